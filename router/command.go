@@ -1,0 +1,168 @@
+package router
+
+import (
+	"errors"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/parleybot/parley/bot"
+)
+
+// Command is a parsed bot command such as `/ban @bob "for spam"`.
+type Command struct {
+	// Name is the command without prefix or @botname suffix ("ban").
+	Name string
+	// Args are the arguments, split at spaces; double- or single-quoted
+	// arguments keep their spaces.
+	Args []string
+	// RawArgs is everything after the name, trimmed.
+	RawArgs string
+	// Message is the message that carried the command.
+	Message bot.Message
+}
+
+// Arg returns argument i, or "" when there are fewer.
+func (c Command) Arg(i int) string {
+	if i < 0 || i >= len(c.Args) {
+		return ""
+	}
+	return c.Args[i]
+}
+
+// ErrUnclosedQuote is returned by ParseCommand for a quote left open.
+var ErrUnclosedQuote = errors.New("router: unclosed quote in command arguments")
+
+type commandOptions struct {
+	prefixes string
+}
+
+func defaultCommandOptions() commandOptions { return commandOptions{prefixes: "/"} }
+
+// SetCommandPrefixes sets the characters that start a command (default
+// "/"). It must be called before any route is registered.
+func (r *Router) SetCommandPrefixes(prefixes string) {
+	r.checkOpen()
+	if prefixes == "" {
+		panic("router: empty command prefixes")
+	}
+	if len(r.routes) > 0 {
+		panic("router: SetCommandPrefixes must come before the routes")
+	}
+	r.opts.prefixes = prefixes
+}
+
+// OnCommand registers a handler for the command name (without prefix),
+// for example r.OnCommand("help", …) for "/help" and "/help@mybot".
+// Arguments are parsed before the handler runs; a message with an unclosed
+// quote still reaches the handler, with the rest of the text as the last
+// argument.
+func (r *Router) OnCommand(name string, h func(c *bot.Context, cmd Command) error, filters ...Filter) {
+	if h == nil {
+		panic("router: nil handler")
+	}
+	if name == "" || strings.ContainsFunc(name, unicode.IsSpace) {
+		panic("router: invalid command name " + `"` + name + `"`)
+	}
+	prefixes := r.opts.prefixes
+	r.add(route{
+		kind: messageRoute,
+		match: func(c *bot.Context) bool {
+			m, ok := c.Message()
+			if !ok {
+				return false
+			}
+			n, _, ok := splitCommand(m.Text, prefixes)
+			return ok && strings.EqualFold(n, name)
+		},
+		h: bot.HandlerFunc(func(c *bot.Context) error {
+			m, _ := c.Message()
+			cmd, _ := ParseCommand(m.Text, prefixes)
+			cmd.Message = m
+			return h(c, cmd)
+		}),
+	}, filters)
+}
+
+// splitCommand finds the command name and the raw arguments without
+// allocating, so that checking many command routes stays cheap.
+func splitCommand(text, prefixes string) (name, rest string, ok bool) {
+	if text == "" {
+		return "", "", false
+	}
+	r, size := utf8.DecodeRuneInString(text)
+	if !strings.ContainsRune(prefixes, r) {
+		return "", "", false
+	}
+	text = text[size:]
+	end := strings.IndexFunc(text, unicode.IsSpace)
+	if end < 0 {
+		name, rest = text, ""
+	} else {
+		name, rest = text[:end], strings.TrimSpace(text[end:])
+	}
+	if at := strings.IndexByte(name, '@'); at >= 0 {
+		name = name[:at] // "/cmd@botname" is addressed to us
+	}
+	return name, rest, name != ""
+}
+
+// ParseCommand parses text as a command with the given prefix characters.
+// It reports false when text is not a command. An unclosed quote keeps the
+// rest as the last argument; call ParseArgs on RawArgs to see that error.
+func ParseCommand(text, prefixes string) (Command, bool) {
+	name, rest, ok := splitCommand(text, prefixes)
+	if !ok {
+		return Command{}, false
+	}
+	args, _ := ParseArgs(rest)
+	return Command{Name: name, Args: args, RawArgs: rest}, true
+}
+
+// ParseArgs splits s into arguments at white space. Double or single quotes
+// group words; a backslash escapes the next character inside double quotes.
+func ParseArgs(s string) ([]string, error) {
+	var (
+		args  []string
+		cur   strings.Builder
+		quote rune
+		inArg bool
+	)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+				continue
+			}
+			if r == '\\' && quote == '"' && i < len(s) {
+				r2, size2 := utf8.DecodeRuneInString(s[i:])
+				i += size2
+				cur.WriteRune(r2)
+				continue
+			}
+			cur.WriteRune(r)
+		case r == '"' || r == '\'':
+			quote = r
+			inArg = true
+		case unicode.IsSpace(r):
+			if inArg {
+				args = append(args, cur.String())
+				cur.Reset()
+				inArg = false
+			}
+		default:
+			cur.WriteRune(r)
+			inArg = true
+		}
+	}
+	if inArg {
+		args = append(args, cur.String())
+	}
+	if quote != 0 {
+		return args, ErrUnclosedQuote
+	}
+	return args, nil
+}

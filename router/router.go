@@ -1,0 +1,273 @@
+// Package router routes Parley events to handlers by Go type, command,
+// pattern and filters. A *Router is a bot.Handler.
+//
+// Routes are tried in the order they were registered. Typed event routes
+// (On) are matched against the event first; when none matches and the event
+// carries messages, each message is matched against the message routes
+// (OnMessage, OnCommand, OnRegex) and handled by the first that matches.
+// What no route takes goes to the fallback. Group adds a set of routes with
+// inner middleware of their own.
+//
+// Setup mistakes panic when they are made: a nil handler or filter, Use
+// after a route, an invalid pattern.
+package router
+
+import (
+	"errors"
+	"regexp"
+	"sync"
+
+	"github.com/parleybot/parley/bot"
+)
+
+// Filter decides whether a route applies. Message routes see the message
+// being routed through c.Message().
+type Filter func(c *bot.Context) bool
+
+type routeKind int
+
+const (
+	eventRoute routeKind = iota
+	messageRoute
+	groupRoute
+)
+
+type route struct {
+	kind    routeKind
+	match   func(c *bot.Context) bool
+	filters []Filter
+	h       bot.Handler
+	group   *Router
+	mws     []bot.Middleware
+}
+
+// Router is a bot.Handler that routes events to the first matching route.
+type Router struct {
+	mws      []bot.Middleware
+	routes   []route
+	fallback bot.Handler
+	parent   *Router
+
+	once     sync.Once
+	compiled []leaf // flattened routes with their middleware applied
+	hasMsg   bool
+	fb       bot.Handler
+	opts     commandOptions
+	sealed   bool
+}
+
+// leaf is a route whose handler already carries the middleware of every
+// group around it, so dispatch is a plain loop.
+type leaf struct {
+	kind   routeKind
+	checks []func(c *bot.Context) bool
+	h      bot.Handler
+}
+
+// New returns an empty router.
+func New() *Router { return &Router{opts: defaultCommandOptions()} }
+
+// Use adds inner middleware that runs around every route of this router
+// (or group). It panics after the first route is registered, so that no
+// route silently misses it.
+func (r *Router) Use(mws ...bot.Middleware) {
+	r.checkOpen()
+	if len(r.routes) > 0 {
+		panic("router: Use must come before the routes it wraps")
+	}
+	for _, m := range mws {
+		if m == nil {
+			panic("router: nil middleware")
+		}
+	}
+	r.mws = append(r.mws, mws...)
+}
+
+// Group registers a set of routes with their own inner middleware. fn
+// receives the group's router; call Use on it first.
+func (r *Router) Group(fn func(g *Router)) {
+	r.checkOpen()
+	if fn == nil {
+		panic("router: nil group function")
+	}
+	g := &Router{parent: r, opts: r.opts}
+	fn(g)
+	r.routes = append(r.routes, route{kind: groupRoute, group: g})
+}
+
+// Any registers a plain handler for any event matching all filters.
+func (r *Router) Any(h bot.Handler, filters ...Filter) {
+	if h == nil {
+		panic("router: nil handler")
+	}
+	r.add(route{kind: eventRoute, h: h}, filters)
+}
+
+// Fallback sets the handler for events and messages no route takes,
+// including unknown event types. Without one they are ignored.
+func (r *Router) Fallback(h bot.Handler) {
+	r.checkOpen()
+	if h == nil {
+		panic("router: nil fallback")
+	}
+	if r.parent != nil {
+		panic("router: Fallback belongs on the top-level router")
+	}
+	r.fallback = h
+}
+
+// On registers a typed handler for events of Go type E, for example
+// router.On(r, func(c *bot.Context, e *simplex.ContactConnected) error {…}).
+func On[E bot.Event](r *Router, h func(c *bot.Context, e E) error, filters ...Filter) {
+	if h == nil {
+		panic("router: nil handler")
+	}
+	r.add(route{
+		kind:  eventRoute,
+		match: func(c *bot.Context) bool { _, ok := c.Event().(E); return ok },
+		h:     bot.HandlerFunc(func(c *bot.Context) error { return h(c, c.Event().(E)) }),
+	}, filters)
+}
+
+// OnMessage registers a handler for messages matching all filters.
+func (r *Router) OnMessage(h func(c *bot.Context, m bot.Message) error, filters ...Filter) {
+	if h == nil {
+		panic("router: nil handler")
+	}
+	r.add(route{
+		kind: messageRoute,
+		h: bot.HandlerFunc(func(c *bot.Context) error {
+			m, _ := c.Message()
+			return h(c, m)
+		}),
+	}, filters)
+}
+
+// OnRegex registers a handler for messages whose text matches pattern. It
+// panics if pattern does not compile. The handler gets the submatches.
+func (r *Router) OnRegex(pattern string, h func(c *bot.Context, m bot.Message, match []string) error, filters ...Filter) {
+	if h == nil {
+		panic("router: nil handler")
+	}
+	re := regexp.MustCompile(pattern)
+	r.add(route{
+		kind: messageRoute,
+		match: func(c *bot.Context) bool {
+			m, ok := c.Message()
+			return ok && re.MatchString(m.Text)
+		},
+		h: bot.HandlerFunc(func(c *bot.Context) error {
+			m, _ := c.Message()
+			return h(c, m, re.FindStringSubmatch(m.Text))
+		}),
+	}, filters)
+}
+
+func (r *Router) add(rt route, filters []Filter) {
+	r.checkOpen()
+	for _, f := range filters {
+		if f == nil {
+			panic("router: nil filter")
+		}
+	}
+	rt.filters = filters
+	r.routes = append(r.routes, rt)
+}
+
+func (r *Router) checkOpen() {
+	for p := r; p != nil; p = p.parent {
+		if p.sealed {
+			panic("router: routes changed after the router started handling events")
+		}
+	}
+}
+
+// compile flattens the route tree once, on the first event.
+func (r *Router) compile() {
+	r.sealed = true
+	r.compiled = r.flatten(nil, nil)
+	for _, l := range r.compiled {
+		if l.kind == messageRoute {
+			r.hasMsg = true
+		}
+	}
+	r.fb = r.fallback
+}
+
+func (r *Router) flatten(outerChecks []func(*bot.Context) bool, outerMws []bot.Middleware) []leaf {
+	mws := append(append([]bot.Middleware(nil), outerMws...), r.mws...)
+	var out []leaf
+	for _, rt := range r.routes {
+		if rt.kind == groupRoute {
+			rt.group.sealed = true
+			out = append(out, rt.group.flatten(outerChecks, mws)...)
+			continue
+		}
+		checks := append([]func(*bot.Context) bool(nil), outerChecks...)
+		if rt.match != nil {
+			checks = append(checks, rt.match)
+		}
+		for _, f := range rt.filters {
+			checks = append(checks, f)
+		}
+		out = append(out, leaf{kind: rt.kind, checks: checks, h: bot.Chain(rt.h, mws...)})
+	}
+	return out
+}
+
+// Handle routes one event. It implements bot.Handler.
+func (r *Router) Handle(c *bot.Context) error {
+	r.once.Do(r.compile)
+	for i := range r.compiled {
+		l := &r.compiled[i]
+		if l.kind == eventRoute && l.matches(c) {
+			return l.h.Handle(c)
+		}
+	}
+	if r.hasMsg {
+		if me, ok := c.Event().(bot.MessageEvent); ok {
+			msgs := me.Messages()
+			if len(msgs) > 0 {
+				return r.routeMessages(c, msgs)
+			}
+		}
+	}
+	if r.fb != nil {
+		return r.fb.Handle(c)
+	}
+	return nil
+}
+
+func (r *Router) routeMessages(c *bot.Context, msgs []bot.Message) error {
+	var errs []error
+	for i := range msgs {
+		c.SetMessage(&msgs[i])
+		h := r.fb
+		for j := range r.compiled {
+			l := &r.compiled[j]
+			if l.kind == messageRoute && l.matches(c) {
+				h = l.h
+				break
+			}
+		}
+		if h == nil {
+			continue
+		}
+		if err := h.Handle(c); err != nil {
+			if len(msgs) == 1 {
+				return err
+			}
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (l *leaf) matches(c *bot.Context) bool {
+	for _, f := range l.checks {
+		if !f(c) {
+			return false
+		}
+	}
+	return true
+}
