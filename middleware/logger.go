@@ -1,0 +1,112 @@
+package middleware
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/parleybot/parley/bot"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+// LoggerOption configures Logger.
+type LoggerOption interface {
+	applyLogger(*loggerConfig)
+}
+
+type loggerOptionFunc func(*loggerConfig)
+
+func (f loggerOptionFunc) applyLogger(c *loggerConfig) { f(c) }
+
+type loggerConfig struct {
+	level zapcore.Level
+}
+
+// LogLevel sets the level of entries for events handled without error
+// (default info). At debug level the entry also carries the message text;
+// failed events are always logged at error level, without text.
+func LogLevel(l zapcore.Level) LoggerOption {
+	if l < zapcore.DebugLevel || l > zapcore.ErrorLevel {
+		panic(fmt.Sprintf("middleware: LogLevel %v: want debug, info, warn or error", l))
+	}
+	return loggerOptionFunc(func(c *loggerConfig) { c.level = l })
+}
+
+// Logger writes one entry to l per event, after the handler returned, with
+// the fields bot, platform, type (the event type), chat (the chat key),
+// duration and, on failure, error. Failures, panics included, are logged at
+// error level and successes at info level (see LogLevel). Message text and
+// names never appear at info level: only debug entries carry the text.
+func Logger(l *zap.Logger, opts ...LoggerOption) bot.Middleware {
+	if l == nil {
+		panic("middleware: Logger needs a non-nil *zap.Logger")
+	}
+	cfg := loggerConfig{level: zapcore.InfoLevel}
+	for _, o := range opts {
+		o.applyLogger(&cfg)
+	}
+	lg := &eventLogger{l: l, level: cfg.level}
+	return func(next bot.Handler) bot.Handler {
+		return bot.HandlerFunc(func(c *bot.Context) (err error) {
+			start := time.Now()
+			done := false
+			defer func() {
+				if !done {
+					// The handler is panicking: log, and let the panic
+					// go on to whatever recovers it.
+					lg.write(c, start, nil, true)
+				}
+			}()
+			err = next.Handle(c)
+			done = true
+			lg.write(c, start, err, false)
+			return err
+		})
+	}
+}
+
+type eventLogger struct {
+	l     *zap.Logger
+	level zapcore.Level
+}
+
+const loggerFields = 7
+
+func (lg *eventLogger) write(c *bot.Context, start time.Time, err error, panicked bool) {
+	lvl, msg := lg.level, "event handled"
+	switch {
+	case panicked:
+		lvl, msg = zapcore.ErrorLevel, "event panicked"
+	case err != nil:
+		lvl, msg = zapcore.ErrorLevel, "event failed"
+	}
+	ce := lg.l.Check(lvl, msg)
+	if ce == nil {
+		return
+	}
+	var typ, platform string
+	if e := c.Event(); e != nil {
+		typ = e.Type()
+	}
+	if p := c.Platform(); p != nil {
+		platform = p.Name()
+	}
+	var fs [loggerFields]zap.Field
+	fs[0] = zap.String("bot", c.BotName())
+	fs[1] = zap.String("platform", platform)
+	fs[2] = zap.String("type", typ)
+	fs[3] = zap.String("chat", c.ChatKey())
+	fs[4] = zap.Duration("duration", time.Since(start))
+	n := 5
+	if err != nil {
+		fs[n] = zap.Error(err)
+		n++
+	}
+	if lvl == zapcore.DebugLevel {
+		if m, ok := c.Message(); ok {
+			fs[n] = zap.String("text", m.Text)
+			n++
+		}
+	}
+	ce.Write(fs[:n]...)
+}
