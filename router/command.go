@@ -46,6 +46,9 @@ func (r *Router) SetCommandPrefixes(prefixes string) {
 	if prefixes == "" {
 		panic("router: empty command prefixes")
 	}
+	if r.parent != nil {
+		panic("router: SetCommandPrefixes belongs on the top-level router")
+	}
 	if len(r.routes) > 0 {
 		panic("router: SetCommandPrefixes must come before the routes")
 	}
@@ -66,15 +69,8 @@ func (r *Router) OnCommand(name string, h func(c *bot.Context, cmd Command) erro
 	}
 	prefixes := r.opts.prefixes
 	r.add(route{
-		kind: messageRoute,
-		match: func(c *bot.Context) bool {
-			m, ok := c.Message()
-			if !ok {
-				return false
-			}
-			n, _, ok := splitCommand(m.Text, prefixes)
-			return ok && strings.EqualFold(n, name)
-		},
+		kind:    messageRoute,
+		command: name,
 		h: bot.HandlerFunc(func(c *bot.Context) error {
 			m, _ := c.Message()
 			cmd, _ := ParseCommand(m.Text, prefixes)

@@ -15,6 +15,7 @@ package router
 import (
 	"errors"
 	"regexp"
+	"strings"
 	"sync"
 
 	"github.com/parleybot/parley/bot"
@@ -34,6 +35,7 @@ const (
 
 type route struct {
 	kind    routeKind
+	command string // set for command routes, matched before the checks
 	match   func(c *bot.Context) bool
 	filters []Filter
 	h       bot.Handler
@@ -59,7 +61,8 @@ type Router struct {
 // leaf is a route whose handler already carries the middleware of every
 // group around it, so dispatch is a plain loop.
 type leaf struct {
-	kind   routeKind
+	kind    routeKind
+	command string
 	checks []func(c *bot.Context) bool
 	h      bot.Handler
 }
@@ -210,7 +213,7 @@ func (r *Router) flatten(outerChecks []func(*bot.Context) bool, outerMws []bot.M
 		for _, f := range rt.filters {
 			checks = append(checks, f)
 		}
-		out = append(out, leaf{kind: rt.kind, checks: checks, h: bot.Chain(rt.h, mws...)})
+		out = append(out, leaf{kind: rt.kind, command: rt.command, checks: checks, h: bot.Chain(rt.h, mws...)})
 	}
 	return out
 }
@@ -242,10 +245,18 @@ func (r *Router) routeMessages(c *bot.Context, msgs []bot.Message) error {
 	var errs []error
 	for i := range msgs {
 		c.SetMessage(&msgs[i])
+		// The command name is found once per message, not once per route.
+		name, _, isCmd := splitCommand(msgs[i].Text, r.opts.prefixes)
 		h := r.fb
 		for j := range r.compiled {
 			l := &r.compiled[j]
-			if l.kind == messageRoute && l.matches(c) {
+			if l.kind != messageRoute {
+				continue
+			}
+			if l.command != "" && (!isCmd || !strings.EqualFold(name, l.command)) {
+				continue
+			}
+			if l.matches(c) {
 				h = l.h
 				break
 			}
