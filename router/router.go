@@ -63,8 +63,8 @@ type Router struct {
 type leaf struct {
 	kind    routeKind
 	command string
-	checks []func(c *bot.Context) bool
-	h      bot.Handler
+	checks  []func(c *bot.Context) bool
+	h       bot.Handler
 }
 
 // New returns an empty router.
