@@ -1,0 +1,179 @@
+package middleware
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/store"
+	"go.uber.org/zap"
+)
+
+// DefaultDedupeTTL is how long Dedupe remembers an event unless DedupeTTL
+// says otherwise: longer than any platform redelivers after.
+const DefaultDedupeTTL = 24 * time.Hour
+
+// DedupeOption configures Dedupe and NewDeduper.
+type DedupeOption interface {
+	applyDedupe(*dedupeConfig)
+}
+
+type dedupeOptionFunc func(*dedupeConfig)
+
+func (f dedupeOptionFunc) applyDedupe(c *dedupeConfig) { f(c) }
+
+type dedupeConfig struct {
+	ttl   time.Duration
+	onHit func(key string)
+}
+
+// DedupeTTL sets how long an event's mark is kept (default
+// DefaultDedupeTTL). It panics if d is not positive.
+func DedupeTTL(d time.Duration) DedupeOption {
+	if d <= 0 {
+		panic(fmt.Sprintf("middleware: DedupeTTL needs a positive duration, got %v", d))
+	}
+	return dedupeOptionFunc(func(c *dedupeConfig) { c.ttl = d })
+}
+
+// DedupeOnHit sets a function called with the store key of every
+// duplicate dropped, for metrics or tests.
+func DedupeOnHit(f func(key string)) DedupeOption {
+	if f == nil {
+		panic("middleware: DedupeOnHit needs a non-nil function")
+	}
+	return dedupeOptionFunc(func(c *dedupeConfig) { c.onHit = f })
+}
+
+// DedupeStats are a Deduper's counters.
+type DedupeStats struct {
+	Passed      int64 // events seen for the first time and passed on
+	Hits        int64 // duplicates dropped
+	Unkeyed     int64 // events without a dedupe key, passed on
+	Released    int64 // marks removed after the handler failed
+	StoreErrors int64 // store failures (the event was passed on)
+}
+
+// Deduper drops events the platform delivers more than once. An event is
+// known by its bot.DedupeKeyer key, stored as "<platform>:<key>" (the key
+// is used as is when it already starts with the platform's name and a
+// colon). The first delivery marks the key in the store with Store.Add and
+// is passed on; later ones within the TTL are dropped and return nil.
+//
+// A mark stands for a handled event: when the next handler returns an
+// error or panics, the mark is deleted again so that a redelivery gets
+// another try. When the store fails, the event is passed on and the
+// failure logged: an event handled twice is better than one lost.
+//
+// Events without a dedupe key pass untouched.
+type Deduper struct {
+	s   store.Store
+	cfg dedupeConfig
+
+	passed, hits, unkeyed, released, storeErrors atomic.Int64
+}
+
+// Dedupe returns a Deduper over s as middleware; see Deduper. Use
+// NewDeduper to read its counters.
+func Dedupe(s store.Store, opts ...DedupeOption) bot.Middleware {
+	return NewDeduper(s, opts...).Middleware
+}
+
+// NewDeduper returns a Deduper keeping its marks in s. It panics if s is
+// nil.
+func NewDeduper(s store.Store, opts ...DedupeOption) *Deduper {
+	if s == nil {
+		panic("middleware: Dedupe needs a non-nil store.Store")
+	}
+	cfg := dedupeConfig{ttl: DefaultDedupeTTL}
+	for _, o := range opts {
+		o.applyDedupe(&cfg)
+	}
+	return &Deduper{s: s, cfg: cfg}
+}
+
+// Stats returns a snapshot of the counters.
+func (d *Deduper) Stats() DedupeStats {
+	return DedupeStats{
+		Passed:      d.passed.Load(),
+		Hits:        d.hits.Load(),
+		Unkeyed:     d.unkeyed.Load(),
+		Released:    d.released.Load(),
+		StoreErrors: d.storeErrors.Load(),
+	}
+}
+
+// dedupeMark is the value stored under a key; only its presence counts.
+var dedupeMark = []byte{}
+
+// dedupeStoreKey returns key prefixed with "platform:" unless it already
+// is, without allocating in that case.
+func dedupeStoreKey(platform, key string) string {
+	if platform == "" {
+		return key
+	}
+	if len(key) > len(platform) && key[len(platform)] == ':' && key[:len(platform)] == platform {
+		return key
+	}
+	return platform + ":" + key
+}
+
+// Middleware is the Deduper as a bot.Middleware.
+func (d *Deduper) Middleware(next bot.Handler) bot.Handler {
+	return bot.HandlerFunc(func(c *bot.Context) (err error) {
+		dk, ok := c.Event().(bot.DedupeKeyer)
+		if !ok {
+			d.unkeyed.Add(1)
+			return next.Handle(c)
+		}
+		raw := dk.DedupeKey()
+		if raw == "" {
+			d.unkeyed.Add(1)
+			return next.Handle(c)
+		}
+		key := dedupeStoreKey(platformName(c), raw)
+		added, serr := d.s.Add(c.Context(), key, dedupeMark, d.cfg.ttl)
+		if serr != nil {
+			d.storeErrors.Add(1)
+			c.Logger().Warn("dedupe: store failed; passing the event on",
+				zap.String("type", c.Event().Type()), zap.String("key", key), zap.Error(serr))
+			return next.Handle(c)
+		}
+		if !added {
+			d.hits.Add(1)
+			if d.cfg.onHit != nil {
+				d.cfg.onHit(key)
+			}
+			if ce := c.Logger().Check(zap.DebugLevel, "dedupe: duplicate dropped"); ce != nil {
+				ce.Write(zap.String("type", c.Event().Type()), zap.String("key", key))
+			}
+			return nil
+		}
+		d.passed.Add(1)
+		done := false
+		defer func() {
+			if !done {
+				d.release(c, key) // the handler panicked
+			}
+		}()
+		err = next.Handle(c)
+		done = true
+		if err != nil {
+			d.release(c, key)
+		}
+		return err
+	})
+}
+
+// release deletes key's mark so a redelivery of a failed event is handled.
+// It ignores the handler's context ending: the mark must go regardless.
+func (d *Deduper) release(c *bot.Context, key string) {
+	d.released.Add(1)
+	if err := d.s.Delete(context.WithoutCancel(c.Context()), key); err != nil {
+		d.storeErrors.Add(1)
+		c.Logger().Warn("dedupe: could not remove the mark of a failed event; a redelivery will be dropped",
+			zap.String("key", key), zap.Error(err))
+	}
+}
