@@ -14,7 +14,16 @@ import (
 var ErrClosed = errors.New("store: closed")
 
 // Store is a key-value store with optional expiry. A ttl of 0 means the
-// entry does not expire. Implementations are safe for concurrent use.
+// entry does not expire; an entry written with ttl d reads as absent from
+// exactly d after the write. Implementations are safe for concurrent use.
+//
+// Keys are 1 to MaxKeySize bytes of any content (ErrInvalidKey otherwise)
+// and a negative ttl is ErrNegativeTTL. Stores copy values on the way in
+// and out, so callers may reuse their buffers and keep what Get returns. A
+// present empty value reads as a zero-length slice with ok true. Every
+// method first returns ctx.Err() if ctx is done, and ErrClosed after Close;
+// Close may be called more than once. The storetest package checks all of
+// this.
 type Store interface {
 	// Get returns the value of key and whether it is present and unexpired.
 	Get(ctx context.Context, key string) ([]byte, bool, error)
