@@ -127,9 +127,8 @@ type AutoAccepter struct {
 	capped    atomic.Int64
 	failed    atomic.Int64
 	mu        sync.Mutex
-	window    []time.Time // ring of accept times within the last hour
-	head, n   int
-	pending   int // accepts in flight, counted against the cap
+	window    []time.Time // accept times within the last hour, oldest first
+	pending   int         // accepts in flight, counted against the cap
 	capWindow time.Duration
 }
 
@@ -157,9 +156,6 @@ func NewAutoAccepter(policy AcceptPolicy) *AutoAccepter {
 	}
 	if a.clock == nil {
 		a.clock = SystemClock
-	}
-	if policy.MaxPerHour > 0 {
-		a.window = make([]time.Time, policy.MaxPerHour)
 	}
 	return a
 }
@@ -210,17 +206,20 @@ func allowed(mode AcceptMode, list map[string]struct{}, id string) bool {
 
 // reserve takes a place under the hourly cap, or reports false.
 func (a *AutoAccepter) reserve() bool {
-	if a.window == nil {
+	if a.policy.MaxPerHour == 0 {
 		return true
 	}
 	now := a.clock.Now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for a.n > 0 && now.Sub(a.window[a.head]) >= a.capWindow {
-		a.head = (a.head + 1) % len(a.window)
-		a.n--
+	i := 0
+	for i < len(a.window) && now.Sub(a.window[i]) >= a.capWindow {
+		i++
 	}
-	if a.n+a.pending >= len(a.window) {
+	// Re-slicing drops the expired times; append copies only live ones
+	// when it grows, so memory follows the accepts of the last hour.
+	a.window = a.window[i:]
+	if len(a.window)+a.pending >= a.policy.MaxPerHour {
 		return false
 	}
 	a.pending++
@@ -229,15 +228,14 @@ func (a *AutoAccepter) reserve() bool {
 
 // settle ends a reservation, recording an accept if ok.
 func (a *AutoAccepter) settle(ok bool) {
-	if a.window == nil {
+	if a.policy.MaxPerHour == 0 {
 		return
 	}
 	now := a.clock.Now()
 	a.mu.Lock()
 	a.pending--
 	if ok {
-		a.window[(a.head+a.n)%len(a.window)] = now
-		a.n++
+		a.window = append(a.window, now)
 	}
 	a.mu.Unlock()
 }
