@@ -3,6 +3,8 @@ package middleware_test
 import (
 	"context"
 	"errors"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -251,5 +253,26 @@ func TestAutoAcceptSetupPanics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { mustPanic(t, tt.want, func() { middleware.AutoAccept(tt.policy) }) })
+	}
+}
+
+// TestAutoAcceptCapConcurrent checks that concurrent requests cannot
+// overrun the hourly cap.
+func TestAutoAcceptCapConcurrent(t *testing.T) {
+	const capN, requests = 5, 40
+	p := parleytest.NewPlatform()
+	a := middleware.NewAutoAccepter(middleware.AcceptPolicy{Contacts: middleware.AcceptAll, MaxPerHour: capN, Clock: newFakeClock()})
+	h := a.Middleware(bot.HandlerFunc(func(*bot.Context) error { return nil }))
+	var wg sync.WaitGroup
+	for i := range requests {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = h.Handle(bot.NewContext(context.Background(), parleytest.NewContactRequest(strconv.Itoa(i), "u"), p, nil))
+		}()
+	}
+	wg.Wait()
+	if st := a.Stats(); st.Accepted != capN || st.Capped != requests-capN || len(p.Actions()) != capN {
+		t.Errorf("stats %+v, %d actions; want %d accepted and %d capped", st, len(p.Actions()), capN, requests-capN)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -271,5 +272,38 @@ func TestRateLimitSetupPanics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { mustPanic(t, tt.want, tt.f) })
+	}
+}
+
+// TestRateLimitConcurrent hammers one limiter from many goroutines: with
+// time standing still, each key passes exactly burst events.
+func TestRateLimitConcurrent(t *testing.T) {
+	const burst, keys, perKey = 3, 8, 50
+	rl := middleware.NewRateLimiter(1, burst, middleware.RateLimitClock(newFakeClock()))
+	var passed [keys]atomic.Int32
+	h := rl.Middleware(bot.HandlerFunc(func(c *bot.Context) error {
+		m, _ := c.Message()
+		passed[m.Sender.ID[0]-'a'].Add(1)
+		return nil
+	}))
+	var wg sync.WaitGroup
+	for k := range keys {
+		for range perKey {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				e := parleytest.NewMessage("m", string(rune('a'+k)), "x")
+				_ = h.Handle(bot.NewContext(context.Background(), e, parleytest.NewPlatform(), nil))
+			}()
+		}
+	}
+	wg.Wait()
+	for k := range keys {
+		if n := passed[k].Load(); n != burst {
+			t.Errorf("key %d passed %d events, want %d", k, n, burst)
+		}
+	}
+	if st := rl.Stats(); st.Passed != keys*burst || st.Dropped != keys*(perKey-burst) {
+		t.Errorf("stats %+v, want %d passed and %d dropped", st, keys*burst, keys*(perKey-burst))
 	}
 }

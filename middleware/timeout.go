@@ -41,6 +41,7 @@ type TimeoutError struct {
 	Err error
 }
 
+// Error says how long the deadline was and what the handler returned.
 func (e *TimeoutError) Error() string {
 	return fmt.Sprintf("handler timed out after %v: %v", e.Timeout, e.Err)
 }
