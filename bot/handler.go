@@ -36,6 +36,8 @@ func Chain(h Handler, mws ...Middleware) Handler {
 	return h
 }
 
+var nopLogger = zap.NewNop()
+
 // ErrNoChat is returned by Reply when the event has no message to reply to.
 var ErrNoChat = errors.New("bot: event has no chat to reply to")
 
@@ -60,7 +62,7 @@ type Context struct {
 // NewContext is for tests and for code that drives handlers by hand.
 func NewContext(ctx context.Context, e Event, p Platform, logger *zap.Logger) *Context {
 	if logger == nil {
-		logger = zap.NewNop()
+		logger = nopLogger
 	}
 	c := &Context{ctx: ctx, event: e, platform: p, logger: logger}
 	c.chatKey = chatKeyOf(e)
@@ -98,7 +100,8 @@ func (c *Context) Platform() Platform { return c.platform }
 // Logger returns the bot's named logger.
 func (c *Context) Logger() *zap.Logger { return c.logger }
 
-// BotName returns the name given with WithName, or "".
+// BotName returns the bot's name: the one given with WithName, else the
+// platform's name.
 func (c *Context) BotName() string { return c.botName }
 
 // Message returns the message being handled: the one a message route
