@@ -1,0 +1,352 @@
+package simplex
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+)
+
+// Response is the decoded "resp" of a frame: an event or a command
+// response. Type returns the wire tag. Every event is also a bot.Event.
+type Response interface {
+	Type() string
+}
+
+// Frame is one decoded message from the chat core.
+type Frame struct {
+	// CorrID echoes the command's corrId; it is empty for events.
+	CorrID string
+	// Type is the "resp" tag.
+	Type string
+	// Resp is the typed response: a pointer to the type registered for the
+	// tag, or *Unknown.
+	Resp Response
+	// Raw is the whole frame as received (a private copy).
+	Raw json.RawMessage
+}
+
+// IsEvent reports whether the frame is an event rather than a response.
+func (f Frame) IsEvent() bool { return f.CorrID == "" }
+
+// IsProtocolError reports whether the frame is a chatCmdError without a
+// corrId: the chat core's answer to a frame it could not read. It belongs
+// to no pending command and is not an event.
+func (f Frame) IsProtocolError() bool { return f.CorrID == "" && f.Type == TypeChatCmdError }
+
+// Frame decoding errors.
+var (
+	ErrFrameNotJSON   = errors.New("simplex: frame is not valid JSON")
+	ErrFrameNotObject = errors.New("simplex: frame is not a JSON object")
+	ErrFrameNoResp    = errors.New("simplex: frame has no resp object")
+	ErrFrameCorrID    = errors.New("simplex: frame corrId is not a string")
+	ErrFrameNoType    = errors.New("simplex: frame resp has no string type")
+)
+
+// DecodeFrame decodes one frame, {"corrId"?:…,"resp":{"type":…,…}}. The
+// resp is decoded once, into the type registered for its tag; unknown tags
+// give *Unknown. data is not retained. Errors are returned for frames that
+// are not JSON objects, lack a resp object or a string resp type, or have a
+// corrId that is not a string; Raw is set whenever data was valid JSON.
+func DecodeFrame(data []byte) (Frame, error) {
+	if !json.Valid(data) {
+		return Frame{}, ErrFrameNotJSON
+	}
+	buf := append(json.RawMessage(nil), data...)
+	f := Frame{Raw: buf}
+	d := &decoder{data: buf}
+	if d.peek() != '{' {
+		return f, ErrFrameNotObject
+	}
+	d.pos++
+	var resp []byte
+	for d.peek() == '"' {
+		start := d.pos
+		kb, escaped, err := d.stringSpan()
+		if err != nil {
+			return f, err
+		}
+		key := string(kb) // short keys convert on the stack
+		if escaped {
+			if err := json.Unmarshal(buf[start:d.pos], &key); err != nil {
+				return f, ErrFrameNotJSON
+			}
+		}
+		if d.peek() != ':' {
+			return f, ErrFrameNotJSON
+		}
+		d.pos++
+		switch key {
+		case "corrId":
+			if d.peek() != '"' {
+				return f, ErrFrameCorrID
+			}
+			if f.CorrID, err = d.readString(); err != nil {
+				return f, err
+			}
+		case "resp":
+			if d.peek() != '{' {
+				return f, ErrFrameNoResp
+			}
+			if resp, err = d.skip(); err != nil {
+				return f, err
+			}
+		default:
+			if _, err := d.skip(); err != nil {
+				return f, err
+			}
+		}
+		if d.peek() != ',' {
+			break
+		}
+		d.pos++
+	}
+	if resp == nil {
+		return f, ErrFrameNoResp
+	}
+	tag, ok := respTag(resp)
+	if !ok {
+		return f, ErrFrameNoType
+	}
+	f.Type = tag
+	r, err := decodeResp(tag, resp)
+	if err != nil {
+		// The tag is known but the body is not an object of its shape;
+		// deliver it untyped rather than lose it.
+		r = &Unknown{Tag: tag, Raw: resp}
+	}
+	f.Resp = r
+	return f, nil
+}
+
+// respTag finds the "type" member of the resp object; it is usually first.
+func respTag(resp []byte) (string, bool) {
+	d := &decoder{data: resp}
+	d.pos = 1
+	for d.peek() == '"' {
+		start := d.pos
+		kb, escaped, err := d.stringSpan()
+		if err != nil {
+			return "", false
+		}
+		isType := !escaped && string(kb) == "type"
+		if escaped {
+			var k string
+			isType = json.Unmarshal(resp[start:d.pos], &k) == nil && k == "type"
+		}
+		if d.peek() != ':' {
+			return "", false
+		}
+		d.pos++
+		if isType {
+			if d.peek() != '"' {
+				return "", false
+			}
+			s, err := d.readString()
+			return s, err == nil
+		}
+		if _, err := d.skip(); err != nil {
+			return "", false
+		}
+		if d.peek() != ',' {
+			return "", false
+		}
+		d.pos++
+	}
+	return "", false
+}
+
+// decodeResp decodes a resp object whose bytes belong to the frame.
+func decodeResp(tag string, resp []byte) (Response, error) {
+	if tag == TypeNewChatItemLegacy {
+		var old newChatItemLegacy
+		if err := decodeInto(&decoder{data: resp}, reflectValue(&old)); err != nil {
+			return nil, err
+		}
+		return &NewChatItems{User: old.User, ChatItems: []AChatItem{old.ChatItem}, Extra: old.Extra}, nil
+	}
+	newResp, ok := registry[tag]
+	if !ok {
+		return &Unknown{Tag: tag, Raw: resp}, nil
+	}
+	r := newResp()
+	if err := decodeInto(&decoder{data: resp}, reflect.ValueOf(r).Elem()); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// newChatItemLegacy is the singular newChatItem of chat cores before v6.
+type newChatItemLegacy struct {
+	User     *User     `json:"user,omitempty"`
+	ChatItem AChatItem `json:"chatItem"`
+	Extra    Extra
+}
+
+// Type returns "newChatItem".
+func (e *newChatItemLegacy) Type() string { return TypeNewChatItemLegacy }
+
+// EncodeResp encodes a response or event as a "resp" object, with its
+// "type" member. Decoded values encode back to the members they came with.
+func EncodeResp(r Response) ([]byte, error) {
+	if u, ok := r.(*Unknown); ok {
+		return u.MarshalJSON()
+	}
+	rv := reflect.ValueOf(r)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return nil, fmt.Errorf("simplex: cannot encode %T", r)
+	}
+	return appendWire(nil, r)
+}
+
+// EncodeFrame encodes a frame envelope around r; corrID "" makes an event.
+// It is the inverse of DecodeFrame, for simulators and tests.
+func EncodeFrame(corrID string, r Response) ([]byte, error) {
+	body, err := EncodeResp(r)
+	if err != nil {
+		return nil, err
+	}
+	buf := make([]byte, 0, len(body)+len(corrID)+24)
+	buf = append(buf, '{')
+	if corrID != "" {
+		buf = append(buf, `"corrId":`...)
+		buf = appendString(buf, corrID)
+		buf = append(buf, ',')
+	}
+	buf = append(buf, `"resp":`...)
+	buf = append(buf, body...)
+	return append(buf, '}'), nil
+}
+
+// EncodeCommand encodes a command frame, {"corrId":"…","cmd":"…"}. The
+// corrId must not be empty: the chat core needs it to answer.
+func EncodeCommand(corrID, cmd string) ([]byte, error) {
+	if corrID == "" {
+		return nil, errors.New("simplex: empty corrId")
+	}
+	if cmd == "" {
+		return nil, errors.New("simplex: empty command")
+	}
+	buf := make([]byte, 0, len(cmd)+len(corrID)+32)
+	buf = append(buf, `{"corrId":`...)
+	buf = appendString(buf, corrID)
+	buf = append(buf, `,"cmd":`...)
+	buf = appendString(buf, cmd)
+	return append(buf, '}'), nil
+}
+
+// ---- registry ----
+
+func newOf[T any, P interface {
+	*T
+	Response
+}]() Response {
+	return P(new(T))
+}
+
+// registry maps every known tag to a constructor of its type.
+var registry = map[string]func() Response{}
+
+func register(ctors ...func() Response) {
+	for _, c := range ctors {
+		registry[c().Type()] = c
+	}
+}
+
+func init() {
+	register(
+		// events
+		newOf[ContactConnected], newOf[ContactUpdated], newOf[ContactDeletedByContact],
+		newOf[ReceivedContactRequest], newOf[NewMemberContactReceivedInv], newOf[ContactSndReady],
+		newOf[NewChatItems], newOf[ChatItemReaction], newOf[ChatItemsDeleted], newOf[ChatItemUpdated],
+		newOf[GroupChatItemsDeleted], newOf[ChatItemsStatusesUpdated],
+		newOf[ReceivedGroupInvitation], newOf[UserJoinedGroup], newOf[GroupUpdated], newOf[JoinedGroupMember],
+		newOf[MemberRole], newOf[DeletedMember], newOf[LeftMember], newOf[DeletedMemberUser], newOf[GroupDeleted],
+		newOf[ConnectedToGroupMember], newOf[MemberAcceptedByOther], newOf[MemberBlockedForAll],
+		newOf[GroupMemberUpdated], newOf[GroupLinkRelaysUpdated],
+		newOf[RcvFileDescrReady], newOf[RcvFileComplete], newOf[SndFileCompleteXFTP], newOf[RcvFileStart],
+		newOf[RcvFileSndCancelled], newOf[RcvFileAccepted], newOf[RcvFileError], newOf[RcvFileWarning],
+		newOf[SndFileError], newOf[SndFileWarning],
+		newOf[AcceptingContactRequest], newOf[AcceptingBusinessRequest], newOf[ContactConnecting],
+		newOf[BusinessLinkConnecting], newOf[JoinedGroupMemberConnecting], newOf[SentGroupInvitation],
+		newOf[GroupLinkConnecting],
+		newOf[HostConnected], newOf[HostDisconnected], newOf[SubscriptionStatus],
+		newOf[MessageError], newOf[ChatErrorEvent], newOf[ChatErrors],
+		// responses
+		newOf[ActiveUser], newOf[UsersList], newOf[UserProfileUpdated], newOf[UserProfileNoChange],
+		newOf[UserContactLinkCreated], newOf[UserContactLinkResponse], newOf[UserContactLinkDeleted],
+		newOf[UserContactLinkUpdated], newOf[ChatItemNotChanged], newOf[RcvFileAcceptedSndCancelled],
+		newOf[SndFileCancelled], newOf[RcvFileCancelled], newOf[ContactRequestRejected], newOf[GroupCreated],
+		newOf[UserAcceptedGroupSent], newOf[MemberAccepted], newOf[MembersRoleUser],
+		newOf[MembersBlockedForAllUser], newOf[UserDeletedMembers], newOf[LeftMemberUser], newOf[GroupMembers],
+		newOf[ContactsList], newOf[GroupsList], newOf[APIChats], newOf[APIChat], newOf[GroupLinkCreated],
+		newOf[ContactPrefsUpdated], newOf[CmdOk], newOf[ChatStarted], newOf[ChatRunning], newOf[ChatStopped],
+		newOf[ChatCmdError], newOf[ItemsReadForChat],
+	)
+	for tag := range registry {
+		interned[tag] = tag
+	}
+	interned[TypeNewChatItemLegacy] = TypeNewChatItemLegacy
+}
+
+// KnownTypes returns the tags DecodeFrame decodes into typed values, sorted.
+func KnownTypes() []string {
+	tags := make([]string, 0, len(registry)+1)
+	for t := range registry {
+		tags = append(tags, t)
+	}
+	tags = append(tags, TypeNewChatItemLegacy)
+	slices.Sort(tags)
+	return tags
+}
+
+// NewResponse returns a new zero value of the type registered for tag, or
+// nil if the tag is unknown.
+func NewResponse(tag string) Response {
+	if c, ok := registry[tag]; ok {
+		return c()
+	}
+	return nil
+}
+
+// ---- interning ----
+
+const maxInterned = 32
+
+// interned holds the short strings that recur in every frame (tags and enum
+// values), so that decoding them does not allocate. It is filled at init and
+// only read afterwards.
+var interned = func() map[string]string {
+	m := map[string]string{}
+	for _, s := range []string{
+		// chat info, directions, contents, statuses
+		ChatInfoDirect, ChatInfoGroup, ChatInfoLocal, ChatInfoContactRequest, ChatInfoContactConnection,
+		DirDirectSnd, DirDirectRcv, DirGroupSnd, DirGroupRcv, DirLocalSnd, DirLocalRcv,
+		ContentSndMsg, ContentRcvMsg, ContentSndDeleted, ContentRcvDeleted, ContentRcvGroupInvitation,
+		ContentSndGroupInvitation, ContentRcvGroupEvent, ContentSndGroupEvent, ContentRcvDirectEvent,
+		MsgText, MsgLink, MsgImage, MsgVideo, MsgVoice, MsgFile, MsgReport, MsgChat, MsgUnknown,
+		"sndNew", "sndSent", "sndRcvd", "rcvNew", "rcvRead", "partial", "complete", "ok", "emoji",
+		"rcvInvitation", "rcvAccepted", "rcvTransfer", "rcvComplete", "sndStored", "sndComplete", "xftp", "smp",
+		// roles, members, contacts
+		string(RoleRelay), string(RoleObserver), string(RoleAuthor), string(RoleMember), string(RoleModerator),
+		string(RoleAdmin), string(RoleOwner),
+		string(CategoryUser), string(CategoryInvitee), string(CategoryHost), string(CategoryPre), string(CategoryPost),
+		string(MemberStatusRejected), string(MemberStatusRemoved), string(MemberStatusLeft), string(MemberStatusDeleted),
+		string(MemberStatusUnknown), string(MemberStatusInvited), string(MemberStatusPendingApproval),
+		string(MemberStatusPendingReview), string(MemberStatusIntroduced), string(MemberStatusIntroInvited),
+		string(MemberStatusAccepted), string(MemberStatusAnnounced), string(MemberStatusConnected),
+		string(MemberStatusComplete), string(MemberStatusCreator),
+		string(ContactStatusActive), string(ContactStatusDeletedByUser),
+		"contact", "user", "member", "user_contact", "snd-ready", ConnSndReady, ConnReady, ConnNew,
+		string(PeerBot), string(PeerHuman), "all", "mentions", "none", "on", "off",
+		string(AllowAlways), string(AllowYes), string(AllowNo), "memberSupport", "mention", "bold", "italic",
+		// errors
+		ErrKindError, ErrKindAgent, ErrKindStore, "commandError", "BROKER", "NETWORK", "TIMEOUT",
+		// common empty-ish values
+		"", "0", "1",
+	} {
+		m[s] = s
+	}
+	return m
+}()
