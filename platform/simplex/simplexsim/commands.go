@@ -1,0 +1,1761 @@
+package simplexsim
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// MaxEncodedMsgLength is the CLI's limit for one encoded chat message
+// (maxEncodedMsgLength). A /_send whose encoded message exceeds it fails with
+// errorStore largeMsg.
+const MaxEncodedMsgLength = 15602
+
+// msgEnvelopeOverhead approximates the protocol envelope around msgContent
+// ({"v":"1-17","msgId":"…","event":"x.msg.new","params":{"content":…}}).
+const msgEnvelopeOverhead = 80
+
+func ok(resp any) *result { return &result{resp: resp} }
+
+func fail(chatErr any) *result { return &result{resp: chatCmdError(chatErr)} }
+
+func parseFail() *result { return fail(cmdError(parseFailed)) }
+
+// scan walks a command string token by token; JSON arguments are taken raw
+// from the rest of the line.
+type scan struct{ s string }
+
+// word returns the next space-delimited token.
+func (p *scan) word() (string, bool) {
+	if p.s == "" {
+		return "", false
+	}
+	i := strings.IndexByte(p.s, ' ')
+	if i < 0 {
+		w := p.s
+		p.s = ""
+		return w, true
+	}
+	w := p.s[:i]
+	p.s = p.s[i+1:]
+	return w, w != ""
+}
+
+// opt consumes an optional "key=value" token and returns its value.
+func (p *scan) opt(key string) (string, bool) {
+	if !strings.HasPrefix(p.s, key+"=") {
+		return "", false
+	}
+	w, _ := p.word()
+	return w[len(key)+1:], true
+}
+
+func (p *scan) done() bool { return p.s == "" }
+
+// parseID accepts a decimal id: digits only, as the CLI's decimal parser.
+func parseID(s string) (int64, bool) {
+	if s == "" || len(s) > 18 {
+		return 0, false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
+}
+
+func parseIDs(s string) ([]int64, bool) {
+	var out []int64
+	for _, part := range strings.Split(s, ",") {
+		id, ok := parseID(part)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, id)
+	}
+	return out, true
+}
+
+func parseOnOff(s string) (bool, bool) {
+	switch s {
+	case "on":
+		return true, true
+	case "off":
+		return false, true
+	}
+	return false, false
+}
+
+// parseRef parses a ChatRef: @<contactId>, #<groupId>, #<groupId>(_support),
+// #<groupId>(_support:<groupMemberId>). Display names do not parse.
+func parseRef(s string) (chatRef, bool) {
+	if len(s) < 2 || (s[0] != '@' && s[0] != '#') {
+		return chatRef{}, false
+	}
+	r := chatRef{kind: s[0]}
+	rest := s[1:]
+	if r.kind == '#' {
+		if i := strings.IndexByte(rest, '('); i >= 0 {
+			scope := rest[i:]
+			rest = rest[:i]
+			switch {
+			case scope == "(_support)":
+				r.support = true
+			case strings.HasPrefix(scope, "(_support:") && strings.HasSuffix(scope, ")"):
+				gm, ok := parseID(scope[len("(_support:") : len(scope)-1])
+				if !ok {
+					return chatRef{}, false
+				}
+				r.support, r.scopeGM = true, gm
+			default:
+				return chatRef{}, false
+			}
+		}
+	}
+	id, ok := parseID(rest)
+	if !ok {
+		return chatRef{}, false
+	}
+	r.id = id
+	return r, true
+}
+
+// jsonArg decodes a raw JSON argument strictly enough to mirror the CLI:
+// malformed JSON or a wrong shape is a parse failure.
+func jsonArg(s string, v any) bool {
+	if strings.TrimSpace(s) == "" {
+		return false
+	}
+	return json.Unmarshal([]byte(s), v) == nil
+}
+
+func compactJSON(b []byte) json.RawMessage {
+	var buf bytes.Buffer
+	if json.Compact(&buf, b) != nil {
+		return append(json.RawMessage(nil), b...)
+	}
+	return buf.Bytes()
+}
+
+func sameJSON(a, b []byte) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
+}
+
+// run parses and executes one command; the caller holds s.mu.
+func (s *Sim) run(cmd string) *result {
+	w := s.w
+	switch cmd {
+	case "/user", "/u":
+		if !w.hasUser {
+			return fail(errType("noActiveUser"))
+		}
+		return ok(body("activeUser").set("user", w.userJSON()))
+	case "/show_address":
+		return s.needUser(func() *result { return s.showAddress() })
+	case "/address", "/ad":
+		return s.needUser(func() *result { return s.createAddress() })
+	case "/_start":
+		return ok(body("chatRunning"))
+	}
+	type handler struct {
+		prefix string
+		fn     func(p *scan) *result
+	}
+	handlers := []handler{
+		{"/_create user ", s.cmdCreateUser},
+		{"/_start ", func(*scan) *result { return ok(body("chatRunning")) }},
+		{"/_profile_address ", s.cmdProfileAddress},
+		{"/_profile ", s.cmdProfile},
+		{"/_address_settings ", s.cmdAddressSettings},
+		{"/_address ", s.cmdAddress},
+		{"/_show_address ", s.cmdShowAddress},
+		{"/_delete_address ", s.cmdDeleteAddress},
+		{"/auto_accept ", s.cmdAutoAccept},
+		{"/_send ", s.cmdSend},
+		{"/_update item ", s.cmdUpdate},
+		{"/_delete member item ", s.cmdModerate},
+		{"/_delete item ", s.cmdDelete},
+		{"/_reaction ", s.cmdReaction},
+		{"/freceive ", s.cmdReceiveFile},
+		{"/fcancel ", s.cmdCancelFile},
+		{"/_accept member ", s.cmdAcceptMember},
+		{"/_accept ", s.cmdAccept},
+		{"/_reject ", s.cmdReject},
+		{"/_group ", s.cmdNewGroup},
+		{"/_join ", s.cmdJoin},
+		{"/_add ", s.cmdAddMember},
+		{"/_member role ", s.cmdMemberRole},
+		{"/_block ", s.cmdBlock},
+		{"/_remove ", s.cmdRemove},
+		{"/_leave ", s.cmdLeave},
+		{"/_members ", s.cmdMembers},
+		{"/_contacts ", s.cmdContacts},
+		{"/_groups ", s.cmdGroups},
+		{"/_get chats ", s.cmdGetChats},
+		{"/_get chat ", s.cmdGetChat},
+		{"/_create link ", s.cmdCreateLink},
+		{"/_set prefs ", s.cmdSetPrefs},
+		{"/_read chat items ", s.cmdReadItems},
+		{"/_read chat ", s.cmdReadChat},
+	}
+	for _, h := range handlers {
+		if strings.HasPrefix(cmd, h.prefix) {
+			return h.fn(&scan{s: cmd[len(h.prefix):]})
+		}
+	}
+	return parseFail()
+}
+
+func (s *Sim) needUser(fn func() *result) *result {
+	if !s.w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	return fn()
+}
+
+// userArg parses and checks a <userId> argument.
+func (s *Sim) userArg(p *scan) (ok bool, r *result) {
+	word, _ := p.word()
+	id, good := parseID(word)
+	if !good {
+		return false, parseFail()
+	}
+	if !s.w.hasUser {
+		return false, fail(errType("noActiveUser"))
+	}
+	if id != 1 {
+		return false, fail(errStore("userNotFound", "userId", id))
+	}
+	return true, nil
+}
+
+type profileArg struct {
+	DisplayName string          `json:"displayName"`
+	FullName    string          `json:"fullName"`
+	ShortDescr  string          `json:"shortDescr"`
+	Image       string          `json:"image"`
+	ContactLink string          `json:"contactLink"`
+	Preferences json.RawMessage `json:"preferences"`
+	PeerType    string          `json:"peerType"`
+}
+
+func (a profileArg) profile() wProfile {
+	p := wProfile{DisplayName: a.DisplayName, FullName: a.FullName, ShortDescr: a.ShortDescr, Image: a.Image,
+		ContactLink: a.ContactLink, PeerType: a.PeerType}
+	if len(a.Preferences) > 0 && string(a.Preferences) != "null" {
+		p.Preferences = compactJSON(a.Preferences)
+	}
+	return p
+}
+
+func validName(n string) bool {
+	return n != "" && strings.TrimSpace(n) == n && !strings.ContainsAny(n, "@#'\"\n")
+}
+
+func (s *Sim) cmdCreateUser(p *scan) *result {
+	var nu struct {
+		Profile *profileArg `json:"profile"`
+	}
+	if !jsonArg(p.s, &nu) {
+		return parseFail()
+	}
+	w := s.w
+	if w.hasUser {
+		return fail(errType("userExists", "contactName", w.userProfile.DisplayName))
+	}
+	if nu.Profile == nil || !validName(nu.Profile.DisplayName) {
+		name := ""
+		if nu.Profile != nil {
+			name = nu.Profile.DisplayName
+		}
+		return fail(errType("invalidDisplayName", "displayName", name, "validName", strings.TrimSpace(name)))
+	}
+	w.hasUser = true
+	w.userProfile = nu.Profile.profile()
+	return ok(body("activeUser").set("user", w.userJSON()))
+}
+
+func (s *Sim) cmdProfile(p *scan) *result {
+	if good, r := s.userArg(p); !good {
+		return r
+	}
+	var pa profileArg
+	if !jsonArg(p.s, &pa) {
+		return parseFail()
+	}
+	if !validName(pa.DisplayName) {
+		return fail(errType("invalidDisplayName", "displayName", pa.DisplayName, "validName", strings.TrimSpace(pa.DisplayName)))
+	}
+	return s.setProfile(pa.profile())
+}
+
+func (s *Sim) setProfile(np wProfile) *result {
+	w := s.w
+	from := w.userProfile
+	a, _ := json.Marshal(from)
+	b, _ := json.Marshal(np)
+	if bytes.Equal(a, b) {
+		return ok(body("userProfileNoChange").set("user", w.userJSON()))
+	}
+	w.userProfile = np
+	n := 0
+	for _, c := range w.contacts {
+		if c.status == "active" {
+			n++
+		}
+	}
+	summary := fields().set("updateSuccesses", n).set("updateFailures", 0).set("changedContacts", []wContact{})
+	return ok(body("userProfileUpdated").set("user", w.userJSON()).set("fromProfile", from).set("toProfile", np).
+		set("updateSummary", summary))
+}
+
+func (w *world) addressLinks() wConnLink {
+	id := strconv.FormatInt(w.addr.id, 10)
+	return wConnLink{
+		ConnFullLink:  "https://simplex.chat/contact#/?v=2-7&smp=smp%3A%2F%2Fc2lt%40smp.sim.invalid%2Faddr" + id + "%23%2F%3Fv%3D1-4%26dh%3DMCowBQYDK2VuAyEA",
+		ConnShortLink: "https://smp.sim.invalid/a#addr" + id,
+	}
+}
+
+func (w *world) contactLinkJSON() wContactLink {
+	return wContactLink{UserContactLinkID: w.addr.id, ConnLinkContact: w.addressLinks(), ShortLinkDataSet: true,
+		AddressSettings: w.addr.settings}
+}
+
+func (s *Sim) createAddress() *result {
+	w := s.w
+	if w.addr != nil {
+		return fail(errStore("duplicateContactLink"))
+	}
+	w.addr = &address{id: w.id(&w.nextLink)}
+	return ok(body("userContactLinkCreated").set("user", w.userJSON()).set("connLinkContact", w.addressLinks()))
+}
+
+func (s *Sim) showAddress() *result {
+	w := s.w
+	if w.addr == nil {
+		return fail(errStore("userContactLinkNotFound"))
+	}
+	return ok(body("userContactLink").set("user", w.userJSON()).set("contactLink", w.contactLinkJSON()))
+}
+
+func (s *Sim) cmdAddress(p *scan) *result {
+	if good, r := s.userArg(p); !good {
+		return r
+	}
+	if v, has := p.opt("pq_ratchet"); has {
+		if _, good := parseOnOff(v); !good {
+			return parseFail()
+		}
+	}
+	if !p.done() {
+		return parseFail()
+	}
+	return s.createAddress()
+}
+
+func (s *Sim) cmdShowAddress(p *scan) *result {
+	if good, r := s.userArg(p); !good {
+		return r
+	}
+	if !p.done() {
+		return parseFail()
+	}
+	return s.showAddress()
+}
+
+func (s *Sim) cmdDeleteAddress(p *scan) *result {
+	if good, r := s.userArg(p); !good {
+		return r
+	}
+	if !p.done() {
+		return parseFail()
+	}
+	w := s.w
+	if w.addr == nil {
+		return fail(errStore("userContactLinkNotFound"))
+	}
+	w.addr = nil
+	w.userProfile.ContactLink = ""
+	return ok(body("userContactLinkDeleted").set("user", w.userJSON()))
+}
+
+func (s *Sim) cmdAddressSettings(p *scan) *result {
+	if good, r := s.userArg(p); !good {
+		return r
+	}
+	if v, has := p.opt("pq_ratchet"); has {
+		if _, good := parseOnOff(v); !good {
+			return parseFail()
+		}
+	}
+	var as struct {
+		BusinessAddress bool            `json:"businessAddress"`
+		AutoAccept      json.RawMessage `json:"autoAccept"`
+		AutoReply       json.RawMessage `json:"autoReply"`
+	}
+	if !jsonArg(p.s, &as) {
+		return parseFail()
+	}
+	settings := wAddressSettings{BusinessAddress: as.BusinessAddress}
+	if len(as.AutoAccept) > 0 && string(as.AutoAccept) != "null" {
+		settings.AutoAccept = compactJSON(as.AutoAccept)
+	}
+	if len(as.AutoReply) > 0 && string(as.AutoReply) != "null" {
+		if msgType(as.AutoReply) == "" {
+			return parseFail()
+		}
+		settings.AutoReply = compactJSON(as.AutoReply)
+	}
+	w := s.w
+	if w.addr == nil {
+		return fail(errStore("userContactLinkNotFound"))
+	}
+	w.addr.settings = settings
+	return ok(body("userContactLinkUpdated").set("user", w.userJSON()).set("contactLink", w.contactLinkJSON()))
+}
+
+func (s *Sim) cmdAutoAccept(p *scan) *result {
+	word, _ := p.word()
+	on, good := parseOnOff(word)
+	if !good || !p.done() {
+		return parseFail()
+	}
+	w := s.w
+	if !w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	if w.addr == nil {
+		return fail(errStore("userContactLinkNotFound"))
+	}
+	if on {
+		w.addr.settings.AutoAccept = json.RawMessage(`{"acceptIncognito":false}`)
+	} else {
+		w.addr.settings.AutoAccept = nil
+	}
+	return ok(body("userContactLinkUpdated").set("user", w.userJSON()).set("contactLink", w.contactLinkJSON()))
+}
+
+func (s *Sim) cmdProfileAddress(p *scan) *result {
+	if good, r := s.userArg(p); !good {
+		return r
+	}
+	word, _ := p.word()
+	on, good := parseOnOff(word)
+	if !good || !p.done() {
+		return parseFail()
+	}
+	w := s.w
+	np := w.userProfile
+	if on {
+		if w.addr == nil {
+			return fail(errStore("userContactLinkNotFound"))
+		}
+		np.ContactLink = w.addressLinks().ConnShortLink
+	} else {
+		np.ContactLink = ""
+	}
+	return s.setProfile(np)
+}
+
+// Chat resolution shared by commands.
+
+// chatFor resolves a ref to a chat the bot can read; ok is false with the
+// error result otherwise.
+func (s *Sim) chatFor(r chatRef) (*result, bool) {
+	w := s.w
+	switch r.kind {
+	case '@':
+		if w.contacts[r.id] == nil {
+			return fail(errStore("contactNotFound", "contactId", r.id)), false
+		}
+	case '#':
+		g := w.groups[r.id]
+		if g == nil || g.bot == nil {
+			return fail(errStore("groupNotFound", "groupId", r.id)), false
+		}
+		if r.support && r.scopeGM != 0 && g.member(r.scopeGM) == nil {
+			return fail(errStore("groupMemberNotFound", "groupMemberId", r.scopeGM)), false
+		}
+	}
+	return nil, true
+}
+
+// groupFor resolves a group the bot is an active member of.
+func (s *Sim) groupFor(id int64) (*group, *result) {
+	w := s.w
+	g := w.groups[id]
+	if g == nil || g.bot == nil {
+		return nil, fail(errStore("groupNotFound", "groupId", id))
+	}
+	switch g.bot.status {
+	case "invited", "accepted":
+		return nil, fail(errType("groupNotJoined", "groupInfo", w.groupJSON(g)))
+	case "left", "removed", "deleted":
+		return nil, fail(errType("groupMemberUserRemoved"))
+	}
+	return g, nil
+}
+
+// requireRole checks the bot's role in g.
+func (s *Sim) requireRole(g *group, role string) *result {
+	if roleRank(g.bot.role) < roleRank(role) {
+		return fail(errType("groupUserRole", "groupInfo", s.w.groupJSON(g), "requiredRole", role))
+	}
+	return nil
+}
+
+// sendable checks that the bot may post into the chat.
+func (s *Sim) sendable(r chatRef) *result {
+	w := s.w
+	switch r.kind {
+	case '@':
+		c := w.contacts[r.id]
+		if c == nil {
+			return fail(errStore("contactNotFound", "contactId", r.id))
+		}
+		if c.status != "active" {
+			return fail(errType("contactNotActive", "contact", w.contactJSON(c)))
+		}
+		if !c.ready() {
+			return fail(errType("contactNotReady", "contact", w.contactJSON(c)))
+		}
+		return nil
+	}
+	g, res := s.groupFor(r.id)
+	if res != nil {
+		return res
+	}
+	if r.support && r.scopeGM != 0 && g.member(r.scopeGM) == nil {
+		return fail(errStore("groupMemberNotFound", "groupMemberId", r.scopeGM))
+	}
+	if !r.support {
+		if res := s.requireRole(g, "author"); res != nil {
+			return res
+		}
+	}
+	return nil
+}
+
+// itemIn finds an item of the chat (scope included).
+func (w *world) itemIn(r chatRef, id int64) *item {
+	it := w.items[id]
+	if it == nil || it.chat != r {
+		return nil
+	}
+	return it
+}
+
+type composed struct {
+	MsgContent   json.RawMessage  `json:"msgContent"`
+	Mentions     map[string]int64 `json:"mentions"`
+	QuotedItemID *int64           `json:"quotedItemId"`
+	FileSource   *struct {
+		FilePath string `json:"filePath"`
+	} `json:"fileSource"`
+	FilePath string `json:"filePath"`
+}
+
+func (s *Sim) cmdSend(p *scan) *result {
+	refWord, _ := p.word()
+	ref, good := parseRef(refWord)
+	if !good {
+		return parseFail()
+	}
+	var live bool
+	var ttl int
+	for {
+		if v, has := p.opt("live"); has {
+			if live, good = parseOnOff(v); !good {
+				return parseFail()
+			}
+			continue
+		}
+		if v, has := p.opt("ttl"); has {
+			n, good := parseID(v)
+			if !good {
+				return parseFail()
+			}
+			ttl = int(n)
+			continue
+		}
+		break
+	}
+	if kw, _ := p.word(); kw != "json" {
+		return parseFail()
+	}
+	raw := strings.TrimSpace(p.s)
+	if !strings.HasPrefix(raw, "[") {
+		return parseFail() // a bare object is not a list
+	}
+	var msgs []composed
+	if !jsonArg(raw, &msgs) || len(msgs) == 0 {
+		return parseFail()
+	}
+	for _, m := range msgs {
+		if msgType(m.MsgContent) == "" {
+			return parseFail()
+		}
+	}
+	w := s.w
+	if !w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	if res := s.sendable(ref); res != nil {
+		return res
+	}
+	// Validate everything before creating anything.
+	type prepared struct {
+		mc       json.RawMessage
+		quote    *item
+		mentions map[string]wMention
+		formats  []wFormatted
+		path     string
+		size     int64
+	}
+	preps := make([]prepared, len(msgs))
+	for i, m := range msgs {
+		pr := prepared{mc: compactJSON(m.MsgContent)}
+		if m.QuotedItemID != nil {
+			q := w.itemIn(ref, *m.QuotedItemID)
+			if q == nil || q.deleted != nil {
+				return fail(errStore("chatItemNotFound", "itemId", *m.QuotedItemID))
+			}
+			pr.quote = q
+		}
+		if ref.kind == '#' && len(m.Mentions) > 0 {
+			g := w.groups[ref.id]
+			pr.mentions = map[string]wMention{}
+			for name, gmID := range m.Mentions {
+				mem := g.member(gmID)
+				if mem == nil {
+					return fail(errStore("groupMemberNotFound", "groupMemberId", gmID))
+				}
+				pr.mentions[name] = wMention{MemberID: b64id('m', mem.id), MemberRef: &wMemberRef{
+					GroupMemberID: mem.id, DisplayName: mem.name, MemberRole: mem.role}}
+			}
+		}
+		path := m.FilePath
+		if m.FileSource != nil {
+			path = m.FileSource.FilePath
+		}
+		if path != "" {
+			st, err := os.Stat(path)
+			if err != nil || st.IsDir() {
+				return fail(errType("fileNotFound", "message", path))
+			}
+			pr.path, pr.size = path, st.Size()
+		}
+		size := len(pr.mc) + msgEnvelopeOverhead
+		if pr.quote != nil {
+			size += len(pr.quote.sharedMsgID) + 64
+		}
+		if size > MaxEncodedMsgLength {
+			return fail(errStore("largeMsg"))
+		}
+		preps[i] = pr
+	}
+	var items []*item
+	var ais []wAChatItem
+	for i, pr := range preps {
+		it := &item{chat: ref, snd: true, ciTag: "sndMsgContent", msgContent: pr.mc, text: msgText(pr.mc),
+			status: wItemStatus{Type: "sndNew"}, live: live, ttl: ttl, mentions: pr.mentions}
+		if pr.quote != nil {
+			it.quote = w.quoteOf(pr.quote)
+		}
+		if len(pr.mentions) > 0 {
+			for name := range pr.mentions {
+				if strings.Contains(it.text, "@"+name) {
+					it.formatted = mentionSpans(it.text, name)
+				}
+			}
+		}
+		w.addItem(it)
+		if pr.path != "" {
+			f := &file{id: w.id(&w.nextFile), itemID: it.id, name: filepath.Base(pr.path), size: pr.size,
+				path: pr.path, status: "sndStored", snd: true}
+			w.files[f.id] = f
+			it.fileID = f.id
+		}
+		items = append(items, it)
+		ais = append(ais, w.aItem(it))
+		si := SentItem{ChatRef: ref.String(), ItemID: it.id, Text: it.text, MsgType: msgType(pr.mc),
+			FilePath: pr.path, Mentions: msgs[i].Mentions, Live: live, TTL: ttl}
+		if pr.quote != nil {
+			si.QuotedItemID = pr.quote.id
+		}
+		w.sent = append(w.sent, si)
+	}
+	res := ok(body("newChatItems").set("user", w.userJSON()).set("chatItems", ais))
+	if s.cfg.autoDelivery {
+		res.after = w.deliver(items)
+	}
+	return res
+}
+
+func (s *Sim) cmdUpdate(p *scan) *result {
+	refWord, _ := p.word()
+	ref, good := parseRef(refWord)
+	if !good {
+		return parseFail()
+	}
+	idWord, _ := p.word()
+	itemID, good := parseID(idWord)
+	if !good {
+		return parseFail()
+	}
+	if v, has := p.opt("live"); has {
+		if _, good := parseOnOff(v); !good {
+			return parseFail()
+		}
+	}
+	if kw, _ := p.word(); kw != "json" {
+		return parseFail()
+	}
+	var um struct {
+		MsgContent json.RawMessage  `json:"msgContent"`
+		Mentions   map[string]int64 `json:"mentions"`
+	}
+	var keys map[string]json.RawMessage
+	if !jsonArg(p.s, &keys) || keys["mentions"] == nil || !jsonArg(p.s, &um) || msgType(um.MsgContent) == "" {
+		return parseFail() // UpdatedMessage requires "mentions"
+	}
+	w := s.w
+	if !w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	if res, good := s.chatFor(ref); !good {
+		return res
+	}
+	it := w.itemIn(ref, itemID)
+	if it == nil {
+		return fail(errStore("chatItemNotFound", "itemId", itemID))
+	}
+	if !it.snd || it.msgContent == nil || it.deleted != nil {
+		return fail(errType("invalidChatItemUpdate"))
+	}
+	mc := compactJSON(um.MsgContent)
+	if sameJSON(mc, it.msgContent) {
+		return ok(body("chatItemNotChanged").set("user", w.userJSON()).set("chatItem", w.aItem(it)))
+	}
+	if len(mc)+msgEnvelopeOverhead > MaxEncodedMsgLength {
+		return fail(errStore("largeMsg"))
+	}
+	it.msgContent, it.text, it.edited, it.updated = mc, msgText(mc), true, w.now()
+	w.actions = append(w.actions, Action{Kind: ActionUpdate, ChatRef: ref.String(), ItemIDs: []int64{itemID}, Text: it.text})
+	return ok(body("chatItemUpdated").set("user", w.userJSON()).set("chatItem", w.aItem(it)))
+}
+
+func (s *Sim) cmdDelete(p *scan) *result {
+	refWord, _ := p.word()
+	ref, good := parseRef(refWord)
+	if !good {
+		return parseFail()
+	}
+	idsWord, _ := p.word()
+	ids, good := parseIDs(idsWord)
+	if !good {
+		return parseFail()
+	}
+	mode, _ := p.word()
+	if (mode != "broadcast" && mode != "internal" && mode != "internalMark") || !p.done() {
+		return parseFail()
+	}
+	w := s.w
+	if !w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	if res, good := s.chatFor(ref); !good {
+		return res
+	}
+	var items []*item
+	for _, id := range ids {
+		it := w.itemIn(ref, id)
+		if it == nil {
+			return fail(errStore("chatItemNotFound", "itemId", id))
+		}
+		if mode == "broadcast" && (!it.snd || it.deleted != nil) {
+			return fail(errType("invalidChatItemDelete"))
+		}
+		items = append(items, it)
+	}
+	chatType := "direct"
+	if ref.kind == '#' {
+		chatType = "group"
+	}
+	var dels []wDeletion
+	for _, it := range items {
+		d := wDeletion{DeletedChatItem: w.aItem(it)}
+		if mode == "internal" {
+			w.removeItem(it.id)
+		} else {
+			it.deleted = &wItemDeleted{Type: "deleted", DeletedTs: ts(w.now()), ChatType: chatType}
+			it.updated = w.now()
+			after := w.aItem(it)
+			d.ToChatItem = &after
+		}
+		dels = append(dels, d)
+	}
+	w.actions = append(w.actions, Action{Kind: ActionDelete, ChatRef: ref.String(), ItemIDs: ids, Mode: mode})
+	return ok(body("chatItemsDeleted").set("user", w.userJSON()).set("chatItemDeletions", dels).
+		set("byUser", true).set("timed", false))
+}
+
+// groupArg parses "#<groupId>" (no scope).
+func groupArg(p *scan) (int64, bool) {
+	word, _ := p.word()
+	if !strings.HasPrefix(word, "#") {
+		return 0, false
+	}
+	return parseID(word[1:])
+}
+
+func (s *Sim) cmdModerate(p *scan) *result {
+	gid, good := groupArg(p)
+	if !good {
+		return parseFail()
+	}
+	idsWord, _ := p.word()
+	ids, good := parseIDs(idsWord)
+	if !good || !p.done() {
+		return parseFail()
+	}
+	w := s.w
+	if !w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	g, res := s.groupFor(gid)
+	if res != nil {
+		return res
+	}
+	if res := s.requireRole(g, "moderator"); res != nil {
+		return res
+	}
+	var items []*item
+	for _, id := range ids {
+		it := w.items[id]
+		if it == nil || it.chat.kind != '#' || it.chat.id != gid {
+			return fail(errStore("chatItemNotFound", "itemId", id))
+		}
+		if it.snd || it.deleted != nil {
+			return fail(errType("invalidChatItemDelete"))
+		}
+		author := g.member(it.senderGM)
+		// The bot must outrank the author.
+		if author != nil && roleRank(author.role) >= roleRank(g.bot.role) {
+			req := "owner"
+			if r := roleRank(author.role) + 1; r < len(roles) {
+				req = roles[r]
+			}
+			return fail(errType("groupUserRole", "groupInfo", w.groupJSON(g), "requiredRole", req))
+		}
+		items = append(items, it)
+	}
+	var dels []wDeletion
+	for _, it := range items {
+		d := wDeletion{DeletedChatItem: w.aItem(it)}
+		mj := w.memberJSON(g.bot)
+		it.deleted = &wItemDeleted{Type: "moderated", DeletedTs: ts(w.now()), ByGroupMember: &mj}
+		it.updated = w.now()
+		after := w.aItem(it)
+		d.ToChatItem = &after
+		dels = append(dels, d)
+	}
+	var members []int64
+	for _, it := range items {
+		members = append(members, it.senderGM)
+	}
+	w.actions = append(w.actions, Action{Kind: ActionModerate, ChatRef: "#" + strconv.FormatInt(gid, 10), ItemIDs: ids, MemberIDs: members})
+	return ok(body("chatItemsDeleted").set("user", w.userJSON()).set("chatItemDeletions", dels).
+		set("byUser", true).set("timed", false))
+}
+
+func (s *Sim) cmdReaction(p *scan) *result {
+	refWord, _ := p.word()
+	ref, good := parseRef(refWord)
+	if !good {
+		return parseFail()
+	}
+	idWord, _ := p.word()
+	itemID, good := parseID(idWord)
+	if !good {
+		return parseFail()
+	}
+	onWord, _ := p.word()
+	add, good := parseOnOff(onWord)
+	if !good {
+		return parseFail()
+	}
+	var mr struct {
+		Type  string `json:"type"`
+		Emoji string `json:"emoji"`
+	}
+	if !jsonArg(p.s, &mr) || mr.Type != "emoji" || !validEmoji(mr.Emoji) {
+		return parseFail()
+	}
+	w := s.w
+	if !w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	if res, good := s.chatFor(ref); !good {
+		return res
+	}
+	it := w.itemIn(ref, itemID)
+	if it == nil || it.deleted != nil {
+		return fail(errStore("chatItemNotFound", "itemId", itemID))
+	}
+	it.react(mr.Emoji, add, true)
+	dir := wChatDir{Type: "directSnd"}
+	if ref.kind == '#' {
+		dir = wChatDir{Type: "groupSnd"}
+	}
+	w.actions = append(w.actions, Action{Kind: ActionReaction, ChatRef: ref.String(), ItemIDs: []int64{itemID}, Mode: mr.Emoji, Added: add})
+	return ok(w.reactionEvent(it, dir, mr.Emoji, add))
+}
+
+func (s *Sim) cmdReceiveFile(p *scan) *result {
+	idWord, _ := p.word()
+	fileID, good := parseID(idWord)
+	if !good {
+		return parseFail()
+	}
+	path := ""
+	for !p.done() {
+		if v, has := p.opt("approved_relays"); has {
+			if _, good := parseOnOff(v); !good {
+				return parseFail()
+			}
+			continue
+		}
+		if v, has := p.opt("encrypt"); has {
+			if _, good := parseOnOff(v); !good {
+				return parseFail()
+			}
+			continue
+		}
+		if v, has := p.opt("inline"); has {
+			if _, good := parseOnOff(v); !good {
+				return parseFail()
+			}
+			continue
+		}
+		path = p.s
+		p.s = ""
+	}
+	w := s.w
+	if !w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	f := w.files[fileID]
+	if f == nil || f.snd {
+		return fail(errType("fileNotFound", "message", fmt.Sprintf("file %d not found", fileID)))
+	}
+	if f.status != "rcvInvitation" {
+		return fail(errType("fileAlreadyReceiving", "message", f.name))
+	}
+	it := w.items[f.itemID]
+	if path == "" {
+		path = filepath.Join("/simplexsim/files", f.name)
+	}
+	f.status, f.path = "rcvAccepted", path
+	accepted := w.aItem(it)
+	f.status = "rcvTransfer"
+	start := w.aItem(it)
+	f.status = "rcvComplete"
+	complete := w.aItem(it)
+	w.actions = append(w.actions, Action{Kind: ActionReceiveFile, ChatRef: it.chat.String(), ItemIDs: []int64{it.id}, FileID: f.id})
+	res := ok(body("rcvFileAccepted").set("user", w.userJSON()).set("chatItem", accepted))
+	res.after = []any{
+		body("rcvFileStart").set("user", w.userJSON()).set("chatItem", start),
+		body("rcvFileComplete").set("user", w.userJSON()).set("chatItem", complete),
+	}
+	return res
+}
+
+func (s *Sim) cmdCancelFile(p *scan) *result {
+	idWord, _ := p.word()
+	fileID, good := parseID(idWord)
+	if !good || !p.done() {
+		return parseFail()
+	}
+	w := s.w
+	if !w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	f := w.files[fileID]
+	if f == nil {
+		return fail(errType("fileNotFound", "message", fmt.Sprintf("file %d not found", fileID)))
+	}
+	switch f.status {
+	case "rcvComplete", "rcvCancelled", "sndComplete", "sndCancelled":
+		return fail(errType("fileCancel", "fileId", f.id, "message", "file transfer is already finished"))
+	}
+	it := w.items[f.itemID]
+	w.actions = append(w.actions, Action{Kind: ActionCancelFile, ChatRef: it.chat.String(), ItemIDs: []int64{it.id}, FileID: f.id})
+	if f.snd {
+		f.status = "sndCancelled"
+		meta := fields().set("fileId", f.id).set("fileName", f.name).set("filePath", f.path).set("fileSize", f.size).
+			set("chunkSize", 16384).set("cancelled", true)
+		return ok(body("sndFileCancelled").set("user", w.userJSON()).set("chatItem_", w.aItem(it)).
+			set("fileTransferMeta", meta).set("sndFileTransfers", []any{}))
+	}
+	f.status = "rcvCancelled"
+	return ok(body("rcvFileCancelled").set("user", w.userJSON()).set("chatItem_", w.aItem(it)).
+		set("rcvFileTransfer", w.rcvTransfer(f, it)))
+}
+
+func (s *Sim) cmdAccept(p *scan) *result {
+	idWord, _ := p.word()
+	reqID, good := parseID(idWord)
+	if !good || !p.done() {
+		return parseFail()
+	}
+	w := s.w
+	if !w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	r := w.reqs[reqID]
+	if r == nil || r.state != "pending" {
+		return fail(errStore("contactRequestNotFound", "contactRequestId", reqID))
+	}
+	if w.addr == nil {
+		// Without an address the CLI has no link to accept on.
+		return fail(errStore("userContactLinkNotFound"))
+	}
+	c, accepting, after := w.acceptRequest(r)
+	// The accept waits for the network; by the time it answers the connection
+	// is already send-ready, so that event precedes the response.
+	snd := accepting
+	sndConn := *accepting.ActiveConn
+	sndConn.ConnStatus = tagged{"sndReady"}
+	snd.ActiveConn = &sndConn
+	w.actions = append(w.actions, Action{Kind: ActionAcceptContact, ContactID: c.id, ChatRef: "@" + strconv.FormatInt(c.id, 10)})
+	return &result{
+		resp:   body("acceptingContactRequest").set("user", w.userJSON()).set("contact", accepting),
+		before: []any{body("contactSndReady").set("user", w.userJSON()).set("contact", snd)},
+		after:  after,
+	}
+}
+
+func (s *Sim) cmdReject(p *scan) *result {
+	idWord, _ := p.word()
+	reqID, good := parseID(idWord)
+	if !good || !p.done() {
+		return parseFail()
+	}
+	w := s.w
+	if !w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	r := w.reqs[reqID]
+	if r == nil || r.state != "pending" {
+		return fail(errStore("contactRequestNotFound", "contactRequestId", reqID))
+	}
+	r.state = "rejected"
+	w.actions = append(w.actions, Action{Kind: ActionRejectContact, ContactID: 0, Mode: strconv.FormatInt(reqID, 10)})
+	return ok(body("contactRequestRejected").set("user", w.userJSON()).set("contactRequest", w.requestJSON(r)))
+}
+
+func (s *Sim) cmdNewGroup(p *scan) *result {
+	if good, r := s.userArg(p); !good {
+		return r
+	}
+	if v, has := p.opt("incognito"); has {
+		if _, good := parseOnOff(v); !good {
+			return parseFail()
+		}
+	}
+	var gp struct {
+		DisplayName      string          `json:"displayName"`
+		FullName         string          `json:"fullName"`
+		ShortDescr       string          `json:"shortDescr"`
+		Description      string          `json:"description"`
+		Image            string          `json:"image"`
+		GroupPreferences json.RawMessage `json:"groupPreferences"`
+		MemberAdmission  json.RawMessage `json:"memberAdmission"`
+	}
+	if !jsonArg(p.s, &gp) {
+		return parseFail()
+	}
+	if !validName(gp.DisplayName) {
+		return fail(errType("invalidDisplayName", "displayName", gp.DisplayName, "validName", strings.TrimSpace(gp.DisplayName)))
+	}
+	w := s.w
+	now := w.now()
+	prof := wGroupProfile{DisplayName: gp.DisplayName, FullName: gp.FullName, ShortDescr: gp.ShortDescr,
+		Description: gp.Description, Image: gp.Image, GroupPreferences: defaultGroupPreferences}
+	if len(gp.GroupPreferences) > 0 && string(gp.GroupPreferences) != "null" {
+		prof.GroupPreferences = compactJSON(gp.GroupPreferences)
+	}
+	if len(gp.MemberAdmission) > 0 && string(gp.MemberAdmission) != "null" {
+		prof.MemberAdmission = compactJSON(gp.MemberAdmission)
+	}
+	g := &group{id: w.id(&w.nextGroup), name: gp.DisplayName, profile: prof, created: now, updated: now}
+	g.bot = &member{id: w.id(&w.nextMember), groupID: g.id, role: "owner", category: "user", status: "creator",
+		invitedBy: wInvitedBy{Type: "user"}, name: w.userProfile.DisplayName, profileID: 1, created: now, updated: now}
+	w.groups[g.id] = g
+	return ok(body("groupCreated").set("user", w.userJSON()).set("groupInfo", w.groupJSON(g)))
+}
+
+func (s *Sim) cmdJoin(p *scan) *result {
+	gid, good := groupArg(p)
+	if !good || !p.done() {
+		return parseFail()
+	}
+	w := s.w
+	if !w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	g := w.groups[gid]
+	if g == nil || g.bot == nil {
+		return fail(errStore("groupNotFound", "groupId", gid))
+	}
+	switch g.bot.status {
+	case "invited":
+	case "connected", "creator", "accepted":
+		return fail(errStore("groupAlreadyJoined"))
+	default:
+		return fail(errType("groupMemberUserRemoved"))
+	}
+	var host *member
+	for _, m := range g.members {
+		if m.id == g.bot.invitedByGM {
+			host = m
+		}
+	}
+	g.bot.status, g.bot.updated = "accepted", w.now()
+	res := ok(body("userAcceptedGroupSent").set("user", w.userJSON()).set("groupInfo", w.groupJSON(g)))
+	if host != nil {
+		if c := w.contacts[host.contactID]; c != nil {
+			res.resp.(*obj).set("hostContact", w.contactJSON(c))
+		}
+	}
+	g.bot.status = "connected"
+	joined := body("userJoinedGroup").set("user", w.userJSON()).set("groupInfo", w.groupJSON(g))
+	if host != nil {
+		joined.set("hostMember", w.memberJSON(host))
+	}
+	res.after = []any{joined}
+	w.actions = append(w.actions, Action{Kind: ActionJoin, ChatRef: "#" + strconv.FormatInt(gid, 10)})
+	return res
+}
+
+func (s *Sim) cmdAddMember(p *scan) *result {
+	gid, good := groupArg(p)
+	if !good {
+		return parseFail()
+	}
+	cWord, _ := p.word()
+	cid, good := parseID(cWord)
+	if !good {
+		return parseFail()
+	}
+	role, _ := p.word()
+	if roleRank(role) < 0 || !p.done() {
+		return parseFail()
+	}
+	w := s.w
+	if !w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	g, res := s.groupFor(gid)
+	if res != nil {
+		return res
+	}
+	c := w.contacts[cid]
+	if c == nil {
+		return fail(errStore("contactNotFound", "contactId", cid))
+	}
+	if res := s.requireRole(g, "admin"); res != nil {
+		return res
+	}
+	if roleRank(role) > roleRank(g.bot.role) {
+		return fail(errType("groupUserRole", "groupInfo", w.groupJSON(g), "requiredRole", role))
+	}
+	for _, m := range g.members {
+		if m.contactID == cid && (m.active() || m.status == "invited") {
+			return fail(errType("groupDuplicateMember", "contactName", c.name))
+		}
+	}
+	m := w.newMember(g, c.name, role, "invitee", "invited", cid)
+	m.invitedBy = wInvitedBy{Type: "user"}
+	w.actions = append(w.actions, Action{Kind: ActionAddMember, ChatRef: "#" + strconv.FormatInt(gid, 10), ContactID: cid, MemberIDs: []int64{m.id}, Role: role})
+	return ok(body("sentGroupInvitation").set("user", w.userJSON()).set("groupInfo", w.groupJSON(g)).
+		set("contact", w.contactJSON(c)).set("member", w.memberJSON(m)))
+}
+
+func (s *Sim) cmdAcceptMember(p *scan) *result {
+	gid, good := groupArg(p)
+	if !good {
+		return parseFail()
+	}
+	mWord, _ := p.word()
+	gmID, good := parseID(mWord)
+	if !good {
+		return parseFail()
+	}
+	role, _ := p.word()
+	if roleRank(role) < 0 || !p.done() {
+		return parseFail()
+	}
+	w := s.w
+	if !w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	g, res := s.groupFor(gid)
+	if res != nil {
+		return res
+	}
+	if res := s.requireRole(g, "moderator"); res != nil {
+		return res
+	}
+	m := g.member(gmID)
+	if m == nil {
+		return fail(errStore("groupMemberNotFound", "groupMemberId", gmID))
+	}
+	if m.status != "pending_approval" && m.status != "pending_review" {
+		return fail(errType("groupMemberNotActive"))
+	}
+	m.status, m.role, m.updated = "connected", role, w.now()
+	w.actions = append(w.actions, Action{Kind: ActionAcceptMember, ChatRef: "#" + strconv.FormatInt(gid, 10), MemberIDs: []int64{gmID}, Role: role})
+	return ok(body("memberAccepted").set("user", w.userJSON()).set("groupInfo", w.groupJSON(g)).set("member", w.memberJSON(m)))
+}
+
+// targets resolves a list of member ids that the bot, with at least minRole,
+// may act on (their role must not exceed the bot's).
+func (s *Sim) targets(g *group, ids []int64, minRole string) ([]*member, *result) {
+	if res := s.requireRole(g, minRole); res != nil {
+		return nil, res
+	}
+	var out []*member
+	for _, id := range ids {
+		m := g.member(id)
+		if m == nil || m.status == "removed" || m.status == "left" || m.status == "deleted" {
+			return nil, fail(errType("groupMemberNotFound"))
+		}
+		if roleRank(m.role) > roleRank(g.bot.role) {
+			return nil, fail(errType("groupUserRole", "groupInfo", s.w.groupJSON(g), "requiredRole", m.role))
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+func (s *Sim) membersJSON(ms []*member) []wMember {
+	out := make([]wMember, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, s.w.memberJSON(m))
+	}
+	return out
+}
+
+func (s *Sim) cmdMemberRole(p *scan) *result {
+	gid, good := groupArg(p)
+	if !good {
+		return parseFail()
+	}
+	idsWord, _ := p.word()
+	ids, good := parseIDs(idsWord)
+	if !good {
+		return parseFail()
+	}
+	role, _ := p.word()
+	if roleRank(role) < 0 || !p.done() {
+		return parseFail()
+	}
+	w := s.w
+	if !w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	g, res := s.groupFor(gid)
+	if res != nil {
+		return res
+	}
+	ms, res := s.targets(g, ids, "admin")
+	if res != nil {
+		return res
+	}
+	if roleRank(role) > roleRank(g.bot.role) {
+		return fail(errType("groupUserRole", "groupInfo", w.groupJSON(g), "requiredRole", role))
+	}
+	for _, m := range ms {
+		m.role, m.updated = role, w.now()
+	}
+	w.actions = append(w.actions, Action{Kind: ActionRole, ChatRef: "#" + strconv.FormatInt(gid, 10), MemberIDs: ids, Role: role})
+	return ok(body("membersRoleUser").set("user", w.userJSON()).set("groupInfo", w.groupJSON(g)).
+		set("members", s.membersJSON(ms)).set("toRole", role))
+}
+
+func (s *Sim) cmdBlock(p *scan) *result {
+	gid, good := groupArg(p)
+	if !good {
+		return parseFail()
+	}
+	idsWord, _ := p.word()
+	ids, good := parseIDs(idsWord)
+	if !good {
+		return parseFail()
+	}
+	v, has := p.opt("blocked")
+	blocked, good := parseOnOff(v)
+	if !has || !good || !p.done() {
+		return parseFail()
+	}
+	w := s.w
+	if !w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	g, res := s.groupFor(gid)
+	if res != nil {
+		return res
+	}
+	ms, res := s.targets(g, ids, "moderator")
+	if res != nil {
+		return res
+	}
+	for _, m := range ms {
+		m.blocked, m.updated = blocked, w.now()
+	}
+	w.actions = append(w.actions, Action{Kind: ActionBlock, ChatRef: "#" + strconv.FormatInt(gid, 10), MemberIDs: ids, Blocked: blocked})
+	return ok(body("membersBlockedForAllUser").set("user", w.userJSON()).set("groupInfo", w.groupJSON(g)).
+		set("members", s.membersJSON(ms)).set("blocked", blocked))
+}
+
+func (s *Sim) cmdRemove(p *scan) *result {
+	gid, good := groupArg(p)
+	if !good {
+		return parseFail()
+	}
+	idsWord, _ := p.word()
+	ids, good := parseIDs(idsWord)
+	if !good {
+		return parseFail()
+	}
+	withMessages := false
+	if v, has := p.opt("messages"); has {
+		if withMessages, good = parseOnOff(v); !good {
+			return parseFail()
+		}
+	}
+	if !p.done() {
+		return parseFail()
+	}
+	w := s.w
+	if !w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	g, res := s.groupFor(gid)
+	if res != nil {
+		return res
+	}
+	ms, res := s.targets(g, ids, "admin")
+	if res != nil {
+		return res
+	}
+	for _, m := range ms {
+		m.status, m.updated = "removed", w.now()
+		if withMessages {
+			mj := w.memberJSON(g.bot)
+			for _, it := range w.chatItems(chatRef{kind: '#', id: gid}) {
+				if !it.snd && it.senderGM == m.id && it.deleted == nil {
+					it.deleted = &wItemDeleted{Type: "moderated", DeletedTs: ts(w.now()), ByGroupMember: &mj}
+				}
+			}
+		}
+	}
+	mode := ""
+	if withMessages {
+		mode = "messages=on"
+	}
+	w.actions = append(w.actions, Action{Kind: ActionRemove, ChatRef: "#" + strconv.FormatInt(gid, 10), MemberIDs: ids, Mode: mode})
+	return ok(body("userDeletedMembers").set("user", w.userJSON()).set("groupInfo", w.groupJSON(g)).
+		set("members", s.membersJSON(ms)).set("withMessages", withMessages))
+}
+
+func (s *Sim) cmdLeave(p *scan) *result {
+	gid, good := groupArg(p)
+	if !good || !p.done() {
+		return parseFail()
+	}
+	w := s.w
+	if !w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	g, res := s.groupFor(gid)
+	if res != nil {
+		return res
+	}
+	g.bot.status, g.bot.updated = "left", w.now()
+	w.actions = append(w.actions, Action{Kind: ActionLeave, ChatRef: "#" + strconv.FormatInt(gid, 10)})
+	return ok(body("leftMemberUser").set("user", w.userJSON()).set("groupInfo", w.groupJSON(g)))
+}
+
+func (s *Sim) cmdMembers(p *scan) *result {
+	gid, good := groupArg(p)
+	if !good || !p.done() {
+		return parseFail()
+	}
+	w := s.w
+	if !w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	g := w.groups[gid]
+	if g == nil || g.bot == nil {
+		return fail(errStore("groupNotFound", "groupId", gid))
+	}
+	var ms []*member
+	for _, m := range g.members {
+		if m.status != "removed" && m.status != "left" && m.status != "deleted" {
+			ms = append(ms, m)
+		}
+	}
+	grp := fields().set("groupInfo", w.groupJSON(g)).set("members", s.membersJSON(ms))
+	return ok(body("groupMembers").set("user", w.userJSON()).set("group", grp))
+}
+
+func (s *Sim) cmdContacts(p *scan) *result {
+	if good, r := s.userArg(p); !good {
+		return r
+	}
+	if !p.done() {
+		return parseFail()
+	}
+	w := s.w
+	ids := make([]int64, 0, len(w.contacts))
+	for id, c := range w.contacts {
+		if c.status == "active" {
+			ids = append(ids, id)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	cs := make([]wContact, 0, len(ids))
+	for _, id := range ids {
+		cs = append(cs, w.contactJSON(w.contacts[id]))
+	}
+	return ok(body("contactsList").set("user", w.userJSON()).set("contacts", cs))
+}
+
+func (s *Sim) knownGroups() []*group {
+	var gs []*group
+	for _, g := range s.w.groups {
+		if g.bot != nil {
+			gs = append(gs, g)
+		}
+	}
+	sort.Slice(gs, func(i, j int) bool { return gs[i].id < gs[j].id })
+	return gs
+}
+
+func (s *Sim) cmdGroups(p *scan) *result {
+	if good, r := s.userArg(p); !good {
+		return r
+	}
+	var contactID int64
+	if strings.HasPrefix(p.s, "@") {
+		word, _ := p.word()
+		id, good := parseID(word[1:])
+		if !good {
+			return parseFail()
+		}
+		contactID = id
+	}
+	search := strings.TrimSpace(p.s)
+	w := s.w
+	if contactID != 0 && w.contacts[contactID] == nil {
+		return fail(errStore("contactNotFound", "contactId", contactID))
+	}
+	gs := []wGroupInfo{}
+	for _, g := range s.knownGroups() {
+		if search != "" && !strings.Contains(strings.ToLower(g.name), strings.ToLower(search)) {
+			continue
+		}
+		if contactID != 0 {
+			found := false
+			for _, m := range g.members {
+				found = found || m.contactID == contactID
+			}
+			if !found {
+				continue
+			}
+		}
+		gs = append(gs, w.groupJSON(g))
+	}
+	return ok(body("groupsList").set("user", w.userJSON()).set("groups", gs))
+}
+
+func (s *Sim) chatStats(r chatRef) wChatStats {
+	st := wChatStats{}
+	for _, it := range s.w.chatItems(r) {
+		if !it.snd && !it.read && it.msgContent != nil {
+			st.UnreadCount++
+			if st.MinUnreadItemID == 0 {
+				st.MinUnreadItemID = it.id
+			}
+		}
+	}
+	return st
+}
+
+func (s *Sim) cmdGetChats(p *scan) *result {
+	if good, r := s.userArg(p); !good {
+		return r
+	}
+	if v, has := p.opt("pcc"); has {
+		if _, good := parseOnOff(v); !good {
+			return parseFail()
+		}
+	}
+	v, has := p.opt("count")
+	count, good := parseID(v)
+	if !has || !good {
+		return parseFail()
+	}
+	if rest := strings.TrimSpace(p.s); rest != "" {
+		var filter map[string]any
+		if !jsonArg(rest, &filter) {
+			return parseFail()
+		}
+	}
+	w := s.w
+	var refs []chatRef
+	for id, c := range w.contacts {
+		if c.status == "active" {
+			refs = append(refs, chatRef{kind: '@', id: id})
+		}
+	}
+	for _, g := range s.knownGroups() {
+		refs = append(refs, chatRef{kind: '#', id: g.id})
+	}
+	last := func(r chatRef) int64 {
+		items := w.chatItems(r)
+		if len(items) == 0 {
+			return 0
+		}
+		return items[len(items)-1].id
+	}
+	sort.SliceStable(refs, func(i, j int) bool {
+		li, lj := last(refs[i]), last(refs[j])
+		if li != lj {
+			return li > lj
+		}
+		if refs[i].kind != refs[j].kind {
+			return refs[i].kind == '@'
+		}
+		return refs[i].id < refs[j].id
+	})
+	chats := []wAChat{}
+	for _, r := range refs {
+		if int64(len(chats)) >= count {
+			break
+		}
+		ch := wAChat{ChatInfo: w.chatInfo(r), ChatItems: []wChatItem{}, ChatStats: s.chatStats(r)}
+		if items := w.chatItems(r); len(items) > 0 {
+			ch.ChatItems = append(ch.ChatItems, w.itemJSON(items[len(items)-1]))
+		}
+		chats = append(chats, ch)
+	}
+	return ok(body("apiChats").set("user", w.userJSON()).set("chats", chats))
+}
+
+func (s *Sim) cmdGetChat(p *scan) *result {
+	refWord, _ := p.word()
+	ref, good := parseRef(refWord)
+	if !good {
+		return parseFail()
+	}
+	var after, before int64
+	hasAfter, hasBefore := false, false
+	if v, has := p.opt("after"); has {
+		if after, good = parseID(v); !good {
+			return parseFail()
+		}
+		hasAfter = true
+	} else if v, has := p.opt("before"); has {
+		if before, good = parseID(v); !good {
+			return parseFail()
+		}
+		hasBefore = true
+	}
+	v, has := p.opt("count")
+	count, good := parseID(v)
+	if !has || !good {
+		return parseFail()
+	}
+	search := ""
+	if v, has := p.opt("search"); has {
+		search = v + p.s
+		p.s = ""
+	}
+	if !p.done() {
+		return parseFail()
+	}
+	w := s.w
+	if !w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	if res, good := s.chatFor(ref); !good {
+		return res
+	}
+	var sel []*item
+	for _, it := range w.chatItems(ref) {
+		if search != "" && !strings.Contains(it.text, search) {
+			continue
+		}
+		if hasAfter && it.id <= after || hasBefore && it.id >= before {
+			continue
+		}
+		sel = append(sel, it)
+	}
+	n := int(count)
+	if len(sel) > n {
+		if hasAfter {
+			sel = sel[:n]
+		} else {
+			sel = sel[len(sel)-n:]
+		}
+	}
+	items := make([]wChatItem, 0, len(sel))
+	for _, it := range sel {
+		items = append(items, w.itemJSON(it))
+	}
+	chat := wAChat{ChatInfo: w.chatInfo(ref), ChatItems: items, ChatStats: s.chatStats(ref)}
+	return ok(body("apiChat").set("user", w.userJSON()).set("chat", chat))
+}
+
+func (s *Sim) cmdCreateLink(p *scan) *result {
+	gid, good := groupArg(p)
+	if !good {
+		return parseFail()
+	}
+	role, _ := p.word()
+	if roleRank(role) < 0 || !p.done() {
+		return parseFail()
+	}
+	w := s.w
+	if !w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	g, res := s.groupFor(gid)
+	if res != nil {
+		return res
+	}
+	if res := s.requireRole(g, "admin"); res != nil {
+		return res
+	}
+	if roleRank(role) > roleRank("member") {
+		return fail(errType("groupUserRole", "groupInfo", w.groupJSON(g), "requiredRole", role))
+	}
+	if g.link != nil {
+		return fail(errStore("duplicateGroupLink", "groupInfo", w.groupJSON(g)))
+	}
+	id := w.id(&w.nextLink)
+	sid := strconv.FormatInt(id, 10)
+	g.link = &wGroupLink{UserContactLinkID: id, ConnLinkContact: wConnLink{
+		ConnFullLink:  "https://simplex.chat/contact#/?v=2-7&smp=smp%3A%2F%2Fc2lt%40smp.sim.invalid%2Fgroup" + sid + "%23%2F%3Fv%3D1-4",
+		ConnShortLink: "https://smp.sim.invalid/g#group" + sid,
+	}, ShortLinkDataSet: true, GroupLinkID: b64id('g', id), AcceptMemberRole: role}
+	return ok(body("groupLinkCreated").set("user", w.userJSON()).set("groupInfo", w.groupJSON(g)).set("groupLink", *g.link))
+}
+
+func (s *Sim) cmdSetPrefs(p *scan) *result {
+	word, _ := p.word()
+	if !strings.HasPrefix(word, "@") {
+		return parseFail()
+	}
+	cid, good := parseID(word[1:])
+	if !good {
+		return parseFail()
+	}
+	var prefs map[string]json.RawMessage
+	if !jsonArg(p.s, &prefs) {
+		return parseFail()
+	}
+	w := s.w
+	if !w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	c := w.contacts[cid]
+	if c == nil {
+		return fail(errStore("contactNotFound", "contactId", cid))
+	}
+	from := w.contactJSON(c)
+	c.userPrefs = compactJSON([]byte(p.s))
+	c.updated = w.now()
+	return ok(body("contactPrefsUpdated").set("user", w.userJSON()).set("fromContact", from).set("toContact", w.contactJSON(c)))
+}
+
+func (s *Sim) cmdReadItems(p *scan) *result {
+	refWord, _ := p.word()
+	ref, good := parseRef(refWord)
+	if !good {
+		return parseFail()
+	}
+	idsWord, _ := p.word()
+	ids, good := parseIDs(idsWord)
+	if !good || !p.done() {
+		return parseFail()
+	}
+	w := s.w
+	if !w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	if res, good := s.chatFor(ref); !good {
+		return res
+	}
+	var items []*item
+	for _, id := range ids {
+		it := w.itemIn(ref, id)
+		if it == nil {
+			return fail(errStore("chatItemNotFound", "itemId", id))
+		}
+		items = append(items, it)
+	}
+	for _, it := range items {
+		it.markRead()
+	}
+	w.actions = append(w.actions, Action{Kind: ActionRead, ChatRef: ref.String(), ItemIDs: ids})
+	return ok(body("cmdOk").set("user_", w.userJSON()))
+}
+
+func (s *Sim) cmdReadChat(p *scan) *result {
+	refWord, _ := p.word()
+	ref, good := parseRef(refWord)
+	if !good || !p.done() {
+		return parseFail()
+	}
+	w := s.w
+	if !w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	if res, good := s.chatFor(ref); !good {
+		return res
+	}
+	var ids []int64
+	for _, it := range w.chatItems(ref) {
+		if !it.snd && !it.read {
+			it.markRead()
+			ids = append(ids, it.id)
+		}
+	}
+	w.actions = append(w.actions, Action{Kind: ActionRead, ChatRef: ref.String(), ItemIDs: ids})
+	return ok(body("cmdOk").set("user_", w.userJSON()))
+}
+
+func (it *item) markRead() {
+	it.read = true
+	if it.status.Type == "rcvNew" {
+		it.status = wItemStatus{Type: "rcvRead"}
+	}
+}

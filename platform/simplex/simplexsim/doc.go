@@ -1,0 +1,58 @@
+// Package simplexsim is a local simplex-chat CLI for tests: a real WebSocket
+// server on loopback that speaks the bot API (protocols/simplex.md) the way
+// `simplex-chat -p PORT` does, backed by an in-memory world that tests script.
+//
+// It is written independently of package simplex so that it checks the
+// client rather than mirroring it.
+//
+// # Using it in a test
+//
+//	sim := simplexsim.New(simplexsim.WithBotName("modbot"), simplexsim.WithAddress(true, ""))
+//	if err := sim.Start(); err != nil { t.Fatal(err) }
+//	defer sim.Close()
+//	// point the client at sim.URL(), then drive the world:
+//	conn, _ := sim.ConnectContact("alice")        // acceptingContactRequest, contactConnected
+//	sim.ContactSend(conn.ContactID, "/help")      // newChatItems with rcvMsgContent
+//	sent, err := sim.WaitBotSent(1, 5*time.Second) // what the bot answered with /_send
+//
+// Wait(timeout, cond) waits for any condition on the World (sent messages,
+// moderation actions, contacts, items, connection counts); BotSent, Actions
+// and Moderations return the records directly.
+//
+// # Behaviour reproduced from the CLI
+//
+//   - Any path is upgraded; frames are text; no auth. Frames must be
+//     {"corrId":string,"cmd":string}; anything else is answered with a
+//     corrId-less chatCmdError "invalid request". Unparsable commands (display
+//     names instead of ids, a bare object for /_send, /_update without
+//     "mentions") answer commandError "Failed reading: empty" with the corrId.
+//   - One executor runs commands from all connections strictly one at a time
+//     in arrival order; each response carries its corrId, events never do.
+//   - Events caused by a command can precede its response: /_accept emits
+//     contactSndReady before acceptingContactRequest. Others follow it:
+//     contactConnected after /_accept, userJoinedGroup after /_join,
+//     chatItemsStatusesUpdated (sndSent, then sndRcvd) after /_send,
+//     rcvFileStart and rcvFileComplete after /freceive.
+//   - One shared event queue feeds every connection: each event goes to
+//     exactly one connected client, so a second socket steals events. While no
+//     client is connected events wait in the queue (WithEventBuffer, default
+//     DefaultEventBuffer); when it is full producers block until a client
+//     reads or Close. An event taken by a connection that then dies is lost.
+//   - Item ids grow monotonically across the whole database; contact ids
+//     start at 2 (1 is the user's own contact record).
+//
+// # Fault injection
+//
+// DropAfter closes a connection after n more frames, SetDelay delays
+// responses, SendMalformed queues a non-JSON frame and an unknown event,
+// FailNext answers the next matching command with a given chatCmdError,
+// EmitRaw and EmitFrame queue arbitrary events or frames, Noise queues the
+// network chatter a real CLI produces.
+//
+// # Deliberate simplifications
+//
+// One user only (a second /_create user answers userExists). Files are never
+// transferred: /freceive completes at once. Group members other than the bot
+// are scripted, not connected. Moderation (/_delete member item) requires the
+// bot to be at least moderator and to outrank the author.
+package simplexsim

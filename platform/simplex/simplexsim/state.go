@@ -1,0 +1,526 @@
+package simplexsim
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// roles in ascending order of power, as the CLI orders GroupMemberRole.
+var roles = []string{"observer", "author", "member", "moderator", "admin", "owner"}
+
+// roleRank returns the power of a role, or -1 for an unknown role.
+func roleRank(r string) int {
+	for i, x := range roles {
+		if x == r {
+			return i
+		}
+	}
+	return -1
+}
+
+type contact struct {
+	id         int64
+	name       string
+	profileID  int64
+	connID     int64
+	connStatus string // connStatus type: "accepted", "sndReady", "ready"
+	status     string
+	reqID      int64
+	userPrefs  json.RawMessage
+	created    time.Time
+	updated    time.Time
+	chatTs     time.Time
+	viaAddress bool
+}
+
+func (c *contact) ready() bool { return c.connStatus == "ready" }
+
+type contactRequest struct {
+	id        int64
+	name      string
+	profileID int64
+	xContact  string
+	created   time.Time
+	state     string // "pending", "accepted", "rejected"
+	contactID int64
+}
+
+type member struct {
+	id          int64
+	groupID     int64
+	index       int64
+	role        string
+	category    string
+	status      string
+	blocked     bool
+	invitedBy   wInvitedBy
+	invitedByGM int64
+	name        string
+	profileID   int64
+	contactID   int64
+	created     time.Time
+	updated     time.Time
+}
+
+// active reports whether the member is a current participant.
+func (m *member) active() bool {
+	switch m.status {
+	case "connected", "complete", "creator", "announced", "introduced", "intro-inv", "accepted":
+		return true
+	}
+	return false
+}
+
+type group struct {
+	id      int64
+	name    string
+	profile wGroupProfile
+	created time.Time
+	updated time.Time
+	bot     *member // the bot's membership; nil until the bot is invited or creates it
+	members []*member
+	link    *wGroupLink
+}
+
+// joined reports whether the bot takes part in the group (and so sees its events).
+func (g *group) joined() bool {
+	return g.bot != nil && (g.bot.status == "connected" || g.bot.status == "creator")
+}
+
+func (g *group) member(id int64) *member {
+	for _, m := range g.members {
+		if m.id == id {
+			return m
+		}
+	}
+	return nil
+}
+
+// chatRef names a conversation: '@' direct, '#' group (with an optional
+// member-support scope).
+type chatRef struct {
+	kind    byte
+	id      int64
+	support bool  // #g(_support...) scope
+	scopeGM int64 // member of the support scope, 0 for the bot's own
+}
+
+func (r chatRef) String() string {
+	s := string(r.kind) + strconv.FormatInt(r.id, 10)
+	if r.support {
+		if r.scopeGM != 0 {
+			s += "(_support:" + strconv.FormatInt(r.scopeGM, 10) + ")"
+		} else {
+			s += "(_support)"
+		}
+	}
+	return s
+}
+
+type reaction struct {
+	emoji string
+	user  bool // the bot reacted
+	total int
+}
+
+type item struct {
+	id          int64
+	chat        chatRef
+	snd         bool
+	senderGM    int64           // group sender (rcv items)
+	ciTag       string          // CIContent tag: sndMsgContent, rcvMsgContent, rcvGroupInvitation...
+	msgContent  json.RawMessage // for *MsgContent items
+	rawContent  json.RawMessage // full CIContent for other items
+	text        string
+	itemTs      time.Time
+	created     time.Time
+	updated     time.Time
+	sharedMsgID string
+	status      wItemStatus
+	edited      bool
+	live        bool
+	ttl         int
+	deleted     *wItemDeleted
+	mentions    map[string]wMention
+	formatted   []wFormatted
+	userMention bool
+	quote       *wQuote
+	reactions   []reaction
+	fileID      int64
+	read        bool
+}
+
+type file struct {
+	id     int64
+	itemID int64
+	name   string
+	size   int64
+	path   string
+	status string
+	snd    bool
+}
+
+type address struct {
+	id       int64
+	settings wAddressSettings
+}
+
+// world is the simulated CLI database. All access holds Sim.mu.
+type world struct {
+	now func() time.Time
+
+	hasUser     bool
+	userName    string
+	userProfile wProfile
+	fullName    string
+
+	addr *address
+
+	contacts map[int64]*contact
+	reqs     map[int64]*contactRequest
+	groups   map[int64]*group
+	items    map[int64]*item
+	order    []int64 // item ids in creation order
+	files    map[int64]*file
+
+	nextContact, nextProfile, nextConn, nextReq, nextGroup, nextMember, nextItem, nextFile, nextLink int64
+
+	sent     []SentItem
+	actions  []Action
+	commands []CommandRecord
+}
+
+func newWorld(name string, hasUser bool, now func() time.Time) *world {
+	w := &world{
+		now:         now,
+		hasUser:     hasUser,
+		userName:    name,
+		userProfile: wProfile{DisplayName: name, PeerType: "bot"},
+		contacts:    map[int64]*contact{},
+		reqs:        map[int64]*contactRequest{},
+		groups:      map[int64]*group{},
+		items:       map[int64]*item{},
+		files:       map[int64]*file{},
+		// Contact id 1 and profile id 1 belong to the user, as in the CLI DB.
+		nextContact: 2, nextProfile: 2, nextConn: 1, nextReq: 1, nextGroup: 1,
+		nextMember: 1, nextItem: 1, nextFile: 1, nextLink: 1,
+	}
+	return w
+}
+
+func (w *world) id(counter *int64) int64 {
+	v := *counter
+	*counter++
+	return v
+}
+
+// JSON views of the state.
+
+func (w *world) userJSON() wUser {
+	p := w.userProfile
+	return wUser{
+		UserID: 1, AgentUserID: "1", UserContactID: 1, LocalDisplayName: p.DisplayName,
+		Profile: wLocalProfile{ProfileID: 1, DisplayName: p.DisplayName, FullName: p.FullName, ShortDescr: p.ShortDescr,
+			Image: p.Image, ContactLink: p.ContactLink, Preferences: p.Preferences, PeerType: p.PeerType},
+		FullPreferences: userFullPreferences, ActiveUser: true, ActiveOrder: 1, ShowNtfs: true,
+		SendRcptsContacts: true, SendRcptsSmallGroups: true,
+	}
+}
+
+func (w *world) contactJSON(c *contact) wContact {
+	st := c.connStatus
+	if st == "" {
+		st = "accepted"
+	}
+	conn := &wConn{
+		ConnID: c.connID, AgentConnID: b64id('c', c.connID), ConnChatVersion: 17, PeerChatVRange: chatVRange,
+		ConnType: "contact", ConnStatus: tagged{st}, EntityID: c.id,
+		PQSupport: true, PQEncryption: true, PQSndEnabled: true, PQRcvEnabled: true, CreatedAt: ts(c.created),
+	}
+	if c.viaAddress && w.addr != nil {
+		conn.ViaUserContactLink = w.addr.id
+	}
+	prefs := c.userPrefs
+	if prefs == nil {
+		prefs = json.RawMessage(`{}`)
+	}
+	wc := wContact{
+		ContactID: c.id, LocalDisplayName: c.name,
+		Profile:    wLocalProfile{ProfileID: c.profileID, DisplayName: c.name},
+		ActiveConn: conn, ContactUsed: true, ContactStatus: c.status, ChatSettings: defaultChatSettings,
+		UserPreferences: prefs, MergedPreferences: contactMergedPreferences,
+		CreatedAt: ts(c.created), UpdatedAt: ts(c.updated), ContactRequestID: c.reqID, ChatTags: []int64{},
+	}
+	if !c.chatTs.IsZero() {
+		wc.ChatTs = ts(c.chatTs)
+	}
+	return wc
+}
+
+func (w *world) requestJSON(r *contactRequest) wContactRequest {
+	var linkID int64
+	if w.addr != nil {
+		linkID = w.addr.id
+	}
+	return wContactRequest{
+		ContactRequestID: r.id, AgentInvitationID: b64id('i', r.id), UserContactLinkID: linkID,
+		CReqChatVRange: chatVRange, LocalDisplayName: r.name, ProfileID: r.profileID,
+		Profile:   wLocalProfile{ProfileID: r.profileID, DisplayName: r.name},
+		CreatedAt: ts(r.created), UpdatedAt: ts(r.created), XContactID: r.xContact, PQSupport: true, RejectionSupported: true,
+	}
+}
+
+func (w *world) memberJSON(m *member) wMember {
+	return wMember{
+		GroupMemberID: m.id, GroupID: m.groupID, IndexInGroup: m.index, MemberID: b64id('m', m.id),
+		MemberRole: m.role, MemberCategory: m.category, MemberStatus: m.status,
+		MemberSettings: wMemberSettings{ShowMessages: true}, BlockedByAdmin: m.blocked, InvitedBy: m.invitedBy,
+		InvitedByGroupMemberID: m.invitedByGM, LocalDisplayName: m.name,
+		MemberProfile:   wLocalProfile{ProfileID: m.profileID, DisplayName: m.name},
+		MemberContactID: m.contactID, MemberContactProfileID: m.profileID, MemberChatVRange: chatVRange,
+		CreatedAt: ts(m.created), UpdatedAt: ts(m.updated),
+	}
+}
+
+func (w *world) groupJSON(g *group) wGroupInfo {
+	n := 0
+	for _, m := range g.members {
+		if m.active() {
+			n++
+		}
+	}
+	if g.bot != nil && g.bot.active() {
+		n++
+	}
+	gi := wGroupInfo{
+		GroupID: g.id, LocalDisplayName: g.name, GroupProfile: g.profile,
+		FullGroupPreferences: fullGroupPreferences, ChatSettings: defaultChatSettings,
+		CreatedAt: ts(g.created), UpdatedAt: ts(g.updated), ChatTags: []int64{},
+		GroupSummary: wGroupSummary{CurrentMembers: n},
+	}
+	if g.bot != nil {
+		gi.Membership = w.memberJSON(g.bot)
+		gi.UserMemberProfileSentAt = ts(g.bot.created)
+	}
+	for _, m := range g.members {
+		if m.status == "pending_approval" || m.status == "pending_review" {
+			gi.MembersRequireAttention++
+		}
+	}
+	return gi
+}
+
+func (w *world) chatInfo(r chatRef) wChatInfo {
+	switch r.kind {
+	case '@':
+		c := w.contactJSON(w.contacts[r.id])
+		return wChatInfo{Type: "direct", Contact: &c}
+	default:
+		g := w.groups[r.id]
+		gi := w.groupJSON(g)
+		ci := wChatInfo{Type: "group", GroupInfo: &gi}
+		if r.support {
+			sc := &wGroupChatScope{Type: "memberSupport"}
+			if m := g.member(r.scopeGM); m != nil {
+				mj := w.memberJSON(m)
+				sc.GroupMember = &mj
+			}
+			ci.GroupChatScope = sc
+		}
+		return ci
+	}
+}
+
+func (w *world) chatDir(it *item) wChatDir {
+	switch {
+	case it.chat.kind == '@' && it.snd:
+		return wChatDir{Type: "directSnd"}
+	case it.chat.kind == '@':
+		return wChatDir{Type: "directRcv"}
+	case it.snd:
+		return wChatDir{Type: "groupSnd"}
+	}
+	d := wChatDir{Type: "groupRcv"}
+	if g := w.groups[it.chat.id]; g != nil {
+		if m := g.member(it.senderGM); m != nil {
+			mj := w.memberJSON(m)
+			d.GroupMember = &mj
+		}
+	}
+	return d
+}
+
+func (w *world) itemJSON(it *item) wChatItem {
+	content := it.rawContent
+	if it.msgContent != nil {
+		b, _ := json.Marshal(struct {
+			Type       string          `json:"type"`
+			MsgContent json.RawMessage `json:"msgContent"`
+		}{it.ciTag, it.msgContent})
+		content = b
+	}
+	meta := wMeta{
+		ItemID: it.id, ItemText: it.text, ItemStatus: it.status, ItemSharedMsgID: it.sharedMsgID,
+		ItemDeleted: it.deleted, ItemEdited: it.edited, UserMention: it.userMention,
+		Deletable: it.snd, Editable: it.snd && it.msgContent != nil,
+		CreatedAt: ts(it.created), UpdatedAt: ts(it.updated),
+	}
+	if it.snd {
+		meta.ItemTs = ts(it.itemTs)
+	} else {
+		meta.ItemTs = tsSec(it.itemTs)
+	}
+	if it.ttl > 0 {
+		meta.ItemTimed = &wItemTimed{TTL: it.ttl, DeleteAt: ts(it.created.Add(time.Duration(it.ttl) * time.Second))}
+	}
+	if it.live {
+		t := true
+		meta.ItemLive = &t
+	}
+	mentions := it.mentions
+	if mentions == nil {
+		mentions = map[string]wMention{}
+	}
+	ci := wChatItem{
+		ChatDir: w.chatDir(it), Meta: meta, Content: content, Mentions: mentions,
+		FormattedText: it.formatted, QuotedItem: it.quote, Reactions: []wReactionCount{},
+	}
+	for _, r := range it.reactions {
+		ci.Reactions = append(ci.Reactions, wReactionCount{
+			Reaction: emojiJSON(r.emoji), UserReacted: r.user, TotalReacted: r.total,
+		})
+	}
+	if f := w.files[it.fileID]; f != nil {
+		wf := &wFile{FileID: f.id, FileName: f.name, FileSize: f.size, FileStatus: tagged{f.status}, FileProtocol: "xftp"}
+		if f.path != "" {
+			wf.FileSource = &wFileSource{FilePath: f.path}
+		}
+		ci.File = wf
+	}
+	return ci
+}
+
+func (w *world) aItem(it *item) wAChatItem {
+	return wAChatItem{ChatInfo: w.chatInfo(it.chat), ChatItem: w.itemJSON(it)}
+}
+
+func emojiJSON(e string) json.RawMessage {
+	b, _ := json.Marshal(struct {
+		Type  string `json:"type"`
+		Emoji string `json:"emoji"`
+	}{"emoji", e})
+	return b
+}
+
+func textContent(text string) json.RawMessage {
+	b, _ := json.Marshal(struct {
+		Type string `json:"type"`
+		Text string `json:"text"`
+	}{"text", text})
+	return b
+}
+
+// addItem stores a new chat item with the next database-wide id.
+func (w *world) addItem(it *item) *item {
+	now := w.now()
+	it.id = w.id(&w.nextItem)
+	if it.created.IsZero() {
+		it.created, it.updated, it.itemTs = now, now, now
+	}
+	it.sharedMsgID = b64id('s', it.id)
+	w.items[it.id] = it
+	w.order = append(w.order, it.id)
+	switch it.chat.kind {
+	case '@':
+		if c := w.contacts[it.chat.id]; c != nil {
+			c.chatTs = now
+		}
+	}
+	return it
+}
+
+func (w *world) removeItem(id int64) {
+	delete(w.items, id)
+	for i, x := range w.order {
+		if x == id {
+			w.order = append(w.order[:i:i], w.order[i+1:]...)
+			break
+		}
+	}
+}
+
+// chatItems returns the items of one chat in ascending id order.
+func (w *world) chatItems(r chatRef) []*item {
+	var out []*item
+	for _, id := range w.order {
+		it := w.items[id]
+		if it.chat.kind == r.kind && it.chat.id == r.id && it.chat.support == r.support && it.chat.scopeGM == r.scopeGM {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+func (w *world) contactByName(name string) *contact {
+	for _, c := range w.contacts {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// uniqueName mimics the CLI's local display name de-duplication ("alice_1").
+func (w *world) uniqueName(name string) string {
+	taken := func(n string) bool {
+		if n == w.userProfile.DisplayName {
+			return true
+		}
+		if w.contactByName(n) != nil {
+			return true
+		}
+		for _, r := range w.reqs {
+			if r.name == n && r.state == "pending" {
+				return true
+			}
+		}
+		return false
+	}
+	if !taken(name) {
+		return name
+	}
+	for i := 1; ; i++ {
+		n := fmt.Sprintf("%s_%d", name, i)
+		if !taken(n) {
+			return n
+		}
+	}
+}
+
+func (w *world) newContact(name string, viaAddress bool, reqID int64) *contact {
+	now := w.now()
+	c := &contact{
+		id: w.id(&w.nextContact), name: w.uniqueName(name), profileID: w.id(&w.nextProfile),
+		connID: w.id(&w.nextConn), status: "active", reqID: reqID, created: now, updated: now, viaAddress: viaAddress,
+	}
+	w.contacts[c.id] = c
+	return c
+}
+
+func (w *world) newMember(g *group, name, role, category, status string, contactID int64) *member {
+	now := w.now()
+	m := &member{
+		id: w.id(&w.nextMember), groupID: g.id, index: int64(len(g.members) + 1), role: role, category: category,
+		status: status, invitedBy: wInvitedBy{Type: "unknown"}, name: name, contactID: contactID,
+		created: now, updated: now,
+	}
+	if c := w.contacts[contactID]; c != nil {
+		m.profileID = c.profileID
+	} else {
+		m.profileID = w.id(&w.nextProfile)
+	}
+	g.members = append(g.members, m)
+	return m
+}
