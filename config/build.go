@@ -1,0 +1,252 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/middleware"
+	"github.com/parleybot/parley/router"
+	"github.com/parleybot/parley/store"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+// Hosted is one bot built from its configuration, with the handles a host
+// needs around it: the store to close and the middleware counters to
+// export.
+type Hosted struct {
+	// Name is the bot's name.
+	Name string
+	// Config is the configuration the bot was built from.
+	Config BotConfig
+	// Bot is ready to Run.
+	Bot *bot.Bot
+	// Platform is the bot's platform, as Bot.Platform returns it.
+	Platform bot.Platform
+	// Store is the bot's store; Close closes it.
+	Store store.Store
+	// Deduper, AutoAccepter and RateLimiter are the bot's middleware, for
+	// their Stats; each is nil when that middleware is off.
+	Deduper      *middleware.Deduper
+	AutoAccepter *middleware.AutoAccepter
+	RateLimiter  *middleware.RateLimiter
+
+	cleanups  []func() error // module cleanups, in Setup order
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Close runs the modules' Cleanup in reverse Setup order, then closes the
+// store. Call it after Bot.Run has returned. It is safe to call more than
+// once; later calls return the first call's result.
+func (h *Hosted) Close() error {
+	h.closeOnce.Do(func() {
+		var errs []error
+		for i := len(h.cleanups) - 1; i >= 0; i-- {
+			errs = append(errs, h.cleanups[i]())
+		}
+		if h.Store != nil {
+			if err := h.Store.Close(); err != nil {
+				errs = append(errs, fmt.Errorf("config: bot %q: close store: %w", h.Name, err))
+			}
+		}
+		h.closeErr = errors.Join(errs...)
+	})
+	return h.closeErr
+}
+
+// Build builds every bot of the configuration; see BuildBot. On failure
+// it closes the bots already built and returns the error.
+func (c *Config) Build(logger *zap.Logger) ([]*Hosted, error) {
+	out := make([]*Hosted, 0, len(c.Bots))
+	for _, bc := range c.Bots {
+		h, err := BuildBot(bc, logger)
+		if err != nil {
+			for _, done := range out {
+				_ = done.Close()
+			}
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+// BuildBot turns one bot's configuration, as Parse returned it, into a
+// bot ready to run: it opens the store, builds the platform, sets up every
+// module on a router in file order, and adds the outer middleware in this
+// order: Recover, Logger, Dedupe, AutoAccept, RateLimit, Timeout (the
+// last four when configured). Log entries go to logger, filtered at the
+// bot's log level, under the bot's name. Nothing connects until Bot.Run.
+// On failure everything opened so far is closed again.
+func BuildBot(bc BotConfig, logger *zap.Logger) (h *Hosted, err error) {
+	if logger == nil {
+		logger = zap.NewNop()
+	}
+	if bc.Settings == nil {
+		return nil, fmt.Errorf("config: bot %q has no platform settings; build bots from a Config that Parse returned", bc.Name)
+	}
+	h = &Hosted{Name: bc.Name, Config: bc}
+	built := h
+	defer func() {
+		if err != nil {
+			_ = built.Close() // h is nil here: the return set it
+		}
+	}()
+	lg := WithLevel(logger, bc.LogLevel)
+	botLog := lg.Named(bc.Name)
+
+	if h.Store, err = openStore(bc); err != nil {
+		return nil, err
+	}
+	err = guard(func() error {
+		var perr error
+		h.Platform, perr = bc.Settings.Build(PlatformEnv{
+			BotName: bc.Name, Logger: botLog.Named(bc.Platform), Store: h.Store, Dir: bc.Dir,
+		})
+		if perr == nil && h.Platform == nil {
+			perr = errors.New("Build returned a nil platform")
+		}
+		return perr
+	})
+	if err != nil {
+		return nil, fmt.Errorf("config: bot %q: platform %s: %w", bc.Name, bc.Platform, err)
+	}
+
+	r := router.New()
+	for _, mc := range bc.Modules {
+		env := ModuleEnv{BotName: bc.Name, Logger: botLog.Named(mc.Name), Store: h.Store, Platform: h.Platform, Dir: bc.Dir}
+		if err := guard(func() error { return mc.Module.Setup(env, r) }); err != nil {
+			return nil, fmt.Errorf("config: bot %q: module %s: setup: %w", bc.Name, mc.Name, err)
+		}
+		if cl, ok := mc.Module.(Cleaner); ok {
+			name := mc.Name
+			h.cleanups = append(h.cleanups, func() error {
+				if err := guard(cl.Cleanup); err != nil {
+					return fmt.Errorf("config: bot %q: module %s: cleanup: %w", bc.Name, name, err)
+				}
+				return nil
+			})
+		}
+	}
+
+	var mws []bot.Middleware
+	err = guard(func() error {
+		mws = append(mws, middleware.Recover(), middleware.Logger(botLog))
+		if bc.Dedupe.Enabled {
+			h.Deduper = middleware.NewDeduper(h.Store, middleware.DedupeTTL(bc.Dedupe.TTL))
+			mws = append(mws, h.Deduper.Middleware)
+		}
+		if bc.AutoAccept.Enabled() {
+			h.AutoAccepter = middleware.NewAutoAccepter(bc.AutoAccept.Policy())
+			mws = append(mws, h.AutoAccepter.Middleware)
+		}
+		if rl := bc.RateLimit; rl.Enabled {
+			var opts []middleware.RateLimitOption
+			if rl.Per == PerChat {
+				opts = append(opts, middleware.RateLimitPerChat())
+			}
+			if rl.Mode == ModeDelay {
+				opts = append(opts, middleware.RateLimitDelay(rl.MaxWait))
+			}
+			if rl.MaxBuckets > 0 {
+				opts = append(opts, middleware.RateLimitMaxBuckets(rl.MaxBuckets))
+			}
+			h.RateLimiter = middleware.NewRateLimiter(rl.Rate, rl.Burst, opts...)
+			mws = append(mws, h.RateLimiter.Middleware)
+		}
+		if bc.HandlerTimeout > 0 {
+			mws = append(mws, middleware.Timeout(bc.HandlerTimeout))
+		}
+		opts := []bot.Option{bot.WithName(bc.Name), bot.WithLogger(lg), bot.WithStopTimeout(bc.StopTimeout)}
+		if bc.Workers > 0 {
+			opts = append(opts, bot.WithWorkers(bc.Workers))
+		}
+		if bc.MaxQueued > 0 {
+			opts = append(opts, bot.WithMaxQueued(bc.MaxQueued))
+		}
+		h.Bot = bot.New(h.Platform, r, opts...)
+		h.Bot.Use(mws...)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("config: bot %q: %w", bc.Name, err)
+	}
+	return h, nil
+}
+
+func openStore(bc BotConfig) (store.Store, error) {
+	switch bc.Store.Kind {
+	case StoreFile:
+		if err := os.MkdirAll(filepath.Dir(bc.Store.Path), 0o700); err != nil {
+			return nil, fmt.Errorf("config: bot %q: store: %w", bc.Name, err)
+		}
+		f, err := store.OpenFile(bc.Store.Path)
+		if err != nil {
+			return nil, fmt.Errorf("config: bot %q: store: %w", bc.Name, err)
+		}
+		return f, nil
+	case StoreMemory, "":
+		var opts []store.MemoryOption
+		if bc.Store.MaxEntries > 0 {
+			opts = append(opts, store.WithMaxEntries(bc.Store.MaxEntries))
+		}
+		return store.NewMemory(opts...), nil
+	}
+	return nil, fmt.Errorf("config: bot %q: unknown store kind %q", bc.Name, bc.Store.Kind)
+}
+
+// guard runs f, turning a panic (a setup mistake in a platform, module or
+// middleware constructor) into an error.
+func guard(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return f()
+}
+
+// WithLevel returns l filtered at lvl. When l's core already drops
+// entries below lvl, l is returned as is: a logger can be made quieter,
+// never louder.
+func WithLevel(l *zap.Logger, lvl zapcore.Level) *zap.Logger {
+	return l.WithOptions(zap.WrapCore(func(c zapcore.Core) zapcore.Core {
+		nc, err := zapcore.NewIncreaseLevelCore(c, lvl)
+		if err != nil {
+			return c
+		}
+		return nc
+	}))
+}
+
+// LowestLogLevel returns the most verbose level the server or any bot
+// asks for: the level the root logger's core must enable.
+func (c *Config) LowestLogLevel() zapcore.Level {
+	lvl := c.Server.LogLevel
+	for _, b := range c.Bots {
+		lvl = min(lvl, b.LogLevel)
+	}
+	return lvl
+}
+
+// NewLogger returns a root logger writing to w in the server's log_format,
+// enabled at LowestLogLevel so that every bot's level can be honoured.
+// BuildBot filters each bot's entries at its own level; filter the host's
+// own entries with WithLevel(l, c.Server.LogLevel).
+func (c *Config) NewLogger(w io.Writer) *zap.Logger {
+	var enc zapcore.Encoder
+	if c.Server.LogFormat == "json" {
+		ec := zap.NewProductionEncoderConfig()
+		ec.EncodeTime = zapcore.ISO8601TimeEncoder
+		enc = zapcore.NewJSONEncoder(ec)
+	} else {
+		enc = zapcore.NewConsoleEncoder(zap.NewDevelopmentEncoderConfig())
+	}
+	return zap.New(zapcore.NewCore(enc, zapcore.Lock(zapcore.AddSync(w)), c.LowestLogLevel()))
+}
