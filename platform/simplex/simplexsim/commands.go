@@ -145,6 +145,22 @@ func compactJSON(b []byte) json.RawMessage {
 	return buf.Bytes()
 }
 
+// encodedLen is the size of a JSON value as the CLI re-encodes it: UTF-8
+// text unescaped, whatever escapes the client used.
+func encodedLen(raw []byte) int {
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return len(raw)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(v) != nil {
+		return len(raw)
+	}
+	return buf.Len() - 1 // Encode appends a newline
+}
+
 func sameJSON(a, b []byte) bool {
 	var x, y any
 	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
@@ -658,7 +674,7 @@ func (s *Sim) cmdSend(p *scan) *result {
 			}
 			pr.path, pr.size = path, st.Size()
 		}
-		size := len(pr.mc) + msgEnvelopeOverhead
+		size := encodedLen(pr.mc) + msgEnvelopeOverhead
 		if pr.quote != nil {
 			size += len(pr.quote.sharedMsgID) + 64
 		}
@@ -750,7 +766,7 @@ func (s *Sim) cmdUpdate(p *scan) *result {
 	if sameJSON(mc, it.msgContent) {
 		return ok(body("chatItemNotChanged").set("user", w.userJSON()).set("chatItem", w.aItem(it)))
 	}
-	if len(mc)+msgEnvelopeOverhead > MaxEncodedMsgLength {
+	if encodedLen(mc)+msgEnvelopeOverhead > MaxEncodedMsgLength {
 		return fail(errStore("largeMsg"))
 	}
 	it.msgContent, it.text, it.edited, it.updated = mc, msgText(mc), true, w.now()

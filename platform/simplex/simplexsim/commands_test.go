@@ -738,3 +738,32 @@ func TestCommandsReturnValidJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestLargeMsgCountsEncodedBytes guards the size rule: escapes the client
+// used do not count, UTF-8 bytes do.
+func TestLargeMsgCountsEncodedBytes(t *testing.T) {
+	s, c := setup(t, simplexsim.WithAutoDelivery(false))
+	alice := connect(t, s, c, "alice")
+	tests := []struct {
+		name string
+		text string
+		ok   bool
+	}{
+		{"ascii 15000", strings.Repeat("a", 15000), true},
+		{"ascii 15590", strings.Repeat("a", 15590), false},
+		{"2-byte runes 7700 (15400 bytes)", strings.Repeat("é", 7700), true},
+		{"2-byte runes 7800 (15600 bytes)", strings.Repeat("é", 7800), false},
+		{"escaped html 5000 (<>& are 1 byte each)", strings.Repeat("<>&", 5000), true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := c.cmdf("/_send @%d json %s", alice, sendJSON(tc.text)) // json.Marshal escapes <>& as \u003c...
+			if tc.ok && m.typ() != "newChatItems" {
+				t.Fatalf("rejected: %.200s", m.raw)
+			}
+			if !tc.ok {
+				wantErr(t, m, "errorStore", "largeMsg")
+			}
+		})
+	}
+}

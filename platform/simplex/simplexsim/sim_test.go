@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"go.uber.org/goleak"
 
 	"github.com/parleybot/parley/platform/simplex/simplexsim"
 )
@@ -352,9 +353,7 @@ func TestDropAfterClosesConnectionAndLosesNothingTwice(t *testing.T) {
 	if got[len(got)-1] != ids[5] || got[0] <= ids[1] {
 		t.Fatalf("after reconnect got %v of %v", got, ids)
 	}
-	if st := s.Stats(); st.TotalConnections != 2 {
-		t.Fatalf("stats %+v", st)
-	}
+	check(t, s.Wait(wait, func(w *simplexsim.World) bool { return w.Stats().TotalConnections == 2 }))
 }
 
 func TestDropAfterZeroDropsEveryConnection(t *testing.T) {
@@ -443,6 +442,9 @@ func TestConnectionStats(t *testing.T) {
 	c.cmd("/user")
 	c.write("garbage")
 	c.next()
+	// The counter moves after the write returns, so the client may see the
+	// frame first.
+	check(t, s.Wait(wait, func(w *simplexsim.World) bool { return w.Stats().FramesSent == 2 }))
 	st := s.Stats()
 	if st.Connections != 1 || st.TotalConnections != 1 || st.Commands != 1 || st.InvalidFrames != 1 || st.FramesSent != 2 {
 		t.Fatalf("stats %+v", st)
@@ -459,4 +461,20 @@ func TestWaitTimesOut(t *testing.T) {
 	if _, err := s.WaitBotSent(1, 10*time.Millisecond); !errors.Is(err, simplexsim.ErrTimeout) {
 		t.Fatalf("got %v", err)
 	}
+}
+
+func TestCloseLeavesNoGoroutines(t *testing.T) {
+	before := goleak.IgnoreCurrent()
+	s := simplexsim.New(simplexsim.WithAddress(true, ""))
+	check(t, s.Start())
+	c := dial(t, s.URL())
+	dial(t, s.URL())
+	conn := must[simplexsim.Connected](t)(s.ConnectContact("alice"))
+	s.SetDelay(time.Hour) // a command stuck in its delay must not hold Close
+	c.send(fmt.Sprintf("/_send @%d json %s", conn.ContactID, sendJSON("x")))
+	c.send("/user") // waits behind the first: a reader blocked on the executor
+	check(t, s.Wait(wait, func(w *simplexsim.World) bool { return len(w.Commands()) == 1 }))
+	check(t, s.Close())
+	c.close()
+	goleak.VerifyNone(t, before)
 }
