@@ -50,74 +50,138 @@ var (
 // are not JSON objects, lack a resp object or a string resp type, or have a
 // corrId that is not a string; Raw is set whenever data was valid JSON.
 func DecodeFrame(data []byte) (Frame, error) {
-	if !json.Valid(data) {
-		return Frame{}, ErrFrameNotJSON
-	}
 	buf := append(json.RawMessage(nil), data...)
-	f := Frame{Raw: buf}
+	// One pass: the envelope is walked and validated, and resp is decoded
+	// where it stands.
 	d := &decoder{data: buf}
+	var (
+		f         = Frame{Raw: buf}
+		corrID    []byte
+		corrIDBad bool
+		respSeen  bool
+		respErr   error
+	)
 	if d.peek() != '{' {
+		if _, err := d.skip(); err != nil || d.end() != nil {
+			return Frame{}, ErrFrameNotJSON
+		}
 		return f, ErrFrameNotObject
 	}
 	d.pos++
-	var resp []byte
-	for d.peek() == '"' {
-		start := d.pos
-		kb, escaped, err := d.stringSpan()
+	if d.peek() == '}' {
+		d.pos++
+	} else {
+		for {
+			start := d.pos
+			kb, escaped, err := d.stringSpan()
+			if err != nil {
+				return Frame{}, ErrFrameNotJSON
+			}
+			key := string(kb) // short keys convert on the stack
+			if escaped {
+				if key, err = unquote(buf[start:d.pos]); err != nil {
+					return Frame{}, ErrFrameNotJSON
+				}
+			}
+			if d.peek() != ':' {
+				return Frame{}, ErrFrameNotJSON
+			}
+			d.pos++
+			d.ws()
+			vstart := d.pos
+			if key == "resp" && d.peek() == '{' {
+				respSeen = true
+				f.Type, f.Resp, respErr = decodeRespAt(d)
+				if errors.Is(respErr, errSyntax) {
+					return Frame{}, ErrFrameNotJSON
+				}
+			} else {
+				val, err := d.skip()
+				if err != nil {
+					return Frame{}, ErrFrameNotJSON
+				}
+				switch key {
+				case "corrId":
+					corrID, corrIDBad = val, buf[vstart] != '"'
+				case "resp":
+					respSeen, respErr = true, ErrFrameNoResp
+				}
+			}
+			if c := d.peek(); c == ',' {
+				d.pos++
+				continue
+			} else if c == '}' {
+				d.pos++
+				break
+			}
+			return Frame{}, ErrFrameNotJSON
+		}
+	}
+	if d.end() != nil {
+		return Frame{}, ErrFrameNotJSON
+	}
+	if corrID != nil {
+		if corrIDBad {
+			return Frame{Raw: buf}, ErrFrameCorrID
+		}
+		s, err := (&decoder{data: corrID}).readString()
 		if err != nil {
-			return f, err
+			return Frame{Raw: buf}, ErrFrameCorrID
 		}
-		key := string(kb) // short keys convert on the stack
-		if escaped {
-			if err := json.Unmarshal(buf[start:d.pos], &key); err != nil {
-				return f, ErrFrameNotJSON
-			}
-		}
-		if d.peek() != ':' {
-			return f, ErrFrameNotJSON
-		}
-		d.pos++
-		switch key {
-		case "corrId":
-			if d.peek() != '"' {
-				return f, ErrFrameCorrID
-			}
-			if f.CorrID, err = d.readString(); err != nil {
-				return f, err
-			}
-		case "resp":
-			if d.peek() != '{' {
-				return f, ErrFrameNoResp
-			}
-			if resp, err = d.skip(); err != nil {
-				return f, err
-			}
-		default:
-			if _, err := d.skip(); err != nil {
-				return f, err
-			}
-		}
-		if d.peek() != ',' {
-			break
-		}
-		d.pos++
+		f.CorrID = s
 	}
-	if resp == nil {
-		return f, ErrFrameNoResp
+	if !respSeen {
+		return Frame{Raw: buf}, ErrFrameNoResp
 	}
-	tag, ok := respTag(resp)
-	if !ok {
-		return f, ErrFrameNoType
+	if respErr != nil {
+		return Frame{Raw: buf, CorrID: f.CorrID}, respErr
 	}
-	f.Type = tag
-	r, err := decodeResp(tag, resp)
-	if err != nil {
-		// The tag is known but the body is not an object of its shape;
-		// deliver it untyped rather than lose it.
-		r = &Unknown{Tag: tag, Raw: resp}
-	}
-	f.Resp = r
 	return f, nil
+}
+
+// decodeRespAt decodes the resp object at the decoder's position and moves
+// past it. A resp without a string type gives ErrFrameNoType; a known tag
+// whose members do not have its shape gives *Unknown, so nothing is lost.
+// Syntax errors are returned as errSyntax.
+func decodeRespAt(d *decoder) (string, Response, error) {
+	start := d.pos
+	tag, ok := respTag(d.data[start:])
+	if !ok {
+		if _, err := d.skip(); err != nil {
+			return "", nil, err
+		}
+		return "", nil, ErrFrameNoType
+	}
+	unknown := func() (string, Response, error) {
+		d.pos = start
+		raw, err := d.skip()
+		if err != nil {
+			return "", nil, err
+		}
+		return tag, &Unknown{Tag: tag, Raw: raw}, nil
+	}
+	var r Response
+	var target reflect.Value
+	var legacy *newChatItemLegacy
+	if tag == TypeNewChatItemLegacy {
+		legacy = new(newChatItemLegacy)
+		target = reflect.ValueOf(legacy).Elem()
+	} else if newResp, ok := registry[tag]; ok {
+		r = newResp()
+		target = reflect.ValueOf(r).Elem()
+	} else {
+		return unknown()
+	}
+	if err := decodeInto(d, target); err != nil {
+		if errors.Is(err, errSyntax) {
+			return "", nil, err
+		}
+		return unknown()
+	}
+	if legacy != nil {
+		r = &NewChatItems{User: legacy.User, ChatItems: []AChatItem{legacy.ChatItem}, Extra: legacy.Extra}
+	}
+	return tag, r, nil
 }
 
 // respTag finds the "type" member of the resp object; it is usually first.
@@ -132,8 +196,8 @@ func respTag(resp []byte) (string, bool) {
 		}
 		isType := !escaped && string(kb) == "type"
 		if escaped {
-			var k string
-			isType = json.Unmarshal(resp[start:d.pos], &k) == nil && k == "type"
+			k, err := unquote(resp[start:d.pos])
+			isType = err == nil && k == "type"
 		}
 		if d.peek() != ':' {
 			return "", false
@@ -155,26 +219,6 @@ func respTag(resp []byte) (string, bool) {
 		d.pos++
 	}
 	return "", false
-}
-
-// decodeResp decodes a resp object whose bytes belong to the frame.
-func decodeResp(tag string, resp []byte) (Response, error) {
-	if tag == TypeNewChatItemLegacy {
-		var old newChatItemLegacy
-		if err := decodeInto(&decoder{data: resp}, reflectValue(&old)); err != nil {
-			return nil, err
-		}
-		return &NewChatItems{User: old.User, ChatItems: []AChatItem{old.ChatItem}, Extra: old.Extra}, nil
-	}
-	newResp, ok := registry[tag]
-	if !ok {
-		return &Unknown{Tag: tag, Raw: resp}, nil
-	}
-	r := newResp()
-	if err := decodeInto(&decoder{data: resp}, reflect.ValueOf(r).Elem()); err != nil {
-		return nil, err
-	}
-	return r, nil
 }
 
 // newChatItemLegacy is the singular newChatItem of chat cores before v6.

@@ -419,8 +419,7 @@ func hasTopKey(data []byte, key string) bool {
 			return false
 		}
 		if escaped {
-			var k string
-			if json.Unmarshal(data[start:d.pos], &k) == nil && k == key {
+			if k, err := unquote(data[start:d.pos]); err == nil && k == key {
 				return true
 			}
 		} else if string(kb) == key {

@@ -286,25 +286,53 @@ func (d *decoder) literal(lit string) error {
 	return nil
 }
 
-// stringSpan reads a JSON string at the current position and returns its
-// contents without the quotes, and whether it holds escapes.
+// stringSpan reads a JSON string at the current position, validating it,
+// and returns its contents without the quotes, and whether it holds
+// escapes.
 func (d *decoder) stringSpan() (b []byte, escaped bool, err error) {
 	if d.peek() != '"' {
 		return nil, false, errSyntax
 	}
 	start := d.pos + 1
 	for i := start; i < len(d.data); i++ {
-		switch d.data[i] {
-		case '\\':
-			escaped = true
-			i++
-		case '"':
+		switch c := d.data[i]; {
+		case c == '"':
 			d.pos = i + 1
 			return d.data[start:i], escaped, nil
+		case c == '\\':
+			escaped = true
+			i++
+			if i >= len(d.data) {
+				return nil, false, errSyntax
+			}
+			switch d.data[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if i+4 >= len(d.data) || !isHex(d.data[i+1]) || !isHex(d.data[i+2]) || !isHex(d.data[i+3]) || !isHex(d.data[i+4]) {
+					return nil, false, errSyntax
+				}
+				i += 4
+			default:
+				return nil, false, errSyntax
+			}
+		case c < 0x20:
+			return nil, false, errSyntax
 		}
 	}
 	return nil, false, errSyntax
 }
+
+// unquote decodes a quoted JSON string with escapes or invalid UTF-8 (the
+// slow path; such strings are rare).
+func unquote(quoted []byte) (string, error) {
+	var s string
+	if err := json.Unmarshal(quoted, &s); err != nil {
+		return "", errSyntax
+	}
+	return s, nil
+}
+
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 
 // readString reads a JSON string value. Short known strings (enum values,
 // type tags) are interned so that decoding them does not allocate.
@@ -315,11 +343,7 @@ func (d *decoder) readString() (string, error) {
 		return "", err
 	}
 	if escaped || !utf8.Valid(b) {
-		var s string
-		if err := json.Unmarshal(d.data[start:d.pos], &s); err != nil {
-			return "", errSyntax
-		}
-		return s, nil
+		return unquote(d.data[start:d.pos])
 	}
 	if len(b) == 0 {
 		return "", nil
@@ -332,53 +356,127 @@ func (d *decoder) readString() (string, error) {
 	return string(b), nil
 }
 
-// skip moves past one JSON value and returns its bytes.
+// maxDepth bounds nesting, so hostile input cannot exhaust the stack.
+const maxDepth = 1000
+
+// skip moves past one JSON value, validating it, and returns its bytes.
 func (d *decoder) skip() ([]byte, error) {
 	d.ws()
 	start := d.pos
-	if d.pos >= len(d.data) {
-		return nil, errSyntax
-	}
-	switch c := d.data[d.pos]; {
-	case c == '"':
-		if _, _, err := d.stringSpan(); err != nil {
-			return nil, err
-		}
-	case c == '{' || c == '[':
-		depth := 0
-		for d.pos < len(d.data) {
-			switch d.data[d.pos] {
-			case '"':
-				if _, _, err := d.stringSpan(); err != nil {
-					return nil, err
-				}
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					d.pos++
-					return d.data[start:d.pos], nil
-				}
-			}
-			d.pos++
-		}
-		return nil, errSyntax
-	default:
-		for d.pos < len(d.data) {
-			switch d.data[d.pos] {
-			case ',', '}', ']', ' ', '\t', '\n', '\r':
-				goto done
-			}
-			d.pos++
-		}
-	done:
-		if d.pos == start {
-			return nil, errSyntax
-		}
+	if err := d.skipValue(0); err != nil {
+		return nil, err
 	}
 	return d.data[start:d.pos], nil
+}
+
+func (d *decoder) skipValue(depth int) error {
+	if depth > maxDepth {
+		return errSyntax
+	}
+	switch d.peek() {
+	case '"':
+		_, _, err := d.stringSpan()
+		return err
+	case '{':
+		d.pos++
+		if d.peek() == '}' {
+			d.pos++
+			return nil
+		}
+		for {
+			if _, _, err := d.stringSpan(); err != nil {
+				return err
+			}
+			if d.peek() != ':' {
+				return errSyntax
+			}
+			d.pos++
+			if err := d.skipValue(depth + 1); err != nil {
+				return err
+			}
+			switch d.peek() {
+			case ',':
+				d.pos++
+			case '}':
+				d.pos++
+				return nil
+			default:
+				return errSyntax
+			}
+		}
+	case '[':
+		d.pos++
+		if d.peek() == ']' {
+			d.pos++
+			return nil
+		}
+		for {
+			if err := d.skipValue(depth + 1); err != nil {
+				return err
+			}
+			switch d.peek() {
+			case ',':
+				d.pos++
+			case ']':
+				d.pos++
+				return nil
+			default:
+				return errSyntax
+			}
+		}
+	case 't':
+		return d.literal("true")
+	case 'f':
+		return d.literal("false")
+	case 'n':
+		return d.literal("null")
+	}
+	return d.number()
+}
+
+// number moves past a JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func (d *decoder) number() error {
+	digits := func() int {
+		n := 0
+		for d.pos < len(d.data) && d.data[d.pos] >= '0' && d.data[d.pos] <= '9' {
+			d.pos++
+			n++
+		}
+		return n
+	}
+	if d.pos < len(d.data) && d.data[d.pos] == '-' {
+		d.pos++
+	}
+	if d.pos < len(d.data) && d.data[d.pos] == '0' {
+		d.pos++
+	} else if digits() == 0 {
+		return errSyntax
+	}
+	if d.pos < len(d.data) && d.data[d.pos] == '.' {
+		d.pos++
+		if digits() == 0 {
+			return errSyntax
+		}
+	}
+	if d.pos < len(d.data) && (d.data[d.pos] == 'e' || d.data[d.pos] == 'E') {
+		d.pos++
+		if d.pos < len(d.data) && (d.data[d.pos] == '+' || d.data[d.pos] == '-') {
+			d.pos++
+		}
+		if digits() == 0 {
+			return errSyntax
+		}
+	}
+	return nil
+}
+
+// end checks that only whitespace follows the value.
+func (d *decoder) end() error {
+	d.ws()
+	if d.pos != len(d.data) {
+		return errSyntax
+	}
+	return nil
 }
 
 func (d *decoder) keep(raw []byte) json.RawMessage {
@@ -412,8 +510,8 @@ func decodeStruct(d *decoder, v reflect.Value, si *structInfo) error {
 		var key string
 		fi, known := -1, false
 		if escaped {
-			if err := json.Unmarshal(d.data[kstart:d.pos], &key); err != nil {
-				return errSyntax
+			if key, err = unquote(d.data[kstart:d.pos]); err != nil {
+				return err
 			}
 			fi, known = si.byName[key]
 		} else {
@@ -870,8 +968,9 @@ func encodeMap(e *encoder, v reflect.Value, elem *codec) error {
 const hexDigits = "0123456789abcdef"
 
 // appendString writes s as a JSON string. It escapes what JSON requires and
-// replaces invalid UTF-8, leaving everything else (including <, > and &)
-// as is, which keeps command strings readable.
+// replaces invalid UTF-8 with U+FFFD (as a character, so that encoding
+// what it decodes to gives the same bytes), leaving everything else
+// (including <, > and &) as is, which keeps command strings readable.
 func appendString(buf []byte, s string) []byte {
 	buf = append(buf, '"')
 	start := 0
@@ -902,7 +1001,7 @@ func appendString(buf []byte, s string) []byte {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
 			buf = append(buf, s[start:i]...)
-			buf = append(buf, `\ufffd`...)
+			buf = utf8.AppendRune(buf, utf8.RuneError)
 			i += size
 			start = i
 			continue
@@ -918,13 +1017,13 @@ func appendString(buf []byte, s string) []byte {
 // unmarshalWire decodes data into the wire value pointed to by v. data is
 // borrowed, so raw values kept are copied.
 func unmarshalWire(data []byte, v any) error {
-	if !json.Valid(data) {
-		return errSyntax
-	}
 	rv := reflect.ValueOf(v).Elem()
 	rv.SetZero()
 	d := &decoder{data: data, copyRaw: true}
-	return decodeInto(d, rv)
+	if err := decodeInto(d, rv); err != nil {
+		return err
+	}
+	return d.end()
 }
 
 func decodeInto(d *decoder, rv reflect.Value) error {
