@@ -173,42 +173,42 @@ func parseID(s string) (int64, error) {
 
 // ---- validation helpers ----
 
-func checkID(what string, id int64) error {
+func cmdCheckID(what string, id int64) error {
 	if id <= 0 {
 		return fmt.Errorf("simplex: %s %d is not positive", what, id)
 	}
 	return nil
 }
 
-func checkIDs(what string, ids []int64) error {
+func cmdCheckIDs(what string, ids []int64) error {
 	if len(ids) == 0 {
 		return fmt.Errorf("simplex: no %ss", what)
 	}
 	for _, id := range ids {
-		if err := checkID(what, id); err != nil {
+		if err := cmdCheckID(what, id); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func checkRole(r GroupMemberRole) error {
+func cmdCheckRole(r GroupMemberRole) error {
 	if !r.Valid() {
 		return fmt.Errorf("simplex: group member role %q unknown", r)
 	}
 	return nil
 }
 
-// checkText refuses line breaks in arguments that run to the end of the
+// cmdCheckLine refuses line breaks in arguments that run to the end of the
 // command line (search strings, file paths).
-func checkText(what, s string) error {
+func cmdCheckLine(what, s string) error {
 	if strings.ContainsAny(s, "\r\n") {
 		return fmt.Errorf("simplex: %s contains a line break", what)
 	}
 	return nil
 }
 
-func joinIDs(b []byte, ids []int64) []byte {
+func cmdJoinIDs(b []byte, ids []int64) []byte {
 	for i, id := range ids {
 		if i > 0 {
 			b = append(b, ',')
@@ -218,10 +218,10 @@ func joinIDs(b []byte, ids []int64) []byte {
 	return b
 }
 
-func appendID(b []byte, id int64) []byte { return strconv.AppendInt(b, id, 10) }
+func cmdAppendID(b []byte, id int64) []byte { return strconv.AppendInt(b, id, 10) }
 
-// appendJSON appends a value's compact JSON (no HTML escaping).
-func appendJSON(b []byte, v any) ([]byte, error) {
+// cmdAppendJSON appends a value's compact JSON (no HTML escaping).
+func cmdAppendJSON(b []byte, v any) ([]byte, error) {
 	out, err := appendWire(b, v)
 	if err != nil {
 		return nil, fmt.Errorf("simplex: encoding command argument: %w", err)
@@ -256,7 +256,7 @@ func (c CreateActiveUser) Cmd() (string, error) {
 	if c.Profile != nil && strings.TrimSpace(c.Profile.DisplayName) == "" {
 		return "", errors.New("simplex: profile display name is empty")
 	}
-	b, err := appendJSON([]byte("/_create user "), &NewUser{Profile: c.Profile, PastTimestamp: c.PastTimestamp})
+	b, err := cmdAppendJSON([]byte("/_create user "), &NewUser{Profile: c.Profile, PastTimestamp: c.PastTimestamp})
 	if err != nil {
 		return "", err
 	}
@@ -273,14 +273,14 @@ type APIUpdateProfile struct {
 
 // Cmd renders the command.
 func (c APIUpdateProfile) Cmd() (string, error) {
-	if err := checkID("user id", c.UserID); err != nil {
+	if err := cmdCheckID("user id", c.UserID); err != nil {
 		return "", err
 	}
 	if strings.TrimSpace(c.Profile.DisplayName) == "" {
 		return "", errors.New("simplex: profile display name is empty")
 	}
-	b := appendID([]byte("/_profile "), c.UserID)
-	b, err := appendJSON(append(b, ' '), &c.Profile)
+	b := cmdAppendID([]byte("/_profile "), c.UserID)
+	b, err := cmdAppendJSON(append(b, ' '), &c.Profile)
 	if err != nil {
 		return "", err
 	}
@@ -296,11 +296,11 @@ type APISetContactPrefs struct {
 
 // Cmd renders the command.
 func (c APISetContactPrefs) Cmd() (string, error) {
-	if err := checkID("contact id", c.ContactID); err != nil {
+	if err := cmdCheckID("contact id", c.ContactID); err != nil {
 		return "", err
 	}
-	b := appendID([]byte("/_set prefs @"), c.ContactID)
-	b, err := appendJSON(append(b, ' '), &c.Preferences)
+	b := cmdAppendID([]byte("/_set prefs @"), c.ContactID)
+	b, err := cmdAppendJSON(append(b, ' '), &c.Preferences)
 	if err != nil {
 		return "", err
 	}
@@ -319,12 +319,12 @@ type APICreateMyAddress struct {
 
 // Cmd renders the command.
 func (c APICreateMyAddress) Cmd() (string, error) {
-	if err := checkID("user id", c.UserID); err != nil {
+	if err := cmdCheckID("user id", c.UserID); err != nil {
 		return "", err
 	}
-	b := appendID([]byte("/_address "), c.UserID)
+	b := cmdAppendID([]byte("/_address "), c.UserID)
 	if c.PQRatchet != nil {
-		b = append(b, " pq_ratchet="+onOff(*c.PQRatchet)...)
+		b = append(b, " pq_ratchet="+onOffWord(*c.PQRatchet)...)
 	}
 	return cmdString(b)
 }
@@ -336,10 +336,10 @@ type APIShowMyAddress struct{ UserID int64 }
 
 // Cmd renders the command.
 func (c APIShowMyAddress) Cmd() (string, error) {
-	if err := checkID("user id", c.UserID); err != nil {
+	if err := cmdCheckID("user id", c.UserID); err != nil {
 		return "", err
 	}
-	return cmdString(appendID([]byte("/_show_address "), c.UserID))
+	return cmdString(cmdAppendID([]byte("/_show_address "), c.UserID))
 }
 
 // APIDeleteMyAddress is "/_delete_address <userId>". Response:
@@ -348,10 +348,10 @@ type APIDeleteMyAddress struct{ UserID int64 }
 
 // Cmd renders the command.
 func (c APIDeleteMyAddress) Cmd() (string, error) {
-	if err := checkID("user id", c.UserID); err != nil {
+	if err := cmdCheckID("user id", c.UserID); err != nil {
 		return "", err
 	}
-	return cmdString(appendID([]byte("/_delete_address "), c.UserID))
+	return cmdString(cmdAppendID([]byte("/_delete_address "), c.UserID))
 }
 
 // APISetProfileAddress is "/_profile_address <userId> on|off": show the
@@ -364,11 +364,11 @@ type APISetProfileAddress struct {
 
 // Cmd renders the command.
 func (c APISetProfileAddress) Cmd() (string, error) {
-	if err := checkID("user id", c.UserID); err != nil {
+	if err := cmdCheckID("user id", c.UserID); err != nil {
 		return "", err
 	}
-	b := appendID([]byte("/_profile_address "), c.UserID)
-	return cmdString(append(b, " "+onOff(c.Enable)...))
+	b := cmdAppendID([]byte("/_profile_address "), c.UserID)
+	return cmdString(append(b, " "+onOffWord(c.Enable)...))
 }
 
 // APISetAddressSettings is "/_address_settings <userId>[ pq_ratchet=on|off]
@@ -381,14 +381,14 @@ type APISetAddressSettings struct {
 
 // Cmd renders the command.
 func (c APISetAddressSettings) Cmd() (string, error) {
-	if err := checkID("user id", c.UserID); err != nil {
+	if err := cmdCheckID("user id", c.UserID); err != nil {
 		return "", err
 	}
-	b := appendID([]byte("/_address_settings "), c.UserID)
+	b := cmdAppendID([]byte("/_address_settings "), c.UserID)
 	if c.PQRatchet != nil {
-		b = append(b, " pq_ratchet="+onOff(*c.PQRatchet)...)
+		b = append(b, " pq_ratchet="+onOffWord(*c.PQRatchet)...)
 	}
-	b, err := appendJSON(append(b, ' '), &c.Settings)
+	b, err := cmdAppendJSON(append(b, ' '), &c.Settings)
 	if err != nil {
 		return "", err
 	}
@@ -428,7 +428,7 @@ func (c APISendMessages) Cmd() (string, error) {
 			return "", fmt.Errorf("simplex: message %d quotes item %d", i, m.QuotedItemID)
 		}
 		for name, id := range m.Mentions {
-			if err := checkID("mentioned member id of "+name, id); err != nil {
+			if err := cmdCheckID("mentioned member id of "+name, id); err != nil {
 				return "", err
 			}
 		}
@@ -441,7 +441,7 @@ func (c APISendMessages) Cmd() (string, error) {
 		b = append(b, " ttl="...)
 		b = strconv.AppendInt(b, int64(c.TTL), 10)
 	}
-	b, err := appendJSON(append(b, " json "...), &c.Messages)
+	b, err := cmdAppendJSON(append(b, " json "...), &c.Messages)
 	if err != nil {
 		return "", err
 	}
@@ -470,14 +470,14 @@ func (c APIUpdateChatItem) Cmd() (string, error) {
 	if err := c.Chat.Validate(); err != nil {
 		return "", err
 	}
-	if err := checkID("item id", c.ItemID); err != nil {
+	if err := cmdCheckID("item id", c.ItemID); err != nil {
 		return "", err
 	}
 	if c.Message.MsgContent.Type == "" {
 		return "", errors.New("simplex: updated message has no content type")
 	}
 	b := c.Chat.appendTo([]byte("/_update item "))
-	b = appendID(append(b, ' '), c.ItemID)
+	b = cmdAppendID(append(b, ' '), c.ItemID)
 	if c.Live {
 		b = append(b, " live=on"...)
 	}
@@ -485,7 +485,7 @@ func (c APIUpdateChatItem) Cmd() (string, error) {
 	if msg.Mentions == nil {
 		msg.Mentions = map[string]int64{}
 	}
-	b, err := appendJSON(append(b, " json "...), &msg)
+	b, err := cmdAppendJSON(append(b, " json "...), &msg)
 	if err != nil {
 		return "", err
 	}
@@ -518,7 +518,7 @@ func (c APIDeleteChatItem) Cmd() (string, error) {
 	if err := c.Chat.Validate(); err != nil {
 		return "", err
 	}
-	if err := checkIDs("item id", c.ItemIDs); err != nil {
+	if err := cmdCheckIDs("item id", c.ItemIDs); err != nil {
 		return "", err
 	}
 	switch c.Mode {
@@ -527,7 +527,7 @@ func (c APIDeleteChatItem) Cmd() (string, error) {
 		return "", fmt.Errorf("simplex: delete mode %q unknown", c.Mode)
 	}
 	b := c.Chat.appendTo([]byte("/_delete item "))
-	b = joinIDs(append(b, ' '), c.ItemIDs)
+	b = cmdJoinIDs(append(b, ' '), c.ItemIDs)
 	return cmdString(append(b, " "+string(c.Mode)...))
 }
 
@@ -541,14 +541,14 @@ type APIDeleteMemberChatItem struct {
 
 // Cmd renders the command.
 func (c APIDeleteMemberChatItem) Cmd() (string, error) {
-	if err := checkID("group id", c.GroupID); err != nil {
+	if err := cmdCheckID("group id", c.GroupID); err != nil {
 		return "", err
 	}
-	if err := checkIDs("item id", c.ItemIDs); err != nil {
+	if err := cmdCheckIDs("item id", c.ItemIDs); err != nil {
 		return "", err
 	}
-	b := appendID([]byte("/_delete member item #"), c.GroupID)
-	return cmdString(joinIDs(append(b, ' '), c.ItemIDs))
+	b := cmdAppendID([]byte("/_delete member item #"), c.GroupID)
+	return cmdString(cmdJoinIDs(append(b, ' '), c.ItemIDs))
 }
 
 // APIChatItemReaction is "/_reaction <ref> <itemId> on|off <json MsgReaction>".
@@ -565,16 +565,16 @@ func (c APIChatItemReaction) Cmd() (string, error) {
 	if err := c.Chat.Validate(); err != nil {
 		return "", err
 	}
-	if err := checkID("item id", c.ItemID); err != nil {
+	if err := cmdCheckID("item id", c.ItemID); err != nil {
 		return "", err
 	}
 	if c.Reaction.Type == "" || (c.Reaction.Type == "emoji" && c.Reaction.Emoji == "") {
 		return "", errors.New("simplex: empty reaction")
 	}
 	b := c.Chat.appendTo([]byte("/_reaction "))
-	b = appendID(append(b, ' '), c.ItemID)
-	b = append(b, " "+onOff(c.Add)+" "...)
-	b, err := appendJSON(b, &c.Reaction)
+	b = cmdAppendID(append(b, ' '), c.ItemID)
+	b = append(b, " "+onOffWord(c.Add)+" "...)
+	b, err := cmdAppendJSON(b, &c.Reaction)
 	if err != nil {
 		return "", err
 	}
@@ -593,11 +593,11 @@ func (c APIChatItemsRead) Cmd() (string, error) {
 	if err := c.Chat.Validate(); err != nil {
 		return "", err
 	}
-	if err := checkIDs("item id", c.ItemIDs); err != nil {
+	if err := cmdCheckIDs("item id", c.ItemIDs); err != nil {
 		return "", err
 	}
 	b := c.Chat.appendTo([]byte("/_read chat items "))
-	return cmdString(joinIDs(append(b, ' '), c.ItemIDs))
+	return cmdString(cmdJoinIDs(append(b, ' '), c.ItemIDs))
 }
 
 // ---- files ----
@@ -617,21 +617,21 @@ type ReceiveFile struct {
 
 // Cmd renders the command.
 func (c ReceiveFile) Cmd() (string, error) {
-	if err := checkID("file id", c.FileID); err != nil {
+	if err := cmdCheckID("file id", c.FileID); err != nil {
 		return "", err
 	}
-	if err := checkText("file path", c.FilePath); err != nil {
+	if err := cmdCheckLine("file path", c.FilePath); err != nil {
 		return "", err
 	}
-	b := appendID([]byte("/freceive "), c.FileID)
+	b := cmdAppendID([]byte("/freceive "), c.FileID)
 	if c.ApprovedRelays {
 		b = append(b, " approved_relays=on"...)
 	}
 	if c.Encrypt != nil {
-		b = append(b, " encrypt="+onOff(*c.Encrypt)...)
+		b = append(b, " encrypt="+onOffWord(*c.Encrypt)...)
 	}
 	if c.Inline != nil {
-		b = append(b, " inline="+onOff(*c.Inline)...)
+		b = append(b, " inline="+onOffWord(*c.Inline)...)
 	}
 	if c.FilePath != "" {
 		b = append(b, " "+c.FilePath...)
@@ -645,10 +645,10 @@ type CancelFile struct{ FileID int64 }
 
 // Cmd renders the command.
 func (c CancelFile) Cmd() (string, error) {
-	if err := checkID("file id", c.FileID); err != nil {
+	if err := cmdCheckID("file id", c.FileID); err != nil {
 		return "", err
 	}
-	return cmdString(appendID([]byte("/fcancel "), c.FileID))
+	return cmdString(cmdAppendID([]byte("/fcancel "), c.FileID))
 }
 
 // ---- contacts ----
@@ -659,10 +659,10 @@ type APIAcceptContact struct{ ContactRequestID int64 }
 
 // Cmd renders the command.
 func (c APIAcceptContact) Cmd() (string, error) {
-	if err := checkID("contact request id", c.ContactRequestID); err != nil {
+	if err := cmdCheckID("contact request id", c.ContactRequestID); err != nil {
 		return "", err
 	}
-	return cmdString(appendID([]byte("/_accept "), c.ContactRequestID))
+	return cmdString(cmdAppendID([]byte("/_accept "), c.ContactRequestID))
 }
 
 // APIRejectContact is "/_reject <contactRequestId>" (the requester is not
@@ -671,10 +671,10 @@ type APIRejectContact struct{ ContactRequestID int64 }
 
 // Cmd renders the command.
 func (c APIRejectContact) Cmd() (string, error) {
-	if err := checkID("contact request id", c.ContactRequestID); err != nil {
+	if err := cmdCheckID("contact request id", c.ContactRequestID); err != nil {
 		return "", err
 	}
-	return cmdString(appendID([]byte("/_reject "), c.ContactRequestID))
+	return cmdString(cmdAppendID([]byte("/_reject "), c.ContactRequestID))
 }
 
 // APIListContacts is "/_contacts <userId>". Response: *ContactsList.
@@ -682,10 +682,10 @@ type APIListContacts struct{ UserID int64 }
 
 // Cmd renders the command.
 func (c APIListContacts) Cmd() (string, error) {
-	if err := checkID("user id", c.UserID); err != nil {
+	if err := cmdCheckID("user id", c.UserID); err != nil {
 		return "", err
 	}
-	return cmdString(appendID([]byte("/_contacts "), c.UserID))
+	return cmdString(cmdAppendID([]byte("/_contacts "), c.UserID))
 }
 
 // APIListGroups is "/_groups <userId>[ @<contactId>][ <search>]". Response:
@@ -699,18 +699,18 @@ type APIListGroups struct {
 
 // Cmd renders the command.
 func (c APIListGroups) Cmd() (string, error) {
-	if err := checkID("user id", c.UserID); err != nil {
+	if err := cmdCheckID("user id", c.UserID); err != nil {
 		return "", err
 	}
 	if c.ContactID < 0 {
 		return "", fmt.Errorf("simplex: contact id %d is negative", c.ContactID)
 	}
-	if err := checkText("search", c.Search); err != nil {
+	if err := cmdCheckLine("search", c.Search); err != nil {
 		return "", err
 	}
-	b := appendID([]byte("/_groups "), c.UserID)
+	b := cmdAppendID([]byte("/_groups "), c.UserID)
 	if c.ContactID > 0 {
-		b = appendID(append(b, " @"...), c.ContactID)
+		b = cmdAppendID(append(b, " @"...), c.ContactID)
 	}
 	if s := strings.TrimSpace(c.Search); s != "" {
 		b = append(b, " "+s...)
@@ -739,7 +739,7 @@ type APIGetChats struct {
 
 // Cmd renders the command.
 func (c APIGetChats) Cmd() (string, error) {
-	if err := checkID("user id", c.UserID); err != nil {
+	if err := cmdCheckID("user id", c.UserID); err != nil {
 		return "", err
 	}
 	if c.Count <= 0 {
@@ -749,12 +749,12 @@ func (c APIGetChats) Cmd() (string, error) {
 	if c.Query != nil {
 		q = *c.Query
 	}
-	b := appendID([]byte("/_get chats "), c.UserID)
+	b := cmdAppendID([]byte("/_get chats "), c.UserID)
 	if c.PendingConnections {
 		b = append(b, " pcc=on"...)
 	}
 	b = strconv.AppendInt(append(b, " count="...), int64(c.Count), 10)
-	b, err := appendJSON(append(b, ' '), &q)
+	b, err := cmdAppendJSON(append(b, ' '), &q)
 	if err != nil {
 		return "", err
 	}
@@ -787,9 +787,9 @@ func (c APIGetChat) Cmd() (string, error) {
 	b := c.Chat.appendTo([]byte("/_get chat "))
 	switch {
 	case c.After > 0:
-		b = appendID(append(b, " after="...), c.After)
+		b = cmdAppendID(append(b, " after="...), c.After)
 	case c.Before > 0:
-		b = appendID(append(b, " before="...), c.Before)
+		b = cmdAppendID(append(b, " before="...), c.Before)
 	}
 	b = strconv.AppendInt(append(b, " count="...), int64(c.Count), 10)
 	return cmdString(b)
@@ -807,17 +807,17 @@ type APINewGroup struct {
 
 // Cmd renders the command.
 func (c APINewGroup) Cmd() (string, error) {
-	if err := checkID("user id", c.UserID); err != nil {
+	if err := cmdCheckID("user id", c.UserID); err != nil {
 		return "", err
 	}
 	if strings.TrimSpace(c.Profile.DisplayName) == "" {
 		return "", errors.New("simplex: group display name is empty")
 	}
-	b := appendID([]byte("/_group "), c.UserID)
+	b := cmdAppendID([]byte("/_group "), c.UserID)
 	if c.Incognito {
 		b = append(b, " incognito=on"...)
 	}
-	b, err := appendJSON(append(b, ' '), &c.Profile)
+	b, err := cmdAppendJSON(append(b, ' '), &c.Profile)
 	if err != nil {
 		return "", err
 	}
@@ -830,10 +830,10 @@ type APIJoinGroup struct{ GroupID int64 }
 
 // Cmd renders the command.
 func (c APIJoinGroup) Cmd() (string, error) {
-	if err := checkID("group id", c.GroupID); err != nil {
+	if err := cmdCheckID("group id", c.GroupID); err != nil {
 		return "", err
 	}
-	return cmdString(appendID([]byte("/_join #"), c.GroupID))
+	return cmdString(cmdAppendID([]byte("/_join #"), c.GroupID))
 }
 
 // APIAddMember is "/_add #<groupId> <contactId> <role>": invite a contact.
@@ -846,17 +846,17 @@ type APIAddMember struct {
 
 // Cmd renders the command.
 func (c APIAddMember) Cmd() (string, error) {
-	if err := checkID("group id", c.GroupID); err != nil {
+	if err := cmdCheckID("group id", c.GroupID); err != nil {
 		return "", err
 	}
-	if err := checkID("contact id", c.ContactID); err != nil {
+	if err := cmdCheckID("contact id", c.ContactID); err != nil {
 		return "", err
 	}
-	if err := checkRole(c.Role); err != nil {
+	if err := cmdCheckRole(c.Role); err != nil {
 		return "", err
 	}
-	b := appendID([]byte("/_add #"), c.GroupID)
-	b = appendID(append(b, ' '), c.ContactID)
+	b := cmdAppendID([]byte("/_add #"), c.GroupID)
+	b = cmdAppendID(append(b, ' '), c.ContactID)
 	return cmdString(append(b, " "+string(c.Role)...))
 }
 
@@ -871,17 +871,17 @@ type APIAcceptMember struct {
 
 // Cmd renders the command.
 func (c APIAcceptMember) Cmd() (string, error) {
-	if err := checkID("group id", c.GroupID); err != nil {
+	if err := cmdCheckID("group id", c.GroupID); err != nil {
 		return "", err
 	}
-	if err := checkID("group member id", c.GroupMemberID); err != nil {
+	if err := cmdCheckID("group member id", c.GroupMemberID); err != nil {
 		return "", err
 	}
-	if err := checkRole(c.Role); err != nil {
+	if err := cmdCheckRole(c.Role); err != nil {
 		return "", err
 	}
-	b := appendID([]byte("/_accept member #"), c.GroupID)
-	b = appendID(append(b, ' '), c.GroupMemberID)
+	b := cmdAppendID([]byte("/_accept member #"), c.GroupID)
+	b = cmdAppendID(append(b, ' '), c.GroupMemberID)
 	return cmdString(append(b, " "+string(c.Role)...))
 }
 
@@ -895,17 +895,17 @@ type APIMembersRole struct {
 
 // Cmd renders the command.
 func (c APIMembersRole) Cmd() (string, error) {
-	if err := checkID("group id", c.GroupID); err != nil {
+	if err := cmdCheckID("group id", c.GroupID); err != nil {
 		return "", err
 	}
-	if err := checkIDs("group member id", c.GroupMemberIDs); err != nil {
+	if err := cmdCheckIDs("group member id", c.GroupMemberIDs); err != nil {
 		return "", err
 	}
-	if err := checkRole(c.Role); err != nil {
+	if err := cmdCheckRole(c.Role); err != nil {
 		return "", err
 	}
-	b := appendID([]byte("/_member role #"), c.GroupID)
-	b = joinIDs(append(b, ' '), c.GroupMemberIDs)
+	b := cmdAppendID([]byte("/_member role #"), c.GroupID)
+	b = cmdJoinIDs(append(b, ' '), c.GroupMemberIDs)
 	return cmdString(append(b, " "+string(c.Role)...))
 }
 
@@ -919,15 +919,15 @@ type APIBlockMembersForAll struct {
 
 // Cmd renders the command.
 func (c APIBlockMembersForAll) Cmd() (string, error) {
-	if err := checkID("group id", c.GroupID); err != nil {
+	if err := cmdCheckID("group id", c.GroupID); err != nil {
 		return "", err
 	}
-	if err := checkIDs("group member id", c.GroupMemberIDs); err != nil {
+	if err := cmdCheckIDs("group member id", c.GroupMemberIDs); err != nil {
 		return "", err
 	}
-	b := appendID([]byte("/_block #"), c.GroupID)
-	b = joinIDs(append(b, ' '), c.GroupMemberIDs)
-	return cmdString(append(b, " blocked="+onOff(c.Blocked)...))
+	b := cmdAppendID([]byte("/_block #"), c.GroupID)
+	b = cmdJoinIDs(append(b, ' '), c.GroupMemberIDs)
+	return cmdString(append(b, " blocked="+onOffWord(c.Blocked)...))
 }
 
 // APIRemoveMembers is "/_remove #<groupId> <gmId>[,…][ messages=on]";
@@ -941,14 +941,14 @@ type APIRemoveMembers struct {
 
 // Cmd renders the command.
 func (c APIRemoveMembers) Cmd() (string, error) {
-	if err := checkID("group id", c.GroupID); err != nil {
+	if err := cmdCheckID("group id", c.GroupID); err != nil {
 		return "", err
 	}
-	if err := checkIDs("group member id", c.GroupMemberIDs); err != nil {
+	if err := cmdCheckIDs("group member id", c.GroupMemberIDs); err != nil {
 		return "", err
 	}
-	b := appendID([]byte("/_remove #"), c.GroupID)
-	b = joinIDs(append(b, ' '), c.GroupMemberIDs)
+	b := cmdAppendID([]byte("/_remove #"), c.GroupID)
+	b = cmdJoinIDs(append(b, ' '), c.GroupMemberIDs)
 	if c.WithMessages {
 		b = append(b, " messages=on"...)
 	}
@@ -960,10 +960,10 @@ type APILeaveGroup struct{ GroupID int64 }
 
 // Cmd renders the command.
 func (c APILeaveGroup) Cmd() (string, error) {
-	if err := checkID("group id", c.GroupID); err != nil {
+	if err := cmdCheckID("group id", c.GroupID); err != nil {
 		return "", err
 	}
-	return cmdString(appendID([]byte("/_leave #"), c.GroupID))
+	return cmdString(cmdAppendID([]byte("/_leave #"), c.GroupID))
 }
 
 // APIListMembers is "/_members #<groupId>". Response: *GroupMembers.
@@ -971,10 +971,10 @@ type APIListMembers struct{ GroupID int64 }
 
 // Cmd renders the command.
 func (c APIListMembers) Cmd() (string, error) {
-	if err := checkID("group id", c.GroupID); err != nil {
+	if err := cmdCheckID("group id", c.GroupID); err != nil {
 		return "", err
 	}
-	return cmdString(appendID([]byte("/_members #"), c.GroupID))
+	return cmdString(cmdAppendID([]byte("/_members #"), c.GroupID))
 }
 
 // APICreateGroupLink is "/_create link #<groupId> <role>"; joiners get Role.
@@ -986,13 +986,13 @@ type APICreateGroupLink struct {
 
 // Cmd renders the command.
 func (c APICreateGroupLink) Cmd() (string, error) {
-	if err := checkID("group id", c.GroupID); err != nil {
+	if err := cmdCheckID("group id", c.GroupID); err != nil {
 		return "", err
 	}
-	if err := checkRole(c.Role); err != nil {
+	if err := cmdCheckRole(c.Role); err != nil {
 		return "", err
 	}
-	b := appendID([]byte("/_create link #"), c.GroupID)
+	b := cmdAppendID([]byte("/_create link #"), c.GroupID)
 	return cmdString(append(b, " "+string(c.Role)...))
 }
 
@@ -1003,4 +1003,4 @@ func (c APICreateGroupLink) Cmd() (string, error) {
 type StartChat struct{ MainApp bool }
 
 // Cmd renders the command.
-func (c StartChat) Cmd() (string, error) { return "/_start main=" + onOff(c.MainApp), nil }
+func (c StartChat) Cmd() (string, error) { return "/_start main=" + onOffWord(c.MainApp), nil }

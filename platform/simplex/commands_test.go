@@ -8,7 +8,7 @@ import (
 	"unicode/utf8"
 )
 
-func ptr[T any](v T) *T { return &v }
+func wirePtr[T any](v T) *T { return &v }
 
 func TestCommandStrings(t *testing.T) {
 	cases := []struct {
@@ -29,11 +29,11 @@ func TestCommandStrings(t *testing.T) {
 		{"set prefs", APISetContactPrefs{ContactID: 5, Preferences: Preferences{Files: &SimplePreference{Allow: AllowNo}}},
 			`/_set prefs @5 {"files":{"allow":"no"}}`},
 		{"address", APICreateMyAddress{UserID: 1}, "/_address 1"},
-		{"address pq", APICreateMyAddress{UserID: 1, PQRatchet: ptr(false)}, "/_address 1 pq_ratchet=off"},
+		{"address pq", APICreateMyAddress{UserID: 1, PQRatchet: wirePtr(false)}, "/_address 1 pq_ratchet=off"},
 		{"show address", APIShowMyAddress{UserID: 1}, "/_show_address 1"},
 		{"delete address", APIDeleteMyAddress{UserID: 2}, "/_delete_address 2"},
 		{"profile address", APISetProfileAddress{UserID: 1, Enable: true}, "/_profile_address 1 on"},
-		{"address settings", APISetAddressSettings{UserID: 1, Settings: AddressSettings{AutoAccept: &AutoAccept{}, AutoReply: ptr(TextContent("Welcome!"))}},
+		{"address settings", APISetAddressSettings{UserID: 1, Settings: AddressSettings{AutoAccept: &AutoAccept{}, AutoReply: wirePtr(TextContent("Welcome!"))}},
 			`/_address_settings 1 {"businessAddress":false,"autoAccept":{"acceptIncognito":false},"autoReply":{"type":"text","text":"Welcome!"}}`},
 		{"send one", SendText(Direct(5), "hi", 0), `/_send @5 json [{"msgContent":{"type":"text","text":"hi"}}]`},
 		{"send reply", SendText(GroupRef(12), "ok", 40), `/_send #12 json [{"quotedItemId":40,"msgContent":{"type":"text","text":"ok"}}]`},
@@ -51,7 +51,7 @@ func TestCommandStrings(t *testing.T) {
 		{"unreact", APIChatItemReaction{Chat: GroupRef(3), ItemID: 1, Reaction: EmojiReaction("🚀")}, `/_reaction #3 1 off {"type":"emoji","emoji":"🚀"}`},
 		{"read", APIChatItemsRead{Chat: Direct(5), ItemIDs: []int64{8, 9}}, "/_read chat items @5 8,9"},
 		{"receive", ReceiveFile{FileID: 7}, "/freceive 7"},
-		{"receive all", ReceiveFile{FileID: 7, ApprovedRelays: true, Encrypt: ptr(true), Inline: ptr(false), FilePath: "/data/in/r.pdf"},
+		{"receive all", ReceiveFile{FileID: 7, ApprovedRelays: true, Encrypt: wirePtr(true), Inline: wirePtr(false), FilePath: "/data/in/r.pdf"},
 			"/freceive 7 approved_relays=on encrypt=on inline=off /data/in/r.pdf"},
 		{"cancel", CancelFile{FileID: 7}, "/fcancel 7"},
 		{"accept", APIAcceptContact{ContactRequestID: 4}, "/_accept 4"},
@@ -238,7 +238,7 @@ func TestChatRefStringAndParse(t *testing.T) {
 }
 
 func TestCommandError(t *testing.T) {
-	f, err := DecodeFrame(readFixture(t, "chat_cmd_error_large.json"))
+	f, err := DecodeFrame(readWireFixture(t, "chat_cmd_error_large.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +267,7 @@ func TestCommandError(t *testing.T) {
 		t.Error("errors.Is matching wrong")
 	}
 
-	f2, _ := DecodeFrame(readFixture(t, "chat_cmd_error.json"))
+	f2, _ := DecodeFrame(readWireFixture(t, "chat_cmd_error.json"))
 	e2 := f2.Resp.(*ChatCmdError).Err("/_send @5 json {}")
 	if got := e2.Error(); got != "simplex: /_send @5 json {}: error/commandError: Failed reading: empty" {
 		t.Errorf("message %q", got)
@@ -275,7 +275,7 @@ func TestCommandError(t *testing.T) {
 	if !IsChatError(e2, "commandError") || e2.Kind() != ErrKindError || e2.InnerType() != "commandError" {
 		t.Error("commandError classification wrong")
 	}
-	f3, _ := DecodeFrame(readFixture(t, "chat_cmd_error_store.json"))
+	f3, _ := DecodeFrame(readWireFixture(t, "chat_cmd_error_store.json"))
 	if e3 := f3.Resp.(*ChatCmdError).Err("/_join #2"); !IsStoreError(e3, "groupAlreadyJoined") {
 		t.Errorf("store error %v", e3)
 	}

@@ -76,7 +76,7 @@ const (
 
 // ---- keys ----
 
-func userID(u *User) int64 {
+func respUserID(u *User) int64 {
 	if u == nil {
 		return 0
 	}
@@ -87,48 +87,48 @@ func userID(u *User) int64 {
 // a group and its support chats share one ordering lane).
 func appendRef(b []byte, u *User, ref ChatRef) []byte {
 	b = append(b, "simplex:"...)
-	b = strconv.AppendInt(b, userID(u), 10)
+	b = strconv.AppendInt(b, respUserID(u), 10)
 	b = append(b, ':')
 	ref.Scope = nil
 	return ref.appendTo(b)
 }
 
-func refKey(u *User, ref ChatRef) string { return string(appendRef(make([]byte, 0, 32), u, ref)) }
+func refChatKey(u *User, ref ChatRef) string { return string(appendRef(make([]byte, 0, 32), u, ref)) }
 
-func contactKey(u *User, c *Contact) string {
+func contactChatKey(u *User, c *Contact) string {
 	if c == nil {
 		return ""
 	}
-	return refKey(u, c.Ref())
+	return refChatKey(u, c.Ref())
 }
 
-func groupKey(u *User, g *GroupInfo) string {
+func groupChatKey(u *User, g *GroupInfo) string {
 	if g == nil {
 		return ""
 	}
-	return refKey(u, g.Ref())
+	return refChatKey(u, g.Ref())
 }
 
-func chatInfoKey(u *User, ci *ChatInfo) string {
+func chatInfoChatKey(u *User, ci *ChatInfo) string {
 	ref, ok := ci.Ref()
 	if !ok {
 		return ""
 	}
-	return refKey(u, ref)
+	return refChatKey(u, ref)
 }
 
-func itemKey(u *User, a *AChatItem) string {
+func itemChatKey(u *User, a *AChatItem) string {
 	if a == nil {
 		return ""
 	}
-	return chatInfoKey(u, &a.ChatInfo)
+	return chatInfoChatKey(u, &a.ChatInfo)
 }
 
-func itemsKey(u *User, items []AChatItem) string {
+func itemsChatKey(u *User, items []AChatItem) string {
 	if len(items) == 0 {
 		return ""
 	}
-	return itemKey(u, &items[0])
+	return itemChatKey(u, &items[0])
 }
 
 // itemsDedupeKey is "simplex:<userId>:<chatRef>[:<tag>]:<id>[,<id>…]", the
@@ -253,7 +253,7 @@ type NewChatItems struct {
 func (e *NewChatItems) Type() string { return TypeNewChatItems }
 
 // ChatKey returns the key of the first item's chat.
-func (e *NewChatItems) ChatKey() string { return itemsKey(e.User, e.ChatItems) }
+func (e *NewChatItems) ChatKey() string { return itemsChatKey(e.User, e.ChatItems) }
 
 // DedupeKey is "simplex:<userId>:<chatRef>:<itemId>[,<itemId>…]".
 func (e *NewChatItems) DedupeKey() string {
@@ -287,7 +287,7 @@ type ChatItemUpdated struct {
 func (e *ChatItemUpdated) Type() string { return TypeChatItemUpdated }
 
 // ChatKey returns the item's chat key.
-func (e *ChatItemUpdated) ChatKey() string { return itemKey(e.User, &e.ChatItem) }
+func (e *ChatItemUpdated) ChatKey() string { return itemChatKey(e.User, &e.ChatItem) }
 
 // DedupeKey is "simplex:<userId>:<chatRef>:upd:<itemId>:<updatedAt>": each
 // edit is a distinct event.
@@ -320,7 +320,7 @@ type ChatItemReaction struct {
 func (e *ChatItemReaction) Type() string { return TypeChatItemReaction }
 
 // ChatKey returns the reacted item's chat key.
-func (e *ChatItemReaction) ChatKey() string { return chatInfoKey(e.User, &e.Reaction.ChatInfo) }
+func (e *ChatItemReaction) ChatKey() string { return chatInfoChatKey(e.User, &e.Reaction.ChatInfo) }
 
 // DedupeKey is "simplex:<userId>:<chatRef>:react:<itemId>:<emoji>:<on|off>:<sentAt>[:<groupMemberId>]".
 func (e *ChatItemReaction) DedupeKey() string {
@@ -337,7 +337,7 @@ func (e *ChatItemReaction) DedupeKey() string {
 	}
 	var b strings.Builder
 	b.WriteString(k)
-	b.WriteString(":" + emoji + ":" + onOff(e.Added) + ":" + r.SentAt.UTC().Format(timeKeyLayout))
+	b.WriteString(":" + emoji + ":" + onOffWord(e.Added) + ":" + r.SentAt.UTC().Format(timeKeyLayout))
 	if gm := r.ChatDir.GroupMember; gm != nil {
 		b.WriteString(":" + strconv.FormatInt(gm.GroupMemberID, 10))
 	}
@@ -363,7 +363,7 @@ func (e *ChatItemsDeleted) ChatKey() string {
 	if len(e.ChatItemDeletions) == 0 {
 		return ""
 	}
-	return itemKey(e.User, &e.ChatItemDeletions[0].DeletedChatItem)
+	return itemChatKey(e.User, &e.ChatItemDeletions[0].DeletedChatItem)
 }
 
 // DedupeKey is "simplex:<userId>:<chatRef>:del:<itemId>[,<itemId>…]".
@@ -394,7 +394,7 @@ type GroupChatItemsDeleted struct {
 func (e *GroupChatItemsDeleted) Type() string { return TypeGroupChatItemsDeleted }
 
 // ChatKey returns the group's key.
-func (e *GroupChatItemsDeleted) ChatKey() string { return groupKey(e.User, &e.GroupInfo) }
+func (e *GroupChatItemsDeleted) ChatKey() string { return groupChatKey(e.User, &e.GroupInfo) }
 
 // ChatItemsStatusesUpdated: delivery statuses of the bot's items changed.
 type ChatItemsStatusesUpdated struct {
@@ -407,7 +407,7 @@ type ChatItemsStatusesUpdated struct {
 func (e *ChatItemsStatusesUpdated) Type() string { return TypeChatItemsStatusesUpdated }
 
 // ChatKey returns the first item's chat key.
-func (e *ChatItemsStatusesUpdated) ChatKey() string { return itemsKey(e.User, e.ChatItems) }
+func (e *ChatItemsStatusesUpdated) ChatKey() string { return itemsChatKey(e.User, e.ChatItems) }
 
 // ---- contact events ----
 
@@ -423,11 +423,13 @@ type ContactConnected struct {
 func (e *ContactConnected) Type() string { return TypeContactConnected }
 
 // ChatKey returns the contact's key.
-func (e *ContactConnected) ChatKey() string { return contactKey(e.User, &e.Contact) }
+func (e *ContactConnected) ChatKey() string { return contactChatKey(e.User, &e.Contact) }
 
 // DedupeKey is "simplex:<userId>:@<contactId>:connected"; a contact
 // connects once.
-func (e *ContactConnected) DedupeKey() string { return contactKey(e.User, &e.Contact) + ":connected" }
+func (e *ContactConnected) DedupeKey() string {
+	return contactChatKey(e.User, &e.Contact) + ":connected"
+}
 
 // ContactUpdated: a contact changed its profile.
 type ContactUpdated struct {
@@ -441,7 +443,7 @@ type ContactUpdated struct {
 func (e *ContactUpdated) Type() string { return TypeContactUpdated }
 
 // ChatKey returns the contact's key.
-func (e *ContactUpdated) ChatKey() string { return contactKey(e.User, &e.ToContact) }
+func (e *ContactUpdated) ChatKey() string { return contactChatKey(e.User, &e.ToContact) }
 
 // ContactDeletedByContact: a contact deleted its connection with the bot.
 type ContactDeletedByContact struct {
@@ -454,7 +456,7 @@ type ContactDeletedByContact struct {
 func (e *ContactDeletedByContact) Type() string { return TypeContactDeletedByContact }
 
 // ChatKey returns the contact's key.
-func (e *ContactDeletedByContact) ChatKey() string { return contactKey(e.User, &e.Contact) }
+func (e *ContactDeletedByContact) ChatKey() string { return contactChatKey(e.User, &e.Contact) }
 
 // ReceivedContactRequest: someone asks to connect (only when the address
 // does not auto-accept). Accept with APIAcceptContact, reject with
@@ -471,7 +473,7 @@ func (e *ReceivedContactRequest) Type() string { return TypeReceivedContactReque
 
 // DedupeKey is "simplex:<userId>:req:<contactRequestId>".
 func (e *ReceivedContactRequest) DedupeKey() string {
-	return "simplex:" + strconv.FormatInt(userID(e.User), 10) + ":req:" + strconv.FormatInt(e.ContactRequest.ContactRequestID, 10)
+	return "simplex:" + strconv.FormatInt(respUserID(e.User), 10) + ":req:" + strconv.FormatInt(e.ContactRequest.ContactRequestID, 10)
 }
 
 // RequestInfo describes the request: its ID is the contactRequestId.
@@ -500,7 +502,7 @@ type NewMemberContactReceivedInv struct {
 func (e *NewMemberContactReceivedInv) Type() string { return TypeNewMemberContactReceivedInv }
 
 // ChatKey returns the new contact's key.
-func (e *NewMemberContactReceivedInv) ChatKey() string { return contactKey(e.User, &e.Contact) }
+func (e *NewMemberContactReceivedInv) ChatKey() string { return contactChatKey(e.User, &e.Contact) }
 
 // ContactSndReady: the bot can send to the contact.
 type ContactSndReady struct {
@@ -513,7 +515,7 @@ type ContactSndReady struct {
 func (e *ContactSndReady) Type() string { return TypeContactSndReady }
 
 // ChatKey returns the contact's key.
-func (e *ContactSndReady) ChatKey() string { return contactKey(e.User, &e.Contact) }
+func (e *ContactSndReady) ChatKey() string { return contactChatKey(e.User, &e.Contact) }
 
 // AcceptingContactRequest: a contact request is being accepted (event with
 // auto-accept on; response to APIAcceptContact).
@@ -527,7 +529,7 @@ type AcceptingContactRequest struct {
 func (e *AcceptingContactRequest) Type() string { return TypeAcceptingContactRequest }
 
 // ChatKey returns the contact's key.
-func (e *AcceptingContactRequest) ChatKey() string { return contactKey(e.User, &e.Contact) }
+func (e *AcceptingContactRequest) ChatKey() string { return contactChatKey(e.User, &e.Contact) }
 
 // AcceptingBusinessRequest: a request to the bot's business address is
 // being accepted as a business chat (a group).
@@ -541,7 +543,7 @@ type AcceptingBusinessRequest struct {
 func (e *AcceptingBusinessRequest) Type() string { return TypeAcceptingBusinessRequest }
 
 // ChatKey returns the business chat's key.
-func (e *AcceptingBusinessRequest) ChatKey() string { return groupKey(e.User, &e.GroupInfo) }
+func (e *AcceptingBusinessRequest) ChatKey() string { return groupChatKey(e.User, &e.GroupInfo) }
 
 // ContactConnecting: a contact confirmed the connection.
 type ContactConnecting struct {
@@ -554,7 +556,7 @@ type ContactConnecting struct {
 func (e *ContactConnecting) Type() string { return TypeContactConnecting }
 
 // ChatKey returns the contact's key.
-func (e *ContactConnecting) ChatKey() string { return contactKey(e.User, &e.Contact) }
+func (e *ContactConnecting) ChatKey() string { return contactChatKey(e.User, &e.Contact) }
 
 // BusinessLinkConnecting: the bot is connecting to a business address.
 type BusinessLinkConnecting struct {
@@ -569,7 +571,7 @@ type BusinessLinkConnecting struct {
 func (e *BusinessLinkConnecting) Type() string { return TypeBusinessLinkConnecting }
 
 // ChatKey returns the business chat's key.
-func (e *BusinessLinkConnecting) ChatKey() string { return groupKey(e.User, &e.GroupInfo) }
+func (e *BusinessLinkConnecting) ChatKey() string { return groupChatKey(e.User, &e.GroupInfo) }
 
 // ---- group events ----
 
@@ -589,11 +591,11 @@ type ReceivedGroupInvitation struct {
 func (e *ReceivedGroupInvitation) Type() string { return TypeReceivedGroupInvitation }
 
 // ChatKey returns the group's key.
-func (e *ReceivedGroupInvitation) ChatKey() string { return groupKey(e.User, &e.GroupInfo) }
+func (e *ReceivedGroupInvitation) ChatKey() string { return groupChatKey(e.User, &e.GroupInfo) }
 
 // DedupeKey is "simplex:<userId>:#<groupId>:invitation".
 func (e *ReceivedGroupInvitation) DedupeKey() string {
-	return groupKey(e.User, &e.GroupInfo) + ":invitation"
+	return groupChatKey(e.User, &e.GroupInfo) + ":invitation"
 }
 
 // RequestInfo describes the invitation: its ID is the groupId, Role the role
@@ -626,10 +628,10 @@ type UserJoinedGroup struct {
 func (e *UserJoinedGroup) Type() string { return TypeUserJoinedGroup }
 
 // ChatKey returns the group's key.
-func (e *UserJoinedGroup) ChatKey() string { return groupKey(e.User, &e.GroupInfo) }
+func (e *UserJoinedGroup) ChatKey() string { return groupChatKey(e.User, &e.GroupInfo) }
 
 // DedupeKey is "simplex:<userId>:#<groupId>:joined".
-func (e *UserJoinedGroup) DedupeKey() string { return groupKey(e.User, &e.GroupInfo) + ":joined" }
+func (e *UserJoinedGroup) DedupeKey() string { return groupChatKey(e.User, &e.GroupInfo) + ":joined" }
 
 // GroupUpdated: a group's profile or preferences changed (event), or the
 // bot changed them (response). MsgSigned is a string in events and a
@@ -647,7 +649,7 @@ type GroupUpdated struct {
 func (e *GroupUpdated) Type() string { return TypeGroupUpdated }
 
 // ChatKey returns the group's key.
-func (e *GroupUpdated) ChatKey() string { return groupKey(e.User, &e.ToGroup) }
+func (e *GroupUpdated) ChatKey() string { return groupChatKey(e.User, &e.ToGroup) }
 
 // JoinedGroupMember: another member joined (MemberStatus
 // "pending_approval" when the group reviews joiners).
@@ -662,7 +664,7 @@ type JoinedGroupMember struct {
 func (e *JoinedGroupMember) Type() string { return TypeJoinedGroupMember }
 
 // ChatKey returns the group's key.
-func (e *JoinedGroupMember) ChatKey() string { return groupKey(e.User, &e.GroupInfo) }
+func (e *JoinedGroupMember) ChatKey() string { return groupChatKey(e.User, &e.GroupInfo) }
 
 // MemberRole: a member's role (possibly the bot's) changed.
 type MemberRole struct {
@@ -680,7 +682,7 @@ type MemberRole struct {
 func (e *MemberRole) Type() string { return TypeMemberRole }
 
 // ChatKey returns the group's key.
-func (e *MemberRole) ChatKey() string { return groupKey(e.User, &e.GroupInfo) }
+func (e *MemberRole) ChatKey() string { return groupChatKey(e.User, &e.GroupInfo) }
 
 // DeletedMember: another member was removed.
 type DeletedMember struct {
@@ -697,7 +699,7 @@ type DeletedMember struct {
 func (e *DeletedMember) Type() string { return TypeDeletedMember }
 
 // ChatKey returns the group's key.
-func (e *DeletedMember) ChatKey() string { return groupKey(e.User, &e.GroupInfo) }
+func (e *DeletedMember) ChatKey() string { return groupChatKey(e.User, &e.GroupInfo) }
 
 // LeftMember: another member left.
 type LeftMember struct {
@@ -712,7 +714,7 @@ type LeftMember struct {
 func (e *LeftMember) Type() string { return TypeLeftMember }
 
 // ChatKey returns the group's key.
-func (e *LeftMember) ChatKey() string { return groupKey(e.User, &e.GroupInfo) }
+func (e *LeftMember) ChatKey() string { return groupChatKey(e.User, &e.GroupInfo) }
 
 // DeletedMemberUser: the bot was removed from a group.
 type DeletedMemberUser struct {
@@ -728,7 +730,7 @@ type DeletedMemberUser struct {
 func (e *DeletedMemberUser) Type() string { return TypeDeletedMemberUser }
 
 // ChatKey returns the group's key.
-func (e *DeletedMemberUser) ChatKey() string { return groupKey(e.User, &e.GroupInfo) }
+func (e *DeletedMemberUser) ChatKey() string { return groupChatKey(e.User, &e.GroupInfo) }
 
 // GroupDeleted: the owner deleted a group.
 type GroupDeleted struct {
@@ -743,7 +745,7 @@ type GroupDeleted struct {
 func (e *GroupDeleted) Type() string { return TypeGroupDeleted }
 
 // ChatKey returns the group's key.
-func (e *GroupDeleted) ChatKey() string { return groupKey(e.User, &e.GroupInfo) }
+func (e *GroupDeleted) ChatKey() string { return groupChatKey(e.User, &e.GroupInfo) }
 
 // ConnectedToGroupMember: the bot connected to another member.
 type ConnectedToGroupMember struct {
@@ -758,7 +760,7 @@ type ConnectedToGroupMember struct {
 func (e *ConnectedToGroupMember) Type() string { return TypeConnectedToGroupMember }
 
 // ChatKey returns the group's key.
-func (e *ConnectedToGroupMember) ChatKey() string { return groupKey(e.User, &e.GroupInfo) }
+func (e *ConnectedToGroupMember) ChatKey() string { return groupChatKey(e.User, &e.GroupInfo) }
 
 // MemberAcceptedByOther: another admin accepted a member after review.
 type MemberAcceptedByOther struct {
@@ -773,7 +775,7 @@ type MemberAcceptedByOther struct {
 func (e *MemberAcceptedByOther) Type() string { return TypeMemberAcceptedByOther }
 
 // ChatKey returns the group's key.
-func (e *MemberAcceptedByOther) ChatKey() string { return groupKey(e.User, &e.GroupInfo) }
+func (e *MemberAcceptedByOther) ChatKey() string { return groupChatKey(e.User, &e.GroupInfo) }
 
 // MemberBlockedForAll: an admin blocked or unblocked a member for everyone.
 type MemberBlockedForAll struct {
@@ -790,7 +792,7 @@ type MemberBlockedForAll struct {
 func (e *MemberBlockedForAll) Type() string { return TypeMemberBlockedForAll }
 
 // ChatKey returns the group's key.
-func (e *MemberBlockedForAll) ChatKey() string { return groupKey(e.User, &e.GroupInfo) }
+func (e *MemberBlockedForAll) ChatKey() string { return groupChatKey(e.User, &e.GroupInfo) }
 
 // GroupMemberUpdated: another member changed its profile.
 type GroupMemberUpdated struct {
@@ -805,7 +807,7 @@ type GroupMemberUpdated struct {
 func (e *GroupMemberUpdated) Type() string { return TypeGroupMemberUpdated }
 
 // ChatKey returns the group's key.
-func (e *GroupMemberUpdated) ChatKey() string { return groupKey(e.User, &e.GroupInfo) }
+func (e *GroupMemberUpdated) ChatKey() string { return groupChatKey(e.User, &e.GroupInfo) }
 
 // GroupLinkRelaysUpdated: a channel's relays changed.
 type GroupLinkRelaysUpdated struct {
@@ -820,7 +822,7 @@ type GroupLinkRelaysUpdated struct {
 func (e *GroupLinkRelaysUpdated) Type() string { return TypeGroupLinkRelaysUpdated }
 
 // ChatKey returns the group's key.
-func (e *GroupLinkRelaysUpdated) ChatKey() string { return groupKey(e.User, &e.GroupInfo) }
+func (e *GroupLinkRelaysUpdated) ChatKey() string { return groupChatKey(e.User, &e.GroupInfo) }
 
 // JoinedGroupMemberConnecting: a member was announced and will connect.
 type JoinedGroupMemberConnecting struct {
@@ -835,7 +837,7 @@ type JoinedGroupMemberConnecting struct {
 func (e *JoinedGroupMemberConnecting) Type() string { return TypeJoinedGroupMemberConnecting }
 
 // ChatKey returns the group's key.
-func (e *JoinedGroupMemberConnecting) ChatKey() string { return groupKey(e.User, &e.GroupInfo) }
+func (e *JoinedGroupMemberConnecting) ChatKey() string { return groupChatKey(e.User, &e.GroupInfo) }
 
 // SentGroupInvitation: a group invitation was sent (event when someone joins
 // via the bot's link; response to APIAddMember).
@@ -851,7 +853,7 @@ type SentGroupInvitation struct {
 func (e *SentGroupInvitation) Type() string { return TypeSentGroupInvitation }
 
 // ChatKey returns the group's key.
-func (e *SentGroupInvitation) ChatKey() string { return groupKey(e.User, &e.GroupInfo) }
+func (e *SentGroupInvitation) ChatKey() string { return groupChatKey(e.User, &e.GroupInfo) }
 
 // GroupLinkConnecting: the bot is joining a group via someone's link.
 type GroupLinkConnecting struct {
@@ -865,7 +867,7 @@ type GroupLinkConnecting struct {
 func (e *GroupLinkConnecting) Type() string { return TypeGroupLinkConnecting }
 
 // ChatKey returns the group's key.
-func (e *GroupLinkConnecting) ChatKey() string { return groupKey(e.User, &e.GroupInfo) }
+func (e *GroupLinkConnecting) ChatKey() string { return groupChatKey(e.User, &e.GroupInfo) }
 
 // ---- file events ----
 
@@ -882,7 +884,7 @@ type RcvFileDescrReady struct {
 func (e *RcvFileDescrReady) Type() string { return TypeRcvFileDescrReady }
 
 // ChatKey returns the item's chat key.
-func (e *RcvFileDescrReady) ChatKey() string { return itemKey(e.User, &e.ChatItem) }
+func (e *RcvFileDescrReady) ChatKey() string { return itemChatKey(e.User, &e.ChatItem) }
 
 // RcvFileComplete: a file was received; ChatItem.ChatItem.File.FileSource
 // has its path.
@@ -896,7 +898,7 @@ type RcvFileComplete struct {
 func (e *RcvFileComplete) Type() string { return TypeRcvFileComplete }
 
 // ChatKey returns the item's chat key.
-func (e *RcvFileComplete) ChatKey() string { return itemKey(e.User, &e.ChatItem) }
+func (e *RcvFileComplete) ChatKey() string { return itemChatKey(e.User, &e.ChatItem) }
 
 // SndFileCompleteXFTP: a file upload completed.
 type SndFileCompleteXFTP struct {
@@ -910,7 +912,7 @@ type SndFileCompleteXFTP struct {
 func (e *SndFileCompleteXFTP) Type() string { return TypeSndFileCompleteXFTP }
 
 // ChatKey returns the item's chat key.
-func (e *SndFileCompleteXFTP) ChatKey() string { return itemKey(e.User, &e.ChatItem) }
+func (e *SndFileCompleteXFTP) ChatKey() string { return itemChatKey(e.User, &e.ChatItem) }
 
 // RcvFileStart: a file reception started.
 type RcvFileStart struct {
@@ -923,7 +925,7 @@ type RcvFileStart struct {
 func (e *RcvFileStart) Type() string { return TypeRcvFileStart }
 
 // ChatKey returns the item's chat key.
-func (e *RcvFileStart) ChatKey() string { return itemKey(e.User, &e.ChatItem) }
+func (e *RcvFileStart) ChatKey() string { return itemChatKey(e.User, &e.ChatItem) }
 
 // RcvFileSndCancelled: the sender cancelled a file.
 type RcvFileSndCancelled struct {
@@ -937,7 +939,7 @@ type RcvFileSndCancelled struct {
 func (e *RcvFileSndCancelled) Type() string { return TypeRcvFileSndCancelled }
 
 // ChatKey returns the item's chat key.
-func (e *RcvFileSndCancelled) ChatKey() string { return itemKey(e.User, &e.ChatItem) }
+func (e *RcvFileSndCancelled) ChatKey() string { return itemChatKey(e.User, &e.ChatItem) }
 
 // RcvFileAccepted: a file was accepted for reception (event with CLI
 // auto-accept; response to ReceiveFile).
@@ -951,7 +953,7 @@ type RcvFileAccepted struct {
 func (e *RcvFileAccepted) Type() string { return TypeRcvFileAccepted }
 
 // ChatKey returns the item's chat key.
-func (e *RcvFileAccepted) ChatKey() string { return itemKey(e.User, &e.ChatItem) }
+func (e *RcvFileAccepted) ChatKey() string { return itemChatKey(e.User, &e.ChatItem) }
 
 // RcvFileError: receiving a file failed.
 type RcvFileError struct {
@@ -966,7 +968,7 @@ type RcvFileError struct {
 func (e *RcvFileError) Type() string { return TypeRcvFileError }
 
 // ChatKey returns the item's chat key, if the item is known.
-func (e *RcvFileError) ChatKey() string { return itemKey(e.User, e.ChatItem) }
+func (e *RcvFileError) ChatKey() string { return itemChatKey(e.User, e.ChatItem) }
 
 // RcvFileWarning: receiving a file hit a recoverable problem.
 type RcvFileWarning struct {
@@ -981,7 +983,7 @@ type RcvFileWarning struct {
 func (e *RcvFileWarning) Type() string { return TypeRcvFileWarning }
 
 // ChatKey returns the item's chat key, if the item is known.
-func (e *RcvFileWarning) ChatKey() string { return itemKey(e.User, e.ChatItem) }
+func (e *RcvFileWarning) ChatKey() string { return itemChatKey(e.User, e.ChatItem) }
 
 // SndFileError: sending a file failed.
 type SndFileError struct {
@@ -996,7 +998,7 @@ type SndFileError struct {
 func (e *SndFileError) Type() string { return TypeSndFileError }
 
 // ChatKey returns the item's chat key, if the item is known.
-func (e *SndFileError) ChatKey() string { return itemKey(e.User, e.ChatItem) }
+func (e *SndFileError) ChatKey() string { return itemChatKey(e.User, e.ChatItem) }
 
 // SndFileWarning: sending a file hit a recoverable problem.
 type SndFileWarning struct {
@@ -1011,7 +1013,7 @@ type SndFileWarning struct {
 func (e *SndFileWarning) Type() string { return TypeSndFileWarning }
 
 // ChatKey returns the item's chat key, if the item is known.
-func (e *SndFileWarning) ChatKey() string { return itemKey(e.User, e.ChatItem) }
+func (e *SndFileWarning) ChatKey() string { return itemChatKey(e.User, e.ChatItem) }
 
 // ---- network and error events (no chat) ----
 
@@ -1100,7 +1102,7 @@ func (u Unknown) MarshalJSON() ([]byte, error) {
 	return u.Raw, nil
 }
 
-func onOff(b bool) string {
+func onOffWord(b bool) string {
 	if b {
 		return "on"
 	}

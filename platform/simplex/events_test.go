@@ -7,9 +7,9 @@ import (
 	"github.com/parleybot/parley/bot"
 )
 
-func decodeFixture(t *testing.T, name string) Response {
+func decodeWireFixture(t *testing.T, name string) Response {
 	t.Helper()
-	f, err := DecodeFrame(readFixture(t, name))
+	f, err := DecodeFrame(readWireFixture(t, name))
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -54,7 +54,7 @@ func TestEventKeys(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
-			r := decodeFixture(t, c.file)
+			r := decodeWireFixture(t, c.file)
 			var chatKey, dedupeKey string
 			if k, ok := r.(bot.ChatKeyer); ok {
 				chatKey = k.ChatKey()
@@ -73,7 +73,7 @@ func TestEventKeys(t *testing.T) {
 }
 
 func TestDedupeKeySeveralItems(t *testing.T) {
-	e := decodeFixture(t, "newchatitems_direct.json").(*NewChatItems)
+	e := decodeWireFixture(t, "newchatitems_direct.json").(*NewChatItems)
 	second := e.ChatItems[0]
 	second.ChatItem.Meta.ItemID = 43
 	e.ChatItems = append(e.ChatItems, second)
@@ -81,15 +81,15 @@ func TestDedupeKeySeveralItems(t *testing.T) {
 		t.Fatalf("DedupeKey %q, want %q", got, want)
 	}
 	// Two different messages with equal text keep distinct keys.
-	other := decodeFixture(t, "newchatitems_direct.json").(*NewChatItems)
+	other := decodeWireFixture(t, "newchatitems_direct.json").(*NewChatItems)
 	other.ChatItems[0].ChatItem.Meta.ItemID = 9
-	if other.DedupeKey() == decodeFixture(t, "newchatitems_direct.json").(*NewChatItems).DedupeKey() {
+	if other.DedupeKey() == decodeWireFixture(t, "newchatitems_direct.json").(*NewChatItems).DedupeKey() {
 		t.Fatal("equal texts with different item ids share a dedupe key")
 	}
 }
 
 func TestMessagesDirect(t *testing.T) {
-	e := decodeFixture(t, "newchatitems_direct.json").(*NewChatItems)
+	e := decodeWireFixture(t, "newchatitems_direct.json").(*NewChatItems)
 	ms := e.Messages()
 	if len(ms) != 1 {
 		t.Fatalf("%d messages", len(ms))
@@ -113,7 +113,7 @@ func TestMessagesDirect(t *testing.T) {
 }
 
 func TestMessagesGroupMention(t *testing.T) {
-	e := decodeFixture(t, "newchatitems_group_mention.json").(*NewChatItems)
+	e := decodeWireFixture(t, "newchatitems_group_mention.json").(*NewChatItems)
 	ms := e.Messages()
 	if len(ms) != 1 {
 		t.Fatalf("%d messages", len(ms))
@@ -130,13 +130,13 @@ func TestMessagesGroupMention(t *testing.T) {
 	}
 
 	// The mention alone (without meta.userMention) is enough...
-	e2 := decodeFixture(t, "newchatitems_group_mention.json").(*NewChatItems)
+	e2 := decodeWireFixture(t, "newchatitems_group_mention.json").(*NewChatItems)
 	e2.ChatItems[0].ChatItem.Meta.UserMention = false
 	if !e2.Messages()[0].MentionsBot {
 		t.Error("mention of the bot's memberId not recognised")
 	}
 	// ...and a mention of someone else is not the bot.
-	e3 := decodeFixture(t, "newchatitems_group_mention.json").(*NewChatItems)
+	e3 := decodeWireFixture(t, "newchatitems_group_mention.json").(*NewChatItems)
 	e3.ChatItems[0].ChatItem.Meta.UserMention = false
 	men := e3.ChatItems[0].ChatItem.Mentions["modbot"]
 	men.MemberID = "c29tZW9uZUVsc2U="
@@ -148,27 +148,27 @@ func TestMessagesGroupMention(t *testing.T) {
 
 func TestMessagesSkipNonMessages(t *testing.T) {
 	// The bot's own items and non-message contents are not messages.
-	if ms := decodeFixture(t, "send_ack.json").(*NewChatItems).Messages(); len(ms) != 0 {
+	if ms := decodeWireFixture(t, "send_ack.json").(*NewChatItems).Messages(); len(ms) != 0 {
 		t.Errorf("send ack gave %d messages", len(ms))
 	}
-	e := decodeFixture(t, "newchatitems_group_mention.json").(*NewChatItems)
+	e := decodeWireFixture(t, "newchatitems_group_mention.json").(*NewChatItems)
 	e.ChatItems[0].ChatItem.Content = CIContent{Type: ContentRcvGroupEvent, RcvGroupEvent: &Tagged{Type: "memberConnected"}}
 	if ms := e.Messages(); len(ms) != 0 {
 		t.Errorf("group event gave %d messages", len(ms))
 	}
 	// An item from an unknown chat type is not a message either.
-	if ms := decodeFixture(t, "newchatitems_drift.json").(*NewChatItems).Messages(); len(ms) != 1 || ms[0].ID != "78" {
+	if ms := decodeWireFixture(t, "newchatitems_drift.json").(*NewChatItems).Messages(); len(ms) != 1 || ms[0].ID != "78" {
 		t.Errorf("drift messages %+v", ms)
 	}
 }
 
 func TestMessagesEditedAndFiles(t *testing.T) {
-	e := decodeFixture(t, "chat_item_updated.json").(*ChatItemUpdated)
+	e := decodeWireFixture(t, "chat_item_updated.json").(*ChatItemUpdated)
 	ms := e.Messages()
 	if len(ms) != 1 || !ms[0].Edited || ms[0].Text != "v7 probe edit final" || ms[0].ID != "9" {
 		t.Fatalf("edited %+v", ms)
 	}
-	f := decodeFixture(t, "rcv_file_complete.json").(*RcvFileComplete)
+	f := decodeWireFixture(t, "rcv_file_complete.json").(*RcvFileComplete)
 	m, ok := f.ChatItem.Message(false)
 	if !ok || len(m.Files) != 1 {
 		t.Fatalf("file message %+v %v", m, ok)
@@ -176,7 +176,7 @@ func TestMessagesEditedAndFiles(t *testing.T) {
 	if m.Files[0] != (bot.File{ID: "7", Name: "report.pdf", Size: 48213, Path: "/data/files/report.pdf"}) {
 		t.Errorf("file %+v", m.Files[0])
 	}
-	r := decodeFixture(t, "rcv_file_descr_ready.json").(*RcvFileDescrReady)
+	r := decodeWireFixture(t, "rcv_file_descr_ready.json").(*RcvFileDescrReady)
 	m, _ = r.ChatItem.Message(false)
 	if len(m.Files) != 1 || m.Files[0].Path != "" {
 		t.Errorf("offered file has a path: %+v", m.Files)
@@ -184,13 +184,13 @@ func TestMessagesEditedAndFiles(t *testing.T) {
 }
 
 func TestRequests(t *testing.T) {
-	cr := decodeFixture(t, "received_contact_request.json").(*ReceivedContactRequest)
+	cr := decodeWireFixture(t, "received_contact_request.json").(*ReceivedContactRequest)
 	got := cr.RequestInfo()
 	want := bot.RequestInfo{Kind: bot.ContactRequest, ID: "4", From: bot.Sender{Name: "bob"}}
 	if got != want {
 		t.Errorf("contact request %+v, want %+v", got, want)
 	}
-	gi := decodeFixture(t, "received_group_invitation.json").(*ReceivedGroupInvitation)
+	gi := decodeWireFixture(t, "received_group_invitation.json").(*ReceivedGroupInvitation)
 	got = gi.RequestInfo()
 	want = bot.RequestInfo{
 		Kind: bot.GroupInvitation, ID: "2",
@@ -204,7 +204,7 @@ func TestRequests(t *testing.T) {
 }
 
 func TestUnknownEvent(t *testing.T) {
-	r := decodeFixture(t, "unknown_snd_file_progress.json")
+	r := decodeWireFixture(t, "unknown_snd_file_progress.json")
 	u, ok := r.(*Unknown)
 	if !ok || u.Type() != "sndFileProgressXFTP" || !u.Unknown() {
 		t.Fatalf("%T %+v", r, r)
@@ -216,7 +216,7 @@ func TestUnknownEvent(t *testing.T) {
 }
 
 func TestErrorEvents(t *testing.T) {
-	e := decodeFixture(t, "chat_error_agent.json").(*ChatErrorEvent)
+	e := decodeWireFixture(t, "chat_error_agent.json").(*ChatErrorEvent)
 	if e.ChatError.Kind() != ErrKindAgent || e.ChatError.InnerType() != "BROKER" || !e.ChatError.IsNetwork() {
 		t.Fatalf("chat error %+v", e.ChatError)
 	}
@@ -232,7 +232,7 @@ func TestChatInfoRefWithScope(t *testing.T) {
 	if !ok || ref.String() != "#12(_support:3)" {
 		t.Fatalf("ref %v %v", ref, ok)
 	}
-	if k := chatInfoKey(&User{UserID: 2}, &ci); k != "simplex:2:#12" {
+	if k := chatInfoChatKey(&User{UserID: 2}, &ci); k != "simplex:2:#12" {
 		t.Errorf("scoped chat key %q", k)
 	}
 	ci.GroupChatScope.GroupMember = nil

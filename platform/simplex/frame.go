@@ -53,7 +53,7 @@ func DecodeFrame(data []byte) (Frame, error) {
 	buf := append(json.RawMessage(nil), data...)
 	// One pass: the envelope is walked and validated, and resp is decoded
 	// where it stands.
-	d := &decoder{data: buf}
+	d := &wireDecoder{data: buf}
 	var (
 		f         = Frame{Raw: buf}
 		corrID    []byte
@@ -79,7 +79,7 @@ func DecodeFrame(data []byte) (Frame, error) {
 			}
 			key := string(kb) // short keys convert on the stack
 			if escaped {
-				if key, err = unquote(buf[start:d.pos]); err != nil {
+				if key, err = jsonUnquote(buf[start:d.pos]); err != nil {
 					return Frame{}, ErrFrameNotJSON
 				}
 			}
@@ -92,7 +92,7 @@ func DecodeFrame(data []byte) (Frame, error) {
 			if key == "resp" && d.peek() == '{' {
 				respSeen = true
 				f.Type, f.Resp, respErr = decodeRespAt(d)
-				if errors.Is(respErr, errSyntax) {
+				if errors.Is(respErr, errWireSyntax) {
 					return Frame{}, ErrFrameNotJSON
 				}
 			} else {
@@ -124,7 +124,7 @@ func DecodeFrame(data []byte) (Frame, error) {
 		if corrIDBad {
 			return Frame{Raw: buf}, ErrFrameCorrID
 		}
-		s, err := (&decoder{data: corrID}).readString()
+		s, err := (&wireDecoder{data: corrID}).readString()
 		if err != nil {
 			return Frame{Raw: buf}, ErrFrameCorrID
 		}
@@ -139,11 +139,11 @@ func DecodeFrame(data []byte) (Frame, error) {
 	return f, nil
 }
 
-// decodeRespAt decodes the resp object at the decoder's position and moves
+// decodeRespAt decodes the resp object at the wireDecoder's position and moves
 // past it. A resp without a string type gives ErrFrameNoType; a known tag
 // whose members do not have its shape gives *Unknown, so nothing is lost.
-// Syntax errors are returned as errSyntax.
-func decodeRespAt(d *decoder) (string, Response, error) {
+// Syntax errors are returned as errWireSyntax.
+func decodeRespAt(d *wireDecoder) (string, Response, error) {
 	start := d.pos
 	tag, ok := respTag(d.data[start:])
 	if !ok {
@@ -166,14 +166,14 @@ func decodeRespAt(d *decoder) (string, Response, error) {
 	if tag == TypeNewChatItemLegacy {
 		legacy = new(newChatItemLegacy)
 		target = reflect.ValueOf(legacy).Elem()
-	} else if newResp, ok := registry[tag]; ok {
+	} else if newResp, ok := respRegistry[tag]; ok {
 		r = newResp()
 		target = reflect.ValueOf(r).Elem()
 	} else {
 		return unknown()
 	}
 	if err := decodeInto(d, target); err != nil {
-		if errors.Is(err, errSyntax) {
+		if errors.Is(err, errWireSyntax) {
 			return "", nil, err
 		}
 		return unknown()
@@ -186,7 +186,7 @@ func decodeRespAt(d *decoder) (string, Response, error) {
 
 // respTag finds the "type" member of the resp object; it is usually first.
 func respTag(resp []byte) (string, bool) {
-	d := &decoder{data: resp}
+	d := &wireDecoder{data: resp}
 	d.pos = 1
 	for d.peek() == '"' {
 		start := d.pos
@@ -196,7 +196,7 @@ func respTag(resp []byte) (string, bool) {
 		}
 		isType := !escaped && string(kb) == "type"
 		if escaped {
-			k, err := unquote(resp[start:d.pos])
+			k, err := jsonUnquote(resp[start:d.pos])
 			isType = err == nil && k == "type"
 		}
 		if d.peek() != ':' {
@@ -255,7 +255,7 @@ func EncodeFrame(corrID string, r Response) ([]byte, error) {
 	buf = append(buf, '{')
 	if corrID != "" {
 		buf = append(buf, `"corrId":`...)
-		buf = appendString(buf, corrID)
+		buf = jsonAppendString(buf, corrID)
 		buf = append(buf, ',')
 	}
 	buf = append(buf, `"resp":`...)
@@ -274,13 +274,13 @@ func EncodeCommand(corrID, cmd string) ([]byte, error) {
 	}
 	buf := make([]byte, 0, len(cmd)+len(corrID)+32)
 	buf = append(buf, `{"corrId":`...)
-	buf = appendString(buf, corrID)
+	buf = jsonAppendString(buf, corrID)
 	buf = append(buf, `,"cmd":`...)
-	buf = appendString(buf, cmd)
+	buf = jsonAppendString(buf, cmd)
 	return append(buf, '}'), nil
 }
 
-// ---- registry ----
+// ---- respRegistry ----
 
 func newOf[T any, P interface {
 	*T
@@ -289,17 +289,17 @@ func newOf[T any, P interface {
 	return P(new(T))
 }
 
-// registry maps every known tag to a constructor of its type.
-var registry = map[string]func() Response{}
+// respRegistry maps every known tag to a constructor of its type.
+var respRegistry = map[string]func() Response{}
 
-func register(ctors ...func() Response) {
+func registerResp(ctors ...func() Response) {
 	for _, c := range ctors {
-		registry[c().Type()] = c
+		respRegistry[c().Type()] = c
 	}
 }
 
 func init() {
-	register(
+	registerResp(
 		// events
 		newOf[ContactConnected], newOf[ContactUpdated], newOf[ContactDeletedByContact],
 		newOf[ReceivedContactRequest], newOf[NewMemberContactReceivedInv], newOf[ContactSndReady],
@@ -328,7 +328,7 @@ func init() {
 		newOf[ContactPrefsUpdated], newOf[CmdOk], newOf[ChatStarted], newOf[ChatRunning], newOf[ChatStopped],
 		newOf[ChatCmdError], newOf[ItemsReadForChat],
 	)
-	for tag := range registry {
+	for tag := range respRegistry {
 		interned[tag] = tag
 	}
 	interned[TypeNewChatItemLegacy] = TypeNewChatItemLegacy
@@ -336,8 +336,8 @@ func init() {
 
 // KnownTypes returns the tags DecodeFrame decodes into typed values, sorted.
 func KnownTypes() []string {
-	tags := make([]string, 0, len(registry)+1)
-	for t := range registry {
+	tags := make([]string, 0, len(respRegistry)+1)
+	for t := range respRegistry {
 		tags = append(tags, t)
 	}
 	tags = append(tags, TypeNewChatItemLegacy)
@@ -348,7 +348,7 @@ func KnownTypes() []string {
 // NewResponse returns a new zero value of the type registered for tag, or
 // nil if the tag is unknown.
 func NewResponse(tag string) Response {
-	if c, ok := registry[tag]; ok {
+	if c, ok := respRegistry[tag]; ok {
 		return c()
 	}
 	return nil

@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-func readFixture(t testing.TB, name string) []byte {
+func readWireFixture(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
@@ -19,7 +19,7 @@ func readFixture(t testing.TB, name string) []byte {
 	return bytes.TrimSpace(b)
 }
 
-func fixtureNames(t testing.TB) []string {
+func wireFixtureNames(t testing.TB) []string {
 	t.Helper()
 	names, err := filepath.Glob(filepath.Join("testdata", "*.json"))
 	if err != nil || len(names) == 0 {
@@ -31,20 +31,20 @@ func fixtureNames(t testing.TB) []string {
 	return names
 }
 
-// genericJSON decodes into maps/slices with exact numbers, for comparison
+// genericWireJSON decodes into maps/slices with exact numbers, for comparison
 // independent of member order.
-func genericJSON(t testing.TB, b []byte) any {
+func genericWireJSON(t testing.TB, b []byte) any {
 	t.Helper()
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
 	var v any
 	if err := d.Decode(&v); err != nil {
-		t.Fatalf("invalid JSON %q: %v", truncate(b), err)
+		t.Fatalf("invalid JSON %q: %v", truncateWire(b), err)
 	}
 	return v
 }
 
-func truncate(b []byte) string {
+func truncateWire(b []byte) string {
 	if len(b) > 300 {
 		return string(b[:300]) + "…"
 	}
@@ -54,12 +54,12 @@ func truncate(b []byte) string {
 // TestRoundTripFixtures guards lossless decoding: every fixture frame,
 // decoded and encoded again, has the same members, values and tags.
 func TestRoundTripFixtures(t *testing.T) {
-	for _, name := range fixtureNames(t) {
+	for _, name := range wireFixtureNames(t) {
 		if name == "new_chat_item_legacy.json" {
 			continue // normalized to newChatItems; see TestLegacyNewChatItem
 		}
 		t.Run(name, func(t *testing.T) {
-			data := readFixture(t, name)
+			data := readWireFixture(t, name)
 			f, err := DecodeFrame(data)
 			if err != nil {
 				t.Fatalf("DecodeFrame: %v", err)
@@ -68,20 +68,20 @@ func TestRoundTripFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatalf("EncodeFrame: %v", err)
 			}
-			if want, got := genericJSON(t, data), genericJSON(t, out); !reflect.DeepEqual(want, got) {
-				t.Fatalf("round trip changed the frame\nwant %s\n got %s", truncate(data), truncate(out))
+			if want, got := genericWireJSON(t, data), genericWireJSON(t, out); !reflect.DeepEqual(want, got) {
+				t.Fatalf("round trip changed the frame\nwant %s\n got %s", truncateWire(data), truncateWire(out))
 			}
 			// The Resp also survives encoding/json, the way users will marshal it.
 			viaStd, err := json.Marshal(f.Resp)
 			if err != nil {
 				t.Fatalf("json.Marshal: %v", err)
 			}
-			resp := genericJSON(t, data).(map[string]any)["resp"].(map[string]any)
-			std := genericJSON(t, viaStd).(map[string]any)
+			resp := genericWireJSON(t, data).(map[string]any)["resp"].(map[string]any)
+			std := genericWireJSON(t, viaStd).(map[string]any)
 			delete(resp, "type") // encoding/json of a Resp emits the type too, but Unknown keeps it in Raw
 			delete(std, "type")
 			if !reflect.DeepEqual(resp, std) {
-				t.Fatalf("json.Marshal differs\nwant %v\n got %s", resp, truncate(viaStd))
+				t.Fatalf("json.Marshal differs\nwant %v\n got %s", resp, truncateWire(viaStd))
 			}
 		})
 	}
@@ -109,7 +109,7 @@ func TestDecodeFrameTypes(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
-			f, err := DecodeFrame(readFixture(t, c.file))
+			f, err := DecodeFrame(readWireFixture(t, c.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -176,7 +176,7 @@ func TestDecodeFrameEscapedKeysAndOrder(t *testing.T) {
 }
 
 func TestDecodeFrameKeepsNoReferenceToInput(t *testing.T) {
-	data := readFixture(t, "newchatitems_drift.json")
+	data := readWireFixture(t, "newchatitems_drift.json")
 	buf := append([]byte(nil), data...)
 	f, err := DecodeFrame(buf)
 	if err != nil {
@@ -189,7 +189,7 @@ func TestDecodeFrameKeepsNoReferenceToInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(genericJSON(t, data), genericJSON(t, out)) {
+	if !reflect.DeepEqual(genericWireJSON(t, data), genericWireJSON(t, out)) {
 		t.Fatal("decoded frame changed when the input buffer was overwritten")
 	}
 	if !bytes.Equal(f.Raw, data) {
@@ -198,25 +198,25 @@ func TestDecodeFrameKeepsNoReferenceToInput(t *testing.T) {
 }
 
 func TestProtocolError(t *testing.T) {
-	f, err := DecodeFrame(readFixture(t, "chat_cmd_error_invalid_request.json"))
+	f, err := DecodeFrame(readWireFixture(t, "chat_cmd_error_invalid_request.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !f.IsProtocolError() {
 		t.Fatal("corrId-less chatCmdError is not a protocol error")
 	}
-	f2, _ := DecodeFrame(readFixture(t, "chat_cmd_error.json"))
+	f2, _ := DecodeFrame(readWireFixture(t, "chat_cmd_error.json"))
 	if f2.IsProtocolError() {
 		t.Fatal("chatCmdError with corrId is a protocol error")
 	}
-	f3, _ := DecodeFrame(readFixture(t, "chat_error_agent.json"))
+	f3, _ := DecodeFrame(readWireFixture(t, "chat_error_agent.json"))
 	if f3.IsProtocolError() {
 		t.Fatal("chatError event is a protocol error")
 	}
 }
 
 func TestLegacyNewChatItem(t *testing.T) {
-	f, err := DecodeFrame(readFixture(t, "new_chat_item_legacy.json"))
+	f, err := DecodeFrame(readWireFixture(t, "new_chat_item_legacy.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

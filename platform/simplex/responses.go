@@ -335,7 +335,7 @@ type groupsListObject struct {
 
 // UnmarshalJSON accepts the three shapes.
 func (g *GroupsListEntry) UnmarshalJSON(data []byte) error {
-	d := &decoder{data: data, copyRaw: true}
+	d := &wireDecoder{data: data, copyRaw: true}
 	switch d.peek() {
 	case '[':
 		var tuple struct {
@@ -347,14 +347,14 @@ func (g *GroupsListEntry) UnmarshalJSON(data []byte) error {
 			return err
 		}
 		if d.peek() != ',' {
-			return &mismatch{"groupsList tuple"}
+			return &wireMismatch{"groupsList tuple"}
 		}
 		d.pos++
 		if err := decodeInto(d, reflectValue(&tuple.summary)); err != nil {
 			return err
 		}
 		if d.peek() != ']' {
-			return &mismatch{"groupsList tuple"}
+			return &wireMismatch{"groupsList tuple"}
 		}
 		*g = GroupsListEntry{GroupInfo: tuple.info, GroupSummary: &tuple.summary, Shape: ShapeTuple}
 		return nil
@@ -374,7 +374,7 @@ func (g *GroupsListEntry) UnmarshalJSON(data []byte) error {
 		*g = GroupsListEntry{GroupInfo: gi, GroupSummary: gi.GroupSummary, Shape: ShapeGroupInfo}
 		return nil
 	}
-	return &mismatch{"groupsList entry"}
+	return &wireMismatch{"groupsList entry"}
 }
 
 // MarshalJSON encodes the entry in its shape.
@@ -407,7 +407,7 @@ func (g GroupsListEntry) MarshalJSON() ([]byte, error) {
 
 // hasTopKey reports whether the JSON object data has the member key.
 func hasTopKey(data []byte, key string) bool {
-	d := &decoder{data: data}
+	d := &wireDecoder{data: data}
 	if d.peek() != '{' {
 		return false
 	}
@@ -419,7 +419,7 @@ func hasTopKey(data []byte, key string) bool {
 			return false
 		}
 		if escaped {
-			if k, err := unquote(data[start:d.pos]); err == nil && k == key {
+			if k, err := jsonUnquote(data[start:d.pos]); err == nil && k == key {
 				return true
 			}
 		} else if string(kb) == key {

@@ -6,8 +6,8 @@ import (
 	"unicode/utf8"
 )
 
-// checkSplit asserts the properties every split must have.
-func checkSplit(t testing.TB, text string, maxBytes int, parts []string) {
+// checkSplitParts asserts the properties every split must have.
+func checkSplitParts(t testing.TB, text string, maxBytes int, parts []string) {
 	t.Helper()
 	if strings.Join(parts, "") != text {
 		t.Fatalf("parts do not concatenate to the text (max %d)", maxBytes)
@@ -49,7 +49,7 @@ func TestSplitText(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got := SplitText(c.text, c.max)
-			checkSplit(t, c.text, c.max, got)
+			checkSplitParts(t, c.text, c.max, got)
 			if strings.Join(got, "|") != strings.Join(c.want, "|") || len(got) != len(c.want) {
 				t.Fatalf("got %q, want %q", got, c.want)
 			}
@@ -67,7 +67,7 @@ func TestSplitTextLong(t *testing.T) {
 	}
 	text := b.String()
 	parts := SplitText(text, MaxTextBytes)
-	checkSplit(t, text, MaxTextBytes, parts)
+	checkSplitParts(t, text, MaxTextBytes, parts)
 	if len(parts) < 5 {
 		t.Fatalf("%d parts", len(parts))
 	}
@@ -81,7 +81,7 @@ func TestSplitTextLong(t *testing.T) {
 	}
 	// One huge line without spaces still splits on rune boundaries.
 	text = strings.Repeat("ж", MaxTextBytes)
-	checkSplit(t, text, MaxTextBytes, SplitText(text, MaxTextBytes))
+	checkSplitParts(t, text, MaxTextBytes, SplitText(text, MaxTextBytes))
 }
 
 func TestSplitTextProperties(t *testing.T) {
@@ -96,6 +96,6 @@ func TestSplitTextProperties(t *testing.T) {
 		}
 		maxBytes := int(next()%40) - 2
 		text := b.String()
-		checkSplit(t, text, maxBytes, SplitText(text, maxBytes))
+		checkSplitParts(t, text, maxBytes, SplitText(text, maxBytes))
 	}
 }

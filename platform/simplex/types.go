@@ -154,7 +154,7 @@ func (a AgentUserID) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON accepts 1 and "1".
 func (a *AgentUserID) UnmarshalJSON(data []byte) error {
-	d := &decoder{data: data}
+	d := &wireDecoder{data: data}
 	if d.peek() == '"' {
 		s, err := d.readString()
 		if err != nil {
@@ -162,20 +162,20 @@ func (a *AgentUserID) UnmarshalJSON(data []byte) error {
 		}
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
-			return &mismatch{"agentUserId"}
+			return &wireMismatch{"agentUserId"}
 		}
 		*a = AgentUserID{Value: n, Quoted: true}
 		return nil
 	}
-	n, ok := parseInt(trimSpace(data))
+	n, ok := jsonParseInt(jsonTrimSpace(data))
 	if !ok {
-		return &mismatch{"agentUserId"}
+		return &wireMismatch{"agentUserId"}
 	}
 	*a = AgentUserID{Value: n}
 	return nil
 }
 
-func trimSpace(b []byte) []byte {
+func jsonTrimSpace(b []byte) []byte {
 	for len(b) > 0 && (b[0] == ' ' || b[0] == '\n' || b[0] == '\t' || b[0] == '\r') {
 		b = b[1:]
 	}
@@ -234,14 +234,14 @@ type connStatusObject struct {
 // MarshalJSON encodes the status as a string or an object, as received.
 func (s ConnStatus) MarshalJSON() ([]byte, error) {
 	if !s.Object {
-		return appendString(nil, s.Type), nil
+		return jsonAppendString(nil, s.Type), nil
 	}
 	return marshalWire(&connStatusObject{Type: s.Type, Extra: s.Extra})
 }
 
 // UnmarshalJSON accepts "ready" and {"type":"ready"}.
 func (s *ConnStatus) UnmarshalJSON(data []byte) error {
-	d := &decoder{data: data, copyRaw: true}
+	d := &wireDecoder{data: data, copyRaw: true}
 	switch d.peek() {
 	case '"':
 		t, err := d.readString()
@@ -258,7 +258,7 @@ func (s *ConnStatus) UnmarshalJSON(data []byte) error {
 		*s = ConnStatus{Type: o.Type, Object: true, Extra: o.Extra}
 		return nil
 	}
-	return &mismatch{"connStatus"}
+	return &wireMismatch{"connStatus"}
 }
 
 // User is the bot's own chat user.

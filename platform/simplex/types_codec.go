@@ -70,9 +70,9 @@ func (x *Extra) Decoded() bool { return x.decoded }
 // json.Marshaler and json.Unmarshaler methods although they hold an Extra.
 type customWire interface{ customWire() }
 
-// typer is implemented by events and responses; their wire tag is the
+// respTyper is implemented by events and responses; their wire tag is the
 // "type" member, which the codec emits from Type().
-type typer interface{ Type() string }
+type respTyper interface{ Type() string }
 
 var (
 	extraType     = reflect.TypeFor[Extra]()
@@ -81,20 +81,20 @@ var (
 	unmarshalType = reflect.TypeFor[json.Unmarshaler]()
 	marshalType   = reflect.TypeFor[json.Marshaler]()
 	customType    = reflect.TypeFor[customWire]()
-	typerType     = reflect.TypeFor[typer]()
+	respTyperType = reflect.TypeFor[respTyper]()
 )
 
-// mismatch is returned by field decoders when the JSON value does not fit
-// the Go type; the struct decoder then keeps the raw value in Extra.
-type mismatch struct{ what string }
+// wireMismatch is returned by field decoders when the JSON value does not fit
+// the Go type; the struct wireDecoder then keeps the raw value in Extra.
+type wireMismatch struct{ what string }
 
-func (m *mismatch) Error() string { return "simplex: JSON value does not fit " + m.what }
+func (m *wireMismatch) Error() string { return "simplex: JSON value does not fit " + m.what }
 
-var errSyntax = errors.New("simplex: malformed JSON")
+var errWireSyntax = errors.New("simplex: malformed JSON")
 
-type codec struct {
-	dec    func(d *decoder, v reflect.Value) error
-	enc    func(e *encoder, v reflect.Value) error
+type wireCodec struct {
+	dec    func(d *wireDecoder, v reflect.Value) error
+	enc    func(e *wireEncoder, v reflect.Value) error
 	fields *structInfo // set for wire structs
 }
 
@@ -103,7 +103,7 @@ type fieldInfo struct {
 	index     int
 	bit       uint64
 	omitEmpty bool
-	codec     *codec
+	codec     *wireCodec
 }
 
 type structInfo struct {
@@ -114,36 +114,36 @@ type structInfo struct {
 }
 
 var (
-	codecCache sync.Map // reflect.Type -> *codec
-	buildMu    sync.Mutex
+	wireCodecCache sync.Map // reflect.Type -> *wireCodec
+	buildMu        sync.Mutex
 )
 
-func codecFor(t reflect.Type) *codec {
-	if c, ok := codecCache.Load(t); ok {
-		return c.(*codec)
+func wireCodecFor(t reflect.Type) *wireCodec {
+	if c, ok := wireCodecCache.Load(t); ok {
+		return c.(*wireCodec)
 	}
 	buildMu.Lock()
 	defer buildMu.Unlock()
-	building := map[reflect.Type]*codec{}
-	c := buildCodec(t, building)
+	building := map[reflect.Type]*wireCodec{}
+	c := buildWireCodec(t, building)
 	for bt, bc := range building {
-		codecCache.Store(bt, bc)
+		wireCodecCache.Store(bt, bc)
 	}
 	return c
 }
 
-// buildCodec builds the codec of t. Recursive types are handled by handing
+// buildWireCodec builds the codec of t. Recursive types are handled by handing
 // out the codec pointer before it is filled; closures dereference it at run
 // time. Unsupported field types panic: they are programming errors caught by
 // any test that touches the type.
-func buildCodec(t reflect.Type, building map[reflect.Type]*codec) *codec {
-	if c, ok := codecCache.Load(t); ok {
-		return c.(*codec)
+func buildWireCodec(t reflect.Type, building map[reflect.Type]*wireCodec) *wireCodec {
+	if c, ok := wireCodecCache.Load(t); ok {
+		return c.(*wireCodec)
 	}
 	if c, ok := building[t]; ok {
 		return c
 	}
-	c := &codec{}
+	c := &wireCodec{}
 	building[t] = c
 	switch {
 	case t == rawType:
@@ -155,8 +155,8 @@ func buildCodec(t reflect.Type, building map[reflect.Type]*codec) *codec {
 	case t.Kind() == reflect.Struct && hasExtra(t):
 		c.fields = buildStruct(t, building)
 		si := c.fields
-		c.dec = func(d *decoder, v reflect.Value) error { return decodeStruct(d, v, si) }
-		c.enc = func(e *encoder, v reflect.Value) error { return encodeStruct(e, v, si) }
+		c.dec = func(d *wireDecoder, v reflect.Value) error { return decodeStruct(d, v, si) }
+		c.enc = func(e *wireEncoder, v reflect.Value) error { return encodeStruct(e, v, si) }
 	case t.Kind() == reflect.String:
 		c.dec, c.enc = decodeString, encodeString
 	case t.Kind() == reflect.Bool:
@@ -164,9 +164,9 @@ func buildCodec(t reflect.Type, building map[reflect.Type]*codec) *codec {
 	case t.Kind() == reflect.Int || t.Kind() == reflect.Int64 || t.Kind() == reflect.Int32:
 		c.dec, c.enc = decodeInt, encodeInt
 	case t.Kind() == reflect.Pointer:
-		elem := buildCodec(t.Elem(), building)
+		elem := buildWireCodec(t.Elem(), building)
 		et := t.Elem()
-		c.dec = func(d *decoder, v reflect.Value) error {
+		c.dec = func(d *wireDecoder, v reflect.Value) error {
 			if d.peek() == 'n' {
 				if err := d.literal("null"); err != nil {
 					return err
@@ -181,7 +181,7 @@ func buildCodec(t reflect.Type, building map[reflect.Type]*codec) *codec {
 			v.Set(p)
 			return nil
 		}
-		c.enc = func(e *encoder, v reflect.Value) error {
+		c.enc = func(e *wireEncoder, v reflect.Value) error {
 			if v.IsNil() {
 				e.buf = append(e.buf, "null"...)
 				return nil
@@ -189,13 +189,13 @@ func buildCodec(t reflect.Type, building map[reflect.Type]*codec) *codec {
 			return elem.enc(e, v.Elem())
 		}
 	case t.Kind() == reflect.Slice:
-		elem := buildCodec(t.Elem(), building)
-		c.dec = func(d *decoder, v reflect.Value) error { return decodeSlice(d, v, elem) }
-		c.enc = func(e *encoder, v reflect.Value) error { return encodeSlice(e, v, elem) }
+		elem := buildWireCodec(t.Elem(), building)
+		c.dec = func(d *wireDecoder, v reflect.Value) error { return decodeSlice(d, v, elem) }
+		c.enc = func(e *wireEncoder, v reflect.Value) error { return encodeSlice(e, v, elem) }
 	case t.Kind() == reflect.Map && t.Key().Kind() == reflect.String:
-		elem := buildCodec(t.Elem(), building)
-		c.dec = func(d *decoder, v reflect.Value) error { return decodeMap(d, v, elem) }
-		c.enc = func(e *encoder, v reflect.Value) error { return encodeMap(e, v, elem) }
+		elem := buildWireCodec(t.Elem(), building)
+		c.dec = func(d *wireDecoder, v reflect.Value) error { return decodeMap(d, v, elem) }
+		c.enc = func(e *wireEncoder, v reflect.Value) error { return encodeMap(e, v, elem) }
 	default:
 		panic("simplex: unsupported wire type " + t.String())
 	}
@@ -211,7 +211,7 @@ func hasExtra(t reflect.Type) bool {
 	return false
 }
 
-func buildStruct(t reflect.Type, building map[reflect.Type]*codec) *structInfo {
+func buildStruct(t reflect.Type, building map[reflect.Type]*wireCodec) *structInfo {
 	si := &structInfo{byName: map[string]int{}, extra: -1}
 	hasTypeField := false
 	for i := range t.NumField() {
@@ -240,18 +240,18 @@ func buildStruct(t reflect.Type, building map[reflect.Type]*codec) *structInfo {
 			index:     i,
 			bit:       1 << len(si.fields),
 			omitEmpty: opts == "omitempty",
-			codec:     buildCodec(f.Type, building),
+			codec:     buildWireCodec(f.Type, building),
 		})
 	}
-	if !hasTypeField && reflect.PointerTo(t).Implements(typerType) {
-		si.tag = reflect.New(t).Interface().(typer).Type()
+	if !hasTypeField && reflect.PointerTo(t).Implements(respTyperType) {
+		si.tag = reflect.New(t).Interface().(respTyper).Type()
 	}
 	return si
 }
 
 // ---- decoding ----
 
-type decoder struct {
+type wireDecoder struct {
 	data []byte
 	pos  int
 	// copyRaw is set when data is borrowed: raw values kept in Extra are
@@ -259,7 +259,7 @@ type decoder struct {
 	copyRaw bool
 }
 
-func (d *decoder) ws() {
+func (d *wireDecoder) ws() {
 	for d.pos < len(d.data) {
 		switch d.data[d.pos] {
 		case ' ', '\t', '\n', '\r':
@@ -270,7 +270,7 @@ func (d *decoder) ws() {
 	}
 }
 
-func (d *decoder) peek() byte {
+func (d *wireDecoder) peek() byte {
 	d.ws()
 	if d.pos >= len(d.data) {
 		return 0
@@ -278,9 +278,9 @@ func (d *decoder) peek() byte {
 	return d.data[d.pos]
 }
 
-func (d *decoder) literal(lit string) error {
+func (d *wireDecoder) literal(lit string) error {
 	if len(d.data)-d.pos < len(lit) || string(d.data[d.pos:d.pos+len(lit)]) != lit {
-		return errSyntax
+		return errWireSyntax
 	}
 	d.pos += len(lit)
 	return nil
@@ -289,9 +289,9 @@ func (d *decoder) literal(lit string) error {
 // stringSpan reads a JSON string at the current position, validating it,
 // and returns its contents without the quotes, and whether it holds
 // escapes.
-func (d *decoder) stringSpan() (b []byte, escaped bool, err error) {
+func (d *wireDecoder) stringSpan() (b []byte, escaped bool, err error) {
 	if d.peek() != '"' {
-		return nil, false, errSyntax
+		return nil, false, errWireSyntax
 	}
 	start := d.pos + 1
 	for i := start; i < len(d.data); i++ {
@@ -303,47 +303,49 @@ func (d *decoder) stringSpan() (b []byte, escaped bool, err error) {
 			escaped = true
 			i++
 			if i >= len(d.data) {
-				return nil, false, errSyntax
+				return nil, false, errWireSyntax
 			}
 			switch d.data[i] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 			case 'u':
-				if i+4 >= len(d.data) || !isHex(d.data[i+1]) || !isHex(d.data[i+2]) || !isHex(d.data[i+3]) || !isHex(d.data[i+4]) {
-					return nil, false, errSyntax
+				if i+4 >= len(d.data) || !jsonIsHex(d.data[i+1]) || !jsonIsHex(d.data[i+2]) || !jsonIsHex(d.data[i+3]) || !jsonIsHex(d.data[i+4]) {
+					return nil, false, errWireSyntax
 				}
 				i += 4
 			default:
-				return nil, false, errSyntax
+				return nil, false, errWireSyntax
 			}
 		case c < 0x20:
-			return nil, false, errSyntax
+			return nil, false, errWireSyntax
 		}
 	}
-	return nil, false, errSyntax
+	return nil, false, errWireSyntax
 }
 
-// unquote decodes a quoted JSON string with escapes or invalid UTF-8 (the
+// jsonUnquote decodes a quoted JSON string with escapes or invalid UTF-8 (the
 // slow path; such strings are rare).
-func unquote(quoted []byte) (string, error) {
+func jsonUnquote(quoted []byte) (string, error) {
 	var s string
 	if err := json.Unmarshal(quoted, &s); err != nil {
-		return "", errSyntax
+		return "", errWireSyntax
 	}
 	return s, nil
 }
 
-func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+func jsonIsHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
 
 // readString reads a JSON string value. Short known strings (enum values,
 // type tags) are interned so that decoding them does not allocate.
-func (d *decoder) readString() (string, error) {
+func (d *wireDecoder) readString() (string, error) {
 	start := d.pos
 	b, escaped, err := d.stringSpan()
 	if err != nil {
 		return "", err
 	}
 	if escaped || !utf8.Valid(b) {
-		return unquote(d.data[start:d.pos])
+		return jsonUnquote(d.data[start:d.pos])
 	}
 	if len(b) == 0 {
 		return "", nil
@@ -356,11 +358,11 @@ func (d *decoder) readString() (string, error) {
 	return string(b), nil
 }
 
-// maxDepth bounds nesting, so hostile input cannot exhaust the stack.
-const maxDepth = 1000
+// maxWireDepth bounds nesting, so hostile input cannot exhaust the stack.
+const maxWireDepth = 1000
 
 // skip moves past one JSON value, validating it, and returns its bytes.
-func (d *decoder) skip() ([]byte, error) {
+func (d *wireDecoder) skip() ([]byte, error) {
 	d.ws()
 	start := d.pos
 	if err := d.skipValue(0); err != nil {
@@ -369,9 +371,9 @@ func (d *decoder) skip() ([]byte, error) {
 	return d.data[start:d.pos], nil
 }
 
-func (d *decoder) skipValue(depth int) error {
-	if depth > maxDepth {
-		return errSyntax
+func (d *wireDecoder) skipValue(depth int) error {
+	if depth > maxWireDepth {
+		return errWireSyntax
 	}
 	switch d.peek() {
 	case '"':
@@ -388,7 +390,7 @@ func (d *decoder) skipValue(depth int) error {
 				return err
 			}
 			if d.peek() != ':' {
-				return errSyntax
+				return errWireSyntax
 			}
 			d.pos++
 			if err := d.skipValue(depth + 1); err != nil {
@@ -401,7 +403,7 @@ func (d *decoder) skipValue(depth int) error {
 				d.pos++
 				return nil
 			default:
-				return errSyntax
+				return errWireSyntax
 			}
 		}
 	case '[':
@@ -421,7 +423,7 @@ func (d *decoder) skipValue(depth int) error {
 				d.pos++
 				return nil
 			default:
-				return errSyntax
+				return errWireSyntax
 			}
 		}
 	case 't':
@@ -435,7 +437,7 @@ func (d *decoder) skipValue(depth int) error {
 }
 
 // number moves past a JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
-func (d *decoder) number() error {
+func (d *wireDecoder) number() error {
 	digits := func() int {
 		n := 0
 		for d.pos < len(d.data) && d.data[d.pos] >= '0' && d.data[d.pos] <= '9' {
@@ -450,12 +452,12 @@ func (d *decoder) number() error {
 	if d.pos < len(d.data) && d.data[d.pos] == '0' {
 		d.pos++
 	} else if digits() == 0 {
-		return errSyntax
+		return errWireSyntax
 	}
 	if d.pos < len(d.data) && d.data[d.pos] == '.' {
 		d.pos++
 		if digits() == 0 {
-			return errSyntax
+			return errWireSyntax
 		}
 	}
 	if d.pos < len(d.data) && (d.data[d.pos] == 'e' || d.data[d.pos] == 'E') {
@@ -464,22 +466,22 @@ func (d *decoder) number() error {
 			d.pos++
 		}
 		if digits() == 0 {
-			return errSyntax
+			return errWireSyntax
 		}
 	}
 	return nil
 }
 
 // end checks that only whitespace follows the value.
-func (d *decoder) end() error {
+func (d *wireDecoder) end() error {
 	d.ws()
 	if d.pos != len(d.data) {
-		return errSyntax
+		return errWireSyntax
 	}
 	return nil
 }
 
-func (d *decoder) keep(raw []byte) json.RawMessage {
+func (d *wireDecoder) keep(raw []byte) json.RawMessage {
 	if d.copyRaw {
 		return append(json.RawMessage(nil), raw...)
 	}
@@ -490,9 +492,9 @@ func extraOf(v reflect.Value, si *structInfo) *Extra {
 	return v.Field(si.extra).Addr().Interface().(*Extra)
 }
 
-func decodeStruct(d *decoder, v reflect.Value, si *structInfo) error {
+func decodeStruct(d *wireDecoder, v reflect.Value, si *structInfo) error {
 	if d.peek() != '{' {
-		return &mismatch{"an object"}
+		return &wireMismatch{"an object"}
 	}
 	d.pos++
 	x := extraOf(v, si)
@@ -510,7 +512,7 @@ func decodeStruct(d *decoder, v reflect.Value, si *structInfo) error {
 		var key string
 		fi, known := -1, false
 		if escaped {
-			if key, err = unquote(d.data[kstart:d.pos]); err != nil {
+			if key, err = jsonUnquote(d.data[kstart:d.pos]); err != nil {
 				return err
 			}
 			fi, known = si.byName[key]
@@ -518,7 +520,7 @@ func decodeStruct(d *decoder, v reflect.Value, si *structInfo) error {
 			fi, known = si.byName[string(kb)]
 		}
 		if d.peek() != ':' {
-			return errSyntax
+			return errWireSyntax
 		}
 		d.pos++
 		d.ws()
@@ -532,7 +534,7 @@ func decodeStruct(d *decoder, v reflect.Value, si *structInfo) error {
 				x.present |= f.bit
 				break
 			}
-			var mm *mismatch
+			var mm *wireMismatch
 			if !errors.As(err, &mm) {
 				return err
 			}
@@ -568,14 +570,14 @@ func decodeStruct(d *decoder, v reflect.Value, si *structInfo) error {
 			d.pos++
 			return nil
 		default:
-			return errSyntax
+			return errWireSyntax
 		}
 	}
 }
 
-func decodeString(d *decoder, v reflect.Value) error {
+func decodeString(d *wireDecoder, v reflect.Value) error {
 	if d.peek() != '"' {
-		return &mismatch{"a string"}
+		return &wireMismatch{"a string"}
 	}
 	s, err := d.readString()
 	if err != nil {
@@ -585,7 +587,7 @@ func decodeString(d *decoder, v reflect.Value) error {
 	return nil
 }
 
-func decodeBool(d *decoder, v reflect.Value) error {
+func decodeBool(d *wireDecoder, v reflect.Value) error {
 	switch d.peek() {
 	case 't':
 		if err := d.literal("true"); err != nil {
@@ -598,32 +600,32 @@ func decodeBool(d *decoder, v reflect.Value) error {
 		}
 		v.SetBool(false)
 	default:
-		return &mismatch{"a boolean"}
+		return &wireMismatch{"a boolean"}
 	}
 	return nil
 }
 
-func decodeInt(d *decoder, v reflect.Value) error {
+func decodeInt(d *wireDecoder, v reflect.Value) error {
 	c := d.peek()
 	if c != '-' && (c < '0' || c > '9') {
-		return &mismatch{"an integer"}
+		return &wireMismatch{"an integer"}
 	}
 	start := d.pos
 	raw, err := d.skip()
 	if err != nil {
 		return err
 	}
-	n, ok := parseInt(raw)
+	n, ok := jsonParseInt(raw)
 	if !ok || v.OverflowInt(n) {
 		d.pos = start
-		return &mismatch{"an integer"}
+		return &wireMismatch{"an integer"}
 	}
 	v.SetInt(n)
 	return nil
 }
 
-// parseInt parses a JSON integer without allocating.
-func parseInt(b []byte) (int64, bool) {
+// jsonParseInt parses a JSON integer without allocating.
+func jsonParseInt(b []byte) (int64, bool) {
 	neg := false
 	if len(b) > 0 && b[0] == '-' {
 		neg, b = true, b[1:]
@@ -650,9 +652,9 @@ func parseInt(b []byte) (int64, bool) {
 	return int64(n), true
 }
 
-func decodeTime(d *decoder, v reflect.Value) error {
+func decodeTime(d *wireDecoder, v reflect.Value) error {
 	if d.peek() != '"' {
-		return &mismatch{"a timestamp"}
+		return &wireMismatch{"a timestamp"}
 	}
 	start := d.pos
 	b, escaped, err := d.stringSpan()
@@ -663,12 +665,12 @@ func decodeTime(d *decoder, v reflect.Value) error {
 	if !ok {
 		if escaped {
 			d.pos = start
-			return &mismatch{"a timestamp"}
+			return &wireMismatch{"a timestamp"}
 		}
 		t, err = time.Parse(time.RFC3339Nano, string(b))
 		if err != nil {
 			d.pos = start
-			return &mismatch{"a timestamp"}
+			return &wireMismatch{"a timestamp"}
 		}
 	}
 	*(v.Addr().Interface().(*time.Time)) = t
@@ -721,7 +723,7 @@ func parseTimeFast(b []byte) (time.Time, bool) {
 	return t, true
 }
 
-func decodeRaw(d *decoder, v reflect.Value) error {
+func decodeRaw(d *wireDecoder, v reflect.Value) error {
 	raw, err := d.skip()
 	if err != nil {
 		return err
@@ -730,7 +732,7 @@ func decodeRaw(d *decoder, v reflect.Value) error {
 	return nil
 }
 
-func decodeCustom(d *decoder, v reflect.Value) error {
+func decodeCustom(d *wireDecoder, v reflect.Value) error {
 	start := d.pos
 	raw, err := d.skip()
 	if err != nil {
@@ -738,14 +740,14 @@ func decodeCustom(d *decoder, v reflect.Value) error {
 	}
 	if err := v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(d.keep(raw)); err != nil {
 		d.pos = start
-		return &mismatch{v.Type().Name()}
+		return &wireMismatch{v.Type().Name()}
 	}
 	return nil
 }
 
-func decodeSlice(d *decoder, v reflect.Value, elem *codec) error {
+func decodeSlice(d *wireDecoder, v reflect.Value, elem *wireCodec) error {
 	if d.peek() != '[' {
-		return &mismatch{"an array"}
+		return &wireMismatch{"an array"}
 	}
 	d.pos++
 	// Decode in place: v is addressable (a field, element or fresh value).
@@ -770,14 +772,14 @@ func decodeSlice(d *decoder, v reflect.Value, elem *codec) error {
 			d.pos++
 			return nil
 		default:
-			return errSyntax
+			return errWireSyntax
 		}
 	}
 }
 
-func decodeMap(d *decoder, v reflect.Value, elem *codec) error {
+func decodeMap(d *wireDecoder, v reflect.Value, elem *wireCodec) error {
 	if d.peek() != '{' {
-		return &mismatch{"an object"}
+		return &wireMismatch{"an object"}
 	}
 	d.pos++
 	m := reflect.MakeMap(v.Type())
@@ -794,7 +796,7 @@ func decodeMap(d *decoder, v reflect.Value, elem *codec) error {
 			return err
 		}
 		if d.peek() != ':' {
-			return errSyntax
+			return errWireSyntax
 		}
 		d.pos++
 		ev := reflect.New(et).Elem()
@@ -810,16 +812,16 @@ func decodeMap(d *decoder, v reflect.Value, elem *codec) error {
 			v.Set(m)
 			return nil
 		default:
-			return errSyntax
+			return errWireSyntax
 		}
 	}
 }
 
 // ---- encoding ----
 
-type encoder struct{ buf []byte }
+type wireEncoder struct{ buf []byte }
 
-func encodeStruct(e *encoder, v reflect.Value, si *structInfo) error {
+func encodeStruct(e *wireEncoder, v reflect.Value, si *structInfo) error {
 	var x Extra
 	if v.CanAddr() {
 		x = *extraOf(v, si)
@@ -837,7 +839,7 @@ func encodeStruct(e *encoder, v reflect.Value, si *structInfo) error {
 	if si.tag != "" {
 		sep()
 		e.buf = append(e.buf, `"type":`...)
-		e.buf = appendString(e.buf, si.tag)
+		e.buf = jsonAppendString(e.buf, si.tag)
 	}
 	var emitted uint64
 	for i := range si.fields {
@@ -847,7 +849,7 @@ func encodeStruct(e *encoder, v reflect.Value, si *structInfo) error {
 			continue
 		}
 		sep()
-		e.buf = appendString(e.buf, f.name)
+		e.buf = jsonAppendString(e.buf, f.name)
 		e.buf = append(e.buf, ':')
 		if err := f.codec.enc(e, fv); err != nil {
 			return err
@@ -864,7 +866,7 @@ func encodeStruct(e *encoder, v reflect.Value, si *structInfo) error {
 				continue
 			}
 			sep()
-			e.buf = appendString(e.buf, k)
+			e.buf = jsonAppendString(e.buf, k)
 			e.buf = append(e.buf, ':')
 			e.buf = append(e.buf, raw...)
 		}
@@ -873,22 +875,22 @@ func encodeStruct(e *encoder, v reflect.Value, si *structInfo) error {
 	return nil
 }
 
-func encodeString(e *encoder, v reflect.Value) error {
-	e.buf = appendString(e.buf, v.String())
+func encodeString(e *wireEncoder, v reflect.Value) error {
+	e.buf = jsonAppendString(e.buf, v.String())
 	return nil
 }
 
-func encodeBool(e *encoder, v reflect.Value) error {
+func encodeBool(e *wireEncoder, v reflect.Value) error {
 	e.buf = strconv.AppendBool(e.buf, v.Bool())
 	return nil
 }
 
-func encodeInt(e *encoder, v reflect.Value) error {
+func encodeInt(e *wireEncoder, v reflect.Value) error {
 	e.buf = strconv.AppendInt(e.buf, v.Int(), 10)
 	return nil
 }
 
-func encodeTime(e *encoder, v reflect.Value) error {
+func encodeTime(e *wireEncoder, v reflect.Value) error {
 	var t time.Time
 	if v.CanAddr() {
 		t = *(v.Addr().Interface().(*time.Time))
@@ -904,7 +906,7 @@ func encodeTime(e *encoder, v reflect.Value) error {
 	return nil
 }
 
-func encodeRaw(e *encoder, v reflect.Value) error {
+func encodeRaw(e *wireEncoder, v reflect.Value) error {
 	b := v.Bytes()
 	if len(b) == 0 {
 		e.buf = append(e.buf, "null"...)
@@ -914,7 +916,7 @@ func encodeRaw(e *encoder, v reflect.Value) error {
 	return nil
 }
 
-func encodeCustom(e *encoder, v reflect.Value) error {
+func encodeCustom(e *wireEncoder, v reflect.Value) error {
 	var m json.Marshaler
 	if v.CanAddr() {
 		m = v.Addr().Interface().(json.Marshaler)
@@ -931,7 +933,7 @@ func encodeCustom(e *encoder, v reflect.Value) error {
 
 // encodeSlice writes nil slices as [] because the chat core's arrays are
 // never optional-by-null.
-func encodeSlice(e *encoder, v reflect.Value, elem *codec) error {
+func encodeSlice(e *wireEncoder, v reflect.Value, elem *wireCodec) error {
 	e.buf = append(e.buf, '[')
 	for i := range v.Len() {
 		if i > 0 {
@@ -947,7 +949,7 @@ func encodeSlice(e *encoder, v reflect.Value, elem *codec) error {
 
 // encodeMap writes nil maps as {} (the chat core requires "mentions":{}),
 // with keys sorted for stable output.
-func encodeMap(e *encoder, v reflect.Value, elem *codec) error {
+func encodeMap(e *wireEncoder, v reflect.Value, elem *wireCodec) error {
 	keys := v.MapKeys()
 	slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
 	e.buf = append(e.buf, '{')
@@ -955,7 +957,7 @@ func encodeMap(e *encoder, v reflect.Value, elem *codec) error {
 		if i > 0 {
 			e.buf = append(e.buf, ',')
 		}
-		e.buf = appendString(e.buf, k.String())
+		e.buf = jsonAppendString(e.buf, k.String())
 		e.buf = append(e.buf, ':')
 		if err := elem.enc(e, v.MapIndex(k)); err != nil {
 			return err
@@ -965,13 +967,13 @@ func encodeMap(e *encoder, v reflect.Value, elem *codec) error {
 	return nil
 }
 
-const hexDigits = "0123456789abcdef"
+const jsonHexDigits = "0123456789abcdef"
 
-// appendString writes s as a JSON string. It escapes what JSON requires and
+// jsonAppendString writes s as a JSON string. It escapes what JSON requires and
 // replaces invalid UTF-8 with U+FFFD (as a character, so that encoding
 // what it decodes to gives the same bytes), leaving everything else
 // (including <, > and &) as is, which keeps command strings readable.
-func appendString(buf []byte, s string) []byte {
+func jsonAppendString(buf []byte, s string) []byte {
 	buf = append(buf, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -992,7 +994,7 @@ func appendString(buf []byte, s string) []byte {
 			case '\t':
 				buf = append(buf, '\\', 't')
 			default:
-				buf = append(buf, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+				buf = append(buf, '\\', 'u', '0', '0', jsonHexDigits[c>>4], jsonHexDigits[c&0xf])
 			}
 			i++
 			start = i
@@ -1019,16 +1021,16 @@ func appendString(buf []byte, s string) []byte {
 func unmarshalWire(data []byte, v any) error {
 	rv := reflect.ValueOf(v).Elem()
 	rv.SetZero()
-	d := &decoder{data: data, copyRaw: true}
+	d := &wireDecoder{data: data, copyRaw: true}
 	if err := decodeInto(d, rv); err != nil {
 		return err
 	}
 	return d.end()
 }
 
-func decodeInto(d *decoder, rv reflect.Value) error {
-	if err := codecFor(rv.Type()).dec(d, rv); err != nil {
-		var mm *mismatch
+func decodeInto(d *wireDecoder, rv reflect.Value) error {
+	if err := wireCodecFor(rv.Type()).dec(d, rv); err != nil {
+		var mm *wireMismatch
 		if errors.As(err, &mm) {
 			return fmt.Errorf("simplex: decoding %s: %w", rv.Type().Name(), err)
 		}
@@ -1045,8 +1047,8 @@ func marshalWire(v any) ([]byte, error) {
 // appendWire appends the encoding of the value pointed to by v.
 func appendWire(buf []byte, v any) ([]byte, error) {
 	rv := reflect.ValueOf(v).Elem()
-	e := &encoder{buf: buf}
-	if err := codecFor(rv.Type()).enc(e, rv); err != nil {
+	e := &wireEncoder{buf: buf}
+	if err := wireCodecFor(rv.Type()).enc(e, rv); err != nil {
 		return nil, err
 	}
 	return e.buf, nil

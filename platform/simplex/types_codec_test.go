@@ -13,8 +13,8 @@ import (
 )
 
 func TestDriftIsKept(t *testing.T) {
-	data := readFixture(t, "newchatitems_drift.json")
-	e := decodeFixture(t, "newchatitems_drift.json").(*NewChatItems)
+	data := readWireFixture(t, "newchatitems_drift.json")
+	e := decodeWireFixture(t, "newchatitems_drift.json").(*NewChatItems)
 
 	// Unknown members at several depths.
 	if raw, ok := e.User.Extra.Get("newUserFlag"); !ok || string(raw) != "3" {
@@ -60,7 +60,7 @@ func TestDriftIsKept(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(genericJSON(t, data), genericJSON(t, out)) {
+	if !reflect.DeepEqual(genericWireJSON(t, data), genericWireJSON(t, out)) {
 		t.Fatalf("drift frame changed:\n%s", out)
 	}
 }
@@ -111,7 +111,7 @@ func TestConnStatusForms(t *testing.T) {
 			t.Errorf("%s decoded as %+v", c.in, s)
 		}
 		out, err := json.Marshal(s)
-		if err != nil || !reflect.DeepEqual(genericJSON(t, []byte(c.in)), genericJSON(t, out)) {
+		if err != nil || !reflect.DeepEqual(genericWireJSON(t, []byte(c.in)), genericWireJSON(t, out)) {
 			t.Errorf("%s re-encoded as %s (%v)", c.in, out, err)
 		}
 	}
@@ -122,13 +122,13 @@ func TestConnStatusForms(t *testing.T) {
 }
 
 func TestGroupsListShapes(t *testing.T) {
-	want := []ShapeCase{
+	want := []shapeCase{
 		{"groups_list_tuple.json", ShapeTuple},
 		{"groups_list_object.json", ShapeObject},
 		{"groups_list_plain.json", ShapeGroupInfo},
 	}
 	for _, c := range want {
-		r := decodeFixture(t, c.file).(*GroupsList)
+		r := decodeWireFixture(t, c.file).(*GroupsList)
 		if len(r.Groups) != 1 {
 			t.Fatalf("%s: %d groups", c.file, len(r.Groups))
 		}
@@ -154,8 +154,8 @@ func TestGroupsListShapes(t *testing.T) {
 	}
 }
 
-// ShapeCase pairs a fixture with the groupsList shape it holds.
-type ShapeCase struct {
+// shapeCase pairs a fixture with the groupsList shape it holds.
+type shapeCase struct {
 	file  string
 	shape GroupsListShape
 }
@@ -223,7 +223,7 @@ func TestBuiltValuesEncodeRequiredMembers(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		if !reflect.DeepEqual(genericJSON(t, b), genericJSON(t, []byte(c.want))) {
+		if !reflect.DeepEqual(genericWireJSON(t, b), genericWireJSON(t, []byte(c.want))) {
 			t.Errorf("%s: got %s, want %s", c.name, b, c.want)
 		}
 	}
@@ -238,7 +238,7 @@ func TestEditedDecodedValueEncodesChanges(t *testing.T) {
 	p.ShortDescr = "now set"
 	b, _ := json.Marshal(p)
 	want := `{"displayName":"b","fullName":"","shortDescr":"now set","futureX":1}`
-	if !reflect.DeepEqual(genericJSON(t, b), genericJSON(t, []byte(want))) {
+	if !reflect.DeepEqual(genericWireJSON(t, b), genericWireJSON(t, []byte(want))) {
 		t.Fatalf("got %s, want %s", b, want)
 	}
 	// A field set over a member that was kept raw wins, without a duplicate key.
@@ -298,9 +298,9 @@ func TestParseInt(t *testing.T) {
 		{"99999999999999999999", 0, false},
 	}
 	for _, c := range cases {
-		n, ok := parseInt([]byte(c.in))
+		n, ok := jsonParseInt([]byte(c.in))
 		if ok != c.ok || (ok && n != c.n) {
-			t.Errorf("parseInt(%q) = %d %v", c.in, n, ok)
+			t.Errorf("jsonParseInt(%q) = %d %v", c.in, n, ok)
 		}
 	}
 }

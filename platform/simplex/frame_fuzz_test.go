@@ -8,8 +8,8 @@ import (
 )
 
 func FuzzDecodeFrame(f *testing.F) {
-	for _, name := range fixtureNames(f) {
-		f.Add(readFixture(f, name))
+	for _, name := range wireFixtureNames(f) {
+		f.Add(readWireFixture(f, name))
 	}
 	for _, s := range []string{
 		`{"resp":{"type":"cmdOk"}}`,
@@ -96,7 +96,7 @@ func FuzzSplitText(f *testing.F) {
 			return
 		}
 		parts := SplitText(text, maxBytes)
-		checkSplit(t, text, maxBytes, parts)
+		checkSplitParts(t, text, maxBytes, parts)
 		if utf8.ValidString(text) {
 			for _, p := range parts {
 				if !utf8.ValidString(p) {

@@ -8,7 +8,7 @@ import (
 // BenchmarkDecodeFrame3KB decodes a realistic newChatItems event (a direct
 // text message with the full user and contact, about 3 KB).
 func BenchmarkDecodeFrame3KB(b *testing.B) {
-	data := readFixture(b, "newchatitems_direct.json")
+	data := readWireFixture(b, "newchatitems_direct.json")
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -25,7 +25,7 @@ func BenchmarkDecodeFrame3KB(b *testing.B) {
 // BenchmarkDecodeFrameGroup decodes a group message with mentions, a quote
 // and the full group info (about 3.7 KB), and builds its Messages.
 func BenchmarkDecodeFrameGroup(b *testing.B) {
-	data := readFixture(b, "newchatitems_group_mention.json")
+	data := readWireFixture(b, "newchatitems_group_mention.json")
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -40,7 +40,7 @@ func BenchmarkDecodeFrameGroup(b *testing.B) {
 }
 
 func BenchmarkEncodeFrame3KB(b *testing.B) {
-	data := readFixture(b, "newchatitems_direct.json")
+	data := readWireFixture(b, "newchatitems_direct.json")
 	f, err := DecodeFrame(data)
 	if err != nil {
 		b.Fatal(err)
@@ -86,7 +86,7 @@ func BenchmarkSplitText(b *testing.B) {
 // decoded by encoding/json into map[string]any, which keeps everything but
 // types nothing.
 func BenchmarkDecodeFrame3KBStdlibMap(b *testing.B) {
-	data := readFixture(b, "newchatitems_direct.json")
+	data := readWireFixture(b, "newchatitems_direct.json")
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
