@@ -553,3 +553,30 @@ func TestDuration(t *testing.T) {
 		t.Errorf("MarshalText = %s", b)
 	}
 }
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(fullConfig))
+	if data, err := os.ReadFile("../examples/bots.toml"); err == nil {
+		f.Add(data)
+	}
+	f.Add([]byte(head + "[bots.modules.rules]\nrules = [{pattern = 1}]\n"))
+	f.Add([]byte("[[bots]]\nname = \"${X\"\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := config.Parse(data, "f.toml", config.WithLookupEnv(noEnv))
+		if err == nil {
+			if cfg == nil || len(cfg.Bots) == 0 {
+				t.Fatalf("no error and no bots: %+v", cfg)
+			}
+			return
+		}
+		var ce *config.Error
+		if !errors.As(err, &ce) || len(ce.Problems) == 0 {
+			t.Fatalf("error %T without problems: %v", err, err)
+		}
+		for _, p := range ce.Problems {
+			if p.Err == nil || p.Pos.Line < 0 || p.Pos.Offset > len(data) {
+				t.Fatalf("bad problem %+v", p)
+			}
+		}
+	})
+}
