@@ -269,7 +269,9 @@ func (e *NewChatItems) DedupeKey() string {
 	})
 }
 
-// Messages returns the received messages among the items, computed once.
+// Messages returns the received messages among the items. The slice is
+// built on the first call and cached; an event is handled by one goroutine
+// at a time, so the cache takes no lock. Callers must not modify it.
 func (e *NewChatItems) Messages() []bot.Message {
 	return e.cache.get(func() []bot.Message { return itemMessages(e.ChatItems, false) })
 }
@@ -303,7 +305,8 @@ func (e *ChatItemUpdated) DedupeKey() string {
 
 const timeKeyLayout = "20060102T150405.999999999Z"
 
-// Messages returns the edited message (Edited set), if it is a received one.
+// Messages returns the edited message (Edited set), if it is a received
+// one; cached like NewChatItems.Messages.
 func (e *ChatItemUpdated) Messages() []bot.Message {
 	return e.cache.get(func() []bot.Message { return itemMessages([]AChatItem{e.ChatItem}, true) })
 }

@@ -49,6 +49,7 @@ var (
 // give *Unknown. data is not retained. Errors are returned for frames that
 // are not JSON objects, lack a resp object or a string resp type, or have a
 // corrId that is not a string; Raw is set whenever data was valid JSON.
+// Nesting deeper than 1000 levels is refused as malformed.
 func DecodeFrame(data []byte) (Frame, error) {
 	buf := append(json.RawMessage(nil), data...)
 	// One pass: the envelope is walked and validated, and resp is decoded
@@ -240,6 +241,9 @@ func EncodeResp(r Response) ([]byte, error) {
 	rv := reflect.ValueOf(r)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return nil, fmt.Errorf("simplex: cannot encode %T", r)
+	}
+	if rv.Elem().Kind() != reflect.Struct || !hasExtra(rv.Elem().Type()) {
+		return json.Marshal(r) // a Response type from outside this package
 	}
 	return appendWire(nil, r)
 }

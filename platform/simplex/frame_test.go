@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -313,3 +314,43 @@ func TestMismatchedKnownTagIsUnknown(t *testing.T) {
 		t.Fatalf("chatItems kept as %q %v", raw, ok)
 	}
 }
+
+// TestDeepNestingIsRefused guards against stack exhaustion: recursive
+// types (bot command menus) and unknown members nested without end give an
+// error, not a crash.
+func TestDeepNestingIsRefused(t *testing.T) {
+	const n = 200000
+	menu := `{"resp":{"type":"activeUser","user":{"fullPreferences":{"commands":` +
+		strings.Repeat(`[{"type":"menu","label":"m","commands":`, n) + `[]` + strings.Repeat(`}]`, n) + `}}}}`
+	unknown := `{"resp":{"type":"cmdOk","x":` + strings.Repeat(`[`, n) + strings.Repeat(`]`, n) + `}}`
+	for name, in := range map[string]string{"menu": menu, "unknown": unknown} {
+		if _, err := DecodeFrame([]byte(in)); !errors.Is(err, ErrFrameNotJSON) {
+			t.Errorf("%s: error %v", name, err)
+		}
+	}
+	// Moderate nesting still decodes.
+	ok := `{"resp":{"type":"cmdOk","x":` + strings.Repeat(`[`, 500) + strings.Repeat(`]`, 500) + `}}`
+	if _, err := DecodeFrame([]byte(ok)); err != nil {
+		t.Errorf("500 levels: %v", err)
+	}
+	var u User
+	if err := json.Unmarshal([]byte(`{"fullPreferences":{"commands":`+strings.Repeat(`[{"commands":`, n)+`[]`+strings.Repeat(`}]`, n)+`}}`), &u); err == nil {
+		t.Error("deep menu accepted by UnmarshalJSON")
+	}
+}
+
+func TestEncodeRespForeignType(t *testing.T) {
+	b, err := EncodeResp(&foreignResp{Name: "x"})
+	if err != nil || string(b) != `{"name":"x"}` {
+		t.Fatalf("%s %v", b, err)
+	}
+	if _, err := EncodeResp((*CmdOk)(nil)); err == nil {
+		t.Error("nil response encoded")
+	}
+}
+
+type foreignResp struct {
+	Name string `json:"name"`
+}
+
+func (foreignResp) Type() string { return "foreign" }

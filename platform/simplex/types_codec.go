@@ -26,6 +26,8 @@ import (
 // a decoded value emits the members that were received, with their values,
 // plus any field set since. The zero Extra belongs to a value built in Go,
 // which encodes its required fields and its non-empty optional ones.
+// Copies of a struct share its Extra's map of members: call Set and Delete
+// on one copy only.
 type Extra struct {
 	unknown map[string]json.RawMessage
 	present uint64
@@ -88,6 +90,7 @@ var (
 // the Go type; the struct wireDecoder then keeps the raw value in Extra.
 type wireMismatch struct{ what string }
 
+// Error says which JSON type was expected.
 func (m *wireMismatch) Error() string { return "simplex: JSON value does not fit " + m.what }
 
 var errWireSyntax = errors.New("simplex: malformed JSON")
@@ -155,7 +158,14 @@ func buildWireCodec(t reflect.Type, building map[reflect.Type]*wireCodec) *wireC
 	case t.Kind() == reflect.Struct && hasExtra(t):
 		c.fields = buildStruct(t, building)
 		si := c.fields
-		c.dec = func(d *wireDecoder, v reflect.Value) error { return decodeStruct(d, v, si) }
+		c.dec = func(d *wireDecoder, v reflect.Value) error {
+			if d.enter() {
+				return errWireSyntax
+			}
+			err := decodeStruct(d, v, si)
+			d.depth--
+			return err
+		}
 		c.enc = func(e *wireEncoder, v reflect.Value) error { return encodeStruct(e, v, si) }
 	case t.Kind() == reflect.String:
 		c.dec, c.enc = decodeString, encodeString
@@ -190,11 +200,25 @@ func buildWireCodec(t reflect.Type, building map[reflect.Type]*wireCodec) *wireC
 		}
 	case t.Kind() == reflect.Slice:
 		elem := buildWireCodec(t.Elem(), building)
-		c.dec = func(d *wireDecoder, v reflect.Value) error { return decodeSlice(d, v, elem) }
+		c.dec = func(d *wireDecoder, v reflect.Value) error {
+			if d.enter() {
+				return errWireSyntax
+			}
+			err := decodeSlice(d, v, elem)
+			d.depth--
+			return err
+		}
 		c.enc = func(e *wireEncoder, v reflect.Value) error { return encodeSlice(e, v, elem) }
 	case t.Kind() == reflect.Map && t.Key().Kind() == reflect.String:
 		elem := buildWireCodec(t.Elem(), building)
-		c.dec = func(d *wireDecoder, v reflect.Value) error { return decodeMap(d, v, elem) }
+		c.dec = func(d *wireDecoder, v reflect.Value) error {
+			if d.enter() {
+				return errWireSyntax
+			}
+			err := decodeMap(d, v, elem)
+			d.depth--
+			return err
+		}
 		c.enc = func(e *wireEncoder, v reflect.Value) error { return encodeMap(e, v, elem) }
 	default:
 		panic("simplex: unsupported wire type " + t.String())
@@ -254,6 +278,9 @@ func buildStruct(t reflect.Type, building map[reflect.Type]*wireCodec) *structIn
 type wireDecoder struct {
 	data []byte
 	pos  int
+	// depth counts open objects and arrays, bounded by maxWireDepth so
+	// that hostile nesting cannot exhaust the stack.
+	depth int
 	// copyRaw is set when data is borrowed: raw values kept in Extra are
 	// then copied so that they outlive the caller's buffer.
 	copyRaw bool
@@ -365,24 +392,32 @@ const maxWireDepth = 1000
 func (d *wireDecoder) skip() ([]byte, error) {
 	d.ws()
 	start := d.pos
-	if err := d.skipValue(0); err != nil {
+	if err := d.skipValue(); err != nil {
 		return nil, err
 	}
 	return d.data[start:d.pos], nil
 }
 
-func (d *wireDecoder) skipValue(depth int) error {
-	if depth > maxWireDepth {
-		return errWireSyntax
-	}
+// enter counts one more level of nesting and reports whether it is too deep
+// (the caller then fails; depth is left as is, the decode is over).
+func (d *wireDecoder) enter() bool {
+	d.depth++
+	return d.depth > maxWireDepth
+}
+
+func (d *wireDecoder) skipValue() error {
 	switch d.peek() {
 	case '"':
 		_, _, err := d.stringSpan()
 		return err
 	case '{':
+		if d.enter() {
+			return errWireSyntax
+		}
 		d.pos++
 		if d.peek() == '}' {
 			d.pos++
+			d.depth--
 			return nil
 		}
 		for {
@@ -393,7 +428,7 @@ func (d *wireDecoder) skipValue(depth int) error {
 				return errWireSyntax
 			}
 			d.pos++
-			if err := d.skipValue(depth + 1); err != nil {
+			if err := d.skipValue(); err != nil {
 				return err
 			}
 			switch d.peek() {
@@ -401,19 +436,24 @@ func (d *wireDecoder) skipValue(depth int) error {
 				d.pos++
 			case '}':
 				d.pos++
+				d.depth--
 				return nil
 			default:
 				return errWireSyntax
 			}
 		}
 	case '[':
+		if d.enter() {
+			return errWireSyntax
+		}
 		d.pos++
 		if d.peek() == ']' {
 			d.pos++
+			d.depth--
 			return nil
 		}
 		for {
-			if err := d.skipValue(depth + 1); err != nil {
+			if err := d.skipValue(); err != nil {
 				return err
 			}
 			switch d.peek() {
@@ -421,6 +461,7 @@ func (d *wireDecoder) skipValue(depth int) error {
 				d.pos++
 			case ']':
 				d.pos++
+				d.depth--
 				return nil
 			default:
 				return errWireSyntax
