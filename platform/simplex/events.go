@@ -16,7 +16,9 @@ import (
 // Facets: events about one chat implement bot.ChatKeyer; events with a
 // platform identity implement bot.DedupeKeyer; NewChatItems and
 // ChatItemUpdated implement bot.MessageEvent; ReceivedContactRequest and
-// ReceivedGroupInvitation implement bot.Request.
+// ReceivedGroupInvitation implement bot.Request. Keys take the user id from
+// the event's user; events that carry none (trimmed captures, old cores)
+// key as user 0.
 
 // Event wire tags.
 const (
