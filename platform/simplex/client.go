@@ -1,0 +1,555 @@
+package simplex
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+	"go.uber.org/zap"
+)
+
+// Errors a command can end with besides a *CommandError.
+var (
+	// ErrNotSent means the command never reached the CLI: there was no
+	// connection, or writing the frame failed.
+	ErrNotSent = errors.New("simplex: command not sent")
+	// ErrOutcomeUnknown means the command was written but the connection
+	// dropped (or the caller gave up) before its response arrived: the
+	// CLI may or may not have carried it out.
+	ErrOutcomeUnknown = errors.New("simplex: command outcome unknown")
+	// ErrProtocol is a frame the client cannot use, such as the corrId-less
+	// error the CLI sends when it could not read a command frame.
+	ErrProtocol = errors.New("simplex: protocol error")
+)
+
+// UnexpectedResponseError is returned when a command is answered with a
+// response of another type than the one it documents.
+type UnexpectedResponseError struct {
+	Cmd  string
+	Want string
+	Got  Response
+}
+
+func (e *UnexpectedResponseError) Error() string {
+	return fmt.Sprintf("simplex: %s: unexpected response %q, want %s", shortCmd(e.Cmd), e.Got.Type(), e.Want)
+}
+
+// ClientOption configures a Client.
+type ClientOption interface{ apply(*clientConfig) }
+
+type clientOptionFunc func(*clientConfig)
+
+func (f clientOptionFunc) apply(c *clientConfig) { f(c) }
+
+type clientConfig struct {
+	logger       *zap.Logger
+	callTimeout  time.Duration
+	pingInterval time.Duration
+	minBackoff   time.Duration
+	maxBackoff   time.Duration
+	stableAfter  time.Duration
+	readLimit    int64
+	eventBuffer  int
+	dialTimeout  time.Duration
+}
+
+func defaultClientConfig() clientConfig {
+	return clientConfig{
+		logger:       zap.NewNop(),
+		callTimeout:  60 * time.Second,
+		pingInterval: 15 * time.Second,
+		minBackoff:   250 * time.Millisecond,
+		maxBackoff:   30 * time.Second,
+		stableAfter:  30 * time.Second,
+		readLimit:    64 << 20,
+		eventBuffer:  1024,
+		dialTimeout:  10 * time.Second,
+	}
+}
+
+// WithClientLogger sets the client's logger.
+func WithClientLogger(l *zap.Logger) ClientOption {
+	return clientOptionFunc(func(c *clientConfig) {
+		if l != nil {
+			c.logger = l
+		}
+	})
+}
+
+// WithCallTimeout sets the deadline for commands whose context has none
+// (default 60s: interactive commands wait for the network).
+func WithCallTimeout(d time.Duration) ClientOption {
+	return clientOptionFunc(func(c *clientConfig) { c.callTimeout = d })
+}
+
+// WithPingInterval sets how often the connection is checked with a
+// WebSocket ping (default 15s; 0 disables pings).
+func WithPingInterval(d time.Duration) ClientOption {
+	return clientOptionFunc(func(c *clientConfig) { c.pingInterval = d })
+}
+
+// WithBackoff sets the reconnect delays: the first retry waits about min,
+// each next one twice as long up to max, with jitter. The delay resets once
+// a connection has stayed up for a while.
+func WithBackoff(min, max time.Duration) ClientOption {
+	return clientOptionFunc(func(c *clientConfig) {
+		if min <= 0 || max < min {
+			panic("simplex: invalid backoff")
+		}
+		c.minBackoff, c.maxBackoff = min, max
+		if c.stableAfter > 100*min {
+			c.stableAfter = 100 * min
+		}
+	})
+}
+
+// WithReadLimit sets the largest frame accepted (default 64 MiB; lists of
+// contacts with profile images can be many megabytes).
+func WithReadLimit(n int64) ClientOption {
+	return clientOptionFunc(func(c *clientConfig) { c.readLimit = n })
+}
+
+// WithEventBuffer sets how many events the reader may hold while the
+// consumer is busy (default 1024). Beyond it the reader stops reading, so
+// the CLI slows down instead of memory growing, unless a command is
+// waiting for its response: then reading goes on so the response is not
+// stuck behind events.
+func WithEventBuffer(n int) ClientOption {
+	return clientOptionFunc(func(c *clientConfig) {
+		if n < 1 {
+			panic("simplex: event buffer must be at least 1")
+		}
+		c.eventBuffer = n
+	})
+}
+
+type callResult struct {
+	frame Frame
+	err   error
+}
+
+// Client talks to one simplex-chat CLI over exactly one WebSocket: the CLI
+// shares its event queue among all connections, so a second socket would
+// steal events. Commands are correlated by corrId; events go, in order, to
+// the function given to Run. A Client is safe for concurrent use.
+type Client struct {
+	url string
+	cfg clientConfig
+	log *zap.Logger
+
+	nextID atomic.Uint64
+
+	mu      sync.Mutex
+	conn    *websocket.Conn
+	up      chan struct{} // closed while a connection is up
+	pending map[string]chan callResult
+	running bool
+
+	// Events travel from the reader to the consumer through this queue.
+	evMu    sync.Mutex
+	evCond  *sync.Cond
+	evQueue []Frame
+	evHeld  bool // consumer paused during start-up and catch-up
+	evDone  bool
+
+	connects  atomic.Int64
+	dropped   atomic.Int64
+	connected atomic.Bool
+}
+
+// NewClient returns a client for the CLI at url (such as
+// "ws://127.0.0.1:5225"). It connects when Run is called.
+func NewClient(url string, opts ...ClientOption) *Client {
+	cfg := defaultClientConfig()
+	for _, o := range opts {
+		o.apply(&cfg)
+	}
+	c := &Client{url: url, cfg: cfg, log: cfg.logger, up: make(chan struct{}), pending: map[string]chan callResult{}}
+	c.evCond = sync.NewCond(&c.evMu)
+	return c
+}
+
+// Connected reports whether the client has a live connection.
+func (c *Client) Connected() bool { return c.connected.Load() }
+
+// Connects returns how many connections the client has made.
+func (c *Client) Connects() int64 { return c.connects.Load() }
+
+// DroppedFrames returns how many frames could not be used: undecodable
+// frames, protocol errors and responses nobody waited for.
+func (c *Client) DroppedFrames() int64 { return c.dropped.Load() }
+
+// Run keeps one connection to the CLI open until ctx ends, reconnecting
+// with exponential backoff and jitter, and calls onEvent for every event
+// frame in order, from one goroutine. onConnect, if not nil, runs after
+// each connection is made; events of that connection wait until it
+// returns, so start-up steps and catch-up come before live events. An
+// error from onConnect drops the connection and retries. Run returns nil
+// when ctx ends, or onEvent's error if it returns one.
+func (c *Client) Run(ctx context.Context, onConnect func(ctx context.Context, first bool) error, onEvent func(Frame) error) error {
+	c.mu.Lock()
+	if c.running {
+		c.mu.Unlock()
+		return errors.New("simplex: client already running")
+	}
+	c.running = true
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.running = false
+		c.mu.Unlock()
+	}()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stopWake := context.AfterFunc(ctx, func() {
+		c.evMu.Lock()
+		c.evCond.Broadcast()
+		c.evMu.Unlock()
+	})
+	defer stopWake()
+
+	c.evMu.Lock()
+	c.evQueue, c.evHeld, c.evDone = nil, false, false
+	c.evMu.Unlock()
+	var consumerErr error
+	consumed := make(chan struct{})
+	go func() {
+		defer close(consumed)
+		if err := c.consume(onEvent); err != nil {
+			consumerErr = err
+			cancel()
+		}
+	}()
+
+	backoff := c.cfg.minBackoff
+	first := true
+	for ctx.Err() == nil {
+		start := time.Now()
+		connected, err := c.session(ctx, onConnect, first)
+		if ctx.Err() != nil {
+			break
+		}
+		if connected {
+			first = false
+			if time.Since(start) >= c.cfg.stableAfter {
+				backoff = c.cfg.minBackoff
+			}
+		}
+		c.log.Warn("simplex connection lost; reconnecting", zap.Error(err))
+		d := backoff/2 + rand.N(backoff/2+1)
+		backoff = min(2*backoff, c.cfg.maxBackoff)
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+		t.Stop()
+	}
+
+	c.evMu.Lock()
+	c.evDone = true
+	c.evCond.Broadcast()
+	c.evMu.Unlock()
+	<-consumed
+	return consumerErr
+}
+
+// session dials once and serves the connection until it fails.
+func (c *Client) session(ctx context.Context, onConnect func(context.Context, bool) error, first bool) (bool, error) {
+	dctx, cancel := context.WithTimeout(ctx, c.cfg.dialTimeout)
+	conn, _, err := websocket.Dial(dctx, c.url, nil)
+	cancel()
+	if err != nil {
+		return false, fmt.Errorf("simplex: dial %s: %w", c.url, err)
+	}
+	conn.SetReadLimit(c.cfg.readLimit)
+	c.connects.Add(1)
+
+	sctx, scancel := context.WithCancel(ctx)
+	defer scancel()
+	c.mu.Lock()
+	c.conn = conn
+	close(c.up)
+	c.mu.Unlock()
+	c.connected.Store(true)
+	c.log.Info("simplex connected", zap.String("url", c.url))
+
+	var wg sync.WaitGroup
+	readErr := make(chan error, 1)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		readErr <- c.read(sctx, conn)
+		scancel()
+	}()
+	if c.cfg.pingInterval > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.ping(sctx, conn)
+			scancel()
+		}()
+	}
+
+	var result error
+	if onConnect != nil {
+		// Events stay held until a start-up succeeds: released after a
+		// failed catch-up, a later live item could move a chat's cursor
+		// past a missed one.
+		c.holdEvents(true)
+		if err := onConnect(sctx, first); err != nil {
+			if sctx.Err() == nil {
+				result = fmt.Errorf("simplex: start-up: %w", err)
+			} else {
+				result = err
+			}
+			scancel()
+		} else {
+			c.holdEvents(false)
+		}
+	}
+	<-sctx.Done()
+
+	// Tear down: no new calls on this connection; pending ones fail with
+	// an unknown outcome, since their frames were written.
+	c.mu.Lock()
+	c.conn = nil
+	c.up = make(chan struct{})
+	pend := c.pending
+	c.pending = map[string]chan callResult{}
+	c.mu.Unlock()
+	c.connected.Store(false)
+	for _, ch := range pend {
+		ch <- callResult{err: fmt.Errorf("%w: connection lost before the response", ErrOutcomeUnknown)}
+	}
+	_ = conn.CloseNow()
+	wg.Wait()
+	if result == nil {
+		result = <-readErr
+	}
+	return true, result
+}
+
+func (c *Client) read(ctx context.Context, conn *websocket.Conn) error {
+	for {
+		_, data, err := conn.Read(ctx)
+		if err != nil {
+			return fmt.Errorf("simplex: read: %w", err)
+		}
+		f, err := DecodeFrame(data)
+		if err != nil {
+			c.dropped.Add(1)
+			c.log.Warn("simplex: undecodable frame", zap.Error(err), zap.Int("bytes", len(data)))
+			continue
+		}
+		if f.CorrID != "" {
+			c.mu.Lock()
+			ch := c.pending[f.CorrID]
+			delete(c.pending, f.CorrID)
+			c.mu.Unlock()
+			if ch == nil {
+				c.dropped.Add(1)
+				c.log.Warn("simplex: response for no pending command", zap.String("corrId", f.CorrID), zap.String("type", f.Type))
+				continue
+			}
+			ch <- callResult{frame: f}
+			continue
+		}
+		if f.IsProtocolError() {
+			// The CLI could not read one of our frames; it cannot say
+			// which, so the caller will time out. It is not an event.
+			c.dropped.Add(1)
+			c.log.Error("simplex: the CLI rejected a frame", zap.ByteString("frame", data))
+			continue
+		}
+		if !c.pushEvent(ctx, f) {
+			return ctx.Err()
+		}
+	}
+}
+
+// pushEvent queues an event for the consumer. When the queue is full it
+// waits, so the CLI feels the backpressure, except while commands are
+// pending: their responses must not be stuck behind unread events.
+func (c *Client) pushEvent(ctx context.Context, f Frame) bool {
+	c.evMu.Lock()
+	defer c.evMu.Unlock()
+	for len(c.evQueue) >= c.cfg.eventBuffer && c.pendingCount() == 0 && ctx.Err() == nil && !c.evDone {
+		c.evCond.Wait()
+	}
+	if ctx.Err() != nil || c.evDone {
+		return false
+	}
+	c.evQueue = append(c.evQueue, f)
+	c.evCond.Broadcast()
+	return true
+}
+
+func (c *Client) pendingCount() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.pending)
+}
+
+func (c *Client) holdEvents(hold bool) {
+	c.evMu.Lock()
+	c.evHeld = hold
+	c.evCond.Broadcast()
+	c.evMu.Unlock()
+}
+
+// consume passes queued events to onEvent until Run ends.
+func (c *Client) consume(onEvent func(Frame) error) error {
+	c.evMu.Lock()
+	defer c.evMu.Unlock()
+	for {
+		for (len(c.evQueue) == 0 || c.evHeld) && !c.evDone {
+			c.evCond.Wait()
+		}
+		if c.evDone {
+			return nil
+		}
+		f := c.evQueue[0]
+		c.evQueue[0] = Frame{}
+		c.evQueue = c.evQueue[1:]
+		if len(c.evQueue) == 0 {
+			c.evQueue = c.evQueue[:0:0]
+		}
+		c.evCond.Broadcast()
+		c.evMu.Unlock()
+		err := onEvent(f)
+		c.evMu.Lock()
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func (c *Client) ping(ctx context.Context, conn *websocket.Conn) {
+	t := time.NewTicker(c.cfg.pingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		pctx, cancel := context.WithTimeout(ctx, c.cfg.pingInterval)
+		err := conn.Ping(pctx)
+		cancel()
+		if err != nil && ctx.Err() == nil {
+			c.log.Warn("simplex: ping failed", zap.Error(err))
+			return
+		}
+	}
+}
+
+// Call sends a raw command string and waits for its response. If the
+// client is between connections, Call waits for the next one within ctx.
+// A chatCmdError response becomes a *CommandError. Use the typed commands
+// and Do where they fit.
+func (c *Client) Call(ctx context.Context, cmd string) (Frame, error) {
+	if _, ok := ctx.Deadline(); !ok && c.cfg.callTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.cfg.callTimeout)
+		defer cancel()
+	}
+	id := strconv.FormatUint(c.nextID.Add(1), 10)
+	ch := make(chan callResult, 1)
+	var conn *websocket.Conn
+	for {
+		c.mu.Lock()
+		conn = c.conn
+		up := c.up
+		if conn != nil {
+			c.pending[id] = ch
+			c.mu.Unlock()
+			break
+		}
+		c.mu.Unlock()
+		select {
+		case <-up:
+		case <-ctx.Done():
+			return Frame{}, fmt.Errorf("%w: %s: not connected: %w", ErrNotSent, shortCmd(cmd), ctx.Err())
+		}
+	}
+	// A waiting reader must go on reading now that a response is due.
+	c.evMu.Lock()
+	c.evCond.Broadcast()
+	c.evMu.Unlock()
+
+	data, err := EncodeCommand(id, cmd)
+	if err != nil {
+		c.forget(id)
+		return Frame{}, fmt.Errorf("%w: %s: %w", ErrNotSent, shortCmd(cmd), err)
+	}
+	if err := conn.Write(ctx, websocket.MessageText, data); err != nil {
+		c.forget(id)
+		return Frame{}, fmt.Errorf("%w: %s: write: %w", ErrNotSent, shortCmd(cmd), err)
+	}
+	var r callResult
+	select {
+	case r = <-ch:
+	case <-ctx.Done():
+		c.forget(id)
+		return Frame{}, fmt.Errorf("%w: %s: no response: %w", ErrOutcomeUnknown, shortCmd(cmd), ctx.Err())
+	}
+	if r.err != nil {
+		return Frame{}, fmt.Errorf("%s: %w", shortCmd(cmd), r.err)
+	}
+	if ce, ok := r.frame.Resp.(*ChatCmdError); ok {
+		return r.frame, &CommandError{Cmd: cmd, ChatError: ce.ChatError}
+	}
+	return r.frame, nil
+}
+
+func (c *Client) forget(id string) {
+	c.mu.Lock()
+	delete(c.pending, id)
+	c.mu.Unlock()
+}
+
+// Do runs a typed command and returns its response as R, the type the
+// command documents. Another response type is an *UnexpectedResponseError.
+func Do[R Response](ctx context.Context, c *Client, cmd Command) (R, error) {
+	var zero R
+	s, err := cmd.Cmd()
+	if err != nil {
+		return zero, err
+	}
+	f, err := c.Call(ctx, s)
+	if err != nil {
+		return zero, err
+	}
+	r, ok := f.Resp.(R)
+	if !ok {
+		return zero, &UnexpectedResponseError{Cmd: s, Want: fmt.Sprintf("%T", zero), Got: f.Resp}
+	}
+	return r, nil
+}
+
+// callCmd renders cmd and sends it, for commands with several possible
+// responses.
+func callCmd(ctx context.Context, c *Client, cmd Command) (Frame, error) {
+	s, err := cmd.Cmd()
+	if err != nil {
+		return Frame{}, err
+	}
+	return c.Call(ctx, s)
+}
+
+// shortCmd keeps error messages readable when a command carries JSON.
+func shortCmd(cmd string) string {
+	const max = 60
+	if len(cmd) <= max {
+		return cmd
+	}
+	return cmd[:max] + "…"
+}
