@@ -364,7 +364,6 @@ func sendAll(t *testing.T, w World, chats []string, from, to int) map[[2]string]
 	return want
 }
 
-
 // seenCounts counts handled messages by chat and text over the given runs.
 func seenCounts(runs ...*running) map[[2]string]int {
 	n := map[[2]string]int{}
