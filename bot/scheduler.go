@@ -112,23 +112,24 @@ func (s *scheduler) enqueue(e Event, key string, stop <-chan struct{}) error {
 
 // work runs mailboxes until quit is closed.
 func (s *scheduler) work(quit <-chan struct{}) {
+	var mb *mailbox
 	for {
-		var mb *mailbox
-		select {
-		case mb = <-s.ready:
-		case <-quit:
-			return
+		if mb == nil {
+			select {
+			case mb = <-s.ready:
+			case <-quit:
+				return
+			}
 		}
 		s.mu.Lock()
 		e := mb.pop()
 		abandon := s.abandon
+		if abandon {
+			s.dropped++
+		}
 		s.mu.Unlock()
 
-		if abandon {
-			s.mu.Lock()
-			s.dropped++
-			s.mu.Unlock()
-		} else {
+		if !abandon {
 			s.run(e)
 		}
 		<-s.slots
@@ -137,6 +138,13 @@ func (s *scheduler) work(quit <-chan struct{}) {
 		s.inflight--
 		if mb.n > 0 {
 			s.mu.Unlock()
+			// Keep going with this chat only while no other chat waits:
+			// handing it to the back of the line otherwise is what makes
+			// chats take turns. Staying avoids waking another worker for
+			// every event of a busy chat.
+			if len(s.ready) == 0 {
+				continue
+			}
 			s.ready <- mb
 		} else {
 			mb.scheduled = false
@@ -151,6 +159,7 @@ func (s *scheduler) work(quit <-chan struct{}) {
 			s.checkDrainedLocked()
 			s.mu.Unlock()
 		}
+		mb = nil
 	}
 }
 

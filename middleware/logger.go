@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/parleybot/parley/bot"
@@ -68,9 +69,27 @@ func Logger(l *zap.Logger, opts ...LoggerOption) bot.Middleware {
 type eventLogger struct {
 	l     *zap.Logger
 	level zapcore.Level
+	// last caches a child logger carrying the bot and platform fields,
+	// encoded once; a Logger middleware almost always serves one bot.
+	last atomic.Pointer[boundLogger]
 }
 
-const loggerFields = 7
+type boundLogger struct {
+	bot, platform string
+	l             *zap.Logger
+}
+
+func (lg *eventLogger) bound(bot, platform string) *zap.Logger {
+	if b := lg.last.Load(); b != nil && b.bot == bot && b.platform == platform {
+		return b.l
+	}
+	b := &boundLogger{bot: bot, platform: platform,
+		l: lg.l.With(zap.String("bot", bot), zap.String("platform", platform))}
+	lg.last.Store(b)
+	return b.l
+}
+
+const loggerFields = 5
 
 func (lg *eventLogger) write(c *bot.Context, start time.Time, err error, panicked bool) {
 	lvl, msg := lg.level, "event handled"
@@ -80,8 +99,7 @@ func (lg *eventLogger) write(c *bot.Context, start time.Time, err error, panicke
 	case err != nil:
 		lvl, msg = zapcore.ErrorLevel, "event failed"
 	}
-	ce := lg.l.Check(lvl, msg)
-	if ce == nil {
+	if !lg.l.Core().Enabled(lvl) {
 		return
 	}
 	var typ, platform string
@@ -91,13 +109,15 @@ func (lg *eventLogger) write(c *bot.Context, start time.Time, err error, panicke
 	if p := c.Platform(); p != nil {
 		platform = p.Name()
 	}
+	ce := lg.bound(c.BotName(), platform).Check(lvl, msg)
+	if ce == nil {
+		return
+	}
 	var fs [loggerFields]zap.Field
-	fs[0] = zap.String("bot", c.BotName())
-	fs[1] = zap.String("platform", platform)
-	fs[2] = zap.String("type", typ)
-	fs[3] = zap.String("chat", c.ChatKey())
-	fs[4] = zap.Duration("duration", time.Since(start))
-	n := 5
+	fs[0] = zap.String("type", typ)
+	fs[1] = zap.String("chat", c.ChatKey())
+	fs[2] = zap.Duration("duration", time.Since(start))
+	n := 3
 	if err != nil {
 		fs[n] = zap.Error(err)
 		n++
