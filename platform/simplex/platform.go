@@ -121,7 +121,10 @@ type Platform struct {
 	connected map[int64]struct{} // contacts connected recently, for welcomes
 
 	replayed, skipped atomic.Int64
-	wg                sync.WaitGroup
+	// Background sends (welcomes) run under bg, cancelled by Close.
+	bg       context.Context
+	bgCancel context.CancelFunc
+	wg       sync.WaitGroup
 }
 
 // New returns a platform for the CLI at url, such as "ws://127.0.0.1:5225".
@@ -131,7 +134,11 @@ func New(url string, opts ...Option) *Platform {
 		o.apply(&cfg)
 	}
 	copts := append([]ClientOption{WithClientLogger(cfg.logger)}, cfg.clientOpts...)
+	bg, bgCancel := context.WithCancel(context.Background())
+	bgCancel() // made anew by each Listen
 	return &Platform{
+		bg:        bg,
+		bgCancel:  bgCancel,
 		cfg:       cfg,
 		client:    NewClient(url, copts...),
 		log:       cfg.logger,
@@ -176,6 +183,9 @@ func ClientOf(c *bot.Context) *Client {
 
 // Listen implements bot.Platform.
 func (p *Platform) Listen(ctx context.Context, emit func(bot.Event) error) error {
+	p.mu.Lock()
+	p.bg, p.bgCancel = context.WithCancel(context.WithoutCancel(ctx))
+	p.mu.Unlock()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var fwg sync.WaitGroup
@@ -237,8 +247,11 @@ func (p *Platform) flush(ctx context.Context) error {
 	return p.cfg.store.Set(ctx, key, data, 0)
 }
 
-// Close writes the cursors and waits for background sends.
+// Close cancels background sends, waits for them and writes the cursors.
 func (p *Platform) Close(ctx context.Context) error {
+	p.mu.Lock()
+	p.bgCancel()
+	p.mu.Unlock()
 	p.wg.Wait()
 	return p.flush(ctx)
 }
@@ -542,6 +555,7 @@ func (p *Platform) sendWelcome(contactID int64) {
 		}
 		p.connected[contactID] = struct{}{}
 	}
+	bg := p.bg
 	p.mu.Unlock()
 	if !ok || text == "" {
 		return
@@ -549,7 +563,7 @@ func (p *Platform) sendWelcome(contactID int64) {
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), p.client.cfg.callTimeout)
+		ctx, cancel := context.WithTimeout(bg, p.client.cfg.callTimeout)
 		defer cancel()
 		if _, err := p.Send(ctx, ChatRef{Type: ChatDirect, ID: contactID}.String(), bot.Outgoing{Text: text}); err != nil {
 			p.log.Warn("simplex: welcome message", zap.Error(err))
