@@ -46,33 +46,57 @@ func cmdRun(ctx context.Context, args []string, std stdio) int {
 // if not nil, is called once the host is serving. It returns nil after a
 // clean stop of every bot.
 func runHosted(ctx context.Context, cfg *config.Config, logOut io.Writer, started func(*host.Host)) error {
-	root := cfg.NewLogger(logOut)
-	defer func() { _ = root.Sync() }()
+	hs, err := newHosting(cfg, logOut)
+	if err != nil {
+		return err
+	}
+	defer hs.sync()
+	for _, bc := range cfg.Bots {
+		if err := hs.add(bc); err != nil {
+			return err
+		}
+	}
+	if err := hs.host.Start(ctx); err != nil {
+		return err
+	}
+	if started != nil {
+		started(hs.host)
+	}
+	return hs.host.Wait()
+}
 
+// hosting is a host with its logger and metrics, for bots built from
+// configuration.
+type hosting struct {
+	host    *host.Host
+	root    *zap.Logger
+	metrics *metrics.Metrics
+}
+
+// newHosting makes a host serving cfg.Server's address with a fresh
+// registry holding the Go and process collectors and the bot metrics.
+func newHosting(cfg *config.Config, logOut io.Writer) (*hosting, error) {
+	root := cfg.NewLogger(logOut)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m, err := metrics.New(reg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	h := host.New(
 		host.WithAddr(cfg.Server.Listen),
 		host.WithLogger(config.WithLevel(root, cfg.Server.LogLevel)),
 		host.WithRegistry(reg, reg),
 	)
-	for _, bc := range cfg.Bots {
-		if err := h.AddFactory(bc.Name, botFactory(bc, root, m)); err != nil {
-			return err
-		}
-	}
-	if err := h.Start(ctx); err != nil {
-		return err
-	}
-	if started != nil {
-		started(h)
-	}
-	return h.Wait()
+	return &hosting{host: h, root: root, metrics: m}, nil
 }
+
+// add hosts one bot; the host may be running.
+func (hs *hosting) add(bc config.BotConfig) error {
+	return hs.host.AddFactory(bc.Name, botFactory(bc, hs.root, hs.metrics))
+}
+
+func (hs *hosting) sync() { _ = hs.root.Sync() }
 
 // botFactory builds the bot afresh for every start, so that a restart
 // also gets a new connection and store handle, and wires its metrics.
