@@ -1,0 +1,173 @@
+package privitty
+
+import (
+	"net/http"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/parleybot/parley/store"
+)
+
+// Option configures a Platform or a Client (options that concern only the
+// platform are ignored by NewClient).
+type Option interface{ apply(*config) }
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+type config struct {
+	logger      *zap.Logger
+	store       store.Store
+	headers     http.Header
+	account     int64
+	httpClient  *http.Client
+	callTimeout time.Duration
+	minBackoff  time.Duration
+	maxBackoff  time.Duration
+	stableAfter time.Duration
+	idleTimeout time.Duration
+	flushEvery  time.Duration
+	eventBuffer int
+	maxEvent    int
+	maxResponse int64
+	markSeen    bool
+	catchUp     bool
+}
+
+func defaultConfig() config {
+	return config{
+		logger:      zap.NewNop(),
+		headers:     http.Header{},
+		callTimeout: 30 * time.Second,
+		minBackoff:  250 * time.Millisecond,
+		maxBackoff:  30 * time.Second,
+		stableAfter: 30 * time.Second,
+		idleTimeout: 45 * time.Second,
+		flushEvery:  time.Second,
+		eventBuffer: 1024,
+		maxEvent:    1 << 20,
+		maxResponse: 64 << 20,
+		markSeen:    true,
+		catchUp:     true,
+	}
+}
+
+// WithLogger sets the logger.
+func WithLogger(l *zap.Logger) Option {
+	return optionFunc(func(c *config) {
+		if l != nil {
+			c.logger = l
+		}
+	})
+}
+
+// WithStore keeps the platform's cursors (the highest handled message of
+// every chat) in s, so that a restarted bot fetches what arrived meanwhile.
+// Without it cursors live in memory and cover reconnects and lags only.
+func WithStore(s store.Store) Option {
+	return optionFunc(func(c *config) { c.store = s })
+}
+
+// WithHeaders adds headers to every request, for a reverse proxy in front
+// of the daemon (an Authorization header, say).
+func WithHeaders(h http.Header) Option {
+	return optionFunc(func(c *config) {
+		for k, vs := range h {
+			for _, v := range vs {
+				c.headers.Add(k, v)
+			}
+		}
+	})
+}
+
+// WithAccount sets the Delta Chat account id. By default the first id of
+// get_all_account_ids is used, or 1 (edge devices always use 1).
+func WithAccount(id int64) Option {
+	return optionFunc(func(c *config) {
+		if id < 1 {
+			panic("privitty: account id must be positive")
+		}
+		c.account = id
+	})
+}
+
+// WithHTTPClient sets the HTTP client. Its Timeout must be zero, since the
+// event stream stays open; per-call deadlines come from WithCallTimeout.
+func WithHTTPClient(hc *http.Client) Option {
+	return optionFunc(func(c *config) {
+		if hc != nil {
+			c.httpClient = hc
+		}
+	})
+}
+
+// WithCallTimeout sets the deadline of calls whose context has none
+// (default 30s).
+func WithCallTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.callTimeout = d })
+}
+
+// WithBackoff sets the reconnect delays: the first retry waits about lo,
+// each next one twice as long up to hi, with jitter. The delay resets once
+// a stream has stayed up for a while.
+func WithBackoff(lo, hi time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if lo <= 0 || hi < lo {
+			panic("privitty: invalid backoff")
+		}
+		c.minBackoff, c.maxBackoff = lo, hi
+		c.stableAfter = min(c.stableAfter, 100*lo)
+	})
+}
+
+// WithIdleTimeout sets how long the event stream may stay silent before it
+// is taken for dead and reopened (default 45s: three missed keepalive
+// pings).
+func WithIdleTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d <= 0 {
+			panic("privitty: idle timeout must be positive")
+		}
+		c.idleTimeout = d
+	})
+}
+
+// WithCursorFlush sets how often handled cursors are written to the store
+// and handled messages marked seen (default 1s; both also happen on
+// Close). A crash loses at most this much progress, which comes back as
+// redelivered messages the Dedupe middleware drops.
+func WithCursorFlush(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d <= 0 {
+			panic("privitty: cursor flush interval must be positive")
+		}
+		c.flushEvery = d
+	})
+}
+
+// WithEventBuffer sets how many events the stream reader may hold while
+// handlers are busy (default 1024). Beyond it the reader stops reading; the
+// daemon then drops events and says so with a lag, after which the
+// platform resynchronizes.
+func WithEventBuffer(n int) Option {
+	return optionFunc(func(c *config) {
+		if n < 1 {
+			panic("privitty: event buffer must be at least 1")
+		}
+		c.eventBuffer = n
+	})
+}
+
+// WithMarkSeen turns marking handled messages seen (markseen_msgs) on or
+// off (default on, as Delta Chat bots do; it sends read receipts).
+func WithMarkSeen(on bool) Option {
+	return optionFunc(func(c *config) { c.markSeen = on })
+}
+
+// WithCatchUp turns fetching missed messages after a reconnect, a lag or a
+// restart on or off (default on).
+func WithCatchUp(on bool) Option {
+	return optionFunc(func(c *config) { c.catchUp = on })
+}

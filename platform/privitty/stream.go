@@ -1,0 +1,176 @@
+package privitty
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	sse "github.com/tmaxmax/go-sse"
+	"go.uber.org/zap"
+
+	"github.com/parleybot/parley/bot"
+)
+
+// errIdle ends a stream that stayed silent past the idle timeout.
+var errIdle = errors.New("privitty: event stream silent past the idle timeout")
+
+// readLoop keeps the event stream open until ctx ends, reconnecting with
+// exponential backoff and jitter.
+func (p *Platform) readLoop(ctx context.Context, q chan<- item) {
+	backoff := p.cfg.minBackoff
+	for ctx.Err() == nil {
+		start := time.Now()
+		opened, err := p.session(ctx, q)
+		p.connected.Store(false)
+		if ctx.Err() != nil {
+			return
+		}
+		if opened && time.Since(start) >= p.cfg.stableAfter {
+			backoff = p.cfg.minBackoff
+		}
+		p.log.Warn("privitty: event stream lost; reconnecting", zap.Error(err))
+		if !sleep(ctx, jitter(backoff)) {
+			return
+		}
+		backoff = min(2*backoff, p.cfg.maxBackoff)
+	}
+}
+
+// session opens one stream and reads it until it fails.
+func (p *Platform) session(ctx context.Context, q chan<- item) (bool, error) {
+	sctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	req, err := p.client.newRequest(sctx, http.MethodGet, "/events", nil)
+	if err != nil {
+		return false, err
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("Cache-Control", "no-cache")
+	resp, err := p.client.http.Do(req)
+	if err != nil {
+		return false, fmt.Errorf("privitty: opening the event stream: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return false, &HTTPError{Method: "GET /events", Status: resp.StatusCode, Body: truncate(body)}
+	}
+	p.connects.Add(1)
+	p.connected.Store(true)
+	p.log.Info("privitty: event stream open", zap.String("url", p.client.base))
+
+	var timedOut atomic.Bool
+	timer := time.AfterFunc(p.cfg.idleTimeout, func() {
+		timedOut.Store(true)
+		cancel(errIdle)
+	})
+	defer timer.Stop()
+	body := &idleReader{r: resp.Body, t: timer, d: p.cfg.idleTimeout}
+
+	// Events read from now on come after the catch-up this triggers.
+	if !push(sctx, q, item{connect: true}) {
+		return true, context.Cause(sctx)
+	}
+	var readErr error
+	for ev, err := range sse.Read(body, &sse.ReadConfig{MaxEventSize: p.cfg.maxEvent}) {
+		if err != nil {
+			readErr = err
+			break
+		}
+		e := p.decode(ev)
+		if e == nil {
+			continue
+		}
+		if !push(sctx, q, item{ev: e}) {
+			break
+		}
+	}
+	if timedOut.Load() {
+		p.idle.Add(1)
+		return true, errIdle
+	}
+	if readErr == nil {
+		readErr = context.Cause(sctx)
+	}
+	if readErr == nil {
+		readErr = errors.New("privitty: the daemon closed the event stream")
+	}
+	return true, readErr
+}
+
+// decode turns one SSE event into a bot event, or nil (counted and
+// logged) when its data is unusable.
+func (p *Platform) decode(ev sse.Event) bot.Event {
+	switch ev.Type {
+	case "", "message":
+		e, err := DecodeEvent([]byte(ev.Data))
+		if err != nil {
+			p.malformed.Add(1)
+			p.log.Warn("privitty: undecodable event", zap.Error(err))
+			return nil
+		}
+		if im, ok := e.(*IncomingMsg); ok && im.MsgID <= 0 {
+			p.malformed.Add(1)
+			p.log.Warn("privitty: IncomingMsg without a message id", zap.String("data", truncate([]byte(ev.Data))))
+			return nil
+		}
+		return e
+	case TypeLag:
+		l, err := DecodeLag([]byte(ev.Data))
+		if err != nil {
+			// The daemon still said it dropped events: resync anyway.
+			p.malformed.Add(1)
+			p.log.Warn("privitty: undecodable lag", zap.Error(err))
+			l = &Lag{Dropped: -1}
+		}
+		return l
+	}
+	return &Unknown{TypeName: ev.Type, Raw: []byte(ev.Data)}
+}
+
+func push(ctx context.Context, q chan<- item, it item) bool {
+	select {
+	case q <- it:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// idleReader restarts the idle timer on every read that returns data;
+// keepalive comments count.
+type idleReader struct {
+	r io.Reader
+	t *time.Timer
+	d time.Duration
+}
+
+func (i *idleReader) Read(b []byte) (int, error) {
+	n, err := i.r.Read(b)
+	if n > 0 {
+		i.t.Reset(i.d)
+	}
+	return n, err
+}
+
+// jitter returns a duration between d/2 and d.
+func jitter(d time.Duration) time.Duration {
+	return d/2 + rand.N(d/2+1)
+}
+
+// sleep waits d; it returns false when ctx ended first.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
