@@ -1,7 +1,7 @@
 package privittysim
 
 import (
-		"encoding/json"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -63,6 +63,7 @@ type Stats struct {
 	TotalStreams  int // event streams accepted since Start
 	EventsSent    int // data events written to streams
 	LagsSent      int // lag events written
+	PingsSent     int // keepalive comments written
 	EventsDropped int // events dropped because a client's buffer was full
 	RPCCalls      int // JSON-RPC requests answered
 }
@@ -387,6 +388,7 @@ func (s *Sim) publish(m *sse.Message) {
 		default:
 			sub.dropped.Add(1)
 			s.stats.EventsDropped++
+			s.notifyLocked()
 		}
 	}
 }
@@ -448,6 +450,10 @@ func (s *Sim) serveEvents(w http.ResponseWriter, r *http.Request) {
 			if sess.Send(m) != nil || sess.Flush() != nil {
 				return
 			}
+			s.mu.Lock()
+			s.stats.PingsSent++
+			s.notifyLocked()
+			s.mu.Unlock()
 		case m := <-events:
 			if n := sub.dropped.Swap(0); n > 0 {
 				if sess.Send(lagMessage(n)) != nil {
@@ -455,6 +461,7 @@ func (s *Sim) serveEvents(w http.ResponseWriter, r *http.Request) {
 				}
 				s.mu.Lock()
 				s.stats.LagsSent++
+				s.notifyLocked()
 				s.mu.Unlock()
 			}
 			if sess.Send(m) != nil || sess.Flush() != nil {
@@ -462,6 +469,7 @@ func (s *Sim) serveEvents(w http.ResponseWriter, r *http.Request) {
 			}
 			s.mu.Lock()
 			s.stats.EventsSent++
+			s.notifyLocked()
 			cut := false
 			if s.drop > 0 {
 				s.drop--
