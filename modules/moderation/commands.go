@@ -38,8 +38,8 @@ func (m *Moderator) registerCommands(r *router.Router) {
 	}, only...)
 	r.OnCommand("addword", m.cmdAddWord, only...)
 	r.OnCommand("delword", m.cmdDelWord, only...)
-	r.OnCommand("dry", m.toggle("dry run", func(st *groupState) *bool { return &st.DryRun }), only...)
-	r.OnCommand("notify", m.toggle("notices", func(st *groupState) *bool { return &st.Notify }), only...)
+	r.OnCommand("dry", m.toggle("dry run", "is", func(st *groupState) *bool { return &st.DryRun }), only...)
+	r.OnCommand("notify", m.toggle("notices", "are", func(st *groupState) *bool { return &st.Notify }), only...)
 }
 
 // senderContact returns the contact id of a direct message's sender.
@@ -222,7 +222,7 @@ func (m *Moderator) cmdDelWord(c *bot.Context, cmd router.Command) error {
 }
 
 // toggle makes the handler of an on|off command.
-func (m *Moderator) toggle(what string, field func(*groupState) *bool) func(*bot.Context, router.Command) error {
+func (m *Moderator) toggle(what, is string, field func(*groupState) *bool) func(*bot.Context, router.Command) error {
 	return func(c *bot.Context, cmd router.Command) error {
 		return m.change(c, cmd, func(g *group, args []string) (string, bool) {
 			p := field(&g.st)
@@ -230,14 +230,14 @@ func (m *Moderator) toggle(what string, field func(*groupState) *bool) func(*bot
 				args[0] = strings.ToLower(args[0])
 			}
 			if len(args) != 1 || (args[0] != "on" && args[0] != "off") {
-				return fmt.Sprintf("Usage: /%s [group] on|off (%s is %s in %s)", cmd.Name, what, onOff(*p), g.st.Name), false
+				return fmt.Sprintf("Usage: /%s [group] on|off (%s %s %s in %s)", cmd.Name, what, is, onOff(*p), g.st.Name), false
 			}
 			on := args[0] == "on"
 			if *p == on {
-				return fmt.Sprintf("%s is already %s in %s.", capitalize(what), onOff(on), g.st.Name), false
+				return fmt.Sprintf("%s %s already %s in %s.", capitalize(what), is, onOff(on), g.st.Name), false
 			}
 			*p = on
-			return fmt.Sprintf("%s is now %s in %s.", capitalize(what), onOff(on), g.st.Name), true
+			return fmt.Sprintf("%s %s now %s in %s.", capitalize(what), is, onOff(on), g.st.Name), true
 		})
 	}
 }
