@@ -28,7 +28,7 @@ func defaultConfig() config {
 	return config{
 		logger:      zap.NewNop(),
 		workers:     16,
-		maxQueued:   4096,
+		maxQueued:   1024,
 		stopTimeout: 10 * time.Second,
 	}
 }
@@ -60,7 +60,7 @@ func WithWorkers(n int) Option {
 }
 
 // WithMaxQueued bounds how many events may be waiting or running at once
-// (default 4096). When the bound is reached the platform reader blocks
+// (default 1024). When the bound is reached the platform reader blocks
 // until a handler finishes: nothing is dropped and memory stays bounded.
 func WithMaxQueued(n int) Option {
 	return optionFunc(func(c *config) {

@@ -68,7 +68,7 @@ func defaultClientConfig() clientConfig {
 		maxBackoff:   30 * time.Second,
 		stableAfter:  30 * time.Second,
 		readLimit:    64 << 20,
-		eventBuffer:  1024,
+		eventBuffer:  256,
 		dialTimeout:  10 * time.Second,
 	}
 }
@@ -116,7 +116,7 @@ func WithReadLimit(n int64) ClientOption {
 }
 
 // WithEventBuffer sets how many events the reader may hold while the
-// consumer is busy (default 1024). Beyond it the reader stops reading, so
+// consumer is busy (default 256). Beyond it the reader stops reading, so
 // the CLI slows down instead of memory growing, unless a command is
 // waiting for its response: then reading goes on so the response is not
 // stuck behind events.
@@ -156,7 +156,17 @@ type Client struct {
 	evCond  *sync.Cond
 	evQueue []Frame
 	evHeld  bool // consumer paused during start-up and catch-up
+	evPause bool // consumer paused for good: the bot stopped taking events
 	evDone  bool
+	idleDue bool // a frame was spilled: the idle hook has work
+
+	// overflow, if set, may take an event frame instead of the queue: it
+	// is told whether the queue is full and reports whether it took the
+	// frame. idle runs on the consumer goroutine once the queue is short
+	// again after a spill. The platform uses them to leave messages in the
+	// CLI's database under load and fetch them later, in order.
+	overflow func(f Frame, full bool) bool
+	idle     func()
 
 	connects  atomic.Int64
 	dropped   atomic.Int64
@@ -216,7 +226,7 @@ func (c *Client) Run(ctx context.Context, onConnect func(ctx context.Context, fi
 	defer stopWake()
 
 	c.evMu.Lock()
-	c.evQueue, c.evHeld, c.evDone = nil, false, false
+	c.evQueue, c.evHeld, c.evPause, c.evDone = nil, false, false, false
 	c.evMu.Unlock()
 	var consumerErr error
 	consumed := make(chan struct{})
@@ -377,8 +387,20 @@ func (c *Client) read(ctx context.Context, conn *websocket.Conn) error {
 
 // pushEvent queues an event for the consumer. When the queue is full it
 // waits, so the CLI feels the backpressure, except while commands are
-// pending: their responses must not be stuck behind unread events.
+// pending: their responses must not be stuck behind unread events. Then
+// the overflow hook may take the frame (messages can be fetched again
+// later); what it does not take is queued regardless.
 func (c *Client) pushEvent(ctx context.Context, f Frame) bool {
+	c.evMu.Lock()
+	full := len(c.evQueue) >= c.cfg.eventBuffer
+	c.evMu.Unlock()
+	if c.overflow != nil && c.overflow(f, full) {
+		c.evMu.Lock()
+		c.idleDue = true
+		c.evCond.Broadcast()
+		c.evMu.Unlock()
+		return true
+	}
 	c.evMu.Lock()
 	defer c.evMu.Unlock()
 	for len(c.evQueue) >= c.cfg.eventBuffer && c.pendingCount() == 0 && ctx.Err() == nil && !c.evDone {
@@ -398,6 +420,16 @@ func (c *Client) pendingCount() int {
 	return len(c.pending)
 }
 
+// PauseEvents stops passing events on until Run ends, while the connection
+// stays up for commands: a stopping bot still sends its replies. Events
+// that arrive meanwhile are not passed on.
+func (c *Client) PauseEvents() {
+	c.evMu.Lock()
+	c.evPause = true
+	c.evCond.Broadcast()
+	c.evMu.Unlock()
+}
+
 func (c *Client) holdEvents(hold bool) {
 	c.evMu.Lock()
 	c.evHeld = hold
@@ -410,7 +442,21 @@ func (c *Client) consume(onEvent func(Frame) error) error {
 	c.evMu.Lock()
 	defer c.evMu.Unlock()
 	for {
-		for (len(c.evQueue) == 0 || c.evHeld) && !c.evDone {
+		for !c.evDone {
+			if c.evHeld || c.evPause {
+				c.evCond.Wait()
+				continue
+			}
+			if c.idleDue && c.idle != nil && len(c.evQueue) <= c.cfg.eventBuffer/2 {
+				c.idleDue = false
+				c.evMu.Unlock()
+				c.idle()
+				c.evMu.Lock()
+				continue
+			}
+			if len(c.evQueue) > 0 {
+				break
+			}
 			c.evCond.Wait()
 		}
 		if c.evDone {

@@ -99,6 +99,8 @@ type Stats struct {
 	Connects      int64 // connections made
 	Replayed      int64 // missed messages delivered by catch-up
 	Skipped       int64 // live items already delivered by catch-up
+	Spilled       int64 // live messages left in the CLI under load, fetched later
+	Shed          int64 // delivery-status events dropped under load
 	DroppedFrames int64 // frames that could not be used
 }
 
@@ -119,11 +121,17 @@ type Platform struct {
 	loaded    bool
 	welcome   map[int64]string   // contact id → welcome to send on connect
 	connected map[int64]struct{} // contacts connected recently, for welcomes
+	behind    map[string]int64   // chat → first item left in the CLI under load
+	emit      func(bot.Event) error
 
-	replayed, skipped atomic.Int64
-	// Background sends (welcomes) run under bg, cancelled by Close.
+	replayed, skipped, spilled, shed atomic.Int64
+	ready                      atomic.Bool
+	// The connection and background sends (welcomes) run under bg, which
+	// Close cancels; connDone closes when the connection has ended.
 	bg       context.Context
 	bgCancel context.CancelFunc
+	connDone chan struct{}
+	stopping atomic.Bool
 	wg       sync.WaitGroup
 }
 
@@ -136,7 +144,7 @@ func New(url string, opts ...Option) *Platform {
 	copts := append([]ClientOption{WithClientLogger(cfg.logger)}, cfg.clientOpts...)
 	bg, bgCancel := context.WithCancel(context.Background())
 	bgCancel() // made anew by each Listen
-	return &Platform{
+	p := &Platform{
 		bg:        bg,
 		bgCancel:  bgCancel,
 		cfg:       cfg,
@@ -146,7 +154,13 @@ func New(url string, opts ...Option) *Platform {
 		handled:   map[string]int64{},
 		welcome:   map[int64]string{},
 		connected: map[int64]struct{}{},
+		behind:    map[string]int64{},
 	}
+	if cfg.catchUp {
+		p.client.overflow = p.overflow
+		p.client.idle = p.catchUpBehind
+	}
+	return p
 }
 
 // Name returns "simplex".
@@ -159,8 +173,8 @@ func (p *Platform) Client() *Client { return p.client }
 func (p *Platform) User() *User { return p.user.Load() }
 
 // Ready reports whether the platform is connected and its start-up steps
-// are done.
-func (p *Platform) Ready() bool { return p.client.Connected() && p.user.Load() != nil }
+// and catch-up are done.
+func (p *Platform) Ready() bool { return p.client.Connected() && p.ready.Load() }
 
 // Stats returns the platform's counters.
 func (p *Platform) Stats() Stats {
@@ -168,6 +182,8 @@ func (p *Platform) Stats() Stats {
 		Connects:      p.client.Connects(),
 		Replayed:      p.replayed.Load(),
 		Skipped:       p.skipped.Load(),
+		Spilled:       p.spilled.Load(),
+		Shed:          p.shed.Load(),
 		DroppedFrames: p.client.DroppedFrames(),
 	}
 }
@@ -181,28 +197,69 @@ func ClientOf(c *bot.Context) *Client {
 	return nil
 }
 
-// Listen implements bot.Platform.
+// Listen implements bot.Platform. When ctx ends, Listen stops passing
+// events on and returns, but the connection stays up so that handlers the
+// bot is still draining can send; Close ends it. Messages that arrive
+// after that point are not lost: they are after the stored cursor and are
+// fetched on the next start.
 func (p *Platform) Listen(ctx context.Context, emit func(bot.Event) error) error {
+	connCtx, connCancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
 	p.mu.Lock()
-	p.bg, p.bgCancel = context.WithCancel(context.WithoutCancel(ctx))
-	p.mu.Unlock()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var fwg sync.WaitGroup
-	fwg.Add(1)
-	go func() {
-		defer fwg.Done()
-		p.flushLoop(ctx)
-	}()
-	err := p.client.Run(ctx,
-		func(ctx context.Context, first bool) error { return p.onConnect(ctx, first, emit) },
-		func(f Frame) error { return p.onEvent(f, emit) })
-	cancel()
-	fwg.Wait()
-	if errors.Is(err, bot.ErrStopped) {
-		return nil
+	if p.connDone != nil {
+		p.mu.Unlock()
+		connCancel()
+		return errors.New("simplex: platform already listening")
 	}
-	return err
+	p.bg, p.bgCancel = connCtx, connCancel
+	p.connDone = done
+	p.emit = emit
+	clear(p.behind)
+	p.stopping.Store(false)
+	// Only handled items count after a restart of Listen: what was passed
+	// on but not handled before is passed on again.
+	clear(p.delivered)
+	for ref, id := range p.handled {
+		p.delivered[ref] = id
+	}
+	p.mu.Unlock()
+
+	var runErr error
+	go func() {
+		defer close(done)
+		var fwg sync.WaitGroup
+		fwg.Add(1)
+		go func() {
+			defer fwg.Done()
+			p.flushLoop(connCtx)
+		}()
+		runErr = p.client.Run(connCtx,
+			func(cctx context.Context, first bool) error { return p.onConnect(cctx, first, emit) },
+			func(f Frame) error {
+				err := p.onEvent(f, emit)
+				if errors.Is(err, bot.ErrStopped) {
+					p.stopping.Store(true)
+					p.client.PauseEvents()
+					return nil
+				}
+				return err
+			})
+		connCancel()
+		fwg.Wait()
+	}()
+
+	select {
+	case <-ctx.Done():
+		p.stopping.Store(true)
+		p.client.PauseEvents()
+		return nil
+	case <-done:
+		// The connection ended by itself: a fatal error.
+		p.mu.Lock()
+		p.connDone = nil
+		p.mu.Unlock()
+		return runErr
+	}
 }
 
 func (p *Platform) flushLoop(ctx context.Context) {
@@ -247,11 +304,21 @@ func (p *Platform) flush(ctx context.Context) error {
 	return p.cfg.store.Set(ctx, key, data, 0)
 }
 
-// Close cancels background sends, waits for them and writes the cursors.
+// Close ends the connection Listen opened, once the bot has drained, and
+// writes the cursors.
 func (p *Platform) Close(ctx context.Context) error {
 	p.mu.Lock()
 	p.bgCancel()
+	done := p.connDone
+	p.connDone = nil
 	p.mu.Unlock()
+	if done != nil {
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	p.wg.Wait()
 	return p.flush(ctx)
 }
@@ -259,20 +326,24 @@ func (p *Platform) Close(ctx context.Context) error {
 // onConnect runs the start-up steps, then delivers what arrived while the
 // bot was away. Live events wait until it returns.
 func (p *Platform) onConnect(ctx context.Context, first bool, emit func(bot.Event) error) error {
+	p.ready.Store(false)
 	u, err := p.ensureUser(ctx)
 	if err != nil {
 		return err
 	}
-	p.user.Store(u)
 	if err := p.runStartup(ctx, u); err != nil {
 		return err
 	}
+	p.user.Store(u)
 	if err := p.loadCursors(ctx); err != nil {
 		return err
 	}
-	if p.cfg.catchUp {
-		return p.catchUp(ctx, u, emit)
+	if p.cfg.catchUp && !p.stopping.Load() {
+		if err := p.catchUp(ctx, u, emit); err != nil {
+			return err
+		}
 	}
+	p.ready.Store(true)
 	return nil
 }
 
@@ -361,54 +432,161 @@ func (p *Platform) loadCursors(ctx context.Context) error {
 // delivered twice.
 func (p *Platform) catchUp(ctx context.Context, u *User, emit func(bot.Event) error) error {
 	p.mu.Lock()
-	refs := make(map[string]int64, len(p.delivered))
-	for ref, id := range p.delivered {
-		refs[ref] = id
+	refs := make([]string, 0, len(p.delivered)+len(p.behind))
+	for ref := range p.delivered {
+		refs = append(refs, ref)
+	}
+	for ref := range p.behind {
+		if _, ok := p.delivered[ref]; !ok {
+			refs = append(refs, ref)
+		}
 	}
 	p.mu.Unlock()
-	for refStr, after := range refs {
-		ref, err := ParseChatRef(refStr)
-		if err != nil {
-			continue
-		}
-		for {
-			chat, err := Do[*APIChat](ctx, p.client, APIGetChat{Chat: ref, After: after, Count: p.cfg.catchUpPage})
-			if err != nil {
-				var ce *CommandError
-				if errors.As(err, &ce) {
-					// The chat is gone (contact deleted, group left): stop
-					// tracking it.
-					p.log.Info("simplex: catch-up skipped a chat", zap.String("chat", refStr), zap.Error(err))
-					p.forgetChat(refStr)
-					break
-				}
-				return err
-			}
-			items := chat.Chat.ChatItems
-			for i := range items {
-				id := items[i].Meta.ItemID
-				if id <= after {
-					continue
-				}
-				after = id
-				if items[i].ChatDir.Sent() {
-					continue
-				}
-				ev := &NewChatItems{User: u, ChatItems: []AChatItem{{ChatInfo: chat.Chat.ChatInfo, ChatItem: items[i]}}}
-				if !p.markDelivered(refStr, id) {
-					continue
-				}
-				p.replayed.Add(1)
-				if err := emit(ev); err != nil {
-					return err
-				}
-			}
-			if len(items) < p.cfg.catchUpPage {
-				break
-			}
+	for _, ref := range refs {
+		if err := p.catchUpChat(ctx, u, ref, emit); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// catchUpChat delivers the received items of one chat after the last one
+// passed on. The chat stops being behind just before the last fetch, so an
+// item arriving meanwhile is either in that fetch or queued live (and then
+// skipped as already delivered), never missed.
+func (p *Platform) catchUpChat(ctx context.Context, u *User, refStr string, emit func(bot.Event) error) error {
+	ref, err := ParseChatRef(refStr)
+	if err != nil {
+		return nil
+	}
+	p.mu.Lock()
+	after := p.delivered[refStr]
+	if from := p.behind[refStr]; from > 0 {
+		// Nothing before the first item left behind is missing.
+		after = max(after, from-1)
+	}
+	p.mu.Unlock()
+	last := false
+	for {
+		chat, err := Do[*APIChat](ctx, p.client, APIGetChat{Chat: ref, After: after, Count: p.cfg.catchUpPage})
+		if err != nil {
+			var ce *CommandError
+			if errors.As(err, &ce) {
+				// The chat is gone (contact deleted, group left): stop
+				// tracking it.
+				p.log.Info("simplex: catch-up skipped a chat", zap.String("chat", refStr), zap.Error(err))
+				p.forgetChat(refStr)
+				return nil
+			}
+			return err
+		}
+		items := chat.Chat.ChatItems
+		for i := range items {
+			id := items[i].Meta.ItemID
+			if id <= after {
+				continue
+			}
+			after = id
+			if items[i].ChatDir.Sent() {
+				continue
+			}
+			if !p.markDelivered(refStr, id) {
+				continue
+			}
+			p.replayed.Add(1)
+			ev := &NewChatItems{User: u, ChatItems: []AChatItem{{ChatInfo: chat.Chat.ChatInfo, ChatItem: items[i]}}}
+			if err := emit(ev); err != nil {
+				if errors.Is(err, bot.ErrStopped) {
+					p.stopping.Store(true)
+					p.client.PauseEvents()
+					return nil
+				}
+				return err
+			}
+		}
+		if last {
+			return nil
+		}
+		if len(items) < p.cfg.catchUpPage {
+			p.mu.Lock()
+			delete(p.behind, refStr)
+			p.mu.Unlock()
+			last = true
+		}
+	}
+}
+
+// overflow is the client's hook for a full event queue, which keeps memory
+// bounded under load without losing a message: a frame of received
+// messages is left in the CLI's database, its chats marked behind, and
+// fetched by catchUpBehind once the queue is short again (later messages
+// of a behind chat are left too, so its order holds); delivery statuses
+// are shed. Other events are queued.
+func (p *Platform) overflow(f Frame, full bool) bool {
+	if p.stopping.Load() {
+		return false
+	}
+	if _, ok := f.Resp.(*ChatItemsStatusesUpdated); ok && full {
+		// Delivery statuses of the bot's own messages are state, and a
+		// later one supersedes an earlier: under load they are shed.
+		p.shed.Add(1)
+		return true
+	}
+	e, ok := f.Resp.(*NewChatItems)
+	if !ok || len(e.ChatItems) == 0 {
+		return false
+	}
+	refs := make([]string, 0, len(e.ChatItems))
+	for i := range e.ChatItems {
+		a := &e.ChatItems[i]
+		ref, ok := a.ChatInfo.Ref()
+		if !ok || a.ChatItem.ChatDir.Sent() {
+			return false
+		}
+		refs = append(refs, ref.String())
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !full {
+		behind := false
+		for _, r := range refs {
+			behind = behind || p.behind[r] > 0
+		}
+		if !behind {
+			return false
+		}
+	}
+	for i, r := range refs {
+		if p.behind[r] == 0 {
+			p.behind[r] = e.ChatItems[i].ChatItem.Meta.ItemID
+		}
+	}
+	p.spilled.Add(int64(len(refs)))
+	return true
+}
+
+// catchUpBehind runs on the client's consumer goroutine and fetches the
+// messages of chats left behind under load.
+func (p *Platform) catchUpBehind() {
+	for !p.stopping.Load() {
+		p.mu.Lock()
+		ref := ""
+		for r := range p.behind {
+			ref = r
+			break
+		}
+		ctx, emit := p.bg, p.emit
+		p.mu.Unlock()
+		u := p.user.Load()
+		if ref == "" || u == nil {
+			return
+		}
+		if err := p.catchUpChat(ctx, u, ref, emit); err != nil {
+			// The next connection's catch-up takes it from here.
+			p.log.Warn("simplex: fetching messages left behind", zap.Error(err))
+			return
+		}
+	}
 }
 
 func (p *Platform) forgetChat(ref string) {
