@@ -428,14 +428,36 @@ func decodeLenient(b []byte, v any, style keyStyle) error {
 	return json.Unmarshal(nb, v)
 }
 
-// needsAlt is a cheap pre-check: snake keys need an underscore somewhere,
-// camel keys an upper-case ASCII letter.
+// needsAlt reports whether any object key in b (at any depth) is in the
+// other style than s: snake keys have an underscore, camel keys an
+// upper-case ASCII letter. It only scans, so the common case of keys
+// already in s's style costs no second decode.
 func needsAlt(b []byte, s keyStyle) bool {
-	if s == camelKeys {
-		return bytes.IndexByte(b, '_') >= 0
-	}
-	for _, c := range b {
-		if c >= 'A' && c <= 'Z' {
+	for i := 0; i < len(b); i++ {
+		if b[i] != '"' {
+			continue
+		}
+		start := i + 1
+		for i++; i < len(b) && b[i] != '"'; i++ {
+			if b[i] == '\\' {
+				i++
+			}
+		}
+		if i >= len(b) {
+			return false
+		}
+		str := b[start:i]
+		j := i + 1
+		for j < len(b) && (b[j] == ' ' || b[j] == '\t' || b[j] == '\n' || b[j] == '\r') {
+			j++
+		}
+		if j >= len(b) || b[j] != ':' {
+			continue // a value, not a key
+		}
+		if s == camelKeys && bytes.IndexByte(str, '_') >= 0 {
+			return true
+		}
+		if s == snakeKeys && bytes.ContainsFunc(str, func(r rune) bool { return r >= 'A' && r <= 'Z' }) {
 			return true
 		}
 	}
