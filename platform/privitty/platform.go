@@ -205,6 +205,17 @@ func (p *Platform) consume(ctx context.Context, q <-chan item, emit func(bot.Eve
 	var next *item
 	resync := false
 	for {
+		// A pending catch-up runs before waiting for more: after a failed
+		// fetch the stream may stay quiet for a long time.
+		if resync {
+			resync = false
+			if err := p.resync(ctx, emit); err != nil {
+				return err
+			}
+			if ctx.Err() != nil {
+				return nil
+			}
+		}
 		var it item
 		if next != nil {
 			it, next = *next, nil
@@ -218,6 +229,7 @@ func (p *Platform) consume(ctx context.Context, q <-chan item, emit func(bot.Eve
 		if it.connect {
 			p.caughtUp.Store(false)
 			resync = true
+			continue
 		}
 		if lag, ok := it.ev.(*Lag); ok {
 			p.lags.Add(1)
@@ -227,20 +239,6 @@ func (p *Platform) consume(ctx context.Context, q <-chan item, emit func(bot.Eve
 				return err
 			}
 			resync = true
-		}
-		if resync {
-			resync = false
-			if err := p.resync(ctx, emit); err != nil {
-				return err
-			}
-			if ctx.Err() != nil {
-				return nil
-			}
-		}
-		if it.ev == nil || it.connect {
-			continue
-		}
-		if _, ok := it.ev.(*Lag); ok {
 			continue
 		}
 		if im, ok := it.ev.(*IncomingMsg); ok {
@@ -333,27 +331,16 @@ func (p *Platform) deliverLive(ctx context.Context, evs []*IncomingMsg, emit fun
 	return true, nil
 }
 
-// fetch loads messages by id. Messages that do not load (deleted, say)
-// are logged and left out; a failed call is an error.
+// fetch loads messages by id with get_messages: a message that does not
+// load (deleted, say) comes back as a per-item error and is logged and left
+// out; a failed call is an error, which the caller repairs with a
+// catch-up, since a transient failure must not lose messages.
 func (p *Platform) fetch(ctx context.Context, ids []int64) (map[int64]*Message, error) {
-	out := make(map[int64]*Message, len(ids))
-	if len(ids) == 1 {
-		m, err := p.client.GetMessage(ctx, ids[0])
-		var re *RPCError
-		if errors.As(err, &re) {
-			p.log.Info("privitty: message did not load", zap.Int64("msg", ids[0]), zap.Error(err))
-			return out, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		out[ids[0]] = m
-		return out, nil
-	}
 	res, err := p.client.GetMessages(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
+	out := make(map[int64]*Message, len(ids))
 	for id, r := range res {
 		if r.Message == nil {
 			p.log.Info("privitty: message did not load", zap.Int64("msg", id), zap.String("error", r.Error))

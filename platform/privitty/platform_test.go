@@ -356,3 +356,21 @@ func TestInsecureURLWarning(t *testing.T) {
 		}
 	}
 }
+
+// Regression: a failed fetch of a live message must lead to a catch-up
+// right away, not when the next event happens to arrive.
+func TestFailedFetchCatchesUpWithoutFurtherEvents(t *testing.T) {
+	sim := newSim(t)
+	st := store.NewMemory()
+	p := newPlatform(sim, st)
+	rec, _ := runBot(t, p, st, nil)
+	alice, _ := sim.ConnectContact("alice", false)
+	waitReady(t, p)
+	resyncs := p.Stats().Resyncs
+	sim.FailNext("get_messages", -32603, "database is locked")
+	sim.ContactSend(alice.ChatID, "only message")
+	waitCond(t, "the message", func() bool { return rec.texts()["only message"] == 1 })
+	if s := p.Stats(); s.Resyncs <= resyncs || s.Replayed != 1 {
+		t.Fatalf("stats %+v: the message did not come through a catch-up", s)
+	}
+}
