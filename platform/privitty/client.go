@@ -49,6 +49,7 @@ type RPCError struct {
 	Method string `json:"-"`
 }
 
+// Error names the method, the code and the daemon's message.
 func (e *RPCError) Error() string {
 	return fmt.Sprintf("privitty: %s: error %d: %s", e.Method, e.Code, e.Message)
 }
@@ -88,6 +89,7 @@ type HTTPError struct {
 	Body   string
 }
 
+// Error names the method, the status and the start of the body.
 func (e *HTTPError) Error() string {
 	return fmt.Sprintf("privitty: %s: HTTP %d: %s", e.Method, e.Status, e.Body)
 }

@@ -256,3 +256,19 @@ func TestClientSendsHeadersAndPositionalParams(t *testing.T) {
 		t.Fatalf("body %s", b)
 	}
 }
+
+func TestCallDeadlineAgainstSlowDaemon(t *testing.T) {
+	sim := newSim(t)
+	sim.SetDelay(time.Second)
+	c := privitty.NewClient(sim.URL(), privitty.WithCallTimeout(30*time.Millisecond))
+	if _, err := c.GetConnectivity(context.Background()); !errors.Is(err, privitty.ErrOutcomeUnknown) {
+		t.Fatalf("slow answer: %v, want ErrOutcomeUnknown", err)
+	}
+	// A deadline of the caller's own wins over the call timeout.
+	sim.SetDelay(50 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := c.GetConnectivity(ctx); err != nil {
+		t.Fatalf("with the caller's deadline: %v", err)
+	}
+}
