@@ -99,6 +99,10 @@ func groupList(gs []*group) string {
 // arguments, or a reply explaining what is wrong.
 func (m *Moderator) pickLocked(contact int64, args []string, all bool) ([]*group, []string, string) {
 	owned := m.ownedLocked(contact)
+	if len(owned) == 0 {
+		// The group went away between the route's check and now.
+		return nil, nil, "You do not own a group I moderate any more."
+	}
 	if len(args) > 0 {
 		if id, ok := parseGroupArg(args[0]); ok {
 			for _, g := range owned {

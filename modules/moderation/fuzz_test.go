@@ -72,6 +72,9 @@ func FuzzPickGroup(f *testing.F) {
 			3:  newGroup(groupState{ID: 3, Owner: 1, Name: "a"}, nopLog),
 			12: newGroup(groupState{ID: 12, Owner: 1, Name: "b"}, nopLog),
 		}
+		if none, _, reply := m.pickLocked(2, splitArgs(args), true); none != nil || reply == "" {
+			t.Fatalf("pick for a contact without groups = %d groups, %q", len(none), reply)
+		}
 		gs, rest, reply := m.pickLocked(1, splitArgs(args), false)
 		if reply == "" && (len(gs) != 1 || len(rest) > len(splitArgs(args))) {
 			t.Fatalf("pick(%q) = %d groups, %q", args, len(gs), rest)

@@ -66,6 +66,7 @@ type harness struct {
 	bob   int64
 
 	joinNotice simplexsim.SentItem
+	mod        *Moderator // the running bot's
 
 	handled atomic.Int64  // events whose handlers finished
 	changed chan struct{} // signalled when handled grows
@@ -98,6 +99,7 @@ func (h *harness) start(s Settings, log *zap.Logger) {
 		simplex.WithCursorFlush(10*time.Millisecond))
 	r := router.New()
 	m := New(s, WithClock(h.clock.Now))
+	h.mod = m
 	if err := m.Setup(config.ModuleEnv{BotName: "mod", Logger: log, Store: h.st, Platform: p}, r); err != nil {
 		h.t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleybot/parley/platform/simplex"
 	"github.com/parleybot/parley/platform/simplex/simplexsim"
 )
 
@@ -39,6 +40,14 @@ func TestInvitationAccepted(t *testing.T) {
 				t.Fatalf("stored state = %+v, %v; want owner %d role %s", st, err, h.owner, role)
 			}
 		})
+	}
+}
+
+func TestInvitationFromAllowedInviter(t *testing.T) {
+	// The simulator numbers contacts from 2, so olga, the first, is 2.
+	h := setup(t, settingsWith(func(s *Settings) { s.Inviters = []string{"7", "2"} }), "admin")
+	if h.owner != 2 {
+		t.Fatalf("olga is contact %d; the test assumes 2", h.owner)
 	}
 }
 
@@ -254,6 +263,17 @@ func TestRepeatBlockSkipped(t *testing.T) {
 	if blocks != 1 {
 		t.Fatalf("blocked mia %d times, want once", blocks)
 	}
+	// Once an admin unblocks mia, the next offence blocks her again. The
+	// event names the user so that it shares the group's ordered lane.
+	user := h.bot.Platform().(*simplex.Platform).User().UserID
+	if err := h.sim.EmitRaw(json.RawMessage(fmt.Sprintf(
+		`{"type":"memberBlockedForAll","user":{"userId":%d},"groupInfo":{"groupId":%d},"byMember":{"groupMemberId":%d},"member":{"groupMemberId":%d},"blocked":false}`,
+		user, h.gid, h.olga, h.mia))); err != nil {
+		t.Fatal(err)
+	}
+	third := h.send(h.mia, "spam once more")
+	h.waitModeration(simplexsim.ActionModerate, third, 0)
+	h.waitSent(h.ownerRef(), "Deleted a message from mia and blocked mia")
 }
 
 func report(reported int64, reason string) simplexsim.Msg {

@@ -121,6 +121,12 @@ func (m *Moderator) Setup(env config.ModuleEnv, r *router.Router) error {
 	router.On(r, func(c *bot.Context, e *simplex.GroupDeleted) error {
 		return m.onGone(c, &e.GroupInfo, "The owner deleted")
 	}, m.managed(func(e bot.Event) int64 { return e.(*simplex.GroupDeleted).GroupInfo.GroupID }))
+	router.On(r, func(c *bot.Context, e *simplex.MemberBlockedForAll) error {
+		if !e.Blocked {
+			m.forgetActed(e.GroupInfo.GroupID, e.Member.GroupMemberID, ActionBlock)
+		}
+		return nil
+	}, m.managed(func(e bot.Event) int64 { return e.(*simplex.MemberBlockedForAll).GroupInfo.GroupID }))
 	router.On(r, m.onNewItems, m.hasGroupMessage)
 	router.On(r, m.onUpdated, m.hasGroupMessage)
 	m.registerCommands(r)
@@ -235,7 +241,10 @@ func (m *Moderator) onInvitation(c *bot.Context, e *simplex.ReceivedGroupInvitat
 	name := e.GroupInfo.DisplayName()
 	log := c.Logger().With(zap.Int64("group", gid), zap.Int64("inviter", inviter), zap.String("role", string(e.MemberRole)))
 	s := m.settings
-	if len(s.Inviters) > 0 && !slices.Contains(s.Inviters, strconv.FormatInt(inviter, 10)) {
+	if len(s.Inviters) > 0 && !slices.ContainsFunc(s.Inviters, func(id string) bool {
+		n, err := strconv.ParseInt(strings.TrimSpace(id), 10, 64)
+		return err == nil && n == inviter
+	}) {
 		log.Info("moderation: invitation refused: inviter not allowed")
 		return tell(c, inviter, fmt.Sprintf("Thanks for inviting me to %s, but I only moderate groups for the people my operator has allowed.", name))
 	}
@@ -301,8 +310,21 @@ func isBot(gi *simplex.GroupInfo, member *simplex.GroupMember) bool {
 	return own != 0 && own == member.GroupMemberID
 }
 
+// forgetActed lets the bot act again on a member whom an admin unblocked
+// or promoted back.
+func (m *Moderator) forgetActed(gid, member int64, undone Action) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if g := m.groups[gid]; g != nil && g.acted[member] == undone {
+		delete(g.acted, member)
+	}
+}
+
 func (m *Moderator) onRole(c *bot.Context, e *simplex.MemberRole) error {
 	if !isBot(&e.GroupInfo, &e.Member) {
+		if e.ToRole != simplex.RoleObserver {
+			m.forgetActed(e.GroupInfo.GroupID, e.Member.GroupMemberID, ActionObserver)
+		}
 		return nil
 	}
 	m.mu.Lock()

@@ -282,6 +282,9 @@ func TestUnreadableStateKept(t *testing.T) {
 	h.restart(spamRules)
 	bad := h.send(h.mia, "spam")
 	h.waitModeration("moderate", bad, 0)
+	if n := h.mod.Unreadable(); n != 1 {
+		t.Errorf("Unreadable() = %d, want 1", n)
+	}
 	if data, ok, _ := h.st.Get(ctx, "moderation:mod:group:77"); !ok || string(data) != "{broken" {
 		t.Errorf("the unreadable record was not kept: %q", data)
 	}
