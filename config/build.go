@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/middleware"
@@ -84,7 +85,26 @@ func (c *Config) Build(logger *zap.Logger) ([]*Hosted, error) {
 // last four when configured). Log entries go to logger, filtered at the
 // bot's log level, under the bot's name. Nothing connects until Bot.Run.
 // On failure everything opened so far is closed again.
-func BuildBot(bc BotConfig, logger *zap.Logger) (h *Hosted, err error) {
+// Hooks connect a built bot to observers such as metrics.
+type Hooks struct {
+	// Outer middleware runs first, before Recover, Logger and Dedupe, so it
+	// sees every event, duplicates included.
+	Outer []bot.Middleware
+	// DedupeHit is called with the key of every duplicate dropped.
+	DedupeHit func(key string)
+	// Command and Reconnect are passed to the platform (see PlatformEnv).
+	Command   func(cmdType, outcome string, d time.Duration)
+	Reconnect func()
+}
+
+// BuildBot builds one bot from its configuration; see BuildBotWith.
+func BuildBot(bc BotConfig, logger *zap.Logger) (*Hosted, error) {
+	return BuildBotWith(bc, logger, Hooks{})
+}
+
+// BuildBotWith builds one bot from its configuration with hooks for
+// observers.
+func BuildBotWith(bc BotConfig, logger *zap.Logger, hooks Hooks) (h *Hosted, err error) {
 	if logger == nil {
 		logger = zap.NewNop()
 	}
@@ -108,6 +128,7 @@ func BuildBot(bc BotConfig, logger *zap.Logger) (h *Hosted, err error) {
 		var perr error
 		h.Platform, perr = bc.Settings.Build(PlatformEnv{
 			BotName: bc.Name, Logger: botLog.Named(bc.Platform), Store: h.Store, Dir: bc.Dir,
+			Command: hooks.Command, Reconnect: hooks.Reconnect,
 		})
 		if perr == nil && h.Platform == nil {
 			perr = errors.New("Build returned a nil platform")
@@ -137,9 +158,14 @@ func BuildBot(bc BotConfig, logger *zap.Logger) (h *Hosted, err error) {
 
 	var mws []bot.Middleware
 	err = guard(func() error {
+		mws = append(mws, hooks.Outer...)
 		mws = append(mws, middleware.Recover(), middleware.Logger(botLog))
 		if bc.Dedupe.Enabled {
-			h.Deduper = middleware.NewDeduper(h.Store, middleware.DedupeTTL(bc.Dedupe.TTL))
+			dopts := []middleware.DedupeOption{middleware.DedupeTTL(bc.Dedupe.TTL)}
+			if hooks.DedupeHit != nil {
+				dopts = append(dopts, middleware.DedupeOnHit(hooks.DedupeHit))
+			}
+			h.Deduper = middleware.NewDeduper(h.Store, dopts...)
 			mws = append(mws, h.Deduper.Middleware)
 		}
 		if bc.AutoAccept.Enabled() {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -302,5 +303,43 @@ func TestLogLevels(t *testing.T) {
 	want := []string{"b:loud bot", ":host warning"}
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("entries %v, want %v", got, want)
+	}
+}
+
+func TestBuildBotWithHooks(t *testing.T) {
+	var outer, hits atomic.Int32
+	hooks := config.Hooks{
+		Outer: []bot.Middleware{func(next bot.Handler) bot.Handler {
+			return bot.HandlerFunc(func(c *bot.Context) error {
+				outer.Add(1)
+				return next.Handle(c)
+			})
+		}},
+		DedupeHit: func(string) { hits.Add(1) },
+	}
+	h, err := config.BuildBotWith(parse(t, head+"[bots.modules.reply]\n").Bots[0], nil, hooks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	p := h.Platform.(*parleytest.Platform)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- h.Bot.Run(ctx) }()
+	for i := 0; i < 2; i++ {
+		if err := p.Inject(ctx, parleytest.NewMessage("1", "@5", "hello")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.WaitHandled(2, waitFor); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// The outer hook sees the duplicate too; dedupe reports it.
+	if outer.Load() != 2 || hits.Load() != 1 || len(p.Sent()) != 1 {
+		t.Fatalf("outer saw %d, dedupe hits %d, sent %d; want 2, 1, 1", outer.Load(), hits.Load(), len(p.Sent()))
 	}
 }

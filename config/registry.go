@@ -1,6 +1,7 @@
 package config
 
 import (
+	"time"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -34,6 +35,11 @@ type PlatformEnv struct {
 	Store store.Store
 	// Dir is the directory of the configuration file, for relative paths.
 	Dir string
+	// Command, if not nil, is told about every command the platform sends
+	// (verb, outcome, duration); Reconnect about every reconnection.
+	// Platforms that can observe these pass them on, for metrics.
+	Command   func(cmdType, outcome string, d time.Duration)
+	Reconnect func()
 }
 
 // PlatformInfo registers a platform.

@@ -174,6 +174,8 @@ func (s *SimplexSettings) Build(env PlatformEnv) (bot.Platform, error) {
 		simplex.WithStartup(s.Startup()),
 		simplex.WithCatchUp(s.CatchUp),
 		simplex.WithClientOptions(
+			simplex.WithCommandObserver(env.Command),
+			simplex.WithReconnectObserver(env.Reconnect),
 			simplex.WithCallTimeout(s.CallTimeout.Std()),
 			simplex.WithPingInterval(s.PingInterval.Std()),
 			simplex.WithBackoff(s.ReconnectMin.Std(), s.ReconnectMax.Std()),

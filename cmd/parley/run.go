@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/config"
 	"github.com/parleybot/parley/host"
 	"github.com/parleybot/parley/metrics"
@@ -102,14 +103,16 @@ func (hs *hosting) sync() { _ = hs.root.Sync() }
 // also gets a new connection and store handle, and wires its metrics.
 func botFactory(bc config.BotConfig, root *zap.Logger, m *metrics.Metrics) host.Factory {
 	return func() (host.Runner, func() error, error) {
-		hb, err := config.BuildBot(bc, root)
+		hb, err := config.BuildBotWith(bc, root, config.Hooks{
+			// Outermost, so it counts every event, duplicates included.
+			Outer:     []bot.Middleware{m.Middleware(bc.Name)},
+			DedupeHit: func(string) { m.DedupeHit(bc.Name) },
+			Command:   m.CommandObserver(bc.Name, bc.Platform),
+			Reconnect: m.ReconnectObserver(bc.Name, bc.Platform),
+		})
 		if err != nil {
 			return nil, nil, err
 		}
-		// BuildBot's middleware is already in place, so this one runs
-		// innermost of the outer chain: it counts the events that pass
-		// dedupe, which are the ones handled.
-		hb.Bot.Use(m.Middleware(bc.Name))
 		unwatch := m.WatchBot(bc.Name, hb.Bot)
 		return hb.Bot, func() error {
 			unwatch()

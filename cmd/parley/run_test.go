@@ -124,6 +124,8 @@ func TestRunHosted(t *testing.T) {
 		`parley_events_received_total{bot="beta",platform="simplex",type="receivedContactRequest"} 1`,
 		`parley_queue_depth{bot="beta"}`,
 		`parley_bot_ready{bot="alpha"} 1`,
+		`parley_commands_total{bot="alpha",command="/_send",outcome="ok",platform="simplex"}`,
+		`parley_commands_total{bot="beta",command="/_accept",outcome="ok",platform="simplex"} 1`,
 		`go_goroutines`,
 	} {
 		if !strings.Contains(body, want) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -57,6 +58,8 @@ type clientConfig struct {
 	readLimit    int64
 	eventBuffer  int
 	dialTimeout  time.Duration
+	onCommand    func(cmdType, outcome string, d time.Duration)
+	onReconnect  func()
 }
 
 func defaultClientConfig() clientConfig {
@@ -127,6 +130,20 @@ func WithEventBuffer(n int) ClientOption {
 		}
 		c.eventBuffer = n
 	})
+}
+
+// WithCommandObserver sets a function told about every command: its verb
+// ("/_send"), its outcome ("ok", "error", "unknown" when the connection
+// dropped before the response, "not_sent") and how long it took. Metrics
+// use it.
+func WithCommandObserver(f func(cmdType, outcome string, d time.Duration)) ClientOption {
+	return clientOptionFunc(func(c *clientConfig) { c.onCommand = f })
+}
+
+// WithReconnectObserver sets a function called on every connection after
+// the first.
+func WithReconnectObserver(f func()) ClientOption {
+	return clientOptionFunc(func(c *clientConfig) { c.onReconnect = f })
 }
 
 type callResult struct {
@@ -280,7 +297,9 @@ func (c *Client) session(ctx context.Context, onConnect func(context.Context, bo
 		return false, fmt.Errorf("simplex: dial %s: %w", c.url, err)
 	}
 	conn.SetReadLimit(c.cfg.readLimit)
-	c.connects.Add(1)
+	if c.connects.Add(1) > 1 && c.cfg.onReconnect != nil {
+		c.cfg.onReconnect()
+	}
 
 	sctx, scancel := context.WithCancel(ctx)
 	defer scancel()
@@ -502,6 +521,30 @@ func (c *Client) ping(ctx context.Context, conn *websocket.Conn) {
 // A chatCmdError response becomes a *CommandError. Use the typed commands
 // and Do where they fit.
 func (c *Client) Call(ctx context.Context, cmd string) (Frame, error) {
+	if c.cfg.onCommand == nil {
+		return c.call(ctx, cmd)
+	}
+	start := time.Now()
+	f, err := c.call(ctx, cmd)
+	outcome := "ok"
+	var ce *CommandError
+	switch {
+	case err == nil:
+	case errors.As(err, &ce):
+		outcome = "error"
+	case errors.Is(err, ErrOutcomeUnknown):
+		outcome = "unknown"
+	case errors.Is(err, ErrNotSent):
+		outcome = "not_sent"
+	default:
+		outcome = "error"
+	}
+	verb, _, _ := strings.Cut(cmd, " ")
+	c.cfg.onCommand(verb, outcome, time.Since(start))
+	return f, err
+}
+
+func (c *Client) call(ctx context.Context, cmd string) (Frame, error) {
 	if _, ok := ctx.Deadline(); !ok && c.cfg.callTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.cfg.callTimeout)
