@@ -1,12 +1,12 @@
 package config
 
 import (
-	"time"
 	"fmt"
 	"reflect"
 	"regexp"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/router"
