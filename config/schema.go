@@ -13,7 +13,7 @@ const (
 	DefaultLogFormat   = "console"
 	DefaultStopTimeout = 10 * time.Second
 	DefaultWorkers     = 16
-	DefaultMaxQueued   = 4096
+	DefaultMaxQueued   = 1024
 )
 
 // Config is a parsed, validated configuration file.
