@@ -125,7 +125,7 @@ type Platform struct {
 	emit      func(bot.Event) error
 
 	replayed, skipped, spilled, shed atomic.Int64
-	ready                      atomic.Bool
+	ready                            atomic.Bool
 	// The connection and background sends (welcomes) run under bg, which
 	// Close cancels; connDone closes when the connection has ended.
 	bg       context.Context
