@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -91,6 +92,8 @@ func (lg *eventLogger) bound(bot, platform string) *zap.Logger {
 
 const loggerFields = 5
 
+var fieldsPool = sync.Pool{New: func() any { return new([loggerFields]zap.Field) }}
+
 func (lg *eventLogger) write(c *bot.Context, start time.Time, err error, panicked bool) {
 	lvl, msg := lg.level, "event handled"
 	switch {
@@ -113,7 +116,15 @@ func (lg *eventLogger) write(c *bot.Context, start time.Time, err error, panicke
 	if ce == nil {
 		return
 	}
-	var fs [loggerFields]zap.Field
+	// Cores encode fields during Write and do not keep the slice (the
+	// observer in zaptest copies it), so the array can be reused: a fresh
+	// one per event was the Logger's largest cost.
+	fa := fieldsPool.Get().(*[loggerFields]zap.Field)
+	defer func() {
+		*fa = [loggerFields]zap.Field{}
+		fieldsPool.Put(fa)
+	}()
+	fs := fa[:]
 	fs[0] = zap.String("type", typ)
 	fs[1] = zap.String("chat", c.ChatKey())
 	fs[2] = zap.Duration("duration", time.Since(start))
