@@ -190,10 +190,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		running := int(b.active.Load())
 		cancelHandlers()
 		<-sc.drained
-		sc.mu.Lock()
-		dropped := sc.dropped
-		sc.mu.Unlock()
-		se := &StopError{Dropped: dropped, Cancelled: running}
+		se := &StopError{Dropped: int(sc.dropped.Load()), Cancelled: running}
 		b.logger.Warn("stop deadline reached", zap.Int("dropped", se.Dropped), zap.Int("cancelled", se.Cancelled))
 		stopErr = se
 	}

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"sync"
+	"sync/atomic"
 )
 
 // mailbox holds the queued events of one chat key in a ring buffer.
@@ -46,19 +47,23 @@ const (
 // scheduler hands events to per-chat mailboxes and runs them on a bounded
 // pool of workers. A mailbox is in the ready channel at most once, and a
 // worker takes one event per turn before sending the mailbox to the back
-// of the channel, so ready chats take turns and a busy chat cannot starve
-// the others.
+// of the channel when other chats wait, so ready chats take turns and a
+// busy chat cannot starve the others. One mutex guards the mailboxes and
+// the count of queued and running events, which is the bound; each event
+// costs two critical sections.
 type scheduler struct {
-	slots chan struct{} // one token per queued or running event: the bound
-	ready chan *mailbox // capacity equals slots, so sends never block
+	max   int
+	ready chan *mailbox // capacity max, so sends never block
+	space chan struct{} // a token when a blocked reader may retry
 
 	mu        sync.Mutex
 	boxes     map[string]*mailbox
 	free      []*mailbox
-	inflight  int
+	inflight  int // events queued or running
+	waiting   bool
 	draining  bool
-	abandon   bool
-	dropped   int
+	abandon   atomic.Bool
+	dropped   atomic.Int64
 	drained   chan struct{}
 	closeOnce sync.Once
 
@@ -67,8 +72,9 @@ type scheduler struct {
 
 func newScheduler(maxQueued int, run func(Event)) *scheduler {
 	return &scheduler{
-		slots:   make(chan struct{}, maxQueued),
+		max:     maxQueued,
 		ready:   make(chan *mailbox, maxQueued),
+		space:   make(chan struct{}, 1),
 		boxes:   make(map[string]*mailbox),
 		drained: make(chan struct{}),
 		run:     run,
@@ -78,16 +84,17 @@ func newScheduler(maxQueued int, run func(Event)) *scheduler {
 // enqueue adds e to its chat's mailbox, blocking while the queue is full.
 // It returns ErrStopped once stop is closed.
 func (s *scheduler) enqueue(e Event, key string, stop <-chan struct{}) error {
-	select {
-	case s.slots <- struct{}{}:
-	default:
+	s.mu.Lock()
+	for s.inflight >= s.max {
+		s.waiting = true
+		s.mu.Unlock()
 		select {
-		case s.slots <- struct{}{}:
+		case <-s.space:
 		case <-stop:
 			return ErrStopped
 		}
+		s.mu.Lock()
 	}
-	s.mu.Lock()
 	mb := s.boxes[key]
 	if mb == nil {
 		if n := len(s.free); n > 0 {
@@ -112,7 +119,10 @@ func (s *scheduler) enqueue(e Event, key string, stop <-chan struct{}) error {
 
 // work runs mailboxes until quit is closed.
 func (s *scheduler) work(quit <-chan struct{}) {
-	var mb *mailbox
+	var (
+		mb *mailbox
+		e  Event // popped from mb, not yet run
+	)
 	for {
 		if mb == nil {
 			select {
@@ -120,33 +130,37 @@ func (s *scheduler) work(quit <-chan struct{}) {
 			case <-quit:
 				return
 			}
+			s.mu.Lock()
+			e = mb.pop()
+			s.mu.Unlock()
 		}
-		s.mu.Lock()
-		e := mb.pop()
-		abandon := s.abandon
-		if abandon {
-			s.dropped++
-		}
-		s.mu.Unlock()
 
-		if !abandon {
+		if s.take() {
 			s.run(e)
 		}
-		<-s.slots
 
 		s.mu.Lock()
 		s.inflight--
-		if mb.n > 0 {
-			s.mu.Unlock()
-			// Keep going with this chat only while no other chat waits:
-			// handing it to the back of the line otherwise is what makes
-			// chats take turns. Staying avoids waking another worker for
-			// every event of a busy chat.
-			if len(s.ready) == 0 {
-				continue
+		if s.waiting {
+			s.waiting = false
+			select {
+			case s.space <- struct{}{}:
+			default:
 			}
+		}
+		switch {
+		case mb.n > 0 && len(s.ready) == 0:
+			// No other chat waits: go on with this one, popping its next
+			// event in the same critical section, without waking another
+			// worker.
+			e = mb.pop()
+			s.mu.Unlock()
+			continue
+		case mb.n > 0:
+			// Others wait: back of the line, so chats take turns.
+			s.mu.Unlock()
 			s.ready <- mb
-		} else {
+		default:
 			mb.scheduled = false
 			delete(s.boxes, mb.key)
 			mb.key = ""
@@ -159,8 +173,18 @@ func (s *scheduler) work(quit <-chan struct{}) {
 			s.checkDrainedLocked()
 			s.mu.Unlock()
 		}
-		mb = nil
+		mb, e = nil, nil
 	}
+}
+
+// take reports whether a popped event should run: after the stop deadline
+// queued events are dropped and counted instead.
+func (s *scheduler) take() bool {
+	if s.abandon.Load() {
+		s.dropped.Add(1)
+		return false
+	}
+	return true
 }
 
 // startDrain marks that no more events will arrive; drained closes once
@@ -173,11 +197,7 @@ func (s *scheduler) startDrain() {
 }
 
 // abandonQueued makes workers drop queued events instead of running them.
-func (s *scheduler) abandonQueued() {
-	s.mu.Lock()
-	s.abandon = true
-	s.mu.Unlock()
-}
+func (s *scheduler) abandonQueued() { s.abandon.Store(true) }
 
 func (s *scheduler) checkDrainedLocked() {
 	if s.draining && s.inflight == 0 {
@@ -186,7 +206,11 @@ func (s *scheduler) checkDrainedLocked() {
 }
 
 // depth returns how many events are queued or running.
-func (s *scheduler) depth() int { return len(s.slots) }
+func (s *scheduler) depth() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inflight
+}
 
 // chats returns how many chats have queued or running events.
 func (s *scheduler) chats() int {
