@@ -464,17 +464,22 @@ func (s *Sim) serveEvents(w http.ResponseWriter, r *http.Request) {
 				s.notifyLocked()
 				s.mu.Unlock()
 			}
+			// Whether this event is the one to cut after is decided as it
+			// is taken, so a DropAfter made once an event was read never
+			// counts that event.
+			s.mu.Lock()
+			cut := false
+			if s.drop > 0 {
+				s.drop--
+				cut = s.drop == 0
+			}
+			s.mu.Unlock()
 			if sess.Send(m) != nil || sess.Flush() != nil {
 				return
 			}
 			s.mu.Lock()
 			s.stats.EventsSent++
 			s.notifyLocked()
-			cut := false
-			if s.drop > 0 {
-				s.drop--
-				cut = s.drop == 0
-			}
 			s.mu.Unlock()
 			if cut {
 				return
