@@ -380,11 +380,15 @@ func (c *conn) writer() {
 	for {
 		select {
 		case b := <-c.sndQ:
+			// Whether to drop after this frame is decided as it is taken,
+			// so a DropAfter made once a frame was read never counts it.
+			cut := c.s.frameTaken()
 			if err := c.ws.Write(c.ctx, websocket.MessageText, b); err != nil {
 				c.drop()
 				return
 			}
-			if c.s.frameSent() {
+			c.s.frameSent()
+			if cut {
 				c.drop()
 				return
 			}
@@ -394,17 +398,24 @@ func (c *conn) writer() {
 	}
 }
 
-// frameSent counts a written frame and reports whether DropAfter fired.
-func (s *Sim) frameSent() bool {
+// frameTaken reports whether DropAfter fires with the frame about to be
+// written.
+func (s *Sim) frameTaken() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.stats.FramesSent++
-	s.notifyLocked()
 	if s.dropN > 0 {
 		s.dropN--
 		return s.dropN == 0
 	}
 	return false
+}
+
+// frameSent counts a written frame.
+func (s *Sim) frameSent() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stats.FramesSent++
+	s.notifyLocked()
 }
 
 // push appends a frame to the shared event queue, blocking while it is full.
