@@ -95,6 +95,9 @@ type Hooks struct {
 	// Command and Reconnect are passed to the platform (see PlatformEnv).
 	Command   func(cmdType, outcome string, d time.Duration)
 	Reconnect func()
+	// Request is called once per contact request or group invitation the
+	// auto-accept policy decides, with whether it was accepted.
+	Request func(kind bot.RequestKind, accepted bool)
 }
 
 // BuildBot builds one bot from its configuration; see BuildBotWith.
@@ -169,7 +172,9 @@ func BuildBotWith(bc BotConfig, logger *zap.Logger, hooks Hooks) (h *Hosted, err
 			mws = append(mws, h.Deduper.Middleware)
 		}
 		if bc.AutoAccept.Enabled() {
-			h.AutoAccepter = middleware.NewAutoAccepter(bc.AutoAccept.Policy())
+			policy := bc.AutoAccept.Policy()
+			policy.OnDecision = hooks.Request
+			h.AutoAccepter = middleware.NewAutoAccepter(policy)
 			mws = append(mws, h.AutoAccepter.Middleware)
 		}
 		if rl := bc.RateLimit; rl.Enabled {

@@ -79,6 +79,10 @@ type AcceptPolicy struct {
 	RejectRefused bool
 	// Clock is the time source for the hourly cap (default SystemClock).
 	Clock Clock
+	// OnDecision, if set, is called once per request with whether it was
+	// accepted; requests the cap held back or whose call failed count as
+	// not accepted. It feeds metrics and must not block.
+	OnDecision func(kind bot.RequestKind, accepted bool)
 }
 
 func (p AcceptPolicy) validate() {
@@ -254,8 +258,12 @@ func (a *AutoAccepter) Middleware(next bot.Handler) bot.Handler {
 	})
 }
 
-func (a *AutoAccepter) decide(c *bot.Context, r bot.Request) error {
+func (a *AutoAccepter) decide(c *bot.Context, r bot.Request) (err error) {
 	info := r.RequestInfo()
+	accepted := false
+	if a.policy.OnDecision != nil {
+		defer func() { a.policy.OnDecision(info.Kind, accepted) }()
+	}
 	allow := a.allows(info)
 	if !allow {
 		a.refused.Add(1)
@@ -290,13 +298,14 @@ func (a *AutoAccepter) decide(c *bot.Context, r bot.Request) error {
 	if info.Kind == bot.GroupInvitation {
 		opts.Welcome = a.policy.GroupWelcome
 	}
-	err := ra.AcceptRequest(c.Context(), r, opts)
+	err = ra.AcceptRequest(c.Context(), r, opts)
 	a.settle(err == nil)
 	if err != nil {
 		a.failed.Add(1)
 		return fmt.Errorf("middleware: accept %s request %s: %w", info.Kind, info.ID, err)
 	}
 	a.accepted.Add(1)
+	accepted = true
 	c.Logger().Info("request accepted", zap.Stringer("kind", info.Kind), zap.String("request", info.ID))
 	return nil
 }

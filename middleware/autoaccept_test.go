@@ -70,7 +70,15 @@ func TestAutoAcceptPolicy(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := parleytest.NewPlatform()
-			a := middleware.NewAutoAccepter(tt.policy)
+			var decisions []bool
+			policy := tt.policy
+			policy.OnDecision = func(kind bot.RequestKind, accepted bool) {
+				if kind != tt.req.RequestInfo().Kind {
+					t.Errorf("decision for kind %v, want %v", kind, tt.req.RequestInfo().Kind)
+				}
+				decisions = append(decisions, accepted)
+			}
+			a := middleware.NewAutoAccepter(policy)
 			var seen []bot.Event
 			h := a.Middleware(bot.HandlerFunc(func(c *bot.Context) error { seen = append(seen, c.Event()); return nil }))
 			if err := h.Handle(bot.NewContext(context.Background(), tt.req, p, nil)); err != nil {
@@ -90,6 +98,9 @@ func TestAutoAcceptPolicy(t *testing.T) {
 			}
 			if st := a.Stats(); st != tt.want {
 				t.Errorf("stats %+v, want %+v", st, tt.want)
+			}
+			if len(decisions) != 1 || decisions[0] != (tt.want.Accepted == 1) {
+				t.Errorf("decisions %v, want one accepted=%v", decisions, tt.want.Accepted == 1)
 			}
 		})
 	}

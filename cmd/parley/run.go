@@ -109,6 +109,9 @@ func botFactory(bc config.BotConfig, root *zap.Logger, m *metrics.Metrics) host.
 			DedupeHit: func(string) { m.DedupeHit(bc.Name) },
 			Command:   m.CommandObserver(bc.Name, bc.Platform),
 			Reconnect: m.ReconnectObserver(bc.Name, bc.Platform),
+			Request: func(kind bot.RequestKind, accepted bool) {
+				m.RequestDecided(bc.Name, kind.String(), accepted)
+			},
 		})
 		if err != nil {
 			return nil, nil, err

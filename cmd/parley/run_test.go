@@ -126,6 +126,7 @@ func TestRunHosted(t *testing.T) {
 		`parley_bot_ready{bot="alpha"} 1`,
 		`parley_commands_total{bot="alpha",command="/_send",outcome="ok",platform="simplex"}`,
 		`parley_commands_total{bot="beta",command="/_accept",outcome="ok",platform="simplex"} 1`,
+		`parley_requests_total{bot="beta",decision="accepted",kind="contact"} 1`,
 		`go_goroutines`,
 	} {
 		if !strings.Contains(body, want) {

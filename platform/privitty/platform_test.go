@@ -133,10 +133,13 @@ func TestLagTriggersResync(t *testing.T) {
 			t.Errorf("%q handled %d times", text, n)
 		}
 	}
-	s := p.Stats()
-	// "live" may be found by the catch-up too; its live event is then
-	// skipped.
-	if s.Lags != 1 || s.LaggedEvents != 2 || s.Replayed < 2 || s.Replayed-2 != s.Skipped || s.Resyncs < 2 {
+	// "live" may be found by the catch-up too; its live event, which can
+	// come after, is then skipped.
+	waitCond(t, "the live event of a replayed message to be skipped", func() bool {
+		s := p.Stats()
+		return s.Replayed-2 == s.Skipped
+	})
+	if s := p.Stats(); s.Lags != 1 || s.LaggedEvents != 2 || s.Replayed < 2 || s.Resyncs < 2 {
 		t.Fatalf("stats %+v", s)
 	}
 }
@@ -158,7 +161,9 @@ func TestSimBufferOverflowBecomesLag(t *testing.T) {
 	}
 	sim.Silence(false)
 	waitCond(t, "every message", func() bool { return len(rec.texts()) == 10 })
-	if s := p.Stats(); s.Lags != 1 || s.LaggedEvents < 1 {
+	// Events the bot's own catch-up calls cause can overflow the small
+	// buffer again, so a second lag is possible; none may be missed.
+	if s := p.Stats(); s.Lags < 1 || s.LaggedEvents < 1 {
 		t.Fatalf("platform stats %+v", s)
 	}
 	for text, n := range rec.texts() {

@@ -106,13 +106,7 @@ func (w *simWorld) accepts() []simplexsim.Action { return accepts(w.sim.Actions(
 
 func waitUser(t *testing.T, p *simplex.Platform) {
 	t.Helper()
-	deadline := time.Now().Add(platformtest.Timeout)
-	for !p.Ready() {
-		if time.Now().After(deadline) {
-			t.Fatal("platform never became ready")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	eventually(t, "the platform to be ready", p.Ready)
 }
 
 func parseRef(t *testing.T, chatID string) int64 {

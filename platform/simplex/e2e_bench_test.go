@@ -3,6 +3,11 @@ package simplex_test
 // End-to-end echo benchmarks over loopback against simplexsim, side by
 // side with a minimal raw client, in the same run.
 //
+// The bot runs in a child process (this test binary run again, see
+// TestMain), so its memory is measured apart from the simulator's, which
+// holds the whole world and every queued frame. Parent and child talk over
+// the child's stdin and stdout.
+//
 // What each reported number includes:
 //
 //   - msgs/s: messages sent by the simulated contacts divided by the time
@@ -11,22 +16,21 @@ package simplex_test
 //     holding the CLI's response to its echo /_send. That response is
 //     written after the simulator executed the send (the moment the echo
 //     appears in BotSent), so it adds one frame's trip back, the same for
-//     both variants; it costs a clock read and an atomic store, with no
-//     polling and no lock in the simulator. When the echo completes before
-//     ContactSend has returned to the producer, the latency counts as 0.
-//   - peak-rss-MB: the process's peak resident set (VmHWM, reset through
-//     /proc/self/clear_refs after set-up; the sampled VmRSS maximum where
-//     that reset is not allowed). The simulator runs in the same process,
-//     so this covers the simulator's world and sockets as well as the bot:
-//     the raw variant's figure is the baseline to compare against.
-//   - heap-peak-MB: the peak of in-use heap spans (runtime/metrics
-//     heap objects + unused, sampled every 2 ms), simulator included.
+//     both variants. The child stamps the wall clock when it holds the
+//     response; the parent subtracts the wall clock at which ContactSend
+//     returned. When the echo completes before ContactSend has returned to
+//     the producer, the latency counts as 0.
+//   - peak-rss-MB: the bot process's peak resident set (VmHWM, reset
+//     through /proc/self/clear_refs after warm-up; the sampled VmRSS
+//     maximum where that reset is not allowed).
+//   - heap-peak-MB: the bot process's peak of in-use heap spans
+//     (runtime/metrics heap objects + unused, sampled every 10 ms).
 //
-// Each b.N iteration is one complete run (a new simulator, 50 contacts, the
-// bot, the flood or paced series, verification); only the series itself is
-// timed. The flood is 20,000 messages and the paced series 2,000 at 500/s
-// whatever b.N is, so at the default benchtime each sub-benchmark runs one
-// or a few iterations.
+// Each b.N iteration is one complete run (a new simulator, 50 contacts, a
+// new bot process, the flood or paced series, verification); only the
+// series itself is timed. The flood is 20,000 messages and the paced
+// series 2,000 at 500/s whatever b.N is, so at the default benchtime each
+// sub-benchmark runs one or a few iterations.
 
 import (
 	"bufio"
@@ -67,20 +71,21 @@ const (
 // simulator takes them; the bot echoes each one.
 func BenchmarkEchoFlood(b *testing.B) {
 	for _, v := range echoVariants {
-		b.Run(v.name, func(b *testing.B) { benchEcho(b, v.start, floodMessages, 0) })
+		b.Run(v.name, func(b *testing.B) { benchEcho(b, v.name, floodMessages, 0) })
 	}
 }
 
 // BenchmarkEchoPaced sends 2,000 messages at 500 per second.
 func BenchmarkEchoPaced(b *testing.B) {
 	for _, v := range echoVariants {
-		b.Run(v.name, func(b *testing.B) { benchEcho(b, v.start, pacedMessages, pacedRate) })
+		b.Run(v.name, func(b *testing.B) { benchEcho(b, v.name, pacedMessages, pacedRate) })
 	}
 }
 
-// An echo bot under test: start connects it to url and makes it echo
-// every received text through run; the returned stop ends it.
-type echoStarter func(b *testing.B, url string, run *echoRun) (stop func())
+// An echo bot under test: start connects it to url and makes it echo every
+// received text, calling echoed with the text once the echo is confirmed;
+// the returned stop ends it and reports what went wrong.
+type echoStarter func(url string, echoed func(text string)) (stop func() error, err error)
 
 var echoVariants = []struct {
 	name  string
@@ -92,7 +97,7 @@ var echoVariants = []struct {
 
 // echoRun tracks one series of messages and their echoes.
 type echoRun struct {
-	base   time.Time
+	base   atomic.Int64   // wall clock, Unix ns, when the series started
 	sentAt []int64        // ns after base when ContactSend returned
 	echoAt []atomic.Int64 // ns after base when the echo was confirmed
 	echoed atomic.Int64
@@ -109,8 +114,8 @@ func newEchoRun(n int) *echoRun {
 
 func echoText(i int) string { return "e" + strconv.Itoa(i) }
 
-// echo records that text was echoed.
-func (r *echoRun) echo(text string) {
+// echo records that text was echoed at the wall-clock time at (Unix ns).
+func (r *echoRun) echo(text string, at int64) {
 	if text == warmupText {
 		r.warmed.Do(func() { close(r.warm) })
 		return
@@ -120,7 +125,7 @@ func (r *echoRun) echo(text string) {
 		r.dups.Add(1) // not ours: counts as a bad echo
 		return
 	}
-	if !r.echoAt[i].CompareAndSwap(0, max(1, int64(time.Since(r.base)))) {
+	if !r.echoAt[i].CompareAndSwap(0, max(1, at-r.base.Load())) {
 		r.dups.Add(1)
 		return
 	}
@@ -130,29 +135,33 @@ func (r *echoRun) echo(text string) {
 }
 
 // startParleyEcho runs bot.Bot with a router echo over the simplex Platform.
-func startParleyEcho(b *testing.B, url string, run *echoRun) func() {
+func startParleyEcho(url string, echoed func(string)) (func() error, error) {
 	p := simplex.New(url)
 	r := router.New()
 	r.OnMessage(func(c *bot.Context, m bot.Message) error {
 		if err := c.Reply(m.Text); err != nil {
 			return err
 		}
-		run.echo(m.Text)
+		echoed(m.Text)
 		return nil
 	})
 	bt := bot.New(p, r)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- bt.Run(ctx) }()
-	return func() {
+	return func() error {
 		cancel()
 		if err := <-done; err != nil {
-			b.Errorf("bot: %v", err)
+			return fmt.Errorf("bot: %w", err)
 		}
 		if s := bt.Stats(); s.Failed != 0 || s.Panics != 0 {
-			b.Errorf("bot stats: %+v", s)
+			return fmt.Errorf("bot stats: %+v", s)
 		}
-	}
+		if os.Getenv(echoChildInfoEnv) != "" {
+			fmt.Fprintf(os.Stderr, "parley echo: platform %+v\n", p.Stats())
+		}
+		return nil
+	}, nil
 }
 
 // rawFrame is all the raw client reads of a frame.
@@ -204,12 +213,12 @@ type rawCommandFrame struct {
 // decoding with encoding/json, replies as /_send commands written by a
 // writer goroutine (so the reader never waits on a write) and correlated
 // by corrId.
-func startRawEcho(b *testing.B, url string, run *echoRun) func() {
+func startRawEcho(url string, echoed func(string)) (func() error, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	conn, _, err := websocket.Dial(ctx, url, nil)
 	if err != nil {
 		cancel()
-		b.Fatal(err)
+		return nil, err
 	}
 	conn.SetReadLimit(64 << 20)
 	out := make(chan []byte, 1<<16)
@@ -257,7 +266,7 @@ func startRawEcho(b *testing.B, url string, run *echoRun) func() {
 					fail(fmt.Errorf("raw: response %q of type %s", f.CorrID, f.Resp.Type))
 					return
 				}
-				run.echo(text)
+				echoed(text)
 				continue
 			}
 			if f.Resp.Type != "newChatItems" {
@@ -287,14 +296,15 @@ func startRawEcho(b *testing.B, url string, run *echoRun) func() {
 			}
 		}
 	}()
-	return func() {
+	return func() error {
 		cancel()
 		_ = conn.CloseNow()
 		wg.Wait()
 		if err := failure.Load(); err != nil {
-			b.Errorf("raw client: %v", *err)
+			return fmt.Errorf("raw client: %w", *err)
 		}
-	}
+		return nil
+	}, nil
 }
 
 // memSampler tracks peak RSS and peak in-use heap while a series runs.
@@ -315,14 +325,12 @@ func startMemSampler() *memSampler {
 	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
 	go func() {
 		defer close(m.done)
-		t := time.NewTicker(2 * time.Millisecond)
+		t := time.NewTicker(10 * time.Millisecond)
 		defer t.Stop()
-		for i := 0; ; i++ {
+		for {
 			metrics.Read(samples)
 			m.heapMax = max(m.heapMax, samples[0].Value.Uint64()+samples[1].Value.Uint64())
-			if i%5 == 0 {
-				m.rssMax = max(m.rssMax, procStatusKB("VmRSS:")*1024)
-			}
+			m.rssMax = max(m.rssMax, procStatusKB("VmRSS:")*1024)
 			select {
 			case <-m.stop:
 				return
@@ -363,20 +371,22 @@ func procStatusKB(field string) int64 {
 	return 0
 }
 
-func benchEcho(b *testing.B, start echoStarter, n, rate int) {
+func benchEcho(b *testing.B, variant string, n, rate int) {
 	var lat []int64
 	var elapsed time.Duration
 	var count int
 	var rssPeak int64
 	var heapPeak uint64
+	var cpu time.Duration
 	b.StopTimer()
 	for range b.N {
-		r := echoOnce(b, start, n, rate)
+		r := echoOnce(b, variant, n, rate)
 		lat = append(lat, r.lat...)
 		elapsed += r.elapsed
 		count += n
 		rssPeak = max(rssPeak, r.rss)
 		heapPeak = max(heapPeak, r.heap)
+		cpu += r.cpu
 	}
 	slices.Sort(lat)
 	pct := func(p float64) float64 {
@@ -387,6 +397,7 @@ func benchEcho(b *testing.B, start echoStarter, n, rate int) {
 	b.ReportMetric(pct(0.99), "p99-ms")
 	b.ReportMetric(float64(rssPeak)/(1<<20), "peak-rss-MB")
 	b.ReportMetric(float64(heapPeak)/(1<<20), "heap-peak-MB")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(count), "bot-cpu-µs/msg")
 }
 
 type echoResult struct {
@@ -394,10 +405,11 @@ type echoResult struct {
 	elapsed time.Duration
 	rss     int64
 	heap    uint64
+	cpu     time.Duration
 }
 
 // echoOnce runs one series: set-up, the timed series, verification.
-func echoOnce(b *testing.B, start echoStarter, n, rate int) echoResult {
+func echoOnce(b *testing.B, variant string, n, rate int) echoResult {
 	sim := simplexsim.New(simplexsim.WithBotName("parley"), simplexsim.WithAddress(true, ""))
 	if err := sim.Start(); err != nil {
 		b.Fatal(err)
@@ -412,29 +424,21 @@ func echoOnce(b *testing.B, start echoStarter, n, rate int) echoResult {
 		contacts[i] = c.ContactID
 	}
 	run := newEchoRun(n)
-	stop := start(b, sim.URL(), run)
-	stopped := false
-	defer func() {
-		if !stopped {
-			stop()
-		}
-	}()
+	child := startEchoChild(b, variant, sim.URL(), run)
+	defer child.kill()
 	// One echo proves the whole path is up before the clock starts.
 	if _, err := sim.ContactSend(contacts[0], warmupText); err != nil {
 		b.Fatal(err)
 	}
-	select {
-	case <-run.warm:
-	case <-time.After(echoDeadline):
-		b.Fatal("no warm-up echo")
-	}
+	child.await(b, run.warm, "the warm-up echo")
+	child.command(b, "M")
+	child.await(b, child.sampling, "the memory sampler")
 
-	mem := startMemSampler()
 	var tick *time.Ticker
 	if rate > 0 {
 		tick = time.NewTicker(time.Second / time.Duration(rate))
 	}
-	run.base = time.Now()
+	run.base.Store(time.Now().UnixNano())
 	b.StartTimer()
 	for i := range n {
 		if tick != nil {
@@ -443,7 +447,7 @@ func echoOnce(b *testing.B, start echoStarter, n, rate int) echoResult {
 		if _, err := sim.ContactSend(contacts[i%len(contacts)], echoText(i)); err != nil {
 			b.Fatal(err)
 		}
-		run.sentAt[i] = int64(time.Since(run.base))
+		run.sentAt[i] = time.Now().UnixNano() - run.base.Load()
 	}
 	if tick != nil {
 		tick.Stop()
@@ -453,16 +457,23 @@ func echoOnce(b *testing.B, start echoStarter, n, rate int) echoResult {
 	case <-time.After(echoDeadline):
 		b.StopTimer()
 		b.Fatalf("%d of %d echoes after %v", run.echoed.Load(), n, echoDeadline)
+	case <-child.exited:
+		b.StopTimer()
+		b.Fatalf("bot process ended after %d of %d echoes", run.echoed.Load(), n)
 	}
 	b.StopTimer()
 	var last int64
 	for i := range run.echoAt {
 		last = max(last, run.echoAt[i].Load())
 	}
-	rss, heap := mem.finish()
-
-	stop()
-	stopped = true
+	child.command(b, "F")
+	child.await(b, child.exited, "the bot process to finish")
+	if child.failure != "" {
+		b.Fatalf("%s bot: %s", variant, child.failure)
+	}
+	if child.rss == 0 && child.heap == 0 {
+		b.Fatalf("%s bot reported no memory figures", variant)
+	}
 	if d := run.dups.Load(); d != 0 {
 		b.Fatalf("%d duplicate or foreign echoes", d)
 	}
@@ -472,7 +483,7 @@ func echoOnce(b *testing.B, start echoStarter, n, rate int) echoResult {
 	for i := range lat {
 		lat[i] = max(0, run.echoAt[i].Load()-run.sentAt[i])
 	}
-	return echoResult{lat: lat, elapsed: time.Duration(last), rss: rss, heap: heap}
+	return echoResult{lat: lat, elapsed: time.Duration(last), rss: child.rss, heap: child.heap, cpu: child.cpu}
 }
 
 // verifyEchoes checks, on the simulator's side, that every message was

@@ -122,7 +122,15 @@ type Platform struct {
 	welcome   map[int64]string   // contact id → welcome to send on connect
 	connected map[int64]struct{} // contacts connected recently, for welcomes
 	behind    map[string]int64   // chat → first item left in the CLI under load
-	emit      func(bot.Event) error
+	// firstSeen is, for a chat none of whose items was passed on yet, the
+	// first item the reader saw: where a catch-up of that chat starts.
+	firstSeen map[string]int64
+	// fresh holds the chats first passed on since the cursors were last
+	// written, at the item before their first. It is written at once,
+	// before the item goes on, so a crash cannot make a new chat unknown to
+	// the next run's catch-up.
+	fresh map[string]int64
+	emit  func(bot.Event) error
 
 	replayed, skipped, spilled, shed atomic.Int64
 	ready                            atomic.Bool
@@ -155,6 +163,8 @@ func New(url string, opts ...Option) *Platform {
 		welcome:   map[int64]string{},
 		connected: map[int64]struct{}{},
 		behind:    map[string]int64{},
+		firstSeen: map[string]int64{},
+		fresh:     map[string]int64{},
 	}
 	if cfg.catchUp {
 		p.client.overflow = p.overflow
@@ -285,6 +295,14 @@ func (p *Platform) cursorKey() string {
 	return "simplex:cursors:" + strconv.FormatInt(u.UserID, 10)
 }
 
+// freshKey is where the chats first seen since the last flush are kept.
+func (p *Platform) freshKey() string {
+	if k := p.cursorKey(); k != "" {
+		return k + ":new"
+	}
+	return ""
+}
+
 func (p *Platform) flush(ctx context.Context) error {
 	if p.cfg.store == nil {
 		return nil
@@ -297,11 +315,50 @@ func (p *Platform) flush(ctx context.Context) error {
 	}
 	data, err := json.Marshal(p.handled)
 	p.dirty = false
+	hadFresh := len(p.fresh) > 0
+	clear(p.fresh)
 	p.mu.Unlock()
 	if err != nil {
 		return err
 	}
-	return p.cfg.store.Set(ctx, key, data, 0)
+	if err := p.cfg.store.Set(ctx, key, data, 0); err != nil {
+		return err
+	}
+	if !hadFresh {
+		return nil
+	}
+	// The full map now holds them; keep only chats seen since.
+	p.mu.Lock()
+	data, err = json.Marshal(p.fresh)
+	p.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return p.cfg.store.Set(ctx, p.freshKey(), data, 0)
+}
+
+// noteNewChat records a chat seen for the first time, at the item before
+// id, and writes it to the store before its first item is passed on.
+func (p *Platform) noteNewChat(ref string, id int64) {
+	if p.cfg.store == nil {
+		return
+	}
+	p.mu.Lock()
+	if _, ok := p.handled[ref]; ok {
+		p.mu.Unlock()
+		return
+	}
+	p.handled[ref] = id - 1
+	p.fresh[ref] = id - 1
+	p.dirty = true
+	data, err := json.Marshal(p.fresh)
+	p.mu.Unlock()
+	if err == nil {
+		err = p.cfg.store.Set(p.bg, p.freshKey(), data, 0)
+	}
+	if err != nil {
+		p.log.Warn("simplex: saving a new chat's cursor", zap.String("chat", ref), zap.Error(err))
+	}
 }
 
 // Close ends the connection Listen opened, once the bot has drained, and
@@ -405,23 +462,34 @@ func (p *Platform) loadCursors(ctx context.Context) error {
 	if loaded || p.cfg.store == nil {
 		return nil
 	}
-	data, ok, err := p.cfg.store.Get(ctx, p.cursorKey())
-	if err != nil {
-		return fmt.Errorf("simplex: loading cursors: %w", err)
-	}
-	var m map[string]int64
-	if ok {
-		if err := json.Unmarshal(data, &m); err != nil {
-			p.log.Warn("simplex: stored cursors unreadable; starting without", zap.Error(err))
-			m = nil
+	var maps [2]map[string]int64
+	for i, key := range []string{p.cursorKey(), p.freshKey()} {
+		data, ok, err := p.cfg.store.Get(ctx, key)
+		if err != nil {
+			return fmt.Errorf("simplex: loading cursors: %w", err)
+		}
+		if ok {
+			if err := json.Unmarshal(data, &maps[i]); err != nil {
+				p.log.Warn("simplex: stored cursors unreadable; starting without", zap.String("key", key), zap.Error(err))
+				maps[i] = nil
+			}
 		}
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.loaded = true
-	for ref, id := range m {
-		p.handled[ref] = max(p.handled[ref], id)
-		p.delivered[ref] = max(p.delivered[ref], id)
+	for i, m := range maps {
+		for ref, id := range m {
+			if _, ok := p.handled[ref]; ok {
+				id = max(p.handled[ref], id)
+			}
+			p.handled[ref] = id
+			p.delivered[ref] = id
+			if i == 1 {
+				// Not yet in the full map: the next flush writes it.
+				p.dirty = true
+			}
+		}
 	}
 	return nil
 }
@@ -451,7 +519,9 @@ func (p *Platform) catchUp(ctx context.Context, u *User, emit func(bot.Event) er
 }
 
 // catchUpChat delivers the received items of one chat after the last one
-// passed on. The chat stops being behind just before the last fetch, so an
+// passed on. It starts there, not at the first item left behind: earlier
+// items may still wait in the event queue, and are skipped when they come
+// out of it. The chat stops being behind just before the last fetch, so an
 // item arriving meanwhile is either in that fetch or queued live (and then
 // skipped as already delivered), never missed.
 func (p *Platform) catchUpChat(ctx context.Context, u *User, refStr string, emit func(bot.Event) error) error {
@@ -460,10 +530,15 @@ func (p *Platform) catchUpChat(ctx context.Context, u *User, refStr string, emit
 		return nil
 	}
 	p.mu.Lock()
-	after := p.delivered[refStr]
-	if from := p.behind[refStr]; from > 0 {
-		// Nothing before the first item left behind is missing.
-		after = max(after, from-1)
+	after, known := p.delivered[refStr]
+	if !known {
+		// A chat new to this process: from the first item seen of it, so
+		// its history from before is not replayed.
+		from := p.firstSeen[refStr]
+		if from == 0 {
+			from = p.behind[refStr]
+		}
+		after = max(0, from-1)
 	}
 	p.mu.Unlock()
 	last := false
@@ -547,6 +622,13 @@ func (p *Platform) overflow(f Frame, full bool) bool {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	for i, r := range refs {
+		if _, ok := p.delivered[r]; !ok {
+			if _, ok := p.firstSeen[r]; !ok {
+				p.firstSeen[r] = e.ChatItems[i].ChatItem.Meta.ItemID
+			}
+		}
+	}
 	if !full {
 		behind := false
 		for _, r := range refs {
@@ -593,19 +675,30 @@ func (p *Platform) forgetChat(ref string) {
 	p.mu.Lock()
 	delete(p.delivered, ref)
 	delete(p.handled, ref)
+	delete(p.firstSeen, ref)
+	delete(p.behind, ref) // else catchUpBehind would ask again and again
 	p.dirty = true
 	p.mu.Unlock()
 }
 
 // markDelivered records that item id of chat ref is being passed on; it
-// returns false when an item at or after it was passed on already.
+// returns false when an item at or after it was passed on already. A chat
+// new to the store is recorded there first.
 func (p *Platform) markDelivered(ref string, id int64) bool {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if id <= p.delivered[ref] {
+		p.mu.Unlock()
 		return false
 	}
 	p.delivered[ref] = id
+	if len(p.firstSeen) > 0 {
+		delete(p.firstSeen, ref)
+	}
+	_, known := p.handled[ref]
+	p.mu.Unlock()
+	if !known {
+		p.noteNewChat(ref, id)
+	}
 	return true
 }
 
@@ -649,7 +742,8 @@ func (p *Platform) admitItem(a *AChatItem) bool {
 	if !ok {
 		return true
 	}
-	if !p.markDelivered(ref.String(), a.ChatItem.Meta.ItemID) {
+	k, id := ref.String(), a.ChatItem.Meta.ItemID
+	if !p.markDelivered(k, id) {
 		p.skipped.Add(1)
 		return false
 	}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -68,9 +69,17 @@ func waitFor[E bot.Event](t *testing.T, l *botEventLog, ok func(E) bool) E {
 func runPlatform(t *testing.T, p *simplex.Platform) *botEventLog {
 	t.Helper()
 	log := newBotEventLog()
+	listenWith(t, p, log.emit)
+	return log
+}
+
+// listenWith runs p.Listen with emit until the test ends, then closes p,
+// and waits until the platform is ready.
+func listenWith(t *testing.T, p *simplex.Platform, emit func(bot.Event) error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- p.Listen(ctx, log.emit) }()
+	go func() { done <- p.Listen(ctx, emit) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -86,7 +95,19 @@ func runPlatform(t *testing.T, p *simplex.Platform) *botEventLog {
 		}
 	})
 	waitUser(t, p)
-	return log
+}
+
+// eventually waits until cond holds, failing the test with what after
+// waitTimeout.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 func newTestPlatform(sim *simplexsim.Sim, opts ...simplex.Option) *simplex.Platform {
@@ -519,16 +540,21 @@ func TestPlatformStartupSteps(t *testing.T) {
 func waitCommand(t *testing.T, sim *simplexsim.Sim, prefix string, n int) {
 	t.Helper()
 	if err := sim.Wait(waitTimeout, func(w *simplexsim.World) bool {
-		k := 0
-		for _, c := range w.Commands() {
-			if strings.HasPrefix(c.Cmd, prefix) {
-				k++
-			}
-		}
-		return k >= n
+		return countCommands(w.Commands(), prefix) >= n
 	}); err != nil {
 		t.Fatalf("waiting for %d %q commands: %v", n, prefix, err)
 	}
+}
+
+// countCommands counts the commands starting with prefix.
+func countCommands(cmds []simplexsim.CommandRecord, prefix string) int {
+	k := 0
+	for _, c := range cmds {
+		if strings.HasPrefix(c.Cmd, prefix) {
+			k++
+		}
+	}
+	return k
 }
 
 // TestPlatformNotReadyDuringStartup guards Ready's promise: connected and
@@ -676,14 +702,7 @@ func TestPlatformRestartContinuesFromStoredCursor(t *testing.T) {
 	waitSeen("five")
 	// The same items also wait in the CLI's event queue: they arrive live
 	// after the catch-up and must be skipped, not handled again.
-	deadline := time.After(waitTimeout)
-	for p2.Stats().Skipped < int64(len(missed)) {
-		select {
-		case <-deadline:
-			t.Fatalf("stats = %+v, want %d skipped", p2.Stats(), len(missed))
-		case <-time.After(time.Millisecond):
-		}
-	}
+	eventually(t, "the live copies to be skipped", func() bool { return p2.Stats().Skipped >= int64(len(missed)) })
 	if s := p2.Stats(); s.Replayed != int64(len(missed)) {
 		t.Errorf("Replayed = %d, want %d", s.Replayed, len(missed))
 	}
@@ -702,5 +721,241 @@ func TestPlatformRestartContinuesFromStoredCursor(t *testing.T) {
 		if n != 1 {
 			t.Errorf("%q handled %d times", text, n)
 		}
+	}
+}
+
+// TestPlatformOverloadSpillsAndCatchesUp fills the event queue while the
+// consumer is held: later messages are left in the CLI and fetched once the
+// queue is short, and every message arrives once, in order, including those
+// still queued when the fetch ran.
+func TestPlatformOverloadSpillsAndCatchesUp(t *testing.T) {
+	sim := startSim(t)
+	alice, err := sim.ConnectContact("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob, err := sim.ConnectContact("bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newTestPlatform(sim, simplex.WithClientOptions(simplex.WithEventBuffer(4)))
+	gate := make(chan struct{})
+	held := make(chan struct{})
+	var mu sync.Mutex
+	got := map[int64][]string{}
+	var heldOnce sync.Once
+	emit := func(e bot.Event) error {
+		ev, ok := e.(*simplex.NewChatItems)
+		if !ok {
+			return nil
+		}
+		for _, m := range ev.Messages() {
+			if m.Text == "hold" {
+				heldOnce.Do(func() { close(held) })
+				<-gate
+			}
+			id, _ := strconv.ParseInt(strings.TrimPrefix(m.Chat.ID, "@"), 10, 64)
+			mu.Lock()
+			got[id] = append(got[id], m.Text)
+			mu.Unlock()
+		}
+		return nil
+	}
+	listenWith(t, p, emit)
+
+	if _, err := sim.ContactSend(alice.ContactID, "hold"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-held:
+	case <-time.After(waitTimeout):
+		t.Fatal("the first message never arrived")
+	}
+	const n = 20
+	var want = map[int64][]string{alice.ContactID: {"hold"}}
+	for i := range n {
+		c := alice.ContactID
+		if i%4 == 3 {
+			c = bob.ContactID
+		}
+		text := "m" + strconv.Itoa(i)
+		want[c] = append(want[c], text)
+		if _, err := sim.ContactSend(c, text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Four wait in the queue; the rest must be left in the CLI.
+	eventually(t, "the rest to be spilled", func() bool { return p.Stats().Spilled >= n-4 })
+	close(gate)
+	eventually(t, "every message", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(got[alice.ContactID])+len(got[bob.ContactID]) >= n+1
+	})
+	// A last live message shows nothing more was on its way.
+	if _, err := sim.ContactSend(bob.ContactID, "last"); err != nil {
+		t.Fatal(err)
+	}
+	want[bob.ContactID] = append(want[bob.ContactID], "last")
+	eventually(t, "the last message", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		b := got[bob.ContactID]
+		return len(b) > 0 && b[len(b)-1] == "last"
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	for c, w := range want {
+		if !slices.Equal(got[c], w) {
+			t.Errorf("chat %d handled %v, want %v", c, got[c], w)
+		}
+	}
+}
+
+// TestPlatformCrashKeepsNewChat stops a platform as a crash would, without
+// Close writing its cursors, right after it passed on the first message of
+// a new chat: the next run still catches that chat up.
+func TestPlatformCrashKeepsNewChat(t *testing.T) {
+	sim := startSim(t)
+	st := store.NewMemory()
+	t.Cleanup(func() { _ = st.Close() })
+	bob, err := sim.ConnectContact("bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	crashed := &crashStore{Store: st}
+	p1 := newTestPlatform(sim, simplex.WithStore(crashed), simplex.WithCursorFlush(time.Hour))
+	got := make(chan string, 10)
+	emit := func(e bot.Event) error {
+		if ev, ok := e.(*simplex.NewChatItems); ok {
+			for _, m := range ev.Messages() {
+				got <- m.Text
+			}
+		}
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p1.Listen(ctx, emit) }()
+	waitUser(t, p1)
+	if _, err := sim.ContactSend(bob.ContactID, "first words"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case text := <-got:
+		if text != "first words" {
+			t.Fatalf("got %q", text)
+		}
+	case <-time.After(waitTimeout):
+		t.Fatal("the message never arrived")
+	}
+	// The crash: nothing more reaches the store, and the connection ends.
+	crashed.dead.Store(true)
+	cancel()
+	<-done
+	_ = p1.Close(context.Background()) // its write of the cursors fails
+	if data, ok, _ := st.Get(context.Background(), "simplex:cursors:1"); ok && strings.Contains(string(data), "@") {
+		t.Fatalf("cursors were written (%s): this is no crash", data)
+	}
+	if err := sim.WaitConnections(0, waitTimeout); err != nil {
+		t.Fatal(err)
+	}
+
+	// The handler never finished: the next run must deliver it again.
+	p2 := newTestPlatform(sim, simplex.WithStore(st))
+	log := runPlatform(t, p2)
+	waitFor(t, log, func(e *simplex.NewChatItems) bool {
+		ms := e.Messages()
+		return len(ms) == 1 && ms[0].Text == "first words"
+	})
+	if s := p2.Stats(); s.Replayed != 1 {
+		t.Errorf("stats %+v, want 1 replayed", s)
+	}
+}
+
+// crashStore is a store that stops taking writes once dead, as a process
+// that crashed would.
+type crashStore struct {
+	store.Store
+	dead atomic.Bool
+}
+
+var errCrashed = errors.New("crashed")
+
+func (s *crashStore) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	if s.dead.Load() {
+		return errCrashed
+	}
+	return s.Store.Set(ctx, key, value, ttl)
+}
+
+func (s *crashStore) Add(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
+	if s.dead.Load() {
+		return false, errCrashed
+	}
+	return s.Store.Add(ctx, key, value, ttl)
+}
+
+func (s *crashStore) Close() error { return nil }
+
+// TestPlatformOverloadForgetsGoneChat makes the fetch of a chat left behind
+// under load fail as for a deleted contact: the chat is dropped once, not
+// asked for again and again, and other chats go on.
+func TestPlatformOverloadForgetsGoneChat(t *testing.T) {
+	sim := startSim(t)
+	alice, err := sim.ConnectContact("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob, err := sim.ConnectContact("bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newTestPlatform(sim, simplex.WithClientOptions(simplex.WithEventBuffer(2)))
+	gate := make(chan struct{})
+	held := make(chan struct{})
+	log := newBotEventLog()
+	emit := func(e bot.Event) error {
+		if ev, ok := e.(*simplex.NewChatItems); ok {
+			if ms := ev.Messages(); len(ms) == 1 && ms[0].Text == "hold" {
+				close(held)
+				<-gate
+			}
+		}
+		return log.emit(e)
+	}
+	listenWith(t, p, emit)
+
+	if _, err := sim.ContactSend(bob.ContactID, "hold"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-held:
+	case <-time.After(waitTimeout):
+		t.Fatal("the first message never arrived")
+	}
+	prefix := fmt.Sprintf("/_get chat @%d ", alice.ContactID)
+	const fails = 20
+	for range fails {
+		if err := sim.FailNext(prefix, `{"type":"errorStore","storeError":{"type":"contactNotFound","contactId":1}}`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 8 {
+		if _, err := sim.ContactSend(alice.ContactID, "a"+strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, "a spill", func() bool { return p.Stats().Spilled > 0 })
+	close(gate)
+	if _, err := sim.ContactSend(bob.ContactID, "after"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, log, func(e *simplex.NewChatItems) bool {
+		ms := e.Messages()
+		return len(ms) == 1 && ms[0].Text == "after"
+	})
+	if asked := countCommands(commandsOf(sim), prefix); asked != 1 {
+		t.Errorf("the gone chat was asked for %d times, want 1", asked)
 	}
 }

@@ -182,7 +182,8 @@ type world struct {
 	reqs     map[int64]*contactRequest
 	groups   map[int64]*group
 	items    map[int64]*item
-	order    []int64 // item ids in creation order
+	order    []int64             // item ids in creation order
+	byChat   map[chatRef][]int64 // item ids of each chat in creation order
 	files    map[int64]*file
 
 	nextContact, nextProfile, nextConn, nextReq, nextGroup, nextMember, nextItem, nextFile, nextLink int64
@@ -202,6 +203,7 @@ func newWorld(name string, hasUser bool, now func() time.Time) *world {
 		reqs:        map[int64]*contactRequest{},
 		groups:      map[int64]*group{},
 		items:       map[int64]*item{},
+		byChat:      map[chatRef][]int64{},
 		files:       map[int64]*file{},
 		// Contact id 1 and profile id 1 belong to the user, as in the CLI DB.
 		nextContact: 2, nextProfile: 2, nextConn: 1, nextReq: 1, nextGroup: 1,
@@ -432,6 +434,7 @@ func (w *world) addItem(it *item) *item {
 	it.sharedMsgID = b64id('s', it.id)
 	w.items[it.id] = it
 	w.order = append(w.order, it.id)
+	w.byChat[it.chat] = append(w.byChat[it.chat], it.id)
 	switch it.chat.kind {
 	case '@':
 		if c := w.contacts[it.chat.id]; c != nil {
@@ -442,23 +445,34 @@ func (w *world) addItem(it *item) *item {
 }
 
 func (w *world) removeItem(id int64) {
+	it := w.items[id]
 	delete(w.items, id)
-	for i, x := range w.order {
+	w.order = without(w.order, id)
+	if it != nil {
+		w.byChat[it.chat] = without(w.byChat[it.chat], id)
+	}
+}
+
+// without returns ids less id, copying so that slices handed out stay
+// as they were.
+func without(ids []int64, id int64) []int64 {
+	for i, x := range ids {
 		if x == id {
-			w.order = append(w.order[:i:i], w.order[i+1:]...)
-			break
+			return append(ids[:i:i], ids[i+1:]...)
 		}
 	}
+	return ids
 }
 
 // chatItems returns the items of one chat in ascending id order.
 func (w *world) chatItems(r chatRef) []*item {
-	var out []*item
-	for _, id := range w.order {
-		it := w.items[id]
-		if it.chat.kind == r.kind && it.chat.id == r.id && it.chat.support == r.support && it.chat.scopeGM == r.scopeGM {
-			out = append(out, it)
-		}
+	ids := w.byChat[r]
+	if len(ids) == 0 {
+		return nil
+	}
+	out := make([]*item, len(ids))
+	for i, id := range ids {
+		out[i] = w.items[id]
 	}
 	return out
 }

@@ -436,23 +436,29 @@ func (o *obj) MarshalJSON() ([]byte, error) {
 
 // eventFrame wraps an event body: events never carry a corrId.
 func eventFrame(resp any) []byte {
-	b, err := json.Marshal(struct {
-		Resp any `json:"resp"`
-	}{resp})
-	if err != nil {
-		panic("simplexsim: marshal event: " + err.Error())
-	}
-	return b
+	return append(append([]byte(`{"resp":`), marshalBody(resp, "event")...), '}')
 }
 
 // responseFrame wraps a command response with its corrId.
 func responseFrame(corrID string, resp any) []byte {
-	b, err := json.Marshal(struct {
-		CorrID string `json:"corrId"`
-		Resp   any    `json:"resp"`
-	}{corrID, resp})
+	id, _ := json.Marshal(corrID) // a string always encodes
+	b := append(append([]byte(`{"corrId":`), id...), `,"resp":`...)
+	return append(append(b, marshalBody(resp, "response")...), '}')
+}
+
+// marshalBody encodes a frame's body. An *obj is asked directly: through
+// json.Marshal its output would be scanned and compacted once more, which
+// for the large frames of a flood is most of the simulator's work.
+func marshalBody(resp any, what string) []byte {
+	var b []byte
+	var err error
+	if o, ok := resp.(*obj); ok {
+		b, err = o.MarshalJSON()
+	} else {
+		b, err = json.Marshal(resp)
+	}
 	if err != nil {
-		panic("simplexsim: marshal response: " + err.Error())
+		panic("simplexsim: marshal " + what + ": " + err.Error())
 	}
 	return b
 }
