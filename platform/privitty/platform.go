@@ -643,6 +643,9 @@ func (p *Platform) flushLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			if ctx.Err() != nil {
+				return // Close writes what is left
+			}
 			if err := p.flush(ctx); err != nil && ctx.Err() == nil {
 				p.log.Warn("privitty: saving progress", zap.Error(err))
 			}
@@ -676,6 +679,14 @@ func (p *Platform) flush(ctx context.Context) error {
 	}
 	if len(seen) > 0 {
 		if err := p.client.MarkseenMsgs(ctx, seen); err != nil {
+			var re *RPCError
+			if !errors.As(err, &re) {
+				// Not refused, just not delivered: kept for the next
+				// flush (marking twice is harmless).
+				p.mu.Lock()
+				p.unseen = append(seen, p.unseen...)
+				p.mu.Unlock()
+			}
 			errs = append(errs, fmt.Errorf("marking %d messages seen: %w", len(seen), err))
 		}
 	}

@@ -310,6 +310,14 @@ func (c *Client) session(ctx context.Context, onConnect func(context.Context, bo
 	c.connected.Store(true)
 	c.log.Info("simplex connected", zap.String("url", c.url))
 
+	if onConnect != nil {
+		// Events stay held until a start-up succeeds: released after a
+		// failed catch-up, a later live item could move a chat's cursor
+		// past a missed one. The hold starts before the first read, so
+		// that no event, not even one the CLI kept for the next client,
+		// overtakes the cursors the start-up loads.
+		c.holdEvents(true)
+	}
 	var wg sync.WaitGroup
 	readErr := make(chan error, 1)
 	wg.Add(1)
@@ -329,10 +337,6 @@ func (c *Client) session(ctx context.Context, onConnect func(context.Context, bo
 
 	var result error
 	if onConnect != nil {
-		// Events stay held until a start-up succeeds: released after a
-		// failed catch-up, a later live item could move a chat's cursor
-		// past a missed one.
-		c.holdEvents(true)
 		if err := onConnect(sctx, first); err != nil {
 			if sctx.Err() == nil {
 				result = fmt.Errorf("simplex: start-up: %w", err)

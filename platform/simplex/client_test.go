@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -694,5 +695,61 @@ func TestSlowEventConsumerDoesNotBlockCommands(t *testing.T) {
 		if s != "m"+strconv.Itoa(i) {
 			t.Fatalf("message %d is %q", i, s)
 		}
+	}
+}
+
+// An event the CLI kept while no client was connected comes out on the
+// next connection before any response; it must still wait for the
+// start-up, which may load what decides whether it is new.
+func TestClientHoldsEventsFromTheFirstRead(t *testing.T) {
+	sim := startSim(t)
+	c, err := sim.ConnectContact("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sim.ContactSend(c.ContactID, "kept"); err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Wait(waitTimeout, func(*simplexsim.World) bool { return sim.QueuedEvents() > 0 }); err != nil {
+		t.Fatal(err)
+	}
+	cl := simplex.NewClient(sim.URL(), testClientOptions...)
+	var started atomic.Bool
+	early := make(chan string, 16)
+	got := make(chan struct{})
+	var once sync.Once
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- cl.Run(ctx, func(ctx context.Context, first bool) error {
+			// The response comes after the kept events on the socket, so
+			// they have been read by the time it is here.
+			if _, err := simplex.Do[*simplex.ActiveUser](ctx, cl, simplex.ShowActiveUser{}); err != nil {
+				return err
+			}
+			started.Store(true)
+			return nil
+		}, func(f simplex.Frame) error {
+			if !started.Load() {
+				early <- f.Type
+			}
+			if e, ok := f.Resp.(*simplex.NewChatItems); ok && len(e.Messages()) > 0 {
+				once.Do(func() { close(got) })
+			}
+			return nil
+		})
+	}()
+	select {
+	case <-got:
+	case <-time.After(waitTimeout):
+		t.Fatal("the kept message never arrived")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run returned %v", err)
+	}
+	close(early)
+	for typ := range early {
+		t.Errorf("event %q passed on before the start-up finished", typ)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -114,6 +115,9 @@ type Platform struct {
 
 	user atomic.Pointer[User]
 
+	// flushMu orders the writes of cursors to the store, so that an older
+	// snapshot never lands after a newer one. It is taken before mu.
+	flushMu   sync.Mutex
 	mu        sync.Mutex
 	delivered map[string]int64 // chat ref → highest received item id passed on
 	handled   map[string]int64 // chat ref → highest received item id handled
@@ -280,6 +284,9 @@ func (p *Platform) flushLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			if ctx.Err() != nil {
+				return // Close writes the cursors
+			}
 			if err := p.flush(ctx); err != nil {
 				p.log.Warn("simplex: saving cursors", zap.Error(err))
 			}
@@ -307,6 +314,8 @@ func (p *Platform) flush(ctx context.Context) error {
 	if p.cfg.store == nil {
 		return nil
 	}
+	p.flushMu.Lock()
+	defer p.flushMu.Unlock()
 	key := p.cursorKey()
 	p.mu.Lock()
 	if !p.dirty || key == "" {
@@ -315,16 +324,29 @@ func (p *Platform) flush(ctx context.Context) error {
 	}
 	data, err := json.Marshal(p.handled)
 	p.dirty = false
-	hadFresh := len(p.fresh) > 0
-	clear(p.fresh)
+	var written map[string]int64
+	if len(p.fresh) > 0 {
+		written = maps.Clone(p.fresh)
+		clear(p.fresh)
+	}
 	p.mu.Unlock()
+	if err == nil {
+		err = p.cfg.store.Set(ctx, key, data, 0)
+	}
 	if err != nil {
+		// Nothing was written: the next flush tries again, and the new
+		// chats stay in the fresh list until then.
+		p.mu.Lock()
+		p.dirty = true
+		for ref, id := range written {
+			if _, ok := p.fresh[ref]; !ok {
+				p.fresh[ref] = id
+			}
+		}
+		p.mu.Unlock()
 		return err
 	}
-	if err := p.cfg.store.Set(ctx, key, data, 0); err != nil {
-		return err
-	}
-	if !hadFresh {
+	if written == nil {
 		return nil
 	}
 	// The full map now holds them; keep only chats seen since.
@@ -343,6 +365,8 @@ func (p *Platform) noteNewChat(ref string, id int64) {
 	if p.cfg.store == nil {
 		return
 	}
+	p.flushMu.Lock()
+	defer p.flushMu.Unlock()
 	p.mu.Lock()
 	if _, ok := p.handled[ref]; ok {
 		p.mu.Unlock()

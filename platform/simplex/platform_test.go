@@ -877,13 +877,15 @@ func TestPlatformCrashKeepsNewChat(t *testing.T) {
 // that crashed would.
 type crashStore struct {
 	store.Store
-	dead atomic.Bool
+	dead    atomic.Bool
+	refused atomic.Int64 // writes refused while dead
 }
 
 var errCrashed = errors.New("crashed")
 
 func (s *crashStore) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	if s.dead.Load() {
+		s.refused.Add(1)
 		return errCrashed
 	}
 	return s.Store.Set(ctx, key, value, ttl)
@@ -957,5 +959,51 @@ func TestPlatformOverloadForgetsGoneChat(t *testing.T) {
 	})
 	if asked := countCommands(commandsOf(sim), prefix); asked != 1 {
 		t.Errorf("the gone chat was asked for %d times, want 1", asked)
+	}
+}
+
+// A cursor write that fails is tried again: the store briefly refusing
+// writes must not leave a handled message to be delivered twice after a
+// restart.
+func TestPlatformFailedCursorWriteIsRetried(t *testing.T) {
+	sim := startSim(t)
+	st := store.NewMemory()
+	t.Cleanup(func() { _ = st.Close() })
+	bob, err := sim.ConnectContact("bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flaky := &crashStore{Store: st}
+	p := newTestPlatform(sim, simplex.WithStore(flaky), simplex.WithCursorFlush(time.Millisecond))
+	log := newBotEventLog()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Listen(ctx, log.emit) }()
+	if _, err := sim.ContactSend(bob.ContactID, "hello"); err != nil {
+		t.Fatal(err)
+	}
+	ev := waitFor(t, log, func(e *simplex.NewChatItems) bool { return len(e.Messages()) == 1 })
+	flaky.dead.Store(true)
+	p.EventHandled(ev, nil)
+	eventually(t, "a failed cursor write", func() bool { return flaky.refused.Load() > 0 })
+	flaky.dead.Store(false)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	data, ok, err := st.Get(context.Background(), "simplex:cursors:1")
+	if err != nil || !ok {
+		t.Fatalf("no cursors stored (%v)", err)
+	}
+	var cursors map[string]int64
+	if err := json.Unmarshal(data, &cursors); err != nil {
+		t.Fatal(err)
+	}
+	ref := "@" + strconv.FormatInt(bob.ContactID, 10)
+	if want := ev.ChatItems[0].ChatItem.Meta.ItemID; cursors[ref] != want {
+		t.Fatalf("stored cursor of %s is %d, want %d (%s)", ref, cursors[ref], want, data)
 	}
 }
