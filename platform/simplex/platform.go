@@ -486,23 +486,23 @@ func (p *Platform) loadCursors(ctx context.Context) error {
 	if loaded || p.cfg.store == nil {
 		return nil
 	}
-	var maps [2]map[string]int64
+	var stored [2]map[string]int64 // the full map, then the new chats
 	for i, key := range []string{p.cursorKey(), p.freshKey()} {
 		data, ok, err := p.cfg.store.Get(ctx, key)
 		if err != nil {
 			return fmt.Errorf("simplex: loading cursors: %w", err)
 		}
 		if ok {
-			if err := json.Unmarshal(data, &maps[i]); err != nil {
+			if err := json.Unmarshal(data, &stored[i]); err != nil {
 				p.log.Warn("simplex: stored cursors unreadable; starting without", zap.String("key", key), zap.Error(err))
-				maps[i] = nil
+				stored[i] = nil
 			}
 		}
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.loaded = true
-	for i, m := range maps {
+	for i, m := range stored {
 		for ref, id := range m {
 			if _, ok := p.handled[ref]; ok {
 				id = max(p.handled[ref], id)
@@ -766,8 +766,7 @@ func (p *Platform) admitItem(a *AChatItem) bool {
 	if !ok {
 		return true
 	}
-	k, id := ref.String(), a.ChatItem.Meta.ItemID
-	if !p.markDelivered(k, id) {
+	if !p.markDelivered(ref.String(), a.ChatItem.Meta.ItemID) {
 		p.skipped.Add(1)
 		return false
 	}

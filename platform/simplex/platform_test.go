@@ -97,6 +97,38 @@ func listenWith(t *testing.T, p *simplex.Platform, emit func(bot.Event) error) {
 	waitUser(t, p)
 }
 
+// listenHeld runs p with emit behind a hold: it sends "hold" from contact
+// and returns once that message holds up p's event consumer, which stays
+// held (and events pile up behind it) until release is called.
+func listenHeld(t *testing.T, sim *simplexsim.Sim, p *simplex.Platform, contact int64, emit func(bot.Event) error) (release func()) {
+	t.Helper()
+	gate := make(chan struct{})
+	held := make(chan struct{})
+	var heldOnce, releaseOnce sync.Once
+	release = func() { releaseOnce.Do(func() { close(gate) }) }
+	listenWith(t, p, func(e bot.Event) error {
+		if ev, ok := e.(*simplex.NewChatItems); ok {
+			for _, m := range ev.Messages() {
+				if m.Text == "hold" {
+					heldOnce.Do(func() { close(held) })
+					<-gate
+				}
+			}
+		}
+		return emit(e)
+	})
+	t.Cleanup(release) // before listenWith's: a failed test must not leave the consumer stuck
+	if _, err := sim.ContactSend(contact, "hold"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-held:
+	case <-time.After(waitTimeout):
+		t.Fatal("the first message never arrived")
+	}
+	return release
+}
+
 // eventually waits until cond holds, failing the test with what after
 // waitTimeout.
 func eventually(t *testing.T, what string, cond func() bool) {
@@ -739,38 +771,21 @@ func TestPlatformOverloadSpillsAndCatchesUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := newTestPlatform(sim, simplex.WithClientOptions(simplex.WithEventBuffer(4)))
-	gate := make(chan struct{})
-	held := make(chan struct{})
 	var mu sync.Mutex
 	got := map[int64][]string{}
-	var heldOnce sync.Once
-	emit := func(e bot.Event) error {
+	release := listenHeld(t, sim, p, alice.ContactID, func(e bot.Event) error {
 		ev, ok := e.(*simplex.NewChatItems)
 		if !ok {
 			return nil
 		}
 		for _, m := range ev.Messages() {
-			if m.Text == "hold" {
-				heldOnce.Do(func() { close(held) })
-				<-gate
-			}
 			id, _ := strconv.ParseInt(strings.TrimPrefix(m.Chat.ID, "@"), 10, 64)
 			mu.Lock()
 			got[id] = append(got[id], m.Text)
 			mu.Unlock()
 		}
 		return nil
-	}
-	listenWith(t, p, emit)
-
-	if _, err := sim.ContactSend(alice.ContactID, "hold"); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-held:
-	case <-time.After(waitTimeout):
-		t.Fatal("the first message never arrived")
-	}
+	})
 	const n = 20
 	var want = map[int64][]string{alice.ContactID: {"hold"}}
 	for i := range n {
@@ -786,7 +801,7 @@ func TestPlatformOverloadSpillsAndCatchesUp(t *testing.T) {
 	}
 	// Four wait in the queue; the rest must be left in the CLI.
 	eventually(t, "the rest to be spilled", func() bool { return p.Stats().Spilled >= n-4 })
-	close(gate)
+	release()
 	eventually(t, "every message", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
@@ -914,28 +929,8 @@ func TestPlatformOverloadForgetsGoneChat(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := newTestPlatform(sim, simplex.WithClientOptions(simplex.WithEventBuffer(2)))
-	gate := make(chan struct{})
-	held := make(chan struct{})
 	log := newBotEventLog()
-	emit := func(e bot.Event) error {
-		if ev, ok := e.(*simplex.NewChatItems); ok {
-			if ms := ev.Messages(); len(ms) == 1 && ms[0].Text == "hold" {
-				close(held)
-				<-gate
-			}
-		}
-		return log.emit(e)
-	}
-	listenWith(t, p, emit)
-
-	if _, err := sim.ContactSend(bob.ContactID, "hold"); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-held:
-	case <-time.After(waitTimeout):
-		t.Fatal("the first message never arrived")
-	}
+	release := listenHeld(t, sim, p, bob.ContactID, log.emit)
 	prefix := fmt.Sprintf("/_get chat @%d ", alice.ContactID)
 	const fails = 20
 	for range fails {
@@ -949,7 +944,7 @@ func TestPlatformOverloadForgetsGoneChat(t *testing.T) {
 		}
 	}
 	eventually(t, "a spill", func() bool { return p.Stats().Spilled > 0 })
-	close(gate)
+	release()
 	if _, err := sim.ContactSend(bob.ContactID, "after"); err != nil {
 		t.Fatal(err)
 	}

@@ -447,8 +447,8 @@ func responseFrame(corrID string, resp any) []byte {
 }
 
 // marshalBody encodes a frame's body. An *obj is asked directly: through
-// json.Marshal its output would be scanned and compacted once more, which
-// for the large frames of a flood is most of the simulator's work.
+// json.Marshal its output would be scanned and compacted once more, a
+// whole extra pass over every frame.
 func marshalBody(resp any, what string) []byte {
 	var b []byte
 	var err error
