@@ -156,6 +156,73 @@ type Outgoing struct {
 	ReplyTo string
 	// Files are local paths to attach.
 	Files []string
+	// Mentions name members the text mentions as "@Name". Platforms that
+	// implement MentionSender turn them into real mentions; others send
+	// the text as it is.
+	Mentions []Mention
+}
+
+// Mention is a member mentioned in an Outgoing text.
+type Mention struct {
+	// Name is the name as it appears after "@" in the text.
+	Name string
+	// ID is the member's Sender.ID in the chat.
+	ID string
+}
+
+// GroupChangeKind says what a GroupChange is about.
+type GroupChangeKind int
+
+const (
+	// BotJoined: the bot is now a member of the group (Role is its role).
+	BotJoined GroupChangeKind = iota + 1
+	// BotRoleChanged: the bot's role changed to Role.
+	BotRoleChanged
+	// BotRemoved: the bot was removed from the group or left it.
+	BotRemoved
+	// GroupDeleted: the group no longer exists.
+	GroupDeleted
+	// MemberJoined: Member joined (Role is their role).
+	MemberJoined
+	// MemberLeft: Member left or was removed.
+	MemberLeft
+	// MemberRoleChanged: Member's role changed to Role.
+	MemberRoleChanged
+	// MemberBlocked: Member's messages are now hidden for everyone.
+	MemberBlocked
+	// MemberUnblocked: Member's messages are shown again.
+	MemberUnblocked
+)
+
+var groupChangeNames = [...]string{"", "bot_joined", "bot_role_changed", "bot_removed", "group_deleted",
+	"member_joined", "member_left", "member_role_changed", "member_blocked", "member_unblocked"}
+
+// String returns a snake_case name such as "bot_joined".
+func (k GroupChangeKind) String() string {
+	if k > 0 && int(k) < len(groupChangeNames) {
+		return groupChangeNames[k]
+	}
+	return "unknown"
+}
+
+// GroupChange is the platform-neutral view of an event that changes a
+// group's membership or the bot's place in it.
+type GroupChange struct {
+	Kind GroupChangeKind
+	Chat Chat
+	// Member is who the change is about; empty for the Bot… kinds.
+	Member Sender
+	// Role is the new role, for the kinds that have one.
+	Role string
+	// By is who made the change, when the platform says.
+	By Sender
+}
+
+// GroupChanger is implemented by events that change a group's membership.
+// Generic code such as a moderation module reads them through it instead
+// of knowing each platform's event types.
+type GroupChanger interface {
+	GroupChanges() []GroupChange
 }
 
 // Platform connects a bot to a messenger.
@@ -183,31 +250,4 @@ type HandledNotifier interface {
 // returned, such as pending sends to flush.
 type Closer interface {
 	Close(ctx context.Context) error
-}
-
-// AcceptOptions tune how a request is accepted.
-type AcceptOptions struct {
-	// Welcome is sent to the new contact or group once the chat is usable.
-	Welcome string
-}
-
-// RequestAccepter is the capability to accept and reject requests.
-type RequestAccepter interface {
-	AcceptRequest(ctx context.Context, r Request, opts AcceptOptions) error
-	RejectRequest(ctx context.Context, r Request) error
-}
-
-// Deleter is the capability to delete a message for everyone.
-type Deleter interface {
-	Delete(ctx context.Context, chatID, msgID string) error
-}
-
-// Editor is the capability to edit a message the bot sent.
-type Editor interface {
-	Edit(ctx context.Context, chatID, msgID, text string) error
-}
-
-// Reactor is the capability to react to a message with an emoji.
-type Reactor interface {
-	React(ctx context.Context, chatID, msgID, emoji string) error
 }
