@@ -1,0 +1,51 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"io"
+)
+
+// SimInfo registers a platform simulator with "parley sim".
+type SimInfo struct {
+	// Name is the platform's name, as in "parley sim NAME".
+	Name string
+	// Summary is one line for the command's help.
+	Summary string
+	// Run runs the simulator with its command-line args until ctx ends.
+	// It parses its own flags (-h prints them to stderr) and, when asked
+	// for an interactive mode, reads stdin.
+	Run func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
+}
+
+var sims = map[string]SimInfo{}
+
+// RegisterSimulator makes a simulator available to "parley sim". Call it
+// from an init function; it panics on an invalid or taken name or a nil Run.
+func RegisterSimulator(info SimInfo) {
+	checkName("simulator", info.Name)
+	if info.Run == nil {
+		panic(fmt.Sprintf("registry: simulator %q has a nil Run", info.Name))
+	}
+	registry.mu.Lock()
+	defer registry.mu.Unlock()
+	if _, dup := sims[info.Name]; dup {
+		panic(fmt.Sprintf("registry: simulator %q registered twice", info.Name))
+	}
+	sims[info.Name] = info
+}
+
+// Simulators returns the registered simulator names, sorted.
+func Simulators() []string {
+	registry.mu.RLock()
+	defer registry.mu.RUnlock()
+	return sortedKeys(sims)
+}
+
+// LookupSimulator returns the simulator registered under name.
+func LookupSimulator(name string) (SimInfo, bool) {
+	registry.mu.RLock()
+	defer registry.mu.RUnlock()
+	s, ok := sims[name]
+	return s, ok
+}
