@@ -218,7 +218,7 @@ func (s *Sim) run(cmd string) *result {
 		{"/_leave ", s.cmdLeave},
 		{"/_members ", s.cmdMembers},
 		{"/_contacts ", s.cmdContacts},
-		{"/_groups ", s.cmdGroups},
+		{"/_groups", s.cmdGroups},
 		{"/_get chats ", s.cmdGetChats},
 		{"/_get chat ", s.cmdGetChat},
 		{"/_create link ", s.cmdCreateLink},
@@ -1474,9 +1474,29 @@ func (s *Sim) knownGroups() []*group {
 	return gs
 }
 
+// cmdGroups is APIListGroups. Commands.hs parses
+// `"/_groups" *> (APIListGroups <$> A.decimal <*> optional (" @" *> A.decimal) <*> optional (A.space *> stringP))`:
+// the user id follows "/_groups" with no space, so "/_groups 1" is a parse
+// error and "/_groups1" lists the groups.
 func (s *Sim) cmdGroups(p *scan) *result {
-	if good, r := s.userArg(p); !good {
-		return r
+	n := 0
+	for n < len(p.s) && p.s[n] >= '0' && p.s[n] <= '9' {
+		n++
+	}
+	uid, good := parseID(p.s[:n])
+	if !good {
+		return parseFail()
+	}
+	p.s = p.s[n:]
+	if p.s != "" && p.s[0] != ' ' {
+		return parseFail()
+	}
+	p.s = strings.TrimPrefix(p.s, " ")
+	if !s.w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	if uid != 1 {
+		return fail(errStore("userNotFound", "userId", uid))
 	}
 	var contactID int64
 	if strings.HasPrefix(p.s, "@") {

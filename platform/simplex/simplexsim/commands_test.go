@@ -381,17 +381,17 @@ func TestListCommands(t *testing.T) {
 	wantErr(t, c.cmd("/_contacts 3"), "errorStore", "userNotFound")
 
 	gid, _ := newJoinedGroup(t, s, c, alice, "admin")
-	m = c.cmd("/_groups 1")
+	m = c.cmd("/_groups1")
 	if m.typ() != "groupsList" || m.num("groups.0.groupId") != gid || m.num("groups.0.groupSummary.currentMembers") != 4 {
 		t.Fatalf("got %s", m.raw)
 	}
-	if m := c.cmd("/_groups 1 nomatch"); len(m.get("groups").([]any)) != 0 {
+	if m := c.cmd("/_groups1 nomatch"); len(m.get("groups").([]any)) != 0 {
 		t.Fatalf("search: %s", m.raw)
 	}
-	if m := c.cmdf("/_groups 1 @%d", bob); len(m.get("groups").([]any)) != 0 {
+	if m := c.cmdf("/_groups1 @%d", bob); len(m.get("groups").([]any)) != 0 {
 		t.Fatalf("by contact: %s", m.raw)
 	}
-	if m := c.cmdf("/_groups 1 @%d team", alice); len(m.get("groups").([]any)) != 1 {
+	if m := c.cmdf("/_groups1 @%d team", alice); len(m.get("groups").([]any)) != 1 {
 		t.Fatalf("by contact and search: %s", m.raw)
 	}
 	m = c.cmd(`/_get chats 1 pcc=on count=10 {"type":"filters","favorite":false,"unread":false}`)
@@ -730,7 +730,7 @@ func TestCommandsReturnValidJSON(t *testing.T) {
 	s, c := setup(t)
 	alice := connect(t, s, c, "alice")
 	newJoinedGroup(t, s, c, alice, "owner")
-	for _, cmd := range []string{"/user", "/_contacts 1", "/_groups 1", "/_get chats 1 count=5", "/_members #1", "/_show_address 1"} {
+	for _, cmd := range []string{"/user", "/_contacts 1", "/_groups1", "/_get chats 1 count=5", "/_members #1", "/_show_address 1"} {
 		m := c.cmd(cmd)
 		var v map[string]any
 		if err := json.Unmarshal(m.raw, &v); err != nil || m.typ() == "chatCmdError" {
