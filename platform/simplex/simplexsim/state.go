@@ -33,6 +33,9 @@ type contact struct {
 	updated    time.Time
 	chatTs     time.Time
 	viaAddress bool
+	// chatDeleted marks a chat cleared with /_delete @N messages.
+	chatDeleted bool
+	customData  json.RawMessage
 }
 
 func (c *contact) ready() bool { return c.connStatus == "ready" }
@@ -74,14 +77,15 @@ func (m *member) active() bool {
 }
 
 type group struct {
-	id      int64
-	name    string
-	profile wGroupProfile
-	created time.Time
-	updated time.Time
-	bot     *member // the bot's membership; nil until the bot is invited or creates it
-	members []*member
-	link    *wGroupLink
+	id         int64
+	name       string
+	profile    wGroupProfile
+	created    time.Time
+	updated    time.Time
+	bot        *member // the bot's membership; nil until the bot is invited or creates it
+	members    []*member
+	link       *wGroupLink
+	customData json.RawMessage
 }
 
 // joined reports whether the bot takes part in the group (and so sees its events).
@@ -173,8 +177,14 @@ type world struct {
 
 	hasUser     bool
 	userName    string
-	userProfile wProfile
+	userProfile wProfile // the active user's
 	fullName    string
+	// activeID is the active user's id; others holds the other users'
+	// profiles by id. The chats, contacts and groups are one set, whichever
+	// user is active (a simplification: the CLI keeps them per user).
+	activeID int64
+	others   map[int64]wProfile
+	nextUser int64
 
 	addr *address
 
@@ -205,6 +215,9 @@ func newWorld(name string, hasUser bool, now func() time.Time) *world {
 		items:       map[int64]*item{},
 		byChat:      map[chatRef][]int64{},
 		files:       map[int64]*file{},
+		activeID:    1,
+		others:      map[int64]wProfile{},
+		nextUser:    2,
 		// Contact id 1 and profile id 1 belong to the user, as in the CLI DB.
 		nextContact: 2, nextProfile: 2, nextConn: 1, nextReq: 1, nextGroup: 1,
 		nextMember: 1, nextItem: 1, nextFile: 1, nextLink: 1,
@@ -220,15 +233,58 @@ func (w *world) id(counter *int64) int64 {
 
 // JSON views of the state.
 
-func (w *world) userJSON() wUser {
-	p := w.userProfile
+func (w *world) userJSON() wUser { return w.userJSONOf(w.activeID, w.userProfile, true) }
+
+// userJSONOf renders a user. The user's own contact and profile records
+// take the user's id (the first user's are 1, as in a fresh CLI database).
+func (w *world) userJSONOf(id int64, p wProfile, active bool) wUser {
+	sid := strconv.FormatInt(id, 10)
 	return wUser{
-		UserID: 1, AgentUserID: "1", UserContactID: 1, LocalDisplayName: p.DisplayName,
-		Profile: wLocalProfile{ProfileID: 1, DisplayName: p.DisplayName, FullName: p.FullName, ShortDescr: p.ShortDescr,
+		UserID: id, AgentUserID: sid, UserContactID: id, LocalDisplayName: p.DisplayName,
+		Profile: wLocalProfile{ProfileID: id, DisplayName: p.DisplayName, FullName: p.FullName, ShortDescr: p.ShortDescr,
 			Image: p.Image, ContactLink: p.ContactLink, Preferences: p.Preferences, PeerType: p.PeerType},
-		FullPreferences: userFullPreferences, ActiveUser: true, ActiveOrder: 1, ShowNtfs: true,
+		FullPreferences: fullPreferencesOf(p.Preferences), ActiveUser: active, ActiveOrder: id, ShowNtfs: true,
 		SendRcptsContacts: true, SendRcptsSmallGroups: true,
 	}
+}
+
+// userNamed reports whether a user has display name n.
+func (w *world) userNamed(n string) bool {
+	if w.hasUser && w.userProfile.DisplayName == n {
+		return true
+	}
+	for _, p := range w.others {
+		if p.DisplayName == n {
+			return true
+		}
+	}
+	return false
+}
+
+// fullPreferencesOf merges a profile's preferences over the defaults, as
+// the CLI's fullPreferences does: the user's command menu shows there.
+func fullPreferencesOf(prefs json.RawMessage) json.RawMessage {
+	if len(prefs) == 0 {
+		return userFullPreferences
+	}
+	var over map[string]json.RawMessage
+	if json.Unmarshal(prefs, &over) != nil || len(over) == 0 {
+		return userFullPreferences
+	}
+	var full map[string]json.RawMessage
+	_ = json.Unmarshal(userFullPreferences, &full)
+	for k, v := range over {
+		if _, known := full[k]; known && string(v) != "null" {
+			full[k] = v
+		}
+	}
+	keys := []string{"timedMessages", "fullDelete", "reactions", "voice", "files", "calls", "sessions", "commands"}
+	o := fields()
+	for _, k := range keys {
+		o.set(k, full[k])
+	}
+	b, _ := o.MarshalJSON()
+	return b
 }
 
 func (w *world) contactJSON(c *contact) wContact {
@@ -254,6 +310,7 @@ func (w *world) contactJSON(c *contact) wContact {
 		ActiveConn: conn, ContactUsed: true, ContactStatus: c.status, ChatSettings: defaultChatSettings,
 		UserPreferences: prefs, MergedPreferences: contactMergedPreferences,
 		CreatedAt: ts(c.created), UpdatedAt: ts(c.updated), ContactRequestID: c.reqID, ChatTags: []int64{},
+		ChatDeleted: c.chatDeleted, CustomData: c.customData,
 	}
 	if !c.chatTs.IsZero() {
 		wc.ChatTs = ts(c.chatTs)
@@ -300,7 +357,7 @@ func (w *world) groupJSON(g *group) wGroupInfo {
 		GroupID: g.id, LocalDisplayName: g.name, GroupProfile: g.profile,
 		FullGroupPreferences: fullGroupPreferences, ChatSettings: defaultChatSettings,
 		CreatedAt: ts(g.created), UpdatedAt: ts(g.updated), ChatTags: []int64{},
-		GroupSummary: wGroupSummary{CurrentMembers: n},
+		GroupSummary: wGroupSummary{CurrentMembers: n}, CustomData: g.customData,
 	}
 	if g.bot != nil {
 		gi.Membership = w.memberJSON(g.bot)

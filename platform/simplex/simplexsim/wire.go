@@ -136,6 +136,7 @@ type wContact struct {
 	ContactGrpInvSent bool            `json:"contactGrpInvSent"`
 	ChatTags          []int64         `json:"chatTags"`
 	ChatDeleted       bool            `json:"chatDeleted"`
+	CustomData        json.RawMessage `json:"customData,omitempty"`
 }
 
 type wContactRequest struct {
@@ -217,6 +218,7 @@ type wGroupInfo struct {
 	ChatTags                []int64         `json:"chatTags"`
 	GroupSummary            wGroupSummary   `json:"groupSummary"`
 	MembersRequireAttention int             `json:"membersRequireAttention"`
+	CustomData              json.RawMessage `json:"customData,omitempty"`
 }
 
 type wGroupChatScope struct {
