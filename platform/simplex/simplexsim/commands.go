@@ -833,13 +833,6 @@ func (s *Sim) cmdSend(p *scan) *result {
 		if pr.quote != nil {
 			it.quote = w.quoteOf(pr.quote)
 		}
-		if len(pr.mentions) > 0 {
-			for name := range pr.mentions {
-				if strings.Contains(it.text, "@"+name) {
-					it.formatted = mentionSpans(it.text, name)
-				}
-			}
-		}
 		w.addItem(it)
 		if pr.path != "" {
 			f := &file{id: w.id(&w.nextFile), itemID: it.id, name: filepath.Base(pr.path), size: pr.size,
@@ -920,6 +913,7 @@ func (s *Sim) cmdUpdate(p *scan) *result {
 		return fail(errStore("largeMsg"))
 	}
 	it.msgContent, it.text, it.edited, it.updated = mc, msgText(mc), true, w.now()
+	it.formatted = formatText(it.text)
 	w.actions = append(w.actions, Action{Kind: ActionUpdate, ChatRef: ref.String(), ItemIDs: []int64{itemID}, Text: it.text})
 	return ok(body("chatItemUpdated").set("user", w.userJSON()).set("chatItem", w.aItem(it)))
 }

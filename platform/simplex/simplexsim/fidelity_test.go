@@ -1,7 +1,9 @@
 package simplexsim_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"testing"
 
 	"github.com/parleybot/parley/platform/simplex/simplexsim"
@@ -228,4 +230,56 @@ func TestFidelityErrorShapes(t *testing.T) {
 			cmd:  fmt.Sprintf(`/_send @%d json [{"quotedItemId":%d,"msgContent":{"type":"text","text":"re"}}]`, alice, in),
 			want: "chatCmdError", path: "chatError.errorType.type", value: "invalidQuote"},
 	})
+}
+
+// TestFidelityFormattedText: every item's text is parsed as markdown
+// (Markdown.hs parseMaybeMarkdownList / markdownP), and meta.hasLink marks
+// links, so bots that look at links or command spans can be tested.
+func TestFidelityFormattedText(t *testing.T) {
+	s, c := setup(t, simplexsim.WithAutoDelivery(false))
+	alice := connect(t, s, c, "alice")
+	cases := []struct {
+		source string
+		text   string
+		want   string // formattedText as compact JSON, "" for none
+		link   bool
+	}{
+		{"no markdown: formattedText absent", "just words here", "", false},
+		{"one line starting with / is one command span", "/help me", `[{"format":{"type":"command","commandStr":"help me"},"text":"/help me"}]`, false},
+		{"formattedP '*' Bold; the span text has no delimiters", "hello *there*", `[{"text":"hello "},{"format":{"type":"bold"},"text":"there"}]`, false},
+		{"md: padded with a space stays plain", "a * b * c", "", false},
+		{"'_' italic, '~' strike, '`' snippet", "_i_ ~s~ `c`", `[{"format":{"type":"italic"},"text":"i"},{"text":" "},{"format":{"type":"strikeThrough"},"text":"s"},{"text":" "},{"format":{"type":"snippet"},"text":"c"}]`, false},
+		{"'#' secret", "#hidden#", `[{"format":{"type":"secret"},"text":"hidden"}]`, false},
+		{"coloredP: !1 text!", "!1 red alert!", `[{"format":{"type":"colored","color":"red"},"text":"red alert"}]`, false},
+		{"wordMD isUri; trailing punctuation split off", "see https://example.com/page.", `[{"text":"see "},{"format":{"type":"uri"},"text":"https://example.com/page"},{"text":"."}]`, true},
+		{"isDomain", "visit example.com now", `[{"text":"visit "},{"format":{"type":"uri"},"text":"example.com"},{"text":" now"}]`, true},
+		{"sowLinkP [text](uri)", "read [the docs](https://example.com/docs)", `[{"text":"read "},{"format":{"type":"hyperLink","showText":"the docs","linkUri":"https://example.com/docs"},"text":"[the docs](https://example.com/docs)"}]`, true},
+		{"short SimpleX link", "join https://smp.example.net/g#abcdef", `[{"text":"join "},{"format":{"type":"simplexLink","linkType":"group","simplexUri":"https://smp.example.net/g#abcdef","smpHosts":["smp.example.net"]},"text":"https://smp.example.net/g#abcdef"}]`, true},
+		{"isEmail", "mail me@example.org", `[{"text":"mail "},{"format":{"type":"email"},"text":"me@example.org"}]`, false},
+		{"phoneP", "call +1 555-123-4567", `[{"text":"call "},{"format":{"type":"phone"},"text":"+1 555-123-4567"}]`, false},
+		{"mentionP with punctuation split", "hi @bob, ok", `[{"text":"hi "},{"format":{"type":"mention","memberName":"bob"},"text":"@bob"},{"text":", ok"}]`, false},
+		{"commandP inside a line", "try /start now", `[{"text":"try "},{"format":{"type":"command","commandStr":"start"},"text":"/start"},{"text":" now"}]`, false},
+		{"lines joined with \\n", "line *one*\nline two", `[{"text":"line "},{"format":{"type":"bold"},"text":"one"},{"text":"\nline two"}]`, false},
+	}
+	for _, tc := range cases {
+		m := c.cmdf("/_send @%d json %s", alice, sendJSON(tc.text))
+		ft := m.get("chatItems.0.chatItem.formattedText")
+		var want any
+		if tc.want != "" {
+			check(t, json.Unmarshal([]byte(tc.want), &want))
+		}
+		if !reflect.DeepEqual(ft, want) {
+			got, _ := json.Marshal(ft)
+			t.Errorf("%s: %q\n  got  %s\n  want %s", tc.source, tc.text, got, tc.want)
+		}
+		if link := m.get("chatItems.0.chatItem.meta.hasLink"); link != tc.link {
+			t.Errorf("%s: %q hasLink = %v, want %v", tc.source, tc.text, link, tc.link)
+		}
+	}
+	// Received messages are parsed alike.
+	must[int64](t)(s.ContactSend(alice, "look at https://example.com"))
+	ev := c.expect("newChatItems")[0]
+	if ev.get("chatItems.0.chatItem.meta.hasLink") != true || ev.str("chatItems.0.chatItem.formattedText.1.format.type") != "uri" {
+		t.Errorf("received: %.400s", ev.raw)
+	}
 }

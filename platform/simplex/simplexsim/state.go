@@ -422,7 +422,7 @@ func (w *world) itemJSON(it *item) wChatItem {
 	}
 	meta := wMeta{
 		ItemID: it.id, ItemText: it.text, ItemStatus: it.status, ItemSharedMsgID: it.sharedMsgID,
-		ItemDeleted: it.deleted, ItemEdited: it.edited, UserMention: it.userMention,
+		ItemDeleted: it.deleted, ItemEdited: it.edited, UserMention: it.userMention, HasLink: hasLink(it.formatted),
 		Deletable: it.snd, Editable: it.snd && it.msgContent != nil,
 		CreatedAt: ts(it.created), UpdatedAt: ts(it.updated),
 	}
@@ -489,6 +489,11 @@ func (w *world) addItem(it *item) *item {
 		it.created, it.updated, it.itemTs = now, now, now
 	}
 	it.sharedMsgID = b64id('s', it.id)
+	if it.msgContent != nil {
+		// Every message text is parsed as markdown (Markdown.hs
+		// parseMaybeMarkdownList), not only texts with mentions.
+		it.formatted = formatText(it.text)
+	}
 	w.items[it.id] = it
 	w.order = append(w.order, it.id)
 	w.byChat[it.chat] = append(w.byChat[it.chat], it.id)

@@ -288,8 +288,15 @@ type wMention struct {
 }
 
 type wFormat struct {
-	Type       string `json:"type"`
-	MemberName string `json:"memberName,omitempty"`
+	Type       string   `json:"type"`
+	Color      string   `json:"color,omitempty"`
+	ShowText   string   `json:"showText,omitempty"`
+	LinkURI    string   `json:"linkUri,omitempty"`
+	LinkType   string   `json:"linkType,omitempty"`
+	SimplexURI string   `json:"simplexUri,omitempty"`
+	SmpHosts   []string `json:"smpHosts,omitempty"`
+	CommandStr string   `json:"commandStr,omitempty"`
+	MemberName string   `json:"memberName,omitempty"`
 }
 
 type wFormatted struct {
