@@ -410,7 +410,7 @@ func (s *Sim) setProfile(np wProfile) *result {
 func (w *world) addressLinks() wConnLink {
 	id := strconv.FormatInt(w.addr.id, 10)
 	return wConnLink{
-		ConnFullLink:  "https://simplex.chat/contact#/?v=2-7&smp=smp%3A%2F%2Fc2lt%40smp.sim.invalid%2Faddr" + id + "%23%2F%3Fv%3D1-4%26dh%3DMCowBQYDK2VuAyEA",
+		ConnFullLink:  "simplex:/contact#/?v=2-7&smp=smp%3A%2F%2Fc2lt%40smp.sim.invalid%2Faddr" + id + "%23%2F%3Fv%3D1-4%26dh%3DMCowBQYDK2VuAyEA",
 		ConnShortLink: "https://smp.sim.invalid/a#addr" + id,
 	}
 }
@@ -1300,7 +1300,7 @@ func (s *Sim) cmdNewGroup(p *scan) *result {
 		prof.MemberAdmission = compactJSON(gp.MemberAdmission)
 	}
 	g := &group{id: w.id(&w.nextGroup), name: gp.DisplayName, profile: prof, created: now, updated: now}
-	g.bot = &member{id: w.id(&w.nextMember), groupID: g.id, role: "owner", category: "user", status: "creator",
+	g.bot = &member{id: w.id(&w.nextMember), groupID: g.id, index: 1, role: "owner", category: "user", status: "creator",
 		invitedBy: wInvitedBy{Type: "user"}, name: w.userProfile.DisplayName, profileID: 1, created: now, updated: now}
 	w.groups[g.id] = g
 	return ok(body("groupCreated").set("user", w.userJSON()).set("groupInfo", w.groupJSON(g)))
@@ -1717,6 +1717,9 @@ func (s *Sim) chatStats(r chatRef) wChatStats {
 	for _, it := range s.w.chatItems(r) {
 		if !it.snd && !it.read && it.msgContent != nil {
 			st.UnreadCount++
+			if it.userMention {
+				st.UnreadMentions++
+			}
 			if st.MinUnreadItemID == 0 {
 				st.MinUnreadItemID = it.id
 			}
@@ -1976,7 +1979,7 @@ func (s *Sim) cmdCreateLink(p *scan) *result {
 	id := w.id(&w.nextLink)
 	sid := strconv.FormatInt(id, 10)
 	g.link = &wGroupLink{UserContactLinkID: id, ConnLinkContact: wConnLink{
-		ConnFullLink:  "https://simplex.chat/contact#/?v=2-7&smp=smp%3A%2F%2Fc2lt%40smp.sim.invalid%2Fgroup" + sid + "%23%2F%3Fv%3D1-4",
+		ConnFullLink:  "simplex:/contact#/?v=2-7&smp=smp%3A%2F%2Fc2lt%40smp.sim.invalid%2Fgroup" + sid + "%23%2F%3Fv%3D1-4",
 		ConnShortLink: "https://smp.sim.invalid/g#group" + sid,
 	}, ShortLinkDataSet: true, GroupLinkID: b64id('g', id), AcceptMemberRole: role}
 	return ok(body("groupLinkCreated").set("user", w.userJSON()).set("groupInfo", w.groupJSON(g)).set("groupLink", *g.link))

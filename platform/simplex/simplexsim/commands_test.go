@@ -76,7 +76,7 @@ func TestAddressCommands(t *testing.T) {
 	wantErr(t, c.cmd("/auto_accept on"), "errorStore", "userContactLinkNotFound")
 
 	m := c.cmd("/_address 1")
-	if m.typ() != "userContactLinkCreated" || !strings.HasPrefix(m.str("connLinkContact.connFullLink"), "https://") {
+	if m.typ() != "userContactLinkCreated" || !strings.HasPrefix(m.str("connLinkContact.connFullLink"), "simplex:/contact#") {
 		t.Fatalf("got %s", m.raw)
 	}
 	wantErr(t, c.cmd("/ad"), "errorStore", "duplicateContactLink")

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/parleybot/parley/platform/simplex/simplexsim"
@@ -281,5 +282,51 @@ func TestFidelityFormattedText(t *testing.T) {
 	ev := c.expect("newChatItems")[0]
 	if ev.get("chatItems.0.chatItem.meta.hasLink") != true || ev.str("chatItems.0.chatItem.formattedText.1.format.type") != "uri" {
 		t.Errorf("received: %.400s", ev.raw)
+	}
+}
+
+// TestFidelityFields: fields the CLI writes that bots read.
+func TestFidelityFields(t *testing.T) {
+	s, c := setup(t, simplexsim.WithAutoDelivery(false))
+	alice := connect(t, s, c, "alice")
+	gid, mids := newJoinedGroup(t, s, c, alice, "owner")
+	must[int64](t)(s.MemberSend(gid, mids[1], "hey", true))
+	c.expect("newChatItems")
+	sent := c.cmdf(`/_send #%d json [{"msgContent":{"type":"text","text":"@mallory hi"},"mentions":{"mallory":%d}}]`, gid, mids[1])
+	info := c.cmdf("/_info #%d", gid)
+	chats := c.cmd("/_get chats 1")
+	addr := c.cmd("/_show_address 1")
+	cases := []struct {
+		source string
+		m      msg
+		path   string
+		want   any
+	}{
+		{"GroupMember.memberContactId of the user's membership is the user's contact", info, "groupInfo.membership.memberContactId", 1.0},
+		{"the user's membership carries the user's profile, peerType bot", info, "groupInfo.membership.memberProfile.peerType", "bot"},
+		{"GroupInfo.chatTs", info, "groupInfo.chatTs", sent.str("chatItems.0.chatItem.meta.createdAt")},
+		{"fullGroupPreferences without signMessages", info, "groupInfo.fullGroupPreferences.signMessages", nil},
+		{"CIMention memberRef.localAlias even when empty", sent, "chatItems.0.chatItem.mentions.mallory.memberRef.localAlias", ""},
+		{"ChatStats.unreadMentions", chats, "chats.0.chatStats.unreadMentions", 1.0},
+		{"UserContactLink.shortLinkLargeDataSet", addr, "contactLink.shortLinkLargeDataSet", false},
+	}
+	for _, tc := range cases {
+		if got := tc.m.get(tc.path); got != tc.want {
+			t.Errorf("%s: %s = %#v, want %#v", tc.source, tc.path, got, tc.want)
+		}
+	}
+	if l := addr.str("contactLink.connLinkContact.connFullLink"); !strings.HasPrefix(l, "simplex:/contact#/?v=") {
+		t.Errorf("full address link %q, want the simplex:/ form", l)
+	}
+	// indexInGroup starts at 1 and is distinct for every member, the bot
+	// included.
+	seen := map[int64]bool{info.num("groupInfo.membership.indexInGroup"): true}
+	for _, id := range mids {
+		seen[c.cmdf("/_info #%d %d", gid, id).num("member.indexInGroup")] = true
+	}
+	created := c.cmd(`/_group 1 {"displayName":"own","fullName":""}`)
+	seen[-1] = created.num("groupInfo.membership.indexInGroup") == 1
+	if seen[0] || !seen[-1] || len(seen) != len(mids)+2 {
+		t.Errorf("indexInGroup values %v (0 must not occur; the creator is 1)", seen)
 	}
 }

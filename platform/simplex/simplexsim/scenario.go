@@ -488,7 +488,7 @@ func (s *Sim) InviteBot(groupID, byContactID int64, role string) (itemID int64, 
 		}
 		host.category = "host"
 		now := w.now()
-		g.bot = &member{id: w.id(&w.nextMember), groupID: g.id, index: 0, role: role, category: "user", status: "invited",
+		g.bot = &member{id: w.id(&w.nextMember), groupID: g.id, index: g.nextIndex(), role: role, category: "user", status: "invited",
 			invitedBy: wInvitedBy{Type: "contact", ByContactID: c.id}, invitedByGM: host.id,
 			name: w.userProfile.DisplayName, profileID: 1, created: now, updated: now}
 		inv, _ := json.Marshal(struct {

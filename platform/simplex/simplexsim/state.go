@@ -93,6 +93,16 @@ func (g *group) joined() bool {
 	return g.bot != nil && (g.bot.status == "connected" || g.bot.status == "creator")
 }
 
+// nextIndex is the indexInGroup for a new member: the members so far,
+// the bot included, plus one (indexes start at 1).
+func (g *group) nextIndex() int64 {
+	n := int64(len(g.members)) + 1
+	if g.bot != nil {
+		n++
+	}
+	return n
+}
+
 func (g *group) member(id int64) *member {
 	for _, m := range g.members {
 		if m.id == id {
@@ -332,6 +342,20 @@ func (w *world) requestJSON(r *contactRequest) wContactRequest {
 }
 
 func (w *world) memberJSON(m *member) wMember {
+	if m.category == "user" {
+		// The bot's own membership carries the user's contact and profile
+		// (peerType "bot" included).
+		p := w.userProfile
+		wm := w.memberJSONOf(m)
+		wm.MemberContactID = w.activeID
+		wm.MemberProfile = wLocalProfile{ProfileID: m.profileID, DisplayName: p.DisplayName, FullName: p.FullName,
+			ShortDescr: p.ShortDescr, Image: p.Image, ContactLink: p.ContactLink, Preferences: p.Preferences, PeerType: p.PeerType}
+		return wm
+	}
+	return w.memberJSONOf(m)
+}
+
+func (w *world) memberJSONOf(m *member) wMember {
 	return wMember{
 		GroupMemberID: m.id, GroupID: m.groupID, IndexInGroup: m.index, MemberID: b64id('m', m.id),
 		MemberRole: m.role, MemberCategory: m.category, MemberStatus: m.status,
@@ -362,6 +386,14 @@ func (w *world) groupJSON(g *group) wGroupInfo {
 	if g.bot != nil {
 		gi.Membership = w.memberJSON(g.bot)
 		gi.UserMemberProfileSentAt = ts(g.bot.created)
+	}
+	// chatTs is the time of the chat's last item (the group's creation
+	// before any).
+	gi.ChatTs = ts(g.created)
+	if ids := w.byChat[chatRef{kind: '#', id: g.id}]; len(ids) > 0 {
+		if it := w.items[ids[len(ids)-1]]; it != nil {
+			gi.ChatTs = ts(it.created)
+		}
 	}
 	for _, m := range g.members {
 		if m.status == "pending_approval" || m.status == "pending_review" {
@@ -588,7 +620,7 @@ func (w *world) newContact(name string, viaAddress bool, reqID int64) *contact {
 func (w *world) newMember(g *group, name, role, category, status string, contactID int64) *member {
 	now := w.now()
 	m := &member{
-		id: w.id(&w.nextMember), groupID: g.id, index: int64(len(g.members) + 1), role: role, category: category,
+		id: w.id(&w.nextMember), groupID: g.id, index: g.nextIndex(), role: role, category: category,
 		status: status, invitedBy: wInvitedBy{Type: "unknown"}, name: name, contactID: contactID,
 		created: now, updated: now,
 	}

@@ -197,7 +197,7 @@ type wGroupProfile struct {
 
 var defaultGroupPreferences = json.RawMessage(`{"directMessages":{"enable":"on"},"history":{"enable":"on"}}`)
 
-var fullGroupPreferences = json.RawMessage(`{"timedMessages":{"enable":"off","ttl":86400},"directMessages":{"enable":"on"},"fullDelete":{"enable":"off"},"reactions":{"enable":"on"},"voice":{"enable":"on"},"files":{"enable":"on"},"simplexLinks":{"enable":"on"},"reports":{"enable":"on"},"history":{"enable":"on"},"support":{"enable":"on"},"sessions":{"enable":"off"},"comments":{"enable":"off"},"signMessages":{"enable":"off"},"commands":[]}`)
+var fullGroupPreferences = json.RawMessage(`{"timedMessages":{"enable":"off","ttl":86400},"directMessages":{"enable":"on"},"fullDelete":{"enable":"off"},"reactions":{"enable":"on"},"voice":{"enable":"on"},"files":{"enable":"on"},"simplexLinks":{"enable":"on"},"reports":{"enable":"on"},"history":{"enable":"on"},"support":{"enable":"on"},"sessions":{"enable":"off"},"comments":{"enable":"off"},"commands":[]}`)
 
 type wGroupSummary struct {
 	CurrentMembers int `json:"currentMembers"`
@@ -215,6 +215,7 @@ type wGroupInfo struct {
 	CreatedAt               string          `json:"createdAt"`
 	UpdatedAt               string          `json:"updatedAt"`
 	UserMemberProfileSentAt string          `json:"userMemberProfileSentAt,omitempty"`
+	ChatTs                  string          `json:"chatTs,omitempty"`
 	ChatTags                []int64         `json:"chatTags"`
 	GroupSummary            wGroupSummary   `json:"groupSummary"`
 	MembersRequireAttention int             `json:"membersRequireAttention"`
@@ -278,7 +279,7 @@ type wMeta struct {
 type wMemberRef struct {
 	GroupMemberID int64  `json:"groupMemberId"`
 	DisplayName   string `json:"displayName"`
-	LocalAlias    string `json:"localAlias,omitempty"`
+	LocalAlias    string `json:"localAlias"`
 	MemberRole    string `json:"memberRole"`
 }
 
@@ -382,6 +383,7 @@ type wGroupLink struct {
 
 type wChatStats struct {
 	UnreadCount     int   `json:"unreadCount"`
+	UnreadMentions  int   `json:"unreadMentions"`
 	ReportsCount    int   `json:"reportsCount"`
 	MinUnreadItemID int64 `json:"minUnreadItemId"`
 	UnreadChat      bool  `json:"unreadChat"`
