@@ -2042,7 +2042,9 @@ func (s *Sim) cmdReadItems(p *scan) *result {
 		it.markRead()
 	}
 	w.actions = append(w.actions, Action{Kind: ActionRead, ChatRef: ref.String(), ItemIDs: ids})
-	return ok(body("cmdOk").set("user_", w.userJSON()))
+	// Commands.hs APIChatItemsRead: pure $ CRItemsReadForChat user (AChatInfo ...)
+	ci := w.chatInfo(chatRef{kind: ref.kind, id: ref.id})
+	return ok(body("itemsReadForChat").set("user", w.userJSON()).set("chatInfo", ci))
 }
 
 func (s *Sim) cmdReadChat(p *scan) *result {

@@ -455,8 +455,9 @@ func TestGetChatPagination(t *testing.T) {
 			}
 		})
 	}
+	// Commands.hs APIChatItemsRead answers CRItemsReadForChat with the chat.
 	m := c.cmdf("/_read chat items @%d %d,%d", alice, ids[0], ids[1])
-	if m.typ() != "cmdOk" {
+	if m.typ() != "itemsReadForChat" || m.num("chatInfo.contact.contactId") != alice {
 		t.Fatalf("got %s", m.raw)
 	}
 	m = c.cmdf("/_get chat @%d count=6", alice)
