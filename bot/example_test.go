@@ -151,3 +151,26 @@ func ExampleContext_BlockSender() {
 	// delete #1 42
 	// block #1 7
 }
+
+// RemoveSender takes the sender out of the group. A handler can fall back
+// to something milder where the platform cannot remove members.
+func ExampleContext_RemoveSender() {
+	handle := func(c *bot.Context) error {
+		err := c.RemoveSender()
+		if errors.Is(err, bot.ErrUnsupported) {
+			return c.Reply("please stop")
+		}
+		return err
+	}
+	e := parleytest.NewGroupMessage("42", "#1", "7", "member", "spam")
+	full := parleytest.NewPlatform()
+	_ = handle(bot.NewContext(context.Background(), e, full, nil))
+	fmt.Println(full.Actions()[0].Verb, full.Actions()[0].Member)
+
+	limited := parleytest.NewPlatform()
+	_ = handle(bot.NewContext(context.Background(), e, limited.Bare(), nil))
+	fmt.Println(limited.Sent()[0].Text)
+	// Output:
+	// remove 7
+	// please stop
+}
