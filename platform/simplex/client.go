@@ -13,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 	"go.uber.org/zap"
 
+	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/platform/kit"
 )
 
@@ -20,11 +21,11 @@ import (
 var (
 	// ErrNotSent means the command never reached the CLI: there was no
 	// connection, or writing the frame failed.
-	ErrNotSent = errors.New("simplex: command not sent")
+	ErrNotSent = bot.KindError(bot.ErrNotSent, "simplex: command not sent")
 	// ErrOutcomeUnknown means the command was written but the connection
 	// dropped (or the caller gave up) before its response arrived: the
 	// CLI may or may not have carried it out.
-	ErrOutcomeUnknown = errors.New("simplex: command outcome unknown")
+	ErrOutcomeUnknown = bot.KindError(bot.ErrOutcomeUnknown, "simplex: command outcome unknown")
 	// ErrProtocol is a frame the client cannot use, such as the corrId-less
 	// error the CLI sends when it could not read a command frame.
 	ErrProtocol = errors.New("simplex: protocol error")
