@@ -21,8 +21,6 @@ import (
 	"syscall"
 
 	"github.com/parleybot/parley/config"
-	_ "github.com/parleybot/parley/modules/echo"       // registers the "echo" module
-	_ "github.com/parleybot/parley/modules/moderation" // registers the "moderation" module
 )
 
 // Exit codes.
