@@ -123,10 +123,10 @@ func runClient(t *testing.T, url string, onEvent func(simplex.Frame) error, opts
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- h.c.Run(ctx, func(ctx context.Context, first bool) error {
+		done <- h.c.Run(ctx, simplex.SinkFuncs{OnConnect: func(ctx context.Context, first bool) error {
 			h.connects <- first
 			return nil
-		}, onEvent)
+		}, OnEvent: onEvent})
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -721,7 +721,7 @@ func TestClientHoldsEventsFromTheFirstRead(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- cl.Run(ctx, func(ctx context.Context, first bool) error {
+		done <- cl.Run(ctx, simplex.SinkFuncs{OnConnect: func(ctx context.Context, first bool) error {
 			// The response comes after the kept events on the socket, so
 			// they have been read by the time it is here.
 			if _, err := simplex.Do[*simplex.ActiveUser](ctx, cl, simplex.ShowActiveUser{}); err != nil {
@@ -729,7 +729,7 @@ func TestClientHoldsEventsFromTheFirstRead(t *testing.T) {
 			}
 			started.Store(true)
 			return nil
-		}, func(f simplex.Frame) error {
+		}, OnEvent: func(f simplex.Frame) error {
 			if !started.Load() {
 				early <- f.Type
 			}
@@ -737,7 +737,7 @@ func TestClientHoldsEventsFromTheFirstRead(t *testing.T) {
 				once.Do(func() { close(got) })
 			}
 			return nil
-		})
+		}})
 	}()
 	select {
 	case <-got:
