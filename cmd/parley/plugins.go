@@ -7,5 +7,7 @@ import (
 	_ "github.com/parleybot/parley/modules/echo"
 	_ "github.com/parleybot/parley/modules/moderation"
 	_ "github.com/parleybot/parley/platform/privitty"
+	_ "github.com/parleybot/parley/platform/privitty/privittysim"
 	_ "github.com/parleybot/parley/platform/simplex"
+	_ "github.com/parleybot/parley/platform/simplex/simplexsim"
 )
