@@ -24,15 +24,19 @@ import (
 )
 
 // Option configures Load and Parse.
-type Option func(*parser)
+type Option interface{ apply(*parser) }
+
+type optionFunc func(*parser)
+
+func (f optionFunc) apply(p *parser) { f(p) }
 
 // WithLookupEnv replaces os.LookupEnv as the source of ${VAR} values.
 func WithLookupEnv(lookup func(string) (string, bool)) Option {
-	return func(p *parser) {
+	return optionFunc(func(p *parser) {
 		if lookup != nil {
 			p.lookup = lookup
 		}
-	}
+	})
 }
 
 // Load reads and parses the configuration file at path; see Parse. An
@@ -52,7 +56,7 @@ func Load(path string, opts ...Option) (*Config, error) {
 func Parse(data []byte, filename string, opts ...Option) (*Config, error) {
 	p := &parser{file: filename, lookup: os.LookupEnv, envFailed: make(map[string]bool)}
 	for _, o := range opts {
-		o(p)
+		o.apply(p)
 	}
 	dir := "."
 	if filename != "" {

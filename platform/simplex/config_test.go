@@ -3,6 +3,8 @@ package simplex_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"reflect"
 	"strings"
 	"sync/atomic"
@@ -271,4 +273,56 @@ func cfgWaitTrue(timeout time.Duration, cond func() bool) error {
 		<-tick.C
 	}
 	return nil
+}
+
+// TestSettingsDocumented keeps the defaults docs/config.md shows for
+// [bots.simplex] equal to the platform's.
+func TestSettingsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/config.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(doc), "#### `[bots.simplex]`")
+	if !ok {
+		t.Fatal("docs/config.md has no [bots.simplex] section")
+	}
+	section, _, _ = strings.Cut(section, "\n#")
+	want := map[string]string{
+		"call_timeout":  `"` + simplex.DefaultCallTimeout.String() + `"`,
+		"ping_interval": `"` + simplex.DefaultPingInterval.String() + `"`,
+		"reconnect_min": `"` + simplex.DefaultReconnectMin.String() + `", "` + simplex.DefaultReconnectMax.String() + `"`,
+		"catch_up":      fmt.Sprint(simplex.DefaultCatchUp),
+	}
+	for key, w := range want {
+		var got string
+		for _, row := range strings.Split(section, "\n") {
+			if strings.HasPrefix(row, "| `"+key+"`") {
+				got = strings.TrimSpace(strings.Split(row, "|")[3])
+			}
+		}
+		if got = strings.ReplaceAll(got, "`", ""); !sameDurations(got, w) {
+			t.Errorf("docs/config.md: %s defaults to %s, the platform to %s", key, got, w)
+		}
+	}
+}
+
+// sameDurations compares two lists of quoted durations or plain values,
+// such as `"60s"` and `"1m"`.
+func sameDurations(a, b string) bool {
+	as, bs := strings.Split(a, ", "), strings.Split(b, ", ")
+	if len(as) != len(bs) {
+		return false
+	}
+	for i := range as {
+		x, errx := time.ParseDuration(strings.Trim(as[i], `"`))
+		y, erry := time.ParseDuration(strings.Trim(bs[i], `"`))
+		if errx != nil || erry != nil {
+			if as[i] != bs[i] {
+				return false
+			}
+		} else if x != y {
+			return false
+		}
+	}
+	return true
 }
