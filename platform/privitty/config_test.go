@@ -2,7 +2,10 @@ package privitty_test
 
 import (
 	"errors"
+	"fmt"
+	"os"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,4 +77,57 @@ func TestSettingsDefaults(t *testing.T) {
 	if !ok || !reflect.DeepEqual(info.New(), got) {
 		t.Errorf("registered settings differ from NewSettings (registered: %v)", ok)
 	}
+}
+
+// TestSettingsDocumented keeps the defaults docs/config.md shows for
+// [bots.privitty] equal to the platform's.
+func TestSettingsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/config.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(doc), "#### `[bots.privitty]`")
+	if !ok {
+		t.Fatal("docs/config.md has no [bots.privitty] section")
+	}
+	section, _, _ = strings.Cut(section, "\n#")
+	want := map[string]string{
+		"call_timeout":  `"` + privitty.DefaultCallTimeout.String() + `"`,
+		"idle_timeout":  `"` + privitty.DefaultIdleTimeout.String() + `"`,
+		"reconnect_min": `"` + privitty.DefaultReconnectMin.String() + `", "` + privitty.DefaultReconnectMax.String() + `"`,
+		"catch_up":      fmt.Sprint(privitty.DefaultCatchUp),
+		"mark_seen":     fmt.Sprint(privitty.DefaultMarkSeen),
+	}
+	for key, w := range want {
+		var got string
+		for _, row := range strings.Split(section, "\n") {
+			if strings.HasPrefix(row, "| `"+key+"`") {
+				got = strings.TrimSpace(strings.Split(row, "|")[3])
+			}
+		}
+		if got = strings.ReplaceAll(got, "`", ""); !sameDurations(got, w) {
+			t.Errorf("docs/config.md: %s defaults to %s, the platform to %s", key, got, w)
+		}
+	}
+}
+
+// sameDurations compares two lists of quoted durations or plain values,
+// such as `"60s"` and `"1m"`.
+func sameDurations(a, b string) bool {
+	as, bs := strings.Split(a, ", "), strings.Split(b, ", ")
+	if len(as) != len(bs) {
+		return false
+	}
+	for i := range as {
+		x, errx := time.ParseDuration(strings.Trim(as[i], `"`))
+		y, erry := time.ParseDuration(strings.Trim(bs[i], `"`))
+		if errx != nil || erry != nil {
+			if as[i] != bs[i] {
+				return false
+			}
+		} else if x != y {
+			return false
+		}
+	}
+	return true
 }
