@@ -516,9 +516,9 @@ func (c *Client) forget(id string) {
 	c.mu.Unlock()
 }
 
-// Do runs a typed command and returns its response as R, the type the
-// command documents. Another response type is an *UnexpectedResponseError.
-func Do[R Response](ctx context.Context, c *Client, cmd Command) (R, error) {
+// do runs a command and returns its response as R. Another response type
+// is an *UnexpectedResponseError.
+func do[R Response](ctx context.Context, c *Client, cmd Command) (R, error) {
 	var zero R
 	s, err := cmd.Cmd()
 	if err != nil {

@@ -121,7 +121,7 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 	if err != nil {
 		return nil, fmt.Errorf("simplex: chat %q: %w", chat, kit.ErrChatGone)
 	}
-	r, err := Do[*APIChat](ctx, p.client, APIGetChat{Chat: ref, After: after, Count: limit})
+	r, err := Exec(ctx, p.client, APIGetChat{Chat: ref, After: after, Count: limit})
 	if err != nil {
 		var ce *CommandError
 		if errors.As(err, &ce) {

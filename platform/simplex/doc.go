@@ -29,7 +29,9 @@
 // # Commands
 //
 // Typed builders (APISendMessages, APIUpdateChatItem, APIJoinGroup, …)
-// render validated command strings with Cmd; each names its responses.
+// render validated command strings with Cmd; each names its responses, and
+// those with one response are TypedCommands: Exec runs them and returns
+// that type, so a call site never names (or guesses) it.
 // ChatRef is the "@5" / "#12" / "#12(_support:3)" reference they take, and
 // ParseChatRef reads it back strictly. EncodeCommand wraps a command in its
 // frame. A refused command becomes a *CommandError carrying the chat

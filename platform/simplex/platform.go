@@ -219,7 +219,7 @@ func (p *Platform) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]s
 	var ids []string
 	// One command per message: a batch over the size limit fails whole.
 	for _, cm := range msgs {
-		r, err := Do[*NewChatItems](ctx, p.client, APISendMessages{Chat: ref, Messages: []ComposedMessage{cm}})
+		r, err := Exec(ctx, p.client, APISendMessages{Chat: ref, Messages: []ComposedMessage{cm}})
 		if err != nil {
 			return ids, err
 		}
@@ -265,7 +265,7 @@ func (p *Platform) sendWelcome(contactID int64) {
 func (p *Platform) AcceptRequest(ctx context.Context, r bot.Request, opts bot.AcceptOptions) error {
 	switch e := r.(type) {
 	case *ReceivedContactRequest:
-		res, err := Do[*AcceptingContactRequest](ctx, p.client, APIAcceptContact{ContactRequestID: e.ContactRequest.ContactRequestID})
+		res, err := Exec(ctx, p.client, APIAcceptContact{ContactRequestID: e.ContactRequest.ContactRequestID})
 		if err != nil {
 			return err
 		}
@@ -286,7 +286,7 @@ func (p *Platform) AcceptRequest(ctx context.Context, r bot.Request, opts bot.Ac
 		}
 		return nil
 	case *ReceivedGroupInvitation:
-		if _, err := Do[*UserAcceptedGroupSent](ctx, p.client, APIJoinGroup{GroupID: e.GroupInfo.GroupID}); err != nil {
+		if _, err := Exec(ctx, p.client, APIJoinGroup{GroupID: e.GroupInfo.GroupID}); err != nil {
 			return err
 		}
 		if opts.Welcome != "" {
@@ -303,10 +303,10 @@ func (p *Platform) AcceptRequest(ctx context.Context, r bot.Request, opts bot.Ac
 func (p *Platform) RejectRequest(ctx context.Context, r bot.Request) error {
 	switch e := r.(type) {
 	case *ReceivedContactRequest:
-		_, err := Do[*ContactRequestRejected](ctx, p.client, APIRejectContact{ContactRequestID: e.ContactRequest.ContactRequestID})
+		_, err := Exec(ctx, p.client, APIRejectContact{ContactRequestID: e.ContactRequest.ContactRequestID})
 		return err
 	case *ReceivedGroupInvitation:
-		_, err := Do[*LeftMemberUser](ctx, p.client, APILeaveGroup{GroupID: e.GroupInfo.GroupID})
+		_, err := Exec(ctx, p.client, APILeaveGroup{GroupID: e.GroupInfo.GroupID})
 		return err
 	}
 	return fmt.Errorf("simplex: cannot reject %s: %w", r.Type(), bot.ErrUnsupported)
@@ -325,14 +325,14 @@ func (p *Platform) Delete(ctx context.Context, chatID, msgID string) error {
 		return fmt.Errorf("simplex: message id %q: %w", msgID, err)
 	}
 	if ref.Type == ChatGroup {
-		_, err = Do[*ChatItemsDeleted](ctx, p.client, APIDeleteMemberChatItem{GroupID: ref.ID, ItemIDs: []int64{id}})
+		_, err = Exec(ctx, p.client, APIDeleteMemberChatItem{GroupID: ref.ID, ItemIDs: []int64{id}})
 		var ce *CommandError
 		if !errors.As(err, &ce) {
 			return err
 		}
 		// Not another member's item: fall through to deleting our own.
 	}
-	_, err = Do[*ChatItemsDeleted](ctx, p.client, APIDeleteChatItem{Chat: ref, ItemIDs: []int64{id}, Mode: DeleteBroadcast})
+	_, err = Exec(ctx, p.client, APIDeleteChatItem{Chat: ref, ItemIDs: []int64{id}, Mode: DeleteBroadcast})
 	return err
 }
 
@@ -367,6 +367,6 @@ func (p *Platform) React(ctx context.Context, chatID, msgID, emoji string) error
 	if err != nil {
 		return fmt.Errorf("simplex: message id %q: %w", msgID, err)
 	}
-	_, err = Do[*ChatItemReaction](ctx, p.client, APIChatItemReaction{Chat: ref, ItemID: id, Add: true, Reaction: EmojiReaction(emoji)})
+	_, err = Exec(ctx, p.client, APIChatItemReaction{Chat: ref, ItemID: id, Add: true, Reaction: EmojiReaction(emoji)})
 	return err
 }

@@ -6,7 +6,7 @@ import (
 )
 
 func (p *Platform) ensureUser(ctx context.Context) (*User, error) {
-	r, err := Do[*ActiveUser](ctx, p.client, ShowActiveUser{})
+	r, err := Exec(ctx, p.client, ShowActiveUser{})
 	if err == nil {
 		return &r.User, nil
 	}
@@ -14,7 +14,7 @@ func (p *Platform) ensureUser(ctx context.Context) (*User, error) {
 	if !errors.As(err, &ce) || ce.ChatError.InnerType() != "noActiveUser" || p.cfg.startup.BotName == "" {
 		return nil, err
 	}
-	r, err = Do[*ActiveUser](ctx, p.client, CreateActiveUser{Profile: &Profile{DisplayName: p.cfg.startup.BotName, PeerType: PeerBot}})
+	r, err = Exec(ctx, p.client, CreateActiveUser{Profile: &Profile{DisplayName: p.cfg.startup.BotName, PeerType: PeerBot}})
 	if err != nil {
 		return nil, err
 	}
@@ -24,17 +24,17 @@ func (p *Platform) ensureUser(ctx context.Context) (*User, error) {
 func (p *Platform) runStartup(ctx context.Context, u *User) error {
 	s := p.cfg.startup
 	if s.Address {
-		_, err := Do[*UserContactLinkResponse](ctx, p.client, APIShowMyAddress{UserID: u.UserID})
+		_, err := Exec(ctx, p.client, APIShowMyAddress{UserID: u.UserID})
 		var ce *CommandError
 		if errors.As(err, &ce) && ce.ChatError.InnerType() == "userContactLinkNotFound" {
-			_, err = Do[*UserContactLinkCreated](ctx, p.client, APICreateMyAddress{UserID: u.UserID})
+			_, err = Exec(ctx, p.client, APICreateMyAddress{UserID: u.UserID})
 		}
 		if err != nil {
 			return err
 		}
 	}
 	if s.AddressSettings != nil {
-		if _, err := Do[*UserContactLinkUpdated](ctx, p.client, APISetAddressSettings{UserID: u.UserID, Settings: *s.AddressSettings}); err != nil {
+		if _, err := Exec(ctx, p.client, APISetAddressSettings{UserID: u.UserID, Settings: *s.AddressSettings}); err != nil {
 			return err
 		}
 	}
