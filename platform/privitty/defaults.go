@@ -1,18 +1,8 @@
 package privitty
 
-import "time"
-
-// Defaults of the client's and platform's settings, shared by the options
-// and the [bots.privitty] configuration table.
+// Defaults of the WithCatchUp and WithMarkSeen options, which the
+// [bots.privitty] table shares.
 const (
-	// DefaultCallTimeout bounds calls that have no deadline of their own.
-	DefaultCallTimeout = 30 * time.Second
-	// DefaultIdleTimeout is how long the event stream may stay silent
-	// before it is reopened: three missed keepalive pings.
-	DefaultIdleTimeout = 45 * time.Second
-	// DefaultReconnectMin and DefaultReconnectMax bound the reconnect backoff.
-	DefaultReconnectMin = 250 * time.Millisecond
-	DefaultReconnectMax = 30 * time.Second
 	// DefaultCatchUp is whether messages that arrived while the bot was
 	// away, or that the daemon dropped, are fetched.
 	DefaultCatchUp = true
