@@ -89,7 +89,7 @@ func TestRegisterPanics(t *testing.T) {
 
 func TestLists(t *testing.T) {
 	ps, ms, ss := registry.Platforms(), registry.Modules(), registry.Simulators()
-	if !slices.Equal(ps, []string{"fake", "other"}) || !slices.Equal(ms, []string{"reply", "upper"}) || !slices.Equal(ss, []string{"fake"}) {
+	if !slices.Equal(ps, []string{"fake", "other"}) || !slices.Equal(ms, []string{"greet", "reply", "upper"}) || !slices.Equal(ss, []string{"fake"}) {
 		t.Errorf("Platforms %v, Modules %v, Simulators %v", ps, ms, ss)
 	}
 	// The lists are copies.
