@@ -3,7 +3,7 @@
 //	parley run -c bots.toml        host the bots of a configuration file
 //	parley validate -c bots.toml   check a configuration, listing every problem
 //	parley demo                    watch the echo bot talk to a simulated user
-//	parley sim NAME                run a local messenger simulator (simplex, privitty, …)
+//	parley sim NAME                run a local simulator of a platform (parley sim -h lists them)
 //	parley version                 print the version
 //
 // Every subcommand takes -h for its own usage.
@@ -39,7 +39,7 @@ Commands:
   run        host the bots of a configuration file (parley run -c bots.toml)
   validate   check a configuration file and list every problem
   demo       run the echo bot against a simulated SimpleX user, no setup needed
-  sim        run a local messenger simulator (parley sim simplex, parley sim privitty)
+  sim        run a local simulator of a platform (parley sim -h lists them)
   version    print the version
 
 Run "parley <command> -h" for a command's flags.
