@@ -79,13 +79,6 @@ func (c *Config) Build(logger *zap.Logger) ([]*Hosted, error) {
 	return out, nil
 }
 
-// BuildBot turns one bot's configuration, as Parse returned it, into a
-// bot ready to run: it opens the store, builds the platform, sets up every
-// module on a router in file order, and adds the outer middleware in this
-// order: Recover, Logger, Dedupe, AutoAccept, RateLimit, Timeout (the
-// last four when configured). Log entries go to logger, filtered at the
-// bot's log level, under the bot's name. Nothing connects until Bot.Run.
-// On failure everything opened so far is closed again.
 // Hooks connect a built bot to observers such as metrics.
 type Hooks struct {
 	// Outer middleware runs first, before Recover, Logger and Dedupe, so it
@@ -101,7 +94,13 @@ type Hooks struct {
 	Request func(kind bot.RequestKind, accepted bool)
 }
 
-// BuildBot builds one bot from its configuration; see BuildBotWith.
+// BuildBot turns one bot's configuration, as Parse returned it, into a
+// bot ready to run: it opens the store, builds the platform, sets up every
+// module on a router in file order, and adds the outer middleware in this
+// order: Recover, Logger, Dedupe, AutoAccept, RateLimit, Timeout (the
+// last four when configured). Log entries go to logger, filtered at the
+// bot's log level, under the bot's name. Nothing connects until Bot.Run.
+// On failure everything opened so far is closed again.
 func BuildBot(bc BotConfig, logger *zap.Logger) (*Hosted, error) {
 	return BuildBotWith(bc, logger, Hooks{})
 }
