@@ -90,10 +90,8 @@ func (s *Settings) Validate() error {
 }
 
 // Build implements registry.PlatformConfig: a *Platform that keeps its
-// cursors in the bot's store. It does not connect.
-//
-// The client has no command or reconnect observers yet, so env.Command
-// and env.Reconnect are not passed on.
+// cursors in the bot's store and tells env.Command and env.Reconnect
+// about its calls and reconnections. It does not connect.
 func (s *Settings) Build(env registry.PlatformEnv) (bot.Platform, error) {
 	opts := []Option{
 		WithStore(env.Store),
@@ -103,6 +101,8 @@ func (s *Settings) Build(env registry.PlatformEnv) (bot.Platform, error) {
 		WithCallTimeout(s.CallTimeout.Std()),
 		WithIdleTimeout(s.IdleTimeout.Std()),
 		WithBackoff(s.ReconnectMin.Std(), s.ReconnectMax.Std()),
+		WithCommandObserver(env.Command),
+		WithReconnectObserver(env.Reconnect),
 	}
 	if s.Account > 0 {
 		opts = append(opts, WithAccount(s.Account))

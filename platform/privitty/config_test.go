@@ -1,11 +1,13 @@
 package privitty_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -130,4 +132,40 @@ func sameDurations(a, b string) bool {
 		}
 	}
 	return true
+}
+
+// The hooks config.BuildBotWith gets for metrics reach the client: every
+// call and every reopened event stream is reported.
+func TestSettingsPassMetricHooks(t *testing.T) {
+	sim := newSim(t)
+	src := settingsHead + "url = \"" + sim.URL() + "\"\nreconnect_min = \"1ms\"\nreconnect_max = \"5ms\"\n"
+	cfg, err := config.Parse([]byte(src), "bots.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var commands, reconnects atomic.Int64
+	h, err := config.BuildBotWith(cfg.Bots[0], nil, config.Hooks{
+		Command:   func(method, outcome string, d time.Duration) { commands.Add(1) },
+		Reconnect: func() { reconnects.Add(1) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	p := h.Platform.(*privitty.Platform)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- h.Bot.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	waitCond(t, "the platform to be ready", p.Ready)
+	if commands.Load() == 0 {
+		t.Error("no call reached the command hook")
+	}
+	sim.DropStream()
+	waitCond(t, "the reconnect hook", func() bool { return reconnects.Load() >= 1 })
 }

@@ -18,6 +18,12 @@ const (
 	DefaultReconnectMax = 30 * time.Second
 	DefaultCursorFlush  = 100 * time.Millisecond
 	DefaultEventBuffer  = 1024
+	// DefaultCatchUp is whether messages that arrived while the bot was
+	// away, or that the daemon dropped, are fetched.
+	DefaultCatchUp = true
+	// DefaultMarkSeen is whether handled messages are marked seen, which
+	// sends read receipts.
+	DefaultMarkSeen = true
 )
 
 // Option configures a Platform or a Client (options that concern only the
@@ -44,6 +50,8 @@ type config struct {
 	maxResponse int64
 	markSeen    bool
 	catchUp     bool
+	onCommand   func(method, outcome string, d time.Duration)
+	onReconnect func()
 }
 
 func defaultConfig() config {
@@ -58,8 +66,8 @@ func defaultConfig() config {
 		eventBuffer: DefaultEventBuffer,
 		maxEvent:    1 << 20,
 		maxResponse: 64 << 20,
-		markSeen:    true,
-		catchUp:     true,
+		markSeen:    DefaultMarkSeen,
+		catchUp:     DefaultCatchUp,
 	}
 }
 
@@ -180,4 +188,18 @@ func WithMarkSeen(on bool) Option {
 // restart on or off (default on).
 func WithCatchUp(on bool) Option {
 	return optionFunc(func(c *config) { c.catchUp = on })
+}
+
+// WithCommandObserver sets a function told about every JSON-RPC call: its
+// method ("send_msg"), its outcome ("ok", "error", "unknown" when the
+// answer was lost after the request went out, "not_sent") and how long it
+// took. Metrics use it.
+func WithCommandObserver(f func(method, outcome string, d time.Duration)) Option {
+	return optionFunc(func(c *config) { c.onCommand = f })
+}
+
+// WithReconnectObserver sets a function called on every event stream
+// opened after the first.
+func WithReconnectObserver(f func()) Option {
+	return optionFunc(func(c *config) { c.onReconnect = f })
 }

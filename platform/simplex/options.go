@@ -17,6 +17,9 @@ const (
 	DefaultReconnectMax = 30 * time.Second
 	DefaultCursorFlush  = 100 * time.Millisecond
 	DefaultCatchUpPage  = 100
+	// DefaultCatchUp is whether messages that arrived while the bot was
+	// away are fetched.
+	DefaultCatchUp = true
 )
 
 // Startup lists optional steps the platform runs on every connection
