@@ -26,18 +26,18 @@ const (
 
 // Content types of MessageContent.Type.
 const (
-	ContentPlain    = "plain"
-	ContentChange   = "change"
-	ContentDeleted  = "deleted"
-	ContentFile     = "file"
-	ContentImage    = "image"
-	ContentVideo    = "video"
-	ContentAudio    = "audiomsg"
-	ContentContact  = "contact"
-	ContentPDF      = "pdf"
-	ContentSticker  = "sticker" // a subtype
-	ContentNewTask  = "newtask" // a subtype
-	ContentNamed    = "named"   // a subtype
+	ContentPlain   = "plain"
+	ContentChange  = "change"
+	ContentDeleted = "deleted"
+	ContentFile    = "file"
+	ContentImage   = "image"
+	ContentVideo   = "video"
+	ContentAudio   = "audiomsg"
+	ContentContact = "contact"
+	ContentPDF     = "pdf"
+	ContentSticker = "sticker" // a subtype
+	ContentNewTask = "newtask" // a subtype
+	ContentNamed   = "named"   // a subtype
 )
 
 // ChatTypeOf returns the chat type a JID's prefix names ("direct",
@@ -226,29 +226,29 @@ type GroupMember struct {
 
 // Chat is a chat (direct, group, task, …) with its settings and counters.
 type Chat struct {
-	JID                  string          `json:"jid"`
-	ChatType             string          `json:"chat_type"`
-	Gentime              int64           `json:"gentime"`
-	Created              string          `json:"created,omitempty"`
-	DisplayName          string          `json:"display_name,omitempty"`
-	Description          string          `json:"description,omitempty"`
-	Icons                Icons           `json:"icons,omitempty"`
-	Status               string          `json:"status,omitempty"`
-	Public               bool            `json:"public,omitempty"`
-	DefaultForAll        bool            `json:"default_for_all,omitempty"`
-	NumMembers           int             `json:"num_members,omitempty"`
-	Members              []GroupMember   `json:"members,omitempty"`
-	CanCall              bool            `json:"can_call,omitempty"`
-	CanSendMessage       bool            `json:"can_send_message,omitempty"`
-	CountersEnabled      bool            `json:"counters_enabled,omitempty"`
-	NotificationsEnabled bool            `json:"notifications_enabled,omitempty"`
-	IsArchive            bool            `json:"is_archive,omitempty"`
-	LastMessage          *Message        `json:"last_message,omitempty"`
-	LastReadMessageID    string          `json:"last_read_message_id,omitempty"`
-	NumUnread            int             `json:"num_unread,omitempty"`
-	NumUnreadNotices     int             `json:"num_unread_notices,omitempty"`
-	Draft                string          `json:"draft,omitempty"`
-	Section              string          `json:"section,omitempty"`
+	JID                  string        `json:"jid"`
+	ChatType             string        `json:"chat_type"`
+	Gentime              int64         `json:"gentime"`
+	Created              string        `json:"created,omitempty"`
+	DisplayName          string        `json:"display_name,omitempty"`
+	Description          string        `json:"description,omitempty"`
+	Icons                Icons         `json:"icons,omitempty"`
+	Status               string        `json:"status,omitempty"`
+	Public               bool          `json:"public,omitempty"`
+	DefaultForAll        bool          `json:"default_for_all,omitempty"`
+	NumMembers           int           `json:"num_members,omitempty"`
+	Members              []GroupMember `json:"members,omitempty"`
+	CanCall              bool          `json:"can_call,omitempty"`
+	CanSendMessage       bool          `json:"can_send_message,omitempty"`
+	CountersEnabled      bool          `json:"counters_enabled,omitempty"`
+	NotificationsEnabled bool          `json:"notifications_enabled,omitempty"`
+	IsArchive            bool          `json:"is_archive,omitempty"`
+	LastMessage          *Message      `json:"last_message,omitempty"`
+	LastReadMessageID    string        `json:"last_read_message_id,omitempty"`
+	NumUnread            int           `json:"num_unread,omitempty"`
+	NumUnreadNotices     int           `json:"num_unread_notices,omitempty"`
+	Draft                string        `json:"draft,omitempty"`
+	Section              string        `json:"section,omitempty"`
 }
 
 // Contact is a team member.
@@ -301,12 +301,12 @@ type TeamCounters struct {
 
 // Section is a contact section or a task project.
 type Section struct {
-	UID         string `json:"uid"`
-	Name        string `json:"name,omitempty"`
-	Gentime     int64  `json:"gentime,omitempty"`
-	SortOrdering int   `json:"sort_ordering,omitempty"`
-	IsArchive   bool   `json:"is_archive,omitempty"`
-	Description string `json:"description,omitempty"`
+	UID          string `json:"uid"`
+	Name         string `json:"name,omitempty"`
+	Gentime      int64  `json:"gentime,omitempty"`
+	SortOrdering int    `json:"sort_ordering,omitempty"`
+	IsArchive    bool   `json:"is_archive,omitempty"`
+	Description  string `json:"description,omitempty"`
 }
 
 // Tag is a task tag.
