@@ -440,6 +440,11 @@ type Conn struct {
 	done   chan struct{}
 	wg     sync.WaitGroup
 
+	// stalled is set while the reader waits for room to hand a frame
+	// on: the bot is busy, and a late ping confirm is no sign of a dead
+	// connection then.
+	stalled atomic.Bool
+
 	mu      sync.Mutex
 	err     error
 	pending map[string]chan error
@@ -548,6 +553,13 @@ func (cn *Conn) readLoop() {
 		}
 		select {
 		case cn.frames <- f:
+			continue
+		default:
+		}
+		cn.stalled.Store(true)
+		select {
+		case cn.frames <- f:
+			cn.stalled.Store(false)
 		case <-cn.ctx.Done():
 			return
 		}
@@ -577,7 +589,7 @@ func (cn *Conn) pingLoop() {
 		ctx, cancel := context.WithTimeout(cn.ctx, cn.c.opts.pingTimeout)
 		err := cn.emit(ctx, ClientPing, nil, false)
 		cancel()
-		if err != nil && cn.ctx.Err() == nil {
+		if err != nil && cn.ctx.Err() == nil && !cn.stalled.Load() {
 			cn.fail(fmt.Errorf("tada: no server.confirm for client.ping within %s: %w", cn.c.opts.pingTimeout, err))
 			return
 		}

@@ -149,6 +149,7 @@ type Server struct {
 	killOnConfirm   int // close at the n-th next client.confirm, unprocessed
 	swallowConfirms int // client events not answered with server.confirm
 	restFaults      []RESTFault
+	refuse          map[string]string // client event → warning for its next one
 	delay           time.Duration
 }
 
@@ -311,6 +312,17 @@ func (s *Server) SwallowConfirms(n int) {
 func (s *Server) FailNext(f RESTFault) {
 	s.mu.Lock()
 	s.restFaults = append(s.restFaults, f)
+	s.mu.Unlock()
+}
+
+// RefuseNext makes the server answer the next client event of this name
+// with server.warning (message) instead of taking it.
+func (s *Server) RefuseNext(event, message string) {
+	s.mu.Lock()
+	if s.refuse == nil {
+		s.refuse = map[string]string{}
+	}
+	s.refuse[event] = message
 	s.mu.Unlock()
 }
 

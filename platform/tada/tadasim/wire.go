@@ -465,6 +465,11 @@ func (s *Server) handleClient(sk *socket, data []byte) {
 		s.warn(sk, "unknown event: "+f.Name, f)
 		return
 	}
+	if msg, ok := s.refuse[f.Name]; ok {
+		delete(s.refuse, f.Name)
+		s.warn(sk, msg, f)
+		return
+	}
 	switch p := f.Params.(type) {
 	case *tada.MessageParams:
 		if _, err := s.upsertLocked(sk.user.JID, *p); err != nil {
