@@ -33,12 +33,12 @@ type Platform struct {
 	mu        sync.Mutex
 	listening bool
 	conn      *Conn
-	connCh   chan struct{} // closed and replaced when conn changes
-	me       string
-	since    int64 // first version this bot ever looked at; older history is not replayed
-	contacts map[string]Contact
-	members  map[string]map[string]string // group → member → status
-	seen     *versions
+	connCh    chan struct{} // closed and replaced when conn changes
+	me        string
+	since     int64 // first version this bot ever looked at; older history is not replayed
+	contacts  map[string]Contact
+	members   map[string]map[string]string // group → member → status
+	seen      *versions
 }
 
 // New returns a platform for team on the server at baseURL, with the

@@ -497,6 +497,12 @@ func (s *Server) handleClient(sk *socket, data []byte) {
 		var ev tada.ChatLastRead
 		ev.Chats = []tada.Chat{{JID: p.JID, ChatType: tada.ChatTypeOf(p.JID), LastReadMessageID: p.LastReadMessageID}}
 		s.send([]string{sk.user.JID}, tada.EventChatLastRead, ev, false)
+		if sm, ok := s.w.msgs[p.LastReadMessageID]; ok && sm.msg.From != sk.user.JID {
+			sm.msg.Received, sm.msg.NumReceived = true, sm.msg.NumReceived+1
+			rcv := tada.MessageReceived{Messages: []tada.ReceivedMessage{{MessageID: sm.msg.MessageID,
+				Chat: chatFor(&sm.msg, sm.msg.From), Received: true, NumReceived: sm.msg.NumReceived}}}
+			s.send([]string{sm.msg.From}, tada.EventMessageReceived, rcv, true)
+		}
 	}
 	if f.ConfirmID == "" {
 		return
