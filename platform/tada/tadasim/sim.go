@@ -93,6 +93,7 @@ type Stats struct {
 	Warnings       int // server.warning frames
 	DuplicateSends int // client events received again with a confirm_id seen before
 	RESTCalls      int // REST requests answered
+	Messages       int // messages created
 }
 
 // RESTFault is an error answer the next matching REST call gets.
@@ -501,6 +502,9 @@ func (s *Server) upsertLocked(from string, p tada.MessageParams) (*storedMessage
 	sm, isNew, err := s.w.upsert(from, p)
 	if err != nil {
 		return nil, err
+	}
+	if isNew {
+		s.stats.Messages++
 	}
 	if isNew || sm.msg.Gentime != before {
 		s.sendViews(sm, !isNew)
