@@ -120,6 +120,21 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 		return permanent(err)
 	}
 	defer cn.Close()
+	// The start-up and catch-up end with the connection: a reconnect
+	// does them again, and events must not flow with no socket behind.
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		select {
+		case <-cn.Done():
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	defer wg.Wait()
+	defer cancel()
 	extra, err := p.startup(ctx)
 	if err != nil {
 		if e := cn.Err(); e != nil {
@@ -131,6 +146,9 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 	defer p.setConn(nil)
 	if p.opts.catchUp {
 		if err := p.d.CatchUp(ctx, extra...); err != nil {
+			if e := cn.Err(); e != nil {
+				err = e
+			}
 			return permanent(err)
 		}
 	}
@@ -140,6 +158,9 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 	for {
 		f, err := cn.Next(ctx)
 		if err != nil {
+			if e := cn.Err(); e != nil {
+				err = e // the connection's end, not the context it cancelled
+			}
 			return permanent(err)
 		}
 		if err := p.handle(ctx, f, emit); err != nil {

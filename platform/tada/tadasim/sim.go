@@ -274,8 +274,12 @@ func (s *Server) BotSockets() int {
 	defer s.mu.Unlock()
 	n := 0
 	for sk := range s.sockets {
-		if sk.user.Bot {
-			n++
+		select {
+		case <-sk.kill:
+		default:
+			if sk.user.Bot {
+				n++
+			}
 		}
 	}
 	return n
@@ -371,6 +375,11 @@ func (s *Server) enqueue(sk *socket, frame []byte) {
 			}
 			return
 		}
+	}
+	select {
+	case <-sk.kill:
+		return // the connection is gone: nothing more goes out on it
+	default:
 	}
 	select {
 	case sk.out <- frame:

@@ -402,6 +402,13 @@ func (s *Server) writeLoop(ctx context.Context, sk *socket) {
 			return
 		case frame := <-sk.out:
 			s.sleepDelay(ctx)
+			// A lost connection loses what was queued on it, never
+			// only some frames in the middle.
+			select {
+			case <-sk.kill:
+				return
+			default:
+			}
 			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			err := sk.ws.Write(wctx, websocket.MessageText, frame)
 			cancel()
