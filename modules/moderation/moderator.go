@@ -751,9 +751,8 @@ func (m *Moderator) enforce(c *bot.Context, v view, msgID string, author bot.Sen
 }
 
 // run executes one moderation step through the platform's capabilities.
-// A step the platform cannot do is an error wrapping bot.ErrUnsupported.
+// A step the platform cannot do is a *bot.UnsupportedError.
 func (m *Moderator) run(ctx context.Context, step Action, chat, msgID, member string) error {
-	unsupported := fmt.Errorf("moderation: %s: %w", step, bot.ErrUnsupported)
 	switch step {
 	case ActionDelete:
 		if d, ok := m.platform.(bot.Deleter); ok {
@@ -774,5 +773,5 @@ func (m *Moderator) run(ctx context.Context, step Action, chat, msgID, member st
 	default:
 		return fmt.Errorf("moderation: unknown action %q", step)
 	}
-	return unsupported
+	return &bot.UnsupportedError{Platform: m.platform.Name(), Capability: actionCapability[step], What: string(step) + " in " + chat}
 }

@@ -191,9 +191,9 @@ func TestSetupErrors(t *testing.T) {
 		want string
 	}{
 		{"cannot delete", New(DefaultSettings()), config.ModuleEnv{Platform: sendOnly{parleytest.NewPlatform()}}, "cannot delete messages (bot.Deleter)"},
-		{"cannot block", New(settingsWith(func(s *Settings) { s.Action = ActionBlock })), config.ModuleEnv{Platform: parleytest.NewPlatform()},
+		{"cannot block", New(settingsWith(func(s *Settings) { s.Action = ActionBlock })), config.ModuleEnv{Platform: deleteOnly{sendOnly{parleytest.NewPlatform()}}},
 			`action: action "block": the test platform cannot block members; it can do "delete"`},
-		{"cannot remove reported", New(settingsWith(func(s *Settings) { s.RemoveReported = true })), config.ModuleEnv{Platform: parleytest.NewPlatform()},
+		{"cannot remove reported", New(settingsWith(func(s *Settings) { s.RemoveReported = true })), config.ModuleEnv{Platform: deleteOnly{sendOnly{parleytest.NewPlatform()}}},
 			"remove_reported: the test platform cannot remove members"},
 		{"no platform", New(DefaultSettings()), config.ModuleEnv{}, "needs a platform"},
 		{"invalid settings", New(settingsWith(func(s *Settings) { s.BannedPatterns = []string{"("} })), config.ModuleEnv{Platform: p}, "banned_patterns[0]"},
@@ -225,6 +225,11 @@ func (s sendOnly) Listen(ctx context.Context, emit func(bot.Event) error) error 
 func (s sendOnly) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]string, error) {
 	return s.p.Send(ctx, chatID, m)
 }
+
+// deleteOnly can delete messages and nothing else.
+type deleteOnly struct{ sendOnly }
+
+func (deleteOnly) Delete(context.Context, string, string) error { return nil }
 
 func TestFloodCounter(t *testing.T) {
 	f := newFloodCounter()

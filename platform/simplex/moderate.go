@@ -44,7 +44,7 @@ func (p *Platform) BlockMember(ctx context.Context, chatID, memberID string, blo
 	if err != nil {
 		return err
 	}
-	_, err = Do[*MembersBlockedForAllUser](ctx, p.client, APIBlockMembersForAll{GroupID: gid, GroupMemberIDs: []int64{mid}, Blocked: blocked})
+	_, err = Exec(ctx, p.client, APIBlockMembersForAll{GroupID: gid, GroupMemberIDs: []int64{mid}, Blocked: blocked})
 	return err
 }
 
@@ -55,7 +55,7 @@ func (p *Platform) RemoveMember(ctx context.Context, chatID, memberID string) er
 	if err != nil {
 		return err
 	}
-	_, err = Do[*UserDeletedMembers](ctx, p.client, APIRemoveMembers{GroupID: gid, GroupMemberIDs: []int64{mid}})
+	_, err = Exec(ctx, p.client, APIRemoveMembers{GroupID: gid, GroupMemberIDs: []int64{mid}})
 	return err
 }
 
@@ -70,7 +70,7 @@ func (p *Platform) SetMemberRole(ctx context.Context, chatID, memberID, role str
 	if !r.Valid() || r == RoleRelay {
 		return fmt.Errorf("simplex: role %q: want observer, author, member, moderator, admin or owner", role)
 	}
-	_, err = Do[*MembersRoleUser](ctx, p.client, APIMembersRole{GroupID: gid, GroupMemberIDs: []int64{mid}, Role: r})
+	_, err = Exec(ctx, p.client, APIMembersRole{GroupID: gid, GroupMemberIDs: []int64{mid}, Role: r})
 	return err
 }
 
@@ -83,7 +83,7 @@ func (p *Platform) SendPrivate(ctx context.Context, chatID, memberID string, m b
 	if err != nil {
 		return nil, err
 	}
-	r, err := Do[*GroupMembers](ctx, p.client, APIListMembers{GroupID: gid})
+	r, err := Exec(ctx, p.client, APIListMembers{GroupID: gid})
 	if err != nil {
 		return nil, err
 	}
