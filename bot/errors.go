@@ -51,3 +51,38 @@ func unsupported(p Platform, c Capability, what string) error {
 	}
 	return &UnsupportedError{Platform: name, Capability: c, What: what}
 }
+
+// Failures of a command on its way to the server. Every platform's own
+// errors for these cases wrap them, so generic code, and the delivery
+// machinery, can tell them from a server that refused the command.
+var (
+	// ErrNotSent means the command never reached the server (no
+	// connection, a failed write): sending it again is safe.
+	ErrNotSent = errors.New("bot: command not sent")
+	// ErrOutcomeUnknown means the command was written but no answer came
+	// (the connection dropped, a timeout): it may or may not have run.
+	ErrOutcomeUnknown = errors.New("bot: command outcome unknown")
+)
+
+// Undelivered reports whether err says a command did not reach the
+// server, or may not have. A handler that fails with such an error has not
+// handled its event: the platform does not count it as handled (its
+// cursor does not move past it, Dedupe does not mark it) and delivers it
+// again after reconnecting.
+func Undelivered(err error) bool {
+	return err != nil && (errors.Is(err, ErrNotSent) || errors.Is(err, ErrOutcomeUnknown))
+}
+
+// KindError returns an error with message msg that matches kind with
+// errors.Is. Platforms define their sentinels with it, such as
+// simplex.ErrNotSent matching bot.ErrNotSent, so each keeps its own
+// message.
+func KindError(kind error, msg string) error { return &kindError{kind: kind, msg: msg} }
+
+type kindError struct {
+	kind error
+	msg  string
+}
+
+func (e *kindError) Error() string { return e.msg }
+func (e *kindError) Unwrap() error { return e.kind }

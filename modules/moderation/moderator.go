@@ -14,7 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/parleybot/parley/bot"
-	"github.com/parleybot/parley/config"
+	"github.com/parleybot/parley/registry"
 	"github.com/parleybot/parley/router"
 	"github.com/parleybot/parley/store"
 )
@@ -72,7 +72,7 @@ type (
 
 // Moderator moderates the groups its bot is invited or added to, on any
 // platform through the bot's capabilities. Build one with New and
-// register its routes with Setup; it implements config.Module.
+// register its routes with Setup; it implements registry.Module.
 type Moderator struct {
 	settings Settings
 	now      func() time.Time
@@ -126,7 +126,7 @@ func New(s Settings, opts ...Option) *Moderator {
 // Its routes take every received message in the groups it moderates and
 // the owner commands of their owners; register it before catch-all
 // modules.
-func (m *Moderator) Setup(env config.ModuleEnv, r *router.Router) error {
+func (m *Moderator) Setup(env registry.ModuleEnv, r *router.Router) error {
 	if err := m.settings.Validate(); err != nil {
 		return fmt.Errorf("moderation: %w", err)
 	}
@@ -171,11 +171,11 @@ func (m *Moderator) checkCapabilities(p bot.Platform) error {
 				can = append(can, fmt.Sprintf("%q", o))
 			}
 		}
-		errs = append(errs, config.Field("action", fmt.Errorf("action %q: the %s platform cannot %s members; it can do %s",
+		errs = append(errs, registry.Field("action", fmt.Errorf("action %q: the %s platform cannot %s members; it can do %s",
 			a, p.Name(), actionVerb(a), strings.Join(can, ", "))))
 	}
 	if m.settings.RemoveReported && !bot.Has(p, bot.CanRemove) {
-		errs = append(errs, config.Field("remove_reported", fmt.Errorf("the %s platform cannot remove members", p.Name())))
+		errs = append(errs, registry.Field("remove_reported", fmt.Errorf("the %s platform cannot remove members", p.Name())))
 	}
 	return errors.Join(errs...)
 }

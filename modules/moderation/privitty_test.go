@@ -12,10 +12,10 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/parleybot/parley/bot"
-	"github.com/parleybot/parley/config"
 	"github.com/parleybot/parley/parleytest"
 	"github.com/parleybot/parley/platform/privitty"
 	"github.com/parleybot/parley/platform/privitty/privittysim"
+	"github.com/parleybot/parley/registry"
 	"github.com/parleybot/parley/router"
 	"github.com/parleybot/parley/store"
 )
@@ -26,7 +26,7 @@ func runBot(t *testing.T, p bot.Platform, st store.Store, s Settings) *Moderator
 	t.Helper()
 	r := router.New()
 	m := New(s, WithClock(newFakeClock().Now))
-	if err := m.Setup(config.ModuleEnv{BotName: "mod", Logger: zap.NewNop(), Store: st, Platform: p}, r); err != nil {
+	if err := m.Setup(registry.ModuleEnv{BotName: "mod", Logger: zap.NewNop(), Store: st, Platform: p}, r); err != nil {
 		t.Fatal(err)
 	}
 	b := bot.New(p, r, bot.WithName("mod"))
@@ -149,12 +149,12 @@ func waitPrivitty(t *testing.T, sim *privittysim.Sim, chat int64, want string) s
 func TestModerationPrivittyRefusesBlock(t *testing.T) {
 	p := privitty.New("http://127.0.0.1:1")
 	for _, a := range []Action{ActionBlock, ActionObserver} {
-		err := New(settingsWith(func(s *Settings) { s.Action = a })).Setup(config.ModuleEnv{Platform: p}, router.New())
+		err := New(settingsWith(func(s *Settings) { s.Action = a })).Setup(registry.ModuleEnv{Platform: p}, router.New())
 		if err == nil || !strings.Contains(err.Error(), `the privitty platform cannot`) || !strings.Contains(err.Error(), `it can do "delete", "remove"`) {
 			t.Errorf("action %s: Setup() = %v", a, err)
 		}
 	}
-	if err := New(settingsWith(func(s *Settings) { s.Action = ActionRemove; s.RemoveReported = true })).Setup(config.ModuleEnv{Platform: p}, router.New()); err != nil {
+	if err := New(settingsWith(func(s *Settings) { s.Action = ActionRemove; s.RemoveReported = true })).Setup(registry.ModuleEnv{Platform: p}, router.New()); err != nil {
 		t.Errorf("remove on privitty: %v", err)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/parleybot/parley/config"
 	"github.com/parleybot/parley/parleytest"
 	"github.com/parleybot/parley/platform/simplex"
+	"github.com/parleybot/parley/registry"
 	"github.com/parleybot/parley/router"
 )
 
@@ -131,7 +132,7 @@ func TestSettingsValidate(t *testing.T) {
 			var keys []string
 			if err != nil {
 				for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
-					var fe *config.FieldError
+					var fe *registry.FieldError
 					if !errors.As(e, &fe) {
 						t.Fatalf("problem without a key: %v", e)
 					}
@@ -187,16 +188,16 @@ func TestSetupErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		m    *Moderator
-		env  config.ModuleEnv
+		env  registry.ModuleEnv
 		want string
 	}{
-		{"cannot delete", New(DefaultSettings()), config.ModuleEnv{Platform: sendOnly{parleytest.NewPlatform()}}, "cannot delete messages (bot.Deleter)"},
-		{"cannot block", New(settingsWith(func(s *Settings) { s.Action = ActionBlock })), config.ModuleEnv{Platform: deleteOnly{sendOnly{parleytest.NewPlatform()}}},
+		{"cannot delete", New(DefaultSettings()), registry.ModuleEnv{Platform: sendOnly{parleytest.NewPlatform()}}, "cannot delete messages (bot.Deleter)"},
+		{"cannot block", New(settingsWith(func(s *Settings) { s.Action = ActionBlock })), registry.ModuleEnv{Platform: deleteOnly{sendOnly{parleytest.NewPlatform()}}},
 			`action: action "block": the test platform cannot block members; it can do "delete"`},
-		{"cannot remove reported", New(settingsWith(func(s *Settings) { s.RemoveReported = true })), config.ModuleEnv{Platform: deleteOnly{sendOnly{parleytest.NewPlatform()}}},
+		{"cannot remove reported", New(settingsWith(func(s *Settings) { s.RemoveReported = true })), registry.ModuleEnv{Platform: deleteOnly{sendOnly{parleytest.NewPlatform()}}},
 			"remove_reported: the test platform cannot remove members"},
-		{"no platform", New(DefaultSettings()), config.ModuleEnv{}, "needs a platform"},
-		{"invalid settings", New(settingsWith(func(s *Settings) { s.BannedPatterns = []string{"("} })), config.ModuleEnv{Platform: p}, "banned_patterns[0]"},
+		{"no platform", New(DefaultSettings()), registry.ModuleEnv{}, "needs a platform"},
+		{"invalid settings", New(settingsWith(func(s *Settings) { s.BannedPatterns = []string{"("} })), registry.ModuleEnv{Platform: p}, "banned_patterns[0]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -207,10 +208,10 @@ func TestSetupErrors(t *testing.T) {
 		})
 	}
 	m := New(DefaultSettings())
-	if err := m.Setup(config.ModuleEnv{Platform: p}, router.New()); err != nil {
+	if err := m.Setup(registry.ModuleEnv{Platform: p}, router.New()); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Setup(config.ModuleEnv{Platform: p}, router.New()); err == nil {
+	if err := m.Setup(registry.ModuleEnv{Platform: p}, router.New()); err == nil {
 		t.Fatal("a second Setup succeeded")
 	}
 }
