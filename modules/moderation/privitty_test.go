@@ -3,7 +3,6 @@ package moderation
 import (
 	"context"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -62,7 +61,7 @@ func TestModerationOnPrivitty(t *testing.T) {
 	st := store.NewMemory()
 	p := privitty.New(sim.URL(), privitty.WithStore(st), privitty.WithBackoff(5*time.Millisecond, 50*time.Millisecond),
 		privitty.WithCallTimeout(waitFor), privitty.WithCursorFlush(10*time.Millisecond))
-	m := runBot(t, p, st, settingsWith(func(s *Settings) { s.BannedWords = []string{"spam"}; s.Action = ActionRemove }))
+	runBot(t, p, st, settingsWith(func(s *Settings) { s.BannedWords = []string{"spam"}; s.Action = ActionRemove }))
 
 	olga, err := sim.ConnectContact("olga", false)
 	if err != nil {
@@ -73,14 +72,9 @@ func TestModerationOnPrivitty(t *testing.T) {
 		t.Fatal(err)
 	}
 	mia := ids[0]
-	owner := strconv.FormatInt(olga.ID, 10)
-	// Olga added the bot. Until the platform passes membership info
-	// messages on as privitty.MembersChanged events (see
-	// TestModerationAddedToGroup for that path), the group is taken on explicitly.
-	if err := m.Manage(t.Context(), Group{Chat: bot.Chat{ID: strconv.FormatInt(gid, 10), Kind: bot.Group, Title: "club"},
-		Owner: owner, OwnerMember: owner}); err != nil {
-		t.Fatal(err)
-	}
+	// Olga added the bot: the platform passes the membership info message
+	// on as a privitty.MembersChanged event, and the module takes the group
+	// on with Olga as its owner.
 	waitPrivitty(t, sim, olga.ChatID, "I joined club and will moderate it.")
 
 	clean, _ := sim.MemberSend(gid, mia, "hello all")
