@@ -49,7 +49,9 @@ func (p *Platform) session(ctx context.Context, q chan<- item, useful func()) er
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 		return &HTTPError{Method: "GET /events", Status: resp.StatusCode, Body: truncate(body)}
 	}
-	p.connects.Add(1)
+	if p.connects.Add(1) > 1 && p.cfg.onReconnect != nil {
+		p.cfg.onReconnect()
+	}
 	p.connected.Store(true)
 	useful()
 	p.log.Info("privitty: event stream open", zap.String("url", p.client.base))

@@ -57,7 +57,7 @@ type Platform struct {
 
 // New returns a platform for the CLI at url, such as "ws://127.0.0.1:5225".
 func New(url string, opts ...Option) *Platform {
-	cfg := platformConfig{logger: zap.NewNop(), catchUp: true, flushEvery: DefaultCursorFlush, catchUpPage: DefaultCatchUpPage}
+	cfg := platformConfig{logger: zap.NewNop(), catchUp: DefaultCatchUp, flushEvery: DefaultCursorFlush, catchUpPage: DefaultCatchUpPage}
 	for _, o := range opts {
 		o.apply(&cfg)
 	}
