@@ -15,8 +15,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/parleybot/parley/bot"
-	"github.com/parleybot/parley/config"
 	"github.com/parleybot/parley/platform/simplex"
+	"github.com/parleybot/parley/registry"
 	"github.com/parleybot/parley/router"
 	"github.com/parleybot/parley/store"
 )
@@ -40,7 +40,7 @@ func WithClock(now func() time.Time) Option {
 
 // Moderator moderates the SimpleX groups its bot is invited to. Build one
 // with New and register its routes with Setup; it implements
-// config.Module.
+// registry.Module.
 type Moderator struct {
 	settings Settings
 	now      func() time.Time
@@ -85,7 +85,7 @@ func New(s Settings, opts ...Option) *Moderator {
 // Its routes take every received message in the groups it moderates and
 // the owner commands of their owners; register it before catch-all
 // modules.
-func (m *Moderator) Setup(env config.ModuleEnv, r *router.Router) error {
+func (m *Moderator) Setup(env registry.ModuleEnv, r *router.Router) error {
 	if err := m.settings.Validate(); err != nil {
 		return fmt.Errorf("moderation: %w", err)
 	}

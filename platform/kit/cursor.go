@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"sync"
 
 	"go.uber.org/zap"
@@ -34,19 +35,36 @@ type cursors struct {
 	// once, before the item goes on, so a crash cannot make a new chat
 	// unknown to the next run's catch-up.
 	fresh map[string]int64
+	// retry tracks, per chat, the items whose handler failed with an
+	// undelivered command; only chats with such items have an entry.
+	retry map[string]*retryState
+	// kick wakes the flush loop when a cursor moved.
+	kick chan struct{}
+}
+
+// retryState is a chat's items that wait to be handled again. The chat's
+// handled cursor stays below the first of them; ahead is the highest item
+// handled meanwhile, where the cursor goes once none is left.
+type retryState struct {
+	failed  []int64        // sorted
+	pending map[int64]bool // passed on again, outcome not known yet
+	ahead   int64
 }
 
 func newCursors(st store.Store, log *zap.Logger) *cursors {
-	return &cursors{st: st, log: log, delivered: map[string]int64{}, handled: map[string]int64{}, fresh: map[string]int64{}}
+	return &cursors{st: st, log: log, delivered: map[string]int64{}, handled: map[string]int64{},
+		fresh: map[string]int64{}, retry: map[string]*retryState{}, kick: make(chan struct{}, 1)}
 }
 
 func (c *cursors) freshKey() string { return c.key + ":new" }
 
-// restart forgets what was delivered but not handled.
+// restart forgets what was delivered but not handled: it is all after the
+// handled cursors, and passed on again.
 func (c *cursors) restart() {
 	c.mu.Lock()
 	clear(c.delivered)
 	maps.Copy(c.delivered, c.handled)
+	clear(c.retry)
 	c.mu.Unlock()
 }
 
@@ -138,19 +156,84 @@ func (c *cursors) noteNew(ctx context.Context, chat string, id int64) {
 	}
 }
 
-func (c *cursors) handle(chat string, id int64) {
+// handle records the outcome of item id of chat. A success moves the
+// handled cursor up to it, but never past an item that failed; a failure
+// to deliver a command keeps the item for another try.
+func (c *cursors) handle(chat string, id int64, undelivered bool) {
 	c.mu.Lock()
-	if id > c.handled[chat] {
-		c.handled[chat] = id
-		c.dirty = true
+	defer c.mu.Unlock()
+	r := c.retry[chat]
+	if undelivered {
+		if r == nil {
+			r = &retryState{pending: map[int64]bool{}}
+			c.retry[chat] = r
+		}
+		delete(r.pending, id)
+		if i, found := slices.BinarySearch(r.failed, id); !found {
+			r.failed = slices.Insert(r.failed, i, id)
+		}
+		return
 	}
-	c.mu.Unlock()
+	to := id
+	if r != nil {
+		delete(r.pending, id)
+		if i, found := slices.BinarySearch(r.failed, id); found {
+			r.failed = slices.Delete(r.failed, i, i+1)
+		}
+		r.ahead = max(r.ahead, id)
+		if len(r.failed) > 0 {
+			to = min(r.ahead, r.failed[0]-1)
+		} else {
+			to = r.ahead
+			delete(c.retry, chat)
+		}
+	}
+	if to > c.handled[chat] {
+		c.handled[chat] = to
+		c.dirty = true
+		select {
+		case c.kick <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// redoFrom returns the first failed item of chat not passed on again yet,
+// or 0.
+func (c *cursors) redoFrom(chat string) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if r := c.retry[chat]; r != nil {
+		for _, id := range r.failed {
+			if !r.pending[id] {
+				return id
+			}
+		}
+	}
+	return 0
+}
+
+// takeRedo reports whether item id of chat failed and should be passed on
+// again now, and records that it is.
+func (c *cursors) takeRedo(chat string, id int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := c.retry[chat]
+	if r == nil || r.pending[id] {
+		return false
+	}
+	if _, found := slices.BinarySearch(r.failed, id); !found {
+		return false
+	}
+	r.pending[id] = true
+	return true
 }
 
 func (c *cursors) forget(chat string) {
 	c.mu.Lock()
 	delete(c.delivered, chat)
 	delete(c.handled, chat)
+	delete(c.retry, chat)
 	c.dirty = true
 	c.mu.Unlock()
 }

@@ -47,6 +47,9 @@ func (f FetchFunc) FetchAfter(ctx context.Context, chat string, after int64, lim
 // exists (a deleted contact, a group the bot left).
 var ErrChatGone = errors.New("kit: chat is gone")
 
+// DefaultFlushEvery is the least time between two writes of the cursors.
+const DefaultFlushEvery = 100 * time.Millisecond
+
 // Config configures a Delivery.
 type Config struct {
 	// Store keeps the cursors; nil keeps them in memory, which covers
@@ -59,7 +62,8 @@ type Config struct {
 	Logger *zap.Logger
 	// Page is how many items one fetch asks for (default 100).
 	Page int
-	// FlushEvery is how often Run writes handled cursors (default 1s).
+	// FlushEvery is the least time between two writes of the cursors by
+	// Run (default 100ms).
 	FlushEvery time.Duration
 	// AfterFlush, if set, runs after each flush that wrote the cursors,
 	// for work that belongs with them, such as marking handled messages
@@ -104,7 +108,7 @@ func NewDelivery(f Fetcher, cfg Config) *Delivery {
 		cfg.Page = 100
 	}
 	if cfg.FlushEvery <= 0 {
-		cfg.FlushEvery = time.Second
+		cfg.FlushEvery = DefaultFlushEvery
 	}
 	d := &Delivery{f: f, cfg: cfg, log: cfg.Logger, curs: newCursors(cfg.Store, cfg.Logger),
 		behind: map[string]int64{}, firstSeen: map[string]int64{}}
@@ -193,9 +197,17 @@ func (d *Delivery) Duplicate(chat string, id int64) bool {
 	return false
 }
 
-// Handled advances the handled cursor of chat; call it from the
-// platform's EventHandled.
-func (d *Delivery) Handled(chat string, id int64) { d.curs.handle(chat, id) }
+// Handled records the outcome of item id of chat; call it from the
+// platform's EventHandled with the handler's error. The handled cursor
+// moves up to the item, except when err says a command was not delivered
+// (bot.Undelivered): the item is then passed on again by the next
+// catch-up (after a reconnect), and the cursor stays below it, so that a
+// restart fetches it again too. Items handled after a failed one are not
+// passed on again by a catch-up; after a restart they are, and Dedupe's
+// marks drop them.
+func (d *Delivery) Handled(chat string, id int64, err error) {
+	d.curs.handle(chat, id, bot.Undelivered(err))
+}
 
 // Forget stops tracking a chat.
 func (d *Delivery) Forget(chat string) {
@@ -332,6 +344,9 @@ func (d *Delivery) CatchUpChat(ctx context.Context, chat string) error {
 		d.mu.Unlock()
 		after = max(0, from-1)
 	}
+	if redo := d.curs.redoFrom(chat); redo > 0 {
+		after = min(after, redo-1)
+	}
 	last := false
 	for {
 		items, err := d.f.FetchAfter(ctx, chat, after, d.cfg.Page)
@@ -348,7 +363,10 @@ func (d *Delivery) CatchUpChat(ctx context.Context, chat string) error {
 				continue
 			}
 			after = it.ID
-			if it.Event == nil || !d.Admit(ctx, chat, it.ID) {
+			if it.Event == nil {
+				continue
+			}
+			if !d.curs.takeRedo(chat, it.ID) && !d.Admit(ctx, chat, it.ID) {
 				continue
 			}
 			d.replayed.Add(1)
@@ -382,22 +400,28 @@ func (d *Delivery) send(e bot.Event) error {
 	return err
 }
 
-// Run writes the handled cursors every FlushEvery until ctx ends. Close
-// writes the last ones with Flush.
+// Run writes the handled cursors until ctx ends: as soon as one moved,
+// and then at most once every FlushEvery, so a crash replays little and a
+// busy bot does not write per event. A failed write is tried again after
+// FlushEvery. Close writes the last ones with Flush.
 func (d *Delivery) Run(ctx context.Context) {
-	t := time.NewTicker(d.cfg.FlushEvery)
-	defer t.Stop()
+	retry := time.NewTicker(d.cfg.FlushEvery)
+	defer retry.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
-			if ctx.Err() != nil {
-				return
-			}
-			if err := d.Flush(ctx); err != nil && ctx.Err() == nil {
-				d.log.Warn("saving cursors", zap.Error(err))
-			}
+		case <-d.curs.kick:
+		case <-retry.C:
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if err := d.Flush(ctx); err != nil && ctx.Err() == nil {
+			d.log.Warn("saving cursors", zap.Error(err))
+		}
+		if !Sleep(ctx, d.cfg.FlushEvery) {
+			return
 		}
 	}
 }

@@ -86,7 +86,7 @@ func (s *sink) take() []ev {
 
 func handleAll(d *kit.Delivery, evs []ev) {
 	for _, e := range evs {
-		d.Handled(e.chat, e.id)
+		d.Handled(e.chat, e.id, nil)
 	}
 }
 
@@ -371,4 +371,112 @@ func TestStoppedBotEndsCatchUp(t *testing.T) {
 	if !d.Stopping() || n != 2 {
 		t.Fatalf("stopping %v after %d events, want true after 2", d.Stopping(), n)
 	}
+}
+
+func TestUndeliveredItemIsPassedOnAgainAndHoldsTheCursor(t *testing.T) {
+	ctx := context.Background()
+	h := newHistory()
+	st := store.NewMemory()
+	d, s := newDelivery(h, st)
+	if err := d.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for id := int64(1); id <= 4; id++ {
+		if err := d.Live(ctx, h.add("@1", id, false)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.take()
+	// 1 handled, 2's reply never left (the connection dropped), 3 and 4
+	// handled after it.
+	notSent := fmt.Errorf("sending: %w", bot.ErrNotSent)
+	d.Handled("@1", 1, nil)
+	d.Handled("@1", 2, notSent)
+	d.Handled("@1", 3, nil)
+	d.Handled("@1", 4, errors.New("refused by the server")) // handled: retrying cannot help
+	if err := d.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The reconnect's catch-up passes on 2 alone: 3 and 4 were handled.
+	h.add("@1", 5, false)
+	if err := d.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.take(), []ev{{"@1", 2}, {"@1", 5}}; !slices.Equal(got, want) {
+		t.Fatalf("after the reconnect passed on %v, want %v", got, want)
+	}
+	// A second catch-up before 2's outcome is known does not pass it on
+	// twice.
+	if err := d.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.take(); len(got) != 0 {
+		t.Fatalf("second catch-up passed on %v, want nothing", got)
+	}
+	// Until 2 is handled, a restart must fetch it again: the stored cursor
+	// stays at 1.
+	d2, s2 := newDelivery(h, st)
+	if err := d2.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := d2.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := s2.take(); len(got) == 0 || got[0] != (ev{"@1", 2}) {
+		t.Fatalf("restart passed on %v, want it to start at the undelivered 2", got)
+	}
+	// Once 2 is handled the cursor jumps past everything handled since.
+	d.Handled("@1", 2, nil)
+	d.Handled("@1", 5, nil)
+	if err := d.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d3, s3 := newDelivery(h, st)
+	if err := d3.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := d3.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := s3.take(); len(got) != 0 {
+		t.Fatalf("after everything was handled, a restart passed on %v", got)
+	}
+}
+
+func TestRunWritesAHandledCursorWithoutWaitingForATick(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	h := newHistory()
+	st := store.NewMemory()
+	d := kit.NewDelivery(h, kit.Config{Store: st, Key: "test:cursors", FlushEvery: time.Hour})
+	s := &sink{}
+	d.Begin(s.emit)
+	if err := d.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		d.Run(ctx)
+	}()
+	if err := d.Live(ctx, h.add("@1", 7, false)); err != nil {
+		t.Fatal(err)
+	}
+	d.Handled("@1", 7, nil)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		v, ok, err := st.Get(ctx, "test:cursors")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok && string(v) == `{"@1":7}` {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("cursor not written within the deadline (store has %q)", v)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-done
 }

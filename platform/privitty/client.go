@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 
 	"go.uber.org/zap"
+
+	"github.com/parleybot/parley/bot"
 )
 
 // JSON-RPC error codes the daemon documents.
@@ -31,11 +33,11 @@ const (
 var (
 	// ErrNotSent means the request never reached the daemon (no
 	// connection, or writing the request failed): retrying is safe.
-	ErrNotSent = errors.New("privitty: request not sent")
+	ErrNotSent = bot.KindError(bot.ErrNotSent, "privitty: request not sent")
 	// ErrOutcomeUnknown means the request was written but no answer came
 	// (connection lost, deadline passed): the daemon may have carried it
 	// out.
-	ErrOutcomeUnknown = errors.New("privitty: request outcome unknown")
+	ErrOutcomeUnknown = bot.KindError(bot.ErrOutcomeUnknown, "privitty: request outcome unknown")
 	// ErrProtocol is an answer that is not valid JSON-RPC.
 	ErrProtocol = errors.New("privitty: protocol error")
 )

@@ -16,7 +16,7 @@ const (
 	DefaultIdleTimeout  = 45 * time.Second
 	DefaultReconnectMin = 250 * time.Millisecond
 	DefaultReconnectMax = 30 * time.Second
-	DefaultCursorFlush  = time.Second
+	DefaultCursorFlush  = 100 * time.Millisecond
 	DefaultEventBuffer  = 1024
 )
 
@@ -142,10 +142,12 @@ func WithIdleTimeout(d time.Duration) Option {
 	})
 }
 
-// WithCursorFlush sets how often handled cursors are written to the store
-// and handled messages marked seen (default 1s; both also happen on
-// Close). A crash loses at most this much progress, which comes back as
-// redelivered messages the Dedupe middleware drops.
+// WithCursorFlush sets the least time between two writes of the handled
+// cursors (default DefaultCursorFlush), after each of which handled
+// messages are marked seen: a cursor that moved is written at once, then
+// at most once per d; both also happen on Close. A crash loses at most
+// about d of progress, which comes back as redelivered messages the Dedupe
+// middleware drops.
 func WithCursorFlush(d time.Duration) Option {
 	return optionFunc(func(c *config) {
 		if d <= 0 {

@@ -206,7 +206,9 @@ func (p *Platform) Listen(ctx context.Context, emit func(bot.Event) error) error
 func (p *Platform) Close(ctx context.Context) error { return p.d.Flush(ctx) }
 
 // EventHandled implements bot.HandledNotifier: it advances the handled
-// cursor of the message's chat and queues the message to be marked seen.
+// cursor of the message's chat and queues the message to be marked seen,
+// unless a command of its handler was not delivered (then the message is
+// passed on again after the next reconnect).
 func (p *Platform) EventHandled(e bot.Event, err error) {
 	var chat, id int64
 	seen := false
@@ -218,8 +220,8 @@ func (p *Platform) EventHandled(e bot.Event, err error) {
 	default:
 		return
 	}
-	p.d.Handled(cursorChat(chat), id)
-	if seen && p.cfg.markSeen {
+	p.d.Handled(cursorChat(chat), id, err)
+	if seen && p.cfg.markSeen && !bot.Undelivered(err) {
 		p.mu.Lock()
 		p.unseen = append(p.unseen, id)
 		p.mu.Unlock()

@@ -13,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 	"go.uber.org/zap"
 
+	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/platform/kit"
 )
 
@@ -20,11 +21,11 @@ import (
 var (
 	// ErrNotSent means the command never reached the CLI: there was no
 	// connection, or writing the frame failed.
-	ErrNotSent = errors.New("simplex: command not sent")
+	ErrNotSent = bot.KindError(bot.ErrNotSent, "simplex: command not sent")
 	// ErrOutcomeUnknown means the command was written but the connection
 	// dropped (or the caller gave up) before its response arrived: the
 	// CLI may or may not have carried it out.
-	ErrOutcomeUnknown = errors.New("simplex: command outcome unknown")
+	ErrOutcomeUnknown = bot.KindError(bot.ErrOutcomeUnknown, "simplex: command outcome unknown")
 	// ErrProtocol is a frame the client cannot use, such as the corrId-less
 	// error the CLI sends when it could not read a command frame.
 	ErrProtocol = errors.New("simplex: protocol error")
@@ -63,6 +64,7 @@ type Client struct {
 	up      chan struct{} // closed while a connection is up
 	pending map[string]chan callResult
 	running bool
+	lost    bool // a connection was lost and no new one is up yet
 
 	// Events travel from the reader to the consumer through this queue.
 	evMu    sync.Mutex
@@ -215,9 +217,12 @@ func (c *Client) session(ctx context.Context, sink Sink, first bool, useful func
 	defer scancel()
 	c.mu.Lock()
 	c.conn = conn
+	c.lost = false
 	close(c.up)
-	c.mu.Unlock()
 	c.connected.Store(true)
+	c.mu.Unlock()
+	stopDetach := context.AfterFunc(sctx, func() { c.detach(conn) })
+	defer stopDetach()
 	c.log.Info("simplex connected", zap.String("url", c.url))
 
 	// Events stay held until a start-up succeeds: released after a failed
@@ -257,10 +262,29 @@ func (c *Client) session(ctx context.Context, sink Sink, first bool, useful func
 	}
 	<-sctx.Done()
 
-	// Tear down: no new calls on this connection; pending ones fail with
-	// an unknown outcome, since their frames were written.
+	c.detach(conn)
+	_ = conn.CloseNow()
+	wg.Wait()
+	if result == nil {
+		result = <-readErr
+	}
+	return true, result
+}
+
+// detach takes a dead connection out of use at once: new calls fail fast
+// with ErrNotSent until the next connection (a handler waiting for a
+// connection could otherwise hold up the catch-up that feeds it), and
+// pending ones fail with an unknown outcome, since their frames were
+// written. It runs as soon as the connection's context ends, even while
+// its start-up is still running.
+func (c *Client) detach(conn *websocket.Conn) {
 	c.mu.Lock()
+	if c.conn != conn {
+		c.mu.Unlock()
+		return
+	}
 	c.conn = nil
+	c.lost = true
 	c.up = make(chan struct{})
 	pend := c.pending
 	c.pending = map[string]chan callResult{}
@@ -270,11 +294,6 @@ func (c *Client) session(ctx context.Context, sink Sink, first bool, useful func
 		ch <- callResult{err: fmt.Errorf("%w: connection lost before the response", ErrOutcomeUnknown)}
 	}
 	_ = conn.CloseNow()
-	wg.Wait()
-	if result == nil {
-		result = <-readErr
-	}
-	return true, result
 }
 
 func (c *Client) read(ctx context.Context, conn *websocket.Conn) error {
@@ -427,10 +446,12 @@ func (c *Client) ping(ctx context.Context, conn *websocket.Conn) {
 	}
 }
 
-// Call sends a raw command string and waits for its response. If the
-// client is between connections, Call waits for the next one within ctx.
-// A chatCmdError response becomes a *CommandError. Use the typed commands
-// and Do where they fit.
+// Call sends a raw command string and waits for its response. Before the
+// first connection Call waits for it within ctx; once a connection was
+// lost, calls fail at once with ErrNotSent until the next is up (the
+// platform passes the event of a handler whose send failed that way on
+// again after reconnecting). A chatCmdError response becomes a
+// *CommandError. Use the typed commands and Exec where they fit.
 func (c *Client) Call(ctx context.Context, cmd string) (Frame, error) {
 	if c.cfg.onCommand == nil {
 		return c.call(ctx, cmd)
@@ -467,13 +488,16 @@ func (c *Client) call(ctx context.Context, cmd string) (Frame, error) {
 	for {
 		c.mu.Lock()
 		conn = c.conn
-		up := c.up
+		up, lost := c.up, c.lost
 		if conn != nil {
 			c.pending[id] = ch
 			c.mu.Unlock()
 			break
 		}
 		c.mu.Unlock()
+		if lost {
+			return Frame{}, fmt.Errorf("%w: %s: connection lost", ErrNotSent, shortCmd(cmd))
+		}
 		select {
 		case <-up:
 		case <-ctx.Done():

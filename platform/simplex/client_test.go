@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/platform/simplex"
 	"github.com/parleybot/parley/platform/simplex/simplexsim"
 )
@@ -749,4 +750,58 @@ func TestClientHoldsEventsFromTheFirstRead(t *testing.T) {
 	for typ := range early {
 		t.Errorf("event %q passed on before the start-up finished", typ)
 	}
+}
+
+// A connection that dies while its start-up (the catch-up) still runs must
+// fail its calls at once: a handler waiting on one would keep the bot's
+// queue full and the catch-up, which feeds that queue, stuck behind it.
+func TestLostConnectionFailsCallsAtOnceDuringStartUp(t *testing.T) {
+	sim := startSim(t)
+	cl := simplex.NewClient(sim.URL(), simplex.WithCallTimeout(time.Hour), simplex.WithBackoff(time.Millisecond, time.Millisecond))
+	ctx, cancel := context.WithCancel(context.Background())
+	release := make(chan struct{})
+	inStartUp := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- cl.Run(ctx, simplex.SinkFuncs{OnConnect: func(ctx context.Context, first bool) error {
+			if first {
+				close(inStartUp)
+				<-release // a catch-up blocked on a full queue
+			}
+			return nil
+		}, OnEvent: func(simplex.Frame) error { return nil }})
+	}()
+	var once sync.Once
+	unblock := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(func() {
+		unblock()
+		cancel()
+		<-done
+	})
+	<-inStartUp
+	sim.SetDelay(time.Hour) // the answer never comes on this connection
+	pending := make(chan error, 1)
+	go func() {
+		_, err := simplex.Exec(ctx, cl, simplex.ShowActiveUser{})
+		pending <- err
+	}()
+	if err := sim.Wait(waitTimeout, func(w *simplexsim.World) bool { return w.Stats().Commands >= 1 }); err != nil {
+		t.Fatal(err)
+	}
+	sim.DropAfter(0)
+	select {
+	case err := <-pending:
+		if !errors.Is(err, simplex.ErrOutcomeUnknown) || !errors.Is(err, bot.ErrOutcomeUnknown) {
+			t.Fatalf("pending call: %v, want ErrOutcomeUnknown", err)
+		}
+	case <-time.After(waitTimeout):
+		t.Fatal("a call pending on the dead connection did not fail while the start-up ran")
+	}
+	// The start-up is still running; a new call must not wait for the
+	// next connection, which cannot come before it ends.
+	_, err := simplex.Exec(ctx, cl, simplex.ShowActiveUser{})
+	if !errors.Is(err, simplex.ErrNotSent) || !bot.Undelivered(err) {
+		t.Fatalf("call after the loss: %v, want ErrNotSent", err)
+	}
+	unblock()
 }

@@ -196,7 +196,7 @@ func (p *Platform) EventHandled(e bot.Event, err error) {
 			continue
 		}
 		if ref, ok := a.ChatInfo.Ref(); ok {
-			p.d.Handled(ref.String(), a.ChatItem.Meta.ItemID)
+			p.d.Handled(ref.String(), a.ChatItem.Meta.ItemID, err)
 		}
 	}
 }

@@ -15,7 +15,7 @@ const (
 	DefaultPingInterval = 15 * time.Second
 	DefaultReconnectMin = 250 * time.Millisecond
 	DefaultReconnectMax = 30 * time.Second
-	DefaultCursorFlush  = time.Second
+	DefaultCursorFlush  = 100 * time.Millisecond
 	DefaultCatchUpPage  = 100
 )
 
@@ -82,10 +82,11 @@ func WithCatchUp(on bool) Option {
 	return optionFunc(func(c *platformConfig) { c.catchUp = on })
 }
 
-// WithCursorFlush sets how often handled cursors are written to the store
-// (default DefaultCursorFlush; they are also written on close). A crash loses at most this
-// much progress, which comes back as redelivered messages the Dedupe
-// middleware drops.
+// WithCursorFlush sets the least time between two writes of the handled
+// cursors to the store (default DefaultCursorFlush): a cursor that moved
+// is written at once, then at most once per d. They are also written on
+// close. A crash loses at most about d of progress, which comes back as
+// redelivered messages the Dedupe middleware drops.
 func WithCursorFlush(d time.Duration) Option {
 	return optionFunc(func(c *platformConfig) {
 		if d <= 0 {
