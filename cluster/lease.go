@@ -236,9 +236,11 @@ func (x *Lease) Release(ctx context.Context) error {
 
 // Keep renews the lease every third of its time to live until ctx ends
 // (it returns nil) or the lease is lost (it returns the error, matching
-// ErrLost). A renewal that fails for another reason is retried until the
-// lease would expire; then the lease counts as lost, because Redis may
-// already have given it to another process.
+// ErrLost). A renewal that fails for another reason (Redis unreachable) is
+// retried while the lease lasts; once less than a quarter of the time to
+// live is left, the lease counts as lost, so that its holder has that
+// quarter to stop the bot before Redis can give the lease to another
+// process.
 func (x *Lease) Keep(ctx context.Context) error {
 	every := x.l.ttl / 3
 	retry := max(x.l.ttl/20, time.Millisecond)
@@ -254,7 +256,8 @@ func (x *Lease) Keep(ctx context.Context) error {
 		if err := x.Err(); err != nil {
 			return err
 		}
-		rctx, cancel := context.WithDeadline(ctx, x.Expiry())
+		giveUp := x.Expiry().Add(-x.l.ttl / 4)
+		rctx, cancel := context.WithDeadline(ctx, giveUp)
 		err := x.Renew(rctx)
 		cancel()
 		switch {
@@ -264,10 +267,10 @@ func (x *Lease) Keep(ctx context.Context) error {
 			return err
 		case ctx.Err() != nil:
 			return nil
-		case !time.Now().Before(x.Expiry()):
-			return x.markLost(fmt.Errorf("%w: bot %q (token %d): not renewed within %v: %v", ErrLost, x.bot, x.token, x.l.ttl, err))
+		case !time.Now().Before(giveUp):
+			return x.markLost(fmt.Errorf("%w: bot %q (token %d): not renewed for %v: %v", ErrLost, x.bot, x.token, x.l.ttl*3/4, err))
 		default:
-			next = min(retry, time.Until(x.Expiry()))
+			next = min(retry, time.Until(giveUp))
 		}
 	}
 }

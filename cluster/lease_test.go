@@ -211,7 +211,7 @@ func TestPausedOwnerWithoutFencing(t *testing.T) {
 func TestKeepLosesLeaseWhenRedisUnreachable(t *testing.T) {
 	srv := redistest.Start(t)
 	p := redistest.NewProxy(t, srv.Addr)
-	const ttl = 300 * time.Millisecond
+	const ttl = time.Second
 	a := cluster.NewLeases(dial(t, p.URL()), "a", cluster.WithTTL(ttl))
 	b := cluster.NewLeases(dial(t, srv.URL()), "b", cluster.WithTTL(ttl))
 	la, err := a.Acquire(bg, "bot")
@@ -235,10 +235,12 @@ func TestKeepLosesLeaseWhenRedisUnreachable(t *testing.T) {
 	if la.Valid() {
 		t.Fatal("lost lease reads valid")
 	}
-	// The owner gave up before Redis did: b cannot have taken the lease
-	// before the owner's own expiry.
-	if lostAt.Before(la.Expiry()) {
-		t.Fatalf("lost at %v, before its expiry %v", lostAt.Sub(cutAt), la.Expiry().Sub(cutAt))
+	// The owner gave up before Redis let go, leaving time to stop.
+	if !lostAt.Before(la.Expiry()) {
+		t.Fatalf("lost at %v after the cut, not before its expiry at %v", lostAt.Sub(cutAt), la.Expiry().Sub(cutAt))
+	}
+	if _, err := b.Acquire(bg, "bot"); !errors.Is(err, cluster.ErrHeld) {
+		t.Fatalf("b's Acquire right after a's loss: %v; want ErrHeld (Redis still holds a's lease)", err)
 	}
 	eventually(t, 10*ttl, "b takes the bot", func() bool {
 		_, err := b.Acquire(bg, "bot")
