@@ -8,21 +8,21 @@ import (
 // Message is a Virola text message: a room message, or a comment on one
 // when ParentMessageID is not 0. Times are unix milliseconds (UTC).
 type Message struct {
-	MessageID       int64             `json:"messageId"`
-	UserID          int64             `json:"userId"`
-	RoomID          int64             `json:"roomId"`
-	ParentMessageID int64             `json:"parentMessageId"`
-	Text            string            `json:"text"`
-	MessageType     string            `json:"messageType,omitempty"` // Regular, Issue, Meeting
-	Priority        string            `json:"priority,omitempty"`    // Blocker … Trivial
-	MarkupType      string            `json:"markupType,omitempty"`  // TextPlain, TextHtml, TextMarkdown, TextCode, TextLatex
-	CreatedUtc      int64             `json:"createdUtc,omitempty"`
-	LastEditedUtc   int64             `json:"lastEditedUtc,omitempty"`
-	LastModifiedUtc int64             `json:"lastModifiedUtc,omitempty"`
-	Attachments     []Attachment      `json:"attachments,omitempty"`
-	CommentCount    int               `json:"commentCount,omitempty"`
-	ReadTimestamps  []ReadTimestamp   `json:"readTimestamps,omitempty"`
-	IssueProperties *IssueProperties  `json:"issueProperties,omitempty"`
+	MessageID       int64              `json:"messageId"`
+	UserID          int64              `json:"userId"`
+	RoomID          int64              `json:"roomId"`
+	ParentMessageID int64              `json:"parentMessageId"`
+	Text            string             `json:"text"`
+	MessageType     string             `json:"messageType,omitempty"` // Regular, Issue, Meeting
+	Priority        string             `json:"priority,omitempty"`    // Blocker … Trivial
+	MarkupType      string             `json:"markupType,omitempty"`  // TextPlain, TextHtml, TextMarkdown, TextCode, TextLatex
+	CreatedUtc      int64              `json:"createdUtc,omitempty"`
+	LastEditedUtc   int64              `json:"lastEditedUtc,omitempty"`
+	LastModifiedUtc int64              `json:"lastModifiedUtc,omitempty"`
+	Attachments     []Attachment       `json:"attachments,omitempty"`
+	CommentCount    int                `json:"commentCount,omitempty"`
+	ReadTimestamps  []ReadTimestamp    `json:"readTimestamps,omitempty"`
+	IssueProperties *IssueProperties   `json:"issueProperties,omitempty"`
 	Meeting         *MeetingProperties `json:"meetingProperties,omitempty"`
 }
 
