@@ -169,6 +169,9 @@ func (e *TextMessageDeleted) DedupeKey() string { return "virola:" + itoa(e.Mess
 // RoomCreated says the user got access to a new room.
 type RoomCreated struct {
 	Room Room `json:"room"`
+	// Peer is the other user of a private room, when the platform could
+	// tell who it is (by the room's name among the users).
+	Peer *User `json:"-"`
 }
 
 // Type returns "RoomCreated".
@@ -319,4 +322,19 @@ func check(ev bot.Event) error {
 		}
 	}
 	return nil
+}
+
+// RequestInfo presents a new room as a request, so that AutoAccept's
+// policy and welcome apply to it: a private room is a contact request
+// from the other user, a public one a group invitation. The server has
+// granted the access already; see Platform.AcceptRequest.
+func (e *RoomCreated) RequestInfo() bot.RequestInfo {
+	if e.Room.RoomType == RoomPrivate {
+		ri := bot.RequestInfo{Kind: bot.ContactRequest, ID: itoa(e.Room.RoomID), From: bot.Sender{Name: e.Room.DisplayName}}
+		if e.Peer != nil {
+			ri.From.ID = itoa(e.Peer.UserID)
+		}
+		return ri
+	}
+	return bot.RequestInfo{Kind: bot.GroupInvitation, ID: itoa(e.Room.RoomID), Chat: roomChat(&e.Room)}
 }
