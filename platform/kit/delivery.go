@@ -61,6 +61,10 @@ type Config struct {
 	Page int
 	// FlushEvery is how often Run writes handled cursors (default 1s).
 	FlushEvery time.Duration
+	// AfterFlush, if set, runs after each flush that wrote the cursors,
+	// for work that belongs with them, such as marking handled messages
+	// read on the server. Its error is reported like a failed write.
+	AfterFlush func(ctx context.Context) error
 }
 
 // Stats are a Delivery's counters.
@@ -139,6 +143,10 @@ func (d *Delivery) Stop() { d.stopping.Store(true) }
 // Stopping reports whether Stop was called in this session.
 func (d *Delivery) Stopping() bool { return d.stopping.Load() }
 
+// Position returns the position after which chat's items are new, and
+// whether the chat has a cursor.
+func (d *Delivery) Position(chat string) (int64, bool) { return d.curs.after(chat) }
+
 // Known reports whether the chat has a cursor.
 func (d *Delivery) Known(chat string) bool {
 	_, ok := d.curs.after(chat)
@@ -174,6 +182,16 @@ func (d *Delivery) Live(ctx context.Context, it Item) error {
 
 // Delivered reports whether item id of chat was passed on already.
 func (d *Delivery) Delivered(chat string, id int64) bool { return d.curs.isDelivered(chat, id) }
+
+// Duplicate reports whether a live item was passed on already, counting
+// it as skipped if so; a platform asks before fetching the item's body.
+func (d *Delivery) Duplicate(chat string, id int64) bool {
+	if d.curs.isDelivered(chat, id) {
+		d.skipped.Add(1)
+		return true
+	}
+	return false
+}
 
 // Handled advances the handled cursor of chat; call it from the
 // platform's EventHandled.
@@ -384,8 +402,15 @@ func (d *Delivery) Run(ctx context.Context) {
 	}
 }
 
-// Flush writes the handled cursors now if they changed.
-func (d *Delivery) Flush(ctx context.Context) error { return d.curs.flush(ctx) }
+// Flush writes the handled cursors now if they changed, then runs
+// AfterFlush. A failed write is tried again by the next flush.
+func (d *Delivery) Flush(ctx context.Context) error {
+	err := d.curs.flush(ctx)
+	if err == nil && d.cfg.AfterFlush != nil {
+		err = d.cfg.AfterFlush(ctx)
+	}
+	return err
+}
 
 // Stats returns the counters.
 func (d *Delivery) Stats() Stats {

@@ -9,6 +9,17 @@ import (
 	"github.com/parleybot/parley/store"
 )
 
+// Defaults of the platform and its client; the config adapter uses them
+// too, so they live only here.
+const (
+	DefaultCallTimeout  = 30 * time.Second
+	DefaultIdleTimeout  = 45 * time.Second
+	DefaultReconnectMin = 250 * time.Millisecond
+	DefaultReconnectMax = 30 * time.Second
+	DefaultCursorFlush  = time.Second
+	DefaultEventBuffer  = 1024
+)
+
 // Option configures a Platform or a Client (options that concern only the
 // platform are ignored by NewClient).
 type Option interface{ apply(*config) }
@@ -26,7 +37,6 @@ type config struct {
 	callTimeout time.Duration
 	minBackoff  time.Duration
 	maxBackoff  time.Duration
-	stableAfter time.Duration
 	idleTimeout time.Duration
 	flushEvery  time.Duration
 	eventBuffer int
@@ -40,13 +50,12 @@ func defaultConfig() config {
 	return config{
 		logger:      zap.NewNop(),
 		headers:     http.Header{},
-		callTimeout: 30 * time.Second,
-		minBackoff:  250 * time.Millisecond,
-		maxBackoff:  30 * time.Second,
-		stableAfter: 30 * time.Second,
-		idleTimeout: 45 * time.Second,
-		flushEvery:  time.Second,
-		eventBuffer: 1024,
+		callTimeout: DefaultCallTimeout,
+		minBackoff:  DefaultReconnectMin,
+		maxBackoff:  DefaultReconnectMax,
+		idleTimeout: DefaultIdleTimeout,
+		flushEvery:  DefaultCursorFlush,
+		eventBuffer: DefaultEventBuffer,
 		maxEvent:    1 << 20,
 		maxResponse: 64 << 20,
 		markSeen:    true,
@@ -110,15 +119,14 @@ func WithCallTimeout(d time.Duration) Option {
 }
 
 // WithBackoff sets the reconnect delays: the first retry waits about lo,
-// each next one twice as long up to hi, with jitter. The delay resets once
-// a stream has stayed up for a while.
+// each next one twice as long up to hi, with jitter. The delay resets
+// after a stream that opened.
 func WithBackoff(lo, hi time.Duration) Option {
 	return optionFunc(func(c *config) {
 		if lo <= 0 || hi < lo {
 			panic("privitty: invalid backoff")
 		}
 		c.minBackoff, c.maxBackoff = lo, hi
-		c.stableAfter = min(c.stableAfter, 100*lo)
 	})
 }
 
