@@ -5,6 +5,8 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -133,7 +135,8 @@ func (s *Server) Start() error {
 	if err != nil {
 		return err
 	}
-	s.http = &httptest.Server{Listener: ln, Config: &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}}
+	s.http = &httptest.Server{Listener: ln, Config: &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: log.New(io.Discard, "", 0)}}
 	if s.o.tls {
 		s.http.StartTLS()
 	} else {
