@@ -51,7 +51,7 @@ func testOptions(st store.Store) []virola.Option {
 	}
 }
 
-func (w *simWorld) NewPlatform(t *testing.T, st store.Store) bot.Platform {
+func (w *simWorld) NewPlatform(_ *testing.T, st store.Store) bot.Platform {
 	return virola.New(w.sim.URL(), append(testOptions(st), w.auth...)...)
 }
 

@@ -50,17 +50,17 @@ type Platform struct {
 	ready     atomic.Bool
 	keySet    bool
 
-	mu       sync.Mutex
-	rooms    map[int64]Room  // as last seen
-	users    map[int64]User  // as last listed
-	parents  map[int64]int64 // message → parent (0 for room messages)
-	snapshot map[int64]Room  // the room list of the running catch-up
-	floors   map[int64]int64 // where rooms new to the cursors start
-	floorsOK bool
+	mu        sync.Mutex
+	rooms     map[int64]Room  // as last seen
+	users     map[int64]User  // as last listed
+	parents   map[int64]int64 // message → parent (0 for room messages)
+	snapshot  map[int64]Room  // the room list of the running catch-up
+	floors    map[int64]int64 // where rooms new to the cursors start
+	floorsOK  bool
 	mark      int64 // high-water mark of handled message ids loaded at start (0: none)
 	markSaved int64 // the last one written
-	high     int64 // highest message id seen
-	handled  int64 // highest message id handled
+	high      int64 // highest message id seen
+	handled   int64 // highest message id handled
 
 	connects, malformed, unknown, matched, unmatched atomic.Int64
 }
