@@ -123,7 +123,7 @@ func (p *Platform) Listen(ctx context.Context, emit func(bot.Event) error) error
 	b := &kit.Backoff{Min: p.o.minBackoff, Max: p.o.maxBackoff}
 	err := kit.Reconnect(ctx, b, p.log, "virola events", func(ctx context.Context, useful func()) error {
 		err := p.session(ctx, emit, useful)
-		if IsUnauthorized(err) || errors.Is(err, ErrNoCredentials) {
+		if IsUnauthorized(err) || errors.Is(err, ErrNoCredentials) || errors.Is(err, bot.ErrStopped) {
 			return kit.Permanent(err)
 		}
 		return err

@@ -491,23 +491,31 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, ae)
 		return
 	}
-	ws, err := websocket.Accept(w, r, nil)
-	if err != nil {
-		return
-	}
+	// The socket is subscribed before the handshake answer goes out, so
+	// an event the client causes right after connecting is not missed.
 	c := &conn{uid: uid, out: make(chan []byte, s.o.connBuffer), done: make(chan struct{})}
 	s.mu.Lock()
 	if s.ctx.Err() != nil {
 		s.mu.Unlock()
-		_ = ws.CloseNow()
+		writeErr(w, &apiErr{http.StatusServiceUnavailable, "server closing"})
 		return
 	}
 	s.conns[c] = struct{}{}
 	s.stats.Conns = len(s.conns)
 	s.stats.TotalConns++
-	s.wg.Add(1)
 	s.notifyLocked()
+	s.wg.Add(1)
 	s.mu.Unlock()
+	ws, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.stats.Conns = len(s.conns)
+		s.notifyLocked()
+		s.mu.Unlock()
+		s.wg.Done()
+		return
+	}
 	defer s.wg.Done()
 	s.serveConn(s.ctx, ws, c)
 }
