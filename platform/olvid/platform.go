@@ -331,4 +331,3 @@ func (p *Platform) Close(ctx context.Context) error {
 	err := p.d.Flush(ctx)
 	return errors.Join(err, p.client.Close())
 }
-

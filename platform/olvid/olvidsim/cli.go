@@ -11,8 +11,8 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/parleybot/parley/registry"
 	pb "github.com/parleybot/parley/platform/olvid/olvidpb"
+	"github.com/parleybot/parley/registry"
 )
 
 func init() {

@@ -16,7 +16,6 @@ import (
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
-
 )
 
 // DefaultClientKey is the client key the simulator accepts unless told
@@ -373,4 +372,3 @@ func (l *listener) dropAll() {
 		_ = c.Close()
 	}
 }
-

@@ -543,7 +543,9 @@ func (d discussionSvc) DiscussionList(r *pb.DiscussionListRequest, st grpc.Serve
 
 func (d discussionSvc) DiscussionLockedList(_ *pb.DiscussionLockedListRequest, st grpc.ServerStreamingServer[pb.DiscussionLockedListResponse]) error {
 	all := func(*pb.Discussion) bool { return true }
-	return sendAll(d.list(true, all), func(p []*pb.Discussion) *pb.DiscussionLockedListResponse { return &pb.DiscussionLockedListResponse{Discussions: p} }, st.Send)
+	return sendAll(d.list(true, all), func(p []*pb.Discussion) *pb.DiscussionLockedListResponse {
+		return &pb.DiscussionLockedListResponse{Discussions: p}
+	}, st.Send)
 }
 
 func (d discussionSvc) find(match func(*pb.Discussion) bool, what string) (*pb.Discussion, error) {
