@@ -2,6 +2,7 @@ package olvid
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -67,7 +68,9 @@ func (p *Platform) catchUp(ctx context.Context) error {
 		}
 		extra = append(extra, chatID(id))
 	}
+	state := discState{Known: sortedKeys(p.known), Fresh: sortedKeys(p.fresh)}
 	p.mu.Unlock()
+	p.saveDiscussions(ctx, state)
 	slices.Sort(extra)
 	if err := p.d.CatchUp(ctx, extra...); err != nil {
 		return err
@@ -93,6 +96,67 @@ func (p *Platform) catchUp(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// discState is what the store keeps of the discussions, so that a
+// restarted bot still catches up discussions that appeared while it was
+// away or whose first messages it was notified of but never handled
+// (the daemon counts those as read): the discussions at the last connect,
+// and those new since then not yet caught up.
+type discState struct {
+	Known []uint64 `json:"known"`
+	Fresh []uint64 `json:"fresh"`
+}
+
+func (p *Platform) discussionsKey() string {
+	return "olvid:discussions:" + strconv.FormatUint(p.identity, 10)
+}
+
+func (p *Platform) loadDiscussions(ctx context.Context) error {
+	if p.o.store == nil {
+		return nil
+	}
+	data, ok, err := p.o.store.Get(ctx, p.discussionsKey())
+	if err != nil || !ok {
+		return err
+	}
+	var st discState
+	if err := json.Unmarshal(data, &st); err != nil {
+		p.log.Warn("olvid: stored discussions unreadable; starting without", zap.Error(err))
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.known = map[uint64]bool{}
+	for _, id := range st.Known {
+		p.known[id] = true
+	}
+	for _, id := range st.Fresh {
+		p.fresh[id] = true
+	}
+	return nil
+}
+
+func (p *Platform) saveDiscussions(ctx context.Context, st discState) {
+	if p.o.store == nil {
+		return
+	}
+	data, err := json.Marshal(st)
+	if err == nil {
+		err = p.o.store.Set(ctx, p.discussionsKey(), data, 0)
+	}
+	if err != nil && ctx.Err() == nil {
+		p.log.Warn("olvid: saving the discussions", zap.Error(err))
+	}
+}
+
+func sortedKeys(m map[uint64]bool) []uint64 {
+	out := make([]uint64, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 func cmpU(a, b uint64) int {

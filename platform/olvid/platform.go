@@ -163,6 +163,12 @@ func (p *Platform) start(ctx context.Context) error {
 	p.mu.Lock()
 	p.identity = ident.GetId()
 	p.mu.Unlock()
+	if err := p.loadDiscussions(ctx); err != nil {
+		p.mu.Lock()
+		p.identity = 0 // read it all again next time
+		p.mu.Unlock()
+		return err
+	}
 	return nil
 }
 
@@ -199,6 +205,7 @@ func (p *Platform) session(ctx context.Context, useful func()) error {
 				return permanent(err)
 			}
 		case err := <-failed:
+			p.streamErr.Add(1)
 			return permanent(err)
 		case <-ctx.Done():
 			return nil
