@@ -14,8 +14,8 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/parleybot/parley/platform/olvid/olvidsim"
 	pb "github.com/parleybot/parley/platform/olvid/olvidpb"
+	"github.com/parleybot/parley/platform/olvid/olvidsim"
 )
 
 const wait = 10 * time.Second
