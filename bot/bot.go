@@ -217,12 +217,7 @@ func (b *Bot) dispatch(ctx context.Context, e Event) {
 	c.platform = b.platform
 	c.logger = b.logger
 	c.botName = b.Name()
-	c.msg = nil
-	if me, ok := e.(MessageEvent); ok {
-		if ms := me.Messages(); len(ms) > 0 {
-			c.msg = &ms[0]
-		}
-	}
+	c.msg = firstMessage(e)
 	b.active.Add(1)
 	err := b.safeHandle(c)
 	b.active.Add(-1)

@@ -1,21 +1,51 @@
 // Package bot is the core of Parley: events, handlers, middleware, the
-// platform interface and the scheduler that runs them.
+// platform interface and the scheduler that runs them. A tour, in the order
+// a message travels:
 //
-// # Events
+// # Platforms and events
 //
-// A platform delivers Events. Every event has a Type (the platform's own
-// name for it); optional facets say more: ChatKeyer gives the ordering key,
-// DedupeKeyer a platform identity, MessageEvent the normalized Messages,
-// Request marks contact requests and group invitations, Unknowner marks
-// event types the platform does not know.
+// A Platform connects to a messenger and delivers Events. Every event has
+// a Type (the platform's own name for it); optional facets say more:
+// ChatKeyer gives the ordering key, DedupeKeyer a platform identity,
+// MessageEvent the normalized Messages, Request marks contact requests and
+// group invitations, GroupChanger tells membership changes, Unknowner marks
+// event types the platform does not know. Generic code reads events
+// through these facets; code for one platform uses its typed events.
 //
 // # Handlers and middleware
 //
-// A Handler handles one event through a *Context, which carries the
-// context.Context, the event, a named logger, the platform and reply verbs.
-// Middleware has the shape func(Handler) Handler. Bot.Use adds outer
-// middleware that sees every event before routing; package router adds
-// typed routes with inner middleware of their own.
+// A Handler handles one event through a *Context. Middleware has the shape
+// func(Handler) Handler. Bot.Use adds outer middleware that sees every
+// event before routing; package router adds typed routes, commands and
+// filters, with inner middleware per group or per route.
+//
+// # The Context
+//
+// The Context carries the context.Context, the event, a named logger, the
+// platform and the bot's name. When the event carries messages it is about
+// one of them, the current message: Message, Text and Sender read it
+// (Sender is the requester for a Request).
+//
+// Its verbs act on the current message or request:
+//
+//   - Reply quotes the message, Answer writes to its chat, SendPrivate
+//     writes to its sender alone (in a group through PrivateSender).
+//   - Edit changes a message the bot sent there; DeleteMessage deletes the
+//     current message.
+//   - BlockSender and RemoveSender moderate the sender of a group message.
+//   - Accept and Reject answer the current request.
+//   - Send, Delete and React address any chat and message.
+//
+// # Capabilities
+//
+// Beyond Send, what a platform can do is a set of optional interfaces:
+// RequestAccepter, Deleter, Editor, Reactor, MemberBlocker, MemberRemover,
+// RoleSetter, PrivateSender, MentionSender. Has and Capabilities ask for
+// them by name. A Context verb whose capability is missing returns an
+// *UnsupportedError, which matches ErrUnsupported: one handler runs on
+// every platform and can tell where it must degrade. A verb whose event
+// does not fit returns ErrNoChat, ErrNotRequest, ErrNotGroup or
+// ErrNoSender instead, before asking the platform anything.
 //
 // # Scheduling
 //
@@ -26,11 +56,17 @@
 // with thousands of queued events cannot starve a new one. When the total
 // of queued and running events reaches WithMaxQueued, the reader blocks
 // until a handler finishes: that is the backpressure, and nothing is
-// dropped. Idle mailboxes are freed.
+// dropped. Idle mailboxes are freed. Platforms that implement
+// HandledNotifier hear when each event's handlers have finished.
 //
 // # Stopping
 //
 // When Run's context ends the bot stops reading, lets queued and running
 // handlers finish within WithStopTimeout, then cancels the handlers' context
 // and reports what was left in a *StopError. No goroutine outlives Run.
+//
+// # Testing
+//
+// Package parleytest has an in-memory platform with every capability that
+// records what handlers asked of it, and a bare view without them.
 package bot

@@ -11,6 +11,7 @@ import (
 
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/middleware"
+	"github.com/parleybot/parley/registry"
 	"github.com/parleybot/parley/router"
 	"github.com/parleybot/parley/store"
 	"go.uber.org/zap"
@@ -78,13 +79,6 @@ func (c *Config) Build(logger *zap.Logger) ([]*Hosted, error) {
 	return out, nil
 }
 
-// BuildBot turns one bot's configuration, as Parse returned it, into a
-// bot ready to run: it opens the store, builds the platform, sets up every
-// module on a router in file order, and adds the outer middleware in this
-// order: Recover, Logger, Dedupe, AutoAccept, RateLimit, Timeout (the
-// last four when configured). Log entries go to logger, filtered at the
-// bot's log level, under the bot's name. Nothing connects until Bot.Run.
-// On failure everything opened so far is closed again.
 // Hooks connect a built bot to observers such as metrics.
 type Hooks struct {
 	// Outer middleware runs first, before Recover, Logger and Dedupe, so it
@@ -92,7 +86,7 @@ type Hooks struct {
 	Outer []bot.Middleware
 	// DedupeHit is called with the key of every duplicate dropped.
 	DedupeHit func(key string)
-	// Command and Reconnect are passed to the platform (see PlatformEnv).
+	// Command and Reconnect are passed to the platform (see registry.PlatformEnv).
 	Command   func(cmdType, outcome string, d time.Duration)
 	Reconnect func()
 	// Request is called once per contact request or group invitation the
@@ -100,7 +94,13 @@ type Hooks struct {
 	Request func(kind bot.RequestKind, accepted bool)
 }
 
-// BuildBot builds one bot from its configuration; see BuildBotWith.
+// BuildBot turns one bot's configuration, as Parse returned it, into a
+// bot ready to run: it opens the store, builds the platform, sets up every
+// module on a router in file order, and adds the outer middleware in this
+// order: Recover, Logger, Dedupe, AutoAccept, RateLimit, Timeout (the
+// last four when configured). Log entries go to logger, filtered at the
+// bot's log level, under the bot's name. Nothing connects until Bot.Run.
+// On failure everything opened so far is closed again.
 func BuildBot(bc BotConfig, logger *zap.Logger) (*Hosted, error) {
 	return BuildBotWith(bc, logger, Hooks{})
 }
@@ -129,7 +129,7 @@ func BuildBotWith(bc BotConfig, logger *zap.Logger, hooks Hooks) (h *Hosted, err
 	}
 	err = guard(func() error {
 		var perr error
-		h.Platform, perr = bc.Settings.Build(PlatformEnv{
+		h.Platform, perr = bc.Settings.Build(registry.PlatformEnv{
 			BotName: bc.Name, Logger: botLog.Named(bc.Platform), Store: h.Store, Dir: bc.Dir,
 			Command: hooks.Command, Reconnect: hooks.Reconnect,
 		})
@@ -144,11 +144,11 @@ func BuildBotWith(bc BotConfig, logger *zap.Logger, hooks Hooks) (h *Hosted, err
 
 	r := router.New()
 	for _, mc := range bc.Modules {
-		env := ModuleEnv{BotName: bc.Name, Logger: botLog.Named(mc.Name), Store: h.Store, Platform: h.Platform, Dir: bc.Dir}
+		env := registry.ModuleEnv{BotName: bc.Name, Logger: botLog.Named(mc.Name), Store: h.Store, Platform: h.Platform, Dir: bc.Dir}
 		if err := guard(func() error { return mc.Module.Setup(env, r) }); err != nil {
 			return nil, fmt.Errorf("config: bot %q: module %s: setup: %w", bc.Name, mc.Name, err)
 		}
-		if cl, ok := mc.Module.(Cleaner); ok {
+		if cl, ok := mc.Module.(registry.Cleaner); ok {
 			name := mc.Name
 			h.cleanups = append(h.cleanups, func() error {
 				if err := guard(cl.Cleanup); err != nil {

@@ -13,12 +13,14 @@
 //
 // # Platforms and modules
 //
-// Platforms and modules register themselves by name from init functions,
-// with RegisterPlatform and RegisterModule. A bot's [bots.<platform>]
-// table is decoded into the value its PlatformInfo.New returns, and each
-// [bots.modules.<name>] table into a fresh module, with the same strictness
-// about unknown keys as the rest of the file. Helpers for their settings:
-// Duration, CheckURL, and Field to point a Validate error at a key.
+// Platforms and modules register themselves with package registry from
+// init functions; config imports none of them, so a binary offers those it
+// imports. A bot's [bots.<platform>] table is decoded into the value its
+// registry.PlatformInfo.New returns, and each [bots.modules.<name>] table
+// into a fresh module, with the same strictness about unknown keys as the
+// rest of the file. A Validate error wrapped with registry.Field is
+// reported at that key's line; registry.ErrMissing and registry.ErrInvalid
+// are this package's ErrMissing and ErrInvalid.
 //
 // # Environment
 //

@@ -2,6 +2,8 @@ package config
 
 import (
 	"strings"
+
+	"github.com/parleybot/parley/registry"
 )
 
 // expandEnv replaces $VAR, ${VAR} and ${VAR:-default} in s with values
@@ -30,12 +32,12 @@ func expandEnv(s string, lookup func(string) (string, bool)) (out string, unset 
 		case next == '{':
 			end := strings.IndexByte(s[i+2:], '}')
 			if end < 0 {
-				return s, nil, problemf(ErrInvalid, "unclosed ${ in %q", s)
+				return s, nil, registry.Problemf(ErrInvalid, "unclosed ${ in %q", s)
 			}
 			body := s[i+2 : i+2+end]
 			name, def, hasDef := strings.Cut(body, ":-")
 			if !isEnvName(name) {
-				return s, nil, problemf(ErrInvalid, "invalid variable name %q in ${%s}", name, body)
+				return s, nil, registry.Problemf(ErrInvalid, "invalid variable name %q in ${%s}", name, body)
 			}
 			v, ok := lookup(name)
 			switch {

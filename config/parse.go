@@ -18,20 +18,25 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/parleybot/parley/middleware"
+	"github.com/parleybot/parley/registry"
 	"github.com/parleybot/parley/store"
 	"go.uber.org/zap/zapcore"
 )
 
 // Option configures Load and Parse.
-type Option func(*parser)
+type Option interface{ apply(*parser) }
+
+type optionFunc func(*parser)
+
+func (f optionFunc) apply(p *parser) { f(p) }
 
 // WithLookupEnv replaces os.LookupEnv as the source of ${VAR} values.
 func WithLookupEnv(lookup func(string) (string, bool)) Option {
-	return func(p *parser) {
+	return optionFunc(func(p *parser) {
 		if lookup != nil {
 			p.lookup = lookup
 		}
-	}
+	})
 }
 
 // Load reads and parses the configuration file at path; see Parse. An
@@ -51,7 +56,7 @@ func Load(path string, opts ...Option) (*Config, error) {
 func Parse(data []byte, filename string, opts ...Option) (*Config, error) {
 	p := &parser{file: filename, lookup: os.LookupEnv, envFailed: make(map[string]bool)}
 	for _, o := range opts {
-		o(p)
+		o.apply(p)
 	}
 	dir := "."
 	if filename != "" {
@@ -66,10 +71,10 @@ func Parse(data []byte, filename string, opts ...Option) (*Config, error) {
 			p.problems = append(p.problems, Problem{
 				File: filename,
 				Pos:  syntaxPosition(data, pe.Position),
-				Err:  problemf(ErrSyntax, "%s", pe.Message),
+				Err:  registry.Problemf(ErrSyntax, "%s", pe.Message),
 			})
 		} else {
-			p.problems = append(p.problems, Problem{File: filename, Err: problemf(ErrSyntax, "%s", cleanTOMLError(err))})
+			p.problems = append(p.problems, Problem{File: filename, Err: registry.Problemf(ErrSyntax, "%s", cleanTOMLError(err))})
 		}
 		return nil, p.result()
 	}
@@ -153,7 +158,7 @@ func (p *parser) expandTree(path keyPath, v any) any {
 			return x
 		}
 		for _, name := range unset {
-			p.add(path, problemf(ErrEnv, "environment variable %s is not set (write ${%s:-default} for a default)", name, name))
+			p.add(path, registry.Problemf(ErrEnv, "environment variable %s is not set (write ${%s:-default} for a default)", name, name))
 			p.envFailed[path.String()] = true
 		}
 		return out
@@ -198,7 +203,7 @@ func (s *section) get(key string) (any, bool) {
 }
 
 func (s *section) wrongType(key, want string, v any) {
-	s.p.add(s.path.key(key), problemf(ErrType, "want %s, got %s", want, tomlType(v)))
+	s.p.add(s.path.key(key), registry.Problemf(ErrType, "want %s, got %s", want, tomlType(v)))
 }
 
 func (s *section) str(key string, dst *string) bool {
@@ -221,7 +226,7 @@ func (s *section) enum(key string, dst *string, allowed ...string) bool {
 		return false
 	}
 	if !slices.Contains(allowed, v) {
-		s.p.add(s.path.key(key), problemf(ErrInvalid, "%q is not one of %s", v, quoteList(allowed)))
+		s.p.add(s.path.key(key), registry.Problemf(ErrInvalid, "%q is not one of %s", v, quoteList(allowed)))
 		return false
 	}
 	*dst = v
@@ -239,7 +244,7 @@ func (s *section) integer(key string, dst *int, lo, hi int) bool {
 		return false
 	}
 	if n < int64(lo) || n > int64(hi) {
-		s.p.add(s.path.key(key), problemf(ErrInvalid, "%d is out of range %d to %d", n, lo, hi))
+		s.p.add(s.path.key(key), registry.Problemf(ErrInvalid, "%d is out of range %d to %d", n, lo, hi))
 		return false
 	}
 	*dst = int(n)
@@ -290,11 +295,11 @@ func (s *section) duration(key string, dst *time.Duration, lo time.Duration) boo
 	}
 	d, err := time.ParseDuration(str)
 	if err != nil {
-		s.p.add(s.path.key(key), problemf(ErrInvalid, `invalid duration %q (want a string such as "30s", "5m" or "1h30m")`, str))
+		s.p.add(s.path.key(key), registry.Problemf(ErrInvalid, `invalid duration %q (want a string such as "30s", "5m" or "1h30m")`, str))
 		return false
 	}
 	if d < lo {
-		s.p.add(s.path.key(key), problemf(ErrInvalid, "%s is below the minimum of %s", str, lo))
+		s.p.add(s.path.key(key), registry.Problemf(ErrInvalid, "%s is below the minimum of %s", str, lo))
 		return false
 	}
 	*dst = d
@@ -316,7 +321,7 @@ func (s *section) strings(key string, dst *[]string) bool {
 	for i, e := range list {
 		str, ok := e.(string)
 		if !ok {
-			s.p.add(s.path.key(key).index(i), problemf(ErrType, "want a string, got %s", tomlType(e)))
+			s.p.add(s.path.key(key).index(i), registry.Problemf(ErrType, "want a string, got %s", tomlType(e)))
 			good = false
 			continue
 		}
@@ -357,7 +362,7 @@ func (s *section) finish() {
 		if near := nearest(k, s.known); near != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", near)
 		}
-		s.p.add(s.path.key(k), problemf(ErrUnknownKey, "%s", msg))
+		s.p.add(s.path.key(k), registry.Problemf(ErrUnknownKey, "%s", msg))
 	}
 }
 
@@ -409,13 +414,13 @@ func (p *parser) server(root *section, sc *ServerConfig) {
 func checkListen(addr string) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return problemf(ErrInvalid, "%q is not host:port (for example \"127.0.0.1:9090\" or \":9090\")", addr)
+		return registry.Problemf(ErrInvalid, "%q is not host:port (for example \"127.0.0.1:9090\" or \":9090\")", addr)
 	}
 	if strings.ContainsAny(host, " /") {
-		return problemf(ErrInvalid, "%q: invalid host %q", addr, host)
+		return registry.Problemf(ErrInvalid, "%q: invalid host %q", addr, host)
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		return problemf(ErrInvalid, "%q: port %q is not a number from 0 to 65535", addr, port)
+		return registry.Problemf(ErrInvalid, "%q: port %q is not a number from 0 to 65535", addr, port)
 	}
 	return nil
 }
@@ -425,7 +430,7 @@ var botNameRE = regexp.MustCompile(`^[a-z0-9_-]{1,64}$`)
 func (p *parser) bots(root *section, cfg *Config) {
 	v, ok := root.get("bots")
 	if !ok {
-		p.add(keyPath{"bots"}, problemf(ErrMissing, "no bots: add at least one [[bots]] table"))
+		p.add(keyPath{"bots"}, registry.Problemf(ErrMissing, "no bots: add at least one [[bots]] table"))
 		return
 	}
 	list, ok := v.([]map[string]any)
@@ -434,7 +439,7 @@ func (p *parser) bots(root *section, cfg *Config) {
 		return
 	}
 	if len(list) == 0 {
-		p.add(keyPath{"bots"}, problemf(ErrMissing, "no bots: add at least one [[bots]] table"))
+		p.add(keyPath{"bots"}, registry.Problemf(ErrMissing, "no bots: add at least one [[bots]] table"))
 		return
 	}
 	names := make(map[string]keyPath)
@@ -444,14 +449,14 @@ func (p *parser) bots(root *section, cfg *Config) {
 		bc := p.bot(p.section(path, m), cfg)
 		if bc.Name != "" {
 			if first, dup := names[bc.Name]; dup {
-				p.add(path.key("name"), problemf(ErrDuplicate, "bot name %q is already used by %s%s", bc.Name, first, p.atLine(first.key("name"))))
+				p.add(path.key("name"), registry.Problemf(ErrDuplicate, "bot name %q is already used by %s%s", bc.Name, first, p.atLine(first.key("name"))))
 			} else {
 				names[bc.Name] = path
 			}
 		}
 		if bc.Store.Kind == StoreFile && bc.Store.Path != "" {
 			if first, dup := stores[bc.Store.Path]; dup {
-				p.add(path.key("store").key("path"), problemf(ErrDuplicate, "store file %s is already used by %s%s; a file store belongs to one bot", bc.Store.Path, first, p.atLine(first.key("store").key("path"))))
+				p.add(path.key("store").key("path"), registry.Problemf(ErrDuplicate, "store file %s is already used by %s%s; a file store belongs to one bot", bc.Store.Path, first, p.atLine(first.key("store").key("path"))))
 			} else {
 				stores[bc.Store.Path] = path
 			}
@@ -479,10 +484,10 @@ func (p *parser) bot(s *section, cfg *Config) BotConfig {
 	}
 	if s.str("name", &bc.Name) {
 		if !botNameRE.MatchString(bc.Name) {
-			p.add(s.path.key("name"), problemf(ErrInvalid, "bot name %q: want 1 to 64 lower-case letters, digits, _ and -", bc.Name))
+			p.add(s.path.key("name"), registry.Problemf(ErrInvalid, "bot name %q: want 1 to 64 lower-case letters, digits, _ and -", bc.Name))
 		}
 	} else if _, present := s.m["name"]; !present {
-		p.add(s.path, problemf(ErrMissing, "name is required"))
+		p.add(s.path, registry.Problemf(ErrMissing, "name is required"))
 	}
 	s.level("log_level", &bc.LogLevel)
 	s.integer("workers", &bc.Workers, 1, 10_000)
@@ -502,29 +507,29 @@ func (p *parser) bot(s *section, cfg *Config) BotConfig {
 func (p *parser) platform(s *section, bc *BotConfig) {
 	if !s.str("platform", &bc.Platform) {
 		if _, present := s.m["platform"]; !present {
-			p.add(s.path, problemf(ErrMissing, "platform is required (registered: %s)", quoteList(Platforms())))
+			p.add(s.path, registry.Problemf(ErrMissing, "platform is required (registered: %s)", quoteList(registry.Platforms())))
 		}
 	}
 	// Tables named after other platforms are settings that do nothing.
-	for _, name := range Platforms() {
+	for _, name := range registry.Platforms() {
 		if name == bc.Platform {
 			continue
 		}
 		if _, present := s.m[name]; present {
 			s.used[name] = true
-			p.add(s.path.key(name), problemf(ErrUnknownKey, "settings for platform %q, but this bot's platform is %q", name, bc.Platform))
+			p.add(s.path.key(name), registry.Problemf(ErrUnknownKey, "settings for platform %q, but this bot's platform is %q", name, bc.Platform))
 		}
 	}
 	if bc.Platform == "" {
 		return
 	}
-	info, ok := lookupPlatform(bc.Platform)
+	info, ok := registry.LookupPlatform(bc.Platform)
 	if !ok {
-		msg := fmt.Sprintf("platform %q is not registered (registered: %s)", bc.Platform, quoteList(Platforms()))
-		if near := nearest(bc.Platform, Platforms()); near != "" {
+		msg := fmt.Sprintf("platform %q is not registered (registered: %s)", bc.Platform, quoteList(registry.Platforms()))
+		if near := nearest(bc.Platform, registry.Platforms()); near != "" {
 			msg = fmt.Sprintf("platform %q is not registered (did you mean %q?)", bc.Platform, near)
 		}
-		p.add(s.path.key("platform"), problemf(ErrUnknownPlatform, "%s", msg))
+		p.add(s.path.key("platform"), registry.Problemf(ErrUnknownPlatform, "%s", msg))
 		s.used[bc.Platform] = true // its settings cannot be checked
 		return
 	}
@@ -542,7 +547,7 @@ func (p *parser) platform(s *section, bc *BotConfig) {
 	if !ok {
 		return
 	}
-	pc := v.(PlatformConfig)
+	pc := v.(registry.PlatformConfig)
 	p.validateSettings(path, pc.Validate())
 	bc.Settings = pc
 }
@@ -566,10 +571,10 @@ func (p *parser) rateLimit(bs *section, rc *RateLimitConfig) {
 	s.boolean("enabled", &rc.Enabled)
 	if s.number("rate", &rc.Rate) {
 		if !(rc.Rate > 0) || math.IsInf(rc.Rate, 0) || rc.Rate > 1e6 {
-			p.add(s.path.key("rate"), problemf(ErrInvalid, "rate %v: want events per second above 0 and at most 1000000", rc.Rate))
+			p.add(s.path.key("rate"), registry.Problemf(ErrInvalid, "rate %v: want events per second above 0 and at most 1000000", rc.Rate))
 		}
 	} else if _, present := s.m["rate"]; !present {
-		p.add(s.path, problemf(ErrMissing, "rate is required (events per second, such as 1 or 0.5)"))
+		p.add(s.path, registry.Problemf(ErrMissing, "rate is required (events per second, such as 1 or 0.5)"))
 	}
 	if !s.integer("burst", &rc.Burst, 1, 1_000_000) {
 		rc.Burst = max(1, int(math.Ceil(min(rc.Rate, 1e6))))
@@ -577,7 +582,7 @@ func (p *parser) rateLimit(bs *section, rc *RateLimitConfig) {
 	s.enum("per", &rc.Per, PerSender, PerChat)
 	s.enum("mode", &rc.Mode, ModeDrop, ModeDelay)
 	if s.duration("max_wait", &rc.MaxWait, 0) && rc.Mode != ModeDelay {
-		p.add(s.path.key("max_wait"), problemf(ErrInvalid, "max_wait applies only to mode = %q", ModeDelay))
+		p.add(s.path.key("max_wait"), registry.Problemf(ErrInvalid, "max_wait applies only to mode = %q", ModeDelay))
 	}
 	s.integer("max_buckets", &rc.MaxBuckets, 1, 10_000_000)
 	s.finish()
@@ -602,9 +607,9 @@ func (p *parser) autoAccept(bs *section, ac *AutoAcceptConfig) {
 		hasList := s.strings(listKey, list)
 		switch {
 		case *dst == middleware.AcceptAllowlist && len(*list) == 0:
-			s.p.add(s.path.key(key), problemf(ErrMissing, "%s = \"allowlist\" needs a non-empty %s", key, listKey))
+			s.p.add(s.path.key(key), registry.Problemf(ErrMissing, "%s = \"allowlist\" needs a non-empty %s", key, listKey))
 		case hasList && *dst != middleware.AcceptAllowlist:
-			s.p.add(s.path.key(listKey), problemf(ErrInvalid, "%s is used only when %s = \"allowlist\"", listKey, key))
+			s.p.add(s.path.key(listKey), registry.Problemf(ErrInvalid, "%s is used only when %s = \"allowlist\"", listKey, key))
 		}
 	}
 	mode("contacts", "allow", &ac.Contacts, &ac.Allow)
@@ -629,19 +634,19 @@ func (p *parser) storeSection(bs *section, sc *StoreConfig, dir string) {
 	case StoreFile:
 		if !hasPath {
 			if _, present := s.m["path"]; !present {
-				p.add(s.path.key("kind"), problemf(ErrMissing, "kind = \"file\" needs a path"))
+				p.add(s.path.key("kind"), registry.Problemf(ErrMissing, "kind = \"file\" needs a path"))
 			}
 		} else if sc.Path == "" {
-			p.add(s.path.key("path"), problemf(ErrMissing, "path is empty"))
+			p.add(s.path.key("path"), registry.Problemf(ErrMissing, "path is empty"))
 		} else if !filepath.IsAbs(sc.Path) {
 			sc.Path = filepath.Join(dir, sc.Path)
 		}
 		if hasMax {
-			p.add(s.path.key("max_entries"), problemf(ErrInvalid, "max_entries applies only to kind = %q", StoreMemory))
+			p.add(s.path.key("max_entries"), registry.Problemf(ErrInvalid, "max_entries applies only to kind = %q", StoreMemory))
 		}
 	case StoreMemory:
 		if hasPath {
-			p.add(s.path.key("path"), problemf(ErrInvalid, "path applies only to kind = %q", StoreFile))
+			p.add(s.path.key("path"), registry.Problemf(ErrInvalid, "path applies only to kind = %q", StoreFile))
 		}
 	}
 	s.finish()
@@ -660,13 +665,13 @@ func (p *parser) modules(bs *section, bc *BotConfig) {
 	for _, name := range names {
 		v, _ := s.get(name)
 		path := s.path.key(name)
-		info, ok := lookupModule(name)
+		info, ok := registry.LookupModule(name)
 		if !ok {
-			msg := fmt.Sprintf("module %q is not registered (registered: %s)", name, quoteList(Modules()))
-			if near := nearest(name, Modules()); near != "" {
+			msg := fmt.Sprintf("module %q is not registered (registered: %s)", name, quoteList(registry.Modules()))
+			if near := nearest(name, registry.Modules()); near != "" {
 				msg = fmt.Sprintf("module %q is not registered (did you mean %q?)", name, near)
 			}
-			p.add(path, problemf(ErrUnknownModule, "%s", msg))
+			p.add(path, registry.Problemf(ErrUnknownModule, "%s", msg))
 			continue
 		}
 		m, isTable := v.(map[string]any)
@@ -678,8 +683,8 @@ func (p *parser) modules(bs *section, bc *BotConfig) {
 		if !ok {
 			continue
 		}
-		mod := dv.(Module)
-		if val, ok := mod.(Validator); ok {
+		mod := dv.(registry.Module)
+		if val, ok := mod.(registry.Validator); ok {
 			p.validateSettings(path, val.Validate())
 		}
 		bc.Modules = append(bc.Modules, ModuleConfig{Name: name, Module: mod})
@@ -703,12 +708,12 @@ func (p *parser) decodeSettings(path keyPath, m map[string]any, fresh func() any
 		found := false
 		for _, k := range keys {
 			if _, err1 := decodeMap(map[string]any{k: m[k]}, fresh()); err1 != nil {
-				p.add(path.key(k), problemf(ErrType, "%s", cleanTOMLError(err1)))
+				p.add(path.key(k), registry.Problemf(ErrType, "%s", cleanTOMLError(err1)))
 				found = true
 			}
 		}
 		if !found {
-			p.add(path, problemf(ErrInvalid, "%s", cleanTOMLError(err)))
+			p.add(path, registry.Problemf(ErrInvalid, "%s", cleanTOMLError(err)))
 		}
 		return nil, false
 	}
@@ -732,10 +737,10 @@ func (p *parser) decodeSettings(path keyPath, m map[string]any, fresh func() any
 		}
 		ents := p.idx.matching(path, keyPath(k))
 		if len(ents) == 0 {
-			p.add(append(path[:len(path):len(path)], k...), problemf(ErrUnknownKey, "%s", msg))
+			p.add(append(path[:len(path):len(path)], k...), registry.Problemf(ErrUnknownKey, "%s", msg))
 		}
 		for _, e := range ents {
-			p.add(e.path, problemf(ErrUnknownKey, "%s", msg))
+			p.add(e.path, registry.Problemf(ErrUnknownKey, "%s", msg))
 		}
 	}
 	// Unknown keys do not stop Validate: every problem is worth reporting.
@@ -767,13 +772,13 @@ func (p *parser) validateSettings(path keyPath, err error) {
 			continue
 		}
 		at := path
-		var fe *FieldError
+		var fe *registry.FieldError
 		if errors.As(e, &fe) {
 			at = append(path[:len(path):len(path)], parseKeyPath(fe.Key)...)
 			e = fe.Err
 		}
 		if !errors.Is(e, ErrMissing) && !errors.Is(e, ErrInvalid) && !errors.Is(e, ErrType) {
-			e = &kindError{kind: ErrInvalid, msg: e.Error()}
+			e = registry.Problemf(ErrInvalid, "%s", e.Error())
 		}
 		p.add(at, e)
 	}

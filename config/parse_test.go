@@ -514,46 +514,6 @@ func TestExampleFileProblemsAreOnlyRegistrations(t *testing.T) {
 	}
 }
 
-func TestCheckURL(t *testing.T) {
-	tests := []struct {
-		url     string
-		schemes []string
-		kind    error // nil when valid
-	}{
-		{"ws://127.0.0.1:5225", []string{"ws", "wss"}, nil},
-		{"WSS://chat.example/path", []string{"ws", "wss"}, nil},
-		{"https://x", nil, nil},
-		{"", nil, config.ErrMissing},
-		{"http://x", []string{"ws", "wss"}, config.ErrInvalid},
-		{"127.0.0.1:5225", nil, config.ErrInvalid},
-		{"ws://", nil, config.ErrInvalid},
-		{"ws://x:99999", nil, config.ErrInvalid},
-		{"ws://x:0", nil, config.ErrInvalid},
-		{"ws://[::1", nil, config.ErrInvalid},
-		{"localhost", nil, config.ErrInvalid},
-	}
-	for _, tt := range tests {
-		err := config.CheckURL(tt.url, tt.schemes...)
-		if (err == nil) != (tt.kind == nil) || (tt.kind != nil && !errors.Is(err, tt.kind)) {
-			t.Errorf("CheckURL(%q, %v) = %v, want %v", tt.url, tt.schemes, err, tt.kind)
-		}
-	}
-}
-
-func TestDuration(t *testing.T) {
-	var d config.Duration
-	if err := d.UnmarshalText([]byte("1m30s")); err != nil || d.Std() != 90*time.Second {
-		t.Errorf("1m30s = %v, %v", d.Std(), err)
-	}
-	if err := d.UnmarshalText([]byte("90")); err == nil {
-		t.Error("90 without a unit was accepted")
-	}
-	b, _ := d.MarshalText()
-	if string(b) != "1m30s" {
-		t.Errorf("MarshalText = %s", b)
-	}
-}
-
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(fullConfig))
 	if data, err := os.ReadFile("../examples/bots.toml"); err == nil {

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/parleybot/parley/middleware"
+	"github.com/parleybot/parley/registry"
 	"go.uber.org/zap/zapcore"
 )
 
@@ -47,7 +48,7 @@ type BotConfig struct {
 	// Platform is the registered platform's name.
 	Platform string
 	// Settings is the decoded, validated [bots.<platform>] table.
-	Settings PlatformConfig
+	Settings registry.PlatformConfig
 	// LogLevel filters the bot's logs.
 	LogLevel zapcore.Level
 	// Workers and MaxQueued tune the scheduler; see bot.WithWorkers and
@@ -157,5 +158,5 @@ type StoreConfig struct {
 type ModuleConfig struct {
 	Name string
 	// Module is the decoded, validated module.
-	Module Module
+	Module registry.Module
 }

@@ -31,7 +31,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"runtime/debug"
@@ -41,6 +40,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/platform/kit"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.uber.org/zap"
@@ -422,7 +422,7 @@ func (h *Host) supervise(ctx context.Context, s *slot) {
 	defer h.wg.Done()
 	defer close(s.done)
 	log := h.log.With(zap.String("bot", s.name))
-	delay := h.cfg.minBackoff
+	b := &kit.Backoff{Min: h.cfg.minBackoff, Max: h.cfg.maxBackoff}
 	for {
 		start := time.Now()
 		err := h.runOnce(ctx, s, log)
@@ -440,9 +440,9 @@ func (h *Host) supervise(ctx context.Context, s *slot) {
 			err = errExited
 		}
 		if time.Since(start) >= h.cfg.stableAfter {
-			delay = h.cfg.minBackoff
+			b.Reset()
 		}
-		wait := jitter(delay, rand.Int64N)
+		wait := b.Next()
 		restarts := s.setFailed(err)
 		fields := []zap.Field{zap.Error(err), zap.Int("restarts", restarts), zap.Duration("retry_in", wait)}
 		var pe *bot.PanicError
@@ -461,7 +461,6 @@ func (h *Host) supervise(ctx context.Context, s *slot) {
 			return
 		case <-t.C:
 		}
-		delay = nextDelay(delay, h.cfg.maxBackoff)
 	}
 }
 
@@ -502,20 +501,6 @@ func protect(f func() error) (err error) {
 		}
 	}()
 	return f()
-}
-
-// nextDelay doubles d up to max.
-func nextDelay(d, max time.Duration) time.Duration {
-	if d >= max/2 {
-		return max
-	}
-	return 2 * d
-}
-
-// jitter returns a delay in [d/2, d], drawn with randN (rand.Int64N).
-func jitter(d time.Duration, randN func(int64) int64) time.Duration {
-	half := int64(d) / 2
-	return time.Duration(half + randN(int64(d)-half+1))
 }
 
 func (s *slot) setRunning(r Runner) {

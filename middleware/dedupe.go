@@ -52,20 +52,24 @@ type DedupeStats struct {
 	Passed      int64 // events seen for the first time and passed on
 	Hits        int64 // duplicates dropped
 	Unkeyed     int64 // events without a dedupe key, passed on
-	Released    int64 // marks removed after the handler failed
+	Released    int64 // events left unmarked because their handler failed
 	StoreErrors int64 // store failures (the event was passed on)
 }
 
 // Deduper drops events the platform delivers more than once. An event is
 // known by its bot.DedupeKeyer key, stored as "<platform>:<key>" (the key
 // is used as is when it already starts with the platform's name and a
-// colon). The first delivery marks the key in the store with Store.Add and
-// is passed on; later ones within the TTL are dropped and return nil.
+// colon). An event whose key is marked in the store is dropped and returns
+// nil; any other is passed on, and marked once its handler returned nil.
 //
-// A mark stands for a handled event: when the next handler returns an
-// error or panics, the mark is deleted again so that a redelivery gets
-// another try. When the store fails, the event is passed on and the
-// failure logged: an event handled twice is better than one lost.
+// A mark stands for a handled event, so it is written after the handler,
+// never before: a crash in between leaves no mark, and the platform's
+// redelivery after the restart is handled instead of dropped. A handler
+// that fails or panics leaves no mark either, so a redelivery gets another
+// try (Released counts those). Events of one chat are handled one at a
+// time, so two copies of an event never run at once. When the store fails,
+// the event is passed on and the failure logged: an event handled twice is
+// better than one lost.
 //
 // Events without a dedupe key pass untouched.
 type Deduper struct {
@@ -134,14 +138,14 @@ func (d *Deduper) Middleware(next bot.Handler) bot.Handler {
 			return next.Handle(c)
 		}
 		key := dedupeStoreKey(platformName(c), raw)
-		added, serr := d.s.Add(c.Context(), key, dedupeMark, d.cfg.ttl)
+		_, seen, serr := d.s.Get(c.Context(), key)
 		if serr != nil {
 			d.storeErrors.Add(1)
 			c.Logger().Warn("dedupe: store failed; passing the event on",
 				zap.String("type", c.Event().Type()), zap.String("key", key), zap.Error(serr))
 			return next.Handle(c)
 		}
-		if !added {
+		if seen {
 			d.hits.Add(1)
 			if d.cfg.onHit != nil {
 				d.cfg.onHit(key)
@@ -155,25 +159,27 @@ func (d *Deduper) Middleware(next bot.Handler) bot.Handler {
 		done := false
 		defer func() {
 			if !done {
-				d.release(c, key) // the handler panicked
+				d.released.Add(1) // the handler panicked
 			}
 		}()
 		err = next.Handle(c)
 		done = true
 		if err != nil {
-			d.release(c, key)
+			d.released.Add(1)
+			return err
 		}
-		return err
+		d.mark(c, key)
+		return nil
 	})
 }
 
-// release deletes key's mark so a redelivery of a failed event is handled.
-// It ignores the handler's context ending: the mark must go regardless.
-func (d *Deduper) release(c *bot.Context, key string) {
-	d.released.Add(1)
-	if err := d.s.Delete(context.WithoutCancel(c.Context()), key); err != nil {
+// mark records key once its event was handled. A crash before it leaves
+// no mark, so the redelivery after a restart is handled, not dropped. It
+// ignores the handler's context ending: the mark must land regardless.
+func (d *Deduper) mark(c *bot.Context, key string) {
+	if err := d.s.Set(context.WithoutCancel(c.Context()), key, dedupeMark, d.cfg.ttl); err != nil {
 		d.storeErrors.Add(1)
-		c.Logger().Warn("dedupe: could not remove the mark of a failed event; a redelivery will be dropped",
+		c.Logger().Warn("dedupe: could not mark a handled event; a redelivery will be handled again",
 			zap.String("key", key), zap.Error(err))
 	}
 }

@@ -114,8 +114,8 @@ func ExampleDedupe() {
 
 func ExampleRateLimit() {
 	// At most one message a minute per sender, in bursts of up to 3.
-	rl := middleware.NewRateLimiter(1.0/60, 3, middleware.RateLimitOnDrop(func(c *bot.Context) {
-		fmt.Println("dropped a message")
+	rl := middleware.NewRateLimiter(1.0/60, 3, middleware.RateLimitOnDrop(func(c *bot.Context, why middleware.DropReason) {
+		fmt.Println("dropped a message:", why)
 	}))
 	h := rl.Middleware(bot.HandlerFunc(func(c *bot.Context) error { return nil }))
 	p := parleytest.NewPlatform()
@@ -125,7 +125,7 @@ func ExampleRateLimit() {
 	st := rl.Stats()
 	fmt.Println(st.Passed, st.Dropped)
 	// Output:
-	// dropped a message
-	// dropped a message
+	// dropped a message: over_limit
+	// dropped a message: over_limit
 	// 3 2
 }

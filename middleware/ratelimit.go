@@ -25,7 +25,35 @@ type rateLimitConfig struct {
 	maxWait    time.Duration
 	maxBuckets int
 	clock      Clock
-	onDrop     func(c *bot.Context)
+	onDrop     func(c *bot.Context, why DropReason)
+}
+
+// DropReason says why a RateLimiter dropped an event.
+type DropReason int
+
+const (
+	// DropOverLimit: the sender (or chat) had no token left.
+	DropOverLimit DropReason = iota + 1
+	// DropWaitTooLong: with RateLimitDelay, the wait for a token would have
+	// been longer than its maxWait.
+	DropWaitTooLong
+	// DropWaitCancelled: with RateLimitDelay, the handler context ended
+	// during the wait (shutdown or timeout).
+	DropWaitCancelled
+)
+
+// String returns "over_limit", "wait_too_long" or "wait_cancelled", for
+// metric labels.
+func (r DropReason) String() string {
+	switch r {
+	case DropOverLimit:
+		return "over_limit"
+	case DropWaitTooLong:
+		return "wait_too_long"
+	case DropWaitCancelled:
+		return "wait_cancelled"
+	}
+	return fmt.Sprintf("DropReason(%d)", int(r))
 }
 
 // DefaultMaxBuckets bounds how many senders or chats a RateLimiter tracks
@@ -69,10 +97,11 @@ func RateLimitClock(clk Clock) RateLimitOption {
 	return rateLimitOptionFunc(func(c *rateLimitConfig) { c.clock = clk })
 }
 
-// RateLimitOnDrop sets a function called for every dropped event, for
-// example to tell the sender to slow down. It runs in the handler's
-// goroutine; replying from it spends no token.
-func RateLimitOnDrop(f func(c *bot.Context)) RateLimitOption {
+// RateLimitOnDrop sets a function called for every dropped event with the
+// reason, to count drops or tell the sender to slow down. It runs in the
+// handler's goroutine; replying from it spends no token. After
+// DropWaitCancelled the context has ended, so replying is pointless.
+func RateLimitOnDrop(f func(c *bot.Context, why DropReason)) RateLimitOption {
 	if f == nil {
 		panic("middleware: RateLimitOnDrop needs a non-nil function")
 	}
@@ -172,9 +201,9 @@ func (rl *RateLimiter) Middleware(next bot.Handler) bot.Handler {
 		if !rl.cfg.perChat {
 			k.sender = m.Sender.ID
 		}
-		wait, b, ok := rl.reserve(k)
-		if !ok {
-			rl.drop(c)
+		wait, b, why := rl.reserve(k)
+		if why != 0 {
+			rl.drop(c, why)
 			return nil
 		}
 		if wait == 0 {
@@ -185,7 +214,7 @@ func (rl *RateLimiter) Middleware(next bot.Handler) bot.Handler {
 		case <-rl.cfg.clock.After(wait):
 		case <-c.Context().Done():
 			rl.unreserve(k, b)
-			rl.dropped.Add(1)
+			rl.drop(c, DropWaitCancelled)
 			return fmt.Errorf("middleware: rate limit wait: %w", c.Context().Err())
 		}
 		rl.delayed.Add(1)
@@ -193,17 +222,17 @@ func (rl *RateLimiter) Middleware(next bot.Handler) bot.Handler {
 	})
 }
 
-func (rl *RateLimiter) drop(c *bot.Context) {
+func (rl *RateLimiter) drop(c *bot.Context, why DropReason) {
 	rl.dropped.Add(1)
 	if rl.cfg.onDrop != nil {
-		rl.cfg.onDrop(c)
+		rl.cfg.onDrop(c, why)
 	}
 }
 
 // reserve spends a token of k's bucket. It reports how long the caller
-// must wait before the token is its own (always 0 when dropping) and false
-// when the event is to be dropped.
-func (rl *RateLimiter) reserve(k bucketKey) (time.Duration, *bucket, bool) {
+// must wait before the token is its own (always 0 when dropping) and why
+// the event is to be dropped, 0 when it is not.
+func (rl *RateLimiter) reserve(k bucketKey) (time.Duration, *bucket, DropReason) {
 	now := rl.cfg.clock.Now()
 	rl.mu.Lock()
 	defer rl.mu.Unlock()
@@ -220,18 +249,18 @@ func (rl *RateLimiter) reserve(k bucketKey) (time.Duration, *bucket, bool) {
 	rl.pushFrontLocked(b)
 	if b.tokens >= 1 {
 		b.tokens--
-		return 0, b, true
+		return 0, b, 0
 	}
 	if !rl.cfg.delay {
-		return 0, b, false
+		return 0, b, DropOverLimit
 	}
 	// Delay mode: go into debt; the debt is paid off at rate.
 	wait := time.Duration(math.Ceil((1 - b.tokens) / rl.rate * float64(time.Second)))
 	if rl.cfg.maxWait > 0 && wait > rl.cfg.maxWait {
-		return 0, b, false
+		return 0, b, DropWaitTooLong
 	}
 	b.tokens--
-	return wait, b, true
+	return wait, b, 0
 }
 
 // unreserve returns the token of a wait that was given up.

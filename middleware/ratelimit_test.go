@@ -62,7 +62,12 @@ func TestRateLimitDrop(t *testing.T) {
 			var dropCalls int
 			opts := append([]middleware.RateLimitOption{
 				middleware.RateLimitClock(clk),
-				middleware.RateLimitOnDrop(func(c *bot.Context) { dropCalls++ }),
+				middleware.RateLimitOnDrop(func(c *bot.Context, why middleware.DropReason) {
+					if why != middleware.DropOverLimit {
+						t.Errorf("drop reason %v, want over_limit", why)
+					}
+					dropCalls++
+				}),
 			}, tt.opts...)
 			rl := middleware.NewRateLimiter(1, 2, opts...)
 			var handled int
@@ -199,7 +204,9 @@ func TestRateLimitDelay(t *testing.T) {
 // context's error and gives its token back.
 func TestRateLimitDelayCancelled(t *testing.T) {
 	clk := newFakeClock()
-	rl := middleware.NewRateLimiter(1, 1, middleware.RateLimitClock(clk), middleware.RateLimitDelay(0))
+	var why atomic.Int32
+	rl := middleware.NewRateLimiter(1, 1, middleware.RateLimitClock(clk), middleware.RateLimitDelay(0),
+		middleware.RateLimitOnDrop(func(c *bot.Context, r middleware.DropReason) { why.Store(int32(r)) }))
 	var calls atomic.Int32
 	h := rl.Middleware(bot.HandlerFunc(func(*bot.Context) error { calls.Add(1); return nil }))
 	msg := parleytest.NewMessage("m", "@a", "x")
@@ -212,8 +219,9 @@ func TestRateLimitDelayCancelled(t *testing.T) {
 	if err := recvErr(t, done); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled wait returned %v, want context.Canceled", err)
 	}
-	if calls.Load() != 1 || rl.Stats().Dropped != 1 {
-		t.Fatalf("calls %d stats %+v, want the cancelled event dropped", calls.Load(), rl.Stats())
+	if calls.Load() != 1 || rl.Stats().Dropped != 1 || middleware.DropReason(why.Load()) != middleware.DropWaitCancelled {
+		t.Fatalf("calls %d stats %+v reason %v, want the cancelled event dropped as wait_cancelled",
+			calls.Load(), rl.Stats(), middleware.DropReason(why.Load()))
 	}
 	// The token came back: one second later a new event needs no wait.
 	clk.Advance(time.Second)
@@ -224,7 +232,9 @@ func TestRateLimitDelayCancelled(t *testing.T) {
 
 func TestRateLimitDelayMaxWait(t *testing.T) {
 	clk := newFakeClock()
-	rl := middleware.NewRateLimiter(1, 1, middleware.RateLimitClock(clk), middleware.RateLimitDelay(500*time.Millisecond))
+	var reasons []middleware.DropReason
+	rl := middleware.NewRateLimiter(1, 1, middleware.RateLimitClock(clk), middleware.RateLimitDelay(500*time.Millisecond),
+		middleware.RateLimitOnDrop(func(c *bot.Context, why middleware.DropReason) { reasons = append(reasons, why) }))
 	calls := 0
 	h := rl.Middleware(bot.HandlerFunc(func(*bot.Context) error { calls++; return nil }))
 	msg := parleytest.NewMessage("m", "@a", "x")
@@ -235,6 +245,9 @@ func TestRateLimitDelayMaxWait(t *testing.T) {
 	}
 	if st := rl.Stats(); calls != 1 || st.Dropped != 1 || st.Delayed != 0 {
 		t.Errorf("calls %d stats %+v, want the event that would wait 1s dropped", calls, st)
+	}
+	if len(reasons) != 1 || reasons[0] != middleware.DropWaitTooLong {
+		t.Errorf("drop reasons %v, want [wait_too_long]", reasons)
 	}
 }
 
@@ -305,5 +318,16 @@ func TestRateLimitConcurrent(t *testing.T) {
 	}
 	if st := rl.Stats(); st.Passed != keys*burst || st.Dropped != keys*(perKey-burst) {
 		t.Errorf("stats %+v, want %d passed and %d dropped", st, keys*burst, keys*(perKey-burst))
+	}
+}
+
+func TestDropReasonString(t *testing.T) {
+	for r, want := range map[middleware.DropReason]string{
+		middleware.DropOverLimit: "over_limit", middleware.DropWaitTooLong: "wait_too_long",
+		middleware.DropWaitCancelled: "wait_cancelled", 0: "DropReason(0)",
+	} {
+		if got := r.String(); got != want {
+			t.Errorf("%d.String() = %q, want %q", int(r), got, want)
+		}
 	}
 }

@@ -35,12 +35,18 @@ func NewGroupMessage(id, groupID, senderID, role, text string) *MessageEvent {
 // Type implements bot.Event.
 func (e *MessageEvent) Type() string { return "message" }
 
-// ChatKey implements bot.ChatKeyer.
-func (e *MessageEvent) ChatKey() string { return "test:" + e.Msg[0].Chat.ID }
+// ChatKey implements bot.ChatKeyer: "test:" and the chat of the first
+// message, "" without messages.
+func (e *MessageEvent) ChatKey() string {
+	if len(e.Msg) == 0 {
+		return ""
+	}
+	return "test:" + e.Msg[0].Chat.ID
+}
 
 // DedupeKey implements bot.DedupeKeyer.
 func (e *MessageEvent) DedupeKey() string {
-	if e.Key != "" {
+	if e.Key != "" || len(e.Msg) == 0 {
 		return e.Key
 	}
 	return "test:" + e.Msg[0].Chat.ID + ":" + e.Msg[0].ID
@@ -67,6 +73,44 @@ func (e *RequestEvent) DedupeKey() string { return "test:req:" + e.Info.ID }
 func NewContactRequest(id, senderID string) *RequestEvent {
 	return &RequestEvent{Info: bot.RequestInfo{Kind: bot.ContactRequest, ID: id, From: bot.Sender{ID: senderID}}}
 }
+
+// NewGroupInvitation returns an invitation from inviterID into groupID,
+// offering the bot role.
+func NewGroupInvitation(id, groupID, inviterID, role string) *RequestEvent {
+	return &RequestEvent{Info: bot.RequestInfo{
+		Kind: bot.GroupInvitation, ID: id, From: bot.Sender{ID: inviterID},
+		Chat: bot.Chat{ID: groupID, Kind: bot.Group}, Role: role,
+	}}
+}
+
+// GroupChangeEvent is a test membership change. It implements
+// bot.ChatKeyer and bot.GroupChanger.
+type GroupChangeEvent struct {
+	Changes []bot.GroupChange
+}
+
+// NewGroupChange returns an event with one change of kind in groupID
+// about member (empty for the Bot… kinds), with role for the kinds that
+// have one.
+func NewGroupChange(kind bot.GroupChangeKind, groupID, member, role string) *GroupChangeEvent {
+	return &GroupChangeEvent{Changes: []bot.GroupChange{{
+		Kind: kind, Chat: bot.Chat{ID: groupID, Kind: bot.Group}, Member: bot.Sender{ID: member}, Role: role,
+	}}}
+}
+
+// Type implements bot.Event.
+func (e *GroupChangeEvent) Type() string { return "group_change" }
+
+// ChatKey implements bot.ChatKeyer: the chat of the first change.
+func (e *GroupChangeEvent) ChatKey() string {
+	if len(e.Changes) == 0 {
+		return ""
+	}
+	return "test:" + e.Changes[0].Chat.ID
+}
+
+// GroupChanges implements bot.GroupChanger.
+func (e *GroupChangeEvent) GroupChanges() []bot.GroupChange { return e.Changes }
 
 // UnknownEvent stands for an event type a platform does not know.
 type UnknownEvent struct {

@@ -1,6 +1,3 @@
-// Package parleytest is a test kit for Parley bots: an in-memory platform
-// that tests inject events into and read the bot's replies from, so
-// handlers and middleware can be tested without a network.
 package parleytest
 
 import (
@@ -20,11 +17,17 @@ type Sent struct {
 	bot.Outgoing
 	// ID is the id the platform gave the message.
 	ID string
+	// Member is set for a private message (SendPrivate) to a member of the
+	// group ChatID.
+	Member string
 }
 
 // Platform is an in-memory bot.Platform. Inject hands it events; the bot's
-// sends are recorded and can be awaited. It also implements the optional
-// capabilities (accept, delete, edit, react) and records their calls.
+// sends are recorded and can be awaited. It implements every optional
+// capability of package bot (accept and reject, delete, edit, react, block,
+// remove, set role, private messages, mentions) and records the calls as
+// Actions, so moderation-style handlers can be tested without a network.
+// Bare gives a view without the capabilities.
 type Platform struct {
 	name   string
 	events chan bot.Event
@@ -35,19 +38,29 @@ type Platform struct {
 	actions  []Action
 	handled  []bot.Event
 	sendErr  error
+	actErr   error
 	nextID   atomic.Int64
 	onSend   func(chatID string, m bot.Outgoing)
 	listened atomic.Bool
 }
 
-// Action is a recorded capability call: "accept", "reject", "delete",
-// "edit" or "react", with its arguments.
+// Action is a recorded capability call with its arguments. Verb is one
+// of "accept", "reject", "delete", "edit", "react", "block", "unblock",
+// "remove" and "set_role". Private messages are recorded as Sent, with
+// Member set.
 type Action struct {
 	Verb   string
 	ChatID string
 	MsgID  string
-	Text   string
-	Req    bot.RequestInfo
+	// Text is the new text of an edit, the emoji of a reaction, the
+	// welcome of an accept.
+	Text string
+	// Req is the request of an accept or reject.
+	Req bot.RequestInfo
+	// Member is the member of a block, unblock, remove or set_role.
+	Member string
+	// Role is the new role of a set_role.
+	Role string
 }
 
 // NewPlatform returns an in-memory platform named "test". Its inject buffer
@@ -97,6 +110,15 @@ func (p *Platform) FailSends(err error) {
 	p.mu.Unlock()
 }
 
+// FailActions makes every later capability call (accept, reject, delete,
+// edit, react, block, remove, set role; not sends) return err without
+// being recorded; nil restores success.
+func (p *Platform) FailActions(err error) {
+	p.mu.Lock()
+	p.actErr = err
+	p.mu.Unlock()
+}
+
 // OnSend sets a hook called for every send, before it is recorded.
 func (p *Platform) OnSend(f func(chatID string, m bot.Outgoing)) {
 	p.mu.Lock()
@@ -106,6 +128,10 @@ func (p *Platform) OnSend(f func(chatID string, m bot.Outgoing)) {
 
 // Send implements bot.Platform.
 func (p *Platform) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]string, error) {
+	return p.send(ctx, chatID, "", m)
+}
+
+func (p *Platform) send(ctx context.Context, chatID, member string, m bot.Outgoing) ([]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -122,7 +148,7 @@ func (p *Platform) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]s
 	}
 	id := strconv.FormatInt(p.nextID.Add(1), 10)
 	p.mu.Lock()
-	p.sent = append(p.sent, Sent{ChatID: chatID, Outgoing: m, ID: id})
+	p.sent = append(p.sent, Sent{ChatID: chatID, Outgoing: m, ID: id, Member: member})
 	p.changedLocked()
 	p.mu.Unlock()
 	return []string{id}, nil
@@ -139,39 +165,71 @@ func (p *Platform) EventHandled(e bot.Event, err error) {
 
 // AcceptRequest implements bot.RequestAccepter.
 func (p *Platform) AcceptRequest(ctx context.Context, r bot.Request, opts bot.AcceptOptions) error {
-	p.record(Action{Verb: "accept", Req: r.RequestInfo(), Text: opts.Welcome})
-	return nil
+	return p.record(ctx, Action{Verb: "accept", Req: r.RequestInfo(), Text: opts.Welcome})
 }
 
 // RejectRequest implements bot.RequestAccepter.
 func (p *Platform) RejectRequest(ctx context.Context, r bot.Request) error {
-	p.record(Action{Verb: "reject", Req: r.RequestInfo()})
-	return nil
+	return p.record(ctx, Action{Verb: "reject", Req: r.RequestInfo()})
 }
 
 // Delete implements bot.Deleter.
 func (p *Platform) Delete(ctx context.Context, chatID, msgID string) error {
-	p.record(Action{Verb: "delete", ChatID: chatID, MsgID: msgID})
-	return nil
+	return p.record(ctx, Action{Verb: "delete", ChatID: chatID, MsgID: msgID})
 }
 
 // Edit implements bot.Editor.
 func (p *Platform) Edit(ctx context.Context, chatID, msgID, text string) error {
-	p.record(Action{Verb: "edit", ChatID: chatID, MsgID: msgID, Text: text})
-	return nil
+	return p.record(ctx, Action{Verb: "edit", ChatID: chatID, MsgID: msgID, Text: text})
 }
 
 // React implements bot.Reactor.
 func (p *Platform) React(ctx context.Context, chatID, msgID, emoji string) error {
-	p.record(Action{Verb: "react", ChatID: chatID, MsgID: msgID, Text: emoji})
-	return nil
+	return p.record(ctx, Action{Verb: "react", ChatID: chatID, MsgID: msgID, Text: emoji})
 }
 
-func (p *Platform) record(a Action) {
+// BlockMember implements bot.MemberBlocker; it records "block", or
+// "unblock" when blocked is false.
+func (p *Platform) BlockMember(ctx context.Context, chatID, memberID string, blocked bool) error {
+	verb := "block"
+	if !blocked {
+		verb = "unblock"
+	}
+	return p.record(ctx, Action{Verb: verb, ChatID: chatID, Member: memberID})
+}
+
+// RemoveMember implements bot.MemberRemover.
+func (p *Platform) RemoveMember(ctx context.Context, chatID, memberID string) error {
+	return p.record(ctx, Action{Verb: "remove", ChatID: chatID, Member: memberID})
+}
+
+// SetMemberRole implements bot.RoleSetter.
+func (p *Platform) SetMemberRole(ctx context.Context, chatID, memberID, role string) error {
+	return p.record(ctx, Action{Verb: "set_role", ChatID: chatID, Member: memberID, Role: role})
+}
+
+// SendPrivate implements bot.PrivateSender. The message is recorded as
+// Sent to chatID with Member set; FailSends applies to it.
+func (p *Platform) SendPrivate(ctx context.Context, chatID, memberID string, m bot.Outgoing) ([]string, error) {
+	return p.send(ctx, chatID, memberID, m)
+}
+
+// SendsMentions implements bot.MentionSender: mentions are kept in the
+// recorded Outgoing.
+func (p *Platform) SendsMentions() bool { return true }
+
+func (p *Platform) record(ctx context.Context, a Action) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.actErr != nil {
+		return p.actErr
+	}
 	p.actions = append(p.actions, a)
 	p.changedLocked()
-	p.mu.Unlock()
+	return nil
 }
 
 func (p *Platform) changedLocked() {
@@ -242,3 +300,33 @@ type State struct {
 	Actions []Action
 	Handled []bot.Event
 }
+
+// Bare returns a view of p with none of the optional capabilities: only
+// Name, Listen, Send and EventHandled, which act on p. Use it to test that
+// a handler copes with a platform that cannot delete, block and so on.
+func (p *Platform) Bare() bot.Platform { return bare{p} }
+
+type bare struct{ p *Platform }
+
+func (b bare) Name() string { return b.p.Name() }
+func (b bare) Listen(ctx context.Context, emit func(bot.Event) error) error {
+	return b.p.Listen(ctx, emit)
+}
+func (b bare) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]string, error) {
+	return b.p.Send(ctx, chatID, m)
+}
+func (b bare) EventHandled(e bot.Event, err error) { b.p.EventHandled(e, err) }
+
+// The in-memory platform has every capability; Bare has none.
+var (
+	_ bot.HandledNotifier = (*Platform)(nil)
+	_ bot.RequestAccepter = (*Platform)(nil)
+	_ bot.Deleter         = (*Platform)(nil)
+	_ bot.Editor          = (*Platform)(nil)
+	_ bot.Reactor         = (*Platform)(nil)
+	_ bot.MemberBlocker   = (*Platform)(nil)
+	_ bot.MemberRemover   = (*Platform)(nil)
+	_ bot.RoleSetter      = (*Platform)(nil)
+	_ bot.PrivateSender   = (*Platform)(nil)
+	_ bot.MentionSender   = (*Platform)(nil)
+)

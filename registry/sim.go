@@ -2,9 +2,16 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 )
+
+// ErrUsage marks a simulator's error in its command line (an unknown flag,
+// a stray argument), which its Run has reported on stderr with its usage;
+// "parley sim" then exits with status 2. For -h, Run prints its usage to
+// stderr and returns flag.ErrHelp.
+var ErrUsage = errors.New("usage error")
 
 // SimInfo registers a platform simulator with "parley sim".
 type SimInfo struct {
@@ -13,8 +20,9 @@ type SimInfo struct {
 	// Summary is one line for the command's help.
 	Summary string
 	// Run runs the simulator with its command-line args until ctx ends.
-	// It parses its own flags (-h prints them to stderr) and, when asked
-	// for an interactive mode, reads stdin.
+	// It parses its own flags (see ErrUsage) and, when asked for an
+	// interactive mode, reads stdin as a person chatting with the bot.
+	// It returns nil when ctx ends.
 	Run func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
 }
 

@@ -18,6 +18,9 @@ type Command struct {
 	Args []string
 	// RawArgs is everything after the name, trimmed.
 	RawArgs string
+	// To is the bot the command is addressed to ("mybot" in
+	// "/help@mybot"), empty when it names none.
+	To string
 	// Message is the message that carried the command.
 	Message bot.Message
 }
@@ -56,7 +59,10 @@ func (r *Router) SetCommandPrefixes(prefixes string) {
 }
 
 // OnCommand registers a handler for the command name (without prefix),
-// for example r.OnCommand("help", …) for "/help" and "/help@mybot".
+// for example r.OnCommand("help", …) for "/help", "/HELP" and
+// "/help@mybot" when the bot is called mybot (c.BotName; a bot without
+// bot.WithName is called after its platform). "/help@otherbot" is left to
+// the other bot.
 // Arguments are parsed before the handler runs; a message with an unclosed
 // quote still reaches the handler, with the rest of the text as the last
 // argument.
@@ -67,28 +73,39 @@ func (r *Router) OnCommand(name string, h func(c *bot.Context, cmd Command) erro
 	if name == "" || strings.ContainsFunc(name, unicode.IsSpace) {
 		panic("router: invalid command name " + `"` + name + `"`)
 	}
-	prefixes := r.opts.prefixes
+	root := r.root()
 	r.add(route{
 		kind:    messageRoute,
 		command: name,
 		h: bot.HandlerFunc(func(c *bot.Context) error {
 			m, _ := c.Message()
-			cmd, _ := ParseCommand(m.Text, prefixes)
+			cmd, _ := ParseCommand(m.Text, root.opts.prefixes)
 			cmd.Message = m
 			return h(c, cmd)
 		}),
 	}, filters)
 }
 
-// splitCommand finds the command name and the raw arguments without
-// allocating, so that checking many command routes stays cheap.
-func splitCommand(text, prefixes string) (name, rest string, ok bool) {
+// splitCommand finds the command name and the bot it is addressed to
+// without allocating, so that checking many command routes stays cheap.
+func splitCommand(text, prefixes string) (name, to string, ok bool) {
+	name, to, _, ok = splitCommandArgs(text, prefixes)
+	return name, to, ok
+}
+
+// addressedTo reports whether a command addressed to to ("" for none) is
+// for the bot called botName. A bot without a name takes every command.
+func addressedTo(to, botName string) bool {
+	return to == "" || botName == "" || strings.EqualFold(to, botName)
+}
+
+func splitCommandArgs(text, prefixes string) (name, to, rest string, ok bool) {
 	if text == "" {
-		return "", "", false
+		return "", "", "", false
 	}
 	r, size := utf8.DecodeRuneInString(text)
 	if !strings.ContainsRune(prefixes, r) {
-		return "", "", false
+		return "", "", "", false
 	}
 	text = text[size:]
 	end := strings.IndexFunc(text, unicode.IsSpace)
@@ -98,21 +115,21 @@ func splitCommand(text, prefixes string) (name, rest string, ok bool) {
 		name, rest = text[:end], strings.TrimSpace(text[end:])
 	}
 	if at := strings.IndexByte(name, '@'); at >= 0 {
-		name = name[:at] // "/cmd@botname" is addressed to us
+		name, to = name[:at], name[at+1:]
 	}
-	return name, rest, name != ""
+	return name, to, rest, name != ""
 }
 
 // ParseCommand parses text as a command with the given prefix characters.
 // It reports false when text is not a command. An unclosed quote keeps the
 // rest as the last argument; call ParseArgs on RawArgs to see that error.
 func ParseCommand(text, prefixes string) (Command, bool) {
-	name, rest, ok := splitCommand(text, prefixes)
+	name, to, rest, ok := splitCommandArgs(text, prefixes)
 	if !ok {
 		return Command{}, false
 	}
 	args, _ := ParseArgs(rest)
-	return Command{Name: name, Args: args, RawArgs: rest}, true
+	return Command{Name: name, Args: args, RawArgs: rest, To: to}, true
 }
 
 // ParseArgs splits s into arguments at white space. Double or single quotes

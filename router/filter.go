@@ -1,8 +1,18 @@
 package router
 
 import (
+	"strings"
+
 	"github.com/parleybot/parley/bot"
 )
+
+// HasText matches messages with text other than white space, leaving out
+// files sent without a caption, stickers and the like.
+func HasText() Filter {
+	return func(c *bot.Context) bool {
+		return strings.TrimSpace(c.Text()) != ""
+	}
+}
 
 // Direct matches messages in one-to-one chats.
 func Direct() Filter {

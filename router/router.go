@@ -1,15 +1,3 @@
-// Package router routes Parley events to handlers by Go type, command,
-// pattern and filters. A *Router is a bot.Handler.
-//
-// Routes are tried in the order they were registered. Typed event routes
-// (On) are matched against the event first; when none matches and the event
-// carries messages, each message is matched against the message routes
-// (OnMessage, OnCommand, OnRegex) and handled by the first that matches.
-// What no route takes goes to the fallback. Group adds a set of routes with
-// inner middleware of their own.
-//
-// Setup mistakes panic when they are made: a nil handler or filter, Use
-// after a route, an invalid pattern.
 package router
 
 import (
@@ -40,7 +28,7 @@ type route struct {
 	filters []Filter
 	h       bot.Handler
 	group   *Router
-	mws     []bot.Middleware
+	mws     []bot.Middleware // route-level middleware (With), innermost
 }
 
 // Router is a bot.Handler that routes events to the first matching route.
@@ -50,9 +38,14 @@ type Router struct {
 	fallback bot.Handler
 	parent   *Router
 
+	// A view made by With has no routes of its own: it adds them to home,
+	// each carrying with.
+	home *Router
+	with []bot.Middleware
+
 	once     sync.Once
 	compiled []leaf // flattened routes with their middleware applied
-	hasMsg   bool
+	perMsg   bool   // route each message: there are message routes or a fallback
 	fb       bot.Handler
 	opts     commandOptions
 	sealed   bool
@@ -72,9 +65,13 @@ func New() *Router { return &Router{opts: defaultCommandOptions()} }
 
 // Use adds inner middleware that runs around every route of this router
 // (or group). It panics after the first route is registered, so that no
-// route silently misses it.
+// route silently misses it, and on a With view (pass the middleware to
+// With instead).
 func (r *Router) Use(mws ...bot.Middleware) {
 	r.checkOpen()
+	if r.home != nil {
+		panic("router: Use on a With view; pass the middleware to With")
+	}
 	if len(r.routes) > 0 {
 		panic("router: Use must come before the routes it wraps")
 	}
@@ -86,6 +83,25 @@ func (r *Router) Use(mws ...bot.Middleware) {
 	r.mws = append(r.mws, mws...)
 }
 
+// With returns a view of r whose routes carry mws, innermost, after the
+// middleware of r: r.With(auth).OnCommand("ban", …) wraps only that
+// route. The routes take their place among r's in registration order.
+// Route-level middleware runs only when its route matched. With panics on
+// a nil middleware.
+func (r *Router) With(mws ...bot.Middleware) *Router {
+	r.checkOpen()
+	for _, m := range mws {
+		if m == nil {
+			panic("router: nil middleware")
+		}
+	}
+	home := r
+	if r.home != nil {
+		home = r.home
+	}
+	return &Router{parent: home, home: home, with: append(append([]bot.Middleware(nil), r.with...), mws...), opts: r.opts}
+}
+
 // Group registers a set of routes with their own inner middleware. fn
 // receives the group's router; call Use on it first.
 func (r *Router) Group(fn func(g *Router)) {
@@ -93,9 +109,13 @@ func (r *Router) Group(fn func(g *Router)) {
 	if fn == nil {
 		panic("router: nil group function")
 	}
-	g := &Router{parent: r, opts: r.opts}
+	parent := r
+	if r.home != nil {
+		parent = r.home
+	}
+	g := &Router{parent: parent, opts: r.opts}
 	fn(g)
-	r.routes = append(r.routes, route{kind: groupRoute, group: g})
+	r.add(route{kind: groupRoute, group: g}, nil)
 }
 
 // Any registers a plain handler for any event matching all filters.
@@ -166,6 +186,30 @@ func (r *Router) OnRegex(pattern string, h func(c *bot.Context, m bot.Message, m
 	}, filters)
 }
 
+// OnWhere registers a typed handler for the events of Go type E that where
+// accepts, for example a SimpleX group's joins only:
+//
+//	router.OnWhere(r, func(e *simplex.UserJoinedGroup) bool { return e.GroupInfo.GroupID == 12 }, onJoin)
+//
+// where and h name the same E, so a mismatch does not compile. where runs
+// after the type matched and before filters.
+func OnWhere[E bot.Event](r *Router, where func(e E) bool, h func(c *bot.Context, e E) error, filters ...Filter) {
+	if where == nil {
+		panic("router: nil where function")
+	}
+	if h == nil {
+		panic("router: nil handler")
+	}
+	r.add(route{
+		kind: eventRoute,
+		match: func(c *bot.Context) bool {
+			e, ok := c.Event().(E)
+			return ok && where(e)
+		},
+		h: bot.HandlerFunc(func(c *bot.Context) error { return h(c, c.Event().(E)) }),
+	}, filters)
+}
+
 func (r *Router) add(rt route, filters []Filter) {
 	r.checkOpen()
 	for _, f := range filters {
@@ -174,7 +218,20 @@ func (r *Router) add(rt route, filters []Filter) {
 		}
 	}
 	rt.filters = filters
+	if r.home != nil {
+		rt.mws = r.with
+		r.home.routes = append(r.home.routes, rt)
+		return
+	}
 	r.routes = append(r.routes, rt)
+}
+
+// root returns the top-level router.
+func (r *Router) root() *Router {
+	for r.parent != nil {
+		r = r.parent
+	}
+	return r
 }
 
 func (r *Router) checkOpen() {
@@ -191,19 +248,26 @@ func (r *Router) compile() {
 	r.compiled = r.flatten(nil, nil)
 	for _, l := range r.compiled {
 		if l.kind == messageRoute {
-			r.hasMsg = true
+			r.perMsg = true
 		}
 	}
 	r.fb = r.fallback
+	if r.fb != nil {
+		r.perMsg = true
+	}
 }
 
 func (r *Router) flatten(outerChecks []func(*bot.Context) bool, outerMws []bot.Middleware) []leaf {
 	mws := append(append([]bot.Middleware(nil), outerMws...), r.mws...)
 	var out []leaf
 	for _, rt := range r.routes {
+		rmws := mws
+		if len(rt.mws) > 0 {
+			rmws = append(append([]bot.Middleware(nil), mws...), rt.mws...)
+		}
 		if rt.kind == groupRoute {
 			rt.group.sealed = true
-			out = append(out, rt.group.flatten(outerChecks, mws)...)
+			out = append(out, rt.group.flatten(outerChecks, rmws)...)
 			continue
 		}
 		checks := append([]func(*bot.Context) bool(nil), outerChecks...)
@@ -213,13 +277,17 @@ func (r *Router) flatten(outerChecks []func(*bot.Context) bool, outerMws []bot.M
 		for _, f := range rt.filters {
 			checks = append(checks, f)
 		}
-		out = append(out, leaf{kind: rt.kind, command: rt.command, checks: checks, h: bot.Chain(rt.h, mws...)})
+		out = append(out, leaf{kind: rt.kind, command: rt.command, checks: checks, h: bot.Chain(rt.h, rmws...)})
 	}
 	return out
 }
 
 // Handle routes one event. It implements bot.Handler.
+// A With view hands the event to the router it was made from.
 func (r *Router) Handle(c *bot.Context) error {
+	if r.home != nil {
+		return r.home.Handle(c)
+	}
 	r.once.Do(r.compile)
 	for i := range r.compiled {
 		l := &r.compiled[i]
@@ -227,7 +295,7 @@ func (r *Router) Handle(c *bot.Context) error {
 			return l.h.Handle(c)
 		}
 	}
-	if r.hasMsg {
+	if r.perMsg {
 		if me, ok := c.Event().(bot.MessageEvent); ok {
 			msgs := me.Messages()
 			if len(msgs) > 0 {
@@ -244,10 +312,16 @@ func (r *Router) Handle(c *bot.Context) error {
 func (r *Router) routeMessages(c *bot.Context, msgs []bot.Message) error {
 	var errs []error
 	for i := range msgs {
-		c.SetMessage(&msgs[i])
+		mc := c.WithMessage(&msgs[i])
 		// The command name is found once per message, not once per route.
-		name, _, isCmd := splitCommand(msgs[i].Text, r.opts.prefixes)
+		name, to, isCmd := splitCommand(msgs[i].Text, r.opts.prefixes)
 		h := r.fb
+		if isCmd && !addressedTo(to, c.BotName()) {
+			// "/roll@otherbot" is not ours: no command route takes it and
+			// the fallback, which often answers "unknown command", is not
+			// told. Text routes still see it, to moderate it like any text.
+			isCmd, h = false, nil
+		}
 		for j := range r.compiled {
 			l := &r.compiled[j]
 			if l.kind != messageRoute {
@@ -256,7 +330,7 @@ func (r *Router) routeMessages(c *bot.Context, msgs []bot.Message) error {
 			if l.command != "" && (!isCmd || !strings.EqualFold(name, l.command)) {
 				continue
 			}
-			if l.matches(c) {
+			if l.matches(mc) {
 				h = l.h
 				break
 			}
@@ -264,7 +338,7 @@ func (r *Router) routeMessages(c *bot.Context, msgs []bot.Message) error {
 		if h == nil {
 			continue
 		}
-		if err := h.Handle(c); err != nil {
+		if err := h.Handle(mc); err != nil {
 			if len(msgs) == 1 {
 				return err
 			}

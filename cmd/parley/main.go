@@ -3,7 +3,7 @@
 //	parley run -c bots.toml        host the bots of a configuration file
 //	parley validate -c bots.toml   check a configuration, listing every problem
 //	parley demo                    watch the echo bot talk to a simulated user
-//	parley sim simplex             run a local SimpleX Chat CLI simulator
+//	parley sim NAME                run a local simulator of a platform (parley sim -h lists them)
 //	parley version                 print the version
 //
 // Every subcommand takes -h for its own usage.
@@ -21,8 +21,6 @@ import (
 	"syscall"
 
 	"github.com/parleybot/parley/config"
-	_ "github.com/parleybot/parley/modules/echo"       // registers the "echo" module
-	_ "github.com/parleybot/parley/modules/moderation" // registers the "moderation" module
 )
 
 // Exit codes.
@@ -41,7 +39,7 @@ Commands:
   run        host the bots of a configuration file (parley run -c bots.toml)
   validate   check a configuration file and list every problem
   demo       run the echo bot against a simulated SimpleX user, no setup needed
-  sim        run a local messenger simulator (parley sim simplex)
+  sim        run a local simulator of a platform (parley sim -h lists them)
   version    print the version
 
 Run "parley <command> -h" for a command's flags.

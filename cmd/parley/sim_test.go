@@ -12,7 +12,6 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/parleybot/parley/config"
-	"github.com/parleybot/parley/platform/simplex/simplexsim"
 )
 
 // TestSimServes runs `parley sim simplex` and talks to it with a plain
@@ -77,21 +76,20 @@ func TestSimListenFails(t *testing.T) {
 	}
 }
 
-// TestInteract is a person at a terminal chatting with an echo bot that
-// accepts contacts by policy and welcomes them.
-func TestInteract(t *testing.T) {
-	sim := simplexsim.New(simplexsim.WithAddress(false, ""))
-	if err := sim.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
-	stopBot := runEchoBot(t, sim.URL(), "[bots.auto_accept]\ncontacts = \"all\"\nwelcome = \"Welcome!\\nTwo lines.\"\n")
-	defer stopBot()
-
+// TestSimSimplexInteractive is a person at a terminal chatting with an
+// echo bot that accepts contacts by policy and welcomes them, through
+// "parley sim simplex --interactive".
+func TestSimSimplexInteractive(t *testing.T) {
 	in, typing := io.Pipe()
+	defer typing.Close()
 	out := newSyncBuffer()
-	done := make(chan error, 1)
-	go func() { done <- interact(context.Background(), sim, in, out) }()
+	var errb strings.Builder
+	wait := start(context.Background(), stdio{in: in, out: out, err: &errb},
+		"sim", "simplex", "--listen", "127.0.0.1:0", "--interactive")
+	m := out.waitMatch(t, regexp.MustCompile(`listening on (ws://127\.0\.0\.1:\d+)`), 5*time.Second)
+	out.waitMatch(t, regexp.MustCompile(`waiting for a bot`), 5*time.Second)
+	stopBot := runEchoBot(t, "simplex", m[1], "[bots.auto_accept]\ncontacts = \"all\"\nwelcome = \"Welcome!\\nTwo lines.\"\n")
+	defer stopBot()
 
 	out.waitMatch(t, regexp.MustCompile(`(?m)^bot: Welcome!\n     Two lines\.$`), 5*time.Second)
 	for _, line := range []string{"hi there", "", "second"} {
@@ -101,48 +99,77 @@ func TestInteract(t *testing.T) {
 	}
 	out.waitMatch(t, regexp.MustCompile(`(?m)^bot: hi there\nbot: second$`), 5*time.Second)
 	typing.Close() // Ctrl-D
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("interact: %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("interact did not end with its input")
+	code, err := wait(5 * time.Second)
+	if err != nil || code != exitOK {
+		t.Fatalf("exit %d, %v; stderr:\n%s", code, err, errb.String())
 	}
-	if n := len(sim.BotSent()); n != 3 {
-		t.Errorf("bot sent %d messages, want the welcome and two echoes (the blank line is not sent)", n)
+	if !strings.HasSuffix(out.String(), "simplexsim stopped\n") {
+		t.Errorf("stdout:\n%s", out.String())
+	}
+	if n := strings.Count(out.String(), "bot: "); n != 3 {
+		t.Errorf("%d bot messages printed, want the welcome and two echoes (the blank line is not sent)", n)
 	}
 }
 
-// TestInteractInterrupted ends the session through its context while the
-// bot has not accepted yet.
-func TestInteractInterrupted(t *testing.T) {
-	sim := simplexsim.New(simplexsim.WithAddress(false, ""))
-	if err := sim.Start(); err != nil {
+// TestSimPrivittyInteractive is the same conversation on the Privitty
+// simulator: the person writes first, as a contact request the bot
+// accepts by policy.
+func TestSimPrivittyInteractive(t *testing.T) {
+	in, typing := io.Pipe()
+	defer typing.Close()
+	out := newSyncBuffer()
+	var errb strings.Builder
+	wait := start(context.Background(), stdio{in: in, out: out, err: &errb},
+		"sim", "privitty", "--listen", "127.0.0.1:0", "--interactive")
+	m := out.waitMatch(t, regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`), 5*time.Second)
+	out.waitMatch(t, regexp.MustCompile(`waiting for a bot`), 5*time.Second)
+	stopBot := runEchoBot(t, "privitty", m[1], "[bots.auto_accept]\ncontacts = \"all\"\n")
+	defer stopBot()
+
+	out.waitMatch(t, regexp.MustCompile(`you are connected`), 5*time.Second)
+	if _, err := fmt.Fprintln(typing, "hello privitty"); err != nil {
 		t.Fatal(err)
 	}
-	defer sim.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	out := newSyncBuffer()
-	done := make(chan error, 1)
-	go func() { done <- interact(ctx, sim, strings.NewReader(""), out) }()
-	out.waitMatch(t, regexp.MustCompile(`waiting for a bot`), 5*time.Second)
-	cancel()
-	select {
-	case err := <-done:
-		if err != context.Canceled {
-			t.Fatalf("interact: %v, want context.Canceled", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("interact did not end with its context")
+	out.waitMatch(t, regexp.MustCompile(`(?m)^bot: hello privitty$`), 5*time.Second)
+	typing.Close()
+	code, err := wait(5 * time.Second)
+	if err != nil || code != exitOK {
+		t.Fatalf("exit %d, %v; stderr:\n%s", code, err, errb.String())
+	}
+	if !strings.HasSuffix(out.String(), "privittysim stopped\n") {
+		t.Errorf("stdout:\n%s", out.String())
 	}
 }
 
-// runEchoBot runs an echo bot from a configuration against url, with
+// TestSimInterrupted ends interactive sessions with Ctrl-C while the bot
+// has not accepted yet: the simulator stops cleanly.
+func TestSimInterrupted(t *testing.T) {
+	for _, name := range []string{"simplex", "privitty"} {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			out := newSyncBuffer()
+			var errb strings.Builder
+			wait := start(ctx, stdio{in: strings.NewReader(""), out: out, err: &errb},
+				"sim", name, "--listen", "127.0.0.1:0", "--interactive")
+			out.waitMatch(t, regexp.MustCompile(`waiting for a bot`), 5*time.Second)
+			cancel()
+			code, err := wait(5 * time.Second)
+			if err != nil || code != exitOK {
+				t.Fatalf("exit %d, %v; stderr:\n%s", code, err, errb.String())
+			}
+			if !strings.HasSuffix(out.String(), name+"sim stopped\n") {
+				t.Errorf("stdout:\n%s", out.String())
+			}
+		})
+	}
+}
+
+// runEchoBot runs an echo bot from a configuration on platform at url, with
 // extra TOML appended to its [[bots]] table; the func stops it.
-func runEchoBot(t *testing.T, url, extra string) (stop func()) {
+func runEchoBot(t *testing.T, platform, url, extra string) (stop func()) {
 	t.Helper()
-	src := fmt.Sprintf("[[bots]]\nname = \"echo\"\nplatform = \"simplex\"\n[bots.simplex]\nurl = %q\n[bots.modules.echo]\n%s", url, extra)
+	src := fmt.Sprintf("[[bots]]\nname = \"echo\"\nplatform = %[1]q\n[bots.%[1]s]\nurl = %[2]q\n[bots.modules.echo]\n%[3]s", platform, url, extra)
 	cfg, err := config.Parse([]byte(src), "bots.toml")
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/parleybot/parley/config"
+	"github.com/parleybot/parley/registry"
 )
 
 func TestValidate(t *testing.T) {
@@ -89,7 +90,7 @@ prefx = "> "
 func TestValidateExample(t *testing.T) {
 	const path = "../../examples/bots.toml"
 	code, out, errs := call(context.Background(), "validate", "--config", path)
-	if slices.Contains(config.Modules(), "moderation") {
+	if slices.Contains(registry.Modules(), "moderation") {
 		if code != exitOK || out != "ok: 2 bots\n" {
 			t.Fatalf("exit %d, stdout %q, stderr:\n%s", code, out, errs)
 		}

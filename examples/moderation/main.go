@@ -20,10 +20,10 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/parleybot/parley/bot"
-	"github.com/parleybot/parley/config"
 	"github.com/parleybot/parley/middleware"
 	"github.com/parleybot/parley/modules/moderation"
 	"github.com/parleybot/parley/platform/simplex"
+	"github.com/parleybot/parley/registry"
 	"github.com/parleybot/parley/router"
 	"github.com/parleybot/parley/store"
 )
@@ -80,7 +80,7 @@ func run(ctx context.Context, o options, logger *zap.Logger) error {
 	s.DryRun = o.dryRun
 	r := router.New()
 	m := moderation.New(s)
-	env := config.ModuleEnv{BotName: "moderator", Logger: logger.Named("moderation"), Store: st, Platform: p}
+	env := registry.ModuleEnv{BotName: "moderator", Logger: logger.Named("moderation"), Store: st, Platform: p}
 	if err := m.Setup(env, r); err != nil {
 		return fmt.Errorf("moderation: %w", err)
 	}

@@ -1,5 +1,6 @@
 // Command quickstart is the 15-line bot of the README, kept here so that it
-// compiles; a test checks that the README shows it unchanged.
+// compiles and is tested: the README must show it unchanged, and it must
+// hold a conversation with a simulated contact and exit 0 on Ctrl-C.
 package main
 
 import (
@@ -23,12 +24,13 @@ func main() {
 	r.OnCommand("help", func(c *bot.Context, cmd router.Command) error {
 		return c.Reply("Send me any text and I will send it back.")
 	})
-	r.OnMessage(func(c *bot.Context, m bot.Message) error {
-		return c.Reply(m.Text)
-	}, router.Direct())
+	r.OnMessage(func(c *bot.Context, m bot.Message) error { return c.Reply(m.Text) }, router.Direct())
 	b := bot.New(p, r, bot.WithLogger(zap.Must(zap.NewProduction())))
-	b.Use(middleware.Recover(), middleware.Logger(b.Logger()), middleware.Dedupe(store.NewMemory()))
+	b.Use(middleware.Recover(), middleware.Logger(b.Logger()), middleware.Dedupe(store.NewMemory()),
+		middleware.AutoAccept(middleware.AcceptPolicy{Contacts: middleware.AcceptAll, Welcome: "Hi! Try /help."}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	log.Fatal(b.Run(ctx))
+	if err := b.Run(ctx); err != nil { // nil after Ctrl-C, once handlers have finished
+		log.Fatal(err)
+	}
 }

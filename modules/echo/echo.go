@@ -8,12 +8,12 @@
 //	direct_only = true   # ignore group messages
 //	help = "…"           # the /help answer; "" echoes /help like any text
 //
-// Importing the package registers the module with package config.
+// Importing the package registers the module with package registry.
 package echo
 
 import (
 	"github.com/parleybot/parley/bot"
-	"github.com/parleybot/parley/config"
+	"github.com/parleybot/parley/registry"
 	"github.com/parleybot/parley/router"
 )
 
@@ -24,10 +24,10 @@ const Name = "echo"
 const DefaultHelp = "I am an echo bot: send me any text and I will send it back."
 
 func init() {
-	config.RegisterModule(config.ModuleInfo{Name: Name, New: func() config.Module { return New() }})
+	registry.RegisterModule(registry.ModuleInfo{Name: Name, New: func() registry.Module { return New() }})
 }
 
-// Module is the echo module's settings; it implements config.Module.
+// Module is the echo module's settings; it implements registry.Module.
 type Module struct {
 	// Prefix is prepended to every echoed text.
 	Prefix string `toml:"prefix"`
@@ -44,9 +44,9 @@ func New() *Module {
 	return &Module{DirectOnly: true, Help: DefaultHelp}
 }
 
-// Setup implements config.Module. It keeps no state, so a rebuilt bot can
+// Setup implements registry.Module. It keeps no state, so a rebuilt bot can
 // run it again.
-func (m *Module) Setup(env config.ModuleEnv, r *router.Router) error {
+func (m *Module) Setup(env registry.ModuleEnv, r *router.Router) error {
 	m.Register(r)
 	return nil
 }

@@ -11,18 +11,19 @@ import (
 	"github.com/parleybot/parley/config"
 	"github.com/parleybot/parley/modules/echo"
 	"github.com/parleybot/parley/parleytest"
+	"github.com/parleybot/parley/registry"
 )
 
 // testPlatform hands config an in-memory platform.
 type testPlatform struct{}
 
 func (*testPlatform) Validate() error { return nil }
-func (*testPlatform) Build(config.PlatformEnv) (bot.Platform, error) {
+func (*testPlatform) Build(registry.PlatformEnv) (bot.Platform, error) {
 	return parleytest.NewPlatform(), nil
 }
 
 func init() {
-	config.RegisterPlatform(config.PlatformInfo{Name: "echotest", New: func() config.PlatformConfig { return &testPlatform{} }})
+	registry.RegisterPlatform(registry.PlatformInfo{Name: "echotest", New: func() registry.PlatformConfig { return &testPlatform{} }})
 }
 
 // start builds a bot from a configuration with the given echo table and
@@ -148,10 +149,10 @@ func TestSettingsProblems(t *testing.T) {
 
 func TestRegistered(t *testing.T) {
 	found := false
-	for _, m := range config.Modules() {
+	for _, m := range registry.Modules() {
 		found = found || m == echo.Name
 	}
 	if !found {
-		t.Fatalf("module %q not registered: %s", echo.Name, strings.Join(config.Modules(), ", "))
+		t.Fatalf("module %q not registered: %s", echo.Name, strings.Join(registry.Modules(), ", "))
 	}
 }

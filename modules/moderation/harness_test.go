@@ -15,9 +15,9 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/parleybot/parley/bot"
-	"github.com/parleybot/parley/config"
 	"github.com/parleybot/parley/platform/simplex"
 	"github.com/parleybot/parley/platform/simplex/simplexsim"
+	"github.com/parleybot/parley/registry"
 	"github.com/parleybot/parley/router"
 	"github.com/parleybot/parley/store"
 )
@@ -100,7 +100,7 @@ func (h *harness) start(s Settings, log *zap.Logger) {
 	r := router.New()
 	m := New(s, WithClock(h.clock.Now))
 	h.mod = m
-	if err := m.Setup(config.ModuleEnv{BotName: "mod", Logger: log, Store: h.st, Platform: p}, r); err != nil {
+	if err := m.Setup(registry.ModuleEnv{BotName: "mod", Logger: log, Store: h.st, Platform: p}, r); err != nil {
 		h.t.Fatal(err)
 	}
 	b := bot.New(p, r, bot.WithName("mod"), bot.WithLogger(log))

@@ -15,8 +15,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/parleybot/parley/bot"
-	"github.com/parleybot/parley/config"
 	"github.com/parleybot/parley/platform/simplex"
+	"github.com/parleybot/parley/registry"
 	"github.com/parleybot/parley/router"
 	"github.com/parleybot/parley/store"
 )
@@ -40,7 +40,7 @@ func WithClock(now func() time.Time) Option {
 
 // Moderator moderates the SimpleX groups its bot is invited to. Build one
 // with New and register its routes with Setup; it implements
-// config.Module.
+// registry.Module.
 type Moderator struct {
 	settings Settings
 	now      func() time.Time
@@ -85,7 +85,7 @@ func New(s Settings, opts ...Option) *Moderator {
 // Its routes take every received message in the groups it moderates and
 // the owner commands of their owners; register it before catch-all
 // modules.
-func (m *Moderator) Setup(env config.ModuleEnv, r *router.Router) error {
+func (m *Moderator) Setup(env registry.ModuleEnv, r *router.Router) error {
 	if err := m.settings.Validate(); err != nil {
 		return fmt.Errorf("moderation: %w", err)
 	}
@@ -257,7 +257,7 @@ func (m *Moderator) onInvitation(c *bot.Context, e *simplex.ReceivedGroupInvitat
 		return tell(c, inviter, fmt.Sprintf("You invited me to %s as %s, but I need the %s role (or higher) to moderate it. "+
 			"Please invite me again as %s.", name, roleName(e.MemberRole), s.MinRole, s.MinRole))
 	}
-	_, err := simplex.Do[*simplex.UserAcceptedGroupSent](c.Context(), cl, simplex.APIJoinGroup{GroupID: gid})
+	_, err := simplex.Exec(c.Context(), cl, simplex.APIJoinGroup{GroupID: gid})
 	if err != nil && !simplex.IsStoreError(err, "groupAlreadyJoined") {
 		log.Warn("moderation: joining the group failed", zap.Error(err))
 		return errors.Join(fmt.Errorf("moderation: join group %d: %w", gid, err),
@@ -584,13 +584,13 @@ func run(ctx context.Context, cl *simplex.Client, step Action, gid, itemID, memb
 	var err error
 	switch step {
 	case ActionDelete:
-		_, err = simplex.Do[*simplex.ChatItemsDeleted](ctx, cl, simplex.APIDeleteMemberChatItem{GroupID: gid, ItemIDs: []int64{itemID}})
+		_, err = simplex.Exec(ctx, cl, simplex.APIDeleteMemberChatItem{GroupID: gid, ItemIDs: []int64{itemID}})
 	case ActionBlock:
-		_, err = simplex.Do[*simplex.MembersBlockedForAllUser](ctx, cl, simplex.APIBlockMembersForAll{GroupID: gid, GroupMemberIDs: []int64{memberID}, Blocked: true})
+		_, err = simplex.Exec(ctx, cl, simplex.APIBlockMembersForAll{GroupID: gid, GroupMemberIDs: []int64{memberID}, Blocked: true})
 	case ActionRemove:
-		_, err = simplex.Do[*simplex.UserDeletedMembers](ctx, cl, simplex.APIRemoveMembers{GroupID: gid, GroupMemberIDs: []int64{memberID}})
+		_, err = simplex.Exec(ctx, cl, simplex.APIRemoveMembers{GroupID: gid, GroupMemberIDs: []int64{memberID}})
 	case ActionObserver:
-		_, err = simplex.Do[*simplex.MembersRoleUser](ctx, cl, simplex.APIMembersRole{GroupID: gid, GroupMemberIDs: []int64{memberID}, Role: simplex.RoleObserver})
+		_, err = simplex.Exec(ctx, cl, simplex.APIMembersRole{GroupID: gid, GroupMemberIDs: []int64{memberID}, Role: simplex.RoleObserver})
 	default:
 		err = fmt.Errorf("moderation: unknown action %q", step)
 	}

@@ -1,7 +1,7 @@
 package moderation
 
 import (
-	"github.com/parleybot/parley/config"
+	"github.com/parleybot/parley/registry"
 	"github.com/parleybot/parley/router"
 )
 
@@ -9,7 +9,7 @@ import (
 const Name = "moderation"
 
 func init() {
-	config.RegisterModule(config.ModuleInfo{Name: Name, New: func() config.Module { return &module{Settings: DefaultSettings()} }})
+	registry.RegisterModule(registry.ModuleInfo{Name: Name, New: func() registry.Module { return &module{Settings: DefaultSettings()} }})
 }
 
 // module is the hosted form: the settings table decoded in place, and a
@@ -18,10 +18,10 @@ type module struct {
 	Settings
 }
 
-// Validate implements config.Validator.
+// Validate implements registry.Validator.
 func (h *module) Validate() error { return h.Settings.Validate() }
 
-// Setup implements config.Module.
-func (h *module) Setup(env config.ModuleEnv, r *router.Router) error {
+// Setup implements registry.Module.
+func (h *module) Setup(env registry.ModuleEnv, r *router.Router) error {
 	return New(h.Settings).Setup(env, r)
 }

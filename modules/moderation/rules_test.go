@@ -14,6 +14,7 @@ import (
 	"github.com/parleybot/parley/config"
 	"github.com/parleybot/parley/parleytest"
 	"github.com/parleybot/parley/platform/simplex"
+	"github.com/parleybot/parley/registry"
 	"github.com/parleybot/parley/router"
 )
 
@@ -130,7 +131,7 @@ func TestSettingsValidate(t *testing.T) {
 			var keys []string
 			if err != nil {
 				for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
-					var fe *config.FieldError
+					var fe *registry.FieldError
 					if !errors.As(e, &fe) {
 						t.Fatalf("problem without a key: %v", e)
 					}
@@ -186,12 +187,12 @@ func TestSetupErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		m    *Moderator
-		env  config.ModuleEnv
+		env  registry.ModuleEnv
 		want string
 	}{
-		{"not simplex", New(DefaultSettings()), config.ModuleEnv{Platform: parleytest.NewPlatform()}, "needs the simplex platform"},
-		{"no platform", New(DefaultSettings()), config.ModuleEnv{}, "needs the simplex platform, not none"},
-		{"invalid settings", New(settingsWith(func(s *Settings) { s.BannedPatterns = []string{"("} })), config.ModuleEnv{Platform: p}, "banned_patterns[0]"},
+		{"not simplex", New(DefaultSettings()), registry.ModuleEnv{Platform: parleytest.NewPlatform()}, "needs the simplex platform"},
+		{"no platform", New(DefaultSettings()), registry.ModuleEnv{}, "needs the simplex platform, not none"},
+		{"invalid settings", New(settingsWith(func(s *Settings) { s.BannedPatterns = []string{"("} })), registry.ModuleEnv{Platform: p}, "banned_patterns[0]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -202,10 +203,10 @@ func TestSetupErrors(t *testing.T) {
 		})
 	}
 	m := New(DefaultSettings())
-	if err := m.Setup(config.ModuleEnv{Platform: p}, router.New()); err != nil {
+	if err := m.Setup(registry.ModuleEnv{Platform: p}, router.New()); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Setup(config.ModuleEnv{Platform: p}, router.New()); err == nil {
+	if err := m.Setup(registry.ModuleEnv{Platform: p}, router.New()); err == nil {
 		t.Fatal("a second Setup succeeded")
 	}
 }

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/parleybot/parley/config"
 	"github.com/parleybot/parley/platform/simplex"
+	"github.com/parleybot/parley/registry"
 )
 
 // LinkPolicy says what a group does with links.
@@ -117,12 +117,12 @@ func (s Settings) withDefaults() Settings {
 }
 
 // Validate reports every problem with the settings, each tied to its key
-// (config.Field), so that `parley validate` points at the line. Empty
+// (registry.Field), so that `parley validate` points at the line. Empty
 // enumerations count as their defaults.
 func (s Settings) Validate() error {
 	s = s.withDefaults()
 	var errs []error
-	add := func(key string, err error) { errs = append(errs, config.Field(key, err)) }
+	add := func(key string, err error) { errs = append(errs, registry.Field(key, err)) }
 	for i, w := range s.BannedWords {
 		if err := checkWord(w); err != nil {
 			add(fmt.Sprintf("banned_words[%d]", i), err)

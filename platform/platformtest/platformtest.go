@@ -134,7 +134,8 @@ func (s *seenLog) all() []bot.Message {
 }
 
 // startEcho runs an echo bot on p: every direct or group message is
-// answered with its own text, quoting it. setup may add routes first.
+// answered with its own text, quoting it, and counts as handled once its
+// reply was delivered. setup may add routes first.
 func startEcho(t *testing.T, p bot.Platform, st store.Store, policy *middleware.AcceptPolicy, setup func(r *router.Router)) *running {
 	t.Helper()
 	r := router.New()
@@ -143,8 +144,13 @@ func startEcho(t *testing.T, p bot.Platform, st store.Store, policy *middleware.
 		setup(r)
 	}
 	r.OnMessage(func(c *bot.Context, m bot.Message) error {
-		seen.add(m)
-		return c.Reply(m.Text)
+		// A reply that never reached the server leaves the message
+		// unhandled: the platform passes it on again after reconnecting.
+		err := c.Reply(m.Text)
+		if !bot.Undelivered(err) {
+			seen.add(m)
+		}
+		return err
 	})
 	b := bot.New(p, r, bot.WithStopTimeout(Timeout))
 	b.Use(middleware.Recover(), middleware.Dedupe(st))
@@ -214,6 +220,7 @@ func testConnectAndReply(t *testing.T, w World) {
 	if s.ChatID != chat || s.Text != "hello, bot" || s.ReplyTo != id {
 		t.Fatalf("reply %+v, want text %q to %s quoting %s", s, "hello, bot", chat, id)
 	}
+	waitFor(t, "the handler to finish", func() bool { return len(run.seen.all()) >= 1 })
 	seen := run.seen.all()
 	if len(seen) != 1 || seen[0].Chat.Kind != bot.Direct || seen[0].ID != id || seen[0].Chat.ID != chat {
 		t.Fatalf("handler saw %+v", seen)
@@ -285,14 +292,14 @@ func testGroupMessage(t *testing.T, w World) {
 	id := w.GroupSend(t, chat, sender, "hi group")
 	waitEchoes(t, w, map[[2]string]int{{chat, "hi group"}: 1})
 	var got *bot.Message
-	for _, m := range run.seen.all() {
-		if m.ID == id {
-			got = &m
+	waitFor(t, "the handler to finish group message "+id, func() bool {
+		for _, m := range run.seen.all() {
+			if m.ID == id {
+				got = &m
+			}
 		}
-	}
-	if got == nil {
-		t.Fatalf("handler never saw group message %s", id)
-	}
+		return got != nil
+	})
 	if got.Chat.Kind != bot.Group || got.Chat.ID != chat || got.Sender.ID != sender || got.Sender.Role != role {
 		t.Fatalf("group message %+v, want chat %s sender %s role %s", got, chat, sender, role)
 	}

@@ -13,8 +13,11 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/parleybot/parley/bot"
 )
 
 // JSON-RPC error codes the daemon documents.
@@ -31,11 +34,11 @@ const (
 var (
 	// ErrNotSent means the request never reached the daemon (no
 	// connection, or writing the request failed): retrying is safe.
-	ErrNotSent = errors.New("privitty: request not sent")
+	ErrNotSent = bot.KindError(bot.ErrNotSent, "privitty: request not sent")
 	// ErrOutcomeUnknown means the request was written but no answer came
 	// (connection lost, deadline passed): the daemon may have carried it
 	// out.
-	ErrOutcomeUnknown = errors.New("privitty: request outcome unknown")
+	ErrOutcomeUnknown = bot.KindError(bot.ErrOutcomeUnknown, "privitty: request outcome unknown")
 	// ErrProtocol is an answer that is not valid JSON-RPC.
 	ErrProtocol = errors.New("privitty: protocol error")
 )
@@ -188,6 +191,26 @@ func (c *Client) newRequest(ctx context.Context, method, path string, body io.Re
 // gets the call timeout. Errors are an *RPCError, an *HTTPError, or wrap
 // ErrNotSent, ErrOutcomeUnknown or ErrProtocol.
 func (c *Client) Call(ctx context.Context, method string, params ...any) (json.RawMessage, error) {
+	if c.cfg.onCommand == nil {
+		return c.call(ctx, method, params...)
+	}
+	start := time.Now()
+	raw, err := c.call(ctx, method, params...)
+	outcome := "ok"
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrNotSent):
+		outcome = "not_sent"
+	case errors.Is(err, ErrOutcomeUnknown):
+		outcome = "unknown"
+	default:
+		outcome = "error"
+	}
+	c.cfg.onCommand(method, outcome, time.Since(start))
+	return raw, err
+}
+
+func (c *Client) call(ctx context.Context, method string, params ...any) (json.RawMessage, error) {
 	if _, ok := ctx.Deadline(); !ok && c.cfg.callTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.cfg.callTimeout)

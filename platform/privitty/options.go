@@ -9,6 +9,23 @@ import (
 	"github.com/parleybot/parley/store"
 )
 
+// Defaults of the platform and its client; the config adapter uses them
+// too, so they live only here.
+const (
+	DefaultCallTimeout  = 30 * time.Second
+	DefaultIdleTimeout  = 45 * time.Second
+	DefaultReconnectMin = 250 * time.Millisecond
+	DefaultReconnectMax = 30 * time.Second
+	DefaultCursorFlush  = 100 * time.Millisecond
+	DefaultEventBuffer  = 1024
+	// DefaultCatchUp is whether messages that arrived while the bot was
+	// away, or that the daemon dropped, are fetched.
+	DefaultCatchUp = true
+	// DefaultMarkSeen is whether handled messages are marked seen, which
+	// sends read receipts.
+	DefaultMarkSeen = true
+)
+
 // Option configures a Platform or a Client (options that concern only the
 // platform are ignored by NewClient).
 type Option interface{ apply(*config) }
@@ -26,7 +43,6 @@ type config struct {
 	callTimeout time.Duration
 	minBackoff  time.Duration
 	maxBackoff  time.Duration
-	stableAfter time.Duration
 	idleTimeout time.Duration
 	flushEvery  time.Duration
 	eventBuffer int
@@ -34,23 +50,24 @@ type config struct {
 	maxResponse int64
 	markSeen    bool
 	catchUp     bool
+	onCommand   func(method, outcome string, d time.Duration)
+	onReconnect func()
 }
 
 func defaultConfig() config {
 	return config{
 		logger:      zap.NewNop(),
 		headers:     http.Header{},
-		callTimeout: 30 * time.Second,
-		minBackoff:  250 * time.Millisecond,
-		maxBackoff:  30 * time.Second,
-		stableAfter: 30 * time.Second,
-		idleTimeout: 45 * time.Second,
-		flushEvery:  time.Second,
-		eventBuffer: 1024,
+		callTimeout: DefaultCallTimeout,
+		minBackoff:  DefaultReconnectMin,
+		maxBackoff:  DefaultReconnectMax,
+		idleTimeout: DefaultIdleTimeout,
+		flushEvery:  DefaultCursorFlush,
+		eventBuffer: DefaultEventBuffer,
 		maxEvent:    1 << 20,
 		maxResponse: 64 << 20,
-		markSeen:    true,
-		catchUp:     true,
+		markSeen:    DefaultMarkSeen,
+		catchUp:     DefaultCatchUp,
 	}
 }
 
@@ -110,15 +127,14 @@ func WithCallTimeout(d time.Duration) Option {
 }
 
 // WithBackoff sets the reconnect delays: the first retry waits about lo,
-// each next one twice as long up to hi, with jitter. The delay resets once
-// a stream has stayed up for a while.
+// each next one twice as long up to hi, with jitter. The delay resets
+// after a stream that opened.
 func WithBackoff(lo, hi time.Duration) Option {
 	return optionFunc(func(c *config) {
 		if lo <= 0 || hi < lo {
 			panic("privitty: invalid backoff")
 		}
 		c.minBackoff, c.maxBackoff = lo, hi
-		c.stableAfter = min(c.stableAfter, 100*lo)
 	})
 }
 
@@ -134,10 +150,12 @@ func WithIdleTimeout(d time.Duration) Option {
 	})
 }
 
-// WithCursorFlush sets how often handled cursors are written to the store
-// and handled messages marked seen (default 1s; both also happen on
-// Close). A crash loses at most this much progress, which comes back as
-// redelivered messages the Dedupe middleware drops.
+// WithCursorFlush sets the least time between two writes of the handled
+// cursors (default DefaultCursorFlush), after each of which handled
+// messages are marked seen: a cursor that moved is written at once, then
+// at most once per d; both also happen on Close. A crash loses at most
+// about d of progress, which comes back as redelivered messages the Dedupe
+// middleware drops.
 func WithCursorFlush(d time.Duration) Option {
 	return optionFunc(func(c *config) {
 		if d <= 0 {
@@ -170,4 +188,18 @@ func WithMarkSeen(on bool) Option {
 // restart on or off (default on).
 func WithCatchUp(on bool) Option {
 	return optionFunc(func(c *config) { c.catchUp = on })
+}
+
+// WithCommandObserver sets a function told about every JSON-RPC call: its
+// method ("send_msg"), its outcome ("ok", "error", "unknown" when the
+// answer was lost after the request went out, "not_sent") and how long it
+// took. Metrics use it.
+func WithCommandObserver(f func(method, outcome string, d time.Duration)) Option {
+	return optionFunc(func(c *config) { c.onCommand = f })
+}
+
+// WithReconnectObserver sets a function called on every event stream
+// opened after the first.
+func WithReconnectObserver(f func()) Option {
+	return optionFunc(func(c *config) { c.onReconnect = f })
 }

@@ -2,20 +2,18 @@ package privitty
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
-	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/platform/kit"
 )
 
 // catchUpPage is how many messages one get_messages call fetches.
@@ -38,15 +36,13 @@ type Stats struct {
 	Foreign      int64 // events of other accounts (dropped)
 }
 
-// cursorState is what the store keeps per account.
-type cursorState struct {
-	// Init is set once the first catch-up of the account is done.
-	Init bool `json:"init"`
-	// Floor is the highest message id when the account was first seen;
-	// older messages were delivered then if unseen, or never.
+// floorState is what the store keeps per account beside the kit's
+// cursors: whether the account's first catch-up is done, and the highest
+// message id at that time. Older messages were delivered then if unseen,
+// or never.
+type floorState struct {
+	Init  bool  `json:"init"`
 	Floor int64 `json:"floor"`
-	// Chats maps chat ids to the highest handled message id.
-	Chats map[string]int64 `json:"chats"`
 }
 
 type chatInfo struct {
@@ -54,35 +50,38 @@ type chatInfo struct {
 	request bool
 }
 
-// item is what the stream reader hands the consumer: an event, a lag, or
-// the news that a stream was opened.
+// item is what the stream reader hands the consumer: an event, or the
+// news that a stream was opened.
 type item struct {
 	ev      bot.Event
 	connect bool
 }
 
 // Platform is the Privitty Edge bot.Platform: an SSE event stream, a
-// JSON-RPC client, and catch-up of missed messages. It implements
-// bot.HandledNotifier, bot.Closer, bot.RequestAccepter, bot.Deleter,
-// bot.Editor and bot.Reactor.
+// JSON-RPC client, and delivery through the kit: per-chat cursors of
+// message ids, catch-up after reconnects, lags and restarts. It
+// implements bot.HandledNotifier, bot.Closer, bot.RequestAccepter,
+// bot.Deleter, bot.Editor and bot.Reactor.
 type Platform struct {
 	cfg    config
 	client *Client
 	log    *zap.Logger
+	d      *kit.Delivery
 
 	connected atomic.Bool
 	caughtUp  atomic.Bool
 	listening atomic.Bool
 
-	mu        sync.Mutex
-	state     cursorState
-	delivered map[int64]int64 // chat → highest message id passed on
-	loaded    bool
-	dirty     bool
-	unseen    []int64
-	chats     map[int64]chatInfo
+	mu    sync.Mutex
+	floor floorState
+	// firstFloor is the newest message id seen by an account's first
+	// catch-up while it runs.
+	firstFloor int64
+	loaded     bool
+	unseen     []int64
+	chats      map[int64]chatInfo
 
-	connects, idle, lags, lagged, resyncs, replayed, skipped, malformed, unknown, foreign atomic.Int64
+	connects, idle, lags, lagged, resyncs, malformed, unknown, foreign atomic.Int64
 }
 
 // New returns a platform for the daemon at baseURL, such as
@@ -92,14 +91,17 @@ func New(baseURL string, opts ...Option) *Platform {
 	for _, o := range opts {
 		o.apply(&cfg)
 	}
-	return &Platform{
-		cfg:       cfg,
-		client:    newClient(baseURL, cfg),
-		log:       cfg.logger,
-		state:     cursorState{Chats: map[string]int64{}},
-		delivered: map[int64]int64{},
-		chats:     map[int64]chatInfo{},
+	p := &Platform{
+		cfg:    cfg,
+		client: newClient(baseURL, cfg),
+		log:    cfg.logger,
+		chats:  map[int64]chatInfo{},
 	}
+	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{
+		Store: cfg.store, Logger: cfg.logger.Named("delivery"), Page: catchUpPage,
+		FlushEvery: cfg.flushEvery, AfterFlush: p.markSeen,
+	})
+	return p
 }
 
 // Name returns "privitty".
@@ -114,10 +116,11 @@ func (p *Platform) Ready() bool { return p.connected.Load() && p.caughtUp.Load()
 
 // Stats returns the platform's counters.
 func (p *Platform) Stats() Stats {
+	ds := p.d.Stats()
 	return Stats{
 		Connects: p.connects.Load(), IdleTimeouts: p.idle.Load(), Lags: p.lags.Load(),
-		LaggedEvents: p.lagged.Load(), Resyncs: p.resyncs.Load(), Replayed: p.replayed.Load(),
-		Skipped: p.skipped.Load(), Malformed: p.malformed.Load(), Unknown: p.unknown.Load(),
+		LaggedEvents: p.lagged.Load(), Resyncs: p.resyncs.Load(), Replayed: ds.Replayed,
+		Skipped: ds.Skipped, Malformed: p.malformed.Load(), Unknown: p.unknown.Load(),
 		Foreign: p.foreign.Load(),
 	}
 }
@@ -176,6 +179,7 @@ func (p *Platform) Listen(ctx context.Context, emit func(bot.Event) error) error
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	p.d.Begin(emit)
 	q := make(chan item, p.cfg.eventBuffer)
 	var wg sync.WaitGroup
 	wg.Add(2)
@@ -185,7 +189,7 @@ func (p *Platform) Listen(ctx context.Context, emit func(bot.Event) error) error
 	}()
 	go func() {
 		defer wg.Done()
-		p.flushLoop(ctx)
+		p.d.Run(ctx)
 	}()
 	err := p.consume(ctx, q, emit)
 	cancel()
@@ -198,420 +202,13 @@ func (p *Platform) Listen(ctx context.Context, emit func(bot.Event) error) error
 	return err
 }
 
-// consume handles queued items in order. A connect or a lag triggers a
-// catch-up, which runs before the items queued after it.
-func (p *Platform) consume(ctx context.Context, q <-chan item, emit func(bot.Event) error) error {
-	var batch []*IncomingMsg
-	var next *item
-	resync := false
-	for {
-		// A pending catch-up runs before waiting for more: after a failed
-		// fetch the stream may stay quiet for a long time.
-		if resync {
-			resync = false
-			if err := p.resync(ctx, emit); err != nil {
-				return err
-			}
-			if ctx.Err() != nil {
-				return nil
-			}
-		}
-		var it item
-		if next != nil {
-			it, next = *next, nil
-		} else {
-			select {
-			case it = <-q:
-			case <-ctx.Done():
-				return nil
-			}
-		}
-		if it.connect {
-			p.caughtUp.Store(false)
-			resync = true
-			continue
-		}
-		if lag, ok := it.ev.(*Lag); ok {
-			p.lags.Add(1)
-			p.lagged.Add(max(lag.Dropped, 0))
-			p.log.Warn("privitty: the daemon dropped events; resynchronizing", zap.Int64("dropped", lag.Dropped))
-			if err := emit(lag); err != nil {
-				return err
-			}
-			resync = true
-			continue
-		}
-		if im, ok := it.ev.(*IncomingMsg); ok {
-			// Take the IncomingMsg events queued right behind it, to
-			// fetch them with one call.
-			batch = append(batch[:0], im)
-		gather:
-			for len(batch) < catchUpPage {
-				select {
-				case n := <-q:
-					if m, ok := n.ev.(*IncomingMsg); ok && !n.connect {
-						batch = append(batch, m)
-						continue
-					}
-					next = &n
-					break gather
-				default:
-					break gather
-				}
-			}
-			ok, err := p.deliverLive(ctx, batch, emit)
-			if err != nil {
-				return err
-			}
-			resync = !ok
-			continue
-		}
-		if err := p.onEvent(it.ev, emit); err != nil {
-			return err
-		}
-	}
-}
-
-// onEvent passes on an event that is not a message.
-func (p *Platform) onEvent(e bot.Event, emit func(bot.Event) error) error {
-	switch e := e.(type) {
-	case *ChatModified:
-		p.mu.Lock()
-		delete(p.chats, e.ChatID)
-		p.mu.Unlock()
-	case *Unknown:
-		p.unknown.Add(1)
-	}
-	return emit(e)
-}
-
-func (p *Platform) ours(account int64) bool {
-	return account == 0 || account == p.client.Account()
-}
-
-// deliverLive fetches and passes on live messages. It returns false when
-// a fetch failed in a way only a catch-up can repair.
-func (p *Platform) deliverLive(ctx context.Context, evs []*IncomingMsg, emit func(bot.Event) error) (bool, error) {
-	ids := make([]int64, 0, len(evs))
-	for _, e := range evs {
-		if !p.ours(e.AccountID) {
-			p.foreign.Add(1)
-			continue
-		}
-		if p.isDelivered(e.ChatID, e.MsgID) {
-			p.skipped.Add(1)
-			continue
-		}
-		ids = append(ids, e.MsgID)
-	}
-	if len(ids) == 0 {
-		return true, nil
-	}
-	msgs, err := p.fetch(ctx, ids)
-	if err != nil {
-		if ctx.Err() != nil {
-			return true, nil
-		}
-		p.log.Warn("privitty: fetching new messages failed; catching up", zap.Error(err))
-		return false, nil
-	}
-	for _, id := range ids {
-		m := msgs[id]
-		if m == nil {
-			continue
-		}
-		if err := p.deliver(ctx, m, false, emit); err != nil {
-			if errors.Is(err, bot.ErrStopped) {
-				return true, err
-			}
-			p.log.Warn("privitty: delivering a message failed; catching up", zap.Int64("msg", id), zap.Error(err))
-			return false, nil
-		}
-	}
-	return true, nil
-}
-
-// fetch loads messages by id with get_messages: a message that does not
-// load (deleted, say) comes back as a per-item error and is logged and left
-// out; a failed call is an error, which the caller repairs with a
-// catch-up, since a transient failure must not lose messages.
-func (p *Platform) fetch(ctx context.Context, ids []int64) (map[int64]*Message, error) {
-	res, err := p.client.GetMessages(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[int64]*Message, len(ids))
-	for id, r := range res {
-		if r.Message == nil {
-			p.log.Info("privitty: message did not load", zap.Int64("msg", id), zap.String("error", r.Error))
-			continue
-		}
-		out[id] = r.Message
-	}
-	return out, nil
-}
-
-// deliver passes message m on as an IncomingMsg, or as a ContactRequest
-// when its chat is one. The bot's own, info and device messages are not
-// passed on.
-func (p *Platform) deliver(ctx context.Context, m *Message, replayed bool, emit func(bot.Event) error) error {
-	if !m.Incoming() {
-		return nil
-	}
-	info, err := p.chatInfo(ctx, m.ChatID)
-	if err != nil {
-		return err
-	}
-	if !p.markDelivered(m.ChatID, m.ID) {
-		p.skipped.Add(1)
-		return nil
-	}
-	if replayed {
-		p.replayed.Add(1)
-	}
-	acct := p.client.Account()
-	if info.request {
-		return emit(&ContactRequest{AccountID: acct, ChatID: m.ChatID, Msg: m, Chat: info.chat, Replayed: replayed})
-	}
-	e := NewIncomingMsg(acct, m, info.chat)
-	e.Replayed = replayed
-	return emit(e)
-}
-
-func kindOf(t ChatType) bot.ChatKind {
-	if t.IsGroup() {
-		return bot.Group
-	}
-	return bot.Direct
-}
-
-// chatInfo returns what the platform knows of a chat, asking the daemon
-// when it knows nothing or the chat was a contact request (which may have
-// been accepted elsewhere since).
-func (p *Platform) chatInfo(ctx context.Context, chatID int64) (chatInfo, error) {
-	p.mu.Lock()
-	ci, ok := p.chats[chatID]
-	p.mu.Unlock()
-	if ok && !ci.request {
-		return ci, nil
-	}
-	c, err := p.client.GetChat(ctx, chatID)
-	if err != nil {
-		return chatInfo{}, err
-	}
-	ci = chatInfo{chat: bot.Chat{ID: strconv.FormatInt(chatID, 10), Kind: kindOf(c.ChatType), Title: c.Name}, request: c.IsContactRequest}
-	p.cacheChat(chatID, ci)
-	return ci, nil
-}
-
-func (p *Platform) cacheChat(chatID int64, ci chatInfo) {
-	p.mu.Lock()
-	if len(p.chats) >= maxCachedChats {
-		clear(p.chats)
-	}
-	p.chats[chatID] = ci
-	p.mu.Unlock()
-}
-
-func (p *Platform) isDelivered(chat, id int64) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return id <= p.delivered[chat]
-}
-
-// markDelivered records that message id of chat is being passed on; it
-// returns false when it or a later one of the chat was passed on already.
-func (p *Platform) markDelivered(chat, id int64) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if id <= p.delivered[chat] {
-		return false
-	}
-	p.delivered[chat] = id
-	return true
-}
-
-// resync runs a catch-up, retrying with backoff until it succeeds or ctx
-// ends. Live events wait meanwhile.
-func (p *Platform) resync(ctx context.Context, emit func(bot.Event) error) error {
-	backoff := p.cfg.minBackoff
-	for {
-		err := p.catchUp(ctx, emit)
-		if err == nil {
-			p.caughtUp.Store(true)
-			return nil
-		}
-		if errors.Is(err, bot.ErrStopped) {
-			return err
-		}
-		if ctx.Err() != nil {
-			return nil
-		}
-		p.log.Warn("privitty: catch-up failed; retrying", zap.Error(err))
-		if !sleep(ctx, jitter(backoff)) {
-			return nil
-		}
-		backoff = min(2*backoff, p.cfg.maxBackoff)
-	}
-}
-
-func (p *Platform) cursorKey() string {
-	return "privitty:cursors:" + strconv.FormatInt(p.client.Account(), 10)
-}
-
-// load settles the account and reads the stored cursors, once.
-func (p *Platform) load(ctx context.Context) error {
-	if _, err := p.client.ResolveAccount(ctx); err != nil {
-		return fmt.Errorf("privitty: finding the account: %w", err)
-	}
-	p.mu.Lock()
-	loaded := p.loaded
-	p.mu.Unlock()
-	if loaded {
-		return nil
-	}
-	var st cursorState
-	if p.cfg.store != nil {
-		data, ok, err := p.cfg.store.Get(ctx, p.cursorKey())
-		if err != nil {
-			return fmt.Errorf("privitty: loading cursors: %w", err)
-		}
-		if ok {
-			if err := json.Unmarshal(data, &st); err != nil {
-				p.log.Warn("privitty: stored cursors unreadable; starting as new", zap.Error(err))
-				st = cursorState{}
-			}
-		}
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.loaded = true
-	if st.Init && !p.state.Init {
-		p.state.Init, p.state.Floor = true, st.Floor
-	}
-	for k, id := range st.Chats {
-		chat, err := strconv.ParseInt(k, 10, 64)
-		if err != nil {
-			continue
-		}
-		p.state.Chats[k] = max(p.state.Chats[k], id)
-		p.delivered[chat] = max(p.delivered[chat], id)
-	}
-	return nil
-}
-
-// after returns the id after which messages of chat are new.
-func (p *Platform) after(chat int64) int64 {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return max(p.state.Floor, p.delivered[chat])
-}
-
-// catchUp walks the chat list (archived chats too) for messages newer
-// than what was passed on and delivers them in id order. On an account's
-// first catch-up only unseen messages up to the current newest are
-// delivered, so a new bot does not answer old history.
-func (p *Platform) catchUp(ctx context.Context, emit func(bot.Event) error) error {
-	if err := p.load(ctx); err != nil {
-		return err
-	}
-	p.resyncs.Add(1)
-	if !p.cfg.catchUp {
-		p.initFloor(0)
-		return nil
-	}
-	p.mu.Lock()
-	first := !p.state.Init
-	p.mu.Unlock()
-
-	var entries []int64
-	for _, flags := range []int{ChatlistNoSpecials, ChatlistNoSpecials | ChatlistArchivedOnly} {
-		ids, err := p.client.GetChatlistEntries(ctx, flags)
-		if err != nil {
-			return err
-		}
-		entries = append(entries, ids...)
-	}
-	slices.Sort(entries)
-	entries = slices.Compact(entries)
-	var newest int64
-	var cand []int64
-	for len(entries) > 0 {
-		page := entries[:min(len(entries), catchUpPage)]
-		entries = entries[len(page):]
-		items, err := p.client.GetChatlistItems(ctx, page)
-		if err != nil {
-			return err
-		}
-		for _, chat := range page {
-			it, ok := items[chat]
-			if !ok || it.Kind == "ArchiveLink" || it.Kind == "Error" || chat <= LastSpecialID {
-				continue
-			}
-			p.cacheChat(chat, chatInfo{chat: bot.Chat{ID: strconv.FormatInt(chat, 10), Kind: kindOf(it.ChatType), Title: it.Name}, request: it.IsContactRequest})
-			newest = max(newest, it.LastMessageID)
-			after := p.after(chat)
-			if it.LastMessageID != 0 && it.LastMessageID <= after {
-				continue
-			}
-			if first && it.FreshMessageCounter == 0 && !it.IsContactRequest && it.LastMessageID != 0 {
-				continue
-			}
-			ids, err := p.client.GetMessageIDs(ctx, chat)
-			if err != nil {
-				var re *RPCError
-				if errors.As(err, &re) {
-					p.log.Info("privitty: catch-up skipped a chat", zap.Int64("chat", chat), zap.Error(err))
-					continue
-				}
-				return err
-			}
-			for _, id := range ids {
-				if id > after {
-					cand = append(cand, id)
-				}
-			}
-		}
-	}
-	slices.Sort(cand)
-	cand = slices.Compact(cand)
-	floor := newest // only read on the first catch-up
-	for len(cand) > 0 {
-		page := cand[:min(len(cand), catchUpPage)]
-		cand = cand[len(page):]
-		msgs, err := p.fetch(ctx, page)
-		if err != nil {
-			return err
-		}
-		for _, id := range page {
-			m := msgs[id]
-			if m == nil {
-				continue
-			}
-			if first && id <= floor && m.State != StateInFresh {
-				continue
-			}
-			if err := p.deliver(ctx, m, true, emit); err != nil {
-				return err
-			}
-		}
-	}
-	if first {
-		p.initFloor(newest)
-	}
-	return nil
-}
-
-func (p *Platform) initFloor(newest int64) {
-	p.mu.Lock()
-	if !p.state.Init {
-		p.state.Init, p.state.Floor, p.dirty = true, newest, true
-	}
-	p.mu.Unlock()
-}
+// Close writes the cursors and marks handled messages seen.
+func (p *Platform) Close(ctx context.Context) error { return p.d.Flush(ctx) }
 
 // EventHandled implements bot.HandledNotifier: it advances the handled
-// cursor of the message's chat and queues the message to be marked seen.
+// cursor of the message's chat and queues the message to be marked seen,
+// unless a command of its handler was not delivered (then the message is
+// passed on again after the next reconnect).
 func (p *Platform) EventHandled(e bot.Event, err error) {
 	var chat, id int64
 	seen := false
@@ -623,78 +220,37 @@ func (p *Platform) EventHandled(e bot.Event, err error) {
 	default:
 		return
 	}
-	k := strconv.FormatInt(chat, 10)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if id > p.state.Chats[k] {
-		p.state.Chats[k] = id
-		p.dirty = true
-	}
-	if seen && p.cfg.markSeen {
+	p.d.Handled(cursorChat(chat), id, err)
+	if seen && p.cfg.markSeen && !bot.Undelivered(err) {
+		p.mu.Lock()
 		p.unseen = append(p.unseen, id)
+		p.mu.Unlock()
 	}
 }
 
-func (p *Platform) flushLoop(ctx context.Context) {
-	t := time.NewTicker(p.cfg.flushEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if ctx.Err() != nil {
-				return // Close writes what is left
-			}
-			if err := p.flush(ctx); err != nil && ctx.Err() == nil {
-				p.log.Warn("privitty: saving progress", zap.Error(err))
-			}
-		}
-	}
-}
-
-// flush writes the cursors and marks handled messages seen.
-func (p *Platform) flush(ctx context.Context) error {
+// markSeen marks handled messages seen; it runs after each flush of the
+// cursors.
+func (p *Platform) markSeen(ctx context.Context) error {
 	p.mu.Lock()
-	var data []byte
-	var err error
-	if p.dirty && p.cfg.store != nil && p.loaded {
-		data, err = json.Marshal(p.state)
-		p.dirty = false
-	}
 	seen := p.unseen
 	p.unseen = nil
 	p.mu.Unlock()
-	if err != nil {
-		return err
+	if len(seen) == 0 {
+		return nil
 	}
-	var errs []error
-	if data != nil {
-		if err := p.cfg.store.Set(ctx, p.cursorKey(), data, 0); err != nil {
+	if err := p.client.MarkseenMsgs(ctx, seen); err != nil {
+		var re *RPCError
+		if !errors.As(err, &re) {
+			// Not refused, just not delivered: kept for the next flush
+			// (marking twice is harmless).
 			p.mu.Lock()
-			p.dirty = true
+			p.unseen = append(seen, p.unseen...)
 			p.mu.Unlock()
-			errs = append(errs, err)
 		}
+		return fmt.Errorf("marking %d messages seen: %w", len(seen), err)
 	}
-	if len(seen) > 0 {
-		if err := p.client.MarkseenMsgs(ctx, seen); err != nil {
-			var re *RPCError
-			if !errors.As(err, &re) {
-				// Not refused, just not delivered: kept for the next
-				// flush (marking twice is harmless).
-				p.mu.Lock()
-				p.unseen = append(seen, p.unseen...)
-				p.mu.Unlock()
-			}
-			errs = append(errs, fmt.Errorf("marking %d messages seen: %w", len(seen), err))
-		}
-	}
-	return errors.Join(errs...)
+	return nil
 }
-
-// Close writes the cursors and marks handled messages seen.
-func (p *Platform) Close(ctx context.Context) error { return p.flush(ctx) }
 
 func parseID(what, s string) (int64, error) {
 	id, err := strconv.ParseInt(s, 10, 64)

@@ -2,6 +2,7 @@ package privitty_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"sync"
 	"testing"
@@ -377,5 +378,30 @@ func TestFailedFetchCatchesUpWithoutFurtherEvents(t *testing.T) {
 	waitCond(t, "the message", func() bool { return rec.texts()["only message"] == 1 })
 	if s := p.Stats(); s.Resyncs <= resyncs || s.Replayed != 1 {
 		t.Fatalf("stats %+v: the message did not come through a catch-up", s)
+	}
+}
+
+func TestCursorsOfEarlierVersionsAreMigrated(t *testing.T) {
+	sim := newSim(t)
+	alice, _ := sim.ConnectContact("alice", false)
+	old, err := sim.ContactSend(alice.ChatID, "handled by an earlier version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := store.NewMemory()
+	acct := int64(1)
+	legacy := fmt.Sprintf(`{"init":true,"floor":0,"chats":{"%d":%d}}`, alice.ChatID, old)
+	if err := st.Set(context.Background(), fmt.Sprintf("privitty:cursors:%d", acct), []byte(legacy), 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sim.ContactSend(alice.ChatID, "new"); err != nil {
+		t.Fatal(err)
+	}
+	p := newPlatform(sim, st)
+	rec, _ := runBot(t, p, st, nil)
+	waitCond(t, "the new message", func() bool { return rec.texts()["new"] == 1 })
+	waitReady(t, p)
+	if n := rec.texts()["handled by an earlier version"]; n != 0 {
+		t.Fatalf("the message handled before the upgrade was handled again (%d)", n)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"sync/atomic"
 	"time"
@@ -14,54 +13,47 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/platform/kit"
 )
 
 // errIdle ends a stream that stayed silent past the idle timeout.
 var errIdle = errors.New("privitty: event stream silent past the idle timeout")
 
-// readLoop keeps the event stream open until ctx ends, reconnecting with
-// exponential backoff and jitter.
+// readLoop keeps the event stream open until ctx ends, reconnecting
+// with the kit's backoff.
 func (p *Platform) readLoop(ctx context.Context, q chan<- item) {
-	backoff := p.cfg.minBackoff
-	for ctx.Err() == nil {
-		start := time.Now()
-		opened, err := p.session(ctx, q)
+	b := &kit.Backoff{Min: p.cfg.minBackoff, Max: p.cfg.maxBackoff}
+	_ = kit.Reconnect(ctx, b, p.log, "privitty: event stream", func(ctx context.Context, useful func()) error {
+		err := p.session(ctx, q, useful)
 		p.connected.Store(false)
-		if ctx.Err() != nil {
-			return
-		}
-		if opened && time.Since(start) >= p.cfg.stableAfter {
-			backoff = p.cfg.minBackoff
-		}
-		p.log.Warn("privitty: event stream lost; reconnecting", zap.Error(err))
-		if !sleep(ctx, jitter(backoff)) {
-			return
-		}
-		backoff = min(2*backoff, p.cfg.maxBackoff)
-	}
+		return err
+	})
 }
 
 // session opens one stream and reads it until it fails.
-func (p *Platform) session(ctx context.Context, q chan<- item) (bool, error) {
+func (p *Platform) session(ctx context.Context, q chan<- item, useful func()) error {
 	sctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	req, err := p.client.newRequest(sctx, http.MethodGet, "/events", nil)
 	if err != nil {
-		return false, err
+		return err
 	}
 	req.Header.Set("Accept", "text/event-stream")
 	req.Header.Set("Cache-Control", "no-cache")
 	resp, err := p.client.http.Do(req)
 	if err != nil {
-		return false, fmt.Errorf("privitty: opening the event stream: %w", err)
+		return fmt.Errorf("privitty: opening the event stream: %w", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return false, &HTTPError{Method: "GET /events", Status: resp.StatusCode, Body: truncate(body)}
+		return &HTTPError{Method: "GET /events", Status: resp.StatusCode, Body: truncate(body)}
 	}
-	p.connects.Add(1)
+	if p.connects.Add(1) > 1 && p.cfg.onReconnect != nil {
+		p.cfg.onReconnect()
+	}
 	p.connected.Store(true)
+	useful()
 	p.log.Info("privitty: event stream open", zap.String("url", p.client.base))
 
 	var timedOut atomic.Bool
@@ -74,7 +66,7 @@ func (p *Platform) session(ctx context.Context, q chan<- item) (bool, error) {
 
 	// Events read from now on come after the catch-up this triggers.
 	if !push(sctx, q, item{connect: true}) {
-		return true, context.Cause(sctx)
+		return context.Cause(sctx)
 	}
 	var readErr error
 	for ev, err := range sse.Read(body, &sse.ReadConfig{MaxEventSize: p.cfg.maxEvent}) {
@@ -92,7 +84,7 @@ func (p *Platform) session(ctx context.Context, q chan<- item) (bool, error) {
 	}
 	if timedOut.Load() {
 		p.idle.Add(1)
-		return true, errIdle
+		return errIdle
 	}
 	if readErr == nil {
 		readErr = context.Cause(sctx)
@@ -100,7 +92,7 @@ func (p *Platform) session(ctx context.Context, q chan<- item) (bool, error) {
 	if readErr == nil {
 		readErr = errors.New("privitty: the daemon closed the event stream")
 	}
-	return true, readErr
+	return readErr
 }
 
 // decode turns one SSE event into a bot event, or nil (counted and
@@ -156,21 +148,4 @@ func (i *idleReader) Read(b []byte) (int, error) {
 		i.t.Reset(i.d)
 	}
 	return n, err
-}
-
-// jitter returns a duration between d/2 and d.
-func jitter(d time.Duration) time.Duration {
-	return d/2 + rand.N(d/2+1)
-}
-
-// sleep waits d; it returns false when ctx ended first.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }

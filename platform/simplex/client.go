@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,17 +12,20 @@ import (
 
 	"github.com/coder/websocket"
 	"go.uber.org/zap"
+
+	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/platform/kit"
 )
 
 // Errors a command can end with besides a *CommandError.
 var (
 	// ErrNotSent means the command never reached the CLI: there was no
 	// connection, or writing the frame failed.
-	ErrNotSent = errors.New("simplex: command not sent")
+	ErrNotSent = bot.KindError(bot.ErrNotSent, "simplex: command not sent")
 	// ErrOutcomeUnknown means the command was written but the connection
 	// dropped (or the caller gave up) before its response arrived: the
 	// CLI may or may not have carried it out.
-	ErrOutcomeUnknown = errors.New("simplex: command outcome unknown")
+	ErrOutcomeUnknown = bot.KindError(bot.ErrOutcomeUnknown, "simplex: command outcome unknown")
 	// ErrProtocol is a frame the client cannot use, such as the corrId-less
 	// error the CLI sends when it could not read a command frame.
 	ErrProtocol = errors.New("simplex: protocol error")
@@ -39,111 +41,6 @@ type UnexpectedResponseError struct {
 
 func (e *UnexpectedResponseError) Error() string {
 	return fmt.Sprintf("simplex: %s: unexpected response %q, want %s", shortCmd(e.Cmd), e.Got.Type(), e.Want)
-}
-
-// ClientOption configures a Client.
-type ClientOption interface{ apply(*clientConfig) }
-
-type clientOptionFunc func(*clientConfig)
-
-func (f clientOptionFunc) apply(c *clientConfig) { f(c) }
-
-type clientConfig struct {
-	logger       *zap.Logger
-	callTimeout  time.Duration
-	pingInterval time.Duration
-	minBackoff   time.Duration
-	maxBackoff   time.Duration
-	stableAfter  time.Duration
-	readLimit    int64
-	eventBuffer  int
-	dialTimeout  time.Duration
-	onCommand    func(cmdType, outcome string, d time.Duration)
-	onReconnect  func()
-}
-
-func defaultClientConfig() clientConfig {
-	return clientConfig{
-		logger:       zap.NewNop(),
-		callTimeout:  60 * time.Second,
-		pingInterval: 15 * time.Second,
-		minBackoff:   250 * time.Millisecond,
-		maxBackoff:   30 * time.Second,
-		stableAfter:  30 * time.Second,
-		readLimit:    64 << 20,
-		eventBuffer:  256,
-		dialTimeout:  10 * time.Second,
-	}
-}
-
-// WithClientLogger sets the client's logger.
-func WithClientLogger(l *zap.Logger) ClientOption {
-	return clientOptionFunc(func(c *clientConfig) {
-		if l != nil {
-			c.logger = l
-		}
-	})
-}
-
-// WithCallTimeout sets the deadline for commands whose context has none
-// (default 60s: interactive commands wait for the network).
-func WithCallTimeout(d time.Duration) ClientOption {
-	return clientOptionFunc(func(c *clientConfig) { c.callTimeout = d })
-}
-
-// WithPingInterval sets how often the connection is checked with a
-// WebSocket ping (default 15s; 0 disables pings).
-func WithPingInterval(d time.Duration) ClientOption {
-	return clientOptionFunc(func(c *clientConfig) { c.pingInterval = d })
-}
-
-// WithBackoff sets the reconnect delays: the first retry waits about min,
-// each next one twice as long up to max, with jitter. The delay resets once
-// a connection has stayed up for a while.
-func WithBackoff(min, max time.Duration) ClientOption {
-	return clientOptionFunc(func(c *clientConfig) {
-		if min <= 0 || max < min {
-			panic("simplex: invalid backoff")
-		}
-		c.minBackoff, c.maxBackoff = min, max
-		if c.stableAfter > 100*min {
-			c.stableAfter = 100 * min
-		}
-	})
-}
-
-// WithReadLimit sets the largest frame accepted (default 64 MiB; lists of
-// contacts with profile images can be many megabytes).
-func WithReadLimit(n int64) ClientOption {
-	return clientOptionFunc(func(c *clientConfig) { c.readLimit = n })
-}
-
-// WithEventBuffer sets how many events the reader may hold while the
-// consumer is busy (default 256). Beyond it the reader stops reading, so
-// the CLI slows down instead of memory growing, unless a command is
-// waiting for its response: then reading goes on so the response is not
-// stuck behind events.
-func WithEventBuffer(n int) ClientOption {
-	return clientOptionFunc(func(c *clientConfig) {
-		if n < 1 {
-			panic("simplex: event buffer must be at least 1")
-		}
-		c.eventBuffer = n
-	})
-}
-
-// WithCommandObserver sets a function told about every command: its verb
-// ("/_send"), its outcome ("ok", "error", "unknown" when the connection
-// dropped before the response, "not_sent") and how long it took. Metrics
-// use it.
-func WithCommandObserver(f func(cmdType, outcome string, d time.Duration)) ClientOption {
-	return clientOptionFunc(func(c *clientConfig) { c.onCommand = f })
-}
-
-// WithReconnectObserver sets a function called on every connection after
-// the first.
-func WithReconnectObserver(f func()) ClientOption {
-	return clientOptionFunc(func(c *clientConfig) { c.onReconnect = f })
 }
 
 type callResult struct {
@@ -167,6 +64,7 @@ type Client struct {
 	up      chan struct{} // closed while a connection is up
 	pending map[string]chan callResult
 	running bool
+	lost    bool // a connection was lost and no new one is up yet
 
 	// Events travel from the reader to the consumer through this queue.
 	evMu    sync.Mutex
@@ -175,15 +73,8 @@ type Client struct {
 	evHeld  bool // consumer paused during start-up and catch-up
 	evPause bool // consumer paused for good: the bot stopped taking events
 	evDone  bool
-	idleDue bool // a frame was spilled: the idle hook has work
-
-	// overflow, if set, may take an event frame instead of the queue: it
-	// is told whether the queue is full and reports whether it took the
-	// frame. idle runs on the consumer goroutine once the queue is short
-	// again after a spill. The platform uses them to leave messages in the
-	// CLI's database under load and fetch them later, in order.
-	overflow func(f Frame, full bool) bool
-	idle     func()
+	idleDue bool // a frame was spilled: the spiller has work
+	spiller Spiller
 
 	connects  atomic.Int64
 	dropped   atomic.Int64
@@ -212,14 +103,49 @@ func (c *Client) Connects() int64 { return c.connects.Load() }
 // frames, protocol errors and responses nobody waited for.
 func (c *Client) DroppedFrames() int64 { return c.dropped.Load() }
 
+// Sink receives what a running Client reads.
+type Sink interface {
+	// Connected runs after each connection is made; events of that
+	// connection wait until it returns, so start-up steps and catch-up
+	// come before live events. An error drops the connection and retries.
+	Connected(ctx context.Context, first bool) error
+	// Event gets every event frame, in order, from one goroutine. An error
+	// ends Run.
+	Event(f Frame) error
+}
+
+// Spiller is implemented by a Sink that can leave event frames on the
+// server instead of queueing them, which keeps memory bounded under load.
+type Spiller interface {
+	// Spill is told whether the queue is full and reports whether it took
+	// the frame.
+	Spill(f Frame, full bool) bool
+	// Resume runs on the event goroutine once the queue is short again
+	// after a spill, to fetch what was left, in order.
+	Resume()
+}
+
+// SinkFuncs adapts two functions to a Sink; a nil OnConnect does nothing.
+type SinkFuncs struct {
+	OnConnect func(ctx context.Context, first bool) error
+	OnEvent   func(Frame) error
+}
+
+// Connected calls OnConnect.
+func (s SinkFuncs) Connected(ctx context.Context, first bool) error {
+	if s.OnConnect == nil {
+		return nil
+	}
+	return s.OnConnect(ctx, first)
+}
+
+// Event calls OnEvent.
+func (s SinkFuncs) Event(f Frame) error { return s.OnEvent(f) }
+
 // Run keeps one connection to the CLI open until ctx ends, reconnecting
-// with exponential backoff and jitter, and calls onEvent for every event
-// frame in order, from one goroutine. onConnect, if not nil, runs after
-// each connection is made; events of that connection wait until it
-// returns, so start-up steps and catch-up come before live events. An
-// error from onConnect drops the connection and retries. Run returns nil
-// when ctx ends, or onEvent's error if it returns one.
-func (c *Client) Run(ctx context.Context, onConnect func(ctx context.Context, first bool) error, onEvent func(Frame) error) error {
+// with the kit's backoff, and hands what it reads to sink. Run returns
+// nil when ctx ends, or the sink's Event error if it returns one.
+func (c *Client) Run(ctx context.Context, sink Sink) error {
 	c.mu.Lock()
 	if c.running {
 		c.mu.Unlock()
@@ -242,43 +168,29 @@ func (c *Client) Run(ctx context.Context, onConnect func(ctx context.Context, fi
 	})
 	defer stopWake()
 
+	sp, _ := sink.(Spiller)
 	c.evMu.Lock()
-	c.evQueue, c.evHeld, c.evPause, c.evDone = nil, false, false, false
+	c.evQueue, c.evHeld, c.evPause, c.evDone, c.spiller = nil, false, false, false, sp
 	c.evMu.Unlock()
 	var consumerErr error
 	consumed := make(chan struct{})
 	go func() {
 		defer close(consumed)
-		if err := c.consume(onEvent); err != nil {
+		if err := c.consume(sink); err != nil {
 			consumerErr = err
 			cancel()
 		}
 	}()
 
-	backoff := c.cfg.minBackoff
 	first := true
-	for ctx.Err() == nil {
-		start := time.Now()
-		connected, err := c.session(ctx, onConnect, first)
-		if ctx.Err() != nil {
-			break
-		}
+	b := &kit.Backoff{Min: c.cfg.minBackoff, Max: c.cfg.maxBackoff}
+	_ = kit.Reconnect(ctx, b, c.log, "simplex", func(ctx context.Context, useful func()) error {
+		connected, err := c.session(ctx, sink, first, useful)
 		if connected {
 			first = false
-			if time.Since(start) >= c.cfg.stableAfter {
-				backoff = c.cfg.minBackoff
-			}
 		}
-		c.log.Warn("simplex connection lost; reconnecting", zap.Error(err))
-		d := backoff/2 + rand.N(backoff/2+1)
-		backoff = min(2*backoff, c.cfg.maxBackoff)
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-		case <-t.C:
-		}
-		t.Stop()
-	}
+		return err
+	})
 
 	c.evMu.Lock()
 	c.evDone = true
@@ -289,7 +201,7 @@ func (c *Client) Run(ctx context.Context, onConnect func(ctx context.Context, fi
 }
 
 // session dials once and serves the connection until it fails.
-func (c *Client) session(ctx context.Context, onConnect func(context.Context, bool) error, first bool) (bool, error) {
+func (c *Client) session(ctx context.Context, sink Sink, first bool, useful func()) (bool, error) {
 	dctx, cancel := context.WithTimeout(ctx, c.cfg.dialTimeout)
 	conn, _, err := websocket.Dial(dctx, c.url, nil)
 	cancel()
@@ -305,19 +217,20 @@ func (c *Client) session(ctx context.Context, onConnect func(context.Context, bo
 	defer scancel()
 	c.mu.Lock()
 	c.conn = conn
+	c.lost = false
 	close(c.up)
-	c.mu.Unlock()
 	c.connected.Store(true)
+	c.mu.Unlock()
+	stopDetach := context.AfterFunc(sctx, func() { c.detach(conn) })
+	defer stopDetach()
 	c.log.Info("simplex connected", zap.String("url", c.url))
 
-	if onConnect != nil {
-		// Events stay held until a start-up succeeds: released after a
-		// failed catch-up, a later live item could move a chat's cursor
-		// past a missed one. The hold starts before the first read, so
-		// that no event, not even one the CLI kept for the next client,
-		// overtakes the cursors the start-up loads.
-		c.holdEvents(true)
-	}
+	// Events stay held until a start-up succeeds: released after a failed
+	// catch-up, a later live item could move a chat's cursor past a missed
+	// one. The hold starts before the first read, so that no event, not
+	// even one the CLI kept for the next client, overtakes the cursors the
+	// start-up loads.
+	c.holdEvents(true)
 	var wg sync.WaitGroup
 	readErr := make(chan error, 1)
 	wg.Add(1)
@@ -336,24 +249,42 @@ func (c *Client) session(ctx context.Context, onConnect func(context.Context, bo
 	}
 
 	var result error
-	if onConnect != nil {
-		if err := onConnect(sctx, first); err != nil {
-			if sctx.Err() == nil {
-				result = fmt.Errorf("simplex: start-up: %w", err)
-			} else {
-				result = err
-			}
-			scancel()
+	if err := sink.Connected(sctx, first); err != nil {
+		if sctx.Err() == nil {
+			result = fmt.Errorf("simplex: start-up: %w", err)
 		} else {
-			c.holdEvents(false)
+			result = err
 		}
+		scancel()
+	} else {
+		useful()
+		c.holdEvents(false)
 	}
 	<-sctx.Done()
 
-	// Tear down: no new calls on this connection; pending ones fail with
-	// an unknown outcome, since their frames were written.
+	c.detach(conn)
+	_ = conn.CloseNow()
+	wg.Wait()
+	if result == nil {
+		result = <-readErr
+	}
+	return true, result
+}
+
+// detach takes a dead connection out of use at once: new calls fail fast
+// with ErrNotSent until the next connection (a handler waiting for a
+// connection could otherwise hold up the catch-up that feeds it), and
+// pending ones fail with an unknown outcome, since their frames were
+// written. It runs as soon as the connection's context ends, even while
+// its start-up is still running.
+func (c *Client) detach(conn *websocket.Conn) {
 	c.mu.Lock()
+	if c.conn != conn {
+		c.mu.Unlock()
+		return
+	}
 	c.conn = nil
+	c.lost = true
 	c.up = make(chan struct{})
 	pend := c.pending
 	c.pending = map[string]chan callResult{}
@@ -363,11 +294,6 @@ func (c *Client) session(ctx context.Context, onConnect func(context.Context, bo
 		ch <- callResult{err: fmt.Errorf("%w: connection lost before the response", ErrOutcomeUnknown)}
 	}
 	_ = conn.CloseNow()
-	wg.Wait()
-	if result == nil {
-		result = <-readErr
-	}
-	return true, result
 }
 
 func (c *Client) read(ctx context.Context, conn *websocket.Conn) error {
@@ -417,7 +343,7 @@ func (c *Client) pushEvent(ctx context.Context, f Frame) bool {
 	c.evMu.Lock()
 	full := len(c.evQueue) >= c.cfg.eventBuffer
 	c.evMu.Unlock()
-	if c.overflow != nil && c.overflow(f, full) {
+	if c.spiller != nil && c.spiller.Spill(f, full) {
 		c.evMu.Lock()
 		c.idleDue = true
 		c.evCond.Broadcast()
@@ -461,7 +387,7 @@ func (c *Client) holdEvents(hold bool) {
 }
 
 // consume passes queued events to onEvent until Run ends.
-func (c *Client) consume(onEvent func(Frame) error) error {
+func (c *Client) consume(sink Sink) error {
 	c.evMu.Lock()
 	defer c.evMu.Unlock()
 	for {
@@ -470,10 +396,10 @@ func (c *Client) consume(onEvent func(Frame) error) error {
 				c.evCond.Wait()
 				continue
 			}
-			if c.idleDue && c.idle != nil && len(c.evQueue) <= c.cfg.eventBuffer/2 {
+			if c.idleDue && c.spiller != nil && len(c.evQueue) <= c.cfg.eventBuffer/2 {
 				c.idleDue = false
 				c.evMu.Unlock()
-				c.idle()
+				c.spiller.Resume()
 				c.evMu.Lock()
 				continue
 			}
@@ -493,7 +419,7 @@ func (c *Client) consume(onEvent func(Frame) error) error {
 		}
 		c.evCond.Broadcast()
 		c.evMu.Unlock()
-		err := onEvent(f)
+		err := sink.Event(f)
 		c.evMu.Lock()
 		if err != nil {
 			return err
@@ -520,10 +446,12 @@ func (c *Client) ping(ctx context.Context, conn *websocket.Conn) {
 	}
 }
 
-// Call sends a raw command string and waits for its response. If the
-// client is between connections, Call waits for the next one within ctx.
-// A chatCmdError response becomes a *CommandError. Use the typed commands
-// and Do where they fit.
+// Call sends a raw command string and waits for its response. Before the
+// first connection Call waits for it within ctx; once a connection was
+// lost, calls fail at once with ErrNotSent until the next is up (the
+// platform passes the event of a handler whose send failed that way on
+// again after reconnecting). A chatCmdError response becomes a
+// *CommandError. Use the typed commands and Exec where they fit.
 func (c *Client) Call(ctx context.Context, cmd string) (Frame, error) {
 	if c.cfg.onCommand == nil {
 		return c.call(ctx, cmd)
@@ -560,13 +488,16 @@ func (c *Client) call(ctx context.Context, cmd string) (Frame, error) {
 	for {
 		c.mu.Lock()
 		conn = c.conn
-		up := c.up
+		up, lost := c.up, c.lost
 		if conn != nil {
 			c.pending[id] = ch
 			c.mu.Unlock()
 			break
 		}
 		c.mu.Unlock()
+		if lost {
+			return Frame{}, fmt.Errorf("%w: %s: connection lost", ErrNotSent, shortCmd(cmd))
+		}
 		select {
 		case <-up:
 		case <-ctx.Done():
@@ -609,9 +540,9 @@ func (c *Client) forget(id string) {
 	c.mu.Unlock()
 }
 
-// Do runs a typed command and returns its response as R, the type the
-// command documents. Another response type is an *UnexpectedResponseError.
-func Do[R Response](ctx context.Context, c *Client, cmd Command) (R, error) {
+// do runs a command and returns its response as R. Another response type
+// is an *UnexpectedResponseError.
+func do[R Response](ctx context.Context, c *Client, cmd Command) (R, error) {
 	var zero R
 	s, err := cmd.Cmd()
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/platform/simplex"
 	"github.com/parleybot/parley/platform/simplex/simplexsim"
 )
@@ -123,10 +124,10 @@ func runClient(t *testing.T, url string, onEvent func(simplex.Frame) error, opts
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- h.c.Run(ctx, func(ctx context.Context, first bool) error {
+		done <- h.c.Run(ctx, simplex.SinkFuncs{OnConnect: func(ctx context.Context, first bool) error {
 			h.connects <- first
 			return nil
-		}, onEvent)
+		}, OnEvent: onEvent})
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -160,12 +161,6 @@ func callCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-// rawCommand is a command given as its string, for commands the typed
-// API has no reason to send.
-type rawCommand string
-
-func (c rawCommand) Cmd() (string, error) { return string(c), nil }
-
 func TestClientConcurrentCallsCorrelate(t *testing.T) {
 	const n = 50
 	sim := startSim(t)
@@ -194,7 +189,7 @@ func TestClientConcurrentCallsCorrelate(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			r, err := simplex.Do[*simplex.APIChat](ctx, h.c, simplex.APIGetChat{Chat: simplex.Direct(contacts[i]), Count: 10})
+			r, err := simplex.Exec(ctx, h.c, simplex.APIGetChat{Chat: simplex.Direct(contacts[i]), Count: 10})
 			if err != nil {
 				errs <- err
 				return
@@ -213,7 +208,7 @@ func TestClientConcurrentCallsCorrelate(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			r, err := simplex.Do[*simplex.ActiveUser](ctx, h.c, simplex.ShowActiveUser{})
+			r, err := simplex.Exec(ctx, h.c, simplex.ShowActiveUser{})
 			if err != nil {
 				errs <- err
 				return
@@ -269,7 +264,7 @@ func TestClientCommandError(t *testing.T) {
 			if err := sim.FailNext("/user", tt.chatError); err != nil {
 				t.Fatal(err)
 			}
-			_, err := simplex.Do[*simplex.ActiveUser](ctx, h.c, simplex.ShowActiveUser{})
+			_, err := simplex.Exec(ctx, h.c, simplex.ShowActiveUser{})
 			var ce *simplex.CommandError
 			if !errors.As(err, &ce) {
 				t.Fatalf("error %v (%T) is not a *CommandError", err, err)
@@ -287,7 +282,7 @@ func TestClientCommandError(t *testing.T) {
 				t.Errorf("a refused command is neither unsent nor of unknown outcome: %v", err)
 			}
 			// The failure was one-shot: the next call succeeds.
-			if _, err := simplex.Do[*simplex.ActiveUser](ctx, h.c, simplex.ShowActiveUser{}); err != nil {
+			if _, err := simplex.Exec(ctx, h.c, simplex.ShowActiveUser{}); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -318,7 +313,7 @@ func TestClientProtocolErrorIsNotAnEvent(t *testing.T) {
 		t.Errorf("DroppedFrames = %d, want 1", got)
 	}
 	// A command still works, and no pending call was disturbed.
-	if _, err := simplex.Do[*simplex.ActiveUser](callCtx(t), h.c, simplex.ShowActiveUser{}); err != nil {
+	if _, err := simplex.Exec(callCtx(t), h.c, simplex.ShowActiveUser{}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -366,7 +361,7 @@ func TestClientOutcomeUnknownWhenDroppedAfterWrite(t *testing.T) {
 	sim.SetDelay(time.Hour)
 	errc := make(chan error, 1)
 	go func() {
-		_, err := simplex.Do[*simplex.ActiveUser](callCtx(t), h.c, simplex.ShowActiveUser{})
+		_, err := simplex.Exec(callCtx(t), h.c, simplex.ShowActiveUser{})
 		errc <- err
 	}()
 	if err := sim.Wait(waitTimeout, func(w *simplexsim.World) bool { return w.Stats().Commands == 1 }); err != nil {
@@ -446,9 +441,9 @@ func TestClientUsesOneSocket(t *testing.T) {
 			defer wg.Done()
 			var err error
 			if i%2 == 0 {
-				_, err = simplex.Do[*simplex.NewChatItems](ctx, h.c, simplex.SendText(simplex.Direct(c.ContactID), "hi "+strconv.Itoa(i), 0))
+				_, err = simplex.Exec(ctx, h.c, simplex.SendText(simplex.Direct(c.ContactID), "hi "+strconv.Itoa(i), 0))
 			} else {
-				_, err = simplex.Do[*simplex.ContactsList](ctx, h.c, simplex.APIListContacts{UserID: 1})
+				_, err = simplex.Exec(ctx, h.c, simplex.APIListContacts{UserID: 1})
 			}
 			errs <- err
 		}()
@@ -514,7 +509,7 @@ func TestClientReconnectsAndEventsStayInOrder(t *testing.T) {
 			t.Fatalf("message %d is %q: order broken", i, s)
 		}
 	}
-	if _, err := simplex.Do[*simplex.ActiveUser](callCtx(t), h.c, simplex.ShowActiveUser{}); err != nil {
+	if _, err := simplex.Exec(callCtx(t), h.c, simplex.ShowActiveUser{}); err != nil {
 		t.Fatal("command after reconnect: ", err)
 	}
 	if got := h.c.Connects(); got != 2 {
@@ -522,19 +517,22 @@ func TestClientReconnectsAndEventsStayInOrder(t *testing.T) {
 	}
 }
 
-func TestDoUnexpectedResponse(t *testing.T) {
+func TestExecUnexpectedResponse(t *testing.T) {
 	sim := startSim(t)
 	h := runClient(t, sim.URL(), nil)
 	h.waitConnect(t)
-	_, err := simplex.Do[*simplex.ContactsList](callCtx(t), h.c, rawCommand("/user"))
+	if err := sim.ReplyNext("/_contacts", `{"type":"cmdOk"}`); err != nil {
+		t.Fatal(err)
+	}
+	_, err := simplex.Exec(callCtx(t), h.c, simplex.APIListContacts{UserID: 1})
 	var ue *simplex.UnexpectedResponseError
 	if !errors.As(err, &ue) {
 		t.Fatalf("err = %v (%T), want *UnexpectedResponseError", err, err)
 	}
-	if ue.Got == nil || ue.Got.Type() != simplex.TypeActiveUser {
-		t.Errorf("Got = %v, want the activeUser response", ue.Got)
+	if ue.Got == nil || ue.Got.Type() != "cmdOk" {
+		t.Errorf("Got = %v, want the cmdOk response", ue.Got)
 	}
-	if ue.Cmd != "/user" || !strings.Contains(ue.Want, "ContactsList") {
+	if ue.Cmd != "/_contacts 1" || !strings.Contains(ue.Want, "ContactsList") {
 		t.Errorf("Cmd/Want = %q/%q", ue.Cmd, ue.Want)
 	}
 }
@@ -560,7 +558,7 @@ func TestClientReadsLargeFrames(t *testing.T) {
 
 	// A large response: the user with a profile image above a megabyte (the
 	// simulator's own JSON handling makes 20 MB slow under -race).
-	r, err := simplex.Do[*simplex.ActiveUser](ctx, h.c, simplex.ShowActiveUser{})
+	r, err := simplex.Exec(ctx, h.c, simplex.ShowActiveUser{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -568,7 +566,7 @@ func TestClientReadsLargeFrames(t *testing.T) {
 	if _, err := h.c.Call(ctx, mustCmd(t, simplex.APIUpdateProfile{UserID: r.User.UserID, Profile: prof})); err != nil {
 		t.Fatal(err)
 	}
-	r, err = simplex.Do[*simplex.ActiveUser](ctx, h.c, simplex.ShowActiveUser{})
+	r, err = simplex.Exec(ctx, h.c, simplex.ShowActiveUser{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -672,7 +670,7 @@ func TestSlowEventConsumerDoesNotBlockCommands(t *testing.T) {
 	}
 	errc := make(chan error, 1)
 	go func() {
-		_, err := simplex.Do[*simplex.ActiveUser](callCtx(t), h.c, simplex.ShowActiveUser{})
+		_, err := simplex.Exec(callCtx(t), h.c, simplex.ShowActiveUser{})
 		errc <- err
 	}()
 	select {
@@ -721,15 +719,15 @@ func TestClientHoldsEventsFromTheFirstRead(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- cl.Run(ctx, func(ctx context.Context, first bool) error {
+		done <- cl.Run(ctx, simplex.SinkFuncs{OnConnect: func(ctx context.Context, first bool) error {
 			// The response comes after the kept events on the socket, so
 			// they have been read by the time it is here.
-			if _, err := simplex.Do[*simplex.ActiveUser](ctx, cl, simplex.ShowActiveUser{}); err != nil {
+			if _, err := simplex.Exec(ctx, cl, simplex.ShowActiveUser{}); err != nil {
 				return err
 			}
 			started.Store(true)
 			return nil
-		}, func(f simplex.Frame) error {
+		}, OnEvent: func(f simplex.Frame) error {
 			if !started.Load() {
 				early <- f.Type
 			}
@@ -737,7 +735,7 @@ func TestClientHoldsEventsFromTheFirstRead(t *testing.T) {
 				once.Do(func() { close(got) })
 			}
 			return nil
-		})
+		}})
 	}()
 	select {
 	case <-got:
@@ -752,4 +750,58 @@ func TestClientHoldsEventsFromTheFirstRead(t *testing.T) {
 	for typ := range early {
 		t.Errorf("event %q passed on before the start-up finished", typ)
 	}
+}
+
+// A connection that dies while its start-up (the catch-up) still runs must
+// fail its calls at once: a handler waiting on one would keep the bot's
+// queue full and the catch-up, which feeds that queue, stuck behind it.
+func TestLostConnectionFailsCallsAtOnceDuringStartUp(t *testing.T) {
+	sim := startSim(t)
+	cl := simplex.NewClient(sim.URL(), simplex.WithCallTimeout(time.Hour), simplex.WithBackoff(time.Millisecond, time.Millisecond))
+	ctx, cancel := context.WithCancel(context.Background())
+	release := make(chan struct{})
+	inStartUp := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- cl.Run(ctx, simplex.SinkFuncs{OnConnect: func(ctx context.Context, first bool) error {
+			if first {
+				close(inStartUp)
+				<-release // a catch-up blocked on a full queue
+			}
+			return nil
+		}, OnEvent: func(simplex.Frame) error { return nil }})
+	}()
+	var once sync.Once
+	unblock := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(func() {
+		unblock()
+		cancel()
+		<-done
+	})
+	<-inStartUp
+	sim.SetDelay(time.Hour) // the answer never comes on this connection
+	pending := make(chan error, 1)
+	go func() {
+		_, err := simplex.Exec(ctx, cl, simplex.ShowActiveUser{})
+		pending <- err
+	}()
+	if err := sim.Wait(waitTimeout, func(w *simplexsim.World) bool { return w.Stats().Commands >= 1 }); err != nil {
+		t.Fatal(err)
+	}
+	sim.DropAfter(0)
+	select {
+	case err := <-pending:
+		if !errors.Is(err, simplex.ErrOutcomeUnknown) || !errors.Is(err, bot.ErrOutcomeUnknown) {
+			t.Fatalf("pending call: %v, want ErrOutcomeUnknown", err)
+		}
+	case <-time.After(waitTimeout):
+		t.Fatal("a call pending on the dead connection did not fail while the start-up ran")
+	}
+	// The start-up is still running; a new call must not wait for the
+	// next connection, which cannot come before it ends.
+	_, err := simplex.Exec(ctx, cl, simplex.ShowActiveUser{})
+	if !errors.Is(err, simplex.ErrNotSent) || !bot.Undelivered(err) {
+		t.Fatalf("call after the loss: %v, want ErrNotSent", err)
+	}
+	unblock()
 }

@@ -29,13 +29,23 @@
 // # Commands
 //
 // Typed builders (APISendMessages, APIUpdateChatItem, APIJoinGroup, …)
-// render validated command strings with Cmd; each names its responses.
+// render validated command strings with Cmd; each names its responses, and
+// those with one response are TypedCommands: Exec runs them and returns
+// that type, so a call site never names (or guesses) it.
 // ChatRef is the "@5" / "#12" / "#12(_support:3)" reference they take, and
 // ParseChatRef reads it back strictly. EncodeCommand wraps a command in its
 // frame. A refused command becomes a *CommandError carrying the chat
 // error's kind and inner type (IsStoreError, IsChatError, IsAgentError).
 // SplitText cuts long texts below the chat core's message size limit.
 //
-// The client, the bot.Platform implementation and the reconnect cursor are
-// described in their own files.
+// # Files
+//
+// options.go holds every option and default; client.go the WebSocket
+// client (one connection, correlation by corrId, reconnect with the kit's
+// backoff), which hands what it reads to a Sink; platform.go the
+// bot.Platform and its capabilities; startup.go the steps run on each
+// connection; delivery.go the adapter to package kit, which keeps the
+// per-chat cursors (the CLI's item ids), catches up with /_get chat after
+// reconnects and restarts, and leaves received messages in the CLI under
+// load.
 package simplex

@@ -1,10 +1,12 @@
 package simplex_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
 	"github.com/parleybot/parley/platform/simplex"
+	"github.com/parleybot/parley/platform/simplex/simplexsim"
 )
 
 func ExampleDecodeFrame() {
@@ -87,4 +89,33 @@ func ExampleRoleAtLeast() {
 	// Output:
 	// true
 	// false
+}
+
+func ExampleExec() {
+	sim := simplexsim.New()
+	if err := sim.Start(); err != nil {
+		panic(err)
+	}
+	defer sim.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c := simplex.NewClient(sim.URL())
+	done := make(chan error, 1)
+	connected := make(chan struct{})
+	go func() {
+		done <- c.Run(ctx, simplex.SinkFuncs{
+			OnConnect: func(context.Context, bool) error { close(connected); return nil },
+			OnEvent:   func(simplex.Frame) error { return nil },
+		})
+	}()
+	<-connected
+	// The response type, *simplex.ActiveUser, comes from the command.
+	u, err := simplex.Exec(ctx, c, simplex.ShowActiveUser{})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(u.User.Profile.DisplayName != "")
+	cancel()
+	<-done
+	// Output: true
 }

@@ -527,7 +527,7 @@ func TestPlatformStartupSteps(t *testing.T) {
 		t.Errorf("user %v, address %v, auto-accept %v, auto-reply %q", hasUser, addr, autoAccept, autoReply)
 	}
 	// The menu is in the profile the CLI now holds.
-	r, err := simplex.Do[*simplex.ActiveUser](callCtx(t), p.Client(), simplex.ShowActiveUser{})
+	r, err := simplex.Exec(callCtx(t), p.Client(), simplex.ShowActiveUser{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -550,7 +550,7 @@ func TestPlatformStartupSteps(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitCommand(t, sim, "/_profile ", 2)
-	if _, err := simplex.Do[*simplex.ActiveUser](callCtx(t), p.Client(), simplex.ShowActiveUser{}); err != nil {
+	if _, err := simplex.Exec(callCtx(t), p.Client(), simplex.ShowActiveUser{}); err != nil {
 		t.Fatal(err)
 	}
 	counts := map[string]int{}

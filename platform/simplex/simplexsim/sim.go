@@ -125,6 +125,7 @@ type request struct {
 type failRule struct {
 	prefix string
 	err    json.RawMessage
+	resp   json.RawMessage // a whole response instead of an error
 }
 
 // Stats counts what happened on the wire.
@@ -498,6 +499,9 @@ func (s *Sim) execute(r request) {
 		if strings.HasPrefix(r.cmd, f.prefix) {
 			s.fails = append(s.fails[:i:i], s.fails[i+1:]...)
 			res = &result{resp: body("chatCmdError").set("chatError", f.err)}
+			if f.resp != nil {
+				res = &result{resp: f.resp}
+			}
 			break
 		}
 	}
@@ -599,6 +603,19 @@ func (s *Sim) FailNext(cmdPrefix string, chatError string) error {
 	}
 	s.mu.Lock()
 	s.fails = append(s.fails, failRule{prefix: cmdPrefix, err: json.RawMessage(chatError)})
+	s.mu.Unlock()
+	return nil
+}
+
+// ReplyNext makes the next command starting with cmdPrefix answer resp, a
+// whole response object such as {"type":"cmdOk"}, instead of running: a
+// chat core whose answer differs from its documentation.
+func (s *Sim) ReplyNext(cmdPrefix string, resp string) error {
+	if !json.Valid([]byte(resp)) {
+		return fmt.Errorf("simplexsim: ReplyNext: resp is not JSON")
+	}
+	s.mu.Lock()
+	s.fails = append(s.fails, failRule{prefix: cmdPrefix, resp: json.RawMessage(resp)})
 	s.mu.Unlock()
 	return nil
 }

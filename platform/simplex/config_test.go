@@ -1,44 +1,57 @@
-package config_test
+package simplex_test
 
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/parleybot/parley/config"
 	"github.com/parleybot/parley/platform/simplex"
 	"github.com/parleybot/parley/platform/simplex/simplexsim"
+	"github.com/parleybot/parley/registry"
 )
 
-const simplexHead = "[[bots]]\nname = \"b\"\nplatform = \"simplex\"\n\n[bots.simplex]\n"
+// cfgNoEnv is an environment where no variable is set.
+var cfgNoEnv = config.WithLookupEnv(func(string) (string, bool) { return "", false })
 
-func TestSimplexSettingsDefaults(t *testing.T) {
-	cfg, err := config.Parse([]byte(simplexHead+`url = "ws://127.0.0.1:5225"`+"\n"), "bots.toml", config.WithLookupEnv(noEnv))
+const settingsHead = "[[bots]]\nname = \"b\"\nplatform = \"simplex\"\n\n[bots.simplex]\n"
+
+func TestSettingsDefaults(t *testing.T) {
+	cfg, err := config.Parse([]byte(settingsHead+`url = "ws://127.0.0.1:5225"`+"\n"), "bots.toml", cfgNoEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, ok := cfg.Bots[0].Settings.(*config.SimplexSettings)
+	got, ok := cfg.Bots[0].Settings.(*simplex.Settings)
 	if !ok {
-		t.Fatalf("settings are %T, want *config.SimplexSettings", cfg.Bots[0].Settings)
+		t.Fatalf("settings are %T, want *simplex.Settings", cfg.Bots[0].Settings)
 	}
-	want := config.NewSimplexSettings()
+	want := simplex.NewSettings()
 	want.URL = "ws://127.0.0.1:5225"
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("settings %+v, want %+v", got, want)
 	}
-	if !got.CatchUp || got.CallTimeout.Std() != time.Minute {
-		t.Errorf("defaults: catch_up %v, call_timeout %v", got.CatchUp, got.CallTimeout.Std())
+	if got.CatchUp != simplex.DefaultCatchUp || got.CallTimeout.Std() != simplex.DefaultCallTimeout ||
+		got.PingInterval.Std() != simplex.DefaultPingInterval || got.ReconnectMin.Std() != simplex.DefaultReconnectMin ||
+		got.ReconnectMax.Std() != simplex.DefaultReconnectMax {
+		t.Errorf("defaults differ from the platform's: %+v", got)
+	}
+	info, ok := registry.LookupPlatform("simplex")
+	if !ok || !reflect.DeepEqual(info.New(), simplex.NewSettings()) {
+		t.Errorf("registered settings differ from NewSettings (registered: %v)", ok)
 	}
 	if st := got.Startup(); !reflect.DeepEqual(st, simplex.Startup{}) {
 		t.Errorf("default start-up %+v asks for steps", st)
 	}
 }
 
-func TestSimplexSettingsDecoded(t *testing.T) {
-	src := simplexHead + `url = "wss://chat.example:8443/bot"
+func TestSettingsDecoded(t *testing.T) {
+	src := settingsHead + `url = "wss://chat.example:8443/bot"
 bot_name = "Echo Bot"
 create_address = true
 auto_accept_address = true
@@ -50,11 +63,11 @@ reconnect_min = "1s"
 reconnect_max = "1m"
 catch_up = false
 `
-	cfg, err := config.Parse([]byte(src), "bots.toml", config.WithLookupEnv(noEnv))
+	cfg, err := config.Parse([]byte(src), "bots.toml", cfgNoEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := cfg.Bots[0].Settings.(*config.SimplexSettings)
+	s := cfg.Bots[0].Settings.(*simplex.Settings)
 	if s.CallTimeout.Std() != 5*time.Second || s.PingInterval != 0 || s.ReconnectMin.Std() != time.Second ||
 		s.ReconnectMax.Std() != time.Minute || s.CatchUp {
 		t.Errorf("durations or catch_up not decoded: %+v", s)
@@ -73,7 +86,7 @@ catch_up = false
 	}
 }
 
-func TestSimplexSettingsProblems(t *testing.T) {
+func TestSettingsProblems(t *testing.T) {
 	type want struct {
 		key  string
 		kind error
@@ -122,7 +135,7 @@ func TestSimplexSettingsProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := config.Parse([]byte(simplexHead+tt.body), "bots.toml", config.WithLookupEnv(noEnv))
+			_, err := config.Parse([]byte(settingsHead+tt.body), "bots.toml", cfgNoEnv)
 			var ce *config.Error
 			if !errors.As(err, &ce) {
 				t.Fatalf("Parse: %v, want a *config.Error", err)
@@ -145,11 +158,11 @@ func TestSimplexSettingsProblems(t *testing.T) {
 	}
 }
 
-// TestSimplexExampleFile checks the simplex tables of examples/bots.toml
+// TestSettingsExampleFile checks the simplex tables of examples/bots.toml
 // against the real settings: the only problems left may be modules
 // registered outside this package.
-func TestSimplexExampleFile(t *testing.T) {
-	cfg, err := config.Load("../examples/bots.toml", config.WithLookupEnv(noEnv))
+func TestSettingsExampleFile(t *testing.T) {
+	cfg, err := config.Load("../../examples/bots.toml", cfgNoEnv)
 	if err != nil {
 		var ce *config.Error
 		if !errors.As(err, &ce) {
@@ -164,35 +177,38 @@ func TestSimplexExampleFile(t *testing.T) {
 	}
 	wantURLs := []string{"ws://127.0.0.1:5225", "ws://127.0.0.1:5226"}
 	for i, b := range cfg.Bots {
-		s, ok := b.Settings.(*config.SimplexSettings)
+		s, ok := b.Settings.(*simplex.Settings)
 		if !ok || s.URL != wantURLs[i] {
 			t.Errorf("bot %s: settings %#v, want url %s", b.Name, b.Settings, wantURLs[i])
 		}
 	}
 }
 
-// TestSimplexStartupAgainstSimulator builds a bot from settings and runs it
+// TestSettingsStartupAgainstSimulator builds a bot from settings and runs it
 // against a CLI with no user: the bot user, the address, its settings and
 // the command menu must all be created, so that a contact connecting gets
 // the auto-reply.
-func TestSimplexStartupAgainstSimulator(t *testing.T) {
+func TestSettingsStartupAgainstSimulator(t *testing.T) {
 	sim := simplexsim.New(simplexsim.WithoutUser())
 	if err := sim.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer sim.Close()
-	src := simplexHead + `url = "${SIM_URL}"
+	src := settingsHead + `url = "${SIM_URL}"
 bot_name = "greeter"
 create_address = true
 auto_accept_address = true
 welcome = "Welcome aboard"
 commands = [{keyword = "help", label = "Help"}]
 `
-	cfg, err := config.Parse([]byte(src), "bots.toml", env(map[string]string{"SIM_URL": sim.URL()}))
+	cfg, err := config.Parse([]byte(src), "bots.toml", config.WithLookupEnv(func(k string) (string, bool) { return sim.URL(), k == "SIM_URL" }))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := config.BuildBot(cfg.Bots[0], nil)
+	var commands atomic.Int64
+	h, err := config.BuildBotWith(cfg.Bots[0], nil, config.Hooks{
+		Command: func(string, string, time.Duration) { commands.Add(1) },
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,8 +231,11 @@ commands = [{keyword = "help", label = "Help"}]
 	if err != nil {
 		t.Fatalf("address not set up: %v", err)
 	}
-	if err := waitTrue(5*time.Second, p.Ready); err != nil {
+	if err := cfgWaitTrue(5*time.Second, p.Ready); err != nil {
 		t.Fatalf("platform not ready: %v", err)
+	}
+	if commands.Load() == 0 {
+		t.Error("the command observer was not passed to the client")
 	}
 	if u := p.User(); u == nil || u.Profile.DisplayName != "greeter" {
 		t.Errorf("bot user %+v", u)
@@ -242,8 +261,8 @@ commands = [{keyword = "help", label = "Help"}]
 	}
 }
 
-// waitTrue polls cond, which has no change notification, until it holds.
-func waitTrue(timeout time.Duration, cond func() bool) error {
+// cfgWaitTrue polls cond, which has no change notification, until it holds.
+func cfgWaitTrue(timeout time.Duration, cond func() bool) error {
 	deadline := time.Now().Add(timeout)
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
@@ -254,4 +273,56 @@ func waitTrue(timeout time.Duration, cond func() bool) error {
 		<-tick.C
 	}
 	return nil
+}
+
+// TestSettingsDocumented keeps the defaults docs/config.md shows for
+// [bots.simplex] equal to the platform's.
+func TestSettingsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/config.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(doc), "#### `[bots.simplex]`")
+	if !ok {
+		t.Fatal("docs/config.md has no [bots.simplex] section")
+	}
+	section, _, _ = strings.Cut(section, "\n#")
+	want := map[string]string{
+		"call_timeout":  `"` + simplex.DefaultCallTimeout.String() + `"`,
+		"ping_interval": `"` + simplex.DefaultPingInterval.String() + `"`,
+		"reconnect_min": `"` + simplex.DefaultReconnectMin.String() + `", "` + simplex.DefaultReconnectMax.String() + `"`,
+		"catch_up":      fmt.Sprint(simplex.DefaultCatchUp),
+	}
+	for key, w := range want {
+		var got string
+		for _, row := range strings.Split(section, "\n") {
+			if strings.HasPrefix(row, "| `"+key+"`") {
+				got = strings.TrimSpace(strings.Split(row, "|")[3])
+			}
+		}
+		if got = strings.ReplaceAll(got, "`", ""); !sameDurations(got, w) {
+			t.Errorf("docs/config.md: %s defaults to %s, the platform to %s", key, got, w)
+		}
+	}
+}
+
+// sameDurations compares two lists of quoted durations or plain values,
+// such as `"60s"` and `"1m"`.
+func sameDurations(a, b string) bool {
+	as, bs := strings.Split(a, ", "), strings.Split(b, ", ")
+	if len(as) != len(bs) {
+		return false
+	}
+	for i := range as {
+		x, errx := time.ParseDuration(strings.Trim(as[i], `"`))
+		y, erry := time.ParseDuration(strings.Trim(bs[i], `"`))
+		if errx != nil || erry != nil {
+			if as[i] != bs[i] {
+				return false
+			}
+		} else if x != y {
+			return false
+		}
+	}
+	return true
 }

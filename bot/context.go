@@ -1,0 +1,332 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+
+	"go.uber.org/zap"
+)
+
+var nopLogger = zap.NewNop()
+
+// Context is what a handler receives for one event: the context.Context
+// (cancelled on shutdown or handler timeout), the event, a logger, the
+// platform and the verbs a handler acts with.
+//
+// A Context is about one message when the event carries messages: the one
+// a message route matched, else the event's first. Text, Sender and the
+// verbs about "the current message" (Reply, Answer, Edit, DeleteMessage,
+// SendPrivate, BlockSender, RemoveSender) use it. A Context never changes
+// what it is about while a handler holds it: WithMessage and WithContext
+// return copies.
+//
+// Verbs that need an optional capability return an *UnsupportedError
+// (errors.Is(err, ErrUnsupported)) on platforms without it, so one handler
+// can run on every platform and degrade where a platform cannot follow.
+//
+// A Context is valid only until the handler returns; copy what you need
+// to keep.
+type Context struct {
+	ctx      context.Context
+	event    Event
+	chatKey  string
+	platform Platform
+	logger   *zap.Logger
+	msg      *Message
+	botName  string
+}
+
+// NewContext builds a Context. The scheduler builds them for Bot.Run;
+// NewContext is for tests and for code that drives handlers by hand. Its
+// bot name is empty; see WithBotName.
+func NewContext(ctx context.Context, e Event, p Platform, logger *zap.Logger) *Context {
+	if logger == nil {
+		logger = nopLogger
+	}
+	c := &Context{ctx: ctx, event: e, platform: p, logger: logger}
+	c.chatKey = chatKeyOf(e)
+	c.msg = firstMessage(e)
+	return c
+}
+
+func firstMessage(e Event) *Message {
+	if me, ok := e.(MessageEvent); ok {
+		if ms := me.Messages(); len(ms) > 0 {
+			return &ms[0]
+		}
+	}
+	return nil
+}
+
+// Context returns the context.Context for this event.
+func (c *Context) Context() context.Context { return c.ctx }
+
+// WithContext returns a shallow copy of c using ctx, for middleware that
+// sets deadlines or values.
+func (c *Context) WithContext(ctx context.Context) *Context {
+	if ctx == nil {
+		panic("bot: nil context")
+	}
+	c2 := *c
+	c2.ctx = ctx
+	return &c2
+}
+
+// WithMessage returns a Context about m, one of the event's messages, for
+// routers that hand each message of an event to its own route. c itself
+// is not changed; when c is already about m (the same pointer) it is
+// returned as it is, so routing an event's first message costs nothing.
+// m must stay unchanged while the returned Context is in use.
+func (c *Context) WithMessage(m *Message) *Context {
+	if c.msg == m {
+		return c
+	}
+	c2 := *c
+	c2.msg = m
+	return &c2
+}
+
+// WithBotName returns a shallow copy of c whose BotName is name, for tests
+// that drive handlers by hand (NewContext has no bot name).
+func (c *Context) WithBotName(name string) *Context {
+	c2 := *c
+	c2.botName = name
+	return &c2
+}
+
+// Event returns the event being handled.
+func (c *Context) Event() Event { return c.event }
+
+// ChatKey returns the event's ordering key ("" for the bot's shared lane).
+func (c *Context) ChatKey() string { return c.chatKey }
+
+// Platform returns the platform that delivered the event.
+func (c *Context) Platform() Platform { return c.platform }
+
+// Logger returns the bot's named logger.
+func (c *Context) Logger() *zap.Logger { return c.logger }
+
+// BotName returns the bot's name: the one given with WithName, else the
+// platform's name. Routers compare it with the address of commands such
+// as "/help@mybot".
+func (c *Context) BotName() string { return c.botName }
+
+// Message returns the current message: the one a message route matched,
+// or else the event's first message. It reports false for events without
+// messages.
+func (c *Context) Message() (Message, bool) {
+	if c.msg == nil {
+		return Message{}, false
+	}
+	return *c.msg, true
+}
+
+// Text returns the text of the current message, or "" when there is none.
+func (c *Context) Text() string {
+	if c.msg == nil {
+		return ""
+	}
+	return c.msg.Text
+}
+
+// Sender returns who sent the current message, or who made the request
+// when the event is a Request. It is the zero Sender for other events and
+// for the bot's own messages.
+func (c *Context) Sender() Sender {
+	if c.msg != nil {
+		return c.msg.Sender
+	}
+	if r, ok := c.event.(Request); ok {
+		return r.RequestInfo().From
+	}
+	return Sender{}
+}
+
+// current returns the current message when it has a chat, else ErrNoChat.
+func (c *Context) current() (*Message, error) {
+	if c.msg == nil || c.msg.Chat.ID == "" {
+		return nil, ErrNoChat
+	}
+	return c.msg, nil
+}
+
+// Reply sends text to the chat of the current message, quoting it.
+func (c *Context) Reply(text string) error {
+	m, err := c.current()
+	if err != nil {
+		return err
+	}
+	_, err = c.platform.Send(c.ctx, m.Chat.ID, Outgoing{Text: text, ReplyTo: m.ID})
+	return err
+}
+
+// Answer sends text to the chat of the current message without quoting it.
+func (c *Context) Answer(text string) error {
+	m, err := c.current()
+	if err != nil {
+		return err
+	}
+	_, err = c.platform.Send(c.ctx, m.Chat.ID, Outgoing{Text: text})
+	return err
+}
+
+// Send sends a message to any chat of the platform and returns the IDs of
+// the messages it created, for a later Edit or Delete.
+func (c *Context) Send(chatID string, m Outgoing) ([]string, error) {
+	return c.platform.Send(c.ctx, chatID, m)
+}
+
+// SendPrivate writes text privately to the sender of the current message.
+// In a group it goes through the platform's PrivateSender; in a direct
+// chat, which is private already, it is sent to the chat. So a handler can
+// answer a group command without noise and work the same in direct chats.
+func (c *Context) SendPrivate(text string) error {
+	m, err := c.current()
+	if err != nil {
+		return err
+	}
+	if m.Chat.Kind == Direct {
+		_, err = c.platform.Send(c.ctx, m.Chat.ID, Outgoing{Text: text})
+		return err
+	}
+	if m.Sender.ID == "" {
+		return ErrNoSender
+	}
+	ps, ok := c.platform.(PrivateSender)
+	if !ok {
+		return unsupported(c.platform, CanPrivate, "write privately to member "+m.Sender.ID+" of "+m.Chat.ID)
+	}
+	_, err = ps.SendPrivate(c.ctx, m.Chat.ID, m.Sender.ID, Outgoing{Text: text})
+	return err
+}
+
+// Edit replaces the text of msgID, a message the bot sent in the chat of
+// the current message (Send returns the IDs).
+func (c *Context) Edit(msgID, text string) error {
+	m, err := c.current()
+	if err != nil {
+		return err
+	}
+	ed, ok := c.platform.(Editor)
+	if !ok {
+		return unsupported(c.platform, CanEdit, "edit message "+msgID+" in "+m.Chat.ID)
+	}
+	return ed.Edit(c.ctx, m.Chat.ID, msgID, text)
+}
+
+// DeleteMessage deletes the current message for everyone. In groups the
+// bot needs a role that allows deleting other members' messages.
+func (c *Context) DeleteMessage() error {
+	m, err := c.current()
+	if err != nil {
+		return err
+	}
+	return c.Delete(m.Chat.ID, m.ID)
+}
+
+// Delete deletes any message for everyone if the platform can.
+func (c *Context) Delete(chatID, msgID string) error {
+	d, ok := c.platform.(Deleter)
+	if !ok {
+		return unsupported(c.platform, CanDelete, "delete message "+msgID+" in "+chatID)
+	}
+	return d.Delete(c.ctx, chatID, msgID)
+}
+
+// React reacts to a message with an emoji if the platform can.
+func (c *Context) React(chatID, msgID, emoji string) error {
+	r, ok := c.platform.(Reactor)
+	if !ok {
+		return unsupported(c.platform, CanReact, "react to message "+msgID+" in "+chatID)
+	}
+	return r.React(c.ctx, chatID, msgID, emoji)
+}
+
+// Accept accepts the current request (a contact request or a group
+// invitation).
+func (c *Context) Accept(opts AcceptOptions) error {
+	r, err := c.request()
+	if err != nil {
+		return err
+	}
+	ra, ok := c.platform.(RequestAccepter)
+	if !ok {
+		return unsupported(c.platform, CanAccept, "accept "+requestWhat(r))
+	}
+	return ra.AcceptRequest(c.ctx, r, opts)
+}
+
+// Reject rejects the current request.
+func (c *Context) Reject() error {
+	r, err := c.request()
+	if err != nil {
+		return err
+	}
+	ra, ok := c.platform.(RequestAccepter)
+	if !ok {
+		return unsupported(c.platform, CanAccept, "reject "+requestWhat(r))
+	}
+	return ra.RejectRequest(c.ctx, r)
+}
+
+func (c *Context) request() (Request, error) {
+	r, ok := c.event.(Request)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrNotRequest, c.event.Type())
+	}
+	return r, nil
+}
+
+func requestWhat(r Request) string {
+	info := r.RequestInfo()
+	return info.Kind.String() + " request " + info.ID
+}
+
+// BlockSender hides the messages of the current message's sender from
+// everyone in the group, through the platform's MemberBlocker.
+func (c *Context) BlockSender() error {
+	m, err := c.groupSender()
+	if err != nil {
+		return err
+	}
+	b, ok := c.platform.(MemberBlocker)
+	if !ok {
+		return unsupported(c.platform, CanBlock, "block member "+m.Sender.ID+" of "+m.Chat.ID)
+	}
+	return b.BlockMember(c.ctx, m.Chat.ID, m.Sender.ID, true)
+}
+
+// RemoveSender removes the current message's sender from the group,
+// through the platform's MemberRemover.
+func (c *Context) RemoveSender() error {
+	m, err := c.groupSender()
+	if err != nil {
+		return err
+	}
+	r, ok := c.platform.(MemberRemover)
+	if !ok {
+		return unsupported(c.platform, CanRemove, "remove member "+m.Sender.ID+" of "+m.Chat.ID)
+	}
+	return r.RemoveMember(c.ctx, m.Chat.ID, m.Sender.ID)
+}
+
+func (c *Context) groupSender() (*Message, error) {
+	m, err := c.current()
+	if err != nil {
+		return nil, err
+	}
+	if m.Chat.Kind != Group {
+		return nil, ErrNotGroup
+	}
+	if m.Sender.ID == "" {
+		return nil, ErrNoSender
+	}
+	return m, nil
+}
+
+func chatKeyOf(e Event) string {
+	if k, ok := e.(ChatKeyer); ok {
+		return k.ChatKey()
+	}
+	return ""
+}

@@ -1,0 +1,129 @@
+package kit
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// Default backoff bounds, used when a Backoff leaves Min or Max zero.
+const (
+	DefaultBackoffMin = 250 * time.Millisecond
+	DefaultBackoffMax = 30 * time.Second
+)
+
+// Backoff is an exponential backoff with jitter: each delay is drawn from
+// [d/2, d], and d doubles from Min up to Max. The zero value uses the
+// defaults. A Backoff is not safe for concurrent use.
+type Backoff struct {
+	Min, Max time.Duration
+
+	cur     time.Duration
+	attempt int
+}
+
+// Next returns the delay before the next attempt.
+func (b *Backoff) Next() time.Duration {
+	lo, hi := b.bounds()
+	if b.cur < lo {
+		b.cur = lo
+	}
+	d := Jitter(b.cur)
+	b.cur = min(2*b.cur, hi)
+	b.attempt++
+	return d
+}
+
+// Attempt returns how many delays Next has handed out since the last Reset.
+func (b *Backoff) Attempt() int { return b.attempt }
+
+// Reset starts again from Min, after a connection that did useful work.
+func (b *Backoff) Reset() { b.cur, b.attempt = 0, 0 }
+
+func (b *Backoff) bounds() (time.Duration, time.Duration) {
+	lo, hi := b.Min, b.Max
+	if lo <= 0 {
+		lo = DefaultBackoffMin
+	}
+	if hi < lo {
+		hi = max(lo, DefaultBackoffMax)
+	}
+	return lo, hi
+}
+
+// Jitter returns a delay drawn uniformly from [d/2, d], so that many bots
+// cut off together do not come back in step.
+func Jitter(d time.Duration) time.Duration {
+	if d <= 1 {
+		return d
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// Sleep waits for d or until ctx ends; it reports whether d passed.
+func Sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
+
+// Permanent marks err as one that reconnecting cannot fix, such as a bad
+// token: Reconnect returns it instead of trying again.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &permanentError{err}
+}
+
+// IsPermanent reports whether err was marked with Permanent.
+func IsPermanent(err error) bool {
+	var p *permanentError
+	return errors.As(err, &p)
+}
+
+// Reconnect runs session again and again until ctx ends (it then returns
+// nil) or session returns a permanent error (returned as it is). Between
+// sessions it waits with b's backoff and logs why, the attempt number and
+// the delay. A session calls useful once its connection did real work
+// (start-up done, an event passed on): the next drop then starts the
+// backoff again from its minimum, so a flaky link costs about one short
+// delay per drop.
+func Reconnect(ctx context.Context, b *Backoff, log *zap.Logger, what string, session func(ctx context.Context, useful func()) error) error {
+	if log == nil {
+		log = zap.NewNop()
+	}
+	for {
+		var worked atomic.Bool
+		err := session(ctx, func() { worked.Store(true) })
+		if ctx.Err() != nil {
+			return nil
+		}
+		if IsPermanent(err) {
+			return err
+		}
+		if worked.Load() {
+			b.Reset()
+		}
+		d := b.Next()
+		log.Warn(what+": connection lost; reconnecting",
+			zap.Int("attempt", b.Attempt()), zap.Duration("delay", d), zap.Error(err))
+		if !Sleep(ctx, d) {
+			return nil
+		}
+	}
+}

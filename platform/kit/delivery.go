@@ -1,0 +1,442 @@
+package kit
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/store"
+)
+
+// Item is one entry of a chat as a platform fetches it: its chat, its
+// position in the chat, and the event to pass on.
+type Item struct {
+	// Chat is the chat's key within the platform account, such as "@5".
+	Chat string
+	// ID is the item's position: it grows with every new item of the chat
+	// (a message id, a server timestamp).
+	ID int64
+	// Event is what is passed on. Nil means the item only moves the fetch
+	// on, such as a message the bot sent itself.
+	Event bot.Event
+}
+
+// Fetcher is the one thing a platform must tell the kit: how to read a
+// page of a chat's history.
+type Fetcher interface {
+	// FetchAfter returns up to limit items of chat whose ID is greater
+	// than after, oldest first. Fewer than limit items means there are no
+	// more. An error wrapping ErrChatGone makes the kit forget the chat.
+	FetchAfter(ctx context.Context, chat string, after int64, limit int) ([]Item, error)
+}
+
+// FetchFunc adapts a function to a Fetcher.
+type FetchFunc func(ctx context.Context, chat string, after int64, limit int) ([]Item, error)
+
+// FetchAfter calls f.
+func (f FetchFunc) FetchAfter(ctx context.Context, chat string, after int64, limit int) ([]Item, error) {
+	return f(ctx, chat, after, limit)
+}
+
+// ErrChatGone is wrapped by a Fetcher's error for a chat that no longer
+// exists (a deleted contact, a group the bot left).
+var ErrChatGone = errors.New("kit: chat is gone")
+
+// DefaultFlushEvery is the least time between two writes of the cursors.
+const DefaultFlushEvery = 100 * time.Millisecond
+
+// Config configures a Delivery.
+type Config struct {
+	// Store keeps the cursors; nil keeps them in memory, which covers
+	// reconnects but not restarts.
+	Store store.Store
+	// Key is the store key of the cursors, such as "simplex:cursors:1".
+	// It may be set later with SetKey, once the account is known.
+	Key string
+	// Logger receives warnings about the store and fetches.
+	Logger *zap.Logger
+	// Page is how many items one fetch asks for (default 100).
+	Page int
+	// FlushEvery is the least time between two writes of the cursors by
+	// Run (default 100ms).
+	FlushEvery time.Duration
+	// AfterFlush, if set, runs after each flush that wrote the cursors,
+	// for work that belongs with them, such as marking handled messages
+	// read on the server. Its error is reported like a failed write.
+	AfterFlush func(ctx context.Context) error
+}
+
+// Stats are a Delivery's counters.
+type Stats struct {
+	Replayed int64 // items passed on by a catch-up
+	Skipped  int64 // live items passed on already, by a catch-up or before a drop
+	Spilled  int64 // live items left on the server under load, fetched later
+}
+
+// Delivery passes a platform's items on to the bot exactly once and in
+// order per chat, across reconnects, restarts and overload. See the
+// package documentation for the life cycle.
+type Delivery struct {
+	f    Fetcher
+	cfg  Config
+	log  *zap.Logger
+	curs *cursors
+
+	mu        sync.Mutex
+	emit      func(bot.Event) error
+	behind    map[string]int64 // chat → first item left on the server
+	firstSeen map[string]int64 // chat → first live item seen before any was passed on
+
+	stopping                   atomic.Bool
+	replayed, skipped, spilled atomic.Int64
+}
+
+// NewDelivery returns a Delivery that reads chat history through f.
+func NewDelivery(f Fetcher, cfg Config) *Delivery {
+	if f == nil {
+		panic("kit: nil Fetcher")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = zap.NewNop()
+	}
+	if cfg.Page <= 0 {
+		cfg.Page = 100
+	}
+	if cfg.FlushEvery <= 0 {
+		cfg.FlushEvery = DefaultFlushEvery
+	}
+	d := &Delivery{f: f, cfg: cfg, log: cfg.Logger, curs: newCursors(cfg.Store, cfg.Logger),
+		behind: map[string]int64{}, firstSeen: map[string]int64{}}
+	d.curs.key = cfg.Key
+	return d
+}
+
+// SetKey sets the store key of the cursors, once the account is known. It
+// must come before the first Load.
+func (d *Delivery) SetKey(key string) {
+	d.curs.mu.Lock()
+	d.curs.key = key
+	d.curs.mu.Unlock()
+}
+
+// Begin starts a listening session: items passed on but not handled
+// before are passed on again, and events go to emit. Call it at the start
+// of Listen.
+func (d *Delivery) Begin(emit func(bot.Event) error) {
+	d.mu.Lock()
+	d.emit = emit
+	clear(d.behind)
+	clear(d.firstSeen)
+	d.mu.Unlock()
+	d.stopping.Store(false)
+	d.curs.restart()
+}
+
+// Load reads the stored cursors, once per process; later calls do nothing.
+func (d *Delivery) Load(ctx context.Context) error { return d.curs.load(ctx) }
+
+// Stop records that the bot takes no more events (emit returned
+// bot.ErrStopped): catch-ups end and live items are no longer admitted.
+func (d *Delivery) Stop() { d.stopping.Store(true) }
+
+// Stopping reports whether Stop was called in this session.
+func (d *Delivery) Stopping() bool { return d.stopping.Load() }
+
+// Position returns the position after which chat's items are new, and
+// whether the chat has a cursor.
+func (d *Delivery) Position(chat string) (int64, bool) { return d.curs.after(chat) }
+
+// Known reports whether the chat has a cursor.
+func (d *Delivery) Known(chat string) bool {
+	_, ok := d.curs.after(chat)
+	return ok
+}
+
+// Chats returns the chats that have cursors.
+func (d *Delivery) Chats() []string { return d.curs.chats() }
+
+// Admit records that a live item is being passed on and reports whether
+// it should be: false means it was passed on already (and is counted as
+// skipped). The platform emits the item itself when Admit says true.
+func (d *Delivery) Admit(ctx context.Context, chat string, id int64) bool {
+	if !d.curs.admit(ctx, chat, id) {
+		d.skipped.Add(1)
+		return false
+	}
+	d.mu.Lock()
+	if len(d.firstSeen) > 0 {
+		delete(d.firstSeen, chat)
+	}
+	d.mu.Unlock()
+	return true
+}
+
+// Live passes a live item on unless it was passed on already.
+func (d *Delivery) Live(ctx context.Context, it Item) error {
+	if it.Event == nil || !d.Admit(ctx, it.Chat, it.ID) {
+		return nil
+	}
+	return d.send(it.Event)
+}
+
+// Delivered reports whether item id of chat was passed on already.
+func (d *Delivery) Delivered(chat string, id int64) bool { return d.curs.isDelivered(chat, id) }
+
+// Duplicate reports whether a live item was passed on already, counting
+// it as skipped if so; a platform asks before fetching the item's body.
+func (d *Delivery) Duplicate(chat string, id int64) bool {
+	if d.curs.isDelivered(chat, id) {
+		d.skipped.Add(1)
+		return true
+	}
+	return false
+}
+
+// Handled records the outcome of item id of chat; call it from the
+// platform's EventHandled with the handler's error. The handled cursor
+// moves up to the item, except when err says a command was not delivered
+// (bot.Undelivered): the item is then passed on again by the next
+// catch-up (after a reconnect), and the cursor stays below it, so that a
+// restart fetches it again too. Items handled after a failed one are not
+// passed on again by a catch-up; after a restart they are, and Dedupe's
+// marks drop them.
+func (d *Delivery) Handled(chat string, id int64, err error) {
+	d.curs.handle(chat, id, bot.Undelivered(err))
+}
+
+// Forget stops tracking a chat.
+func (d *Delivery) Forget(chat string) {
+	d.curs.forget(chat)
+	d.mu.Lock()
+	delete(d.firstSeen, chat)
+	delete(d.behind, chat) // else CatchUpBehind would ask again and again
+	d.mu.Unlock()
+}
+
+// Pos is an item's chat and position, as a platform reads them cheaply
+// from a frame it may not decode in full.
+type Pos struct {
+	Chat string
+	ID   int64
+}
+
+// Spill decides whether live items may be left on the server instead of
+// queued: when the queue is full, or when one of their chats is already
+// behind (so its order holds). It returns true when they were left; the
+// platform drops them, and CatchUpBehind fetches them later in order.
+func (d *Delivery) Spill(items []Pos, full bool) bool {
+	if d.stopping.Load() || len(items) == 0 {
+		return false
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, p := range items {
+		if !d.Known(p.Chat) {
+			if _, ok := d.firstSeen[p.Chat]; !ok {
+				d.firstSeen[p.Chat] = p.ID
+			}
+		}
+	}
+	if !full {
+		behind := false
+		for _, p := range items {
+			behind = behind || d.behind[p.Chat] > 0
+		}
+		if !behind {
+			return false
+		}
+	}
+	for _, p := range items {
+		if d.behind[p.Chat] == 0 {
+			d.behind[p.Chat] = p.ID
+		}
+	}
+	d.spilled.Add(int64(len(items)))
+	return true
+}
+
+// Behind reports whether items were left on the server and wait for
+// CatchUpBehind.
+func (d *Delivery) Behind() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.behind) > 0
+}
+
+// CatchUp passes on, for every known chat and every chat in extra, the
+// items after the last one passed on. Call it after each (re)connect,
+// before live items flow. It returns bot.ErrStopped when the bot stopped
+// taking events.
+func (d *Delivery) CatchUp(ctx context.Context, extra ...string) error {
+	chats := d.curs.chats()
+	seen := make(map[string]struct{}, len(chats))
+	for _, c := range chats {
+		seen[c] = struct{}{}
+	}
+	d.mu.Lock()
+	for c := range d.behind {
+		if _, ok := seen[c]; !ok {
+			seen[c] = struct{}{}
+			chats = append(chats, c)
+		}
+	}
+	d.mu.Unlock()
+	for _, c := range extra {
+		if _, ok := seen[c]; !ok {
+			seen[c] = struct{}{}
+			chats = append(chats, c)
+		}
+	}
+	for _, c := range chats {
+		if d.stopping.Load() {
+			return bot.ErrStopped
+		}
+		if err := d.CatchUpChat(ctx, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CatchUpBehind fetches the items left on the server under load, chat by
+// chat, until none is behind. Run it on the goroutine that passes live
+// items on, once its queue is short again.
+func (d *Delivery) CatchUpBehind(ctx context.Context) error {
+	for !d.stopping.Load() {
+		d.mu.Lock()
+		chat := ""
+		for c := range d.behind {
+			chat = c
+			break
+		}
+		d.mu.Unlock()
+		if chat == "" {
+			return nil
+		}
+		if err := d.CatchUpChat(ctx, chat); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CatchUpChat passes on the items of one chat after the last one passed
+// on. It starts there, not at the first item left behind: earlier items
+// may still wait in a queue, and are skipped when they come out of it.
+// The chat stops being behind just before the last fetch, so an item
+// arriving meanwhile is either in that fetch or queued live (and then
+// skipped as passed on already), never missed. A chat new to this process
+// starts at the first item seen of it, so its older history is not
+// replayed.
+func (d *Delivery) CatchUpChat(ctx context.Context, chat string) error {
+	after, known := d.curs.after(chat)
+	if !known {
+		d.mu.Lock()
+		from := d.firstSeen[chat]
+		if from == 0 {
+			from = d.behind[chat]
+		}
+		d.mu.Unlock()
+		after = max(0, from-1)
+	}
+	if redo := d.curs.redoFrom(chat); redo > 0 {
+		after = min(after, redo-1)
+	}
+	last := false
+	for {
+		items, err := d.f.FetchAfter(ctx, chat, after, d.cfg.Page)
+		if err != nil {
+			if errors.Is(err, ErrChatGone) {
+				d.log.Info("catch-up skipped a chat that is gone", zap.String("chat", chat), zap.Error(err))
+				d.Forget(chat)
+				return nil
+			}
+			return err
+		}
+		for _, it := range items {
+			if it.ID <= after {
+				continue
+			}
+			after = it.ID
+			if it.Event == nil {
+				continue
+			}
+			if !d.curs.takeRedo(chat, it.ID) && !d.Admit(ctx, chat, it.ID) {
+				continue
+			}
+			d.replayed.Add(1)
+			if err := d.send(it.Event); err != nil {
+				return err
+			}
+		}
+		if last {
+			return nil
+		}
+		if len(items) < d.cfg.Page {
+			d.mu.Lock()
+			delete(d.behind, chat)
+			d.mu.Unlock()
+			last = true
+		}
+	}
+}
+
+func (d *Delivery) send(e bot.Event) error {
+	d.mu.Lock()
+	emit := d.emit
+	d.mu.Unlock()
+	if emit == nil {
+		return errors.New("kit: Begin was not called")
+	}
+	err := emit(e)
+	if errors.Is(err, bot.ErrStopped) {
+		d.stopping.Store(true)
+	}
+	return err
+}
+
+// Run writes the handled cursors until ctx ends: as soon as one moved,
+// and then at most once every FlushEvery, so a crash replays little and a
+// busy bot does not write per event. A failed write is tried again after
+// FlushEvery. Close writes the last ones with Flush.
+func (d *Delivery) Run(ctx context.Context) {
+	retry := time.NewTicker(d.cfg.FlushEvery)
+	defer retry.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-d.curs.kick:
+		case <-retry.C:
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if err := d.Flush(ctx); err != nil && ctx.Err() == nil {
+			d.log.Warn("saving cursors", zap.Error(err))
+		}
+		if !Sleep(ctx, d.cfg.FlushEvery) {
+			return
+		}
+	}
+}
+
+// Flush writes the handled cursors now if they changed, then runs
+// AfterFlush. A failed write is tried again by the next flush.
+func (d *Delivery) Flush(ctx context.Context) error {
+	err := d.curs.flush(ctx)
+	if err == nil && d.cfg.AfterFlush != nil {
+		err = d.cfg.AfterFlush(ctx)
+	}
+	return err
+}
+
+// Stats returns the counters.
+func (d *Delivery) Stats() Stats {
+	return Stats{Replayed: d.replayed.Load(), Skipped: d.skipped.Load(), Spilled: d.spilled.Load()}
+}

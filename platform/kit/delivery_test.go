@@ -1,0 +1,482 @@
+package kit_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/platform/kit"
+	"github.com/parleybot/parley/store"
+)
+
+// ev is an item's event in these tests.
+type ev struct {
+	chat string
+	id   int64
+}
+
+func (e ev) Type() string { return "item" }
+
+// history is a platform's server side reduced to what the kit reads: the
+// items of each chat, with the bot's own items among them.
+type history struct {
+	mu    sync.Mutex
+	chats map[string][]kit.Item
+	gone  map[string]bool
+	fails int // fetches to fail before answering
+}
+
+func newHistory() *history { return &history{chats: map[string][]kit.Item{}, gone: map[string]bool{}} }
+
+func (h *history) add(chat string, id int64, own bool) kit.Item {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	it := kit.Item{Chat: chat, ID: id}
+	if !own {
+		it.Event = ev{chat, id}
+	}
+	h.chats[chat] = append(h.chats[chat], it)
+	return it
+}
+
+func (h *history) FetchAfter(_ context.Context, chat string, after int64, limit int) ([]kit.Item, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.fails > 0 {
+		h.fails--
+		return nil, errors.New("connection lost")
+	}
+	if h.gone[chat] {
+		return nil, fmt.Errorf("no chat %s: %w", chat, kit.ErrChatGone)
+	}
+	var out []kit.Item
+	for _, it := range h.chats[chat] {
+		if it.ID > after && len(out) < limit {
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
+
+// sink records what a Delivery passes on and can hand it back as handled.
+type sink struct {
+	mu  sync.Mutex
+	got []ev
+}
+
+func (s *sink) emit(e bot.Event) error {
+	s.mu.Lock()
+	s.got = append(s.got, e.(ev))
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *sink) take() []ev {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := s.got
+	s.got = nil
+	return out
+}
+
+func handleAll(d *kit.Delivery, evs []ev) {
+	for _, e := range evs {
+		d.Handled(e.chat, e.id, nil)
+	}
+}
+
+func newDelivery(h *history, st store.Store) (*kit.Delivery, *sink) {
+	d := kit.NewDelivery(h, kit.Config{Store: st, Key: "test:cursors", Page: 3})
+	s := &sink{}
+	d.Begin(s.emit)
+	return d, s
+}
+
+func TestLiveThenCatchUpDeliversEachItemOnce(t *testing.T) {
+	ctx := context.Background()
+	h := newHistory()
+	d, s := newDelivery(h, store.NewMemory())
+	if err := d.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// A live item makes the chat known; then the connection drops and
+	// items 2..8 arrive, one of them the bot's own.
+	if err := d.Live(ctx, h.add("@1", 1, false)); err != nil {
+		t.Fatal(err)
+	}
+	for id := int64(2); id <= 8; id++ {
+		h.add("@1", id, id == 5)
+	}
+	if err := d.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The live copies of 6 and 7 come out of a queue late: skipped.
+	for _, id := range []int64{6, 7} {
+		if err := d.Live(ctx, kit.Item{Chat: "@1", ID: id, Event: ev{"@1", id}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []ev{{"@1", 1}, {"@1", 2}, {"@1", 3}, {"@1", 4}, {"@1", 6}, {"@1", 7}, {"@1", 8}}
+	if got := s.take(); !slices.Equal(got, want) {
+		t.Fatalf("passed on %v, want %v", got, want)
+	}
+	if st := d.Stats(); st.Replayed != 6 || st.Skipped != 2 {
+		t.Fatalf("stats %+v, want 6 replayed and 2 skipped", st)
+	}
+}
+
+func TestRestartResumesAfterHandledNotDelivered(t *testing.T) {
+	ctx := context.Background()
+	h := newHistory()
+	st := store.NewMemory()
+	d, s := newDelivery(h, st)
+	if err := d.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for id := int64(1); id <= 4; id++ {
+		if err := d.Live(ctx, h.add("@1", id, false)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Only 1 and 2 were handled before the process ended.
+	handleAll(d, s.take()[:2])
+	if err := d.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	d2, s2 := newDelivery(h, st)
+	if err := d2.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := d2.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s2.take(), []ev{{"@1", 3}, {"@1", 4}}; !slices.Equal(got, want) {
+		t.Fatalf("after restart passed on %v, want %v", got, want)
+	}
+}
+
+func TestReconnectRedeliversWhatWasNotHandled(t *testing.T) {
+	ctx := context.Background()
+	h := newHistory()
+	d, s := newDelivery(h, nil)
+	for id := int64(1); id <= 3; id++ {
+		if err := d.Live(ctx, h.add("#7", id, false)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	handleAll(d, s.take()[:1])
+	d.Begin(s.emit) // a new connection
+	if err := d.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.take(), []ev{{"#7", 2}, {"#7", 3}}; !slices.Equal(got, want) {
+		t.Fatalf("after reconnect passed on %v, want %v", got, want)
+	}
+}
+
+func TestNewChatIsStoredBeforeItsFirstItem(t *testing.T) {
+	ctx := context.Background()
+	h := newHistory()
+	st := store.NewMemory()
+	d, _ := newDelivery(h, st)
+	if err := d.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Live(ctx, h.add("@9", 40, false)); err != nil {
+		t.Fatal(err)
+	}
+	// No flush: the process dies here. The next one still knows the chat
+	// and fetches from just before its first item.
+	h.add("@9", 41, false)
+	d2, s2 := newDelivery(h, st)
+	if err := d2.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := d2.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s2.take(), []ev{{"@9", 40}, {"@9", 41}}; !slices.Equal(got, want) {
+		t.Fatalf("passed on %v, want %v", got, want)
+	}
+}
+
+// flaky fails the next n writes.
+type flaky struct {
+	store.Store
+	mu sync.Mutex
+	n  int
+}
+
+func (f *flaky) Set(ctx context.Context, key string, v []byte, ttl time.Duration) error {
+	f.mu.Lock()
+	fail := f.n > 0
+	if fail {
+		f.n--
+	}
+	f.mu.Unlock()
+	if fail {
+		return errors.New("disk full")
+	}
+	return f.Store.Set(ctx, key, v, ttl)
+}
+
+func TestFailedCursorWriteIsTriedAgain(t *testing.T) {
+	ctx := context.Background()
+	h := newHistory()
+	mem := store.NewMemory()
+	failing := &flaky{Store: mem, n: 1}
+	d, s := newDelivery(h, failing)
+	if err := d.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Live(ctx, h.add("@2", 1, false)); err != nil { // its new-chat write fails
+		t.Fatal(err)
+	}
+	handleAll(d, s.take())
+	failing.mu.Lock()
+	failing.n = 1
+	failing.mu.Unlock()
+	if err := d.Flush(ctx); err == nil {
+		t.Fatal("flush with a failing store returned nil")
+	}
+	if err := d.Flush(ctx); err != nil {
+		t.Fatalf("second flush: %v", err)
+	}
+	d2, s2 := newDelivery(h, mem)
+	if err := d2.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.add("@2", 2, false)
+	if err := d2.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s2.take(), []ev{{"@2", 2}}; !slices.Equal(got, want) {
+		t.Fatalf("passed on %v, want %v (item 1 was handled and its cursor written on the retry)", got, want)
+	}
+}
+
+func TestSpillLeavesItemsAndFetchesThemInOrder(t *testing.T) {
+	ctx := context.Background()
+	h := newHistory()
+	d, s := newDelivery(h, nil)
+	if err := d.Live(ctx, h.add("@1", 1, false)); err != nil {
+		t.Fatal(err)
+	}
+	// The queue is full: 2 is left on the server. 3 comes when the queue
+	// has room, but its chat is behind, so it is left too; another chat's
+	// item is not.
+	h.add("@1", 2, false)
+	if !d.Spill([]kit.Pos{{Chat: "@1", ID: 2}}, true) {
+		t.Fatal("full queue: item not spilled")
+	}
+	h.add("@1", 3, false)
+	if !d.Spill([]kit.Pos{{Chat: "@1", ID: 3}}, false) {
+		t.Fatal("item of a chat behind: not spilled")
+	}
+	if d.Spill([]kit.Pos{{Chat: "@2", ID: 1}}, false) {
+		t.Fatal("item of a chat not behind: spilled")
+	}
+	if !d.Behind() {
+		t.Fatal("Behind false after spills")
+	}
+	if err := d.CatchUpBehind(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.take(), []ev{{"@1", 1}, {"@1", 2}, {"@1", 3}}; !slices.Equal(got, want) {
+		t.Fatalf("passed on %v, want %v", got, want)
+	}
+	if d.Behind() {
+		t.Fatal("still behind after CatchUpBehind")
+	}
+}
+
+func TestSpilledNewChatStartsAtItsFirstSeenItem(t *testing.T) {
+	ctx := context.Background()
+	h := newHistory()
+	d, s := newDelivery(h, nil)
+	// Old history the bot never saw live must not be replayed.
+	h.add("@5", 1, false)
+	h.add("@5", 2, false)
+	h.add("@5", 3, false)
+	if !d.Spill([]kit.Pos{{Chat: "@5", ID: 3}}, true) {
+		t.Fatal("not spilled")
+	}
+	if err := d.CatchUpBehind(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.take(), []ev{{"@5", 3}}; !slices.Equal(got, want) {
+		t.Fatalf("passed on %v, want %v", got, want)
+	}
+}
+
+func TestGoneChatIsForgotten(t *testing.T) {
+	ctx := context.Background()
+	h := newHistory()
+	d, _ := newDelivery(h, nil)
+	if err := d.Live(ctx, h.add("@3", 1, false)); err != nil {
+		t.Fatal(err)
+	}
+	h.gone["@3"] = true
+	if err := d.CatchUp(ctx); err != nil {
+		t.Fatalf("catch-up of a gone chat: %v", err)
+	}
+	if d.Known("@3") {
+		t.Fatal("gone chat still known")
+	}
+}
+
+func TestCatchUpErrorIsReturned(t *testing.T) {
+	ctx := context.Background()
+	h := newHistory()
+	d, _ := newDelivery(h, nil)
+	if err := d.Live(ctx, h.add("@1", 1, false)); err != nil {
+		t.Fatal(err)
+	}
+	h.fails = 1
+	if err := d.CatchUp(ctx); err == nil {
+		t.Fatal("failed fetch: CatchUp returned nil")
+	}
+	if !d.Known("@1") {
+		t.Fatal("a failed fetch forgot the chat")
+	}
+}
+
+func TestStoppedBotEndsCatchUp(t *testing.T) {
+	ctx := context.Background()
+	h := newHistory()
+	d := kit.NewDelivery(h, kit.Config{Page: 2})
+	n := 0
+	d.Begin(func(bot.Event) error {
+		n++
+		if n == 2 {
+			return bot.ErrStopped
+		}
+		return nil
+	})
+	if err := d.Live(ctx, h.add("@1", 1, false)); err != nil {
+		t.Fatal(err)
+	}
+	for id := int64(2); id <= 6; id++ {
+		h.add("@1", id, false)
+	}
+	if err := d.CatchUp(ctx); !errors.Is(err, bot.ErrStopped) {
+		t.Fatalf("CatchUp = %v, want bot.ErrStopped", err)
+	}
+	if !d.Stopping() || n != 2 {
+		t.Fatalf("stopping %v after %d events, want true after 2", d.Stopping(), n)
+	}
+}
+
+func TestUndeliveredItemIsPassedOnAgainAndHoldsTheCursor(t *testing.T) {
+	ctx := context.Background()
+	h := newHistory()
+	st := store.NewMemory()
+	d, s := newDelivery(h, st)
+	if err := d.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for id := int64(1); id <= 4; id++ {
+		if err := d.Live(ctx, h.add("@1", id, false)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.take()
+	// 1 handled, 2's reply never left (the connection dropped), 3 and 4
+	// handled after it.
+	notSent := fmt.Errorf("sending: %w", bot.ErrNotSent)
+	d.Handled("@1", 1, nil)
+	d.Handled("@1", 2, notSent)
+	d.Handled("@1", 3, nil)
+	d.Handled("@1", 4, errors.New("refused by the server")) // handled: retrying cannot help
+	if err := d.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The reconnect's catch-up passes on 2 alone: 3 and 4 were handled.
+	h.add("@1", 5, false)
+	if err := d.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.take(), []ev{{"@1", 2}, {"@1", 5}}; !slices.Equal(got, want) {
+		t.Fatalf("after the reconnect passed on %v, want %v", got, want)
+	}
+	// A second catch-up before 2's outcome is known does not pass it on
+	// twice.
+	if err := d.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.take(); len(got) != 0 {
+		t.Fatalf("second catch-up passed on %v, want nothing", got)
+	}
+	// Until 2 is handled, a restart must fetch it again: the stored cursor
+	// stays at 1.
+	d2, s2 := newDelivery(h, st)
+	if err := d2.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := d2.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := s2.take(); len(got) == 0 || got[0] != (ev{"@1", 2}) {
+		t.Fatalf("restart passed on %v, want it to start at the undelivered 2", got)
+	}
+	// Once 2 is handled the cursor jumps past everything handled since.
+	d.Handled("@1", 2, nil)
+	d.Handled("@1", 5, nil)
+	if err := d.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d3, s3 := newDelivery(h, st)
+	if err := d3.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := d3.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := s3.take(); len(got) != 0 {
+		t.Fatalf("after everything was handled, a restart passed on %v", got)
+	}
+}
+
+func TestRunWritesAHandledCursorWithoutWaitingForATick(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	h := newHistory()
+	st := store.NewMemory()
+	d := kit.NewDelivery(h, kit.Config{Store: st, Key: "test:cursors", FlushEvery: time.Hour})
+	s := &sink{}
+	d.Begin(s.emit)
+	if err := d.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		d.Run(ctx)
+	}()
+	if err := d.Live(ctx, h.add("@1", 7, false)); err != nil {
+		t.Fatal(err)
+	}
+	d.Handled("@1", 7, nil)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		v, ok, err := st.Get(ctx, "test:cursors")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok && string(v) == `{"@1":7}` {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("cursor not written within the deadline (store has %q)", v)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-done
+}

@@ -1,0 +1,44 @@
+// Package kit is the delivery machinery every Parley platform shares, so
+// that a platform package is mostly its wire types and a small adapter.
+//
+// # Exactly once, in order, per chat
+//
+// A Delivery keeps two positions per chat: the last item passed on to the
+// bot and the last item the bot handled. Only handled positions reach the
+// store (ordered writes; a failed write is tried again by the next flush;
+// a chat seen for the first time is written before its first item goes
+// on). A platform uses it like this:
+//
+//	d := kit.NewDelivery(kit.FetchFunc(fetchPage), kit.Config{Store: st, Key: "name:cursors:" + account})
+//
+//	// in Listen, for each connection:
+//	d.Begin(emit)         // what was passed on but not handled is passed on again
+//	d.Load(ctx)           // stored cursors, once per process
+//	d.CatchUp(ctx)        // what arrived while away, chat by chat, before live items
+//	d.Live(ctx, item)     // each live item; items caught up already are skipped
+//	go d.Run(ctx)         // writes handled cursors every FlushEvery
+//
+//	// in EventHandled and Close:
+//	d.Handled(chat, id)
+//	d.Flush(ctx)
+//
+// The platform's one duty is FetchAfter: a page of a chat's items after a
+// position, oldest first. Positions are int64 that grow within a chat: the
+// server's message ids, or its timestamps.
+//
+// # Overload
+//
+// When the bot's queue is full, a platform may leave live items on the
+// server instead of holding them in memory: Spill records their chats as
+// behind (reading only the chat and position from the frame), and
+// CatchUpBehind fetches them later, in order, once the queue is short.
+// Later live items of a chat that is behind are spilled too, so the
+// chat's order holds.
+//
+// # Reconnecting
+//
+// Backoff is the one exponential backoff with jitter used by every client
+// and by the host's supervisor, and Reconnect the loop around a connection:
+// it resets the backoff after a connection that did useful work and gives
+// up only on an error marked Permanent (a bad token, say).
+package kit

@@ -1,0 +1,468 @@
+package privitty
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"go.uber.org/zap"
+
+	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/platform/kit"
+)
+
+// cursorChat is a chat's key in the kit's cursors.
+func cursorChat(chat int64) string { return strconv.FormatInt(chat, 10) }
+
+// consume handles queued items in order. A connect or a lag triggers a
+// catch-up, which runs before the items queued after it.
+func (p *Platform) consume(ctx context.Context, q <-chan item, emit func(bot.Event) error) error {
+	var batch []*IncomingMsg
+	var next *item
+	resync := false
+	for {
+		// A pending catch-up runs before waiting for more: after a failed
+		// fetch the stream may stay quiet for a long time.
+		if resync {
+			resync = false
+			if err := p.resync(ctx); err != nil {
+				return err
+			}
+			if ctx.Err() != nil {
+				return nil
+			}
+		}
+		var it item
+		if next != nil {
+			it, next = *next, nil
+		} else {
+			select {
+			case it = <-q:
+			case <-ctx.Done():
+				return nil
+			}
+		}
+		if it.connect {
+			p.caughtUp.Store(false)
+			resync = true
+			continue
+		}
+		if lag, ok := it.ev.(*Lag); ok {
+			p.lags.Add(1)
+			p.lagged.Add(max(lag.Dropped, 0))
+			p.log.Warn("privitty: the daemon dropped events; resynchronizing", zap.Int64("dropped", lag.Dropped))
+			if err := emit(lag); err != nil {
+				return err
+			}
+			resync = true
+			continue
+		}
+		if im, ok := it.ev.(*IncomingMsg); ok {
+			// Take the IncomingMsg events queued right behind it, to
+			// fetch them with one call.
+			batch = append(batch[:0], im)
+		gather:
+			for len(batch) < catchUpPage {
+				select {
+				case n := <-q:
+					if m, ok := n.ev.(*IncomingMsg); ok && !n.connect {
+						batch = append(batch, m)
+						continue
+					}
+					next = &n
+					break gather
+				default:
+					break gather
+				}
+			}
+			ok, err := p.deliverLive(ctx, batch, emit)
+			if err != nil {
+				return err
+			}
+			resync = !ok
+			continue
+		}
+		if err := p.onEvent(it.ev, emit); err != nil {
+			return err
+		}
+	}
+}
+
+// onEvent passes on an event that is not a message.
+func (p *Platform) onEvent(e bot.Event, emit func(bot.Event) error) error {
+	switch e := e.(type) {
+	case *ChatModified:
+		p.mu.Lock()
+		delete(p.chats, e.ChatID)
+		p.mu.Unlock()
+	case *Unknown:
+		p.unknown.Add(1)
+	}
+	return emit(e)
+}
+
+func (p *Platform) ours(account int64) bool {
+	return account == 0 || account == p.client.Account()
+}
+
+// deliverLive fetches and passes on live messages. It returns false when
+// a fetch failed in a way only a catch-up can repair.
+func (p *Platform) deliverLive(ctx context.Context, evs []*IncomingMsg, emit func(bot.Event) error) (bool, error) {
+	ids := make([]int64, 0, len(evs))
+	for _, e := range evs {
+		if !p.ours(e.AccountID) {
+			p.foreign.Add(1)
+			continue
+		}
+		if p.d.Duplicate(cursorChat(e.ChatID), e.MsgID) {
+			continue
+		}
+		ids = append(ids, e.MsgID)
+	}
+	if len(ids) == 0 {
+		return true, nil
+	}
+	msgs, err := p.fetch(ctx, ids)
+	if err != nil {
+		if ctx.Err() != nil {
+			return true, nil
+		}
+		p.log.Warn("privitty: fetching new messages failed; catching up", zap.Error(err))
+		return false, nil
+	}
+	for _, id := range ids {
+		m := msgs[id]
+		if m == nil || !m.Incoming() {
+			continue
+		}
+		ev, err := p.event(ctx, m, false)
+		if err != nil {
+			p.log.Warn("privitty: delivering a message failed; catching up", zap.Int64("msg", id), zap.Error(err))
+			return false, nil
+		}
+		if !p.d.Admit(ctx, cursorChat(m.ChatID), m.ID) {
+			continue
+		}
+		if err := emit(ev); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
+}
+
+// fetch loads messages by id with get_messages: a message that does not
+// load (deleted, say) comes back as a per-item error and is logged and left
+// out; a failed call is an error, which the caller repairs with a
+// catch-up, since a transient failure must not lose messages.
+func (p *Platform) fetch(ctx context.Context, ids []int64) (map[int64]*Message, error) {
+	res, err := p.client.GetMessages(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]*Message, len(ids))
+	for id, r := range res {
+		if r.Message == nil {
+			p.log.Info("privitty: message did not load", zap.Int64("msg", id), zap.String("error", r.Error))
+			continue
+		}
+		out[id] = r.Message
+	}
+	return out, nil
+}
+
+// event returns incoming message m as an IncomingMsg, or as a
+// ContactRequest when its chat is one.
+func (p *Platform) event(ctx context.Context, m *Message, replayed bool) (bot.Event, error) {
+	info, err := p.chatInfo(ctx, m.ChatID)
+	if err != nil {
+		return nil, err
+	}
+	acct := p.client.Account()
+	if info.request {
+		return &ContactRequest{AccountID: acct, ChatID: m.ChatID, Msg: m, Chat: info.chat, Replayed: replayed}, nil
+	}
+	e := NewIncomingMsg(acct, m, info.chat)
+	e.Replayed = replayed
+	return e, nil
+}
+
+func kindOf(t ChatType) bot.ChatKind {
+	if t.IsGroup() {
+		return bot.Group
+	}
+	return bot.Direct
+}
+
+// chatInfo returns what the platform knows of a chat, asking the daemon
+// when it knows nothing or the chat was a contact request (which may have
+// been accepted elsewhere since).
+func (p *Platform) chatInfo(ctx context.Context, chatID int64) (chatInfo, error) {
+	p.mu.Lock()
+	ci, ok := p.chats[chatID]
+	p.mu.Unlock()
+	if ok && !ci.request {
+		return ci, nil
+	}
+	c, err := p.client.GetChat(ctx, chatID)
+	if err != nil {
+		return chatInfo{}, err
+	}
+	ci = chatInfo{chat: bot.Chat{ID: cursorChat(chatID), Kind: kindOf(c.ChatType), Title: c.Name}, request: c.IsContactRequest}
+	p.cacheChat(chatID, ci)
+	return ci, nil
+}
+
+func (p *Platform) cacheChat(chatID int64, ci chatInfo) {
+	p.mu.Lock()
+	if len(p.chats) >= maxCachedChats {
+		clear(p.chats)
+	}
+	p.chats[chatID] = ci
+	p.mu.Unlock()
+}
+
+// resync runs a catch-up, retrying with the kit's backoff until it
+// succeeds or ctx ends. Live events wait meanwhile.
+func (p *Platform) resync(ctx context.Context) error {
+	b := &kit.Backoff{Min: p.cfg.minBackoff, Max: p.cfg.maxBackoff}
+	for {
+		err := p.catchUp(ctx)
+		if err == nil {
+			p.caughtUp.Store(true)
+			return nil
+		}
+		if errors.Is(err, bot.ErrStopped) {
+			return err
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		d := b.Next()
+		p.log.Warn("privitty: catch-up failed; retrying", zap.Int("attempt", b.Attempt()), zap.Duration("delay", d), zap.Error(err))
+		if !kit.Sleep(ctx, d) {
+			return nil
+		}
+	}
+}
+
+func (p *Platform) floorKey() string {
+	return "privitty:floor:" + strconv.FormatInt(p.client.Account(), 10)
+}
+
+// load settles the account and reads the stored state, once.
+func (p *Platform) load(ctx context.Context) error {
+	if _, err := p.client.ResolveAccount(ctx); err != nil {
+		return fmt.Errorf("privitty: finding the account: %w", err)
+	}
+	p.mu.Lock()
+	loaded := p.loaded
+	p.mu.Unlock()
+	if loaded {
+		return nil
+	}
+	key := "privitty:cursors:" + strconv.FormatInt(p.client.Account(), 10)
+	if err := p.migrate(ctx, key); err != nil {
+		return err
+	}
+	p.d.SetKey(key)
+	if err := p.d.Load(ctx); err != nil {
+		return fmt.Errorf("privitty: %w", err)
+	}
+	var fs floorState
+	if p.cfg.store != nil {
+		data, ok, err := p.cfg.store.Get(ctx, p.floorKey())
+		if err != nil {
+			return fmt.Errorf("privitty: loading the account state: %w", err)
+		}
+		if ok {
+			if err := json.Unmarshal(data, &fs); err != nil {
+				p.log.Warn("privitty: stored account state unreadable; starting as new", zap.Error(err))
+				fs = floorState{}
+			}
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.loaded = true
+	if fs.Init && !p.floor.Init {
+		p.floor = fs
+	}
+	return nil
+}
+
+// migrate rewrites cursors stored by earlier versions, which kept the
+// floor and the chats' cursors together under key, into the kit's map and
+// the floor key.
+func (p *Platform) migrate(ctx context.Context, key string) error {
+	if p.cfg.store == nil {
+		return nil
+	}
+	data, ok, err := p.cfg.store.Get(ctx, key)
+	if err != nil || !ok {
+		return err
+	}
+	var old struct {
+		floorState
+		Chats map[string]int64 `json:"chats"`
+	}
+	if json.Unmarshal(data, &old) != nil || old.Chats == nil {
+		return nil // the kit's format, or unreadable: the kit says so
+	}
+	fs, err := json.Marshal(old.floorState)
+	if err != nil {
+		return err
+	}
+	chats, err := json.Marshal(old.Chats)
+	if err != nil {
+		return err
+	}
+	if err := p.cfg.store.Set(ctx, p.floorKey(), fs, 0); err != nil {
+		return err
+	}
+	p.log.Info("privitty: stored cursors moved to the current format")
+	return p.cfg.store.Set(ctx, key, chats, 0)
+}
+
+// initFloor ends the account's first catch-up and stores its floor.
+func (p *Platform) initFloor(ctx context.Context, newest int64) error {
+	p.mu.Lock()
+	if p.floor.Init {
+		p.mu.Unlock()
+		return nil
+	}
+	p.floor = floorState{Init: true, Floor: newest}
+	data, err := json.Marshal(p.floor)
+	p.mu.Unlock()
+	if err != nil || p.cfg.store == nil {
+		return err
+	}
+	return p.cfg.store.Set(ctx, p.floorKey(), data, 0)
+}
+
+// catchUp walks the chat list (archived chats too) for chats with
+// messages newer than their cursor, and passes those on through the kit,
+// chat by chat. On an account's first catch-up only unseen messages up to
+// the current newest are delivered, so a new bot does not answer old
+// history.
+func (p *Platform) catchUp(ctx context.Context) error {
+	if err := p.load(ctx); err != nil {
+		return err
+	}
+	p.resyncs.Add(1)
+	if !p.cfg.catchUp {
+		return p.initFloor(ctx, 0)
+	}
+	p.mu.Lock()
+	fs := p.floor
+	p.mu.Unlock()
+
+	var entries []int64
+	for _, flags := range []int{ChatlistNoSpecials, ChatlistNoSpecials | ChatlistArchivedOnly} {
+		ids, err := p.client.GetChatlistEntries(ctx, flags)
+		if err != nil {
+			return err
+		}
+		entries = append(entries, ids...)
+	}
+	slices.Sort(entries)
+	entries = slices.Compact(entries)
+	var newest int64
+	var due []int64
+	for len(entries) > 0 {
+		page := entries[:min(len(entries), catchUpPage)]
+		entries = entries[len(page):]
+		items, err := p.client.GetChatlistItems(ctx, page)
+		if err != nil {
+			return err
+		}
+		for _, chat := range page {
+			it, ok := items[chat]
+			if !ok || it.Kind == "ArchiveLink" || it.Kind == "Error" || chat <= LastSpecialID {
+				continue
+			}
+			p.cacheChat(chat, chatInfo{chat: bot.Chat{ID: cursorChat(chat), Kind: kindOf(it.ChatType), Title: it.Name}, request: it.IsContactRequest})
+			newest = max(newest, it.LastMessageID)
+			after, _ := p.d.Position(cursorChat(chat))
+			after = max(after, fs.Floor)
+			if it.LastMessageID != 0 && it.LastMessageID <= after {
+				continue
+			}
+			if !fs.Init && it.FreshMessageCounter == 0 && !it.IsContactRequest && it.LastMessageID != 0 {
+				continue
+			}
+			due = append(due, chat)
+		}
+	}
+	if !fs.Init {
+		p.mu.Lock()
+		p.firstFloor = newest
+		p.mu.Unlock()
+	}
+	for _, chat := range due {
+		if err := p.d.CatchUpChat(ctx, cursorChat(chat)); err != nil {
+			return err
+		}
+	}
+	if !fs.Init {
+		return p.initFloor(ctx, newest)
+	}
+	return nil
+}
+
+// fetchAfter reads, for the kit, the messages of a chat after a cursor:
+// the chat's message ids, then the messages in pages. Messages up to the
+// account's floor are not new, except on its first catch-up, where unseen
+// ones up to the newest are.
+func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, limit int) ([]kit.Item, error) {
+	id, err := strconv.ParseInt(chat, 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("privitty: chat %q: %w", chat, kit.ErrChatGone)
+	}
+	p.mu.Lock()
+	fs, first := p.floor, p.firstFloor
+	p.mu.Unlock()
+	if fs.Init {
+		after = max(after, fs.Floor)
+	}
+	all, err := p.client.GetMessageIDs(ctx, id)
+	if err != nil {
+		var re *RPCError
+		if errors.As(err, &re) {
+			return nil, fmt.Errorf("%w: %w", kit.ErrChatGone, err)
+		}
+		return nil, err
+	}
+	var ids []int64
+	for _, m := range all {
+		if m > after {
+			ids = append(ids, m)
+		}
+	}
+	slices.Sort(ids)
+	ids = ids[:min(len(ids), limit)]
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	msgs, err := p.fetch(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]kit.Item, len(ids))
+	for i, mid := range ids {
+		out[i] = kit.Item{Chat: chat, ID: mid}
+		m := msgs[mid]
+		if m == nil || !m.Incoming() {
+			continue
+		}
+		if !fs.Init && mid <= first && m.State != StateInFresh {
+			continue // old history of a new account
+		}
+		if out[i].Event, err = p.event(ctx, m, true); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

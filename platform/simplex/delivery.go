@@ -1,0 +1,202 @@
+package simplex
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"go.uber.org/zap"
+
+	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/platform/kit"
+)
+
+// sink is how the client hands the platform what it reads.
+type sink struct {
+	p    *Platform
+	emit func(bot.Event) error
+}
+
+// Connected runs the start-up steps, then delivers what arrived while the
+// bot was away. Live events wait until it returns.
+func (s sink) Connected(ctx context.Context, first bool) error {
+	p := s.p
+	p.ready.Store(false)
+	u, err := p.ensureUser(ctx)
+	if err != nil {
+		return err
+	}
+	if err := p.runStartup(ctx, u); err != nil {
+		return err
+	}
+	p.user.Store(u)
+	p.d.SetKey("simplex:cursors:" + strconv.FormatInt(u.UserID, 10))
+	if err := p.d.Load(ctx); err != nil {
+		return fmt.Errorf("simplex: %w", err)
+	}
+	if p.cfg.catchUp && !p.stopping.Load() {
+		if err := p.d.CatchUp(ctx); err != nil {
+			if !errors.Is(err, bot.ErrStopped) {
+				return err
+			}
+			p.stop()
+		}
+	}
+	p.ready.Store(true)
+	return nil
+}
+
+// Event passes one event frame on. A newChatItems frame may carry items
+// of several chats; it is split into one event per item so each keeps its
+// chat's order, and items passed on already are skipped.
+func (s sink) Event(f Frame) error {
+	err := s.p.onEvent(f, s.emit)
+	if errors.Is(err, bot.ErrStopped) {
+		s.p.stop()
+		return nil
+	}
+	return err
+}
+
+// spillSink leaves received messages in the CLI's database under load.
+type spillSink struct{ sink }
+
+// Spill keeps memory bounded under load without losing a message: a frame
+// of received messages is left in the CLI, its chats marked behind and
+// fetched by Resume once the queue is short again (later messages of a
+// behind chat are left too, so its order holds); delivery statuses are
+// shed. Other events are queued.
+func (s spillSink) Spill(f Frame, full bool) bool {
+	p := s.p
+	if p.stopping.Load() {
+		return false
+	}
+	if _, ok := f.Resp.(*ChatItemsStatusesUpdated); ok && full {
+		// Delivery statuses of the bot's own messages are state, and a
+		// later one supersedes an earlier: under load they are shed.
+		p.shed.Add(1)
+		return true
+	}
+	e, ok := f.Resp.(*NewChatItems)
+	if !ok || len(e.ChatItems) == 0 {
+		return false
+	}
+	pos := make([]kit.Pos, 0, len(e.ChatItems))
+	for i := range e.ChatItems {
+		a := &e.ChatItems[i]
+		ref, ok := a.ChatInfo.Ref()
+		if !ok || a.ChatItem.ChatDir.Sent() {
+			return false
+		}
+		pos = append(pos, kit.Pos{Chat: ref.String(), ID: a.ChatItem.Meta.ItemID})
+	}
+	return p.d.Spill(pos, full)
+}
+
+// Resume fetches the messages of chats left behind under load; it runs on
+// the client's event goroutine.
+func (s spillSink) Resume() {
+	p := s.p
+	p.mu.Lock()
+	ctx := p.bg
+	p.mu.Unlock()
+	if p.user.Load() == nil {
+		return
+	}
+	if err := p.d.CatchUpBehind(ctx); err != nil {
+		if errors.Is(err, bot.ErrStopped) {
+			p.stop()
+			return
+		}
+		// The next connection's catch-up takes it from here.
+		p.log.Warn("simplex: fetching messages left behind", zap.Error(err))
+	}
+}
+
+// fetchAfter reads a page of a chat's items for the kit: received items
+// become events, the bot's own only move the fetch on.
+func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, limit int) ([]kit.Item, error) {
+	ref, err := ParseChatRef(chat)
+	if err != nil {
+		return nil, fmt.Errorf("simplex: chat %q: %w", chat, kit.ErrChatGone)
+	}
+	r, err := Exec(ctx, p.client, APIGetChat{Chat: ref, After: after, Count: limit})
+	if err != nil {
+		var ce *CommandError
+		if errors.As(err, &ce) {
+			// The chat is gone (contact deleted, group left).
+			return nil, fmt.Errorf("%w: %w", kit.ErrChatGone, err)
+		}
+		return nil, err
+	}
+	u := p.user.Load()
+	items := r.Chat.ChatItems
+	out := make([]kit.Item, len(items))
+	for i := range items {
+		out[i] = kit.Item{Chat: chat, ID: items[i].Meta.ItemID}
+		if !items[i].ChatDir.Sent() {
+			out[i].Event = &NewChatItems{User: u, ChatItems: []AChatItem{{ChatInfo: r.Chat.ChatInfo, ChatItem: items[i]}}}
+		}
+	}
+	return out, nil
+}
+
+func (p *Platform) onEvent(f Frame, emit func(bot.Event) error) error {
+	switch e := f.Resp.(type) {
+	case *NewChatItems:
+		if len(e.ChatItems) == 1 {
+			if !p.admitItem(&e.ChatItems[0]) {
+				return nil
+			}
+			return emit(e)
+		}
+		for i := range e.ChatItems {
+			if !p.admitItem(&e.ChatItems[i]) {
+				continue
+			}
+			if err := emit(&NewChatItems{User: e.User, ChatItems: e.ChatItems[i : i+1]}); err != nil {
+				return err
+			}
+		}
+		return nil
+	case *ContactConnected:
+		p.sendWelcome(e.Contact.ContactID)
+	}
+	ev, ok := f.Resp.(bot.Event)
+	if !ok {
+		return nil
+	}
+	return emit(ev)
+}
+
+// admitItem tracks received items and drops those passed on already.
+func (p *Platform) admitItem(a *AChatItem) bool {
+	if a.ChatItem.ChatDir.Sent() {
+		return true
+	}
+	ref, ok := a.ChatInfo.Ref()
+	if !ok {
+		return true
+	}
+	// A new chat's first cursor is written with no deadline of its own.
+	return p.d.Admit(context.Background(), ref.String(), a.ChatItem.Meta.ItemID)
+}
+
+// EventHandled implements bot.HandledNotifier: it advances the handled
+// cursor of the event's chat.
+func (p *Platform) EventHandled(e bot.Event, err error) {
+	ev, ok := e.(*NewChatItems)
+	if !ok {
+		return
+	}
+	for i := range ev.ChatItems {
+		a := &ev.ChatItems[i]
+		if a.ChatItem.ChatDir.Sent() {
+			continue
+		}
+		if ref, ok := a.ChatInfo.Ref(); ok {
+			p.d.Handled(ref.String(), a.ChatItem.Meta.ItemID, err)
+		}
+	}
+}

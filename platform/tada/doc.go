@@ -1,0 +1,57 @@
+// Package tada connects Parley bots to Tada.team: one WebSocket per team
+// (/messaging/{team_uid}, token header) carrying
+// {"event","params","confirm_id"} frames, and the REST API under /api/v4
+// with its {"ok","result","error"} envelope.
+//
+// # Events
+//
+// DecodeFrame turns a frame into a typed event: every server event of the
+// protocol has a Go type (MessageUpdated, ChatUpdated, ContactUpdated,
+// CallState, Online, Time, …), and anything else becomes an *Unknown that
+// keeps the raw frame and is counted.
+//
+// The Platform does not hand server.message.updated to handlers as it is.
+// Each message in it becomes one of NewMessage (delayed false: a new
+// message; it reaches OnMessage), MessageEdited (a new text; Edited set),
+// MessageDeleted (content type "deleted") or MessageChanged (reactions,
+// receipts and other silent updates). The bot's own messages (from equal
+// to its JID from GET /api/v4/teams/{team}) and versions seen already are
+// dropped: a message_id is kept at its highest gentime. A team member the
+// bot had not seen is a ContactJoined, which implements bot.Request so
+// that AutoAccept can greet newcomers; Tada has no contact requests.
+// Chat keys are "tada:<chat jid>"; JID prefixes give the chat kind (d-
+// direct, g- group, t- task, m- meeting, th- thread).
+//
+// # Confirms, both ways
+//
+// An event that carries a confirm_id is answered with client.confirm only
+// after emit returned, that is once it is in the bot's queue: an event
+// lost in a crash is not confirmed, and the server sends it again. Every
+// client event the Client sends carries a confirm_id and is sent again
+// every resend_timeout (from /features.json) until server.confirm comes;
+// messages carry a client-made message_id, so a repeat changes the same
+// message rather than making a second. server.warning is logged and
+// counted; one that names a pending client event fails it with a
+// *WarningError. client.ping goes every ping interval, and a late confirm
+// reopens the connection. server.panic (a bad token or team) ends Listen
+// with a *PanicError instead of reconnecting forever.
+//
+// # Nothing lost, nothing twice
+//
+// The WebSocket has no resume. After every (re)connect and after a
+// restart, the Platform asks each chat for the message versions after its
+// stored position (GET …/messages/{chat}?gentime_from=), with gentime as
+// the position of the shared platform kit; a chat it never saw starts at
+// the newest version the bot saw on its very first start, so old history
+// is not replayed.
+//
+// # Commands
+//
+// Client has one method per REST call (SendMessage, EditMessage,
+// DeleteMessage, ListMessages, Chats, Contacts, Groups, GroupMembers,
+// TeamInfo, UploadFile, Ping) and Conn one per client event
+// (SendMessage, DeleteMessage, MarkRead, Typing, Emit). Refusals are
+// *APIError with the code and HTTP status; RATE_LIMIT (429) is tried
+// again with backoff. Platform.Send splits texts at max_message_length
+// and, by default, sends over REST.
+package tada

@@ -1,0 +1,570 @@
+package tada
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"go.uber.org/zap"
+
+	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/platform/kit"
+)
+
+// Platform is the bot.Platform for one Tada team. It keeps one WebSocket,
+// confirms each server event once it is in the bot's queue, catches up
+// every chat over REST after a (re)connect or a restart, and sends over
+// REST (or the WebSocket, see WithSendOverWebSocket).
+type Platform struct {
+	c    *Client
+	opts options
+	log  *zap.Logger
+	d    *kit.Delivery
+
+	ready atomic.Bool
+
+	mu        sync.Mutex
+	listening bool
+	conn      *Conn
+	connCh    chan struct{} // closed and replaced when conn changes
+	me        string
+	since     int64 // first version this bot ever looked at; older history is not replayed
+	contacts  map[string]Contact
+	members   map[string]map[string]string // group → member → status
+	seen      *versions
+}
+
+// New returns a platform for team on the server at baseURL, with the
+// bot's token. It does not connect; Listen does.
+func New(baseURL, team, token string, opts ...Option) (*Platform, error) {
+	c, err := NewClient(baseURL, team, token, opts...)
+	if err != nil {
+		return nil, err
+	}
+	p := &Platform{c: c, opts: c.opts, log: c.opts.logger, connCh: make(chan struct{}),
+		contacts: map[string]Contact{}, members: map[string]map[string]string{}, seen: newVersions(c.opts.seenMessages)}
+	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{Store: c.opts.store, Logger: p.log,
+		Page: c.opts.catchUpPage, FlushEvery: c.opts.cursorFlush})
+	return p, nil
+}
+
+// Ready reports whether a connection is up, started and caught up, so
+// that live events flow.
+func (p *Platform) Ready() bool { return p.ready.Load() }
+
+// Name returns "tada".
+func (p *Platform) Name() string { return "tada" }
+
+// Client returns the underlying client, for commands beyond Send.
+func (p *Platform) Client() *Client { return p.c }
+
+// ClientOf returns the Tada client of the bot handling c, or nil when the
+// bot runs on another platform.
+func ClientOf(c *bot.Context) *Client {
+	if p, ok := c.Platform().(*Platform); ok {
+		return p.c
+	}
+	return nil
+}
+
+// Stats returns the delivery counters.
+func (p *Platform) Stats() kit.Stats { return p.d.Stats() }
+
+// Listen connects and passes events to emit until ctx ends or the server
+// refuses the token or team (a *PanicError or an auth *APIError).
+func (p *Platform) Listen(ctx context.Context, emit func(bot.Event) error) error {
+	p.d.Begin(emit)
+	p.setListening(true)
+	defer p.setListening(false)
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		p.d.Run(ctx)
+	}()
+	b := &kit.Backoff{Min: p.opts.reconnectMin, Max: p.opts.reconnectMax}
+	err := kit.Reconnect(ctx, b, p.log, "tada", func(ctx context.Context, useful func()) error {
+		return p.session(ctx, emit, useful)
+	})
+	cancel()
+	wg.Wait()
+	if errors.Is(err, bot.ErrStopped) {
+		return nil
+	}
+	return err
+}
+
+// permanent marks errors a reconnect cannot fix.
+func permanent(err error) error {
+	var pe *PanicError
+	var ae *APIError
+	if errors.As(err, &pe) || errors.Is(err, bot.ErrStopped) || (errors.As(err, &ae) && (ae.Auth() || ae.Status == http.StatusNotFound)) {
+		return kit.Permanent(err)
+	}
+	return err
+}
+
+func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, useful func()) error {
+	// Dial first: frames are held from here, so none is missed while the
+	// start-up runs.
+	cn, err := p.c.Dial(ctx)
+	if err != nil {
+		return permanent(err)
+	}
+	defer cn.Close()
+	// The start-up and catch-up end with the connection: a reconnect
+	// does them again, and events must not flow with no socket behind.
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		select {
+		case <-cn.Done():
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	defer wg.Wait()
+	defer cancel()
+	extra, err := p.startup(ctx)
+	if err != nil {
+		if e := cn.Err(); e != nil {
+			err = e // a server.panic explains a failed start-up best
+		}
+		return permanent(err)
+	}
+	p.setConn(cn)
+	defer p.setConn(nil)
+	if p.opts.catchUp {
+		if err := p.d.CatchUp(ctx, extra...); err != nil {
+			if e := cn.Err(); e != nil {
+				err = e
+			}
+			return permanent(err)
+		}
+	}
+	useful()
+	p.ready.Store(true)
+	defer p.ready.Store(false)
+	for {
+		f, err := cn.Next(ctx)
+		if err != nil {
+			if e := cn.Err(); e != nil {
+				err = e // the connection's end, not the context it cancelled
+			}
+			return permanent(err)
+		}
+		if err := p.handle(ctx, f, emit); err != nil {
+			return permanent(err)
+		}
+		if f.ConfirmID != "" {
+			if err := cn.Confirm(ctx, f.ConfirmID); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// startup learns who the bot is, its contacts and groups, loads the
+// cursors and returns the chats to catch up that have no cursor yet.
+func (p *Platform) startup(ctx context.Context) ([]string, error) {
+	me, err := p.c.Me(ctx)
+	if err != nil {
+		return nil, err
+	}
+	contacts, err := p.c.Contacts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	chats, err := p.c.Chats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	p.me = me.JID
+	for _, c := range contacts {
+		p.contacts[c.JID] = c
+	}
+	for _, c := range chats.Objects {
+		p.noteChatLocked(c)
+	}
+	p.mu.Unlock()
+	key := "tada:" + p.c.team + ":" + me.JID
+	p.d.SetKey(key + ":cursors")
+	if err := p.d.Load(ctx); err != nil {
+		return nil, err
+	}
+	if err := p.loadSince(ctx, key+":since", chats.Objects); err != nil {
+		return nil, err
+	}
+	var extra []string
+	for _, c := range chats.Objects {
+		if c.Gentime > p.since && !p.d.Known(c.JID) {
+			extra = append(extra, c.JID)
+		}
+	}
+	return extra, nil
+}
+
+// loadSince reads, or on the very first start sets, the version before
+// which history is never replayed: the newest of the chats now.
+func (p *Platform) loadSince(ctx context.Context, key string, chats []Chat) error {
+	if p.since != 0 {
+		return nil
+	}
+	st := p.opts.store
+	if st != nil {
+		data, ok, err := st.Get(ctx, key)
+		if err != nil {
+			return fmt.Errorf("tada: loading %s: %w", key, err)
+		}
+		if ok {
+			if n, err := strconv.ParseInt(string(data), 10, 64); err == nil && n > 0 {
+				p.since = n
+				return nil
+			}
+		}
+	}
+	var since int64 = 1
+	for _, c := range chats {
+		since = max(since, c.Gentime)
+	}
+	if st != nil {
+		if err := st.Set(ctx, key, []byte(strconv.FormatInt(since, 10)), 0); err != nil {
+			return fmt.Errorf("tada: saving %s: %w", key, err)
+		}
+	}
+	p.since = since
+	return nil
+}
+
+func (p *Platform) noteChatLocked(c Chat) {
+	if len(c.Members) == 0 {
+		return
+	}
+	m := make(map[string]string, len(c.Members))
+	for _, gm := range c.Members {
+		m[gm.JID] = gm.Status
+	}
+	p.members[c.JID] = m
+}
+
+func (p *Platform) setListening(on bool) {
+	p.mu.Lock()
+	p.listening = on
+	close(p.connCh)
+	p.connCh = make(chan struct{})
+	p.mu.Unlock()
+}
+
+func (p *Platform) setConn(cn *Conn) {
+	p.mu.Lock()
+	p.conn = cn
+	close(p.connCh)
+	p.connCh = make(chan struct{})
+	p.mu.Unlock()
+}
+
+// handle passes one frame's events on.
+func (p *Platform) handle(ctx context.Context, f Frame, emit func(bot.Event) error) error {
+	switch ev := f.Event.(type) {
+	case *MessageUpdated:
+		for i := range ev.Messages {
+			if err := p.d.Live(ctx, p.classify(ev.Messages[i], ev.Delayed, false, 0)); err != nil {
+				return err
+			}
+		}
+		return nil
+	case *ContactUpdated:
+		var joined []bot.Event
+		p.mu.Lock()
+		for _, c := range ev.Contacts {
+			if _, known := p.contacts[c.JID]; !known && c.JID != p.me {
+				joined = append(joined, &ContactJoined{Contact: c})
+			}
+			p.contacts[c.JID] = c
+		}
+		p.mu.Unlock()
+		for _, j := range joined {
+			if err := emit(j); err != nil {
+				return err
+			}
+		}
+	case *ChatUpdated:
+		p.mu.Lock()
+		for _, c := range ev.Chats {
+			p.noteChatLocked(c)
+		}
+		p.mu.Unlock()
+	case *ChatDeleted:
+		for _, c := range ev.Chats {
+			p.d.Forget(c.JID)
+		}
+	}
+	return emit(f.Event)
+}
+
+// classify turns one message version into a kit item: a new message, an
+// edit, a deletion, another change, or nothing (the bot's own messages
+// and versions seen already). after is the chat's position before a
+// catch-up.
+func (p *Platform) classify(m Message, delayed, replayed bool, after int64) kit.Item {
+	it := kit.Item{Chat: m.Chat, ID: m.Gentime}
+	p.mu.Lock()
+	me := p.me
+	prev, seen := p.seen.get(m.MessageID)
+	if !seen || m.Gentime > prev.gentime {
+		p.seen.put(m.MessageID, version{gentime: m.Gentime, edited: m.Edited, deleted: m.Deleted()})
+	}
+	p.mu.Unlock()
+	if m.From == me || (seen && m.Gentime <= prev.gentime) {
+		return it
+	}
+	base := messageEvent{Msg: m, Replayed: replayed}
+	isNew := !seen && !delayed
+	if replayed && !seen {
+		// Catch-up has no "delayed": a message created before the
+		// chat's position is a change of one passed on already.
+		isNew = after == 0 || m.CreatedTime().UnixNano() > after
+	}
+	switch {
+	case m.Deleted():
+		if !seen || !prev.deleted {
+			it.Event = &MessageDeleted{base}
+		}
+	case isNew:
+		base.norm = []bot.Message{Normalize(&m, p.lookup(m.Chat))}
+		it.Event = &NewMessage{base}
+	case m.Edited != "" && (!seen || m.Edited != prev.edited):
+		n := Normalize(&m, p.lookup(m.Chat))
+		n.Edited = true
+		base.norm = []bot.Message{n}
+		it.Event = &MessageEdited{base}
+	default:
+		it.Event = &MessageChanged{base}
+	}
+	return it
+}
+
+// lookup returns the contact lookup for messages of chat.
+func (p *Platform) lookup(chat string) func(string) (string, string, bool) {
+	return func(jid string) (string, string, bool) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		c := p.contacts[jid]
+		return c.DisplayName, p.members[chat][jid], c.Botname != ""
+	}
+}
+
+// fetchAfter is the kit's Fetcher: a chat's message versions after a
+// version, oldest first, deletions included.
+func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, limit int) ([]kit.Item, error) {
+	from := after
+	if from == 0 {
+		from = p.since
+	}
+	list, err := p.c.ListMessages(ctx, chat, MessageFilter{GentimeFrom: from, Limit: limit, IncludeDeleted: true})
+	if err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) && ae.Code == CodeNotFound {
+			return nil, fmt.Errorf("%w: %w", kit.ErrChatGone, err)
+		}
+		return nil, err
+	}
+	msgs := list.Messages
+	slices.SortStableFunc(msgs, func(a, b Message) int { return compareInt(a.Gentime, b.Gentime) })
+	items := make([]kit.Item, 0, len(msgs))
+	for _, m := range msgs {
+		if m.Chat == "" {
+			m.Chat = chat
+		}
+		items = append(items, p.classify(m, false, true, from))
+	}
+	return items, nil
+}
+
+func compareInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// EventHandled advances the chat's handled position.
+func (p *Platform) EventHandled(e bot.Event, _ error) {
+	if me, ok := e.(interface{ position() (string, int64) }); ok {
+		chat, id := me.position()
+		p.d.Handled(chat, id)
+	}
+}
+
+func (e *messageEvent) position() (string, int64) { return e.Msg.Chat, e.Msg.Gentime }
+
+// Close writes the handled positions.
+func (p *Platform) Close(ctx context.Context) error { return p.d.Flush(ctx) }
+
+// Send sends text (split at max_message_length) and then each file to a
+// chat JID; it returns the message ids. Each part has its own message_id,
+// so a part whose outcome is unknown is tried again without doubling it.
+func (p *Platform) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]string, error) {
+	var ids []string
+	if m.Text != "" || len(m.Files) == 0 {
+		for i, part := range SplitText(m.Text, p.c.MaxMessageLength()) {
+			s := SendMessage{Chat: chatID, Text: part, MessageID: NewMessageID()}
+			if i == 0 {
+				s.ReplyTo = m.ReplyTo
+			}
+			if err := p.sendOne(ctx, s); err != nil {
+				return ids, err
+			}
+			ids = append(ids, s.MessageID)
+		}
+	}
+	for _, path := range m.Files {
+		f, err := os.Open(path)
+		if err != nil {
+			return ids, fmt.Errorf("tada: %w", err)
+		}
+		msg, err := p.c.UploadFile(ctx, UploadFile{Chat: chatID, Name: filepath.Base(path), Data: f})
+		f.Close()
+		if err != nil {
+			return ids, err
+		}
+		ids = append(ids, msg.MessageID)
+	}
+	return ids, nil
+}
+
+// sendOne sends one message, again with the same message_id while its
+// outcome is unknown.
+func (p *Platform) sendOne(ctx context.Context, s SendMessage) error {
+	b := kit.Backoff{Min: p.opts.reconnectMin, Max: p.opts.reconnectMax}
+	for attempt := 0; ; attempt++ {
+		var err error
+		if p.opts.sendOverWS {
+			err = p.sendWS(ctx, s)
+		} else {
+			_, err = p.c.SendMessage(ctx, s)
+		}
+		if err == nil || attempt >= p.opts.sendRetries || !(errors.Is(err, ErrOutcomeUnknown) || errors.Is(err, ErrConnClosed)) {
+			return err
+		}
+		p.log.Debug("send outcome unknown; sending again", zap.String("message_id", s.MessageID), zap.Error(err))
+		if !kit.Sleep(ctx, b.Next()) {
+			return err
+		}
+	}
+}
+
+// sendWS sends over the current connection, waiting for one.
+func (p *Platform) sendWS(ctx context.Context, s SendMessage) error {
+	for {
+		p.mu.Lock()
+		cn, ch, listening := p.conn, p.connCh, p.listening
+		p.mu.Unlock()
+		if !listening {
+			return ErrNotListening
+		}
+		if cn != nil {
+			_, err := cn.SendMessage(ctx, s)
+			return err
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// ErrNotListening is returned by WebSocket sends while Listen does not run.
+var ErrNotListening = errors.New("tada: not listening: sends over the WebSocket need a running Listen")
+
+// Edit changes the text of a message the bot sent.
+func (p *Platform) Edit(ctx context.Context, chatID, msgID, text string) error {
+	_, err := p.c.EditMessage(ctx, EditMessage{Chat: chatID, MessageID: msgID, Text: text})
+	return err
+}
+
+// Delete deletes a message for everyone.
+func (p *Platform) Delete(ctx context.Context, chatID, msgID string) error {
+	_, err := p.c.DeleteMessage(ctx, chatID, msgID)
+	return err
+}
+
+// SendPrivate writes to a group member in the direct chat with them.
+func (p *Platform) SendPrivate(ctx context.Context, _ string, memberID string, m bot.Outgoing) ([]string, error) {
+	if ChatTypeOf(memberID) != ChatDirect {
+		return nil, fmt.Errorf("tada: %q is not a contact JID", memberID)
+	}
+	return p.Send(ctx, memberID, m)
+}
+
+// ErrCannotReject is returned by RejectRequest: a team member cannot be
+// refused, only left unanswered.
+var ErrCannotReject = fmt.Errorf("tada: team members cannot be refused: %w", bot.ErrUnsupported)
+
+// AcceptRequest greets a ContactJoined with opts.Welcome in the direct
+// chat; there is nothing else to accept on Tada.
+func (p *Platform) AcceptRequest(ctx context.Context, r bot.Request, opts bot.AcceptOptions) error {
+	cj, ok := r.(*ContactJoined)
+	if !ok {
+		return fmt.Errorf("tada: cannot accept %T: %w", r, bot.ErrUnsupported)
+	}
+	if opts.Welcome == "" {
+		return nil
+	}
+	_, err := p.Send(ctx, cj.Contact.JID, bot.Outgoing{Text: opts.Welcome})
+	return err
+}
+
+// RejectRequest returns ErrCannotReject.
+func (p *Platform) RejectRequest(context.Context, bot.Request) error { return ErrCannotReject }
+
+// version is what is remembered of a message to drop repeats.
+type version struct {
+	gentime int64
+	edited  string
+	deleted bool
+}
+
+// versions is a bounded map of message id → latest version seen; the
+// oldest entries go first.
+type versions struct {
+	max   int
+	m     map[string]version
+	order []string
+	head  int
+}
+
+func newVersions(n int) *versions { return &versions{max: max(n, 1), m: map[string]version{}} }
+
+func (v *versions) get(id string) (version, bool) {
+	x, ok := v.m[id]
+	return x, ok
+}
+
+func (v *versions) put(id string, x version) {
+	if _, ok := v.m[id]; !ok {
+		if len(v.order) < v.max {
+			v.order = append(v.order, id)
+		} else {
+			delete(v.m, v.order[v.head])
+			v.order[v.head] = id
+			v.head = (v.head + 1) % v.max
+		}
+	}
+	v.m[id] = x
+}

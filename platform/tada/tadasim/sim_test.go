@@ -1,0 +1,163 @@
+package tadasim_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/parleybot/parley/platform/tada"
+	"github.com/parleybot/parley/platform/tada/tadasim"
+)
+
+func start(t *testing.T) *tadasim.Server {
+	t.Helper()
+	s := tadasim.New()
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func dial(t *testing.T, s *tadasim.Server, token, team string) *websocket.Conn {
+	t.Helper()
+	h := http.Header{}
+	h.Set("token", token)
+	ws, _, err := websocket.Dial(context.Background(), strings.Replace(s.URL(), "http", "ws", 1)+"/messaging/"+team, &websocket.DialOptions{HTTPHeader: h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ws.CloseNow() })
+	return ws
+}
+
+func read(t *testing.T, ws *websocket.Conn) tada.Frame {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, data, err := ws.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := tada.DecodeFrame(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func write(t *testing.T, ws *websocket.Conn, typ websocket.MessageType, event string, params any, confirmID string) {
+	t.Helper()
+	data, err := tada.EncodeFrame(event, params, confirmID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ws.Write(context.Background(), typ, data); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBadTokenPanicsThenCloses(t *testing.T) {
+	s := start(t)
+	ws := dial(t, s, "nope", s.Team())
+	f := read(t, ws)
+	if p, ok := f.Event.(*tada.Panic); !ok || p.Code != tada.CodeInvalidToken {
+		t.Fatalf("first frame %+v", f)
+	}
+	if _, _, err := ws.Read(context.Background()); websocket.CloseStatus(err) != websocket.StatusPolicyViolation {
+		t.Fatalf("after the panic: %v", err)
+	}
+}
+
+func TestConfirmsBothWaysAndRedelivery(t *testing.T) {
+	s := start(t)
+	alice := s.AddContact("alice")
+	bot := s.Bot()
+	ws := dial(t, s, bot.Token, s.Team())
+	// Binary frames are read like text ones; pings are confirmed.
+	write(t, ws, websocket.MessageBinary, tada.ClientPing, nil, "ping00000001")
+	if f := read(t, ws); f.Name != tada.EventConfirm || f.Event.(*tada.Confirm).ConfirmID != "ping00000001" {
+		t.Fatalf("ping answer %+v", f)
+	}
+	// An unknown event gets a warning naming it.
+	write(t, ws, websocket.MessageText, "client.nonsense", nil, "abc")
+	if w, ok := read(t, ws).Event.(*tada.Warning); !ok || w.Orig.Event != "client.nonsense" || w.Orig.ConfirmID != "abc" {
+		t.Fatalf("warning %+v", w)
+	}
+	m, err := s.Send(alice.JID, bot.JID, "hi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := read(t, ws)
+	mu := f.Event.(*tada.MessageUpdated)
+	if f.ConfirmID == "" || mu.Delayed || mu.Messages[0].Chat != alice.JID || mu.Messages[0].MessageID != m.MessageID {
+		t.Fatalf("message frame %+v %+v", f, mu)
+	}
+	if s.Unconfirmed("") != 1 {
+		t.Fatal("the message is not waiting for its confirm")
+	}
+	// Not confirmed: a new connection gets it again, same confirm_id.
+	_ = ws.CloseNow()
+	ws2 := dial(t, s, bot.Token, s.Team())
+	again := read(t, ws2)
+	if again.ConfirmID != f.ConfirmID {
+		t.Fatalf("redelivered %+v", again)
+	}
+	write(t, ws2, websocket.MessageText, tada.ClientConfirm, tada.ConfirmParams{ConfirmID: again.ConfirmID}, "")
+	if err := s.Wait(5*time.Second, func() bool { return s.Unconfirmed("") == 0 }); err != nil {
+		t.Fatal(err)
+	}
+	// A send reaches the sender's own socket too, then is confirmed;
+	// sending the same message_id again changes it (delayed true).
+	p := tada.MessageParams{To: alice.JID, MessageID: "11111111-2222-4333-8444-555555555555", Content: tada.MessageContent{Type: "plain", Text: "yo"}}
+	write(t, ws2, websocket.MessageText, tada.ClientMessageUpdated, p, "send00000001")
+	own := read(t, ws2)
+	if mu := own.Event.(*tada.MessageUpdated); mu.Messages[0].From != bot.JID || mu.Messages[0].Chat != alice.JID || mu.Delayed {
+		t.Fatalf("own message %+v", mu)
+	}
+	if f := read(t, ws2); f.Name != tada.EventConfirm {
+		t.Fatalf("want the confirm, got %s", f.Name)
+	}
+	p.Content.Text = "yo!"
+	write(t, ws2, websocket.MessageText, tada.ClientMessageUpdated, p, "send00000002")
+	if mu := read(t, ws2).Event.(*tada.MessageUpdated); !mu.Delayed || mu.Messages[0].Edited == "" {
+		t.Fatalf("update %+v", mu)
+	}
+	if n := len(s.MessagesFrom(bot.JID)); n != 1 {
+		t.Fatalf("%d messages, want the one upserted", n)
+	}
+}
+
+func TestRESTEnvelope(t *testing.T) {
+	s := start(t)
+	get := func(path, token string) (int, map[string]json.RawMessage) {
+		req, _ := http.NewRequest(http.MethodGet, s.URL()+path, nil)
+		req.Header.Set("token", token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var env map[string]json.RawMessage
+		if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, env
+	}
+	if st, env := get("/api/v4/teams/"+s.Team(), "bad"); st != 401 || string(env["error"]) != `"INVALID_TOKEN"` || string(env["ok"]) != "false" {
+		t.Fatalf("%d %s", st, env)
+	}
+	st, env := get("/api/v4/teams/"+s.Team(), s.Bot().Token)
+	var team tada.Team
+	if err := json.Unmarshal(env["result"], &team); st != 200 || err != nil || team.Me == nil || team.Me.JID != s.Bot().JID {
+		t.Fatalf("%d %s", st, env)
+	}
+	if st, env := get("/api/v4/teams/"+s.Team()+"/messages/d-unknown", s.Bot().Token); st != 404 || string(env["error"]) != `"NOT_FOUND"` {
+		t.Fatalf("%d %s", st, env)
+	}
+}
