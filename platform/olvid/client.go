@@ -21,6 +21,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
+	"github.com/parleybot/parley/bot"
 	pb "github.com/parleybot/parley/platform/olvid/olvidpb"
 )
 
@@ -57,6 +58,18 @@ func (e *Error) Error() string {
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
 	return ok && t.Method == "" && t.Message == "" && t.Code == e.Code
+}
+
+// Unwrap returns bot.ErrOutcomeUnknown for the codes that leave a
+// command's fate open (UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED): the
+// daemon may or may not have run it, so the event that caused it is
+// passed on again rather than counted as handled.
+func (e *Error) Unwrap() error {
+	switch e.Code {
+	case codes.Unavailable, codes.DeadlineExceeded, codes.Canceled:
+		return bot.ErrOutcomeUnknown
+	}
+	return nil
 }
 
 // GRPCStatus returns the error as a gRPC status.

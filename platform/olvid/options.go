@@ -23,7 +23,7 @@ const (
 	DefaultBackoffMax = 30 * time.Second
 	// DefaultCursorFlush is how often handled positions are written to
 	// the store.
-	DefaultCursorFlush = time.Second
+	DefaultCursorFlush = 100 * time.Millisecond
 	// DefaultEventBuffer is how many notifications the stream readers may
 	// hold while handlers are busy; beyond it they stop reading and gRPC
 	// flow control holds the daemon back.

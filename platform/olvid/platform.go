@@ -326,10 +326,12 @@ func (p *Platform) liveMessage(ctx context.Context, e *MessageReceived) error {
 }
 
 // EventHandled implements bot.HandledNotifier: a handled message moves
-// its discussion's stored position.
-func (p *Platform) EventHandled(e bot.Event, _ error) {
+// its discussion's stored position, unless its handler failed to deliver
+// a command (bot.Undelivered), in which case it comes again with the next
+// catch-up.
+func (p *Platform) EventHandled(e bot.Event, err error) {
 	if m, ok := e.(*MessageReceived); ok {
-		p.d.Handled(chatID(m.GetMessage().GetDiscussionId()), int64(m.GetMessage().GetId().GetId()))
+		p.d.Handled(chatID(m.GetMessage().GetDiscussionId()), int64(m.GetMessage().GetId().GetId()), err)
 	}
 }
 
