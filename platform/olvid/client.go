@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.uber.org/zap"
 	"google.golang.org/grpc"
@@ -165,6 +166,9 @@ func newClient(target string, o options) (*Client, error) {
 		grpc.WithTransportCredentials(creds),
 		grpc.WithConnectParams(grpc.ConnectParams{Backoff: bc, MinConnectTimeout: o.callTimeout}),
 	}, o.dialOpts...)
+	if o.onCommand != nil {
+		dial = append(dial, grpc.WithChainUnaryInterceptor(observe(o.onCommand)), grpc.WithChainStreamInterceptor(observeStream(o.onCommand)))
+	}
 	conn, err := grpc.NewClient(target, dial...)
 	if err != nil {
 		return nil, fmt.Errorf("olvid: %w", err)
@@ -252,6 +256,39 @@ func list[Req any, Resp any, T any](ctx context.Context, c *Client, method strin
 			return out, wrapErr(method, err)
 		}
 		out = append(out, items(r)...)
+	}
+}
+
+func outcome(err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(wrapErr("", err), bot.ErrOutcomeUnknown):
+		return "unknown"
+	}
+	return "error"
+}
+
+// observe reports unary calls to f.
+func observe(f func(method, outcome string, d time.Duration)) grpc.UnaryClientInterceptor {
+	return func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+		start := time.Now()
+		err := invoker(ctx, method, req, reply, cc, opts...)
+		f(method[strings.LastIndexByte(method, '/')+1:], outcome(err), time.Since(start))
+		return err
+	}
+}
+
+// observeStream reports the opening of client-streaming commands (the
+// upload) and listings to f; notification streams are not commands.
+func observeStream(f func(method, outcome string, d time.Duration)) grpc.StreamClientInterceptor {
+	return func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+		start := time.Now()
+		cs, err := streamer(ctx, desc, cc, method, opts...)
+		if !strings.Contains(method, "NotificationService/") {
+			f(method[strings.LastIndexByte(method, '/')+1:], outcome(err), time.Since(start))
+		}
+		return cs, err
 	}
 }
 

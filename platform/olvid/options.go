@@ -72,6 +72,8 @@ type options struct {
 	page          int
 	streams       map[Notification]bool
 	catchUp       bool
+	onCommand     func(method, outcome string, d time.Duration)
+	onReconnect   func()
 }
 
 func defaultOptions() options {
@@ -253,4 +255,18 @@ func WithoutNotifications(ns ...Notification) Option {
 // off (default on).
 func WithCatchUp(on bool) Option {
 	return optionFunc(func(o *options) { o.catchUp = on })
+}
+
+// WithCommandObserver sets a function told about every command: its
+// method ("MessageSend"), its outcome ("ok", "error", or "unknown" when
+// the daemon may or may not have run it) and how long it took. Metrics
+// use it.
+func WithCommandObserver(f func(method, outcome string, d time.Duration)) Option {
+	return optionFunc(func(o *options) { o.onCommand = f })
+}
+
+// WithReconnectObserver sets a function called each time the streams are
+// reopened after the first time.
+func WithReconnectObserver(f func()) Option {
+	return optionFunc(func(o *options) { o.onReconnect = f })
 }

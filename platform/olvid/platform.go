@@ -183,7 +183,9 @@ func permanent(err error) error {
 // session opens every stream, catches up, then passes live
 // notifications on until a stream fails or ctx ends.
 func (p *Platform) session(ctx context.Context, useful func()) error {
-	p.sessions.Add(1)
+	if p.sessions.Add(1) > 1 && p.o.onReconnect != nil {
+		p.o.onReconnect()
+	}
 	if err := p.start(ctx); err != nil {
 		return permanent(err)
 	}
