@@ -20,7 +20,7 @@ import (
 
 const wait = 10 * time.Second
 
-func start(t *testing.T, opts ...olvidsim.Option) (*olvidsim.Sim, *grpc.ClientConn) {
+func start(t testing.TB, opts ...olvidsim.Option) (*olvidsim.Sim, *grpc.ClientConn) {
 	t.Helper()
 	s := olvidsim.New(opts...)
 	if err := s.Start(); err != nil {

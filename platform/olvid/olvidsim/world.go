@@ -7,6 +7,7 @@ import (
 	"sort"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"google.golang.org/protobuf/proto"
 
@@ -364,6 +365,9 @@ type Receive struct {
 // MessageReceived (and AttachmentReceived per file) is notified. It
 // returns the inbound message id.
 func (s *Sim) Deliver(r Receive) (uint64, error) {
+	if !utf8.ValidString(r.Body) {
+		return 0, errors.New("olvidsim: a message body must be UTF-8, as protobuf strings are")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	w := &s.w
@@ -422,6 +426,9 @@ func (s *Sim) MemberSend(discussion, contact uint64, body string) (uint64, error
 // EditMessage makes the sender of inbound message id edit it:
 // MessageBodyUpdated is notified.
 func (s *Sim) EditMessage(id uint64, body string) error {
+	if !utf8.ValidString(body) {
+		return errors.New("olvidsim: a message body must be UTF-8, as protobuf strings are")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rec, ok := s.w.inbound[id]
