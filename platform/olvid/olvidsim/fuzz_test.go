@@ -8,8 +8,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/parleybot/parley/platform/olvid/olvidsim"
 	pb "github.com/parleybot/parley/platform/olvid/olvidpb"
+	"github.com/parleybot/parley/platform/olvid/olvidsim"
 )
 
 // FuzzWorld drives the world with a script read from the input, and feeds
@@ -121,4 +121,3 @@ func checkStatus(t *testing.T, err error) {
 		t.Fatalf("unexpected refusal: %v", err)
 	}
 }
-
