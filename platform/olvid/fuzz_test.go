@@ -54,3 +54,5 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func protoMarshal(m proto.Message) ([]byte, error) { return proto.Marshal(m) }

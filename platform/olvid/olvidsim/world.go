@@ -525,6 +525,13 @@ func (s *Sim) BotSent() []Sent {
 	return slices.Clone(s.w.sent)
 }
 
+// BotSentCount returns how many messages the bot sent.
+func (s *Sim) BotSentCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.w.sent)
+}
+
 // Message returns a stored message, inbound or outbound, and whether it
 // was read (listed or notified).
 func (s *Sim) Message(id *pb.MessageId) (*pb.Message, bool, error) {
