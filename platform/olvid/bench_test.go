@@ -13,8 +13,8 @@ import (
 
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/platform/olvid"
-	"github.com/parleybot/parley/platform/olvid/olvidsim"
 	pb "github.com/parleybot/parley/platform/olvid/olvidpb"
+	"github.com/parleybot/parley/platform/olvid/olvidsim"
 	"github.com/parleybot/parley/router"
 	"github.com/parleybot/parley/store"
 )
