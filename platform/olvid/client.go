@@ -44,6 +44,7 @@ type Error struct {
 	Message string
 }
 
+// Error reads "olvid: <method>: <code>: <daemon's message>".
 func (e *Error) Error() string {
 	if e.Method == "" {
 		return "olvid: " + e.Code.String()
