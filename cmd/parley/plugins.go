@@ -10,4 +10,6 @@ import (
 	_ "github.com/parleybot/parley/platform/privitty/privittysim"
 	_ "github.com/parleybot/parley/platform/simplex"
 	_ "github.com/parleybot/parley/platform/simplex/simplexsim"
+	_ "github.com/parleybot/parley/platform/tada"
+	_ "github.com/parleybot/parley/platform/tada/tadasim"
 )

@@ -2,6 +2,7 @@ package moderation
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -32,10 +33,14 @@ func BenchmarkRulesCheck(b *testing.B) {
 func BenchmarkFloodAdd(b *testing.B) {
 	f := newFloodCounter()
 	t0 := time.Now()
+	members := make([]string, 1000)
+	for i := range members {
+		members[i] = strconv.Itoa(i + 10)
+	}
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		f.add(1, int64(i%1000), t0.Add(time.Duration(i)*time.Millisecond), 5)
+		f.add("#1", members[i%len(members)], t0.Add(time.Duration(i)*time.Millisecond), 5)
 		i++
 	}
 }

@@ -42,14 +42,13 @@ func (m *Moderator) registerCommands(r *router.Router) {
 	r.OnCommand("notify", m.toggle("notices", "are", func(st *groupState) *bool { return &st.Notify }), only...)
 }
 
-// senderContact returns the contact id of a direct message's sender.
-func senderContact(c *bot.Context) (int64, bool) {
+// senderContact returns the ID of a direct message's sender.
+func senderContact(c *bot.Context) (string, bool) {
 	msg, ok := c.Message()
-	if !ok || msg.Chat.Kind != bot.Direct {
-		return 0, false
+	if !ok || msg.Chat.Kind != bot.Direct || msg.Sender.ID == "" {
+		return "", false
 	}
-	id, err := strconv.ParseInt(msg.Sender.ID, 10, 64)
-	return id, err == nil && id > 0
+	return msg.Sender.ID, true
 }
 
 // fromOwner matches direct messages from the owner of a moderated group.
@@ -67,19 +66,19 @@ func (m *Moderator) fromOwner(c *bot.Context) bool {
 	return len(m.ownedLocked(id)) > 0
 }
 
-// ownedLocked returns the groups contact owns, by group id.
-func (m *Moderator) ownedLocked(contact int64) []*group {
+// ownedLocked returns the groups contact owns, by number.
+func (m *Moderator) ownedLocked(contact string) []*group {
 	var out []*group
 	for _, g := range m.groups {
 		if g.st.Owner == contact {
 			out = append(out, g)
 		}
 	}
-	slices.SortFunc(out, func(a, b *group) int { return cmp.Compare(a.st.ID, b.st.ID) })
+	slices.SortFunc(out, func(a, b *group) int { return cmp.Compare(a.st.No, b.st.No) })
 	return out
 }
 
-// parseGroupArg reads "12" or "#12".
+// parseGroupArg reads a group's number, "2" or "#2".
 func parseGroupArg(s string) (int64, bool) {
 	id, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
 	return id, err == nil && id > 0
@@ -88,7 +87,7 @@ func parseGroupArg(s string) (int64, bool) {
 func groupList(gs []*group) string {
 	parts := make([]string, len(gs))
 	for i, g := range gs {
-		parts[i] = fmt.Sprintf("%d (%s)", g.st.ID, g.st.Name)
+		parts[i] = fmt.Sprintf("%d (%s)", g.st.No, g.st.Name)
 	}
 	return strings.Join(parts, ", ")
 }
@@ -97,7 +96,7 @@ func groupList(gs []*group) string {
 // contact. With all set, a command without a group from an owner of
 // several groups means all of them. It returns the groups, the remaining
 // arguments, or a reply explaining what is wrong.
-func (m *Moderator) pickLocked(contact int64, args []string, all bool) ([]*group, []string, string) {
+func (m *Moderator) pickLocked(contact string, args []string, all bool) ([]*group, []string, string) {
 	owned := m.ownedLocked(contact)
 	if len(owned) == 0 {
 		// The group went away between the route's check and now.
@@ -106,7 +105,7 @@ func (m *Moderator) pickLocked(contact int64, args []string, all bool) ([]*group
 	if len(args) > 0 {
 		if id, ok := parseGroupArg(args[0]); ok {
 			for _, g := range owned {
-				if g.st.ID == id {
+				if g.st.No == id {
 					return []*group{g}, args[1:], ""
 				}
 			}
@@ -121,7 +120,7 @@ func (m *Moderator) pickLocked(contact int64, args []string, all bool) ([]*group
 		return owned, args, ""
 	}
 	return nil, nil, fmt.Sprintf("You own several groups I moderate: %s. Put the group's number first, as in /addword %d spam.",
-		groupList(owned), owned[0].st.ID)
+		groupList(owned), owned[0].st.No)
 }
 
 // show answers /rules and /status.
@@ -150,7 +149,7 @@ func describeStatus(g *group) string {
 	return fmt.Sprintf("%s (group %d): I am %s there (%s), moderating since %s.\n"+
 		"Checked %d messages since I started. Since joining: deleted %d, blocked %d, removed %d, demoted %d; "+
 		"%d reports from members; %d dry-run reports; %d failed actions.\n%s",
-		st.Name, st.ID, roleName(st.BotRole), state, st.Since.Format("2006-01-02 15:04 UTC"),
+		st.Name, st.No, roleName(st.BotRole), state, st.Since.Format("2006-01-02 15:04 UTC"),
 		g.checked, k.Deleted, k.Blocked, k.Removed, k.Demoted, k.Reports, k.DryRuns, k.Failures,
 		describeRules(st))
 }
@@ -174,7 +173,7 @@ func (m *Moderator) change(c *bot.Context, cmd router.Command, fn func(g *group,
 			if err = m.saveLocked(c.Context(), g); err != nil {
 				reply = "I could not save the change, so it will be lost when I restart: " + err.Error()
 			}
-			c.Logger().Info("moderation: rules changed", zap.Int64("group", g.st.ID), zap.String("command", cmd.Name))
+			c.Logger().Info("moderation: rules changed", zap.Int64("group", g.st.No), zap.String("command", cmd.Name))
 		}
 	}
 	m.mu.Unlock()

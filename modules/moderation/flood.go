@@ -9,7 +9,7 @@ const floodWindow = time.Minute
 // past it, members without recent messages are dropped.
 const maxFloodKeys = 100_000
 
-type memberKey struct{ group, member int64 }
+type memberKey struct{ group, member string }
 
 // floodCounter keeps, per member, the times of their recent messages: a
 // sliding window, so a burst across a minute boundary still counts. Not
@@ -26,7 +26,7 @@ func newFloodCounter() *floodCounter {
 // add records a message at now and returns how many the member sent in
 // the window, this one included. At most limit+1 times are kept per
 // member, which is all the limit needs.
-func (f *floodCounter) add(group, member int64, now time.Time, limit int) int {
+func (f *floodCounter) add(group, member string, now time.Time, limit int) int {
 	k := memberKey{group, member}
 	ts := f.times[k]
 	keep := ts[:0]
@@ -62,7 +62,7 @@ func (f *floodCounter) sweep(now time.Time) {
 }
 
 // forget drops the counters of a group.
-func (f *floodCounter) forget(group int64) {
+func (f *floodCounter) forget(group string) {
 	for k := range f.times {
 		if k.group == group {
 			delete(f.times, k)

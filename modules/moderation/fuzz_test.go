@@ -36,16 +36,17 @@ func FuzzRulesCheck(f *testing.F) {
 // with an id or give an error, and that what decodes survives a round
 // trip.
 func FuzzDecodeState(f *testing.F) {
-	f.Add([]byte(`{"id":12,"name":"club","owner":3,"words":["a"],"patterns":["("],"links":"odd","counters":{"deleted":2}}`))
-	f.Add([]byte(`{"id":-1}`))
+	f.Add([]byte(`{"chat":"#12","no":1,"name":"club","owner":"3","words":["a"],"patterns":["("],"links":"odd","counters":{"deleted":2}}`))
+	f.Add([]byte(`{"chat":"","no":-1}`))
+	f.Add([]byte(`{"id":12,"owner":3}`))
 	f.Add([]byte(`null`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st, err := decodeState(data)
 		if err != nil {
 			return
 		}
-		if st.ID <= 0 {
-			t.Fatalf("decoded a group without an id: %+v", st)
+		if st.Chat == "" || st.No <= 0 {
+			t.Fatalf("decoded a group without a chat or number: %+v", st)
 		}
 		g := newGroup(st, nopLog) // stored junk compiles without panicking
 		_ = describeRules(&g.st)
@@ -54,7 +55,7 @@ func FuzzDecodeState(f *testing.F) {
 			t.Fatal(err)
 		}
 		st2, err := decodeState(out)
-		if err != nil || st2.ID != st.ID || len(st2.Words) != len(st.Words) {
+		if err != nil || st2.Chat != st.Chat || len(st2.Words) != len(st.Words) {
 			t.Fatalf("round trip: %+v, %v", st2, err)
 		}
 	})
@@ -68,14 +69,14 @@ func FuzzPickGroup(f *testing.F) {
 	f.Add("99999999999999999999 y")
 	f.Fuzz(func(t *testing.T, args string) {
 		m := New(DefaultSettings())
-		m.groups = map[int64]*group{
-			3:  newGroup(groupState{ID: 3, Owner: 1, Name: "a"}, nopLog),
-			12: newGroup(groupState{ID: 12, Owner: 1, Name: "b"}, nopLog),
+		m.groups = map[string]*group{
+			"#30": newGroup(groupState{Chat: "#30", No: 3, Owner: "1", Name: "a"}, nopLog),
+			"#40": newGroup(groupState{Chat: "#40", No: 12, Owner: "1", Name: "b"}, nopLog),
 		}
-		if none, _, reply := m.pickLocked(2, splitArgs(args), true); none != nil || reply == "" {
+		if none, _, reply := m.pickLocked("2", splitArgs(args), true); none != nil || reply == "" {
 			t.Fatalf("pick for a contact without groups = %d groups, %q", len(none), reply)
 		}
-		gs, rest, reply := m.pickLocked(1, splitArgs(args), false)
+		gs, rest, reply := m.pickLocked("1", splitArgs(args), false)
 		if reply == "" && (len(gs) != 1 || len(rest) > len(splitArgs(args))) {
 			t.Fatalf("pick(%q) = %d groups, %q", args, len(gs), rest)
 		}

@@ -31,12 +31,12 @@ func TestInvitationAccepted(t *testing.T) {
 			if !joined {
 				t.Fatal("the bot never ran /_join")
 			}
-			data, ok, err := h.st.Get(context.Background(), fmt.Sprintf("moderation:mod:group:%d", h.gid))
+			data, ok, err := h.st.Get(context.Background(), fmt.Sprintf("moderation:mod:chat:#%d", h.gid))
 			if err != nil || !ok {
 				t.Fatalf("group state not stored: ok=%v err=%v", ok, err)
 			}
 			st, err := decodeState(data)
-			if err != nil || st.Owner != h.owner || string(st.BotRole) != role {
+			if err != nil || st.Owner != fmt.Sprint(h.owner) || st.BotRole != role || st.No != 1 {
 				t.Fatalf("stored state = %+v, %v; want owner %d role %s", st, err, h.owner, role)
 			}
 		})
@@ -88,7 +88,7 @@ func TestInvitationRefused(t *testing.T) {
 					t.Fatalf("the bot joined although it should not: %+v", a)
 				}
 			}
-			if _, ok, _ := h.st.Get(context.Background(), fmt.Sprintf("moderation:mod:group:%d", gid)); ok {
+			if _, ok, _ := h.st.Get(context.Background(), fmt.Sprintf("moderation:mod:chat:#%d", gid)); ok {
 				t.Fatal("a refused group was stored")
 			}
 		})
@@ -410,10 +410,10 @@ func TestGroupForgotten(t *testing.T) {
 				t.Fatal(err)
 			}
 			h.waitSent(h.ownerRef(), tt.notice)
-			if _, ok, _ := h.st.Get(context.Background(), fmt.Sprintf("moderation:mod:group:%d", h.gid)); ok {
+			if _, ok, _ := h.st.Get(context.Background(), fmt.Sprintf("moderation:mod:chat:#%d", h.gid)); ok {
 				t.Fatal("the group's state is still stored")
 			}
-			idx, _, _ := h.st.Get(context.Background(), "moderation:mod:groups")
+			idx, _, _ := h.st.Get(context.Background(), "moderation:mod:chats")
 			if string(idx) != "[]" {
 				t.Fatalf("group index = %s, want []", idx)
 			}

@@ -7,17 +7,17 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/parleybot/parley/platform/simplex"
+	"github.com/parleybot/parley/bot"
 )
 
 // Texts for owners. They name members and groups, so they go to the
 // owner's chat only, never to logs.
 
-func roleName(r simplex.GroupMemberRole) string {
+func roleName(r string) string {
 	if r == "" {
 		return "no role"
 	}
-	return string(r)
+	return r
 }
 
 // actionVerb is what an action does to a member, after "to".
@@ -98,34 +98,45 @@ func capitalize(s string) string {
 	return string(unicode.ToUpper(r)) + s[size:]
 }
 
-// failureText explains a failed step to the owner; a missing role is
-// named, since the owner can fix it.
+// failureText explains a failed step to the owner. A missing role is
+// named, since the owner can fix it: the role the platform says the step
+// needed, else the role the step needs when the bot's known role is
+// below it. A step the platform cannot do at all says so.
 func failureText(step Action, msg, who string, v view, err error) string {
 	what := stepInfinitive(step, msg, who)
-	if simplex.IsChatError(err, "groupUserRole") {
-		need := actionRole[step]
-		var ce *simplex.CommandError
-		if errors.As(err, &ce) && ce.ChatError.ErrorType != nil && ce.ChatError.ErrorType.RequiredRole.Valid() {
-			need = ce.ChatError.ErrorType.RequiredRole
-		}
+	if errors.Is(err, bot.ErrUnsupported) {
+		return fmt.Sprintf("Could not %s in %s: %s cannot do that.", what, v.name, v.platform)
+	}
+	need := requiredRole(err)
+	if need == "" && v.role != "" && !atLeast(v.role, actionRole[step]) {
+		need = actionRole[step]
+	}
+	if need != "" {
 		return fmt.Sprintf("Could not %s in %s: I need the %s role there (I am %s).", what, v.name, need, roleName(v.role))
 	}
 	return fmt.Sprintf("Could not %s in %s (%s).", what, v.name, errorKind(err))
 }
 
-// errorKind is a short reason for a failed command.
-func errorKind(err error) string {
-	var ce *simplex.CommandError
-	switch {
-	case errors.As(err, &ce):
-		return ce.ChatError.String()
-	case errors.Is(err, simplex.ErrOutcomeUnknown):
-		return "the chat core did not answer; it may have worked"
-	case errors.Is(err, simplex.ErrNotSent):
-		return "not connected to the chat core"
+// requiredRole returns the role a platform error says an action needed,
+// for errors that implement RequiredRole() string (SimpleX's do).
+func requiredRole(err error) string {
+	var rr interface{ RequiredRole() string }
+	if errors.As(err, &rr) {
+		return rr.RequiredRole()
 	}
-	return err.Error()
+	return ""
 }
+
+// alreadyJoined reports whether err says the bot is already in the group
+// it was asked to join, for errors that implement AlreadyJoined() bool
+// (SimpleX's do): another handler accepted the invitation first.
+func alreadyJoined(err error) bool {
+	var aj interface{ AlreadyJoined() bool }
+	return errors.As(err, &aj) && aj.AlreadyJoined()
+}
+
+// errorKind is a short reason for a failed action.
+func errorKind(err error) string { return err.Error() }
 
 func onOff(b bool) string {
 	if b {
@@ -144,7 +155,7 @@ func listOr(items []string, none string) string {
 // describeRules renders a group's rules for /rules and the join notice.
 func describeRules(st *groupState) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Rules for %s (group %d):\n", st.Name, st.ID)
+	fmt.Fprintf(&b, "Rules for %s (group %d):\n", st.Name, st.No)
 	quoted := make([]string, len(st.Words))
 	for i, w := range st.Words {
 		quoted[i] = fmt.Sprintf("%q", w)

@@ -1,6 +1,7 @@
 package moderation
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -120,7 +121,7 @@ func TestSettingsValidate(t *testing.T) {
 		{"unknown action", func(s *Settings) { s.Action = "ban" }, []string{"action"}},
 		{"role too low", func(s *Settings) { s.MinRole = "member" }, []string{"min_role"}},
 		{"unknown role", func(s *Settings) { s.MinRole = "boss" }, []string{"min_role"}},
-		{"bad inviter", func(s *Settings) { s.Inviters = []string{"5", "olga"} }, []string{"inviters[1]"}},
+		{"bad inviter", func(s *Settings) { s.Inviters = []string{"5", "ol ga", ""} }, []string{"inviters[1]", "inviters[2]"}},
 		{"several at once", func(s *Settings) { s.Action = "x"; s.FloodLimit = -2 }, []string{"flood_limit", "action"}},
 	}
 	for _, tt := range tests {
@@ -177,7 +178,7 @@ action = "kick"
 		t.Fatal(err)
 	}
 	mod := cfg.Bots[0].Modules[0].Module.(*module)
-	if !mod.DryRun || mod.FloodLimit != 4 || !mod.Notify || mod.MinRole != simplex.RoleModerator || !mod.OwnerCommands {
+	if !mod.DryRun || mod.FloodLimit != 4 || !mod.Notify || mod.MinRole != RoleModerator || !mod.OwnerCommands {
 		t.Fatalf("decoded settings lost a default or a value: %+v", mod.Settings)
 	}
 }
@@ -190,8 +191,12 @@ func TestSetupErrors(t *testing.T) {
 		env  registry.ModuleEnv
 		want string
 	}{
-		{"not simplex", New(DefaultSettings()), registry.ModuleEnv{Platform: parleytest.NewPlatform()}, "needs the simplex platform"},
-		{"no platform", New(DefaultSettings()), registry.ModuleEnv{}, "needs the simplex platform, not none"},
+		{"cannot delete", New(DefaultSettings()), registry.ModuleEnv{Platform: sendOnly{parleytest.NewPlatform()}}, "cannot delete messages (bot.Deleter)"},
+		{"cannot block", New(settingsWith(func(s *Settings) { s.Action = ActionBlock })), registry.ModuleEnv{Platform: deleteOnly{sendOnly{parleytest.NewPlatform()}}},
+			`action: action "block": the test platform cannot block members; it can do "delete"`},
+		{"cannot remove reported", New(settingsWith(func(s *Settings) { s.RemoveReported = true })), registry.ModuleEnv{Platform: deleteOnly{sendOnly{parleytest.NewPlatform()}}},
+			"remove_reported: the test platform cannot remove members"},
+		{"no platform", New(DefaultSettings()), registry.ModuleEnv{}, "needs a platform"},
 		{"invalid settings", New(settingsWith(func(s *Settings) { s.BannedPatterns = []string{"("} })), registry.ModuleEnv{Platform: p}, "banned_patterns[0]"},
 	}
 	for _, tt := range tests {
@@ -211,40 +216,56 @@ func TestSetupErrors(t *testing.T) {
 	}
 }
 
+// sendOnly hides every capability of the platform it wraps.
+type sendOnly struct{ p bot.Platform }
+
+func (s sendOnly) Name() string { return s.p.Name() }
+func (s sendOnly) Listen(ctx context.Context, emit func(bot.Event) error) error {
+	return s.p.Listen(ctx, emit)
+}
+func (s sendOnly) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]string, error) {
+	return s.p.Send(ctx, chatID, m)
+}
+
+// deleteOnly can delete messages and nothing else.
+type deleteOnly struct{ sendOnly }
+
+func (deleteOnly) Delete(context.Context, string, string) error { return nil }
+
 func TestFloodCounter(t *testing.T) {
 	f := newFloodCounter()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	steps := []struct {
-		member int64
+		member string
 		at     time.Duration
 		want   int
 	}{
-		{1, 0, 1},
-		{1, 10 * time.Second, 2},
-		{2, 10 * time.Second, 1},
-		{1, 20 * time.Second, 3},
-		{1, 30 * time.Second, 4},
-		{1, 71 * time.Second, 3}, // the messages at 0s and 10s left the window
-		{1, 200 * time.Second, 1},
+		{"1", 0, 1},
+		{"1", 10 * time.Second, 2},
+		{"2", 10 * time.Second, 1},
+		{"1", 20 * time.Second, 3},
+		{"1", 30 * time.Second, 4},
+		{"1", 71 * time.Second, 3}, // the messages at 0s and 10s left the window
+		{"1", 200 * time.Second, 1},
 	}
 	for i, s := range steps {
-		if got := f.add(7, s.member, t0.Add(s.at), 2); got != s.want {
+		if got := f.add("#7", s.member, t0.Add(s.at), 2); got != s.want {
 			t.Fatalf("step %d: count %d, want %d", i, got, s.want)
 		}
 	}
-	if n := len(f.times[memberKey{7, 1}]); n > 3 {
+	if n := len(f.times[memberKey{"#7", "1"}]); n > 3 {
 		t.Errorf("kept %d times for a limit of 2", n)
 	}
-	f.forget(7)
+	f.forget("#7")
 	if len(f.times) != 0 {
 		t.Errorf("forget left %d members", len(f.times))
 	}
 	for i := range 10 {
-		f.add(1, int64(i), t0, 1)
+		f.add("#1", fmt.Sprint(i), t0, 1)
 	}
-	f.add(1, 99, t0.Add(2*time.Minute), 1)
+	f.add("#1", "99", t0.Add(2*time.Minute), 1)
 	f.sweep(t0.Add(2 * time.Minute))
-	if _, ok := f.times[memberKey{1, 99}]; !ok || len(f.times) != 1 {
+	if _, ok := f.times[memberKey{"#1", "99"}]; !ok || len(f.times) != 1 {
 		t.Errorf("sweep kept %d members (want only the recent one)", len(f.times))
 	}
 }
@@ -253,16 +274,18 @@ func TestDecodeState(t *testing.T) {
 	tests := []struct {
 		in   string
 		ok   bool
-		want int64
+		want string
 	}{
-		{`{"id":12,"name":"club","owner":3,"words":["a"],"future":{"x":1}}`, true, 12},
-		{`{"id":0}`, false, 0},
-		{`not json`, false, 0},
-		{`[]`, false, 0},
+		{`{"chat":"#12","no":2,"name":"club","owner":"3","words":["a"],"future":{"x":1}}`, true, "#12"},
+		{`{"chat":"#12","no":0}`, false, ""},
+		{`{"chat":"","no":3}`, false, ""},
+		{`{"id":12,"owner":3}`, false, ""}, // the SimpleX-only format
+		{`not json`, false, ""},
+		{`[]`, false, ""},
 	}
 	for _, tt := range tests {
 		st, err := decodeState([]byte(tt.in))
-		if (err == nil) != tt.ok || st.ID != tt.want {
+		if (err == nil) != tt.ok || st.Chat != tt.want {
 			t.Errorf("decodeState(%s) = %+v, %v", tt.in, st, err)
 		}
 	}
@@ -273,11 +296,11 @@ func TestDecodeState(t *testing.T) {
 func TestUnreadableStateKept(t *testing.T) {
 	h := setup(t, spamRules, "moderator")
 	ctx := t.Context()
-	good, _, _ := h.st.Get(ctx, fmt.Sprintf("moderation:mod:group:%d", h.gid))
-	if err := h.st.Set(ctx, "moderation:mod:groups", []byte(fmt.Sprintf("[%d, 77]", h.gid)), 0); err != nil {
+	good, _, _ := h.st.Get(ctx, fmt.Sprintf("moderation:mod:chat:#%d", h.gid))
+	if err := h.st.Set(ctx, "moderation:mod:chats", []byte(fmt.Sprintf(`["#%d", "#77"]`, h.gid)), 0); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.st.Set(ctx, "moderation:mod:group:77", []byte("{broken"), 0); err != nil {
+	if err := h.st.Set(ctx, "moderation:mod:chat:#77", []byte("{broken"), 0); err != nil {
 		t.Fatal(err)
 	}
 	h.restart(spamRules)
@@ -286,11 +309,11 @@ func TestUnreadableStateKept(t *testing.T) {
 	if n := h.mod.Unreadable(); n != 1 {
 		t.Errorf("Unreadable() = %d, want 1", n)
 	}
-	if data, ok, _ := h.st.Get(ctx, "moderation:mod:group:77"); !ok || string(data) != "{broken" {
+	if data, ok, _ := h.st.Get(ctx, "moderation:mod:chat:#77"); !ok || string(data) != "{broken" {
 		t.Errorf("the unreadable record was not kept: %q", data)
 	}
 	var st groupState
-	if err := json.Unmarshal(good, &st); err != nil || st.ID != h.gid {
+	if err := json.Unmarshal(good, &st); err != nil || st.Chat != fmt.Sprintf("#%d", h.gid) {
 		t.Fatalf("good record: %v", err)
 	}
 }
@@ -298,27 +321,17 @@ func TestUnreadableStateKept(t *testing.T) {
 func TestIndexUnreadableKeptAside(t *testing.T) {
 	h := newHarness(t, spamRules)
 	ctx := t.Context()
-	if err := h.st.Set(ctx, "moderation:mod:groups", []byte("oops"), 0); err != nil {
+	if err := h.st.Set(ctx, "moderation:mod:chats", []byte("oops"), 0); err != nil {
 		t.Fatal(err)
 	}
 	h.world()
 	h.invite("moderator")
 	h.waitSent(h.ownerRef(), "I joined club")
-	if data, ok, _ := h.st.Get(ctx, "moderation:mod:groups.unreadable"); !ok || string(data) != "oops" {
+	if data, ok, _ := h.st.Get(ctx, "moderation:mod:chats.unreadable"); !ok || string(data) != "oops" {
 		t.Fatalf("unreadable index not kept aside: %q %v", data, ok)
 	}
-	if data, _, _ := h.st.Get(ctx, "moderation:mod:groups"); string(data) != fmt.Sprintf("[%d]", h.gid) {
+	if data, _, _ := h.st.Get(ctx, "moderation:mod:chats"); string(data) != fmt.Sprintf(`["#%d"]`, h.gid) {
 		t.Fatalf("index = %s", data)
-	}
-}
-
-// A platform other than SimpleX never reaches the handlers, but a
-// context without a SimpleX client must not crash them either.
-func TestInvitationWithoutClient(t *testing.T) {
-	m := New(DefaultSettings())
-	c := bot.NewContext(t.Context(), &simplex.ReceivedGroupInvitation{}, parleytest.NewPlatform(), nil)
-	if err := m.onInvitation(c, &simplex.ReceivedGroupInvitation{}); err == nil {
-		t.Fatal("no error without a SimpleX client")
 	}
 }
 

@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
-	"github.com/parleybot/parley/platform/simplex"
+	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/registry"
 )
 
@@ -33,12 +33,14 @@ type Action string
 const (
 	// ActionDelete only deletes the message (needs moderator).
 	ActionDelete Action = "delete"
-	// ActionBlock blocks the member for everyone (needs moderator).
+	// ActionBlock blocks the member for everyone (needs moderator, and a
+	// platform that can block: bot.MemberBlocker).
 	ActionBlock Action = "block"
-	// ActionRemove removes the member from the group (needs admin).
+	// ActionRemove removes the member from the group (needs admin, and
+	// bot.MemberRemover).
 	ActionRemove Action = "remove"
 	// ActionObserver demotes the member to observer, who can read but not
-	// write (needs admin).
+	// write (needs admin, and bot.RoleSetter).
 	ActionObserver Action = "observer"
 )
 
@@ -79,10 +81,13 @@ type Settings struct {
 	// and dry-run reports are sent either way.
 	Notify bool `toml:"notify"`
 	// MinRole is the least role the bot accepts an invitation with:
-	// "moderator" (the default), "admin" or "owner".
-	MinRole simplex.GroupMemberRole `toml:"min_role"`
-	// Inviters, when set, are the only contact IDs whose invitations the
-	// bot accepts. Empty accepts any group owner or admin.
+	// "moderator" (the default), "admin" or "owner". Platforms without
+	// roles (Privitty) skip the check.
+	MinRole string `toml:"min_role"`
+	// Inviters, when set, are the only IDs (bot.Sender.ID of the inviting
+	// contact, as in direct chats) whose invitations the bot accepts, or
+	// who may add it to groups where there are no invitations. Empty
+	// accepts any group owner or admin.
 	Inviters []string `toml:"inviters"`
 	// OwnerCommands lets owners change their group's rules by direct
 	// message (on by default). Off, /rules and /status still answer.
@@ -97,7 +102,7 @@ func DefaultSettings() Settings {
 		Links:         LinksAllow,
 		Action:        ActionDelete,
 		Notify:        true,
-		MinRole:       simplex.RoleModerator,
+		MinRole:       RoleModerator,
 		OwnerCommands: true,
 	}
 }
@@ -111,7 +116,7 @@ func (s Settings) withDefaults() Settings {
 		s.Action = ActionDelete
 	}
 	if s.MinRole == "" {
-		s.MinRole = simplex.RoleModerator
+		s.MinRole = RoleModerator
 	}
 	return s
 }
@@ -156,23 +161,31 @@ func (s Settings) Validate() error {
 	if _, ok := actionRole[s.Action]; !ok {
 		add("action", fmt.Errorf("action %q: want \"delete\", \"block\", \"remove\" or \"observer\"", s.Action))
 	}
-	if !simplex.RoleAtLeast(s.MinRole, simplex.RoleModerator) {
+	if !atLeast(s.MinRole, RoleModerator) {
 		add("min_role", fmt.Errorf("min_role %q: want \"moderator\", \"admin\" or \"owner\" (the bot cannot delete messages with less)", s.MinRole))
 	}
 	for i, id := range s.Inviters {
-		if n, err := strconv.ParseInt(id, 10, 64); err != nil || n <= 0 {
-			add(fmt.Sprintf("inviters[%d]", i), fmt.Errorf("inviter %q: want a contact ID, a positive number", id))
+		if id == "" || strings.ContainsFunc(id, unicode.IsSpace) {
+			add(fmt.Sprintf("inviters[%d]", i), fmt.Errorf("inviter %q: want a contact ID, without spaces", id))
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// actionRole is the role each action needs.
-var actionRole = map[Action]simplex.GroupMemberRole{
-	ActionDelete:   simplex.RoleModerator,
-	ActionBlock:    simplex.RoleModerator,
-	ActionRemove:   simplex.RoleAdmin,
-	ActionObserver: simplex.RoleAdmin,
+// actionRole is the role each action needs on platforms with roles.
+var actionRole = map[Action]string{
+	ActionDelete:   RoleModerator,
+	ActionBlock:    RoleModerator,
+	ActionRemove:   RoleAdmin,
+	ActionObserver: RoleAdmin,
+}
+
+// actionCapability is the platform capability each action needs.
+var actionCapability = map[Action]bot.Capability{
+	ActionDelete:   bot.CanDelete,
+	ActionBlock:    bot.CanBlock,
+	ActionRemove:   bot.CanRemove,
+	ActionObserver: bot.CanSetRole,
 }
 
 // normWord trims a banned word, folds its case and collapses its inner

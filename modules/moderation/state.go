@@ -5,34 +5,42 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"go.uber.org/zap"
-
-	"github.com/parleybot/parley/platform/simplex"
 )
 
 // groupState is what the store keeps for one moderated group, as JSON
-// under "moderation:<bot>:group:<id>".
+// under "moderation:<bot>:chat:<chat id>".
 type groupState struct {
-	ID    int64  `json:"id"`
-	Name  string `json:"name"`
-	Owner int64  `json:"owner"` // the inviting contact's id
-	// BotRole is the bot's role in the group as last seen.
-	BotRole        simplex.GroupMemberRole `json:"botRole"`
-	Joined         bool                    `json:"joined"`
-	Words          []string                `json:"words"`
-	Patterns       []string                `json:"patterns"`
-	Links          LinkPolicy              `json:"links"`
-	AllowedDomains []string                `json:"allowedDomains"`
-	FloodLimit     int                     `json:"floodLimit"`
-	Action         Action                  `json:"action"`
-	RemoveReported bool                    `json:"removeReported"`
-	DryRun         bool                    `json:"dryRun"`
-	Notify         bool                    `json:"notify"`
-	Since          time.Time               `json:"since"`
-	Counters       counters                `json:"counters"`
+	// Chat is the group's chat ID on the platform (bot.Chat.ID).
+	Chat string `json:"chat"`
+	// No is the group's number in owner commands, given in the order the
+	// bot took groups on.
+	No   int64  `json:"no"`
+	Name string `json:"name"`
+	// Owner is the owner's ID in direct chats (bot.Sender.ID of their
+	// direct messages and requests): who may change the rules and gets
+	// the notices.
+	Owner string `json:"owner"`
+	// OwnerMember is the owner's member ID in the group, when known:
+	// exempt from the rules, and reachable with bot.PrivateSender.
+	OwnerMember string `json:"ownerMember,omitempty"`
+	// BotRole is the bot's role in the group as last seen; empty on
+	// platforms without roles.
+	BotRole        string     `json:"botRole"`
+	Joined         bool       `json:"joined"`
+	Words          []string   `json:"words"`
+	Patterns       []string   `json:"patterns"`
+	Links          LinkPolicy `json:"links"`
+	AllowedDomains []string   `json:"allowedDomains"`
+	FloodLimit     int        `json:"floodLimit"`
+	Action         Action     `json:"action"`
+	RemoveReported bool       `json:"removeReported"`
+	DryRun         bool       `json:"dryRun"`
+	Notify         bool       `json:"notify"`
+	Since          time.Time  `json:"since"`
+	Counters       counters   `json:"counters"`
 }
 
 // counters are a group's running totals since the bot joined it.
@@ -51,14 +59,14 @@ type counters struct {
 type group struct {
 	st      groupState
 	rules   *Rules
-	checked int64            // messages checked since start
-	acted   map[int64]Action // members already blocked or demoted
+	checked int64             // messages checked since start
+	acted   map[string]Action // members already blocked or demoted
 	// lastFail rate-limits failure notices, per action.
 	lastFail map[string]time.Time
 }
 
 func newGroup(st groupState, log *zap.Logger) *group {
-	g := &group{st: st, acted: map[int64]Action{}, lastFail: map[string]time.Time{}}
+	g := &group{st: st, acted: map[string]Action{}, lastFail: map[string]time.Time{}}
 	g.compile(log)
 	return g
 }
@@ -69,21 +77,21 @@ func (g *group) compile(log *zap.Logger) {
 	patterns := g.st.Patterns[:0:0]
 	for _, p := range g.st.Patterns {
 		if _, err := compilePattern(p); err != nil {
-			log.Warn("moderation: stored pattern skipped", zap.Int64("group", g.st.ID), zap.Error(err))
+			log.Warn("moderation: stored pattern skipped", zap.Int64("group", g.st.No), zap.Error(err))
 			continue
 		}
 		patterns = append(patterns, p)
 	}
 	r, err := NewRules(g.st.Words, patterns, g.st.Links, g.st.AllowedDomains)
 	if err != nil {
-		log.Warn("moderation: stored link policy unknown; links allowed", zap.Int64("group", g.st.ID), zap.Error(err))
+		log.Warn("moderation: stored link policy unknown; links allowed", zap.Int64("group", g.st.No), zap.Error(err))
 		r, _ = NewRules(g.st.Words, patterns, LinksAllow, nil)
 	}
 	g.rules = r
 }
 
 // newGroupState starts a group's state from the defaults.
-func newGroupState(s Settings, id int64, name string, owner int64, role simplex.GroupMemberRole, now time.Time) groupState {
+func newGroupState(s Settings, chat, name, owner, role string, now time.Time) groupState {
 	words := make([]string, 0, len(s.BannedWords))
 	for _, w := range s.BannedWords {
 		if n := normWord(w); n != "" && !slices.Contains(words, n) {
@@ -91,7 +99,7 @@ func newGroupState(s Settings, id int64, name string, owner int64, role simplex.
 		}
 	}
 	return groupState{
-		ID: id, Name: name, Owner: owner, BotRole: role,
+		Chat: chat, Name: name, Owner: owner, BotRole: role,
 		Words:          words,
 		Patterns:       slices.Clone(s.BannedPatterns),
 		Links:          s.Links,
@@ -105,11 +113,11 @@ func newGroupState(s Settings, id int64, name string, owner int64, role simplex.
 	}
 }
 
-func (m *Moderator) groupKey(id int64) string {
-	return m.prefix + "group:" + strconv.FormatInt(id, 10)
-}
+func (m *Moderator) groupKey(chat string) string { return m.prefix + "chat:" + chat }
 
-func (m *Moderator) indexKey() string { return m.prefix + "groups" }
+// indexKey lists the moderated groups' chat IDs. (Versions that knew only
+// SimpleX kept numeric ids under "groups"; those records are left alone.)
+func (m *Moderator) indexKey() string { return m.prefix + "chats" }
 
 // loadLocked reads the group index and every group once. Groups whose
 // stored JSON cannot be read are logged and left in the store untouched.
@@ -121,7 +129,7 @@ func (m *Moderator) loadLocked(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("moderation: loading groups: %w", err)
 	}
-	var ids []int64
+	var ids []string
 	if ok {
 		if err := json.Unmarshal(data, &ids); err != nil {
 			// Keep the unreadable index aside rather than lose it, and
@@ -135,19 +143,22 @@ func (m *Moderator) loadLocked(ctx context.Context) error {
 			ids = nil
 		}
 	}
-	groups := make(map[int64]*group, len(ids))
+	groups := make(map[string]*group, len(ids))
 	for _, id := range ids {
 		data, ok, err := m.store.Get(ctx, m.groupKey(id))
 		if err != nil {
-			return fmt.Errorf("moderation: loading group %d: %w", id, err)
+			return fmt.Errorf("moderation: loading group %q: %w", id, err)
 		}
 		if !ok {
 			continue
 		}
 		st, err := decodeState(data)
+		if err == nil && st.Chat != id {
+			err = fmt.Errorf("stored under chat %q but names chat %q", id, st.Chat)
+		}
 		if err != nil {
 			m.unreadable.Add(1)
-			m.log.Warn("moderation: stored group unreadable; skipped", zap.Int64("group", id), zap.Error(err))
+			m.log.Warn("moderation: stored group unreadable; skipped", zap.String("chat", id), zap.Error(err))
 			continue
 		}
 		groups[id] = newGroup(st, m.log)
@@ -159,14 +170,14 @@ func (m *Moderator) loadLocked(ctx context.Context) error {
 }
 
 // decodeState reads a stored group; unknown fields are ignored, and a
-// state without an id is refused.
+// state without a chat or a number is refused.
 func decodeState(data []byte) (groupState, error) {
 	var st groupState
 	if err := json.Unmarshal(data, &st); err != nil {
 		return groupState{}, err
 	}
-	if st.ID <= 0 {
-		return groupState{}, fmt.Errorf("group state without an id")
+	if st.Chat == "" || st.No <= 0 {
+		return groupState{}, fmt.Errorf("group state without a chat or a number")
 	}
 	return st, nil
 }
@@ -177,32 +188,38 @@ func (m *Moderator) saveLocked(ctx context.Context, g *group) error {
 	if err != nil {
 		return err
 	}
-	if err := m.store.Set(ctx, m.groupKey(g.st.ID), data, 0); err != nil {
-		return fmt.Errorf("moderation: saving group %d: %w", g.st.ID, err)
+	if err := m.store.Set(ctx, m.groupKey(g.st.Chat), data, 0); err != nil {
+		return fmt.Errorf("moderation: saving group %d: %w", g.st.No, err)
 	}
 	return nil
 }
 
-// addLocked stores a new group and adds it to the index.
+// addLocked stores a new group, numbering it, and adds it to the index.
 func (m *Moderator) addLocked(ctx context.Context, g *group) error {
+	if g.st.No == 0 {
+		for _, o := range m.groups {
+			g.st.No = max(g.st.No, o.st.No)
+		}
+		g.st.No++
+	}
 	if err := m.saveLocked(ctx, g); err != nil {
 		return err
 	}
-	m.groups[g.st.ID] = g
-	if !slices.Contains(m.index, g.st.ID) {
-		m.index = append(m.index, g.st.ID)
+	m.groups[g.st.Chat] = g
+	if !slices.Contains(m.index, g.st.Chat) {
+		m.index = append(m.index, g.st.Chat)
 		return m.saveIndexLocked(ctx)
 	}
 	return nil
 }
 
 // removeLocked forgets a group in memory and in the store.
-func (m *Moderator) removeLocked(ctx context.Context, id int64) error {
-	delete(m.groups, id)
-	m.flood.forget(id)
-	m.index = slices.DeleteFunc(m.index, func(x int64) bool { return x == id })
-	if err := m.store.Delete(ctx, m.groupKey(id)); err != nil {
-		return fmt.Errorf("moderation: deleting group %d: %w", id, err)
+func (m *Moderator) removeLocked(ctx context.Context, chat string) error {
+	delete(m.groups, chat)
+	m.flood.forget(chat)
+	m.index = slices.DeleteFunc(m.index, func(x string) bool { return x == chat })
+	if err := m.store.Delete(ctx, m.groupKey(chat)); err != nil {
+		return fmt.Errorf("moderation: deleting group %q: %w", chat, err)
 	}
 	return m.saveIndexLocked(ctx)
 }

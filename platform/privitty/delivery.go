@@ -135,7 +135,7 @@ func (p *Platform) deliverLive(ctx context.Context, evs []*IncomingMsg, emit fun
 	}
 	for _, id := range ids {
 		m := msgs[id]
-		if m == nil || !m.Incoming() {
+		if m == nil {
 			continue
 		}
 		ev, err := p.event(ctx, m, false)
@@ -143,7 +143,7 @@ func (p *Platform) deliverLive(ctx context.Context, evs []*IncomingMsg, emit fun
 			p.log.Warn("privitty: delivering a message failed; catching up", zap.Int64("msg", id), zap.Error(err))
 			return false, nil
 		}
-		if !p.d.Admit(ctx, cursorChat(m.ChatID), m.ID) {
+		if ev == nil || !p.d.Admit(ctx, cursorChat(m.ChatID), m.ID) {
 			continue
 		}
 		if err := emit(ev); err != nil {
@@ -173,14 +173,27 @@ func (p *Platform) fetch(ctx context.Context, ids []int64) (map[int64]*Message, 
 	return out, nil
 }
 
-// event returns incoming message m as an IncomingMsg, or as a
-// ContactRequest when its chat is one.
+// event returns message m as the event passed on: an incoming message as
+// an IncomingMsg, or a ContactRequest when its chat is one; a membership
+// info message of a group as MembersChanged. It returns nil for what is
+// not passed on: the bot's own messages, device messages, other info
+// messages.
 func (p *Platform) event(ctx context.Context, m *Message, replayed bool) (bot.Event, error) {
+	if !m.Incoming() && !m.IsInfo {
+		return nil, nil
+	}
 	info, err := p.chatInfo(ctx, m.ChatID)
 	if err != nil {
 		return nil, err
 	}
 	acct := p.client.Account()
+	if m.IsInfo {
+		if e := NewMembersChanged(acct, m, info.chat); e != nil {
+			e.Replayed = replayed
+			return e, nil
+		}
+		return nil, nil
+	}
 	if info.request {
 		return &ContactRequest{AccountID: acct, ChatID: m.ChatID, Msg: m, Chat: info.chat, Replayed: replayed}, nil
 	}
@@ -454,7 +467,7 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 	for i, mid := range ids {
 		out[i] = kit.Item{Chat: chat, ID: mid}
 		m := msgs[mid]
-		if m == nil || !m.Incoming() {
+		if m == nil {
 			continue
 		}
 		if !fs.Init && mid <= first && m.State != StateInFresh {

@@ -217,6 +217,8 @@ func (p *Platform) EventHandled(e bot.Event, err error) {
 		chat, id, seen = e.ChatID, e.MsgID, true
 	case *ContactRequest:
 		chat, id = e.ChatID, e.Msg.ID
+	case *MembersChanged:
+		chat, id = e.ChatID, e.Msg.ID
 	default:
 		return
 	}

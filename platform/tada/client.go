@@ -18,6 +18,7 @@ import (
 	"github.com/coder/websocket"
 	"go.uber.org/zap"
 
+	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/platform/kit"
 )
 
@@ -62,10 +63,10 @@ var (
 	// ErrOutcomeUnknown is wrapped by errors of calls that may have reached
 	// the server: the connection failed after the request was written.
 	// Sends carry a message_id, so trying them again is safe.
-	ErrOutcomeUnknown = errors.New("tada: outcome unknown")
+	ErrOutcomeUnknown = bot.KindError(bot.ErrOutcomeUnknown, "tada: outcome unknown")
 	// ErrConnClosed is wrapped by errors of client events whose
 	// connection ended before the server confirmed them.
-	ErrConnClosed = errors.New("tada: connection closed before server.confirm")
+	ErrConnClosed = bot.KindError(bot.ErrOutcomeUnknown, "tada: connection closed before server.confirm")
 	// ErrMalformedResponse is wrapped by errors of REST answers that are
 	// not the documented envelope.
 	ErrMalformedResponse = errors.New("tada: malformed response")

@@ -402,11 +402,13 @@ func compareInt(a, b int64) int {
 	return 0
 }
 
-// EventHandled advances the chat's handled position.
-func (p *Platform) EventHandled(e bot.Event, _ error) {
+// EventHandled records the handler's outcome at the chat's position: a
+// handler whose command was not delivered leaves the message to be passed
+// on again after the next reconnect.
+func (p *Platform) EventHandled(e bot.Event, err error) {
 	if me, ok := e.(interface{ position() (string, int64) }); ok {
 		chat, id := me.position()
-		p.d.Handled(chat, id)
+		p.d.Handled(chat, id, err)
 	}
 }
 

@@ -172,6 +172,8 @@ func init() {
 		"lookup_contact_id_by_addr":     (*Sim).lookupContact,
 		"create_chat_by_contact_id":     (*Sim).createChat,
 		"get_chat_contacts":             (*Sim).getChatContacts,
+		"add_contact_to_chat":           (*Sim).addContactToChat,
+		"remove_contact_from_chat":      (*Sim).removeContactFromChat,
 		"get_chatlist_entries":          (*Sim).getChatlistEntries,
 		"get_chatlist_items_by_entries": (*Sim).getChatlistItems,
 		"get_full_chat_by_id":           func(s *Sim, p params) (any, *rpcErr) { return s.getChat(p, true) },
@@ -348,10 +350,72 @@ func (s *Sim) getChatContacts(p params) (any, *rpcErr) {
 		return nil, e
 	}
 	ids := append([]int64{}, c.members...)
-	if c.group {
+	if c.group && !c.selfGone {
 		ids = append(ids, selfID)
 	}
 	return ids, nil
+}
+
+// groupMemberArgs reads the chat and contact of add_contact_to_chat and
+// remove_contact_from_chat: a group the bot is still in, and a contact.
+func (s *Sim) groupMemberArgs(p params) (*chat, int64, *rpcErr) {
+	c, e := s.chatArg(p, 1)
+	if e != nil {
+		return nil, 0, e
+	}
+	id, e := p.int(2)
+	if e != nil {
+		return nil, 0, e
+	}
+	switch {
+	case !c.group:
+		return nil, 0, errf(codeInternal, "chat %d is not a group", c.id)
+	case c.selfGone:
+		return nil, 0, errf(codeInternal, "not a member of chat %d", c.id)
+	case id != selfID && s.w.contacts[id] == nil:
+		return nil, 0, errf(codeInternal, "contact %d not found", id)
+	}
+	return c, id, nil
+}
+
+// addContactToChat: the bot adds a contact to a group; the core stores
+// and sends the "member added" message.
+func (s *Sim) addContactToChat(p params) (any, *rpcErr) {
+	c, id, e := s.groupMemberArgs(p)
+	if e != nil {
+		return nil, e
+	}
+	if id == selfID || slices.Contains(c.members, id) {
+		return noResult{}, nil
+	}
+	c.members = append(c.members, id)
+	for _, ev := range s.memberInfoLocked(c, selfID, id, sysMemberAdded) {
+		s.later(ev)
+	}
+	s.actions = append(s.actions, Action{Method: "add_contact_to_chat", ChatID: c.id})
+	return noResult{}, nil
+}
+
+// removeContactFromChat: the bot removes a member (or itself: leaving).
+// Every member may remove members in Delta Chat groups.
+func (s *Sim) removeContactFromChat(p params) (any, *rpcErr) {
+	c, id, e := s.groupMemberArgs(p)
+	if e != nil {
+		return nil, e
+	}
+	if id != selfID && !slices.Contains(c.members, id) {
+		return nil, errf(codeInternal, "contact %d is not a member of chat %d", id, c.id)
+	}
+	for _, ev := range s.memberInfoLocked(c, selfID, id, sysMemberRemoved) {
+		s.later(ev)
+	}
+	if id == selfID {
+		c.selfGone = true
+	} else {
+		c.members = slices.DeleteFunc(slices.Clone(c.members), func(x int64) bool { return x == id })
+	}
+	s.actions = append(s.actions, Action{Method: "remove_contact_from_chat", ChatID: c.id})
+	return noResult{}, nil
 }
 
 const (
@@ -487,6 +551,9 @@ type messageData struct {
 func (s *Sim) send(c *chat, d messageData) (any, *rpcErr) {
 	if c.blocked {
 		return nil, errf(codeInternal, "chat %d is blocked", c.id)
+	}
+	if c.selfGone {
+		return nil, errf(codeInternal, "not a member of chat %d", c.id)
 	}
 	if d.Text == "" && d.File == "" {
 		return nil, errf(codeInternal, "message is empty")

@@ -33,6 +33,8 @@ type chat struct {
 	archived bool
 	muted    bool
 	msgs     []int64
+	// selfGone is set once the bot was removed from a group.
+	selfGone bool
 }
 
 type msg struct {
@@ -48,8 +50,12 @@ type msg struct {
 	state    int
 	ts       int64
 	info     bool
-	edited   bool
-	react    map[int64][]string
+	// sysType is the systemMessageType of an info message ("" is
+	// "Unknown"); infoContact the contact it is about.
+	sysType     string
+	infoContact int64
+	edited      bool
+	react       map[int64][]string
 }
 
 type world struct {
@@ -221,12 +227,26 @@ func (w *world) msgJSON(m *msg) map[string]any {
 		"text", m.text, "isEdited", m.edited, "hasLocation", false, "hasHtml", false, "viewType", m.viewType,
 		"state", m.state, "error", nil, "timestamp", m.ts, "sortTimestamp", m.ts, "receivedTimestamp", m.ts,
 		"hasDeviatingTimestamp", false, "subject", "", "showPadlock", true, "isInfo", m.info,
-		"isForwarded", false, "isBot", m.fromID == selfID, "systemMessageType", "Unknown", "infoContactId", nil,
+		"isForwarded", false, "isBot", m.fromID == selfID, "systemMessageType", sysType(m), "infoContactId", nullID(m.infoContact),
 		"duration", 0, "dimensionsHeight", 0, "dimensionsWidth", 0, "overrideSenderName", nil,
 		"sender", w.contactJSON(m.fromID), "file", nullStr(m.file), "fileMime", nil, "fileBytes", fileBytes,
 		"fileName", nullStr(m.fileName), "webxdcHref", nil, "downloadState", "Done", "originalMsgId", nil,
 		"savedMessageId", nil, "reactions", reactions, "vcardContact", nil, "isSetupmessage", false,
 		"setupCodeBegin", nil)
+}
+
+func sysType(m *msg) string {
+	if m.sysType == "" {
+		return "Unknown"
+	}
+	return m.sysType
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }
 
 func (w *world) fresh(c *chat) int {
@@ -246,11 +266,11 @@ func (w *world) chatJSON(c *chat, full bool) map[string]any {
 		"isMuted", c.muted)
 	if full {
 		ids := append([]int64{}, c.members...)
-		if c.group {
+		if c.group && !c.selfGone {
 			ids = append(ids, selfID)
 		}
 		for k, v := range w.obj("contactIds", ids, "pastContactIds", []int64{}, "freshMessageCounter", w.fresh(c),
-			"selfInGroup", c.group, "ephemeralTimer", 0, "canSend", !c.blocked, "wasSeenRecently", true,
+			"selfInGroup", c.group && !c.selfGone, "ephemeralTimer", 0, "canSend", !c.blocked && !c.selfGone, "wasSeenRecently", true,
 			"mailingListAddress", nil) {
 			o[k] = v
 		}
@@ -274,7 +294,7 @@ func (w *world) chatListItemJSON(c *chat) map[string]any {
 		"chatType", w.chatType(c), "lastUpdated", lastTS, "summaryText1", "", "summaryText2", summary,
 		"summaryStatus", 0, "summaryPreviewImage", nil, "isEncrypted", true, "isGroup", c.group,
 		"freshMessageCounter", w.fresh(c), "isSelfTalk", false, "isDeviceTalk", false, "isSendingLocation", false,
-		"isSelfInGroup", c.group, "isArchived", c.archived, "isPinned", false, "isMuted", c.muted,
+		"isSelfInGroup", c.group && !c.selfGone, "isArchived", c.archived, "isPinned", false, "isMuted", c.muted,
 		"isContactRequest", c.request, "dmChatContact", dm, "wasSeenRecently", true, "lastMessageType", "Text",
 		"lastMessageId", last)
 }
