@@ -7,8 +7,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/parleybot/parley/platform/olvid/olvidsim"
 	pb "github.com/parleybot/parley/platform/olvid/olvidpb"
+	"github.com/parleybot/parley/platform/olvid/olvidsim"
 	"github.com/parleybot/parley/registry"
 )
 
@@ -50,7 +50,10 @@ func TestInteract(t *testing.T) {
 	if _, err := io.WriteString(typing, "hello bot\n"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, func() bool { m, _, err := s.Message(&pb.MessageId{Type: pb.MessageId_TYPE_INBOUND, Id: 1}); return err == nil && m.Body == "hello bot" })
+	waitFor(t, func() bool {
+		m, _, err := s.Message(&pb.MessageId{Type: pb.MessageId_TYPE_INBOUND, Id: 1})
+		return err == nil && m.Body == "hello bot"
+	})
 	_, err := pb.NewMessageCommandServiceClient(conn).MessageSend(authed(s.ClientKey()), &pb.MessageSendRequest{DiscussionId: 1, Body: "hello human"})
 	if err != nil {
 		t.Fatal(err)
