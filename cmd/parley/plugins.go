@@ -6,6 +6,8 @@ package main
 import (
 	_ "github.com/parleybot/parley/modules/echo"
 	_ "github.com/parleybot/parley/modules/moderation"
+	_ "github.com/parleybot/parley/platform/olvid"
+	_ "github.com/parleybot/parley/platform/olvid/olvidsim"
 	_ "github.com/parleybot/parley/platform/privitty"
 	_ "github.com/parleybot/parley/platform/privitty/privittysim"
 	_ "github.com/parleybot/parley/platform/simplex"

@@ -45,7 +45,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	name := fs.String("name", "Parley Bot", "display `name` of the bot identity")
 	interactive := fs.Bool("interactive", false, "chat with the bot from this terminal as the contact \"you\"")
 	invite := fs.Bool("invite", false, "with --interactive, invite the bot instead of being its contact already")
-	if err := fs.Parse(args); err != nil {
+	if err := registry.ParseSimArgs(fs, args); err != nil {
 		return err
 	}
 	s := New(WithAddr(*listen), WithClientKey(*key), WithIdentityName(*name))
