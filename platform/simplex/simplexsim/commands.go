@@ -27,7 +27,12 @@ func ok(resp any) *result { return &result{resp: resp} }
 
 func fail(chatErr any) *result { return &result{resp: chatCmdError(chatErr)} }
 
-func parseFail() *result { return fail(cmdError(parseFailed)) }
+// parseFail is the answer to a command the parser does not take.
+func parseFail() *result {
+	r := fail(cmdError(parseFailed))
+	r.parseErr = true
+	return r
+}
 
 // scan walks a command string token by token; JSON arguments are taken raw
 // from the rest of the line.
@@ -178,8 +183,31 @@ func sameJSON(a, b []byte) bool {
 	return reflect.DeepEqual(x, y)
 }
 
-// run parses and executes one command; the caller holds s.mu.
+// run parses and executes one command; the caller holds s.mu. A command
+// the parser does not take is answered with the parse error before any
+// check that needs the database, as the CLI parses first (parses).
 func (s *Sim) run(cmd string) *result {
+	if !s.parses(cmd) {
+		return parseFail()
+	}
+	return s.exec(cmd)
+}
+
+// parses reports whether the chat core's parser takes cmd. The CLI parses a
+// command in the socket's receive thread (apps/simplex-chat/Server.hs,
+// receive: case parseChatCommand ... of Left e -> sendError (Just corrId) e)
+// and only a parsed command waits for its turn, so parsing must not depend
+// on the database. The handlers are the one grammar: parses runs them in
+// parse-only mode against a scratch database with a user, where whatever
+// they change is thrown away, and any answer but the parse error means the
+// command parsed. Safe to call without s.mu.
+func (s *Sim) parses(cmd string) bool {
+	scratch := &Sim{cfg: s.cfg, log: s.log, parseOnly: true, w: newWorld(s.cfg.name, true, s.cfg.now)}
+	return !scratch.exec(cmd).parseErr
+}
+
+// exec executes a command that parses; the caller holds s.mu.
+func (s *Sim) exec(cmd string) *result {
 	// Commands.hs: parseChatCommand = A.parseOnly chatCommandP . B.dropWhileEnd isSpace,
 	// and every alternative may end in spaces: trailing blanks never matter.
 	cmd = strings.TrimRightFunc(cmd, unicode.IsSpace)
@@ -309,6 +337,9 @@ func (s *Sim) userArg(p *scan) (ok bool, r *result) {
 	id, good := parseID(word)
 	if !good {
 		return false, parseFail()
+	}
+	if s.parseOnly {
+		return true, nil // which users exist is not the parser's business
 	}
 	if !s.w.hasUser {
 		return false, fail(errType("noActiveUser"))
@@ -1673,12 +1704,6 @@ func (s *Sim) cmdGroups(p *scan) *result {
 		return parseFail()
 	}
 	p.s = strings.TrimPrefix(p.s, " ")
-	if !s.w.hasUser {
-		return fail(errType("noActiveUser"))
-	}
-	if _, other := s.w.others[uid]; uid != s.w.activeID && !other {
-		return fail(errStore("userNotFound", "userId", uid))
-	}
 	var contactID int64
 	if strings.HasPrefix(p.s, "@") {
 		word, _ := p.word()
@@ -1689,6 +1714,12 @@ func (s *Sim) cmdGroups(p *scan) *result {
 		contactID = id
 	}
 	search := strings.TrimSpace(p.s)
+	if !s.w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	if _, other := s.w.others[uid]; uid != s.w.activeID && !other {
+		return fail(errStore("userNotFound", "userId", uid))
+	}
 	w := s.w
 	if contactID != 0 && w.contacts[contactID] == nil {
 		return fail(errStore("contactNotFound", "contactId", contactID))

@@ -26,8 +26,13 @@
 //     corrId-less chatCmdError "invalid request". Unparsable commands (display
 //     names instead of ids, a bare object for /_send, /_update without
 //     "mentions") answer commandError "Failed reading: empty" with the corrId.
-//   - One executor runs commands from all connections strictly one at a time
-//     in arrival order; each response carries its corrId, events never do.
+//   - Each connection reads and parses commands as the CLI's server does
+//     (apps/simplex-chat/Server.hs): a parse error is answered at once and
+//     may overtake the answers to earlier commands; a parsed command waits
+//     in the connection's one-slot queue, and while that is full nothing
+//     more is read. One executor runs parsed commands from all connections
+//     strictly one at a time in arrival order; each response carries its
+//     corrId, events never do.
 //   - Commands parse as Commands.hs parses them: trailing spaces are
 //     ignored, options come in the parser's order (live= before ttl=),
 //     "/_groups<userId>" takes no space, the "author" role does not parse,
@@ -56,7 +61,7 @@
 // # Fault injection
 //
 // DropAfter closes a connection after n more frames, SetDelay delays
-// responses, SendMalformed queues a non-JSON frame and an unknown event,
+// responses, PauseCommands holds the executor (a busy chat core), SendMalformed queues a non-JSON frame and an unknown event,
 // FailNext answers the next matching command with a given chatCmdError,
 // EmitRaw and EmitFrame queue arbitrary events or frames, Noise queues the
 // network chatter a real CLI produces.

@@ -330,3 +330,48 @@ func TestFidelityFields(t *testing.T) {
 		t.Errorf("indexInGroup values %v (0 must not occur; the creator is 1)", seen)
 	}
 }
+
+// TestFidelityParseErrorOvertakes follows apps/simplex-chat/Server.hs: the
+// receive thread parses (case parseChatCommand ... of Right command ->
+// writeTBQueue rcvQ; Left e -> sendError (Just corrId) e), so a parse error
+// goes to sndQ at once, ahead of the answers to earlier commands that wait
+// in rcvQ (one slot, clientQSize = 1) or run in the client thread. A parsed
+// command finding rcvQ full stops the reading: what follows it waits.
+func TestFidelityParseErrorOvertakes(t *testing.T) {
+	s, c := setup(t)
+	resume := s.PauseCommands()
+	defer resume()
+	first := c.send("/user")          // taken by the client thread, held
+	second := c.send("/_get chats 1") // waits in rcvQ
+	bad := c.send("/_groups 1")       // the parser refuses it
+	m := c.next()
+	if m.corrID == nil || *m.corrID != bad || m.str("chatError.errorType.message") != "Failed reading: empty" {
+		t.Fatalf("first frame %s, want the parse error for %q before the answers to %q and %q", m.raw, bad, first, second)
+	}
+	third := c.send("/user")    // rcvQ is full: reading stops here
+	bad2 := c.send("/nonsense") // not read until the client thread takes second
+	resume()
+	pos := map[string]int{}
+	for i := 0; i < 4; i++ {
+		m := c.next()
+		if m.corrID == nil {
+			t.Fatalf("event %s", m.raw)
+		}
+		pos[*m.corrID] = i
+	}
+	if !(pos[first] < pos[second] && pos[second] < pos[third]) {
+		t.Errorf("parsed commands answered out of order: %v", pos)
+	}
+	if pos[bad2] < pos[first] {
+		t.Errorf("parse error of a command sent after a full rcvQ came before the answer to %q: %v", first, pos)
+	}
+	var cmds []string
+	s.View(func(w *simplexsim.World) {
+		for _, r := range w.Commands() {
+			cmds = append(cmds, r.Cmd)
+		}
+	})
+	if len(cmds) != 5 {
+		t.Errorf("commands recorded: %q", cmds)
+	}
+}

@@ -18,6 +18,10 @@ func FuzzCommand(f *testing.F) {
 		"/_remove #1 3 messages=on", "/_accept member #1 4 member", "/freceive 1 inline=on /x", "/fcancel 1", "/_join #1",
 		"/_address_settings 1 {\"autoAccept\":{}}", "/_create user {}", "/_profile 1 {\"displayName\":\"b\"}", "",
 		"/_send @ json", "/_get chat @2 count=99999999999999999999", "/_groups1 @2 x",
+		"/_profile 7 {", "/_profile 1 {", "/_groups7 @x", "/_groups1 @x", "/_address 9 pq_ratchet=maybe",
+		"/_get chats 9 count=x", "/_connect 9 incognito=maybe", "/_group 9 {", "/_address_settings 9 {",
+		"/_contacts 9 x", "/_profile_address 9 maybe", "/_show_address 9 x", "/_delete_address 9 x",
+		"/_start main=on", "/_start", "/_stop", "/get subs", "/users", "/_set custom @2 {\"a\":1}",
 	} {
 		f.Add(seed)
 	}
@@ -25,10 +29,22 @@ func FuzzCommand(f *testing.F) {
 		s := New(WithAddress(true, "hi"))
 		defer s.Close()
 		populate(t, s)
+		// The parse-only pass and the handlers are one grammar: a command
+		// the handlers refuse as unparsable never passes parses.
+		parsed := s.parses(cmd)
+		s.mu.Lock()
+		direct := s.exec(cmd)
+		s.mu.Unlock()
+		if direct.parseErr && parsed {
+			t.Fatalf("%q: parses says yes, the handler says parse error", cmd)
+		}
 		s.mu.Lock()
 		res := s.run(cmd)
 		frame := responseFrame("1", res.resp)
 		s.mu.Unlock()
+		if res.parseErr == parsed {
+			t.Fatalf("%q: parses = %v, run answered %s", cmd, parsed, frame)
+		}
 		var v struct {
 			Resp struct {
 				Type string `json:"type"`
