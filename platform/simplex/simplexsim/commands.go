@@ -1216,11 +1216,15 @@ func (s *Sim) cmdCancelFile(p *scan) *result {
 // <$> incognitoOnOffP <* A.space <*> A.decimal), incognitoOnOffP =
 // (A.space *> "incognito=" *> onOffP) <|> pure False.
 //
-// What the CLI does, in order: it joins the requester's connection, which
-// the queue secures at once (sqSecured), so the contact it answers with is
-// already sndReady; it sends the address welcome within the command
-// (sendWelcomeMsg, newChatItems before the answer); contactSndReady comes
-// later from the agent's JOINED, and contactConnected from CON.
+// What the CLI does, in order: it joins the requester's connection
+// synchronously (acceptCReq: acceptContactRequest), which the queue secures
+// at once, so the contact it answers with is already sndReady
+// (updateConnectionStatusFromTo db conn ConnNew ConnSndReady); it sends the
+// address welcome within the command (when sqSecured $ sendWelcomeMsg:
+// newChatItems before the answer); contactConnected comes later from CON.
+// No contactSndReady: Subscriber.hs emits it on JOINED only as the
+// continuation of an async join (when (corrId /= "") $ withCompletedCommand),
+// and /_accept does not join asynchronously.
 func (s *Sim) cmdAccept(p *scan) *result {
 	if !strings.HasPrefix(p.s, " ") {
 		return parseFail()
@@ -1266,9 +1270,8 @@ func (s *Sim) cmdAccept(p *scan) *result {
 		before = append(before, body("newChatItems").set("user", w.userJSON()).set("chatItems", []wAChatItem{w.aItem(it)}))
 	}
 	accepting := w.contactJSON(c)
-	after := []any{body("contactSndReady").set("user", w.userJSON()).set("contact", accepting)}
 	c.connStatus = "ready"
-	after = append(after, body("contactConnected").set("user", w.userJSON()).set("contact", w.contactJSON(c)))
+	after := []any{body("contactConnected").set("user", w.userJSON()).set("contact", w.contactJSON(c))}
 	w.actions = append(w.actions, Action{Kind: ActionAcceptContact, ContactID: c.id, ChatRef: "@" + strconv.FormatInt(c.id, 10)})
 	return &result{
 		resp:   body("acceptingContactRequest").set("user", w.userJSON()).set("contact", accepting),

@@ -11,7 +11,7 @@
 //	if err := sim.Start(); err != nil { t.Fatal(err) }
 //	defer sim.Close()
 //	// point the client at sim.URL(), then drive the world:
-//	conn, _ := sim.ConnectContact("alice")        // acceptingContactRequest, contactConnected
+//	conn, _ := sim.ConnectContact("alice")        // acceptingContactRequest, contactSndReady, contactConnected
 //	sim.ContactSend(conn.ContactID, "/help")      // newChatItems with rcvMsgContent
 //	sent, err := sim.WaitBotSent(1, 5*time.Second) // what the bot answered with /_send
 //
@@ -41,8 +41,9 @@
 //     around=/initial=/content= on /_get chat are taken.
 //   - Events caused by a command can precede its response: /_accept sends
 //     the address welcome (newChatItems) before acceptingContactRequest,
-//     whose contact is already sndReady. Others follow it: contactSndReady
-//     and contactConnected after /_accept, userJoinedGroup after /_join,
+//     whose contact is already sndReady. Others follow it: contactConnected
+//     after /_accept (no contactSndReady: that comes only from an async
+//     join), userJoinedGroup after /_join,
 //     chatItemsStatusesUpdated (sndSent, then sndRcvd) after /_send,
 //     rcvFileStart and rcvFileComplete after /freceive.
 //   - "/auto_accept on|off" replaces the address settings, as the CLI's

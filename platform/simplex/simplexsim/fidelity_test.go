@@ -102,7 +102,7 @@ func TestFidelityLenient(t *testing.T) {
 		{source: `Commands.hs: "/_accept" *> (APIAcceptContact <$> incognitoOnOffP <* A.space <*> A.decimal)`,
 			cmd: fmt.Sprintf("/_accept incognito=off %d", req.RequestID), want: "acceptingContactRequest"},
 	})
-	c.expect("contactSndReady", "contactConnected")
+	c.expect("contactConnected")
 	alice := int64(2)
 	gid, _ := newJoinedGroup(t, s, c, alice, "owner")
 	item := c.cmdf("/_send @%d json %s", alice, sendJSON("first"))
