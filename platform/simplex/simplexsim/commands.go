@@ -2,6 +2,7 @@ package simplexsim
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -250,6 +251,7 @@ func (s *Sim) exec(cmd string) *result {
 		{"/auto_accept ", s.cmdAutoAccept},
 		{"/set bot commands ", s.cmdSetBotCommands},
 		{"/_send ", s.cmdSend},
+		{"/_share address ", s.cmdShareAddress},
 		{"/_update item ", s.cmdUpdate},
 		{"/_delete member item ", s.cmdModerate},
 		{"/_delete item ", s.cmdDelete},
@@ -481,6 +483,46 @@ func (s *Sim) cmdAddress(p *scan) *result {
 		return parseFail()
 	}
 	return s.createAddress()
+}
+
+// cmdShareAddress is APIShareMyAddress {toSendRef}: the bot's address as
+// a contact card to send into a chat, signed with the address key and
+// bound to that chat (simplex-chat plans/…-directory-businesses: "/_share
+// address" parsed with sendRefP at Commands.hs:5472, handled at :1200 like
+// APIShareChatMsgContent). The answer is CRChatMsgContent (chatMsgContent)
+// with MCChat {text = the short link, chatLink = MCLContact {connLink,
+// profile, business}, ownerSig = LinkOwnerSig {chatBinding, ownerSig}}, as
+// tests/ChatTests/ChatRelays.hs builds MCChat (T.pack sLink) (MCLGroup …).
+// The signature here is a stand-in: nothing in the simulator checks it.
+func (s *Sim) cmdShareAddress(p *scan) *result {
+	word, _ := p.word()
+	// sendRefP: '@' <contactId> | '#' <groupId> [scope] [(as_group=on|off)]
+	word, asGroup := strings.CutSuffix(word, "(as_group=on)")
+	if !asGroup {
+		word, _ = strings.CutSuffix(word, "(as_group=off)")
+	}
+	ref, good := parseRef(word)
+	if !good || !p.done() || (asGroup && ref.kind != '#') {
+		return parseFail()
+	}
+	w := s.w
+	if !w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	if w.addr == nil {
+		return fail(errStore("userContactLinkNotFound"))
+	}
+	if res, good := s.chatFor(ref); !good {
+		return res
+	}
+	link := w.addressLinks().ConnShortLink
+	binding := base64.RawURLEncoding.EncodeToString([]byte("simplexsim:" + ref.String()))
+	sig := base64.RawURLEncoding.EncodeToString([]byte("simplexsim-signature:" + link + ":" + ref.String()))
+	chatLink := fields().set("type", "contact").set("connLink", link).set("profile", w.userProfile).
+		set("business", w.addr.settings.BusinessAddress)
+	mc := fields().set("type", "chat").set("text", link).set("chatLink", chatLink).
+		set("ownerSig", fields().set("chatBinding", binding).set("ownerSig", sig))
+	return ok(body("chatMsgContent").set("user", w.userJSON()).set("msgContent", mc))
 }
 
 func (s *Sim) cmdShowAddress(p *scan) *result {

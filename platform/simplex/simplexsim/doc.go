@@ -48,6 +48,12 @@
 //     rcvFileStart and rcvFileComplete after /freceive.
 //   - "/auto_accept on|off" replaces the address settings, as the CLI's
 //     does: the welcome and the business flag go unless given again.
+//   - "/_share address <@id|#id>" (APIShareMyAddress) answers
+//     chatMsgContent with the address card as the newest chat core builds
+//     it. Its parser line (Commands.hs:5472) is not in any stored copy of
+//     the source; the form and answer follow the chat core's plans
+//     (directory businesses, §B) and its MCChat tests. The card's ownerSig
+//     is a stand-in nobody verifies.
 //   - One shared event queue feeds every connection: each event goes to
 //     exactly one connected client, so a second socket steals events. While no
 //     client is connected events wait in the queue (WithEventBuffer, default

@@ -375,3 +375,42 @@ func TestFidelityParseErrorOvertakes(t *testing.T) {
 		t.Errorf("commands recorded: %q", cmds)
 	}
 }
+
+// TestFidelityShareAddress: "/_share address <sendRef>" is APIShareMyAddress
+// (simplex-chat plans, directory businesses §B: parser at Commands.hs:5472
+// with sendRefP, handler at :1200 answering CRChatMsgContent with MCChat
+// {text = short link, chatLink = MCLContact {connLink, profile, business},
+// ownerSig}). sendRefP takes @<id> and #<id>[scope][(as_group=on)], no
+// note folder and no display name.
+func TestFidelityShareAddress(t *testing.T) {
+	s, c := setup(t)
+	alice := connect(t, s, c, "alice")
+	gid, _ := newJoinedGroup(t, s, c, alice, "owner")
+	const src = `Commands.hs:5472 "/_share address " *> (APIShareMyAddress <$> sendRefP)`
+	runParseCases(t, c, []parseCase{
+		{source: src, cmd: fmt.Sprintf("/_share address @%d", alice), want: "chatMsgContent", path: "msgContent.chatLink.type", value: "contact"},
+		{source: src, cmd: fmt.Sprintf("/_share address #%d", gid), want: "chatMsgContent", path: "msgContent.type", value: "chat"},
+		{source: src, cmd: fmt.Sprintf("/_share address #%d(as_group=on)", gid), want: "chatMsgContent", path: "msgContent.chatLink.business", value: false},
+		{source: src, cmd: "/_share address *1", want: ""},
+		{source: src, cmd: "/_share address @alice", want: ""},
+		{source: src, cmd: "/_share address", want: ""},
+		{source: src, cmd: fmt.Sprintf("/_share address @%d(as_group=on)", alice), want: ""},
+		{source: "Commands.hs shareChatBinding: getContact", cmd: "/_share address @99", want: "chatCmdError", path: "chatError.storeError.type", value: "contactNotFound"},
+	})
+	m := c.cmdf("/_share address @%d", alice)
+	link := m.str("msgContent.text")
+	if !strings.HasPrefix(link, "https://") || m.str("msgContent.chatLink.connLink") != link ||
+		m.str("msgContent.chatLink.profile.displayName") != "modbot" || m.str("msgContent.ownerSig.chatBinding") == "" ||
+		m.str("msgContent.ownerSig.ownerSig") == "" || m.has("msgContent.ownerSig.ownerId") || m.has("msgContent.chatLink.profile.profileId") {
+		t.Fatalf("card %s", m.raw)
+	}
+	// The card is ordinary content: /_send takes it.
+	card, _ := json.Marshal(m.get("msgContent"))
+	if sent := c.cmdf(`/_send @%d json [{"msgContent":%s}]`, alice, card); sent.str("chatItems.0.chatItem.content.msgContent.type") != "chat" {
+		t.Fatalf("send the card: %s", sent.raw)
+	}
+	// Without an address: Store/Profiles.hs getUserAddress -> SEUserContactLinkNotFound.
+	s2 := start(t)
+	c2 := dial(t, s2.URL())
+	wantErr(t, c2.cmd("/_share address @2"), "errorStore", "userContactLinkNotFound")
+}
