@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -362,13 +363,90 @@ type profileArg struct {
 	PeerType    string          `json:"peerType"`
 }
 
-func (a profileArg) profile() wProfile {
+// profile is the Profile the CLI decodes; false if its preferences do not
+// decode, which fails the command's parse (jsonP).
+func (a profileArg) profile() (wProfile, bool) {
 	p := wProfile{DisplayName: a.DisplayName, FullName: a.FullName, ShortDescr: a.ShortDescr, Image: a.Image,
 		ContactLink: a.ContactLink, PeerType: a.PeerType}
-	if len(a.Preferences) > 0 && string(a.Preferences) != "null" {
-		p.Preferences = compactJSON(a.Preferences)
+	prefs, good := normPreferences(a.Preferences)
+	p.Preferences = prefs
+	return p, good
+}
+
+// wPreferences is Preferences as the CLI decodes and re-encodes it
+// (Types/Preferences.hs, TYPES.md Preferences): a record of optional
+// members written in field order with Nothing left out, so members it does
+// not know and nulls do not come back, and a member of the wrong shape
+// fails the decode.
+type wPreferences struct {
+	TimedMessages *wTimedPref  `json:"timedMessages,omitempty"`
+	FullDelete    *wSimplePref `json:"fullDelete,omitempty"`
+	Reactions     *wSimplePref `json:"reactions,omitempty"`
+	Voice         *wSimplePref `json:"voice,omitempty"`
+	Files         *wSimplePref `json:"files,omitempty"`
+	Calls         *wSimplePref `json:"calls,omitempty"`
+	Sessions      *wSimplePref `json:"sessions,omitempty"`
+	Commands      *[]menuItem  `json:"commands,omitempty"`
+}
+
+// wSimplePref is SimplePreference {allow :: FeatureAllowed}.
+type wSimplePref struct {
+	Allow string `json:"allow"`
+}
+
+// wTimedPref is TimedMessagesPreference {allow, ttl :: Maybe Int}.
+type wTimedPref struct {
+	Allow string `json:"allow"`
+	TTL   *int64 `json:"ttl,omitempty"`
+}
+
+// normPreferences decodes preferences as the CLI does and encodes them as
+// it writes them; nil for none. false if they do not decode.
+func normPreferences(raw json.RawMessage) (json.RawMessage, bool) {
+	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
+		return nil, true
 	}
-	return p
+	var p wPreferences
+	if json.Unmarshal(raw, &p) != nil {
+		return nil, false
+	}
+	allowed := func(a string) bool { return a == "always" || a == "yes" || a == "no" } // FeatureAllowed
+	for _, sp := range []*wSimplePref{p.FullDelete, p.Reactions, p.Voice, p.Files, p.Calls, p.Sessions} {
+		if sp != nil && !allowed(sp.Allow) {
+			return nil, false
+		}
+	}
+	if p.TimedMessages != nil && !allowed(p.TimedMessages.Allow) {
+		return nil, false
+	}
+	if p.Commands != nil && !validMenu(*p.Commands) {
+		return nil, false
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, false
+	}
+	return b, true
+}
+
+// validMenu checks ChatBotCommand values: "command" with a keyword and a
+// label, or "menu" with a label and its commands.
+func validMenu(items []menuItem) bool {
+	for _, it := range items {
+		switch it.Type {
+		case "command":
+			if it.Keyword == "" || it.Label == "" || it.Commands != nil {
+				return false
+			}
+		case "menu":
+			if it.Label == "" || it.Keyword != "" || it.Params != "" || !validMenu(it.Commands) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func validName(n string) bool {
@@ -381,6 +459,13 @@ func (s *Sim) cmdCreateUser(p *scan) *result {
 	}
 	if !jsonArg(p.s, &nu) {
 		return parseFail()
+	}
+	var prof wProfile
+	if nu.Profile != nil {
+		var good bool
+		if prof, good = nu.Profile.profile(); !good {
+			return parseFail()
+		}
 	}
 	w := s.w
 	if nu.Profile != nil && w.userNamed(nu.Profile.DisplayName) {
@@ -402,7 +487,7 @@ func (s *Sim) cmdCreateUser(p *scan) *result {
 		w.nextUser++
 	}
 	w.hasUser = true
-	w.userProfile = nu.Profile.profile()
+	w.userProfile = prof
 	return ok(body("activeUser").set("user", w.userJSON()))
 }
 
@@ -414,10 +499,14 @@ func (s *Sim) cmdProfile(p *scan) *result {
 	if !jsonArg(p.s, &pa) {
 		return parseFail()
 	}
+	prof, good := pa.profile()
+	if !good {
+		return parseFail()
+	}
 	if !validName(pa.DisplayName) {
 		return fail(errType("invalidDisplayName", "displayName", pa.DisplayName, "validName", strings.TrimSpace(pa.DisplayName)))
 	}
-	return s.setProfile(pa.profile())
+	return s.setProfile(prof)
 }
 
 func (s *Sim) setProfile(np wProfile) *result {
@@ -1204,8 +1293,12 @@ func (s *Sim) cmdReceiveFile(p *scan) *result {
 		return fail(errType("fileAlreadyReceiving", "message", f.name))
 	}
 	it := w.items[f.itemID]
-	if path == "" {
-		path = filepath.Join("/simplexsim/files", f.name)
+	path, res := s.rcvFilePath(path, f.name)
+	if res != nil {
+		return res
+	}
+	if err := os.WriteFile(path, f.fileContent(), 0o600); err != nil {
+		return fail(errType("fileWrite", "filePath", path, "message", err.Error()))
 	}
 	f.status, f.path = "rcvAccepted", path
 	accepted := w.aItem(it)
@@ -1214,12 +1307,84 @@ func (s *Sim) cmdReceiveFile(p *scan) *result {
 	f.status = "rcvComplete"
 	complete := w.aItem(it)
 	w.actions = append(w.actions, Action{Kind: ActionReceiveFile, ChatRef: it.chat.String(), ItemIDs: []int64{it.id}, FileID: f.id})
-	res := ok(body("rcvFileAccepted").set("user", w.userJSON()).set("chatItem", accepted))
+	res = ok(body("rcvFileAccepted").set("user", w.userJSON()).set("chatItem", accepted))
 	res.after = []any{
 		body("rcvFileStart").set("user", w.userJSON()).set("chatItem", start),
 		body("rcvFileComplete").set("user", w.userJSON()).set("chatItem", complete),
 	}
 	return res
+}
+
+// rcvFilePath chooses where a received file goes, as the CLI's
+// getRcvFilePath does: without a path, a new name in the files folder;
+// a folder, a new name in it; a file path, that path unless it exists
+// (CEFileAlreadyExists). New names follow uniqueCombine: "a.pdf", then
+// "a_1.pdf", "a_2.pdf"…
+func (s *Sim) rcvFilePath(path, name string) (string, *result) {
+	if path == "" {
+		dir, err := s.filesFolder()
+		if err != nil {
+			return "", fail(errType("fileWrite", "filePath", name, "message", err.Error()))
+		}
+		return uniqueCombine(dir, name), nil
+	}
+	st, err := os.Stat(path)
+	switch {
+	case err == nil && st.IsDir():
+		return uniqueCombine(path, name), nil
+	case err == nil:
+		return "", fail(errType("fileAlreadyExists", "filePath", path))
+	}
+	return path, nil
+}
+
+// filesFolder is the folder for received files: WithFilesFolder's, or a
+// temporary one made now and removed on Close.
+func (s *Sim) filesFolder() (string, error) {
+	if s.cfg.filesDir != "" {
+		return s.cfg.filesDir, os.MkdirAll(s.cfg.filesDir, 0o700)
+	}
+	if s.tmpFiles == "" {
+		dir, err := os.MkdirTemp("", "simplexsim-files-")
+		if err != nil {
+			return "", err
+		}
+		s.tmpFiles = dir
+	}
+	return s.tmpFiles, nil
+}
+
+// uniqueCombine joins dir and name, adding _1, _2… before the extensions
+// (splitExtensions: from the first dot) until the path is free.
+func uniqueCombine(dir, name string) string {
+	base, ext := name, ""
+	if i := strings.IndexByte(name, '.'); i > 0 {
+		base, ext = name[:i], name[i:]
+	}
+	for n := 0; ; n++ {
+		candidate := base + ext
+		if n > 0 {
+			candidate = base + "_" + strconv.Itoa(n) + ext
+		}
+		p := filepath.Join(dir, candidate)
+		if _, err := os.Lstat(p); errors.Is(err, os.ErrNotExist) {
+			return p
+		}
+	}
+}
+
+// fileContent is what a received file holds: the offered content, or
+// size bytes of filler.
+func (f *file) fileContent() []byte {
+	if f.content != nil {
+		return f.content
+	}
+	const filler = "simplexsim file\n"
+	b := make([]byte, f.size)
+	for i := range b {
+		b[i] = filler[i%len(filler)]
+	}
+	return b
 }
 
 func (s *Sim) cmdCancelFile(p *scan) *result {

@@ -495,12 +495,13 @@ func TestFileReceiveCommands(t *testing.T) {
 		evs[1].get("rcvFileDescr.fileDescrComplete") != true {
 		t.Fatalf("descr %s", evs[1].raw)
 	}
-	m := c.cmdf("/freceive %d approved_relays=on encrypt=off /tmp/x/a.pdf", r.FileID)
+	target := filepath.Join(t.TempDir(), "a.pdf")
+	m := c.cmdf("/freceive %d approved_relays=on encrypt=off %s", r.FileID, target)
 	if m.typ() != "rcvFileAccepted" || m.str("chatItem.chatItem.file.fileStatus.type") != "rcvAccepted" {
 		t.Fatalf("got %s", m.raw)
 	}
 	evs = c.expect("rcvFileStart", "rcvFileComplete")
-	if evs[1].str("chatItem.chatItem.file.fileSource.filePath") != "/tmp/x/a.pdf" || evs[1].str("chatItem.chatItem.file.fileStatus.type") != "rcvComplete" {
+	if evs[1].str("chatItem.chatItem.file.fileSource.filePath") != target || evs[1].str("chatItem.chatItem.file.fileStatus.type") != "rcvComplete" {
 		t.Fatalf("complete %s", evs[1].raw)
 	}
 	wantErr(t, c.cmdf("/freceive %d", r.FileID), "error", "fileAlreadyReceiving")
@@ -513,7 +514,7 @@ func TestFileReceiveCommands(t *testing.T) {
 		t.Fatalf("got %s", m.raw)
 	}
 	s.View(func(w *simplexsim.World) {
-		if f, _ := w.File(r.FileID); f.Status != "rcvComplete" || f.Path != "/tmp/x/a.pdf" {
+		if f, _ := w.File(r.FileID); f.Status != "rcvComplete" || f.Path != target {
 			t.Errorf("file %+v", f)
 		}
 	})

@@ -62,6 +62,8 @@
 //   - A message whose msgContent, re-encoded as UTF-8 JSON plus an 80-byte
 //     envelope allowance, exceeds MaxEncodedMsgLength fails with errorStore
 //     largeMsg (15,000 ASCII bytes pass, 15,590 fail).
+//   - Profiles keep their preferences as the CLI re-encodes them: record
+//     order, no unknown members, no nulls.
 //   - Item ids grow monotonically across the whole database; contact ids
 //     start at 2 (1 is the user's own contact record).
 //
@@ -76,8 +78,10 @@
 // # Deliberate simplifications
 //
 // A second /_create user with a new name becomes the active user, but all
-// users share one set of chats, contacts and groups. Files are never
-// transferred: /freceive completes at once. Group members other than the bot
+// users share one set of chats, contacts and groups. Files are not
+// transferred: /freceive writes the offered file where the CLI would
+// (WithFilesFolder, or a temporary folder removed on Close; a given folder
+// or path) and completes at once. Group members other than the bot
 // are scripted, not connected. Moderation (/_delete member item) requires the
 // bot to be at least moderator and to outrank the author.
 package simplexsim

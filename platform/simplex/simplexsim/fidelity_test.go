@@ -3,6 +3,8 @@ package simplexsim_test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -413,4 +415,115 @@ func TestFidelityShareAddress(t *testing.T) {
 	s2 := start(t)
 	c2 := dial(t, s2.URL())
 	wantErr(t, c2.cmd("/_share address @2"), "errorStore", "userContactLinkNotFound")
+}
+
+// TestFidelityReceivedFilePaths: the filePath of a received file names the
+// file, written, as the CLI's getRcvFilePath chooses it: no path, a new
+// name in the files folder (uniqueCombine: a.pdf, then a_1.pdf); a folder,
+// a new name in it; an existing file, CEFileAlreadyExists; a file in a
+// folder that does not exist, CEFileWrite from createEmptyFile.
+func TestFidelityReceivedFilePaths(t *testing.T) {
+	folder := t.TempDir()
+	s, c := setup(t, simplexsim.WithFilesFolder(folder))
+	alice := connect(t, s, c, "alice")
+	offer := func(name string, content string) int64 {
+		t.Helper()
+		r := must[simplexsim.Received](t)(s.ContactSendMsg(alice, simplexsim.Msg{File: &simplexsim.FileOffer{Name: name, Content: []byte(content)}}))
+		c.expect("newChatItems", "rcvFileDescrReady")
+		return r.FileID
+	}
+	receive := func(id int64, path string) string {
+		t.Helper()
+		cmd := fmt.Sprintf("/freceive %d", id)
+		if path != "" {
+			cmd += " " + path
+		}
+		if m := c.cmd(cmd); m.typ() != "rcvFileAccepted" {
+			t.Fatalf("%s: %s", cmd, m.raw)
+		}
+		done := c.expect("rcvFileStart", "rcvFileComplete")[1]
+		return done.str("chatItem.chatItem.file.fileSource.filePath")
+	}
+	holds := func(path, want string) {
+		t.Helper()
+		b, err := os.ReadFile(path)
+		if err != nil || string(b) != want {
+			t.Errorf("%s holds %q (%v), want %q", path, b, err, want)
+		}
+	}
+	first := receive(offer("report.tar.gz", "one"), "")
+	second := receive(offer("report.tar.gz", "two"), "")
+	if first != filepath.Join(folder, "report.tar.gz") || second != filepath.Join(folder, "report_1.tar.gz") {
+		t.Errorf("paths %q, %q", first, second)
+	}
+	holds(first, "one")
+	holds(second, "two")
+
+	into := t.TempDir()
+	if got := receive(offer("n.txt", "three"), into); got != filepath.Join(into, "n.txt") {
+		t.Errorf("into a folder: %q", got)
+	}
+	holds(filepath.Join(into, "n.txt"), "three")
+
+	sized := must[simplexsim.Received](t)(s.ContactSendMsg(alice, simplexsim.Msg{File: &simplexsim.FileOffer{Name: "f.bin", Size: 40}}))
+	c.expect("newChatItems", "rcvFileDescrReady")
+	if st, err := os.Stat(receive(sized.FileID, "")); err != nil || st.Size() != 40 {
+		t.Errorf("filler file: %v %v", st, err)
+	}
+
+	taken := offer("x.txt", "four")
+	wantErr(t, c.cmdf("/freceive %d %s", taken, first), "error", "fileAlreadyExists")
+	wantErr(t, c.cmdf("/freceive %d %s", taken, filepath.Join(into, "missing", "x.txt")), "error", "fileWrite")
+}
+
+// Without WithFilesFolder received files go to a temporary folder that
+// Close removes.
+func TestReceivedFilesFolderRemovedOnClose(t *testing.T) {
+	s := simplexsim.New(simplexsim.WithBotName("modbot"), simplexsim.WithAddress(true, ""))
+	check(t, s.Start())
+	defer s.Close()
+	c := dial(t, s.URL())
+	alice := connect(t, s, c, "alice")
+	r := must[simplexsim.Received](t)(s.ContactSendMsg(alice, simplexsim.Msg{File: &simplexsim.FileOffer{Name: "a.txt", Content: []byte("hi")}}))
+	c.expect("newChatItems", "rcvFileDescrReady")
+	c.cmdf("/freceive %d", r.FileID)
+	path := c.expect("rcvFileStart", "rcvFileComplete")[1].str("chatItem.chatItem.file.fileSource.filePath")
+	if b, err := os.ReadFile(path); err != nil || string(b) != "hi" || !filepath.IsAbs(path) {
+		t.Fatalf("%q: %q %v", path, b, err)
+	}
+	c.close()
+	check(t, s.Close())
+	if _, err := os.Stat(filepath.Dir(path)); !os.IsNotExist(err) {
+		t.Errorf("files folder %s still there: %v", filepath.Dir(path), err)
+	}
+}
+
+// TestFidelityProfilePreferences: user.profile.preferences is Preferences
+// as the CLI decodes and re-encodes it (Types/Preferences.hs; TYPES.md
+// Preferences): members in record order, unknown members and nulls gone; a
+// member of the wrong shape fails jsonP, a parse error.
+func TestFidelityProfilePreferences(t *testing.T) {
+	_, c := setup(t)
+	const src = `Commands.hs: "/_profile " *> (APIUpdateProfile <$> A.decimal <* A.space <*> jsonP)`
+	in := `{"displayName":"modbot","fullName":"","peerType":"bot","preferences":{"commands":[{"type":"command","keyword":"help","label":"Help","extra":1}],"voice":null,"files":{"allow":"no"},"unknown":{"allow":"yes"}}}`
+	m := c.cmd("/_profile 1 " + in)
+	got, _ := json.Marshal(m.get("user.profile.preferences"))
+	const want = `{"commands":[{"keyword":"help","label":"Help","type":"command"}],"files":{"allow":"no"}}`
+	if m.typ() != "userProfileUpdated" || string(got) != want {
+		t.Fatalf("%s\n  preferences %s, want %s: %s", src, got, want, m.raw)
+	}
+	raw := string(m.raw)
+	if i, j := strings.Index(raw, `"preferences":{"files"`), strings.Index(raw, `"commands":[{"type":"command","keyword":"help","label":"Help"}]}`); i < 0 || j < i {
+		t.Errorf("preferences not in record order: %s", raw)
+	}
+	if m := c.cmd("/user"); m.str("user.profile.preferences.files.allow") != "no" || m.has("user.profile.preferences.voice") {
+		t.Errorf("/user: %s", m.raw)
+	}
+	runParseCases(t, c, []parseCase{
+		{source: src, cmd: `/_profile 1 {"displayName":"modbot","fullName":"","preferences":{"files":{"allow":"maybe"}}}`, want: ""},
+		{source: src, cmd: `/_profile 1 {"displayName":"modbot","fullName":"","preferences":{"commands":[{"type":"command","label":"no keyword"}]}}`, want: ""},
+		{source: src, cmd: `/_profile 1 {"displayName":"modbot","fullName":"","preferences":[]}`, want: ""},
+		{source: src, cmd: `/_profile 1 {"displayName":"modbot","fullName":"","peerType":"bot","preferences":{"files":{"allow":"no"},"commands":[{"type":"command","keyword":"help","label":"Help"}]}}`,
+			want: "userProfileNoChange"},
+	})
 }

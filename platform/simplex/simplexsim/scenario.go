@@ -115,10 +115,17 @@ func msgType(mc json.RawMessage) string {
 	return v.Type
 }
 
-// FileOffer describes a file a contact or member offers to the bot.
+// FileOffer describes a file a contact or member offers to the bot. When
+// the bot receives it (/freceive) the simulator writes it to disk, so the
+// filePath of rcvFileComplete names a real file.
 type FileOffer struct {
 	Name string
+	// Size is the offered size; with Content set and Size 0 it is
+	// len(Content).
 	Size int64
+	// Content is what the received file holds; nil means Size bytes of
+	// filler text.
+	Content []byte
 }
 
 // Msg is a message from a contact or group member.
@@ -224,7 +231,12 @@ func (w *world) receive(chat chatRef, senderGM int64, m Msg) (*item, []any, erro
 	w.addItem(it)
 	var evs []any
 	if m.File != nil {
-		f := &file{id: w.id(&w.nextFile), itemID: it.id, name: m.File.Name, size: m.File.Size, status: "rcvInvitation"}
+		size := m.File.Size
+		if size == 0 && m.File.Content != nil {
+			size = int64(len(m.File.Content))
+		}
+		f := &file{id: w.id(&w.nextFile), itemID: it.id, name: m.File.Name, size: size, status: "rcvInvitation",
+			content: append([]byte(nil), m.File.Content...)}
 		w.files[f.id] = f
 		it.fileID = f.id
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -36,6 +37,7 @@ type config struct {
 	autoDelivery bool
 	addr         *wAddressSettings
 	now          func() time.Time
+	filesDir     string
 }
 
 // WithBotName sets the display name of the bot user (default "bot").
@@ -74,6 +76,11 @@ func WithAddress(autoAccept bool, autoReply string) Option {
 	}
 }
 
+// WithFilesFolder sets the folder received files go to when /freceive
+// names no path, the CLI's default files folder. Without it the simulator
+// makes a temporary folder at the first such file and removes it on Close.
+func WithFilesFolder(dir string) Option { return func(c *config) { c.filesDir = dir } }
+
 // WithClock replaces the clock used for timestamps.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
@@ -102,6 +109,9 @@ type Sim struct {
 	stopped bool // after /_stop, until /_start
 	// parseOnly marks the scratch Sim parses runs handlers on.
 	parseOnly bool
+	// tmpFiles is the temporary files folder made for received files,
+	// removed on Close.
+	tmpFiles string
 	// paused, while not nil, holds the executor before each command
 	// until it is closed (PauseCommands).
 	paused chan struct{}
@@ -252,6 +262,15 @@ func (s *Sim) Close() error {
 		c.drop()
 	}
 	s.wg.Wait()
+	s.mu.Lock()
+	tmp := s.tmpFiles
+	s.tmpFiles = ""
+	s.mu.Unlock()
+	if tmp != "" {
+		if rerr := os.RemoveAll(tmp); err == nil {
+			err = rerr
+		}
+	}
 	return err
 }
 
