@@ -75,6 +75,13 @@
 // EmitRaw and EmitFrame queue arbitrary events or frames, Noise queues the
 // network chatter a real CLI produces.
 //
+// # By hand
+//
+// "parley sim simplex --interactive" makes the person at the terminal a
+// contact of the bot; /group, /invite, /add and /as create groups and speak
+// as their members, and the bot's messages and moderation in them are
+// printed (/help lists the commands).
+//
 // # Deliberate simplifications
 //
 // A second /_create user with a new name becomes the active user, but all
