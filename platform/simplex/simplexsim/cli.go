@@ -59,16 +59,8 @@ func runCLI(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	autoAccept := fs.Bool("auto-accept", false, "the address accepts contact requests itself, so the bot does not have to")
 	interactive := fs.Bool("interactive", false, "chat with the bot from this terminal as the contact \"you\"")
 	verbose := fs.Bool("v", false, "log every connection and command to stderr")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("%w: %v", registry.ErrUsage, err)
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
-		return fmt.Errorf("%w: unexpected argument %q", registry.ErrUsage, fs.Arg(0))
+	if err := registry.ParseSimArgs(fs, args); err != nil {
+		return err
 	}
 	opts := []Option{
 		WithListenAddr(*listen),
