@@ -342,6 +342,26 @@ func (c APIShowMyAddress) Cmd() (string, error) {
 	return cmdString(cmdAppendID([]byte("/_show_address "), c.UserID))
 }
 
+// APIShareMyAddress is "/_share address <chatRef>": the bot's address as
+// a contact card (MsgContent of type "chat", its chatLink the address and
+// profile, signed by the address key for that chat only), to send there
+// with APISendMessages. The chat is a contact or a group; note folders are
+// refused by the chat core's parser (sendRefP). Response: *ChatMsgContent;
+// errorStore/userContactLinkNotFound when the bot has no address. Newer
+// chat cores only: older ones answer the parse error.
+type APIShareMyAddress struct{ To ChatRef }
+
+// Cmd renders the command.
+func (c APIShareMyAddress) Cmd() (string, error) {
+	if err := c.To.Validate(); err != nil {
+		return "", err
+	}
+	if c.To.Type == ChatLocal {
+		return "", errors.New("simplex: an address is shared into a contact or group chat, not a note folder")
+	}
+	return cmdString(c.To.appendTo([]byte("/_share address ")))
+}
+
 // APIDeleteMyAddress is "/_delete_address <userId>". Response:
 // *UserContactLinkDeleted.
 type APIDeleteMyAddress struct{ UserID int64 }

@@ -127,3 +127,36 @@ func TestStartChatNamesMain(t *testing.T) {
 		}
 	}
 }
+
+// APIShareMyAddress ("/_share address <sendRef>", Commands.hs:5472 in the
+// chat core that has it) answers chatMsgContent; the card it carries is
+// sent with APISendMessages like any content.
+func TestShareMyAddress(t *testing.T) {
+	sim := startSim(t)
+	h := runClient(t, sim.URL(), nil)
+	h.waitConnect(t)
+	c, err := sim.ConnectContact("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := simplex.Exec(callCtx(t), h.c, simplex.APIShareMyAddress{To: simplex.Direct(c.ContactID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc := r.MsgContent
+	_, signed := mc.Extra.Get("ownerSig")
+	if mc.Type != simplex.MsgChat || !strings.Contains(string(mc.ChatLink), `"type":"contact"`) || mc.Text == "" ||
+		!strings.Contains(string(mc.ChatLink), mc.Text) || !signed {
+		t.Fatalf("card %+v (chatLink %s)", mc, mc.ChatLink)
+	}
+	sent, err := simplex.Exec(callCtx(t), h.c, simplex.APISendMessages{Chat: simplex.Direct(c.ContactID),
+		Messages: []simplex.ComposedMessage{{MsgContent: mc}}})
+	if err != nil || len(sent.ChatItems) != 1 {
+		t.Fatalf("send the card: %+v %v", sent, err)
+	}
+	_, err = simplex.Exec(callCtx(t), h.c, simplex.APIShareMyAddress{To: simplex.Direct(99)})
+	var ce *simplex.CommandError
+	if !errors.As(err, &ce) || ce.ChatError.InnerType() != "contactNotFound" {
+		t.Fatalf("unknown contact: %v", err)
+	}
+}

@@ -45,7 +45,25 @@ const (
 	TypeChatStopped                 = "chatStopped"
 	TypeChatCmdError                = "chatCmdError"
 	TypeItemsReadForChat            = "itemsReadForChat"
+	TypeChatMsgContent              = "chatMsgContent"
 )
+
+func init() {
+	// Responses of newer chat cores, registered here beside their types.
+	registerResp(newOf[ChatMsgContent])
+	interned[TypeChatMsgContent] = TypeChatMsgContent
+}
+
+// ChatMsgContent answers APIShareMyAddress: message content built by the
+// chat core for the bot to send.
+type ChatMsgContent struct {
+	User       *User      `json:"user,omitempty"`
+	MsgContent MsgContent `json:"msgContent"`
+	Extra      Extra
+}
+
+// Type returns "chatMsgContent".
+func (r *ChatMsgContent) Type() string { return TypeChatMsgContent }
 
 // ActiveUser answers ShowActiveUser and CreateActiveUser.
 type ActiveUser struct {

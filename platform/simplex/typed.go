@@ -62,6 +62,7 @@ func (APISetContactPrefs) response() *ContactPrefsUpdated         { return nil }
 func (APICreateMyAddress) response() *UserContactLinkCreated      { return nil }
 func (APIShowMyAddress) response() *UserContactLinkResponse       { return nil }
 func (APIDeleteMyAddress) response() *UserContactLinkDeleted      { return nil }
+func (APIShareMyAddress) response() *ChatMsgContent               { return nil }
 func (APISetAddressSettings) response() *UserContactLinkUpdated   { return nil }
 func (APIDeleteChatItem) response() *ChatItemsDeleted             { return nil }
 func (APIDeleteMemberChatItem) response() *ChatItemsDeleted       { return nil }

@@ -919,3 +919,9 @@ func (v *ChatListQuery) UnmarshalJSON(data []byte) error { return unmarshalWire(
 
 // MarshalJSON encodes back what was decoded; see Extra.
 func (v ChatListQuery) MarshalJSON() ([]byte, error) { return marshalWire(&v) }
+
+// UnmarshalJSON decodes leniently; see Extra.
+func (v *ChatMsgContent) UnmarshalJSON(data []byte) error { return unmarshalWire(data, v) }
+
+// MarshalJSON encodes back what was decoded; see Extra.
+func (v ChatMsgContent) MarshalJSON() ([]byte, error) { return marshalWire(&v) }

@@ -13,7 +13,7 @@ func BenchmarkSendRoundTrip(b *testing.B) {
 	s := start(b, simplexsim.WithAutoDelivery(false), simplexsim.WithAddress(true, ""))
 	c := dial(b, s.URL())
 	conn := must[simplexsim.Connected](b)(s.ConnectContact("alice"))
-	c.expect("acceptingContactRequest", "contactConnected")
+	c.expect("acceptingContactRequest", "contactSndReady", "contactConnected")
 	cmd := fmt.Sprintf("/_send @%d json %s", conn.ContactID, sendJSON("benchmark message"))
 	b.ResetTimer()
 	for b.Loop() {
@@ -29,7 +29,7 @@ func BenchmarkEventDelivery(b *testing.B) {
 	s := start(b, simplexsim.WithAddress(true, ""))
 	c := dial(b, s.URL())
 	conn := must[simplexsim.Connected](b)(s.ConnectContact("alice"))
-	c.expect("acceptingContactRequest", "contactConnected")
+	c.expect("acceptingContactRequest", "contactSndReady", "contactConnected")
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := s.ContactSend(conn.ContactID, "hello"); err != nil {

@@ -2,7 +2,9 @@ package simplexsim
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -27,7 +29,12 @@ func ok(resp any) *result { return &result{resp: resp} }
 
 func fail(chatErr any) *result { return &result{resp: chatCmdError(chatErr)} }
 
-func parseFail() *result { return fail(cmdError(parseFailed)) }
+// parseFail is the answer to a command the parser does not take.
+func parseFail() *result {
+	r := fail(cmdError(parseFailed))
+	r.parseErr = true
+	return r
+}
 
 // scan walks a command string token by token; JSON arguments are taken raw
 // from the rest of the line.
@@ -178,8 +185,31 @@ func sameJSON(a, b []byte) bool {
 	return reflect.DeepEqual(x, y)
 }
 
-// run parses and executes one command; the caller holds s.mu.
+// run parses and executes one command; the caller holds s.mu. A command
+// the parser does not take is answered with the parse error before any
+// check that needs the database, as the CLI parses first (parses).
 func (s *Sim) run(cmd string) *result {
+	if !s.parses(cmd) {
+		return parseFail()
+	}
+	return s.exec(cmd)
+}
+
+// parses reports whether the chat core's parser takes cmd. The CLI parses a
+// command in the socket's receive thread (apps/simplex-chat/Server.hs,
+// receive: case parseChatCommand ... of Left e -> sendError (Just corrId) e)
+// and only a parsed command waits for its turn, so parsing must not depend
+// on the database. The handlers are the one grammar: parses runs them in
+// parse-only mode against a scratch database with a user, where whatever
+// they change is thrown away, and any answer but the parse error means the
+// command parsed. Safe to call without s.mu.
+func (s *Sim) parses(cmd string) bool {
+	scratch := &Sim{cfg: s.cfg, log: s.log, parseOnly: true, w: newWorld(s.cfg.name, true, s.cfg.now)}
+	return !scratch.exec(cmd).parseErr
+}
+
+// exec executes a command that parses; the caller holds s.mu.
+func (s *Sim) exec(cmd string) *result {
 	// Commands.hs: parseChatCommand = A.parseOnly chatCommandP . B.dropWhileEnd isSpace,
 	// and every alternative may end in spaces: trailing blanks never matter.
 	cmd = strings.TrimRightFunc(cmd, unicode.IsSpace)
@@ -222,6 +252,7 @@ func (s *Sim) run(cmd string) *result {
 		{"/auto_accept ", s.cmdAutoAccept},
 		{"/set bot commands ", s.cmdSetBotCommands},
 		{"/_send ", s.cmdSend},
+		{"/_share address ", s.cmdShareAddress},
 		{"/_update item ", s.cmdUpdate},
 		{"/_delete member item ", s.cmdModerate},
 		{"/_delete item ", s.cmdDelete},
@@ -310,6 +341,9 @@ func (s *Sim) userArg(p *scan) (ok bool, r *result) {
 	if !good {
 		return false, parseFail()
 	}
+	if s.parseOnly {
+		return true, nil // which users exist is not the parser's business
+	}
 	if !s.w.hasUser {
 		return false, fail(errType("noActiveUser"))
 	}
@@ -329,13 +363,90 @@ type profileArg struct {
 	PeerType    string          `json:"peerType"`
 }
 
-func (a profileArg) profile() wProfile {
+// profile is the Profile the CLI decodes; false if its preferences do not
+// decode, which fails the command's parse (jsonP).
+func (a profileArg) profile() (wProfile, bool) {
 	p := wProfile{DisplayName: a.DisplayName, FullName: a.FullName, ShortDescr: a.ShortDescr, Image: a.Image,
 		ContactLink: a.ContactLink, PeerType: a.PeerType}
-	if len(a.Preferences) > 0 && string(a.Preferences) != "null" {
-		p.Preferences = compactJSON(a.Preferences)
+	prefs, good := normPreferences(a.Preferences)
+	p.Preferences = prefs
+	return p, good
+}
+
+// wPreferences is Preferences as the CLI decodes and re-encodes it
+// (Types/Preferences.hs, TYPES.md Preferences): a record of optional
+// members written in field order with Nothing left out, so members it does
+// not know and nulls do not come back, and a member of the wrong shape
+// fails the decode.
+type wPreferences struct {
+	TimedMessages *wTimedPref  `json:"timedMessages,omitempty"`
+	FullDelete    *wSimplePref `json:"fullDelete,omitempty"`
+	Reactions     *wSimplePref `json:"reactions,omitempty"`
+	Voice         *wSimplePref `json:"voice,omitempty"`
+	Files         *wSimplePref `json:"files,omitempty"`
+	Calls         *wSimplePref `json:"calls,omitempty"`
+	Sessions      *wSimplePref `json:"sessions,omitempty"`
+	Commands      *[]menuItem  `json:"commands,omitempty"`
+}
+
+// wSimplePref is SimplePreference {allow :: FeatureAllowed}.
+type wSimplePref struct {
+	Allow string `json:"allow"`
+}
+
+// wTimedPref is TimedMessagesPreference {allow, ttl :: Maybe Int}.
+type wTimedPref struct {
+	Allow string `json:"allow"`
+	TTL   *int64 `json:"ttl,omitempty"`
+}
+
+// normPreferences decodes preferences as the CLI does and encodes them as
+// it writes them; nil for none. false if they do not decode.
+func normPreferences(raw json.RawMessage) (json.RawMessage, bool) {
+	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
+		return nil, true
 	}
-	return p
+	var p wPreferences
+	if json.Unmarshal(raw, &p) != nil {
+		return nil, false
+	}
+	allowed := func(a string) bool { return a == "always" || a == "yes" || a == "no" } // FeatureAllowed
+	for _, sp := range []*wSimplePref{p.FullDelete, p.Reactions, p.Voice, p.Files, p.Calls, p.Sessions} {
+		if sp != nil && !allowed(sp.Allow) {
+			return nil, false
+		}
+	}
+	if p.TimedMessages != nil && !allowed(p.TimedMessages.Allow) {
+		return nil, false
+	}
+	if p.Commands != nil && !validMenu(*p.Commands) {
+		return nil, false
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, false
+	}
+	return b, true
+}
+
+// validMenu checks ChatBotCommand values: "command" with a keyword and a
+// label, or "menu" with a label and its commands.
+func validMenu(items []menuItem) bool {
+	for _, it := range items {
+		switch it.Type {
+		case "command":
+			if it.Keyword == "" || it.Label == "" || it.Commands != nil {
+				return false
+			}
+		case "menu":
+			if it.Label == "" || it.Keyword != "" || it.Params != "" || !validMenu(it.Commands) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func validName(n string) bool {
@@ -348,6 +459,13 @@ func (s *Sim) cmdCreateUser(p *scan) *result {
 	}
 	if !jsonArg(p.s, &nu) {
 		return parseFail()
+	}
+	var prof wProfile
+	if nu.Profile != nil {
+		var good bool
+		if prof, good = nu.Profile.profile(); !good {
+			return parseFail()
+		}
 	}
 	w := s.w
 	if nu.Profile != nil && w.userNamed(nu.Profile.DisplayName) {
@@ -369,7 +487,7 @@ func (s *Sim) cmdCreateUser(p *scan) *result {
 		w.nextUser++
 	}
 	w.hasUser = true
-	w.userProfile = nu.Profile.profile()
+	w.userProfile = prof
 	return ok(body("activeUser").set("user", w.userJSON()))
 }
 
@@ -381,10 +499,14 @@ func (s *Sim) cmdProfile(p *scan) *result {
 	if !jsonArg(p.s, &pa) {
 		return parseFail()
 	}
+	prof, good := pa.profile()
+	if !good {
+		return parseFail()
+	}
 	if !validName(pa.DisplayName) {
 		return fail(errType("invalidDisplayName", "displayName", pa.DisplayName, "validName", strings.TrimSpace(pa.DisplayName)))
 	}
-	return s.setProfile(pa.profile())
+	return s.setProfile(prof)
 }
 
 func (s *Sim) setProfile(np wProfile) *result {
@@ -450,6 +572,46 @@ func (s *Sim) cmdAddress(p *scan) *result {
 		return parseFail()
 	}
 	return s.createAddress()
+}
+
+// cmdShareAddress is APIShareMyAddress {toSendRef}: the bot's address as
+// a contact card to send into a chat, signed with the address key and
+// bound to that chat (simplex-chat plans/…-directory-businesses: "/_share
+// address" parsed with sendRefP at Commands.hs:5472, handled at :1200 like
+// APIShareChatMsgContent). The answer is CRChatMsgContent (chatMsgContent)
+// with MCChat {text = the short link, chatLink = MCLContact {connLink,
+// profile, business}, ownerSig = LinkOwnerSig {chatBinding, ownerSig}}, as
+// tests/ChatTests/ChatRelays.hs builds MCChat (T.pack sLink) (MCLGroup …).
+// The signature here is a stand-in: nothing in the simulator checks it.
+func (s *Sim) cmdShareAddress(p *scan) *result {
+	word, _ := p.word()
+	// sendRefP: '@' <contactId> | '#' <groupId> [scope] [(as_group=on|off)]
+	word, asGroup := strings.CutSuffix(word, "(as_group=on)")
+	if !asGroup {
+		word, _ = strings.CutSuffix(word, "(as_group=off)")
+	}
+	ref, good := parseRef(word)
+	if !good || !p.done() || (asGroup && ref.kind != '#') {
+		return parseFail()
+	}
+	w := s.w
+	if !w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	if w.addr == nil {
+		return fail(errStore("userContactLinkNotFound"))
+	}
+	if res, good := s.chatFor(ref); !good {
+		return res
+	}
+	link := w.addressLinks().ConnShortLink
+	binding := base64.RawURLEncoding.EncodeToString([]byte("simplexsim:" + ref.String()))
+	sig := base64.RawURLEncoding.EncodeToString([]byte("simplexsim-signature:" + link + ":" + ref.String()))
+	chatLink := fields().set("type", "contact").set("connLink", link).set("profile", w.userProfile).
+		set("business", w.addr.settings.BusinessAddress)
+	mc := fields().set("type", "chat").set("text", link).set("chatLink", chatLink).
+		set("ownerSig", fields().set("chatBinding", binding).set("ownerSig", sig))
+	return ok(body("chatMsgContent").set("user", w.userJSON()).set("msgContent", mc))
 }
 
 func (s *Sim) cmdShowAddress(p *scan) *result {
@@ -1131,8 +1293,12 @@ func (s *Sim) cmdReceiveFile(p *scan) *result {
 		return fail(errType("fileAlreadyReceiving", "message", f.name))
 	}
 	it := w.items[f.itemID]
-	if path == "" {
-		path = filepath.Join("/simplexsim/files", f.name)
+	path, res := s.rcvFilePath(path, f.name)
+	if res != nil {
+		return res
+	}
+	if err := os.WriteFile(path, f.fileContent(), 0o600); err != nil {
+		return fail(errType("fileWrite", "filePath", path, "message", err.Error()))
 	}
 	f.status, f.path = "rcvAccepted", path
 	accepted := w.aItem(it)
@@ -1141,12 +1307,84 @@ func (s *Sim) cmdReceiveFile(p *scan) *result {
 	f.status = "rcvComplete"
 	complete := w.aItem(it)
 	w.actions = append(w.actions, Action{Kind: ActionReceiveFile, ChatRef: it.chat.String(), ItemIDs: []int64{it.id}, FileID: f.id})
-	res := ok(body("rcvFileAccepted").set("user", w.userJSON()).set("chatItem", accepted))
+	res = ok(body("rcvFileAccepted").set("user", w.userJSON()).set("chatItem", accepted))
 	res.after = []any{
 		body("rcvFileStart").set("user", w.userJSON()).set("chatItem", start),
 		body("rcvFileComplete").set("user", w.userJSON()).set("chatItem", complete),
 	}
 	return res
+}
+
+// rcvFilePath chooses where a received file goes, as the CLI's
+// getRcvFilePath does: without a path, a new name in the files folder;
+// a folder, a new name in it; a file path, that path unless it exists
+// (CEFileAlreadyExists). New names follow uniqueCombine: "a.pdf", then
+// "a_1.pdf", "a_2.pdf"…
+func (s *Sim) rcvFilePath(path, name string) (string, *result) {
+	if path == "" {
+		dir, err := s.filesFolder()
+		if err != nil {
+			return "", fail(errType("fileWrite", "filePath", name, "message", err.Error()))
+		}
+		return uniqueCombine(dir, name), nil
+	}
+	st, err := os.Stat(path)
+	switch {
+	case err == nil && st.IsDir():
+		return uniqueCombine(path, name), nil
+	case err == nil:
+		return "", fail(errType("fileAlreadyExists", "filePath", path))
+	}
+	return path, nil
+}
+
+// filesFolder is the folder for received files: WithFilesFolder's, or a
+// temporary one made now and removed on Close.
+func (s *Sim) filesFolder() (string, error) {
+	if s.cfg.filesDir != "" {
+		return s.cfg.filesDir, os.MkdirAll(s.cfg.filesDir, 0o700)
+	}
+	if s.tmpFiles == "" {
+		dir, err := os.MkdirTemp("", "simplexsim-files-")
+		if err != nil {
+			return "", err
+		}
+		s.tmpFiles = dir
+	}
+	return s.tmpFiles, nil
+}
+
+// uniqueCombine joins dir and name, adding _1, _2… before the extensions
+// (splitExtensions: from the first dot) until the path is free.
+func uniqueCombine(dir, name string) string {
+	base, ext := name, ""
+	if i := strings.IndexByte(name, '.'); i > 0 {
+		base, ext = name[:i], name[i:]
+	}
+	for n := 0; ; n++ {
+		candidate := base + ext
+		if n > 0 {
+			candidate = base + "_" + strconv.Itoa(n) + ext
+		}
+		p := filepath.Join(dir, candidate)
+		if _, err := os.Lstat(p); errors.Is(err, os.ErrNotExist) {
+			return p
+		}
+	}
+}
+
+// fileContent is what a received file holds: the offered content, or
+// size bytes of filler.
+func (f *file) fileContent() []byte {
+	if f.content != nil {
+		return f.content
+	}
+	const filler = "simplexsim file\n"
+	b := make([]byte, f.size)
+	for i := range b {
+		b[i] = filler[i%len(filler)]
+	}
+	return b
 }
 
 func (s *Sim) cmdCancelFile(p *scan) *result {
@@ -1185,11 +1423,15 @@ func (s *Sim) cmdCancelFile(p *scan) *result {
 // <$> incognitoOnOffP <* A.space <*> A.decimal), incognitoOnOffP =
 // (A.space *> "incognito=" *> onOffP) <|> pure False.
 //
-// What the CLI does, in order: it joins the requester's connection, which
-// the queue secures at once (sqSecured), so the contact it answers with is
-// already sndReady; it sends the address welcome within the command
-// (sendWelcomeMsg, newChatItems before the answer); contactSndReady comes
-// later from the agent's JOINED, and contactConnected from CON.
+// What the CLI does, in order: it joins the requester's connection
+// synchronously (acceptCReq: acceptContactRequest), which the queue secures
+// at once, so the contact it answers with is already sndReady
+// (updateConnectionStatusFromTo db conn ConnNew ConnSndReady); it sends the
+// address welcome within the command (when sqSecured $ sendWelcomeMsg:
+// newChatItems before the answer); contactConnected comes later from CON.
+// No contactSndReady: Subscriber.hs emits it on JOINED only as the
+// continuation of an async join (when (corrId /= "") $ withCompletedCommand),
+// and /_accept does not join asynchronously.
 func (s *Sim) cmdAccept(p *scan) *result {
 	if !strings.HasPrefix(p.s, " ") {
 		return parseFail()
@@ -1235,9 +1477,8 @@ func (s *Sim) cmdAccept(p *scan) *result {
 		before = append(before, body("newChatItems").set("user", w.userJSON()).set("chatItems", []wAChatItem{w.aItem(it)}))
 	}
 	accepting := w.contactJSON(c)
-	after := []any{body("contactSndReady").set("user", w.userJSON()).set("contact", accepting)}
 	c.connStatus = "ready"
-	after = append(after, body("contactConnected").set("user", w.userJSON()).set("contact", w.contactJSON(c)))
+	after := []any{body("contactConnected").set("user", w.userJSON()).set("contact", w.contactJSON(c))}
 	w.actions = append(w.actions, Action{Kind: ActionAcceptContact, ContactID: c.id, ChatRef: "@" + strconv.FormatInt(c.id, 10)})
 	return &result{
 		resp:   body("acceptingContactRequest").set("user", w.userJSON()).set("contact", accepting),
@@ -1673,12 +1914,6 @@ func (s *Sim) cmdGroups(p *scan) *result {
 		return parseFail()
 	}
 	p.s = strings.TrimPrefix(p.s, " ")
-	if !s.w.hasUser {
-		return fail(errType("noActiveUser"))
-	}
-	if _, other := s.w.others[uid]; uid != s.w.activeID && !other {
-		return fail(errStore("userNotFound", "userId", uid))
-	}
 	var contactID int64
 	if strings.HasPrefix(p.s, "@") {
 		word, _ := p.word()
@@ -1689,6 +1924,12 @@ func (s *Sim) cmdGroups(p *scan) *result {
 		contactID = id
 	}
 	search := strings.TrimSpace(p.s)
+	if !s.w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	if _, other := s.w.others[uid]; uid != s.w.activeID && !other {
+		return fail(errStore("userNotFound", "userId", uid))
+	}
 	w := s.w
 	if contactID != 0 && w.contacts[contactID] == nil {
 		return fail(errStore("contactNotFound", "contactId", contactID))

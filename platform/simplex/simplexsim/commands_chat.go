@@ -423,7 +423,10 @@ func (s *Sim) cmdSetBotCommands(p *scan) *result {
 	}
 	b, _ := json.Marshal(cmds)
 	prefs["commands"] = b
-	np.Preferences, _ = json.Marshal(prefs)
+	all, _ := json.Marshal(prefs)
+	if np.Preferences, good = normPreferences(all); !good {
+		return parseFail()
+	}
 	return s.setProfile(np)
 }
 

@@ -202,7 +202,7 @@ func TestSendToPendingOrDeletedContact(t *testing.T) {
 	}
 	m := c.cmdf("/_accept %d", conn.RequestID)
 	contactID := m.num("contact.contactId")
-	c.expect("contactSndReady", "contactConnected")
+	c.expect("contactConnected")
 	check(t, s.ContactLeave(contactID))
 	c.expect("contactDeletedByContact")
 	wantErr(t, c.cmdf("/_send @%d json %s", contactID, sendJSON("x")), "error", "contactNotActive")
@@ -340,8 +340,9 @@ func TestContactRequestCommands(t *testing.T) {
 		t.Fatalf("request %s", req.raw)
 	}
 	// /_accept (Commands.hs APIAcceptContact): the welcome goes out within
-	// the command, the contact comes back sndReady, then contactSndReady
-	// (agent JOINED) and contactConnected (CON) follow the response.
+	// the command, the contact comes back sndReady, then contactConnected
+	// (CON) follows the response; no contactSndReady, which Subscriber.hs
+	// emits on JOINED of an async join only.
 	id := c.send(fmt.Sprintf("/_accept %d", bob.RequestID))
 	early := c.next()
 	if early.corrID != nil || early.typ() != "newChatItems" || early.str("chatItems.0.chatItem.content.msgContent.text") != "hello there" {
@@ -353,12 +354,9 @@ func TestContactRequestCommands(t *testing.T) {
 		t.Fatalf("response %s", resp.raw)
 	}
 	contactID := resp.num("contact.contactId")
-	evs := c.expect("contactSndReady", "contactConnected")
-	if evs[0].num("contact.contactId") != contactID || evs[0].str("contact.activeConn.connStatus.type") != "sndReady" {
-		t.Fatalf("contactSndReady %s", evs[0].raw)
-	}
-	if evs[1].num("contact.contactId") != contactID || evs[1].str("contact.activeConn.connStatus.type") != "ready" {
-		t.Fatalf("contactConnected %s", evs[1].raw)
+	evs := c.expect("contactConnected")
+	if evs[0].num("contact.contactId") != contactID || evs[0].str("contact.activeConn.connStatus.type") != "ready" {
+		t.Fatalf("contactConnected %s", evs[0].raw)
 	}
 	wantErr(t, c.cmdf("/_accept %d", bob.RequestID), "errorStore", "contactRequestNotFound")
 	m := c.cmdf("/_reject %d", carol.RequestID)
@@ -497,12 +495,13 @@ func TestFileReceiveCommands(t *testing.T) {
 		evs[1].get("rcvFileDescr.fileDescrComplete") != true {
 		t.Fatalf("descr %s", evs[1].raw)
 	}
-	m := c.cmdf("/freceive %d approved_relays=on encrypt=off /tmp/x/a.pdf", r.FileID)
+	target := filepath.Join(t.TempDir(), "a.pdf")
+	m := c.cmdf("/freceive %d approved_relays=on encrypt=off %s", r.FileID, target)
 	if m.typ() != "rcvFileAccepted" || m.str("chatItem.chatItem.file.fileStatus.type") != "rcvAccepted" {
 		t.Fatalf("got %s", m.raw)
 	}
 	evs = c.expect("rcvFileStart", "rcvFileComplete")
-	if evs[1].str("chatItem.chatItem.file.fileSource.filePath") != "/tmp/x/a.pdf" || evs[1].str("chatItem.chatItem.file.fileStatus.type") != "rcvComplete" {
+	if evs[1].str("chatItem.chatItem.file.fileSource.filePath") != target || evs[1].str("chatItem.chatItem.file.fileStatus.type") != "rcvComplete" {
 		t.Fatalf("complete %s", evs[1].raw)
 	}
 	wantErr(t, c.cmdf("/freceive %d", r.FileID), "error", "fileAlreadyReceiving")
@@ -515,7 +514,7 @@ func TestFileReceiveCommands(t *testing.T) {
 		t.Fatalf("got %s", m.raw)
 	}
 	s.View(func(w *simplexsim.World) {
-		if f, _ := w.File(r.FileID); f.Status != "rcvComplete" || f.Path != "/tmp/x/a.pdf" {
+		if f, _ := w.File(r.FileID); f.Status != "rcvComplete" || f.Path != target {
 			t.Errorf("file %+v", f)
 		}
 	})

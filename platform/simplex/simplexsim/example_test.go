@@ -43,7 +43,7 @@ func Example() {
 
 	conn, _ := sim.ConnectContact("alice")
 	_, _ = sim.ContactSend(conn.ContactID, "ping")
-	for range 3 {
+	for range 4 {
 		_, typ, _ := read()
 		fmt.Println("event:", typ)
 	}
@@ -58,6 +58,7 @@ func Example() {
 	fmt.Printf("bot sent %q to %s\n", sent[0].Text, sent[0].ChatRef)
 	// Output:
 	// event: acceptingContactRequest
+	// event: contactSndReady
 	// event: contactConnected
 	// event: newChatItems
 	// response: 1 newChatItems

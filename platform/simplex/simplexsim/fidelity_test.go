@@ -3,6 +3,8 @@ package simplexsim_test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -102,7 +104,7 @@ func TestFidelityLenient(t *testing.T) {
 		{source: `Commands.hs: "/_accept" *> (APIAcceptContact <$> incognitoOnOffP <* A.space <*> A.decimal)`,
 			cmd: fmt.Sprintf("/_accept incognito=off %d", req.RequestID), want: "acceptingContactRequest"},
 	})
-	c.expect("contactSndReady", "contactConnected")
+	c.expect("contactConnected")
 	alice := int64(2)
 	gid, _ := newJoinedGroup(t, s, c, alice, "owner")
 	item := c.cmdf("/_send @%d json %s", alice, sendJSON("first"))
@@ -329,4 +331,199 @@ func TestFidelityFields(t *testing.T) {
 	if seen[0] || !seen[-1] || len(seen) != len(mids)+2 {
 		t.Errorf("indexInGroup values %v (0 must not occur; the creator is 1)", seen)
 	}
+}
+
+// TestFidelityParseErrorOvertakes follows apps/simplex-chat/Server.hs: the
+// receive thread parses (case parseChatCommand ... of Right command ->
+// writeTBQueue rcvQ; Left e -> sendError (Just corrId) e), so a parse error
+// goes to sndQ at once, ahead of the answers to earlier commands that wait
+// in rcvQ (one slot, clientQSize = 1) or run in the client thread. A parsed
+// command finding rcvQ full stops the reading: what follows it waits.
+func TestFidelityParseErrorOvertakes(t *testing.T) {
+	s, c := setup(t)
+	resume := s.PauseCommands()
+	defer resume()
+	first := c.send("/user")          // taken by the client thread, held
+	second := c.send("/_get chats 1") // waits in rcvQ
+	bad := c.send("/_groups 1")       // the parser refuses it
+	m := c.next()
+	if m.corrID == nil || *m.corrID != bad || m.str("chatError.errorType.message") != "Failed reading: empty" {
+		t.Fatalf("first frame %s, want the parse error for %q before the answers to %q and %q", m.raw, bad, first, second)
+	}
+	third := c.send("/user")    // rcvQ is full: reading stops here
+	bad2 := c.send("/nonsense") // not read until the client thread takes second
+	resume()
+	pos := map[string]int{}
+	for i := 0; i < 4; i++ {
+		m := c.next()
+		if m.corrID == nil {
+			t.Fatalf("event %s", m.raw)
+		}
+		pos[*m.corrID] = i
+	}
+	if !(pos[first] < pos[second] && pos[second] < pos[third]) {
+		t.Errorf("parsed commands answered out of order: %v", pos)
+	}
+	if pos[bad2] < pos[first] {
+		t.Errorf("parse error of a command sent after a full rcvQ came before the answer to %q: %v", first, pos)
+	}
+	var cmds []string
+	s.View(func(w *simplexsim.World) {
+		for _, r := range w.Commands() {
+			cmds = append(cmds, r.Cmd)
+		}
+	})
+	if len(cmds) != 5 {
+		t.Errorf("commands recorded: %q", cmds)
+	}
+}
+
+// TestFidelityShareAddress: "/_share address <sendRef>" is APIShareMyAddress
+// (simplex-chat plans, directory businesses §B: parser at Commands.hs:5472
+// with sendRefP, handler at :1200 answering CRChatMsgContent with MCChat
+// {text = short link, chatLink = MCLContact {connLink, profile, business},
+// ownerSig}). sendRefP takes @<id> and #<id>[scope][(as_group=on)], no
+// note folder and no display name.
+func TestFidelityShareAddress(t *testing.T) {
+	s, c := setup(t)
+	alice := connect(t, s, c, "alice")
+	gid, _ := newJoinedGroup(t, s, c, alice, "owner")
+	const src = `Commands.hs:5472 "/_share address " *> (APIShareMyAddress <$> sendRefP)`
+	runParseCases(t, c, []parseCase{
+		{source: src, cmd: fmt.Sprintf("/_share address @%d", alice), want: "chatMsgContent", path: "msgContent.chatLink.type", value: "contact"},
+		{source: src, cmd: fmt.Sprintf("/_share address #%d", gid), want: "chatMsgContent", path: "msgContent.type", value: "chat"},
+		{source: src, cmd: fmt.Sprintf("/_share address #%d(as_group=on)", gid), want: "chatMsgContent", path: "msgContent.chatLink.business", value: false},
+		{source: src, cmd: "/_share address *1", want: ""},
+		{source: src, cmd: "/_share address @alice", want: ""},
+		{source: src, cmd: "/_share address", want: ""},
+		{source: src, cmd: fmt.Sprintf("/_share address @%d(as_group=on)", alice), want: ""},
+		{source: "Commands.hs shareChatBinding: getContact", cmd: "/_share address @99", want: "chatCmdError", path: "chatError.storeError.type", value: "contactNotFound"},
+	})
+	m := c.cmdf("/_share address @%d", alice)
+	link := m.str("msgContent.text")
+	if !strings.HasPrefix(link, "https://") || m.str("msgContent.chatLink.connLink") != link ||
+		m.str("msgContent.chatLink.profile.displayName") != "modbot" || m.str("msgContent.ownerSig.chatBinding") == "" ||
+		m.str("msgContent.ownerSig.ownerSig") == "" || m.has("msgContent.ownerSig.ownerId") || m.has("msgContent.chatLink.profile.profileId") {
+		t.Fatalf("card %s", m.raw)
+	}
+	// The card is ordinary content: /_send takes it.
+	card, _ := json.Marshal(m.get("msgContent"))
+	if sent := c.cmdf(`/_send @%d json [{"msgContent":%s}]`, alice, card); sent.str("chatItems.0.chatItem.content.msgContent.type") != "chat" {
+		t.Fatalf("send the card: %s", sent.raw)
+	}
+	// Without an address: Store/Profiles.hs getUserAddress -> SEUserContactLinkNotFound.
+	s2 := start(t)
+	c2 := dial(t, s2.URL())
+	wantErr(t, c2.cmd("/_share address @2"), "errorStore", "userContactLinkNotFound")
+}
+
+// TestFidelityReceivedFilePaths: the filePath of a received file names the
+// file, written, as the CLI's getRcvFilePath chooses it: no path, a new
+// name in the files folder (uniqueCombine: a.pdf, then a_1.pdf); a folder,
+// a new name in it; an existing file, CEFileAlreadyExists; a file in a
+// folder that does not exist, CEFileWrite from createEmptyFile.
+func TestFidelityReceivedFilePaths(t *testing.T) {
+	folder := t.TempDir()
+	s, c := setup(t, simplexsim.WithFilesFolder(folder))
+	alice := connect(t, s, c, "alice")
+	offer := func(name string, content string) int64 {
+		t.Helper()
+		r := must[simplexsim.Received](t)(s.ContactSendMsg(alice, simplexsim.Msg{File: &simplexsim.FileOffer{Name: name, Content: []byte(content)}}))
+		c.expect("newChatItems", "rcvFileDescrReady")
+		return r.FileID
+	}
+	receive := func(id int64, path string) string {
+		t.Helper()
+		cmd := fmt.Sprintf("/freceive %d", id)
+		if path != "" {
+			cmd += " " + path
+		}
+		if m := c.cmd(cmd); m.typ() != "rcvFileAccepted" {
+			t.Fatalf("%s: %s", cmd, m.raw)
+		}
+		done := c.expect("rcvFileStart", "rcvFileComplete")[1]
+		return done.str("chatItem.chatItem.file.fileSource.filePath")
+	}
+	holds := func(path, want string) {
+		t.Helper()
+		b, err := os.ReadFile(path)
+		if err != nil || string(b) != want {
+			t.Errorf("%s holds %q (%v), want %q", path, b, err, want)
+		}
+	}
+	first := receive(offer("report.tar.gz", "one"), "")
+	second := receive(offer("report.tar.gz", "two"), "")
+	if first != filepath.Join(folder, "report.tar.gz") || second != filepath.Join(folder, "report_1.tar.gz") {
+		t.Errorf("paths %q, %q", first, second)
+	}
+	holds(first, "one")
+	holds(second, "two")
+
+	into := t.TempDir()
+	if got := receive(offer("n.txt", "three"), into); got != filepath.Join(into, "n.txt") {
+		t.Errorf("into a folder: %q", got)
+	}
+	holds(filepath.Join(into, "n.txt"), "three")
+
+	sized := must[simplexsim.Received](t)(s.ContactSendMsg(alice, simplexsim.Msg{File: &simplexsim.FileOffer{Name: "f.bin", Size: 40}}))
+	c.expect("newChatItems", "rcvFileDescrReady")
+	if st, err := os.Stat(receive(sized.FileID, "")); err != nil || st.Size() != 40 {
+		t.Errorf("filler file: %v %v", st, err)
+	}
+
+	taken := offer("x.txt", "four")
+	wantErr(t, c.cmdf("/freceive %d %s", taken, first), "error", "fileAlreadyExists")
+	wantErr(t, c.cmdf("/freceive %d %s", taken, filepath.Join(into, "missing", "x.txt")), "error", "fileWrite")
+}
+
+// Without WithFilesFolder received files go to a temporary folder that
+// Close removes.
+func TestReceivedFilesFolderRemovedOnClose(t *testing.T) {
+	s := simplexsim.New(simplexsim.WithBotName("modbot"), simplexsim.WithAddress(true, ""))
+	check(t, s.Start())
+	defer s.Close()
+	c := dial(t, s.URL())
+	alice := connect(t, s, c, "alice")
+	r := must[simplexsim.Received](t)(s.ContactSendMsg(alice, simplexsim.Msg{File: &simplexsim.FileOffer{Name: "a.txt", Content: []byte("hi")}}))
+	c.expect("newChatItems", "rcvFileDescrReady")
+	c.cmdf("/freceive %d", r.FileID)
+	path := c.expect("rcvFileStart", "rcvFileComplete")[1].str("chatItem.chatItem.file.fileSource.filePath")
+	if b, err := os.ReadFile(path); err != nil || string(b) != "hi" || !filepath.IsAbs(path) {
+		t.Fatalf("%q: %q %v", path, b, err)
+	}
+	c.close()
+	check(t, s.Close())
+	if _, err := os.Stat(filepath.Dir(path)); !os.IsNotExist(err) {
+		t.Errorf("files folder %s still there: %v", filepath.Dir(path), err)
+	}
+}
+
+// TestFidelityProfilePreferences: user.profile.preferences is Preferences
+// as the CLI decodes and re-encodes it (Types/Preferences.hs; TYPES.md
+// Preferences): members in record order, unknown members and nulls gone; a
+// member of the wrong shape fails jsonP, a parse error.
+func TestFidelityProfilePreferences(t *testing.T) {
+	_, c := setup(t)
+	const src = `Commands.hs: "/_profile " *> (APIUpdateProfile <$> A.decimal <* A.space <*> jsonP)`
+	in := `{"displayName":"modbot","fullName":"","peerType":"bot","preferences":{"commands":[{"type":"command","keyword":"help","label":"Help","extra":1}],"voice":null,"files":{"allow":"no"},"unknown":{"allow":"yes"}}}`
+	m := c.cmd("/_profile 1 " + in)
+	got, _ := json.Marshal(m.get("user.profile.preferences"))
+	const want = `{"commands":[{"keyword":"help","label":"Help","type":"command"}],"files":{"allow":"no"}}`
+	if m.typ() != "userProfileUpdated" || string(got) != want {
+		t.Fatalf("%s\n  preferences %s, want %s: %s", src, got, want, m.raw)
+	}
+	raw := string(m.raw)
+	if i, j := strings.Index(raw, `"preferences":{"files"`), strings.Index(raw, `"commands":[{"type":"command","keyword":"help","label":"Help"}]}`); i < 0 || j < i {
+		t.Errorf("preferences not in record order: %s", raw)
+	}
+	if m := c.cmd("/user"); m.str("user.profile.preferences.files.allow") != "no" || m.has("user.profile.preferences.voice") {
+		t.Errorf("/user: %s", m.raw)
+	}
+	runParseCases(t, c, []parseCase{
+		{source: src, cmd: `/_profile 1 {"displayName":"modbot","fullName":"","preferences":{"files":{"allow":"maybe"}}}`, want: ""},
+		{source: src, cmd: `/_profile 1 {"displayName":"modbot","fullName":"","preferences":{"commands":[{"type":"command","label":"no keyword"}]}}`, want: ""},
+		{source: src, cmd: `/_profile 1 {"displayName":"modbot","fullName":"","preferences":[]}`, want: ""},
+		{source: src, cmd: `/_profile 1 {"displayName":"modbot","fullName":"","peerType":"bot","preferences":{"files":{"allow":"no"},"commands":[{"type":"command","keyword":"help","label":"Help"}]}}`,
+			want: "userProfileNoChange"},
+	})
 }

@@ -243,7 +243,7 @@ func connect(t testing.TB, s *simplexsim.Sim, c *client, name string) int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.expect("acceptingContactRequest", "contactConnected")
+	c.expect("acceptingContactRequest", "contactSndReady", "contactConnected")
 	return conn.ContactID
 }
 

@@ -23,8 +23,13 @@ type Connected struct {
 }
 
 // ConnectContact makes a new user connect via the bot's address. With
-// auto-accept on it emits acceptingContactRequest, contactConnected and, if
-// an auto-reply is set, newChatItems with it; with auto-accept off it emits
+// auto-accept on it emits, as the CLI's Subscriber.hs does,
+// acceptingContactRequest (profileContactRequest: acceptContactRequestAsync,
+// then CEvtAcceptingContactRequest), contactSndReady and, if an auto-reply
+// is set, newChatItems with it (the async join's JOINED: CEvtContactSndReady,
+// then sendAutoReply), then contactConnected (CON). The requester did not
+// take the welcome from the link data (no welcomeSharedMsgId), so the
+// auto-reply is a new message. With auto-accept off it emits
 // receivedContactRequest and the request waits for /_accept or /_reject.
 func (s *Sim) ConnectContact(name string) (Connected, error) {
 	var out Connected
@@ -44,9 +49,8 @@ func (s *Sim) ConnectContact(name string) (Connected, error) {
 		if w.addr.settings.AutoAccept == nil {
 			return []any{body("receivedContactRequest").set("user", w.userJSON()).set("contactRequest", w.requestJSON(r))}, nil
 		}
-		c, accepting, evs := w.acceptRequest(r)
+		c, evs := w.autoAccept(r)
 		out.ContactID = c.id
-		evs = append([]any{body("acceptingContactRequest").set("user", w.userJSON()).set("contact", accepting)}, evs...)
 		if id := w.lastAutoReply(c); id != 0 {
 			out.AutoReplyItemID = id
 		}
@@ -55,24 +59,33 @@ func (s *Sim) ConnectContact(name string) (Connected, error) {
 	return out, err
 }
 
-// acceptRequest turns a request into a contact. It returns the contact, its
-// JSON as acceptingContactRequest shows it (connStatus "accepted") and the
-// events that follow acceptance: contactConnected, then the auto-reply if one
-// is set.
-func (w *world) acceptRequest(r *contactRequest) (*contact, wContact, []any) {
+// autoAccept turns a request into a contact the way an auto-accepting
+// address does and returns the contact and the events, in the CLI's order:
+//
+//   - acceptingContactRequest, connStatus "accepted" (Subscriber.hs
+//     profileContactRequest: ct' <- acceptContactRequestAsync ...; toView $
+//     CEvtAcceptingContactRequest user ct');
+//   - contactSndReady, connStatus "sndReady" (JOINED sqSecured, the async
+//     join's continuation: toView $ CEvtContactSndReady user ct), then the
+//     auto-reply as newChatItems (sendAutoReply without welcomeSharedMsgId:
+//     XMsgNew, saveSndChatItem, CEvtNewChatItems);
+//   - contactConnected, connStatus "ready" (CON: CEvtContactConnected).
+func (w *world) autoAccept(r *contactRequest) (*contact, []any) {
 	r.state = "accepted"
 	c := w.newContact(r.name, true, r.id)
 	c.profileID = r.profileID
 	r.contactID = c.id
-	accepting := w.contactJSON(c)
-	c.connStatus = "ready"
-	evs := []any{body("contactConnected").set("user", w.userJSON()).set("contact", w.contactJSON(c))}
+	evs := []any{body("acceptingContactRequest").set("user", w.userJSON()).set("contact", w.contactJSON(c))}
+	c.connStatus = "sndReady"
+	evs = append(evs, body("contactSndReady").set("user", w.userJSON()).set("contact", w.contactJSON(c)))
 	if ar := w.addr.settings.AutoReply; ar != nil {
 		it := w.addItem(&item{chat: chatRef{kind: '@', id: c.id}, snd: true, ciTag: "sndMsgContent",
 			msgContent: ar, text: msgText(ar), status: wItemStatus{Type: "sndNew"}})
 		evs = append(evs, body("newChatItems").set("user", w.userJSON()).set("chatItems", []wAChatItem{w.aItem(it)}))
 	}
-	return c, accepting, evs
+	c.connStatus = "ready"
+	evs = append(evs, body("contactConnected").set("user", w.userJSON()).set("contact", w.contactJSON(c)))
+	return c, evs
 }
 
 // lastAutoReply returns the newest item in the contact's chat if it is an
@@ -102,10 +115,17 @@ func msgType(mc json.RawMessage) string {
 	return v.Type
 }
 
-// FileOffer describes a file a contact or member offers to the bot.
+// FileOffer describes a file a contact or member offers to the bot. When
+// the bot receives it (/freceive) the simulator writes it to disk, so the
+// filePath of rcvFileComplete names a real file.
 type FileOffer struct {
 	Name string
+	// Size is the offered size; with Content set and Size 0 it is
+	// len(Content).
 	Size int64
+	// Content is what the received file holds; nil means Size bytes of
+	// filler text.
+	Content []byte
 }
 
 // Msg is a message from a contact or group member.
@@ -211,7 +231,12 @@ func (w *world) receive(chat chatRef, senderGM int64, m Msg) (*item, []any, erro
 	w.addItem(it)
 	var evs []any
 	if m.File != nil {
-		f := &file{id: w.id(&w.nextFile), itemID: it.id, name: m.File.Name, size: m.File.Size, status: "rcvInvitation"}
+		size := m.File.Size
+		if size == 0 && m.File.Content != nil {
+			size = int64(len(m.File.Content))
+		}
+		f := &file{id: w.id(&w.nextFile), itemID: it.id, name: m.File.Name, size: size, status: "rcvInvitation",
+			content: append([]byte(nil), m.File.Content...)}
 		w.files[f.id] = f
 		it.fileID = f.id
 	}

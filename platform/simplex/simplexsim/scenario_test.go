@@ -10,17 +10,23 @@ import (
 
 var wholeSeconds = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)
 
+// TestConnectContactAutoAccept follows Subscriber.hs for an auto-accepting
+// address: profileContactRequest accepts asynchronously and emits
+// acceptingContactRequest; the join's JOINED emits contactSndReady and sends
+// the auto-reply (sendAutoReply, newChatItems); CON emits contactConnected.
 func TestConnectContactAutoAccept(t *testing.T) {
 	s := start(t, simplexsim.WithAddress(true, "Welcome!"))
 	c := dial(t, s.URL())
 	conn := must[simplexsim.Connected](t)(s.ConnectContact("alice"))
-	evs := c.expect("acceptingContactRequest", "contactConnected", "newChatItems")
-	if evs[0].str("contact.activeConn.connStatus.type") != "accepted" || evs[1].str("contact.activeConn.connStatus.type") != "ready" {
-		t.Fatalf("conn statuses %s / %s", evs[0].raw, evs[1].raw)
+	evs := c.expect("acceptingContactRequest", "contactSndReady", "newChatItems", "contactConnected")
+	for i, want := range []string{"accepted", "sndReady", "", "ready"} {
+		if got := evs[i].str("contact.activeConn.connStatus.type"); got != want {
+			t.Fatalf("event %d connStatus %q, want %q: %s", i, got, want, evs[i].raw)
+		}
 	}
-	if evs[1].num("contact.contactId") != conn.ContactID || evs[1].num("contact.contactRequestId") != conn.RequestID ||
-		evs[1].str("user.agentUserId") != "1" || evs[1].str("contact.contactStatus") != "active" {
-		t.Fatalf("contactConnected %s", evs[1].raw)
+	if evs[3].num("contact.contactId") != conn.ContactID || evs[3].num("contact.contactRequestId") != conn.RequestID ||
+		evs[3].str("user.agentUserId") != "1" || evs[3].str("contact.contactStatus") != "active" {
+		t.Fatalf("contactConnected %s", evs[3].raw)
 	}
 	if evs[2].num("chatItems.0.chatItem.meta.itemId") != conn.AutoReplyItemID || evs[2].str("chatItems.0.chatItem.chatDir.type") != "directSnd" ||
 		evs[2].str("chatItems.0.chatItem.content.msgContent.text") != "Welcome!" {
@@ -28,7 +34,7 @@ func TestConnectContactAutoAccept(t *testing.T) {
 	}
 	// Same display name again: the CLI de-duplicates local names.
 	conn2 := must[simplexsim.Connected](t)(s.ConnectContact("alice"))
-	if ev := c.expect("acceptingContactRequest", "contactConnected", "newChatItems")[1]; ev.str("contact.localDisplayName") != "alice_1" ||
+	if ev := c.expect("acceptingContactRequest", "contactSndReady", "newChatItems", "contactConnected")[3]; ev.str("contact.localDisplayName") != "alice_1" ||
 		ev.str("contact.profile.displayName") != "alice_1" || conn2.ContactID == conn.ContactID {
 		t.Fatalf("second alice %s", ev.raw)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -36,6 +37,7 @@ type config struct {
 	autoDelivery bool
 	addr         *wAddressSettings
 	now          func() time.Time
+	filesDir     string
 }
 
 // WithBotName sets the display name of the bot user (default "bot").
@@ -74,6 +76,11 @@ func WithAddress(autoAccept bool, autoReply string) Option {
 	}
 }
 
+// WithFilesFolder sets the folder received files go to when /freceive
+// names no path, the CLI's default files folder. Without it the simulator
+// makes a temporary folder at the first such file and removes it on Close.
+func WithFilesFolder(dir string) Option { return func(c *config) { c.filesDir = dir } }
+
 // WithClock replaces the clock used for timestamps.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
@@ -100,6 +107,14 @@ type Sim struct {
 	dropN   int // frames left before a drop; 0 = disarmed
 	stats   Stats
 	stopped bool // after /_stop, until /_start
+	// parseOnly marks the scratch Sim parses runs handlers on.
+	parseOnly bool
+	// tmpFiles is the temporary files folder made for received files,
+	// removed on Close.
+	tmpFiles string
+	// paused, while not nil, holds the executor before each command
+	// until it is closed (PauseCommands).
+	paused chan struct{}
 
 	events  chan *frame
 	blocked atomic.Int64
@@ -121,6 +136,7 @@ type request struct {
 	c      *conn
 	corrID string
 	cmd    string
+	done   chan struct{} // closed by the executor once the command is answered
 }
 
 type failRule struct {
@@ -246,6 +262,15 @@ func (s *Sim) Close() error {
 		c.drop()
 	}
 	s.wg.Wait()
+	s.mu.Lock()
+	tmp := s.tmpFiles
+	s.tmpFiles = ""
+	s.mu.Unlock()
+	if tmp != "" {
+		if rerr := os.RemoveAll(tmp); err == nil {
+			err = rerr
+		}
+	}
 	return err
 }
 
@@ -256,11 +281,15 @@ func (s *Sim) notifyLocked() {
 }
 
 // conn is one client connection, shaped like the CLI's per-connection
-// threads: a reader, an output pump from the shared event queue, and a
-// writer draining sndQ (capacity 1, as in the CLI).
+// threads (apps/simplex-chat/Server.hs runChatServer: raceAny_ [send ws c,
+// client c, output c, receive ws c]): a reader that parses, a client that
+// hands parsed commands from rcvQ to the executor one at a time, an output
+// pump from the shared event queue, and a writer draining sndQ. rcvQ and
+// sndQ hold one entry each (clientQSize = 1).
 type conn struct {
 	s      *Sim
 	ws     *websocket.Conn
+	rcvQ   chan request
 	sndQ   chan []byte
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -290,7 +319,7 @@ func (s *Sim) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	ws.SetReadLimit(-1) // the CLI sets no message size limit
 	ctx, cancel := context.WithCancel(s.ctx)
-	c := &conn{s: s, ws: ws, sndQ: make(chan []byte, 1), ctx: ctx, cancel: cancel}
+	c := &conn{s: s, ws: ws, rcvQ: make(chan request, 1), sndQ: make(chan []byte, 1), ctx: ctx, cancel: cancel}
 
 	s.mu.Lock()
 	if s.closed {
@@ -308,9 +337,10 @@ func (s *Sim) serveWS(w http.ResponseWriter, r *http.Request) {
 	s.log.Info("client connected", zap.Int("conn", c.n), zap.String("path", r.URL.Path))
 
 	var inner sync.WaitGroup
-	inner.Add(2)
+	inner.Add(3)
 	go func() { defer inner.Done(); c.output() }()
 	go func() { defer inner.Done(); c.writer() }()
+	go func() { defer inner.Done(); c.client() }()
 	c.reader()
 	c.drop()
 	inner.Wait()
@@ -347,12 +377,73 @@ func (c *conn) reader() {
 			}
 			continue
 		}
+		if !c.s.parses(*env.Cmd) && !c.s.scripted(*env.Cmd) {
+			// Server.hs receive: Left e -> sendError (Just corrId) e writes
+			// the parse error to sndQ at once, so it overtakes the answers
+			// to earlier commands still queued or running.
+			c.s.record(*env.CorrID, *env.Cmd)
+			select {
+			case c.sndQ <- responseFrame(*env.CorrID, parseFail().resp):
+			case <-c.ctx.Done():
+				return
+			}
+			continue
+		}
+		// Right command -> writeTBQueue rcvQ: blocks while the one slot is
+		// taken, so reading stops until the client thread takes it.
 		select {
-		case c.s.cmds <- request{c: c, corrID: *env.CorrID, cmd: *env.Cmd}:
+		case c.rcvQ <- request{c: c, corrID: *env.CorrID, cmd: *env.Cmd}:
 		case <-c.ctx.Done():
 			return
 		}
 	}
+}
+
+// client runs this connection's parsed commands one at a time, as the
+// CLI's client thread does (readTBQueue rcvQ >>= processCommand >>=
+// writeTBQueue sndQ): the next is taken only once the last is answered.
+func (c *conn) client() {
+	for {
+		select {
+		case r := <-c.rcvQ:
+			r.done = make(chan struct{})
+			select {
+			case c.s.cmds <- r:
+			case <-c.ctx.Done():
+				return
+			}
+			select {
+			case <-r.done:
+			case <-c.ctx.Done():
+				return
+			}
+		case <-c.ctx.Done():
+			return
+		}
+	}
+}
+
+// scripted reports whether FailNext or ReplyNext will answer cmd: such a
+// command goes to the executor whether it parses or not, as the rule
+// stands for a chat core that answers differently.
+func (s *Sim) scripted(cmd string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, f := range s.fails {
+		if strings.HasPrefix(cmd, f.prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// record counts a command and keeps it for World.Commands.
+func (s *Sim) record(corrID, cmd string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stats.Commands++
+	s.w.commands = append(s.w.commands, CommandRecord{CorrID: corrID, Cmd: cmd})
+	s.notifyLocked()
 }
 
 // output moves events from the shared queue into this connection's sndQ.
@@ -474,22 +565,44 @@ func (s *Sim) emit(fn func(w *world) ([]any, error)) error {
 // result is what a command produces: its response and the events it causes,
 // some queued before the response is sent and some after.
 type result struct {
-	resp   any
-	before []any
-	after  []any
+	resp     any
+	before   []any
+	after    []any
+	parseErr bool // the parser did not take the command
 }
 
 func (s *Sim) executor() {
 	for {
 		select {
 		case r := <-s.cmds:
-			s.execute(r)
+			if s.waitPaused() {
+				s.execute(r)
+			}
+			close(r.done)
 		case <-s.ctx.Done():
 			return
 		}
 	}
 }
 
+// waitPaused holds a command while PauseCommands is in effect; false if
+// the simulator closed meanwhile.
+func (s *Sim) waitPaused() bool {
+	s.mu.Lock()
+	p := s.paused
+	s.mu.Unlock()
+	if p == nil {
+		return true
+	}
+	select {
+	case <-p:
+		return true
+	case <-s.ctx.Done():
+		return false
+	}
+}
+
+// execute runs a parsed command and writes its answer and events.
 func (s *Sim) execute(r request) {
 	s.emitMu.Lock()
 	s.mu.Lock()
@@ -507,7 +620,7 @@ func (s *Sim) execute(r request) {
 		}
 	}
 	if res == nil {
-		res = s.run(r.cmd)
+		res = s.exec(r.cmd) // the reader parsed it
 	}
 	resp := responseFrame(r.corrID, res.resp)
 	before := make([]*frame, len(res.before))
@@ -588,6 +701,29 @@ func (s *Sim) DropAfter(n int) {
 	}
 }
 
+// PauseCommands holds the command executor, as a chat core busy with a
+// long command would: commands are still read and parsed, so parse errors
+// are answered at once, while parsed ones wait (one per connection in its
+// queue, the next blocking that connection's reading) until resume is
+// called. resume may be called more than once.
+func (s *Sim) PauseCommands() (resume func()) {
+	ch := make(chan struct{})
+	s.mu.Lock()
+	s.paused = ch
+	s.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			if s.paused == ch {
+				s.paused = nil
+			}
+			s.mu.Unlock()
+			close(ch)
+		})
+	}
+}
+
 // SetDelay delays every command response by d (after the command ran and its
 // early events went out).
 func (s *Sim) SetDelay(d time.Duration) {
@@ -597,7 +733,8 @@ func (s *Sim) SetDelay(d time.Duration) {
 }
 
 // FailNext makes the next command starting with cmdPrefix answer
-// {"type":"chatCmdError","chatError":chatError} instead of running.
+// {"type":"chatCmdError","chatError":chatError} instead of running, in its
+// turn, whether or not it parses.
 func (s *Sim) FailNext(cmdPrefix string, chatError string) error {
 	if !json.Valid([]byte(chatError)) {
 		return fmt.Errorf("simplexsim: FailNext: chatError is not JSON")

@@ -261,11 +261,11 @@ func TestEventsBufferedWhileDisconnected(t *testing.T) {
 	for i := range 5 {
 		ids = append(ids, must[int64](t)(s.ContactSend(conn.ContactID, fmt.Sprint(i))))
 	}
-	if q := s.QueuedEvents(); q != 7 {
-		t.Fatalf("queued %d, want 7", q)
+	if q := s.QueuedEvents(); q != 8 {
+		t.Fatalf("queued %d, want 8", q)
 	}
 	c := dial(t, s.URL())
-	c.expect("acceptingContactRequest", "contactConnected")
+	c.expect("acceptingContactRequest", "contactSndReady", "contactConnected")
 	for i, id := range ids {
 		m := c.event()
 		if m.num("chatItems.0.chatItem.meta.itemId") != id || m.str("chatItems.0.chatItem.meta.itemText") != fmt.Sprint(i) {

@@ -167,13 +167,14 @@ type item struct {
 }
 
 type file struct {
-	id     int64
-	itemID int64
-	name   string
-	size   int64
-	path   string
-	status string
-	snd    bool
+	id      int64
+	itemID  int64
+	name    string
+	size    int64
+	path    string
+	status  string
+	snd     bool
+	content []byte // what an offered file holds; nil for filler
 }
 
 type address struct {
