@@ -41,6 +41,10 @@ var (
 	ErrOutcomeUnknown = bot.KindError(bot.ErrOutcomeUnknown, "privitty: request outcome unknown")
 	// ErrProtocol is an answer that is not valid JSON-RPC.
 	ErrProtocol = errors.New("privitty: protocol error")
+	// ErrEmptyMessage is Send's error for a message with neither text nor
+	// file: the core would send it as an empty message. It is the
+	// caller's mistake, so sending again cannot help.
+	ErrEmptyMessage = errors.New("privitty: nothing to send: the message has neither text nor file")
 )
 
 // RPCError is a JSON-RPC error object the daemon answered with.

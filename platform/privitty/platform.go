@@ -264,11 +264,15 @@ func parseID(what, s string) (int64, error) {
 
 // Send implements bot.Platform: the text (quoting m.ReplyTo) and the first
 // file go as one message, further files as one message each. It returns
-// the ids of what was sent, also when a later part fails.
+// the ids of what was sent, also when a later part fails. A message with
+// neither text nor file is refused with ErrEmptyMessage.
 func (p *Platform) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]string, error) {
 	chat, err := parseID("chat", chatID)
 	if err != nil {
 		return nil, err
+	}
+	if m.Text == "" && len(m.Files) == 0 {
+		return nil, ErrEmptyMessage
 	}
 	var quote int64
 	if m.ReplyTo != "" {

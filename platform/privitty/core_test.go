@@ -1,0 +1,220 @@
+package privitty_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/middleware"
+	"github.com/parleybot/parley/platform/privitty"
+	"github.com/parleybot/parley/platform/privitty/privittysim"
+	"github.com/parleybot/parley/router"
+	"github.com/parleybot/parley/store"
+)
+
+// Tests of what the real Delta Chat core does that the platform must
+// handle: group requests, long texts, stuck daemons, re-created accounts
+// and the core's event kinds.
+
+// eventLog records every event that reached the handlers and echoes
+// message events.
+type eventLog struct {
+	mu  sync.Mutex
+	evs []bot.Event
+}
+
+func (l *eventLog) add(e bot.Event) {
+	l.mu.Lock()
+	l.evs = append(l.evs, e)
+	l.mu.Unlock()
+}
+
+func (l *eventLog) all() []bot.Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]bot.Event(nil), l.evs...)
+}
+
+// messages returns the texts of the message events, in order.
+func (l *eventLog) messages() []string {
+	var out []string
+	for _, e := range l.all() {
+		if me, ok := e.(bot.MessageEvent); ok {
+			for _, m := range me.Messages() {
+				out = append(out, m.Text)
+			}
+		}
+	}
+	return out
+}
+
+func ofType[T bot.Event](l *eventLog) []T {
+	var out []T
+	for _, e := range l.all() {
+		if x, ok := e.(T); ok {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// runLogged runs an echo bot on p that logs every event, with Dedupe on
+// st and policy, if any, until the test ends or stop is called.
+func runLogged(t *testing.T, p *privitty.Platform, st store.Store, policy *middleware.AcceptPolicy) (*eventLog, func()) {
+	t.Helper()
+	log := &eventLog{}
+	r := router.New()
+	r.OnMessage(func(c *bot.Context, m bot.Message) error { return c.Reply(m.Text) })
+	r.Fallback(bot.HandlerFunc(func(*bot.Context) error { return nil }))
+	b := bot.New(p, r, bot.WithStopTimeout(waitLimit))
+	b.Use(middleware.Recover(), middleware.Dedupe(st))
+	b.Use(func(next bot.Handler) bot.Handler {
+		return bot.HandlerFunc(func(c *bot.Context) error {
+			log.add(c.Event())
+			return next.Handle(c)
+		})
+	})
+	if policy != nil {
+		b.Use(middleware.AutoAccept(*policy))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("bot Run: %v", err)
+				}
+			case <-time.After(waitLimit):
+				t.Error("bot did not stop")
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return log, stop
+}
+
+func sentTexts(sim *privittysim.Sim, chat int64) []string {
+	var out []string
+	for _, s := range sim.BotSent() {
+		if s.ChatID == chat {
+			out = append(out, s.Text)
+		}
+	}
+	return out
+}
+
+// Item 1: a group an unknown peer made with the bot is a contact request
+// chat of type Group in the core. It must reach the policy as a group
+// invitation (with the group and the inviter), so that groups = "off"
+// leaves it alone while contacts = "all" accepts 1:1 requests.
+func TestGroupRequestIsGroupInvitation(t *testing.T) {
+	sim := newSim(t)
+	st := store.NewMemory()
+	p := newPlatform(sim, st)
+	policy := &middleware.AcceptPolicy{Contacts: middleware.AcceptAll, Groups: middleware.AcceptOff,
+		Welcome: "welcome, contact", GroupWelcome: "hello, group"}
+	log, _ := runLogged(t, p, st, policy)
+	inv, err := sim.GroupRequest("strangers", "eve", "join us", "frank")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitCond(t, "the invitation", func() bool { return len(ofType[bot.Request](log)) == 1 })
+	info := ofType[bot.Request](log)[0].RequestInfo()
+	if info.Kind != bot.GroupInvitation || info.ID != strconv.FormatInt(inv.ChatID, 10) ||
+		info.Chat.ID != strconv.FormatInt(inv.ChatID, 10) || info.Chat.Kind != bot.Group || info.Chat.Title != "strangers" ||
+		info.From.ID != strconv.FormatInt(inv.InviterID, 10) || info.From.Name != "eve" {
+		t.Fatalf("request info %+v", info)
+	}
+	// A 1:1 request after it is accepted; the group stays a request,
+	// unanswered.
+	c, _ := sim.ConnectContact("gina", true)
+	waitCond(t, "the contact's welcome", func() bool { return len(sentTexts(sim, c.ChatID)) > 0 })
+	if got := sentTexts(sim, inv.ChatID); len(got) != 0 {
+		t.Fatalf("the bot wrote into the group it was not to join: %q", got)
+	}
+	if ci, _ := sim.Chat(inv.ChatID); !ci.Request {
+		t.Fatal("the group request was accepted")
+	}
+}
+
+// Item 1, accepted: with groups = "all" the group gets the group welcome.
+func TestGroupInvitationAccepted(t *testing.T) {
+	sim := newSim(t)
+	st := store.NewMemory()
+	p := newPlatform(sim, st)
+	policy := &middleware.AcceptPolicy{Groups: middleware.AcceptAll, GroupWelcome: "hello, group"}
+	runLogged(t, p, st, policy)
+	inv, err := sim.GroupRequest("friends", "hal", "hi bot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitCond(t, "the group welcome and the echo", func() bool {
+		got := sentTexts(sim, inv.ChatID)
+		return len(got) == 2
+	})
+	if got := sentTexts(sim, inv.ChatID); got[0] != "hello, group" || got[1] != "hi bot" {
+		t.Fatalf("sent %q", got)
+	}
+}
+
+// Item 2: a daemon that accepts connections and never answers (a frozen
+// process) must not leave the bot waiting forever: each connect has a
+// deadline, is logged and retried with backoff, and the bot recovers once
+// the daemon does.
+func TestStuckConnectIsRetried(t *testing.T) {
+	sim := newSim(t)
+	alice, _ := sim.ConnectContact("alice", false)
+	sim.Freeze(true)
+	core, logs := observer.New(zapcore.WarnLevel)
+	st := store.NewMemory()
+	p := newPlatform(sim, st, privitty.WithLogger(zap.New(core)), privitty.WithConnectTimeout(50*time.Millisecond))
+	log, _ := runLogged(t, p, st, nil)
+	waitCond(t, "three connect attempts", func() bool { return sim.Stats().Stalled >= 3 })
+	if p.Ready() {
+		t.Fatal("ready while the daemon is frozen")
+	}
+	waitCond(t, "a logged retry", func() bool {
+		for _, e := range logs.All() {
+			if msg, _ := e.ContextMap()["error"].(string); strings.Contains(msg, "no answer within") {
+				return true
+			}
+		}
+		return false
+	})
+	sim.Freeze(false)
+	waitReady(t, p)
+	sim.ContactSend(alice.ChatID, "after the thaw")
+	waitCond(t, "the message", func() bool { return len(log.messages()) == 1 })
+}
+
+// Item 7: a reply with neither text nor file is refused before it reaches
+// the daemon, which would send an empty message.
+func TestSendRefusesEmpty(t *testing.T) {
+	sim := newSim(t)
+	p := newPlatform(sim, nil)
+	alice, _ := sim.ConnectContact("alice", false)
+	_, err := p.Send(ctxT(t), strconv.FormatInt(alice.ChatID, 10), bot.Outgoing{})
+	if !errors.Is(err, privitty.ErrEmptyMessage) {
+		t.Fatalf("Send of nothing: %v, want ErrEmptyMessage", err)
+	}
+	if bot.Undelivered(err) {
+		t.Fatal("an empty message must not be retried")
+	}
+	if n := sim.Calls("send_msg"); n != 0 {
+		t.Fatalf("send_msg called %d times", n)
+	}
+}
