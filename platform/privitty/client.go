@@ -370,6 +370,16 @@ func (c *Client) GetMessage(ctx context.Context, msgID int64) (*Message, error) 
 	return m, err
 }
 
+// GetMessageHTML calls get_message_html: the message's HTML, or "" when
+// it has none.
+func (c *Client) GetMessageHTML(ctx context.Context, msgID int64) (string, error) {
+	h, err := callInto[*string](ctx, c, "get_message_html", c.Account(), msgID)
+	if err != nil || h == nil {
+		return "", err
+	}
+	return *h, nil
+}
+
 // GetMessages calls get_messages. Messages that failed to load carry
 // their error in the result instead.
 func (c *Client) GetMessages(ctx context.Context, msgIDs []int64) (map[int64]MessageResult, error) {

@@ -218,3 +218,66 @@ func TestSendRefusesEmpty(t *testing.T) {
 		t.Fatalf("send_msg called %d times", n)
 	}
 }
+
+// Item 4: the messages a contact request came with reach the message
+// handlers once the request is accepted, in order and after the welcome,
+// and are marked seen; info messages reach handlers as their own typed
+// events and are marked seen too.
+func TestAcceptedRequestDeliversItsMessages(t *testing.T) {
+	sim := newSim(t)
+	// The request and a second message arrive while the bot is away.
+	dana, _ := sim.ConnectContact("dana", true)
+	d2, err := sim.ContactSendMsg(dana.ChatID, privittysim.Msg{Text: "D2", Silent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := store.NewMemory()
+	p := newPlatform(sim, st)
+	policy := &middleware.AcceptPolicy{Contacts: middleware.AcceptAll, Welcome: "welcome"}
+	log, _ := runLogged(t, p, st, policy)
+	waitCond(t, "the welcome and two echoes", func() bool { return len(sentTexts(sim, dana.ChatID)) == 3 })
+	if got := sentTexts(sim, dana.ChatID); got[0] != "welcome" || got[1] != privittysim.RequestText || got[2] != "D2" {
+		t.Fatalf("sent %q", got)
+	}
+	if got := len(ofType[bot.Request](log)); got != 1 {
+		t.Fatalf("%d requests, want one for the chat", got)
+	}
+	waitCond(t, "both messages marked seen", func() bool {
+		s1, _ := sim.MsgState(dana.RequestMsgID)
+		s2, _ := sim.MsgState(d2)
+		return s1 == privitty.StateInSeen && s2 == privitty.StateInSeen
+	})
+
+	// A later message of the accepted chat is an ordinary message.
+	sim.ContactSend(dana.ChatID, "D3")
+	waitCond(t, "the third echo", func() bool { return len(sentTexts(sim, dana.ChatID)) == 4 })
+
+	// Info messages: a member renames a group the bot is in.
+	gid, by, err := sim.AddedToGroup("club", dana.ID, "mia")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = by
+	info, err := sim.RenameGroup(gid, dana.ID, "book club")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitCond(t, "the info message event", func() bool { return len(ofType[*privitty.InfoMsg](log)) == 1 })
+	im := ofType[*privitty.InfoMsg](log)[0]
+	if im.Msg.ID != info || im.Msg.SystemMessageType != "GroupNameChanged" || im.Chat.Kind != bot.Group ||
+		im.ChatKey() == "" || im.DedupeKey() == "" {
+		t.Fatalf("info event %+v", im)
+	}
+	if _, ok := any(im).(bot.MessageEvent); ok {
+		t.Fatal("an info message is a message event")
+	}
+	waitCond(t, "the info messages marked seen", func() bool {
+		s, _ := sim.MsgState(info)
+		c, _ := sim.Chat(gid)
+		added, _ := sim.MsgState(c.MsgIDs[0])
+		return s == privitty.StateInSeen && added == privitty.StateInSeen
+	})
+	for _, text := range sentTexts(sim, gid) {
+		t.Errorf("the bot answered an info message: %q", text)
+	}
+}

@@ -35,12 +35,25 @@ func (p *Platform) consume(ctx context.Context, q <-chan item, emit func(bot.Eve
 				return nil
 			}
 		}
+		if err := p.catchUpLater(ctx); err != nil {
+			if errors.Is(err, bot.ErrStopped) {
+				return err
+			}
+			if ctx.Err() != nil {
+				return nil
+			}
+			p.log.Warn("privitty: catching a chat up failed; catching up all", zap.Error(err))
+			resync = true
+			continue
+		}
 		var it item
 		if next != nil {
 			it, next = *next, nil
 		} else {
 			select {
 			case it = <-q:
+			case <-p.wake:
+				continue
 			case <-ctx.Done():
 				return nil
 			}
@@ -91,6 +104,34 @@ func (p *Platform) consume(ctx context.Context, q <-chan item, emit func(bot.Eve
 	}
 }
 
+// catchUpLater catches up the chats catchUpSoon asked for. A chat whose
+// catch-up failed stays asked for.
+func (p *Platform) catchUpLater(ctx context.Context) error {
+	p.mu.Lock()
+	if len(p.later) == 0 {
+		p.mu.Unlock()
+		return nil
+	}
+	chats := make([]int64, 0, len(p.later))
+	for c := range p.later {
+		chats = append(chats, c)
+	}
+	clear(p.later)
+	p.mu.Unlock()
+	slices.Sort(chats)
+	for i, c := range chats {
+		if err := p.d.CatchUpChat(ctx, cursorChat(c)); err != nil {
+			p.mu.Lock()
+			for _, c := range chats[i:] {
+				p.later[c] = true
+			}
+			p.mu.Unlock()
+			return err
+		}
+	}
+	return nil
+}
+
 // onEvent passes on an event that is not a message.
 func (p *Platform) onEvent(e bot.Event, emit func(bot.Event) error) error {
 	switch e := e.(type) {
@@ -138,10 +179,29 @@ func (p *Platform) deliverLive(ctx context.Context, evs []*IncomingMsg, emit fun
 		if m == nil {
 			continue
 		}
-		ev, err := p.event(ctx, m, false)
+		ev, hold, err := p.event(ctx, m, false)
 		if err != nil {
 			p.log.Warn("privitty: delivering a message failed; catching up", zap.Int64("msg", id), zap.Error(err))
 			return false, nil
+		}
+		// Looked at after the chat was: a request accepted meanwhile is
+		// marked before the daemon knows.
+		p.mu.Lock()
+		_, redo := p.redo[m.ChatID]
+		p.mu.Unlock()
+		if redo {
+			p.catchUpSoon(m.ChatID) // after the accepted request's message
+			continue
+		}
+		if hold {
+			continue // a request of its chat is waiting
+		}
+		if isRequest(ev) {
+			// A request starts at the chat's first message not passed on,
+			// which may be older than this one: the chat's catch-up finds
+			// it.
+			p.catchUpSoon(m.ChatID)
+			continue
 		}
 		if ev == nil || !p.d.Admit(ctx, cursorChat(m.ChatID), m.ID) {
 			continue
@@ -174,32 +234,60 @@ func (p *Platform) fetch(ctx context.Context, ids []int64) (map[int64]*Message, 
 }
 
 // event returns message m as the event passed on: an incoming message as
-// an IncomingMsg, or a ContactRequest when its chat is one; a membership
-// info message of a group as MembersChanged. It returns nil for what is
-// not passed on: the bot's own messages, device messages, other info
-// messages.
-func (p *Platform) event(ctx context.Context, m *Message, replayed bool) (bot.Event, error) {
-	if !m.Incoming() && !m.IsInfo {
-		return nil, nil
+// an IncomingMsg, a membership info message of a group as MembersChanged,
+// another info message as InfoMsg. A message in a chat that is a contact
+// request becomes a ContactRequest or GroupInvitation, unless a request of
+// the chat is waiting for its handlers: then hold is true and the message
+// must wait too. It returns nil for what is not passed on: the bot's own
+// messages and info messages, device messages, messages of chats the bot
+// blocked.
+func (p *Platform) event(ctx context.Context, m *Message, replayed bool) (ev bot.Event, hold bool, err error) {
+	if m.FromID == ContactSelf && !m.IsInfo || m.FromID == ContactDevice {
+		return nil, false, nil
 	}
 	info, err := p.chatInfo(ctx, m.ChatID)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	acct := p.client.Account()
-	if m.IsInfo {
+	p.mu.Lock()
+	gen, blocked := p.floor.Gen, p.blocked[m.ChatID]
+	_, waiting := p.pending[m.ChatID]
+	p.mu.Unlock()
+	switch {
+	case blocked:
+		return nil, false, nil
+	case info.request && m.FromID <= LastSpecialID:
+		return nil, false, nil // the core's own notes in a request chat
+	case info.request && waiting:
+		return nil, true, nil
+	case info.request && info.chat.Kind == bot.Group:
+		return &GroupInvitation{AccountID: acct, ChatID: m.ChatID, Msg: m, Chat: info.chat, Replayed: replayed, gen: gen}, false, nil
+	case info.request:
+		return &ContactRequest{AccountID: acct, ChatID: m.ChatID, Msg: m, Chat: info.chat, Replayed: replayed, gen: gen}, false, nil
+	case m.IsInfo:
 		if e := NewMembersChanged(acct, m, info.chat); e != nil {
-			e.Replayed = replayed
-			return e, nil
+			e.Replayed, e.gen = replayed, gen
+			return e, false, nil
 		}
-		return nil, nil
+		if m.FromID == ContactSelf {
+			return nil, false, nil
+		}
+		return &InfoMsg{AccountID: acct, ChatID: m.ChatID, Msg: m, Chat: info.chat, Replayed: replayed, gen: gen}, false, nil
+	case !m.Incoming():
+		return nil, false, nil
 	}
-	if info.request {
-		return &ContactRequest{AccountID: acct, ChatID: m.ChatID, Msg: m, Chat: info.chat, Replayed: replayed}, nil
+	if err := p.wholeText(ctx, m); err != nil {
+		return nil, false, err
 	}
 	e := NewIncomingMsg(acct, m, info.chat)
-	e.Replayed = replayed
-	return e, nil
+	e.Replayed, e.gen = replayed, gen
+	return e, false, nil
+}
+
+func isRequest(e bot.Event) bool {
+	_, ok := e.(bot.Request)
+	return ok
 }
 
 func kindOf(t ChatType) bot.ChatKind {
@@ -427,18 +515,32 @@ func (p *Platform) catchUp(ctx context.Context) error {
 
 // fetchAfter reads, for the kit, the messages of a chat after a cursor:
 // the chat's message ids, then the messages in pages. Messages up to the
-// account's floor are not new, except on its first catch-up, where unseen
-// ones up to the newest are.
-func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, limit int) ([]kit.Item, error) {
+// account's floor are not new unless still unseen: on an account's first
+// catch-up, and later for chats with a cursor below the floor (a
+// request's message waiting to be passed on again, say). A chat the kit
+// has no cursor for starts at the floor. A request ends the page, and so
+// does a message that waits for one.
+func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, limit int) (out []kit.Item, err error) {
 	id, err := strconv.ParseInt(chat, 10, 64)
 	if err != nil {
 		return nil, fmt.Errorf("privitty: chat %q: %w", chat, kit.ErrChatGone)
 	}
 	p.mu.Lock()
 	fs, first := p.floor, p.firstFloor
+	redo, accepted := p.redo[id]
+	if accepted && after < redo {
+		delete(p.redo, id) // this catch-up passes the request's message on
+	}
 	p.mu.Unlock()
+	if accepted && after >= redo {
+		return nil, nil // the accepted request's message goes first
+	}
+	old := first // messages up to old are history, delivered only unseen
 	if fs.Init {
-		after = max(after, fs.Floor)
+		old = fs.Floor
+		if !p.d.Known(chat) {
+			after = max(after, fs.Floor)
+		}
 	}
 	all, err := p.client.GetMessageIDs(ctx, id)
 	if err != nil {
@@ -463,18 +565,35 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 	if err != nil {
 		return nil, err
 	}
-	out := make([]kit.Item, len(ids))
-	for i, mid := range ids {
-		out[i] = kit.Item{Chat: chat, ID: mid}
+	out = make([]kit.Item, 0, len(ids))
+	defer func() {
+		// A request accepted while the page was read: the chat may have
+		// looked accepted already, so the page waits for the redo.
+		p.mu.Lock()
+		redo, ok := p.redo[id]
+		p.mu.Unlock()
+		if ok && after >= redo {
+			out = nil
+		}
+	}()
+	for _, mid := range ids {
+		it := kit.Item{Chat: chat, ID: mid}
 		m := msgs[mid]
-		if m == nil {
+		if m == nil || mid <= old && m.State != StateInFresh {
+			out = append(out, it) // gone, or old history
 			continue
 		}
-		if !fs.Init && mid <= first && m.State != StateInFresh {
-			continue // old history of a new account
-		}
-		if out[i].Event, err = p.event(ctx, m, true); err != nil {
+		ev, hold, err := p.event(ctx, m, true)
+		if err != nil {
 			return nil, err
+		}
+		if hold {
+			return out, nil
+		}
+		it.Event = ev
+		out = append(out, it)
+		if isRequest(ev) {
+			return out, nil
 		}
 	}
 	return out, nil

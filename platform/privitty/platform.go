@@ -43,12 +43,22 @@ type Stats struct {
 type floorState struct {
 	Init  bool  `json:"init"`
 	Floor int64 `json:"floor"`
+	// Gen counts the account databases the platform met: it grows when
+	// the daemon's message ids went backwards (the account was
+	// re-created), and is part of the events' dedupe keys.
+	Gen int64 `json:"gen,omitempty"`
 }
 
 type chatInfo struct {
 	chat    bot.Chat
 	request bool
 }
+
+// errRequestAccepted is what EventHandled tells the kit of an accepted
+// request: the request's message was not handled as a message yet, so
+// the kit keeps it to pass on again, now as a message, and the chat's
+// cursor stays below it until then (across a restart too).
+var errRequestAccepted = bot.KindError(bot.ErrNotSent, "privitty: request accepted; its messages are passed on as messages")
 
 // item is what the stream reader hands the consumer: an event, or the
 // news that a stream was opened.
@@ -60,7 +70,8 @@ type item struct {
 // Platform is the Privitty Edge bot.Platform: an SSE event stream, a
 // JSON-RPC client, and delivery through the kit: per-chat cursors of
 // message ids, catch-up after reconnects, lags and restarts. It
-// implements bot.HandledNotifier, bot.Closer, bot.RequestAccepter,
+// implements bot.HandledNotifier, bot.Closer, bot.RequestAccepter (for
+// contact requests and group invitations),
 // bot.Deleter, bot.Editor and bot.Reactor.
 type Platform struct {
 	cfg    config
@@ -80,6 +91,19 @@ type Platform struct {
 	loaded     bool
 	unseen     []int64
 	chats      map[int64]chatInfo
+	// pending holds, per request chat, the message of the request passed
+	// on and not handled yet; the chat's later messages wait for it.
+	pending map[int64]int64
+	// redo holds, per chat AcceptRequest accepted, the request's message:
+	// it and the chat's later messages are passed on (again) as messages
+	// by a catch-up of the chat that starts at it, and by nothing else.
+	redo map[int64]int64
+	// blocked holds the chats RejectRequest blocked.
+	blocked map[int64]bool
+	// later holds chats to catch up as soon as the consumer can, such as
+	// an accepted request's; wake tells the consumer.
+	later map[int64]bool
+	wake  chan struct{}
 
 	connects, idle, lags, lagged, resyncs, malformed, unknown, foreign atomic.Int64
 }
@@ -92,10 +116,12 @@ func New(baseURL string, opts ...Option) *Platform {
 		o.apply(&cfg)
 	}
 	p := &Platform{
-		cfg:    cfg,
-		client: newClient(baseURL, cfg),
-		log:    cfg.logger,
-		chats:  map[int64]chatInfo{},
+		cfg:     cfg,
+		client:  newClient(baseURL, cfg),
+		log:     cfg.logger,
+		chats:   map[int64]chatInfo{},
+		pending: map[int64]int64{}, redo: map[int64]int64{}, blocked: map[int64]bool{},
+		later: map[int64]bool{}, wake: make(chan struct{}, 1),
 	}
 	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{
 		Store: cfg.store, Logger: cfg.logger.Named("delivery"), Page: catchUpPage,
@@ -140,7 +166,15 @@ func MessageOf(c *bot.Context) *Message {
 	switch e := c.Event().(type) {
 	case *IncomingMsg:
 		return e.Msg
+	case *MsgEdited:
+		return e.Msg
 	case *ContactRequest:
+		return e.Msg
+	case *GroupInvitation:
+		return e.Msg
+	case *InfoMsg:
+		return e.Msg
+	case *MembersChanged:
 		return e.Msg
 	}
 	return nil
@@ -179,7 +213,7 @@ func (p *Platform) Listen(ctx context.Context, emit func(bot.Event) error) error
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	p.d.Begin(emit)
+	p.d.Begin(p.marking(emit))
 	q := make(chan item, p.cfg.eventBuffer)
 	var wg sync.WaitGroup
 	wg.Add(2)
@@ -208,25 +242,78 @@ func (p *Platform) Close(ctx context.Context) error { return p.d.Flush(ctx) }
 // EventHandled implements bot.HandledNotifier: it advances the handled
 // cursor of the message's chat and queues the message to be marked seen,
 // unless a command of its handler was not delivered (then the message is
-// passed on again after the next reconnect).
+// passed on again after the next reconnect). A request that was accepted
+// leaves its message to be passed on again at once, as a message. Events
+// of an account database that was replaced meanwhile change nothing.
 func (p *Platform) EventHandled(e bot.Event, err error) {
-	var chat, id int64
-	seen := false
+	var chat, id, gen int64
+	seen, request := false, false
 	switch e := e.(type) {
 	case *IncomingMsg:
-		chat, id, seen = e.ChatID, e.MsgID, true
-	case *ContactRequest:
-		chat, id = e.ChatID, e.Msg.ID
+		chat, id, gen, seen = e.ChatID, e.MsgID, e.gen, true
 	case *MembersChanged:
-		chat, id = e.ChatID, e.Msg.ID
+		chat, id, gen, seen = e.ChatID, e.Msg.ID, e.gen, true
+	case *InfoMsg:
+		chat, id, gen, seen = e.ChatID, e.Msg.ID, e.gen, true
+	case *ContactRequest:
+		chat, id, gen, request = e.ChatID, e.Msg.ID, e.gen, true
+	case *GroupInvitation:
+		chat, id, gen, request = e.ChatID, e.Msg.ID, e.gen, true
 	default:
 		return
 	}
-	p.d.Handled(cursorChat(chat), id, err)
-	if seen && p.cfg.markSeen && !bot.Undelivered(err) {
-		p.mu.Lock()
-		p.unseen = append(p.unseen, id)
+	p.mu.Lock()
+	if gen != p.floor.Gen {
 		p.mu.Unlock()
+		return
+	}
+	accepted := false
+	if request {
+		if p.pending[chat] == id {
+			delete(p.pending, chat)
+		}
+		accepted = p.redo[chat] == id
+	}
+	if seen && p.cfg.markSeen && !bot.Undelivered(err) {
+		p.unseen = append(p.unseen, id)
+	}
+	p.mu.Unlock()
+	if accepted {
+		p.d.Handled(cursorChat(chat), id, errRequestAccepted)
+		p.catchUpSoon(chat)
+		return
+	}
+	p.d.Handled(cursorChat(chat), id, err)
+}
+
+// marking wraps emit to note each request as it is passed on, before a
+// handler can see it: the chat's later messages wait until it is handled.
+func (p *Platform) marking(emit func(bot.Event) error) func(bot.Event) error {
+	return func(e bot.Event) error {
+		var chat, id int64
+		switch e := e.(type) {
+		case *ContactRequest:
+			chat, id = e.ChatID, e.Msg.ID
+		case *GroupInvitation:
+			chat, id = e.ChatID, e.Msg.ID
+		default:
+			return emit(e)
+		}
+		p.mu.Lock()
+		p.pending[chat] = id
+		p.mu.Unlock()
+		return emit(e)
+	}
+}
+
+// catchUpSoon asks the consumer to catch chat up.
+func (p *Platform) catchUpSoon(chat int64) {
+	p.mu.Lock()
+	p.later[chat] = true
+	p.mu.Unlock()
+	select {
+	case p.wake <- struct{}{}:
+	default:
 	}
 }
 
@@ -301,35 +388,68 @@ func (p *Platform) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]s
 	return ids, nil
 }
 
-// AcceptRequest implements bot.RequestAccepter: accept_chat, then the
-// welcome, if any.
+// requestChat returns the chat and message of a request event of this
+// platform.
+func requestChat(r bot.Request) (chat int64, c bot.Chat, msg int64, ok bool) {
+	switch e := r.(type) {
+	case *ContactRequest:
+		return e.ChatID, e.Chat, e.Msg.ID, true
+	case *GroupInvitation:
+		return e.ChatID, e.Chat, e.Msg.ID, true
+	}
+	return 0, bot.Chat{}, 0, false
+}
+
+// AcceptRequest implements bot.RequestAccepter for contact requests and
+// group invitations: accept_chat, then the welcome, if any. Once the
+// request's handlers are done, the messages the chat holds reach them.
 func (p *Platform) AcceptRequest(ctx context.Context, r bot.Request, opts bot.AcceptOptions) error {
-	e, ok := r.(*ContactRequest)
+	chat, c, msg, ok := requestChat(r)
 	if !ok {
 		return fmt.Errorf("privitty: cannot accept %s: %w", r.Type(), bot.ErrUnsupported)
 	}
-	if err := p.client.AcceptChat(ctx, e.ChatID); err != nil {
+	// The redo mark goes first: once the daemon has the chat accepted, its
+	// messages would otherwise go on ahead of the request's own.
+	p.mu.Lock()
+	p.redo[chat] = msg
+	p.mu.Unlock()
+	if err := p.client.AcceptChat(ctx, chat); err != nil {
+		if !bot.Undelivered(err) {
+			p.mu.Lock()
+			if p.redo[chat] == msg {
+				delete(p.redo, chat)
+			}
+			p.mu.Unlock()
+		}
 		return err
 	}
-	p.cacheChat(e.ChatID, chatInfo{chat: e.Chat})
+	p.mu.Lock()
+	delete(p.blocked, chat)
+	p.mu.Unlock()
+	p.cacheChat(chat, chatInfo{chat: c})
 	if opts.Welcome != "" {
-		_, err := p.Send(ctx, strconv.FormatInt(e.ChatID, 10), bot.Outgoing{Text: opts.Welcome})
+		_, err := p.Send(ctx, strconv.FormatInt(chat, 10), bot.Outgoing{Text: opts.Welcome})
 		return err
 	}
 	return nil
 }
 
-// RejectRequest implements bot.RequestAccepter with block_chat.
+// RejectRequest implements bot.RequestAccepter with block_chat. Messages
+// of the chat that wait are not passed on.
 func (p *Platform) RejectRequest(ctx context.Context, r bot.Request) error {
-	e, ok := r.(*ContactRequest)
+	chat, _, _, ok := requestChat(r)
 	if !ok {
 		return fmt.Errorf("privitty: cannot reject %s: %w", r.Type(), bot.ErrUnsupported)
 	}
-	if err := p.client.BlockChat(ctx, e.ChatID); err != nil {
+	if err := p.client.BlockChat(ctx, chat); err != nil {
 		return err
 	}
 	p.mu.Lock()
-	delete(p.chats, e.ChatID)
+	delete(p.chats, chat)
+	if len(p.blocked) >= maxCachedChats {
+		clear(p.blocked)
+	}
+	p.blocked[chat] = true
 	p.mu.Unlock()
 	return nil
 }

@@ -135,7 +135,7 @@ type Sim struct {
 	started bool
 	// incarnation counts account databases: Recreate starts a new one.
 	incarnation int
-	pending []map[string]any // events of the running call
+	pending     []map[string]any // events of the running call
 }
 
 // New returns a simulator; call Start.
