@@ -44,6 +44,9 @@ type Settings struct {
 	CatchUp bool `toml:"catch_up"`
 	// MarkSeen marks handled messages seen, which sends read receipts.
 	MarkSeen bool `toml:"mark_seen"`
+	// SetBotFlag sets the account's "bot" config flag at start when it is
+	// unset; without it the platform only warns.
+	SetBotFlag bool `toml:"set_bot_flag"`
 }
 
 // NewSettings returns the settings with every default filled in and no
@@ -105,6 +108,7 @@ func (s *Settings) Build(env registry.PlatformEnv) (bot.Platform, error) {
 		WithLogger(env.Logger),
 		WithCatchUp(s.CatchUp),
 		WithMarkSeen(s.MarkSeen),
+		WithSetBotFlag(s.SetBotFlag),
 		WithCallTimeout(s.CallTimeout.Std()),
 		WithConnectTimeout(s.ConnectTimeout.Std()),
 		WithIdleTimeout(s.IdleTimeout.Std()),

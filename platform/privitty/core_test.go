@@ -3,6 +3,7 @@ package privitty_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -279,5 +280,78 @@ func TestAcceptedRequestDeliversItsMessages(t *testing.T) {
 	})
 	for _, text := range sentTexts(sim, gid) {
 		t.Errorf("the bot answered an info message: %q", text)
+	}
+}
+
+// Item 5: without the account's bot flag the core cuts long texts (the
+// text ends in "[...]" and hasHtml is set); the platform passes the whole
+// text on, read from get_message_html.
+func TestTruncatedTextFetchedWhole(t *testing.T) {
+	sim := newSim(t, privittysim.WithBotFlag(false))
+	st := store.NewMemory()
+	p := newPlatform(sim, st)
+	log, _ := runLogged(t, p, st, nil)
+	alice, _ := sim.ConnectContact("alice", false)
+	waitReady(t, p)
+	long := "H1 " + strings.Repeat("x", 20000)
+	lines := "<b>bold</b> & \"quoted\" at http://example.org/?a=1&b=2\n    indented\n> quoted line\n\nafter a blank line " +
+		strings.Repeat("word ", 1000)
+	for _, text := range []string{long, lines} {
+		id, _ := sim.ContactSend(alice.ChatID, text)
+		if c, _ := sim.Chat(alice.ChatID); !slices.Contains(c.MsgIDs, id) {
+			t.Fatal("message not stored")
+		}
+	}
+	waitCond(t, "two echoes", func() bool { return len(sentTexts(sim, alice.ChatID)) == 2 })
+	got := sentTexts(sim, alice.ChatID)
+	if got[0] != long {
+		t.Errorf("long text echoed as %d characters %.20q…", len(got[0]), got[0])
+	}
+	if got[1] != strings.TrimRight(lines, " ") {
+		t.Errorf("multi-line text echoed as %q…", got[1][:min(len(got[1]), 120)])
+	}
+	if m := ofType[*privitty.IncomingMsg](log)[0].Msg; !m.HasHTML || m.Text != long {
+		t.Errorf("typed message hasHtml %v, %d characters", m.HasHTML, len(m.Text))
+	}
+}
+
+// Item 5: at start the platform says whether the account is a bot
+// account, and sets the flag when told to.
+func TestBotFlagChecked(t *testing.T) {
+	for _, set := range []bool{false, true} {
+		sim := newSim(t, privittysim.WithBotFlag(false))
+		core, logs := observer.New(zapcore.InfoLevel)
+		st := store.NewMemory()
+		p := newPlatform(sim, st, privitty.WithLogger(zap.New(core)), privitty.WithSetBotFlag(set))
+		_, stop := runLogged(t, p, st, nil)
+		waitReady(t, p)
+		stop()
+		flag, _, err := privitty.NewClient(sim.URL()).GetConfig(ctxT(t), "bot")
+		if err != nil {
+			t.Fatal(err)
+		}
+		warned := logs.FilterMessageSnippet("not a bot account").FilterLevelExact(zapcore.WarnLevel).Len()
+		set1 := logs.FilterMessageSnippet("bot flag set").Len()
+		switch {
+		case !set && (flag == "1" || warned != 1):
+			t.Errorf("not set: flag %q, %d warnings", flag, warned)
+		case set && (flag != "1" || set1 != 1 || warned != 0):
+			t.Errorf("set: flag %q, %d set logs, %d warnings", flag, set1, warned)
+		}
+	}
+}
+
+func TestHTMLText(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"<!DOCTYPE html>\n<html><head>\n<meta charset=\"utf-8\" />\n<title>x</title></head><body>\nline 1<br/>\nline 2<br/>\n</body></html>\n", "line 1\nline 2"},
+		{"<body>&nbsp;&nbsp;two &lt;spaces&gt; &amp; <a href=\"mailto:a@b.c\">a@b.c</a><br/>\n<em>&gt;quote</em><br/>\n</body>", "  two <spaces> & a@b.c\n>quote"},
+		{"<p>para   one</p><p>para\ntwo</p><pre>  keep\n  this</pre>", "para one\npara two\n  keep\n  this"},
+		{"<style>p{}</style><script>x()</script>text", "text"},
+		{"unclosed <b", "unclosed"},
+	}
+	for _, c := range cases {
+		if got := privitty.HTMLText(c.in); got != c.want {
+			t.Errorf("HTMLText(%q) = %q, want %q", c.in, got, c.want)
+		}
 	}
 }

@@ -364,6 +364,7 @@ func (p *Platform) load(ctx context.Context) error {
 	if loaded {
 		return nil
 	}
+	p.checkBotFlag(ctx)
 	key := "privitty:cursors:" + strconv.FormatInt(p.client.Account(), 10)
 	if err := p.migrate(ctx, key); err != nil {
 		return err
@@ -392,6 +393,30 @@ func (p *Platform) load(ctx context.Context) error {
 		p.floor = fs
 	}
 	return nil
+}
+
+// checkBotFlag says at start whether the account is a bot account (the
+// core's "bot" config flag), and sets the flag when WithSetBotFlag asks.
+// Without it the core treats the account as a person's: long texts are
+// cut (the platform then reads them whole, one more call each) and new
+// contacts' chats are requests. A failure is logged, not fatal.
+func (p *Platform) checkBotFlag(ctx context.Context) {
+	v, _, err := p.client.GetConfig(ctx, "bot")
+	switch {
+	case err != nil:
+		p.log.Warn("privitty: reading the account's bot flag failed", zap.Error(err))
+	case v == "1":
+		p.log.Info("privitty: the account is a bot account")
+	case p.cfg.setBotFlag:
+		if err := p.client.SetConfig(ctx, "bot", "1"); err != nil {
+			p.log.Warn("privitty: setting the account's bot flag failed", zap.Error(err))
+			return
+		}
+		p.log.Info("privitty: the account was not a bot account; bot flag set", zap.String("was", v))
+	default:
+		p.log.Warn("privitty: the account is not a bot account (config bot is not 1): long texts arrive cut and are read whole with one more call each, and new contacts write as contact requests; set_bot_flag = true sets it",
+			zap.String("bot", v))
+	}
 }
 
 // migrate rewrites cursors stored by earlier versions, which kept the

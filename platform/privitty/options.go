@@ -27,6 +27,9 @@ const (
 	// DefaultMarkSeen is whether handled messages are marked seen, which
 	// sends read receipts.
 	DefaultMarkSeen = true
+	// DefaultSetBotFlag is whether the platform sets the account's "bot"
+	// config flag at start when it is unset.
+	DefaultSetBotFlag = false
 )
 
 // Option configures a Platform or a Client (options that concern only the
@@ -54,6 +57,7 @@ type config struct {
 	maxResponse    int64
 	markSeen       bool
 	catchUp        bool
+	setBotFlag     bool
 	onCommand      func(method, outcome string, d time.Duration)
 	onReconnect    func()
 }
@@ -73,6 +77,7 @@ func defaultConfig() config {
 		maxResponse:    64 << 20,
 		markSeen:       DefaultMarkSeen,
 		catchUp:        DefaultCatchUp,
+		setBotFlag:     DefaultSetBotFlag,
 	}
 }
 
@@ -207,6 +212,14 @@ func WithMarkSeen(on bool) Option {
 // restart on or off (default on).
 func WithCatchUp(on bool) Option {
 	return optionFunc(func(c *config) { c.catchUp = on })
+}
+
+// WithSetBotFlag makes the platform set the account's "bot" config flag
+// at start when it is not set (default DefaultSetBotFlag: off, it only
+// says so). The core treats a bot account as a bot: long texts arrive
+// whole instead of cut, and new contacts' chats need no accepting.
+func WithSetBotFlag(on bool) Option {
+	return optionFunc(func(c *config) { c.setBotFlag = on })
 }
 
 // WithCommandObserver sets a function told about every JSON-RPC call: its

@@ -79,10 +79,9 @@ func HTMLText(doc string) string {
 		if gt < 0 {
 			break // an unclosed tag: the rest is markup
 		}
-		tag := strings.ToLower(strings.Trim(doc[lt+1:lt+gt], " /\n\t"))
-		name, _, _ := strings.Cut(tag, " ")
-		closing := strings.HasPrefix(name, "/")
-		name = strings.TrimPrefix(name, "/")
+		tag := strings.ToLower(strings.TrimSpace(doc[lt+1 : lt+gt]))
+		closing := strings.HasPrefix(tag, "/")
+		name, _, _ := strings.Cut(strings.Trim(tag, "/ \n\t"), " ")
 		doc = doc[lt+gt+1:]
 		switch {
 		case skip != "":
