@@ -355,3 +355,142 @@ func TestHTMLText(t *testing.T) {
 		}
 	}
 }
+
+// Item 8: every event kind of the core decodes to its own type, never
+// Unknown, and those about a chat carry its chat key. Keys come in
+// snake_case as the daemon sends them; the core's camelCase works too.
+func TestCoreEventKindsTyped(t *testing.T) {
+	cases := []struct {
+		data string
+		chat string // the chat key, "" for events of no one chat
+	}{
+		{`{"type":"Info","account_id":1,"msg":"imap ok"}`, ""},
+		{`{"type":"SmtpConnected","account_id":1,"msg":"x"}`, ""},
+		{`{"type":"ImapConnected","account_id":1,"msg":"x"}`, ""},
+		{`{"type":"SmtpMessageSent","account_id":1,"msg":"x"}`, ""},
+		{`{"type":"ImapMessageDeleted","account_id":1,"msg":"x"}`, ""},
+		{`{"type":"ImapMessageMoved","account_id":1,"msg":"x"}`, ""},
+		{`{"type":"ImapInboxIdle","account_id":1}`, ""},
+		{`{"type":"NewBlobFile","account_id":1,"file":"/blobs/a.jpg"}`, ""},
+		{`{"type":"DeletedBlobFile","account_id":1,"file":"/blobs/a.jpg"}`, ""},
+		{`{"type":"ErrorSelfNotInGroup","account_id":1,"msg":"x"}`, ""},
+		{`{"type":"MsgsChanged","account_id":1,"chat_id":12,"msg_id":40}`, "privitty:1:12"},
+		{`{"type":"MsgsChanged","account_id":1,"chat_id":0,"msg_id":0}`, ""},
+		{`{"type":"ReactionsChanged","account_id":1,"chat_id":12,"msg_id":40,"contact_id":11}`, "privitty:1:12"},
+		{`{"type":"IncomingReaction","account_id":1,"chat_id":12,"contact_id":11,"msg_id":40,"reaction":"👍"}`, "privitty:1:12"},
+		{`{"type":"IncomingWebxdcNotify","account_id":1,"chat_id":12,"contact_id":11,"msg_id":40,"text":"t","href":null}`, "privitty:1:12"},
+		{`{"type":"IncomingMsgBunch","account_id":1}`, ""},
+		{`{"type":"MsgsNoticed","account_id":1,"chat_id":12}`, "privitty:1:12"},
+		{`{"type":"MsgReadCountChanged","account_id":1,"chat_id":12,"msg_id":40}`, "privitty:1:12"},
+		{`{"type":"MsgDeleted","account_id":1,"chat_id":12,"msg_id":40}`, "privitty:1:12"},
+		{`{"type":"ChatEphemeralTimerModified","account_id":1,"chat_id":12,"timer":60}`, "privitty:1:12"},
+		{`{"type":"ChatDeleted","account_id":1,"chat_id":12}`, "privitty:1:12"},
+		{`{"type":"LocationChanged","account_id":1,"contact_id":null}`, ""},
+		{`{"type":"ImexFileWritten","account_id":1,"path":"/x"}`, ""},
+		{`{"type":"SelfavatarChanged","account_id":1}`, ""},
+		{`{"type":"ConfigSynced","account_id":1,"key":"displayname"}`, ""},
+		{`{"type":"WebxdcStatusUpdate","account_id":1,"msg_id":40,"status_update_serial":3}`, ""},
+		{`{"type":"WebxdcRealtimeData","account_id":1,"msg_id":40,"data":[1,2,255]}`, ""},
+		{`{"type":"WebxdcRealtimeAdvertisementReceived","account_id":1,"msg_id":40}`, ""},
+		{`{"type":"WebxdcInstanceDeleted","account_id":1,"msg_id":40}`, ""},
+		{`{"type":"AccountsBackgroundFetchDone","account_id":1}`, ""},
+		{`{"type":"ChatlistChanged","account_id":1}`, ""},
+		{`{"type":"ChatlistItemChanged","account_id":1,"chat_id":12}`, "privitty:1:12"},
+		{`{"type":"ChatlistItemChanged","account_id":1,"chat_id":null}`, ""},
+		{`{"type":"AccountsChanged","account_id":0}`, ""},
+		{`{"type":"AccountsItemChanged","account_id":1}`, ""},
+		{`{"type":"EventChannelOverflow","account_id":1,"n":12}`, ""},
+		{`{"type":"IncomingCall","account_id":1,"msg_id":40,"chat_id":12,"place_call_info":"sdp","has_video":true}`, "privitty:1:12"},
+		{`{"type":"IncomingCallAccepted","account_id":1,"msg_id":40,"chat_id":12,"from_this_device":false}`, "privitty:1:12"},
+		{`{"type":"OutgoingCallAccepted","account_id":1,"msg_id":40,"chat_id":12,"accept_call_info":"sdp"}`, "privitty:1:12"},
+		{`{"type":"CallEnded","account_id":1,"msg_id":40,"chat_id":12}`, "privitty:1:12"},
+		{`{"type":"TransportsModified","account_id":1}`, ""},
+		{`{"type":"MsgDelivered","accountId":1,"chatId":12,"msgId":40}`, "privitty:1:12"},
+	}
+	for _, c := range cases {
+		e, err := privitty.DecodeEvent([]byte(c.data))
+		if err != nil {
+			t.Errorf("%s: %v", c.data, err)
+			continue
+		}
+		if _, unknown := e.(bot.Unknowner); unknown {
+			t.Errorf("%s: decoded as Unknown", c.data)
+			continue
+		}
+		key := ""
+		if k, ok := e.(bot.ChatKeyer); ok {
+			key = k.ChatKey()
+		}
+		if key != c.chat {
+			t.Errorf("%s: chat key %q, want %q", c.data, key, c.chat)
+		}
+	}
+	e, _ := privitty.DecodeEvent([]byte(`{"type":"IncomingReaction","account_id":1,"chat_id":12,"contact_id":11,"msg_id":40,"reaction":"👍"}`))
+	if r := e.(*privitty.IncomingReaction); r.Reaction != "👍" || r.ContactID != 11 || r.MsgID != 40 || r.DedupeKey() == "" {
+		t.Errorf("reaction %+v", r)
+	}
+	e, _ = privitty.DecodeEvent([]byte(`{"type":"WebxdcRealtimeData","account_id":1,"msg_id":40,"data":[1,2,255]}`))
+	if d := e.(*privitty.WebxdcRealtimeData); len(d.Data) != 3 || d.Data[2] != 255 {
+		t.Errorf("realtime data %+v", d)
+	}
+}
+
+// Item 8, live: an edit reaches message handlers as an edited message, a
+// reaction as a reaction event, a deletion as MsgDeleted, all with their
+// chat's key; a message the core announced only with MsgsChanged is
+// delivered too. The simulator's core events are never Unknown.
+func TestEditsAndReactionsReachHandlers(t *testing.T) {
+	sim := newSim(t)
+	st := store.NewMemory()
+	p := newPlatform(sim, st)
+	log, _ := runLogged(t, p, st, nil)
+	alice, _ := sim.ConnectContact("alice", false)
+	waitReady(t, p)
+	first, _ := sim.ContactSend(alice.ChatID, "v1")
+	waitCond(t, "the echo", func() bool { return len(sentTexts(sim, alice.ChatID)) == 1 })
+	key := "privitty:1:" + strconv.FormatInt(alice.ChatID, 10)
+
+	if err := sim.Edit(first, "v2"); err != nil {
+		t.Fatal(err)
+	}
+	waitCond(t, "the edit", func() bool { return len(ofType[*privitty.MsgEdited](log)) == 1 })
+	ed := ofType[*privitty.MsgEdited](log)[0]
+	if m := ed.Messages(); len(m) != 1 || !m[0].Edited || m[0].Text != "v2" || m[0].ID != strconv.FormatInt(first, 10) || ed.ChatKey() != key {
+		t.Fatalf("edit %+v", m)
+	}
+	waitCond(t, "the edit's echo", func() bool { return len(sentTexts(sim, alice.ChatID)) == 2 })
+
+	echo := sim.BotSent()[0].MsgID
+	if err := sim.React(echo, alice.ID, "👍"); err != nil {
+		t.Fatal(err)
+	}
+	waitCond(t, "the reaction", func() bool { return len(ofType[*privitty.ReactionsChanged](log)) == 1 })
+	r := ofType[*privitty.IncomingReaction](log)
+	if len(r) != 1 || r[0].Reaction != "👍" || r[0].MsgID != echo || r[0].ContactID != alice.ID || r[0].ChatKey() != key {
+		t.Fatalf("reactions %+v", r)
+	}
+
+	if err := sim.Delete(first); err != nil {
+		t.Fatal(err)
+	}
+	waitCond(t, "the deletion", func() bool { return len(ofType[*privitty.MsgDeleted](log)) == 1 })
+	if d := ofType[*privitty.MsgDeleted](log)[0]; d.MsgID != first || d.ChatKey() != key {
+		t.Fatalf("deletion %+v", d)
+	}
+
+	// A message the core announced with MsgsChanged only (it arrived seen,
+	// say) is delivered without waiting for a catch-up.
+	resyncs := p.Stats().Resyncs
+	late, _ := sim.ContactSendMsg(alice.ChatID, privittysim.Msg{Text: "late", Silent: true})
+	sim.EmitRaw(`{"type":"MsgsChanged","account_id":1,"chat_id":` + strconv.FormatInt(alice.ChatID, 10) + `,"msg_id":` + strconv.FormatInt(late, 10) + `}`)
+	waitCond(t, "the late message", func() bool { return slices.Contains(log.messages(), "late") })
+	if p.Stats().Resyncs != resyncs {
+		t.Error("the late message needed a catch-up")
+	}
+	if n := p.Stats().Unknown; n != 0 {
+		t.Errorf("%d events of the simulated core were Unknown", n)
+	}
+	if n := len(log.messages()); n != 3 {
+		t.Errorf("message handlers got %q, want v1, v2 and late", log.messages())
+	}
+}

@@ -98,10 +98,97 @@ func (p *Platform) consume(ctx context.Context, q <-chan item, emit func(bot.Eve
 			resync = !ok
 			continue
 		}
+		switch e := it.ev.(type) {
+		case *EventChannelOverflow:
+			p.lags.Add(1)
+			p.lagged.Add(max(e.N, 0))
+			p.log.Warn("privitty: the core dropped events; resynchronizing", zap.Int64("dropped", e.N))
+			resync = true
+		case *MsgsChanged:
+			ok, err := p.msgsChanged(ctx, e, emit)
+			if err != nil {
+				return err
+			}
+			resync = !ok
+			continue
+		case *ChatDeleted:
+			if p.ours(e.AccountID) {
+				p.d.Forget(cursorChat(e.ChatID))
+				p.mu.Lock()
+				delete(p.chats, e.ChatID)
+				p.mu.Unlock()
+			}
+		}
 		if err := p.onEvent(it.ev, emit); err != nil {
 			return err
 		}
 	}
+}
+
+// msgsChanged reads MsgsChanged about one message of one chat: the core
+// says so of messages it did not announce with IncomingMsg (one that
+// arrived seen, or was downloaded later), which are delivered like new
+// ones, and of edits, which go on as MsgEdited. The event itself is passed
+// on after. It returns false when a catch-up must repair a failed fetch.
+func (p *Platform) msgsChanged(ctx context.Context, e *MsgsChanged, emit func(bot.Event) error) (bool, error) {
+	if !p.ours(e.AccountID) || e.ChatID <= LastSpecialID || e.MsgID <= LastSpecialID || p.sentByBot(e.MsgID) {
+		return true, p.onEvent(e, emit)
+	}
+	if !p.d.Delivered(cursorChat(e.ChatID), e.MsgID) {
+		ok, err := p.deliverLive(ctx, []*IncomingMsg{{MsgEvent: e.MsgEvent}}, emit)
+		if err != nil || !ok {
+			return ok, err
+		}
+		return true, p.onEvent(e, emit)
+	}
+	m, err := p.client.GetMessage(ctx, e.MsgID)
+	if err != nil {
+		if ctx.Err() != nil {
+			return true, nil
+		}
+		p.log.Debug("privitty: a changed message did not load", zap.Int64("msg", e.MsgID), zap.Error(err))
+		return true, p.onEvent(e, emit)
+	}
+	if m.Incoming() && m.IsEdited {
+		info, err := p.chatInfo(ctx, m.ChatID)
+		if err == nil && !info.request {
+			err = p.wholeText(ctx, m)
+		}
+		if err != nil {
+			p.log.Warn("privitty: reading an edited message failed", zap.Int64("msg", m.ID), zap.Error(err))
+		} else if !info.request {
+			ed := NewMsgEdited(p.client.Account(), m, info.chat)
+			p.mu.Lock()
+			ed.gen = p.floor.Gen
+			p.mu.Unlock()
+			if err := emit(ed); err != nil {
+				return true, err
+			}
+		}
+	}
+	return true, p.onEvent(e, emit)
+}
+
+// sentIDsKept bounds how many of its own message ids the platform keeps,
+// to skip reading back what it sent itself when the core reports it.
+const sentIDsKept = 1024
+
+// noteSent remembers the ids of messages the bot sent.
+func (p *Platform) noteSent(id int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.sentRing) == sentIDsKept {
+		delete(p.sentSet, p.sentRing[0])
+		p.sentRing = p.sentRing[1:]
+	}
+	p.sentRing = append(p.sentRing, id)
+	p.sentSet[id] = true
+}
+
+func (p *Platform) sentByBot(id int64) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.sentSet[id]
 }
 
 // catchUpLater catches up the chats catchUpSoon asked for. A chat whose

@@ -47,7 +47,12 @@ const (
 // ErrMalformedEvent is wrapped by DecodeEvent errors.
 var ErrMalformedEvent = errors.New("privitty: malformed event")
 
+// chatKey is "privitty:<account>:<chat>", or "" for chat 0, which the core
+// uses for "several chats".
 func chatKey(account, chat int64) string {
+	if chat <= 0 {
+		return ""
+	}
 	return "privitty:" + strconv.FormatInt(account, 10) + ":" + strconv.FormatInt(chat, 10)
 }
 

@@ -104,6 +104,9 @@ type Platform struct {
 	// an accepted request's; wake tells the consumer.
 	later map[int64]bool
 	wake  chan struct{}
+	// sentRing and sentSet are the ids of the last messages the bot sent.
+	sentRing []int64
+	sentSet  map[int64]bool
 
 	connects, idle, lags, lagged, resyncs, malformed, unknown, foreign atomic.Int64
 }
@@ -121,7 +124,7 @@ func New(baseURL string, opts ...Option) *Platform {
 		log:     cfg.logger,
 		chats:   map[int64]chatInfo{},
 		pending: map[int64]int64{}, redo: map[int64]int64{}, blocked: map[int64]bool{},
-		later: map[int64]bool{}, wake: make(chan struct{}, 1),
+		later: map[int64]bool{}, wake: make(chan struct{}, 1), sentSet: map[int64]bool{},
 	}
 	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{
 		Store: cfg.store, Logger: cfg.logger.Named("delivery"), Page: catchUpPage,
@@ -383,6 +386,7 @@ func (p *Platform) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]s
 		if err != nil {
 			return ids, err
 		}
+		p.noteSent(id)
 		ids = append(ids, strconv.FormatInt(id, 10))
 	}
 	return ids, nil

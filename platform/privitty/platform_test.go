@@ -210,7 +210,7 @@ func TestMalformedAndUnknownEventsAreCounted(t *testing.T) {
 	sim.SendMalformed()
 	sim.EmitRaw(`{"no_type":1}`)
 	sim.EmitRaw(`{"type":"IncomingMsg","account_id":1,"chat_id":5}`)
-	sim.EmitRaw(`{"type":"ReactionsChanged","account_id":1,"chat_id":5,"msg_id":3,"contact_id":9}`)
+	sim.EmitRaw(`{"type":"SomeFutureEvent","account_id":1,"chat_id":5,"msg_id":3,"contact_id":9}`)
 	sim.EmitRaw(`{"type":"IncomingMsg","account_id":2,"chat_id":5,"msg_id":77}`)
 	sim.ContactSend(alice.ChatID, "after the junk")
 	waitCond(t, "the message after the junk", func() bool { return rec.texts()["after the junk"] == 1 })
