@@ -494,3 +494,85 @@ func TestEditsAndReactionsReachHandlers(t *testing.T) {
 		t.Errorf("message handlers got %q, want v1, v2 and late", log.messages())
 	}
 }
+
+// fillChat makes the contact of chat send n messages and waits for the
+// bot's n echoes there, so the chat's cursor is well above the ids a new
+// database starts with.
+func fillChat(t *testing.T, sim *privittysim.Sim, chat int64, n int) {
+	t.Helper()
+	before := len(sentTexts(sim, chat))
+	for i := range n {
+		sim.ContactSend(chat, "old "+strconv.Itoa(i))
+	}
+	waitCond(t, "the old echoes", func() bool { return len(sentTexts(sim, chat)) == before+n })
+}
+
+// Item 3: after the daemon's account was re-created (same address, fresh
+// database) its message ids start again low, in chats with the same ids.
+// The stored cursors would make the new messages look handled; the
+// platform notices, says so, counts it and starts over from the daemon's
+// state, while the bot runs and after a restart.
+func TestIDsGoingBackwardsResynchronize(t *testing.T) {
+	t.Run("key changed", func(t *testing.T) { testIDsGoingBackwards(t, newSim(t)) })
+	// Without the key, the ids' size tells.
+	t.Run("ids fell", func(t *testing.T) { testIDsGoingBackwards(t, newSim(t, privittysim.WithoutFingerprint())) })
+}
+
+func testIDsGoingBackwards(t *testing.T, sim *privittysim.Sim) {
+	st := store.NewMemory()
+	core, logs := observer.New(zapcore.WarnLevel)
+	p := newPlatform(sim, st, privitty.WithLogger(zap.New(core)))
+	log, _ := runLogged(t, p, st, nil)
+	alice, _ := sim.ConnectContact("alice", false)
+	waitReady(t, p)
+	fillChat(t, sim, alice.ChatID, 30)
+	connects := p.Stats().Connects
+
+	sim.Recreate()
+	waitCond(t, "the reconnect", func() bool { return p.Stats().Connects > connects && p.Ready() })
+	again, _ := sim.ConnectContact("alice", false)
+	if again.ChatID != alice.ChatID {
+		t.Fatalf("the new database gave chat %d, not %d", again.ChatID, alice.ChatID)
+	}
+	for _, text := range []string{"n1", "n2", "n3"} {
+		sim.ContactSend(again.ChatID, text)
+	}
+	waitCond(t, "the new messages", func() bool {
+		got := log.messages()
+		return slices.Contains(got, "n1") && slices.Contains(got, "n2") && slices.Contains(got, "n3")
+	})
+	if s := p.Stats(); s.Resets != 1 {
+		t.Fatalf("stats %+v, want one reset", s)
+	}
+	if logs.FilterMessageSnippet("went backwards").Len() == 0 {
+		t.Error("the reset was not logged")
+	}
+}
+
+func TestIDsGoingBackwardsAcrossRestart(t *testing.T) {
+	sim := newSim(t)
+	st := store.NewMemory()
+	p1 := newPlatform(sim, st)
+	_, stop := runLogged(t, p1, st, nil)
+	alice, _ := sim.ConnectContact("alice", false)
+	waitReady(t, p1)
+	fillChat(t, sim, alice.ChatID, 30)
+	stop()
+
+	// While the bot is down the account is re-created and written to.
+	sim.Recreate()
+	again, _ := sim.ConnectContact("alice", false)
+	for _, text := range []string{"n1", "n2", "n3"} {
+		sim.ContactSendMsg(again.ChatID, privittysim.Msg{Text: text, Silent: true})
+	}
+	p2 := newPlatform(sim, st)
+	log, _ := runLogged(t, p2, st, nil)
+	waitCond(t, "the new messages", func() bool { return len(log.messages()) == 3 })
+	waitReady(t, p2)
+	if got := log.messages(); got[0] != "n1" || got[1] != "n2" || got[2] != "n3" {
+		t.Fatalf("handled %q", got)
+	}
+	if s := p2.Stats(); s.Resets != 1 {
+		t.Fatalf("stats %+v, want one reset", s)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -169,6 +170,21 @@ func (p *Platform) msgsChanged(ctx context.Context, e *MsgsChanged, emit func(bo
 	return true, p.onEvent(e, emit)
 }
 
+// checkEvery is the least time between two catch-ups started because a
+// live message's id was far below its chat's cursor.
+const checkEvery = time.Minute
+
+// checkDue reports whether such a catch-up may start now.
+func (p *Platform) checkDue() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.lastCheck.IsZero() && time.Since(p.lastCheck) < checkEvery {
+		return false
+	}
+	p.lastCheck = time.Now()
+	return true
+}
+
 // sentIDsKept bounds how many of its own message ids the platform keeps,
 // to skip reading back what it sent itself when the core reports it.
 const sentIDsKept = 1024
@@ -183,6 +199,14 @@ func (p *Platform) noteSent(id int64) {
 	}
 	p.sentRing = append(p.sentRing, id)
 	p.sentSet[id] = true
+	p.seen = max(p.seen, id)
+}
+
+// noteSeen raises the highest message id met live.
+func (p *Platform) noteSeen(id int64) {
+	p.mu.Lock()
+	p.seen = max(p.seen, id)
+	p.mu.Unlock()
 }
 
 func (p *Platform) sentByBot(id int64) bool {
@@ -240,15 +264,24 @@ func (p *Platform) ours(account int64) bool {
 // a fetch failed in a way only a catch-up can repair.
 func (p *Platform) deliverLive(ctx context.Context, evs []*IncomingMsg, emit func(bot.Event) error) (bool, error) {
 	ids := make([]int64, 0, len(evs))
+	check := false
 	for _, e := range evs {
 		if !p.ours(e.AccountID) {
 			p.foreign.Add(1)
 			continue
 		}
 		if p.d.Duplicate(cursorChat(e.ChatID), e.MsgID) {
+			// Far below the chat's cursor is not a late duplicate but a
+			// sign the daemon's ids went backwards.
+			pos, _ := p.d.Position(cursorChat(e.ChatID))
+			check = check || pos >= minHighest && e.MsgID*2 < pos
 			continue
 		}
 		ids = append(ids, e.MsgID)
+	}
+	if check && p.checkDue() {
+		p.log.Warn("privitty: a new message's id is far below its chat's cursor; checking the daemon's state")
+		return false, nil
 	}
 	if len(ids) == 0 {
 		return true, nil
@@ -293,6 +326,7 @@ func (p *Platform) deliverLive(ctx context.Context, evs []*IncomingMsg, emit fun
 		if ev == nil || !p.d.Admit(ctx, cursorChat(m.ChatID), m.ID) {
 			continue
 		}
+		p.noteSeen(m.ID)
 		if err := emit(ev); err != nil {
 			return true, err
 		}
@@ -539,14 +573,9 @@ func (p *Platform) migrate(ctx context.Context, key string) error {
 	return p.cfg.store.Set(ctx, key, chats, 0)
 }
 
-// initFloor ends the account's first catch-up and stores its floor.
-func (p *Platform) initFloor(ctx context.Context, newest int64) error {
+// saveFloor stores the floor state.
+func (p *Platform) saveFloor(ctx context.Context) error {
 	p.mu.Lock()
-	if p.floor.Init {
-		p.mu.Unlock()
-		return nil
-	}
-	p.floor = floorState{Init: true, Floor: newest}
 	data, err := json.Marshal(p.floor)
 	p.mu.Unlock()
 	if err != nil || p.cfg.store == nil {
@@ -555,23 +584,82 @@ func (p *Platform) initFloor(ctx context.Context, newest int64) error {
 	return p.cfg.store.Set(ctx, p.floorKey(), data, 0)
 }
 
+// minHighest is the least highest message id below which the platform
+// does not judge the daemon's ids by their size: with few messages,
+// deleting the newest can halve the newest id.
+const minHighest = 20
+
+// regressed says why the daemon's state no longer matches the stored one,
+// or "": its account key changed (a new database gets a new key), or its
+// newest message id fell below half the highest the platform saw.
+func regressed(fs floorState, fingerprint string, newest int64) string {
+	switch {
+	case !fs.Init:
+		return ""
+	case fs.Fingerprint != "" && fingerprint != "" && fs.Fingerprint != fingerprint:
+		return "the account's key changed"
+	case fs.Highest >= minHighest && newest*2 < fs.Highest:
+		return "the newest message id fell below half the highest seen"
+	}
+	return ""
+}
+
+// fingerprint returns the account key's fingerprint from get_info, or ""
+// when the daemon does not say.
+func (p *Platform) fingerprint(ctx context.Context) string {
+	info, err := p.client.GetInfo(ctx)
+	if err != nil {
+		p.log.Debug("privitty: get_info failed; the account key is not compared", zap.Error(err))
+		return ""
+	}
+	return info["fingerprint"]
+}
+
+// reset starts over from the daemon's state after its message ids went
+// backwards: every cursor is dropped, the generation grows (it is part of
+// the dedupe keys, so new messages with old ids are not taken for
+// handled ones), and the next catch-up is an account's first again,
+// which delivers the unseen messages.
+func (p *Platform) reset(ctx context.Context, why, fingerprint string, newest int64) error {
+	p.resets.Add(1)
+	p.mu.Lock()
+	old := p.floor
+	p.mu.Unlock()
+	p.log.Warn("privitty: the daemon's message ids went backwards (was its account re-created?); starting over from its current state",
+		zap.String("why", why), zap.Int64("highest_seen", old.Highest), zap.Int64("daemon_newest", newest))
+	for _, c := range p.d.Chats() {
+		p.d.Forget(c)
+	}
+	p.mu.Lock()
+	p.floor = floorState{Gen: old.Gen + 1, Fingerprint: fingerprint}
+	p.firstFloor, p.seen = 0, 0
+	p.unseen = nil
+	clear(p.chats)
+	clear(p.pending)
+	clear(p.redo)
+	clear(p.blocked)
+	clear(p.later)
+	clear(p.sentSet)
+	p.sentRing = nil
+	p.mu.Unlock()
+	if err := p.d.Flush(ctx); err != nil {
+		return fmt.Errorf("privitty: dropping the cursors: %w", err)
+	}
+	return p.saveFloor(ctx)
+}
+
 // catchUp walks the chat list (archived chats too) for chats with
 // messages newer than their cursor, and passes those on through the kit,
 // chat by chat. On an account's first catch-up only unseen messages up to
 // the current newest are delivered, so a new bot does not answer old
-// history.
+// history. It first checks that the daemon's database is still the one
+// the cursors are about (see regressed), and starts over if not.
 func (p *Platform) catchUp(ctx context.Context) error {
 	if err := p.load(ctx); err != nil {
 		return err
 	}
 	p.resyncs.Add(1)
-	if !p.cfg.catchUp {
-		return p.initFloor(ctx, 0)
-	}
-	p.mu.Lock()
-	fs := p.floor
-	p.mu.Unlock()
-
+	fp := p.fingerprint(ctx)
 	var entries []int64
 	for _, flags := range []int{ChatlistNoSpecials, ChatlistNoSpecials | ChatlistArchivedOnly} {
 		ids, err := p.client.GetChatlistEntries(ctx, flags)
@@ -583,7 +671,7 @@ func (p *Platform) catchUp(ctx context.Context) error {
 	slices.Sort(entries)
 	entries = slices.Compact(entries)
 	var newest int64
-	var due []int64
+	var chats []ChatListItem
 	for len(entries) > 0 {
 		page := entries[:min(len(entries), catchUpPage)]
 		entries = entries[len(page):]
@@ -596,18 +684,41 @@ func (p *Platform) catchUp(ctx context.Context) error {
 			if !ok || it.Kind == "ArchiveLink" || it.Kind == "Error" || chat <= LastSpecialID {
 				continue
 			}
-			p.cacheChat(chat, chatInfo{chat: bot.Chat{ID: cursorChat(chat), Kind: kindOf(it.ChatType), Title: it.Name}, request: it.IsContactRequest})
+			it.ID = chat
+			chats = append(chats, it)
 			newest = max(newest, it.LastMessageID)
-			after, _ := p.d.Position(cursorChat(chat))
-			after = max(after, fs.Floor)
-			if it.LastMessageID != 0 && it.LastMessageID <= after {
-				continue
-			}
-			if !fs.Init && it.FreshMessageCounter == 0 && !it.IsContactRequest && it.LastMessageID != 0 {
-				continue
-			}
-			due = append(due, chat)
 		}
+	}
+	p.mu.Lock()
+	p.floor.Highest = max(p.floor.Highest, p.seen)
+	fs := p.floor
+	p.mu.Unlock()
+	if why := regressed(fs, fp, newest); why != "" {
+		if err := p.reset(ctx, why, fp, newest); err != nil {
+			return err
+		}
+		p.mu.Lock()
+		fs = p.floor
+		p.mu.Unlock()
+	}
+	if !p.cfg.catchUp {
+		return p.settle(ctx, fs, fp, 0, newest)
+	}
+	var due []int64
+	for _, it := range chats {
+		chat := it.ID
+		p.cacheChat(chat, chatInfo{chat: bot.Chat{ID: cursorChat(chat), Kind: kindOf(it.ChatType), Title: it.Name}, request: it.IsContactRequest})
+		after, _ := p.d.Position(cursorChat(chat))
+		if fs.Init {
+			after = max(after, fs.Floor)
+		}
+		if it.LastMessageID != 0 && it.LastMessageID <= after {
+			continue
+		}
+		if !fs.Init && it.FreshMessageCounter == 0 && !it.IsContactRequest && it.LastMessageID != 0 {
+			continue
+		}
+		due = append(due, chat)
 	}
 	if !fs.Init {
 		p.mu.Lock()
@@ -619,10 +730,32 @@ func (p *Platform) catchUp(ctx context.Context) error {
 			return err
 		}
 	}
-	if !fs.Init {
-		return p.initFloor(ctx, newest)
+	return p.settle(ctx, fs, fp, newest, newest)
+}
+
+// settle ends a catch-up: an account's first sets its floor to floor,
+// and the daemon's key and highest message id are stored when they
+// changed.
+func (p *Platform) settle(ctx context.Context, fs floorState, fingerprint string, floor, newest int64) error {
+	p.mu.Lock()
+	if p.floor.Gen != fs.Gen {
+		p.mu.Unlock()
+		return nil
 	}
-	return nil
+	before := p.floor
+	if !p.floor.Init {
+		p.floor.Init, p.floor.Floor = true, floor
+	}
+	if fingerprint != "" {
+		p.floor.Fingerprint = fingerprint
+	}
+	p.floor.Highest = max(p.floor.Highest, newest, p.seen)
+	changed := p.floor != before
+	p.mu.Unlock()
+	if !changed {
+		return nil
+	}
+	return p.saveFloor(ctx)
 }
 
 // fetchAfter reads, for the kit, the messages of a chat after a cursor:

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -34,6 +35,10 @@ type Stats struct {
 	Malformed    int64 // event data that could not be decoded
 	Unknown      int64 // events of unknown types (passed on)
 	Foreign      int64 // events of other accounts (dropped)
+	// Resets counts the times the daemon's message ids went backwards (its
+	// account was re-created) and the platform started over from the
+	// daemon's state.
+	Resets int64
 }
 
 // floorState is what the store keeps per account beside the kit's
@@ -47,6 +52,10 @@ type floorState struct {
 	// the daemon's message ids went backwards (the account was
 	// re-created), and is part of the events' dedupe keys.
 	Gen int64 `json:"gen,omitempty"`
+	// Fingerprint is the account key's, as get_info said at the last
+	// catch-up, and Highest the highest message id the daemon had then.
+	Fingerprint string `json:"fingerprint,omitempty"`
+	Highest     int64  `json:"highest,omitempty"`
 }
 
 type chatInfo struct {
@@ -107,8 +116,13 @@ type Platform struct {
 	// sentRing and sentSet are the ids of the last messages the bot sent.
 	sentRing []int64
 	sentSet  map[int64]bool
+	// seen is the highest message id met live since the last catch-up
+	// (delivered or sent), for floorState.Highest.
+	seen int64
+	// lastCheck is when a far-too-low live id last started a catch-up.
+	lastCheck time.Time
 
-	connects, idle, lags, lagged, resyncs, malformed, unknown, foreign atomic.Int64
+	connects, idle, lags, lagged, resyncs, malformed, unknown, foreign, resets atomic.Int64
 }
 
 // New returns a platform for the daemon at baseURL, such as
@@ -150,7 +164,7 @@ func (p *Platform) Stats() Stats {
 		Connects: p.connects.Load(), IdleTimeouts: p.idle.Load(), Lags: p.lags.Load(),
 		LaggedEvents: p.lagged.Load(), Resyncs: p.resyncs.Load(), Replayed: ds.Replayed,
 		Skipped: ds.Skipped, Malformed: p.malformed.Load(), Unknown: p.unknown.Load(),
-		Foreign: p.foreign.Load(),
+		Foreign: p.foreign.Load(), Resets: p.resets.Load(),
 	}
 }
 
@@ -240,7 +254,19 @@ func (p *Platform) Listen(ctx context.Context, emit func(bot.Event) error) error
 }
 
 // Close writes the cursors and marks handled messages seen.
-func (p *Platform) Close(ctx context.Context) error { return p.d.Flush(ctx) }
+func (p *Platform) Close(ctx context.Context) error {
+	err := p.d.Flush(ctx)
+	p.mu.Lock()
+	raise := p.loaded && p.floor.Init && p.seen > p.floor.Highest
+	if raise {
+		p.floor.Highest = p.seen
+	}
+	p.mu.Unlock()
+	if raise {
+		err = errors.Join(err, p.saveFloor(ctx))
+	}
+	return err
+}
 
 // EventHandled implements bot.HandledNotifier: it advances the handled
 // cursor of the message's chat and queues the message to be marked seen,

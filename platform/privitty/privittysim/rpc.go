@@ -292,9 +292,12 @@ func (s *Sim) setConfig(p params) (any, *rpcErr) {
 }
 
 func (s *Sim) getInfo(params) (any, *rpcErr) {
-	return map[string]string{"deltachat_core_version": "2.20.0", "configured_addr": s.w.conf["addr"],
-		"n_msgs_in_db": strconv.Itoa(len(s.w.msgs)), "blobdir": "/var/lib/privitty/blobs",
-		"fingerprint": s.w.fingerprint}, nil
+	info := map[string]string{"deltachat_core_version": "2.20.0", "configured_addr": s.w.conf["addr"],
+		"n_msgs_in_db": strconv.Itoa(len(s.w.msgs)), "blobdir": "/var/lib/privitty/blobs"}
+	if !s.cfg.noKey {
+		info["fingerprint"] = s.w.fingerprint
+	}
+	return info, nil
 }
 
 func (s *Sim) getContactIDs(params) (any, *rpcErr) {

@@ -28,6 +28,7 @@ type config struct {
 	botName      string
 	botAddr      string
 	botFlag      bool
+	noKey        bool
 	now          func() time.Time
 }
 
@@ -60,6 +61,10 @@ func WithBotName(name string) Option { return func(c *config) { c.botName = name
 // TruncateAt arrive cut, with hasHtml set and the whole text behind
 // get_message_html.
 func WithBotFlag(on bool) Option { return func(c *config) { c.botFlag = on } }
+
+// WithoutFingerprint leaves the account key's fingerprint out of
+// get_info, as a gateway that filters it would.
+func WithoutFingerprint() Option { return func(c *config) { c.noKey = true } }
 
 // WithClock sets the time source for message timestamps.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
