@@ -2,6 +2,7 @@ package privitty_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
@@ -574,5 +575,35 @@ func TestIDsGoingBackwardsAcrossRestart(t *testing.T) {
 	}
 	if s := p2.Stats(); s.Resets != 1 {
 		t.Fatalf("stats %+v, want one reset", s)
+	}
+}
+
+// The fields of the core's objects that the decoders used to drop.
+func TestDecodersKeepRealFields(t *testing.T) {
+	var item privitty.ChatListItem
+	data := `{"kind":"ChatListItem","id":12,"name":"club","avatarPath":null,"color":"#3a7bd5","chatType":"Group","lastUpdated":1700000000000,
+		"summaryText1":"mia","summaryText2":"hi","summaryStatus":0,"summaryPreviewImage":null,"isEncrypted":true,"isGroup":true,
+		"freshMessageCounter":2,"isSelfTalk":false,"isDeviceTalk":false,"isSendingLocation":false,"isSelfInGroup":true,"isArchived":false,
+		"isPinned":true,"isMuted":false,"isContactRequest":false,"dmChatContact":null,"wasSeenRecently":false,"lastMessageType":"Text",
+		"lastMessageId":40,"freshness":{"fresh":2},"newerField":1}`
+	if err := json.Unmarshal([]byte(data), &item); err != nil {
+		t.Fatal(err)
+	}
+	if !item.IsEncrypted || !item.IsPinned || !item.IsSelfInGroup || item.SummaryText1 != "mia" || item.SummaryText2 != "hi" ||
+		item.LastMessageType != "Text" || item.Color != "#3a7bd5" || string(item.Freshness) != `{"fresh":2}` ||
+		!strings.Contains(string(item.Raw), "newerField") {
+		t.Fatalf("chat list item %+v", item)
+	}
+	var m privitty.Message
+	msg := `{"id":40,"chatId":12,"fromId":11,"text":"re","quote":{"kind":"WithMessage","text":"hi","messageId":39,"chatId":12,
+		"authorDisplayName":"mia","authorDisplayColor":"#aa0000","overrideSenderName":null,"image":null,"isForwarded":false,"viewType":"Text"},
+		"sender":{"id":11,"address":"mia@x","displayName":"mia","freshness":3},"setupCodeBegin":null,
+		"vcardContact":{"addr":"bob@x","displayName":"bob","key":"AAAA","profileImage":null,"color":"#00aa00","timestamp":1700000000}}`
+	if err := json.Unmarshal([]byte(msg), &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Quote.AuthorDisplayColor != "#aa0000" || string(m.Sender.Freshness) != "3" || m.VcardContact == nil ||
+		m.VcardContact.Addr != "bob@x" || m.VcardContact.Key != "AAAA" {
+		t.Fatalf("message %+v, quote %+v, vcard %+v", m, m.Quote, m.VcardContact)
 	}
 }
