@@ -177,7 +177,7 @@ func TestSimBufferOverflowBecomesLag(t *testing.T) {
 func TestSilentStreamIsReopened(t *testing.T) {
 	sim := newSim(t, privittysim.WithPingInterval(10*time.Millisecond))
 	st := store.NewMemory()
-	p := newPlatform(sim, st, privitty.WithIdleTimeout(150*time.Millisecond))
+	p := newPlatform(sim, st, privitty.WithIdleTimeout(time.Second))
 	rec, _ := runBot(t, p, st, nil)
 	alice, _ := sim.ConnectContact("alice", false)
 	waitReady(t, p)
