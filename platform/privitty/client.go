@@ -41,6 +41,10 @@ var (
 	ErrOutcomeUnknown = bot.KindError(bot.ErrOutcomeUnknown, "privitty: request outcome unknown")
 	// ErrProtocol is an answer that is not valid JSON-RPC.
 	ErrProtocol = errors.New("privitty: protocol error")
+	// ErrEmptyMessage is Send's error for a message with neither text nor
+	// file: the core would send it as an empty message. It is the
+	// caller's mistake, so sending again cannot help.
+	ErrEmptyMessage = errors.New("privitty: nothing to send: the message has neither text nor file")
 )
 
 // RPCError is a JSON-RPC error object the daemon answered with.
@@ -364,6 +368,16 @@ func (c *Client) GetMessage(ctx context.Context, msgID int64) (*Message, error) 
 		err = fmt.Errorf("%w: get_message: null result", ErrProtocol)
 	}
 	return m, err
+}
+
+// GetMessageHTML calls get_message_html: the message's HTML, or "" when
+// it has none.
+func (c *Client) GetMessageHTML(ctx context.Context, msgID int64) (string, error) {
+	h, err := callInto[*string](ctx, c, "get_message_html", c.Account(), msgID)
+	if err != nil || h == nil {
+		return "", err
+	}
+	return *h, nil
 }
 
 // GetMessages calls get_messages. Messages that failed to load carry

@@ -30,6 +30,9 @@ type Settings struct {
 	Headers map[string]string `toml:"headers"`
 	// CallTimeout bounds calls that have no deadline of their own.
 	CallTimeout registry.Duration `toml:"call_timeout"`
+	// ConnectTimeout bounds opening the event stream, until the daemon
+	// answers; a daemon that says nothing is retried with backoff.
+	ConnectTimeout registry.Duration `toml:"connect_timeout"`
 	// IdleTimeout is how long the event stream may stay silent before it
 	// is reopened; the daemon pings every 15s.
 	IdleTimeout registry.Duration `toml:"idle_timeout"`
@@ -41,18 +44,22 @@ type Settings struct {
 	CatchUp bool `toml:"catch_up"`
 	// MarkSeen marks handled messages seen, which sends read receipts.
 	MarkSeen bool `toml:"mark_seen"`
+	// SetBotFlag sets the account's "bot" config flag at start when it is
+	// unset; without it the platform only warns.
+	SetBotFlag bool `toml:"set_bot_flag"`
 }
 
 // NewSettings returns the settings with every default filled in and no
 // URL.
 func NewSettings() *Settings {
 	return &Settings{
-		CallTimeout:  registry.Duration(DefaultCallTimeout),
-		IdleTimeout:  registry.Duration(DefaultIdleTimeout),
-		ReconnectMin: registry.Duration(DefaultReconnectMin),
-		ReconnectMax: registry.Duration(DefaultReconnectMax),
-		CatchUp:      DefaultCatchUp,
-		MarkSeen:     DefaultMarkSeen,
+		CallTimeout:    registry.Duration(DefaultCallTimeout),
+		ConnectTimeout: registry.Duration(DefaultConnectTimeout),
+		IdleTimeout:    registry.Duration(DefaultIdleTimeout),
+		ReconnectMin:   registry.Duration(DefaultReconnectMin),
+		ReconnectMax:   registry.Duration(DefaultReconnectMax),
+		CatchUp:        DefaultCatchUp,
+		MarkSeen:       DefaultMarkSeen,
 	}
 }
 
@@ -77,6 +84,9 @@ func (s *Settings) Validate() error {
 	if s.CallTimeout <= 0 {
 		add("call_timeout", invalid("call_timeout %s: want a positive duration", s.CallTimeout.Std()))
 	}
+	if s.ConnectTimeout <= 0 {
+		add("connect_timeout", invalid("connect_timeout %s: want a positive duration", s.ConnectTimeout.Std()))
+	}
 	if s.IdleTimeout <= 0 {
 		add("idle_timeout", invalid("idle_timeout %s: want a positive duration", s.IdleTimeout.Std()))
 	}
@@ -98,7 +108,9 @@ func (s *Settings) Build(env registry.PlatformEnv) (bot.Platform, error) {
 		WithLogger(env.Logger),
 		WithCatchUp(s.CatchUp),
 		WithMarkSeen(s.MarkSeen),
+		WithSetBotFlag(s.SetBotFlag),
 		WithCallTimeout(s.CallTimeout.Std()),
+		WithConnectTimeout(s.ConnectTimeout.Std()),
 		WithIdleTimeout(s.IdleTimeout.Std()),
 		WithBackoff(s.ReconnectMin.Std(), s.ReconnectMax.Std()),
 		WithCommandObserver(env.Command),

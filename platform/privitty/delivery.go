@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -35,12 +36,25 @@ func (p *Platform) consume(ctx context.Context, q <-chan item, emit func(bot.Eve
 				return nil
 			}
 		}
+		if err := p.catchUpLater(ctx); err != nil {
+			if errors.Is(err, bot.ErrStopped) {
+				return err
+			}
+			if ctx.Err() != nil {
+				return nil
+			}
+			p.log.Warn("privitty: catching a chat up failed; catching up all", zap.Error(err))
+			resync = true
+			continue
+		}
 		var it item
 		if next != nil {
 			it, next = *next, nil
 		} else {
 			select {
 			case it = <-q:
+			case <-p.wake:
+				continue
 			case <-ctx.Done():
 				return nil
 			}
@@ -85,10 +99,148 @@ func (p *Platform) consume(ctx context.Context, q <-chan item, emit func(bot.Eve
 			resync = !ok
 			continue
 		}
+		switch e := it.ev.(type) {
+		case *EventChannelOverflow:
+			p.lags.Add(1)
+			p.lagged.Add(max(e.N, 0))
+			p.log.Warn("privitty: the core dropped events; resynchronizing", zap.Int64("dropped", e.N))
+			resync = true
+		case *MsgsChanged:
+			ok, err := p.msgsChanged(ctx, e, emit)
+			if err != nil {
+				return err
+			}
+			resync = !ok
+			continue
+		case *ChatDeleted:
+			if p.ours(e.AccountID) {
+				p.d.Forget(cursorChat(e.ChatID))
+				p.mu.Lock()
+				delete(p.chats, e.ChatID)
+				p.mu.Unlock()
+			}
+		}
 		if err := p.onEvent(it.ev, emit); err != nil {
 			return err
 		}
 	}
+}
+
+// msgsChanged reads MsgsChanged about one message of one chat: the core
+// says so of messages it did not announce with IncomingMsg (one that
+// arrived seen, or was downloaded later), which are delivered like new
+// ones, and of edits, which go on as MsgEdited. The event itself is passed
+// on after. It returns false when a catch-up must repair a failed fetch.
+func (p *Platform) msgsChanged(ctx context.Context, e *MsgsChanged, emit func(bot.Event) error) (bool, error) {
+	if !p.ours(e.AccountID) || e.ChatID <= LastSpecialID || e.MsgID <= LastSpecialID || p.sentByBot(e.MsgID) {
+		return true, p.onEvent(e, emit)
+	}
+	if !p.d.Delivered(cursorChat(e.ChatID), e.MsgID) {
+		ok, err := p.deliverLive(ctx, []*IncomingMsg{{MsgEvent: e.MsgEvent}}, emit)
+		if err != nil || !ok {
+			return ok, err
+		}
+		return true, p.onEvent(e, emit)
+	}
+	m, err := p.client.GetMessage(ctx, e.MsgID)
+	if err != nil {
+		if ctx.Err() != nil {
+			return true, nil
+		}
+		p.log.Debug("privitty: a changed message did not load", zap.Int64("msg", e.MsgID), zap.Error(err))
+		return true, p.onEvent(e, emit)
+	}
+	if m.Incoming() && m.IsEdited {
+		info, err := p.chatInfo(ctx, m.ChatID)
+		if err == nil && !info.request {
+			err = p.wholeText(ctx, m)
+		}
+		if err != nil {
+			p.log.Warn("privitty: reading an edited message failed", zap.Int64("msg", m.ID), zap.Error(err))
+		} else if !info.request {
+			ed := NewMsgEdited(p.client.Account(), m, info.chat)
+			p.mu.Lock()
+			ed.gen = p.floor.Gen
+			p.mu.Unlock()
+			if err := emit(ed); err != nil {
+				return true, err
+			}
+		}
+	}
+	return true, p.onEvent(e, emit)
+}
+
+// checkEvery is the least time between two catch-ups started because a
+// live message's id was far below its chat's cursor.
+const checkEvery = time.Minute
+
+// checkDue reports whether such a catch-up may start now.
+func (p *Platform) checkDue() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.lastCheck.IsZero() && time.Since(p.lastCheck) < checkEvery {
+		return false
+	}
+	p.lastCheck = time.Now()
+	return true
+}
+
+// sentIDsKept bounds how many of its own message ids the platform keeps,
+// to skip reading back what it sent itself when the core reports it.
+const sentIDsKept = 1024
+
+// noteSent remembers the ids of messages the bot sent.
+func (p *Platform) noteSent(id int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.sentRing) == sentIDsKept {
+		delete(p.sentSet, p.sentRing[0])
+		p.sentRing = p.sentRing[1:]
+	}
+	p.sentRing = append(p.sentRing, id)
+	p.sentSet[id] = true
+	p.seen = max(p.seen, id)
+}
+
+// noteSeen raises the highest message id met live.
+func (p *Platform) noteSeen(id int64) {
+	p.mu.Lock()
+	p.seen = max(p.seen, id)
+	p.mu.Unlock()
+}
+
+func (p *Platform) sentByBot(id int64) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.sentSet[id]
+}
+
+// catchUpLater catches up the chats catchUpSoon asked for. A chat whose
+// catch-up failed stays asked for.
+func (p *Platform) catchUpLater(ctx context.Context) error {
+	p.mu.Lock()
+	if len(p.later) == 0 {
+		p.mu.Unlock()
+		return nil
+	}
+	chats := make([]int64, 0, len(p.later))
+	for c := range p.later {
+		chats = append(chats, c)
+	}
+	clear(p.later)
+	p.mu.Unlock()
+	slices.Sort(chats)
+	for i, c := range chats {
+		if err := p.d.CatchUpChat(ctx, cursorChat(c)); err != nil {
+			p.mu.Lock()
+			for _, c := range chats[i:] {
+				p.later[c] = true
+			}
+			p.mu.Unlock()
+			return err
+		}
+	}
+	return nil
 }
 
 // onEvent passes on an event that is not a message.
@@ -112,15 +264,24 @@ func (p *Platform) ours(account int64) bool {
 // a fetch failed in a way only a catch-up can repair.
 func (p *Platform) deliverLive(ctx context.Context, evs []*IncomingMsg, emit func(bot.Event) error) (bool, error) {
 	ids := make([]int64, 0, len(evs))
+	check := false
 	for _, e := range evs {
 		if !p.ours(e.AccountID) {
 			p.foreign.Add(1)
 			continue
 		}
 		if p.d.Duplicate(cursorChat(e.ChatID), e.MsgID) {
+			// Far below the chat's cursor is not a late duplicate but a
+			// sign the daemon's ids went backwards.
+			pos, _ := p.d.Position(cursorChat(e.ChatID))
+			check = check || pos >= minHighest && e.MsgID*2 < pos
 			continue
 		}
 		ids = append(ids, e.MsgID)
+	}
+	if check && p.checkDue() {
+		p.log.Warn("privitty: a new message's id is far below its chat's cursor; checking the daemon's state")
+		return false, nil
 	}
 	if len(ids) == 0 {
 		return true, nil
@@ -138,14 +299,34 @@ func (p *Platform) deliverLive(ctx context.Context, evs []*IncomingMsg, emit fun
 		if m == nil {
 			continue
 		}
-		ev, err := p.event(ctx, m, false)
+		ev, hold, err := p.event(ctx, m, false)
 		if err != nil {
 			p.log.Warn("privitty: delivering a message failed; catching up", zap.Int64("msg", id), zap.Error(err))
 			return false, nil
 		}
+		// Looked at after the chat was: a request accepted meanwhile is
+		// marked before the daemon knows.
+		p.mu.Lock()
+		_, redo := p.redo[m.ChatID]
+		p.mu.Unlock()
+		if redo {
+			p.catchUpSoon(m.ChatID) // after the accepted request's message
+			continue
+		}
+		if hold {
+			continue // a request of its chat is waiting
+		}
+		if isRequest(ev) {
+			// A request starts at the chat's first message not passed on,
+			// which may be older than this one: the chat's catch-up finds
+			// it.
+			p.catchUpSoon(m.ChatID)
+			continue
+		}
 		if ev == nil || !p.d.Admit(ctx, cursorChat(m.ChatID), m.ID) {
 			continue
 		}
+		p.noteSeen(m.ID)
 		if err := emit(ev); err != nil {
 			return true, err
 		}
@@ -174,32 +355,60 @@ func (p *Platform) fetch(ctx context.Context, ids []int64) (map[int64]*Message, 
 }
 
 // event returns message m as the event passed on: an incoming message as
-// an IncomingMsg, or a ContactRequest when its chat is one; a membership
-// info message of a group as MembersChanged. It returns nil for what is
-// not passed on: the bot's own messages, device messages, other info
-// messages.
-func (p *Platform) event(ctx context.Context, m *Message, replayed bool) (bot.Event, error) {
-	if !m.Incoming() && !m.IsInfo {
-		return nil, nil
+// an IncomingMsg, a membership info message of a group as MembersChanged,
+// another info message as InfoMsg. A message in a chat that is a contact
+// request becomes a ContactRequest or GroupInvitation, unless a request of
+// the chat is waiting for its handlers: then hold is true and the message
+// must wait too. It returns nil for what is not passed on: the bot's own
+// messages and info messages, device messages, messages of chats the bot
+// blocked.
+func (p *Platform) event(ctx context.Context, m *Message, replayed bool) (ev bot.Event, hold bool, err error) {
+	if m.FromID == ContactSelf && !m.IsInfo || m.FromID == ContactDevice {
+		return nil, false, nil
 	}
 	info, err := p.chatInfo(ctx, m.ChatID)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	acct := p.client.Account()
-	if m.IsInfo {
+	p.mu.Lock()
+	gen, blocked := p.floor.Gen, p.blocked[m.ChatID]
+	_, waiting := p.pending[m.ChatID]
+	p.mu.Unlock()
+	switch {
+	case blocked:
+		return nil, false, nil
+	case info.request && m.FromID <= LastSpecialID:
+		return nil, false, nil // the core's own notes in a request chat
+	case info.request && waiting:
+		return nil, true, nil
+	case info.request && info.chat.Kind == bot.Group:
+		return &GroupInvitation{AccountID: acct, ChatID: m.ChatID, Msg: m, Chat: info.chat, Replayed: replayed, gen: gen}, false, nil
+	case info.request:
+		return &ContactRequest{AccountID: acct, ChatID: m.ChatID, Msg: m, Chat: info.chat, Replayed: replayed, gen: gen}, false, nil
+	case m.IsInfo:
 		if e := NewMembersChanged(acct, m, info.chat); e != nil {
-			e.Replayed = replayed
-			return e, nil
+			e.Replayed, e.gen = replayed, gen
+			return e, false, nil
 		}
-		return nil, nil
+		if m.FromID == ContactSelf {
+			return nil, false, nil
+		}
+		return &InfoMsg{AccountID: acct, ChatID: m.ChatID, Msg: m, Chat: info.chat, Replayed: replayed, gen: gen}, false, nil
+	case !m.Incoming():
+		return nil, false, nil
 	}
-	if info.request {
-		return &ContactRequest{AccountID: acct, ChatID: m.ChatID, Msg: m, Chat: info.chat, Replayed: replayed}, nil
+	if err := p.wholeText(ctx, m); err != nil {
+		return nil, false, err
 	}
 	e := NewIncomingMsg(acct, m, info.chat)
-	e.Replayed = replayed
-	return e, nil
+	e.Replayed, e.gen = replayed, gen
+	return e, false, nil
+}
+
+func isRequest(e bot.Event) bool {
+	_, ok := e.(bot.Request)
+	return ok
 }
 
 func kindOf(t ChatType) bot.ChatKind {
@@ -276,6 +485,7 @@ func (p *Platform) load(ctx context.Context) error {
 	if loaded {
 		return nil
 	}
+	p.checkBotFlag(ctx)
 	key := "privitty:cursors:" + strconv.FormatInt(p.client.Account(), 10)
 	if err := p.migrate(ctx, key); err != nil {
 		return err
@@ -304,6 +514,30 @@ func (p *Platform) load(ctx context.Context) error {
 		p.floor = fs
 	}
 	return nil
+}
+
+// checkBotFlag says at start whether the account is a bot account (the
+// core's "bot" config flag), and sets the flag when WithSetBotFlag asks.
+// Without it the core treats the account as a person's: long texts are
+// cut (the platform then reads them whole, one more call each) and new
+// contacts' chats are requests. A failure is logged, not fatal.
+func (p *Platform) checkBotFlag(ctx context.Context) {
+	v, _, err := p.client.GetConfig(ctx, "bot")
+	switch {
+	case err != nil:
+		p.log.Warn("privitty: reading the account's bot flag failed", zap.Error(err))
+	case v == "1":
+		p.log.Info("privitty: the account is a bot account")
+	case p.cfg.setBotFlag:
+		if err := p.client.SetConfig(ctx, "bot", "1"); err != nil {
+			p.log.Warn("privitty: setting the account's bot flag failed", zap.Error(err))
+			return
+		}
+		p.log.Info("privitty: the account was not a bot account; bot flag set", zap.String("was", v))
+	default:
+		p.log.Warn("privitty: the account is not a bot account (config bot is not 1): long texts arrive cut and are read whole with one more call each, and new contacts write as contact requests; set_bot_flag = true sets it",
+			zap.String("bot", v))
+	}
 }
 
 // migrate rewrites cursors stored by earlier versions, which kept the
@@ -339,14 +573,9 @@ func (p *Platform) migrate(ctx context.Context, key string) error {
 	return p.cfg.store.Set(ctx, key, chats, 0)
 }
 
-// initFloor ends the account's first catch-up and stores its floor.
-func (p *Platform) initFloor(ctx context.Context, newest int64) error {
+// saveFloor stores the floor state.
+func (p *Platform) saveFloor(ctx context.Context) error {
 	p.mu.Lock()
-	if p.floor.Init {
-		p.mu.Unlock()
-		return nil
-	}
-	p.floor = floorState{Init: true, Floor: newest}
 	data, err := json.Marshal(p.floor)
 	p.mu.Unlock()
 	if err != nil || p.cfg.store == nil {
@@ -355,23 +584,82 @@ func (p *Platform) initFloor(ctx context.Context, newest int64) error {
 	return p.cfg.store.Set(ctx, p.floorKey(), data, 0)
 }
 
+// minHighest is the least highest message id below which the platform
+// does not judge the daemon's ids by their size: with few messages,
+// deleting the newest can halve the newest id.
+const minHighest = 20
+
+// regressed says why the daemon's state no longer matches the stored one,
+// or "": its account key changed (a new database gets a new key), or its
+// newest message id fell below half the highest the platform saw.
+func regressed(fs floorState, fingerprint string, newest int64) string {
+	switch {
+	case !fs.Init:
+		return ""
+	case fs.Fingerprint != "" && fingerprint != "" && fs.Fingerprint != fingerprint:
+		return "the account's key changed"
+	case fs.Highest >= minHighest && newest*2 < fs.Highest:
+		return "the newest message id fell below half the highest seen"
+	}
+	return ""
+}
+
+// fingerprint returns the account key's fingerprint from get_info, or ""
+// when the daemon does not say.
+func (p *Platform) fingerprint(ctx context.Context) string {
+	info, err := p.client.GetInfo(ctx)
+	if err != nil {
+		p.log.Debug("privitty: get_info failed; the account key is not compared", zap.Error(err))
+		return ""
+	}
+	return info["fingerprint"]
+}
+
+// reset starts over from the daemon's state after its message ids went
+// backwards: every cursor is dropped, the generation grows (it is part of
+// the dedupe keys, so new messages with old ids are not taken for
+// handled ones), and the next catch-up is an account's first again,
+// which delivers the unseen messages.
+func (p *Platform) reset(ctx context.Context, why, fingerprint string, newest int64) error {
+	p.resets.Add(1)
+	p.mu.Lock()
+	old := p.floor
+	p.mu.Unlock()
+	p.log.Warn("privitty: the daemon's message ids went backwards (was its account re-created?); starting over from its current state",
+		zap.String("why", why), zap.Int64("highest_seen", old.Highest), zap.Int64("daemon_newest", newest))
+	for _, c := range p.d.Chats() {
+		p.d.Forget(c)
+	}
+	p.mu.Lock()
+	p.floor = floorState{Gen: old.Gen + 1, Fingerprint: fingerprint}
+	p.firstFloor, p.seen = 0, 0
+	p.unseen = nil
+	clear(p.chats)
+	clear(p.pending)
+	clear(p.redo)
+	clear(p.blocked)
+	clear(p.later)
+	clear(p.sentSet)
+	p.sentRing = nil
+	p.mu.Unlock()
+	if err := p.d.Flush(ctx); err != nil {
+		return fmt.Errorf("privitty: dropping the cursors: %w", err)
+	}
+	return p.saveFloor(ctx)
+}
+
 // catchUp walks the chat list (archived chats too) for chats with
 // messages newer than their cursor, and passes those on through the kit,
 // chat by chat. On an account's first catch-up only unseen messages up to
 // the current newest are delivered, so a new bot does not answer old
-// history.
+// history. It first checks that the daemon's database is still the one
+// the cursors are about (see regressed), and starts over if not.
 func (p *Platform) catchUp(ctx context.Context) error {
 	if err := p.load(ctx); err != nil {
 		return err
 	}
 	p.resyncs.Add(1)
-	if !p.cfg.catchUp {
-		return p.initFloor(ctx, 0)
-	}
-	p.mu.Lock()
-	fs := p.floor
-	p.mu.Unlock()
-
+	fp := p.fingerprint(ctx)
 	var entries []int64
 	for _, flags := range []int{ChatlistNoSpecials, ChatlistNoSpecials | ChatlistArchivedOnly} {
 		ids, err := p.client.GetChatlistEntries(ctx, flags)
@@ -383,7 +671,7 @@ func (p *Platform) catchUp(ctx context.Context) error {
 	slices.Sort(entries)
 	entries = slices.Compact(entries)
 	var newest int64
-	var due []int64
+	var chats []ChatListItem
 	for len(entries) > 0 {
 		page := entries[:min(len(entries), catchUpPage)]
 		entries = entries[len(page):]
@@ -396,18 +684,41 @@ func (p *Platform) catchUp(ctx context.Context) error {
 			if !ok || it.Kind == "ArchiveLink" || it.Kind == "Error" || chat <= LastSpecialID {
 				continue
 			}
-			p.cacheChat(chat, chatInfo{chat: bot.Chat{ID: cursorChat(chat), Kind: kindOf(it.ChatType), Title: it.Name}, request: it.IsContactRequest})
+			it.ID = chat
+			chats = append(chats, it)
 			newest = max(newest, it.LastMessageID)
-			after, _ := p.d.Position(cursorChat(chat))
-			after = max(after, fs.Floor)
-			if it.LastMessageID != 0 && it.LastMessageID <= after {
-				continue
-			}
-			if !fs.Init && it.FreshMessageCounter == 0 && !it.IsContactRequest && it.LastMessageID != 0 {
-				continue
-			}
-			due = append(due, chat)
 		}
+	}
+	p.mu.Lock()
+	p.floor.Highest = max(p.floor.Highest, p.seen)
+	fs := p.floor
+	p.mu.Unlock()
+	if why := regressed(fs, fp, newest); why != "" {
+		if err := p.reset(ctx, why, fp, newest); err != nil {
+			return err
+		}
+		p.mu.Lock()
+		fs = p.floor
+		p.mu.Unlock()
+	}
+	if !p.cfg.catchUp {
+		return p.settle(ctx, fs, fp, 0, newest)
+	}
+	var due []int64
+	for _, it := range chats {
+		chat := it.ID
+		p.cacheChat(chat, chatInfo{chat: bot.Chat{ID: cursorChat(chat), Kind: kindOf(it.ChatType), Title: it.Name}, request: it.IsContactRequest})
+		after, _ := p.d.Position(cursorChat(chat))
+		if fs.Init {
+			after = max(after, fs.Floor)
+		}
+		if it.LastMessageID != 0 && it.LastMessageID <= after {
+			continue
+		}
+		if !fs.Init && it.FreshMessageCounter == 0 && !it.IsContactRequest && it.LastMessageID != 0 {
+			continue
+		}
+		due = append(due, chat)
 	}
 	if !fs.Init {
 		p.mu.Lock()
@@ -419,26 +730,62 @@ func (p *Platform) catchUp(ctx context.Context) error {
 			return err
 		}
 	}
-	if !fs.Init {
-		return p.initFloor(ctx, newest)
+	return p.settle(ctx, fs, fp, newest, newest)
+}
+
+// settle ends a catch-up: an account's first sets its floor to floor,
+// and the daemon's key and highest message id are stored when they
+// changed.
+func (p *Platform) settle(ctx context.Context, fs floorState, fingerprint string, floor, newest int64) error {
+	p.mu.Lock()
+	if p.floor.Gen != fs.Gen {
+		p.mu.Unlock()
+		return nil
 	}
-	return nil
+	before := p.floor
+	if !p.floor.Init {
+		p.floor.Init, p.floor.Floor = true, floor
+	}
+	if fingerprint != "" {
+		p.floor.Fingerprint = fingerprint
+	}
+	p.floor.Highest = max(p.floor.Highest, newest, p.seen)
+	changed := p.floor != before
+	p.mu.Unlock()
+	if !changed {
+		return nil
+	}
+	return p.saveFloor(ctx)
 }
 
 // fetchAfter reads, for the kit, the messages of a chat after a cursor:
 // the chat's message ids, then the messages in pages. Messages up to the
-// account's floor are not new, except on its first catch-up, where unseen
-// ones up to the newest are.
-func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, limit int) ([]kit.Item, error) {
+// account's floor are not new unless still unseen: on an account's first
+// catch-up, and later for chats with a cursor below the floor (a
+// request's message waiting to be passed on again, say). A chat the kit
+// has no cursor for starts at the floor. A request ends the page, and so
+// does a message that waits for one.
+func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, limit int) (out []kit.Item, err error) {
 	id, err := strconv.ParseInt(chat, 10, 64)
 	if err != nil {
 		return nil, fmt.Errorf("privitty: chat %q: %w", chat, kit.ErrChatGone)
 	}
 	p.mu.Lock()
 	fs, first := p.floor, p.firstFloor
+	redo, accepted := p.redo[id]
+	if accepted && after < redo {
+		delete(p.redo, id) // this catch-up passes the request's message on
+	}
 	p.mu.Unlock()
+	if accepted && after >= redo {
+		return nil, nil // the accepted request's message goes first
+	}
+	old := first // messages up to old are history, delivered only unseen
 	if fs.Init {
-		after = max(after, fs.Floor)
+		old = fs.Floor
+		if !p.d.Known(chat) {
+			after = max(after, fs.Floor)
+		}
 	}
 	all, err := p.client.GetMessageIDs(ctx, id)
 	if err != nil {
@@ -463,18 +810,35 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 	if err != nil {
 		return nil, err
 	}
-	out := make([]kit.Item, len(ids))
-	for i, mid := range ids {
-		out[i] = kit.Item{Chat: chat, ID: mid}
+	out = make([]kit.Item, 0, len(ids))
+	defer func() {
+		// A request accepted while the page was read: the chat may have
+		// looked accepted already, so the page waits for the redo.
+		p.mu.Lock()
+		redo, ok := p.redo[id]
+		p.mu.Unlock()
+		if ok && after >= redo {
+			out = nil
+		}
+	}()
+	for _, mid := range ids {
+		it := kit.Item{Chat: chat, ID: mid}
 		m := msgs[mid]
-		if m == nil {
+		if m == nil || mid <= old && m.State != StateInFresh {
+			out = append(out, it) // gone, or old history
 			continue
 		}
-		if !fs.Init && mid <= first && m.State != StateInFresh {
-			continue // old history of a new account
-		}
-		if out[i].Event, err = p.event(ctx, m, true); err != nil {
+		ev, hold, err := p.event(ctx, m, true)
+		if err != nil {
 			return nil, err
+		}
+		if hold {
+			return out, nil
+		}
+		it.Event = ev
+		out = append(out, it)
+		if isRequest(ev) {
+			return out, nil
 		}
 	}
 	return out, nil

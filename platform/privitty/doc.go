@@ -5,17 +5,33 @@
 //
 // # Events
 //
-// DecodeEvent turns one SSE data line into a typed event: every documented
-// type (core, secure join, Privitty, setup/transfer) has a Go type, and
-// anything else becomes an *Unknown that keeps its raw JSON. Keys are
-// accepted in snake_case (as the daemon sends them) and camelCase.
+// DecodeEvent turns one SSE data line into a typed event: every event kind
+// of the Delta Chat core (coreevents.go: MsgsChanged, IncomingReaction,
+// MsgDeleted, ChatlistChanged, …), the secure-join, Privitty and
+// set-up/transfer events have a Go type, those about one chat with its
+// ChatKey; anything else becomes an *Unknown that keeps its raw JSON.
+// Keys are accepted in snake_case (as the daemon sends them) and
+// camelCase.
 //
 // IncomingMsg on the wire carries only ids. The Platform fetches the message
 // once and hands handlers an *IncomingMsg whose Msg is the typed Delta Chat
-// message and whose Messages() is the normalized bot.Message; a message in a
-// contact-request chat becomes a *ContactRequest instead, which implements
-// bot.Request (accept_chat accepts it, block_chat rejects it), so the
-// AutoAccept middleware works unchanged.
+// message and whose Messages() is the normalized bot.Message. A text the
+// core cut (an account without the "bot" flag gets long texts cut, with
+// hasHtml) is read whole from get_message_html first. Other messages
+// become other events:
+//
+//   - in a chat that is a contact request, a *ContactRequest (1:1) or a
+//     *GroupInvitation (a group made by someone unknown), both bot.Request:
+//     accept_chat accepts, block_chat rejects. One request per chat is
+//     passed on at a time; once accepted, the messages the chat holds
+//     reach handlers as messages, in order, after the welcome;
+//   - membership info messages of groups, *MembersChanged
+//     (bot.GroupChanger); other info messages, *InfoMsg;
+//   - an edit (MsgsChanged of a message with isEdited), *MsgEdited, a
+//     message event whose message has Edited set.
+//
+// Handled messages, membership changes and info messages are marked
+// seen.
 //
 // # Nothing lost, nothing twice
 //
@@ -27,6 +43,18 @@
 // kept in the store (WithStore), so a restarted bot does the same. On the
 // very first start of an account (nothing stored) only unseen messages are
 // delivered, not the whole history; handled messages are marked seen.
+//
+// When the daemon's account is re-created its message ids start again
+// low, in chats with the same ids, and the stored cursors would make new
+// messages look handled. Each catch-up compares the account key's
+// fingerprint (get_info) and the daemon's newest message id with what it
+// stored; when they say the database is another, the platform logs a
+// warning, counts it (Stats.Resets) and starts over as on a first start,
+// under a new generation that the dedupe keys carry.
+//
+// Opening the stream has a deadline (WithConnectTimeout) and every call
+// one (WithCallTimeout), so a daemon that accepts connections and never
+// answers is logged and retried with backoff.
 //
 // # Commands
 //

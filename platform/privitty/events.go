@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strconv"
 	"time"
 
@@ -35,15 +36,23 @@ const (
 	// TypeLag is the SSE event name the daemon uses when it dropped events
 	// for a slow client.
 	TypeLag = "lag"
-	// TypeContactRequest names the event the platform makes of an
-	// IncomingMsg in a contact-request chat; it is not a wire type.
-	TypeContactRequest = "ContactRequest"
+	// TypeContactRequest, TypeGroupInvitation and TypeInfoMsg name events
+	// the platform makes of messages; they are not wire types.
+	TypeContactRequest  = "ContactRequest"
+	TypeGroupInvitation = "GroupInvitation"
+	TypeInfoMsg         = "InfoMsg"
+	TypeMsgEdited       = "MsgEdited"
 )
 
 // ErrMalformedEvent is wrapped by DecodeEvent errors.
 var ErrMalformedEvent = errors.New("privitty: malformed event")
 
+// chatKey is "privitty:<account>:<chat>", or "" for chat 0, which the core
+// uses for "several chats".
 func chatKey(account, chat int64) string {
+	if chat <= 0 {
+		return ""
+	}
 	return "privitty:" + strconv.FormatInt(account, 10) + ":" + strconv.FormatInt(chat, 10)
 }
 
@@ -67,6 +76,7 @@ type IncomingMsg struct {
 	// a lag or a restart rather than the live stream.
 	Replayed bool `json:"-"`
 	msgs     []bot.Message
+	gen      int64
 }
 
 // Type returns "IncomingMsg".
@@ -75,11 +85,10 @@ func (e *IncomingMsg) Type() string { return TypeIncomingMsg }
 // ChatKey is "privitty:<account>:<chat>".
 func (e *IncomingMsg) ChatKey() string { return chatKey(e.AccountID, e.ChatID) }
 
-// DedupeKey is "privitty:<account>:<msg>": message ids are unique per
-// account.
-func (e *IncomingMsg) DedupeKey() string {
-	return "privitty:" + strconv.FormatInt(e.AccountID, 10) + ":" + strconv.FormatInt(e.MsgID, 10)
-}
+// DedupeKey is "privitty:<account>:<msg>": message ids are unique within
+// an account's database ("privitty:<account>:g<n>:<msg>" once the account
+// was re-created n times while the bot knew it).
+func (e *IncomingMsg) DedupeKey() string { return msgKey(e.AccountID, e.gen, "", e.MsgID) }
 
 // Messages returns the normalized message, or none before the message was
 // fetched. Callers must not modify the slice.
@@ -123,19 +132,37 @@ func NewIncomingMsg(account int64, m *Message, chat bot.Chat) *IncomingMsg {
 	return e
 }
 
-// ContactRequest is a message from someone the bot has not accepted yet:
-// an IncomingMsg whose chat is a contact request. It implements
-// bot.Request; the platform accepts it with accept_chat and rejects it with
-// block_chat. It is not a message event: handlers see the chat's messages
-// once it is accepted.
+// msgKey is the dedupe key of an event about message msg: the account,
+// the generation of its database when not the first (see Stats.Resets),
+// what the event says of the message ("" for the message itself), and
+// the message id. Message ids repeat after an account was re-created, so
+// the generation keeps a new message from taking an old one's mark.
+func msgKey(account, gen int64, what string, msg int64) string {
+	k := "privitty:" + strconv.FormatInt(account, 10) + ":"
+	if gen > 0 {
+		k += "g" + strconv.FormatInt(gen, 10) + ":"
+	}
+	if what != "" {
+		k += what + ":"
+	}
+	return k + strconv.FormatInt(msg, 10)
+}
+
+// ContactRequest is a message from someone the bot has not accepted yet,
+// in a 1:1 chat that is a contact request. It implements bot.Request; the
+// platform accepts it with accept_chat and rejects it with block_chat. It
+// is not a message event: once it is accepted, the chat's messages from
+// Msg on reach handlers as messages. One request of a chat is passed on
+// at a time; the chat's later messages wait for its outcome.
 type ContactRequest struct {
 	AccountID int64
 	ChatID    int64
-	// Msg is the message that came with the request.
+	// Msg is the first message of the chat not handled yet.
 	Msg *Message
 	// Chat is the request's chat.
 	Chat     bot.Chat
 	Replayed bool
+	gen      int64
 }
 
 // Type returns "ContactRequest".
@@ -145,16 +172,112 @@ func (e *ContactRequest) Type() string { return TypeContactRequest }
 // messages of the same chat.
 func (e *ContactRequest) ChatKey() string { return chatKey(e.AccountID, e.ChatID) }
 
-// DedupeKey is "privitty:<account>:<msg>".
-func (e *ContactRequest) DedupeKey() string {
-	return "privitty:" + strconv.FormatInt(e.AccountID, 10) + ":" + strconv.FormatInt(e.Msg.ID, 10)
-}
+// DedupeKey is "privitty:<account>:req:<msg>": apart from the message's
+// own key, which its delivery after acceptance uses.
+func (e *ContactRequest) DedupeKey() string { return msgKey(e.AccountID, e.gen, "req", e.Msg.ID) }
 
-// RequestInfo describes the request: its id is the chat id.
+// RequestInfo describes the request: its id is the chat id, From the
+// message's sender.
 func (e *ContactRequest) RequestInfo() bot.RequestInfo {
 	from := Normalize(e.Msg, e.Chat).Sender
 	return bot.RequestInfo{Kind: bot.ContactRequest, ID: strconv.FormatInt(e.ChatID, 10), From: from}
 }
+
+// GroupInvitation is a group made by someone the bot has not accepted:
+// the core keeps such a group as a contact request (isContactRequest with
+// chatType Group) until the bot accepts it. It implements bot.Request
+// with Kind bot.GroupInvitation, the group in Chat and the inviter (the
+// sender of Msg) in From; otherwise it behaves as a ContactRequest.
+type GroupInvitation struct {
+	AccountID int64
+	ChatID    int64
+	// Msg is the first message of the group not handled yet.
+	Msg *Message
+	// Chat is the group.
+	Chat     bot.Chat
+	Replayed bool
+	gen      int64
+}
+
+// Type returns "GroupInvitation".
+func (e *GroupInvitation) Type() string { return TypeGroupInvitation }
+
+// ChatKey is the group's key.
+func (e *GroupInvitation) ChatKey() string { return chatKey(e.AccountID, e.ChatID) }
+
+// DedupeKey is "privitty:<account>:req:<msg>".
+func (e *GroupInvitation) DedupeKey() string { return msgKey(e.AccountID, e.gen, "req", e.Msg.ID) }
+
+// RequestInfo describes the invitation: its id is the group's chat id.
+// Delta Chat groups have no roles, so Role is empty.
+func (e *GroupInvitation) RequestInfo() bot.RequestInfo {
+	from := Normalize(e.Msg, e.Chat).Sender
+	return bot.RequestInfo{Kind: bot.GroupInvitation, ID: strconv.FormatInt(e.ChatID, 10), From: from, Chat: e.Chat}
+}
+
+// MsgEdited is an incoming message its author edited: the core changes the
+// message in place and says so with MsgsChanged; the platform passes it
+// on as this event when the message it reads has isEdited. Messages()
+// returns the new version with Edited set, so message handlers see edits.
+// Edits are passed on live only, not caught up after a reconnect.
+type MsgEdited struct {
+	AccountID int64
+	ChatID    int64
+	MsgID     int64
+	// Msg is the message as edited.
+	Msg  *Message
+	Chat bot.Chat
+	msgs []bot.Message
+	gen  int64
+}
+
+// NewMsgEdited builds the event for edited message m in chat.
+func NewMsgEdited(account int64, m *Message, chat bot.Chat) *MsgEdited {
+	n := Normalize(m, chat)
+	n.Edited = true
+	return &MsgEdited{AccountID: account, ChatID: m.ChatID, MsgID: m.ID, Msg: m, Chat: chat, msgs: []bot.Message{n}}
+}
+
+// Type returns "MsgEdited".
+func (e *MsgEdited) Type() string { return TypeMsgEdited }
+
+// ChatKey returns the chat's key.
+func (e *MsgEdited) ChatKey() string { return chatKey(e.AccountID, e.ChatID) }
+
+// DedupeKey is "privitty:<account>:edit:<msg>:<text>" with a hash of the
+// new text: Delta Chat gives an edit no id of its own, and the same
+// message's change to the same text is the same edit.
+func (e *MsgEdited) DedupeKey() string {
+	h := fnv.New64a()
+	h.Write([]byte(e.Msg.Text))
+	return msgKey(e.AccountID, e.gen, "edit", e.MsgID) + ":" + strconv.FormatUint(h.Sum64(), 36)
+}
+
+// Messages returns the edited message, with Edited set.
+func (e *MsgEdited) Messages() []bot.Message { return e.msgs }
+
+// InfoMsg is an info (system) message of a chat other than a membership
+// change, such as "Group name changed …": its text is the core's, not a
+// person's, so it is not a message event. Handlers that care read Msg
+// (SystemMessageType tells the kind). Like messages it is delivered once,
+// in order within its chat, and marked seen once handled.
+type InfoMsg struct {
+	AccountID int64
+	ChatID    int64
+	Msg       *Message
+	Chat      bot.Chat
+	Replayed  bool
+	gen       int64
+}
+
+// Type returns "InfoMsg".
+func (e *InfoMsg) Type() string { return TypeInfoMsg }
+
+// ChatKey returns the chat's key.
+func (e *InfoMsg) ChatKey() string { return chatKey(e.AccountID, e.ChatID) }
+
+// DedupeKey is "privitty:<account>:<msg>".
+func (e *InfoMsg) DedupeKey() string { return msgKey(e.AccountID, e.gen, "", e.Msg.ID) }
 
 // MsgDelivered: a message reached the recipient's server.
 type MsgDelivered struct{ MsgEvent }

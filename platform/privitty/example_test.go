@@ -60,14 +60,18 @@ func ExampleDecodeEvent() {
 	im := e.(*privitty.IncomingMsg)
 	fmt.Println(im.Type(), im.ChatKey(), im.DedupeKey())
 
-	u, _ := privitty.DecodeEvent([]byte(`{"type":"ReactionsChanged","account_id":1,"chat_id":7,"msg_id":42}`))
+	r, _ := privitty.DecodeEvent([]byte(`{"type":"IncomingReaction","account_id":1,"chat_id":7,"msg_id":42,"contact_id":12,"reaction":"👍"}`))
+	fmt.Printf("%T %s %s\n", r, r.(*privitty.IncomingReaction).Reaction, r.(bot.ChatKeyer).ChatKey())
+
+	u, _ := privitty.DecodeEvent([]byte(`{"type":"SomeFutureEvent","account_id":1}`))
 	fmt.Printf("%T %s\n", u, u.Type())
 
 	_, err = privitty.DecodeEvent([]byte(`{"account_id":1}`))
 	fmt.Println(errors.Is(err, privitty.ErrMalformedEvent))
 	// Output:
 	// IncomingMsg privitty:1:7 privitty:1:42
-	// *privitty.Unknown ReactionsChanged
+	// *privitty.IncomingReaction 👍 privitty:1:7
+	// *privitty.Unknown SomeFutureEvent
 	// true
 }
 

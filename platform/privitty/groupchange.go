@@ -36,6 +36,7 @@ type MembersChanged struct {
 	Chat     bot.Chat
 	Replayed bool
 	changes  []bot.GroupChange
+	gen      int64
 }
 
 var _ bot.GroupChanger = (*MembersChanged)(nil)
@@ -85,9 +86,7 @@ func (e *MembersChanged) Type() string { return TypeMembersChanged }
 func (e *MembersChanged) ChatKey() string { return chatKey(e.AccountID, e.ChatID) }
 
 // DedupeKey is "privitty:<account>:<msg>".
-func (e *MembersChanged) DedupeKey() string {
-	return "privitty:" + strconv.FormatInt(e.AccountID, 10) + ":" + strconv.FormatInt(e.Msg.ID, 10)
-}
+func (e *MembersChanged) DedupeKey() string { return msgKey(e.AccountID, e.gen, "", e.Msg.ID) }
 
 // GroupChanges returns the change: BotJoined or BotRemoved when it is
 // about the bot, else MemberJoined or MemberLeft (a member who removed

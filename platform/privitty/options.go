@@ -12,18 +12,24 @@ import (
 // Defaults of the platform and its client; the config adapter uses them
 // too, so they live only here.
 const (
-	DefaultCallTimeout  = 30 * time.Second
-	DefaultIdleTimeout  = 45 * time.Second
-	DefaultReconnectMin = 250 * time.Millisecond
-	DefaultReconnectMax = 30 * time.Second
-	DefaultCursorFlush  = 100 * time.Millisecond
-	DefaultEventBuffer  = 1024
+	DefaultCallTimeout = 30 * time.Second
+	// DefaultConnectTimeout bounds opening the event stream, until the
+	// daemon's response headers arrive.
+	DefaultConnectTimeout = 10 * time.Second
+	DefaultIdleTimeout    = 45 * time.Second
+	DefaultReconnectMin   = 250 * time.Millisecond
+	DefaultReconnectMax   = 30 * time.Second
+	DefaultCursorFlush    = 100 * time.Millisecond
+	DefaultEventBuffer    = 1024
 	// DefaultCatchUp is whether messages that arrived while the bot was
 	// away, or that the daemon dropped, are fetched.
 	DefaultCatchUp = true
 	// DefaultMarkSeen is whether handled messages are marked seen, which
 	// sends read receipts.
 	DefaultMarkSeen = true
+	// DefaultSetBotFlag is whether the platform sets the account's "bot"
+	// config flag at start when it is unset.
+	DefaultSetBotFlag = false
 )
 
 // Option configures a Platform or a Client (options that concern only the
@@ -35,39 +41,43 @@ type optionFunc func(*config)
 func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
-	logger      *zap.Logger
-	store       store.Store
-	headers     http.Header
-	account     int64
-	httpClient  *http.Client
-	callTimeout time.Duration
-	minBackoff  time.Duration
-	maxBackoff  time.Duration
-	idleTimeout time.Duration
-	flushEvery  time.Duration
-	eventBuffer int
-	maxEvent    int
-	maxResponse int64
-	markSeen    bool
-	catchUp     bool
-	onCommand   func(method, outcome string, d time.Duration)
-	onReconnect func()
+	logger         *zap.Logger
+	store          store.Store
+	headers        http.Header
+	account        int64
+	httpClient     *http.Client
+	callTimeout    time.Duration
+	connectTimeout time.Duration
+	minBackoff     time.Duration
+	maxBackoff     time.Duration
+	idleTimeout    time.Duration
+	flushEvery     time.Duration
+	eventBuffer    int
+	maxEvent       int
+	maxResponse    int64
+	markSeen       bool
+	catchUp        bool
+	setBotFlag     bool
+	onCommand      func(method, outcome string, d time.Duration)
+	onReconnect    func()
 }
 
 func defaultConfig() config {
 	return config{
-		logger:      zap.NewNop(),
-		headers:     http.Header{},
-		callTimeout: DefaultCallTimeout,
-		minBackoff:  DefaultReconnectMin,
-		maxBackoff:  DefaultReconnectMax,
-		idleTimeout: DefaultIdleTimeout,
-		flushEvery:  DefaultCursorFlush,
-		eventBuffer: DefaultEventBuffer,
-		maxEvent:    1 << 20,
-		maxResponse: 64 << 20,
-		markSeen:    DefaultMarkSeen,
-		catchUp:     DefaultCatchUp,
+		logger:         zap.NewNop(),
+		headers:        http.Header{},
+		callTimeout:    DefaultCallTimeout,
+		connectTimeout: DefaultConnectTimeout,
+		minBackoff:     DefaultReconnectMin,
+		maxBackoff:     DefaultReconnectMax,
+		idleTimeout:    DefaultIdleTimeout,
+		flushEvery:     DefaultCursorFlush,
+		eventBuffer:    DefaultEventBuffer,
+		maxEvent:       1 << 20,
+		maxResponse:    64 << 20,
+		markSeen:       DefaultMarkSeen,
+		catchUp:        DefaultCatchUp,
+		setBotFlag:     DefaultSetBotFlag,
 	}
 }
 
@@ -124,6 +134,20 @@ func WithHTTPClient(hc *http.Client) Option {
 // (default 30s).
 func WithCallTimeout(d time.Duration) Option {
 	return optionFunc(func(c *config) { c.callTimeout = d })
+}
+
+// WithConnectTimeout sets how long opening the event stream may take
+// until the daemon answers with its response headers (default
+// DefaultConnectTimeout). A daemon that accepts the connection and says
+// nothing, frozen or overloaded, is then given up on, logged and tried
+// again with backoff.
+func WithConnectTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d <= 0 {
+			panic("privitty: connect timeout must be positive")
+		}
+		c.connectTimeout = d
+	})
 }
 
 // WithBackoff sets the reconnect delays: the first retry waits about lo,
@@ -188,6 +212,14 @@ func WithMarkSeen(on bool) Option {
 // restart on or off (default on).
 func WithCatchUp(on bool) Option {
 	return optionFunc(func(c *config) { c.catchUp = on })
+}
+
+// WithSetBotFlag makes the platform set the account's "bot" config flag
+// at start when it is not set (default DefaultSetBotFlag: off, it only
+// says so). The core treats a bot account as a bot: long texts arrive
+// whole instead of cut, and new contacts' chats need no accepting.
+func WithSetBotFlag(on bool) Option {
+	return optionFunc(func(c *config) { c.setBotFlag = on })
 }
 
 // WithCommandObserver sets a function told about every JSON-RPC call: its

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -34,6 +35,10 @@ type Stats struct {
 	Malformed    int64 // event data that could not be decoded
 	Unknown      int64 // events of unknown types (passed on)
 	Foreign      int64 // events of other accounts (dropped)
+	// Resets counts the times the daemon's message ids went backwards (its
+	// account was re-created) and the platform started over from the
+	// daemon's state.
+	Resets int64
 }
 
 // floorState is what the store keeps per account beside the kit's
@@ -43,6 +48,14 @@ type Stats struct {
 type floorState struct {
 	Init  bool  `json:"init"`
 	Floor int64 `json:"floor"`
+	// Gen counts the account databases the platform met: it grows when
+	// the daemon's message ids went backwards (the account was
+	// re-created), and is part of the events' dedupe keys.
+	Gen int64 `json:"gen,omitempty"`
+	// Fingerprint is the account key's, as get_info said at the last
+	// catch-up, and Highest the highest message id the daemon had then.
+	Fingerprint string `json:"fingerprint,omitempty"`
+	Highest     int64  `json:"highest,omitempty"`
 }
 
 type chatInfo struct {
@@ -60,7 +73,8 @@ type item struct {
 // Platform is the Privitty Edge bot.Platform: an SSE event stream, a
 // JSON-RPC client, and delivery through the kit: per-chat cursors of
 // message ids, catch-up after reconnects, lags and restarts. It
-// implements bot.HandledNotifier, bot.Closer, bot.RequestAccepter,
+// implements bot.HandledNotifier, bot.Closer, bot.RequestAccepter (for
+// contact requests and group invitations),
 // bot.Deleter, bot.Editor and bot.Reactor.
 type Platform struct {
 	cfg    config
@@ -80,8 +94,29 @@ type Platform struct {
 	loaded     bool
 	unseen     []int64
 	chats      map[int64]chatInfo
+	// pending holds, per request chat, the message of the request passed
+	// on and not handled yet; the chat's later messages wait for it.
+	pending map[int64]int64
+	// redo holds, per chat AcceptRequest accepted, the request's message:
+	// it and the chat's later messages are passed on (again) as messages
+	// by a catch-up of the chat that starts at it, and by nothing else.
+	redo map[int64]int64
+	// blocked holds the chats RejectRequest blocked.
+	blocked map[int64]bool
+	// later holds chats to catch up as soon as the consumer can, such as
+	// an accepted request's; wake tells the consumer.
+	later map[int64]bool
+	wake  chan struct{}
+	// sentRing and sentSet are the ids of the last messages the bot sent.
+	sentRing []int64
+	sentSet  map[int64]bool
+	// seen is the highest message id met live since the last catch-up
+	// (delivered or sent), for floorState.Highest.
+	seen int64
+	// lastCheck is when a far-too-low live id last started a catch-up.
+	lastCheck time.Time
 
-	connects, idle, lags, lagged, resyncs, malformed, unknown, foreign atomic.Int64
+	connects, idle, lags, lagged, resyncs, malformed, unknown, foreign, resets atomic.Int64
 }
 
 // New returns a platform for the daemon at baseURL, such as
@@ -92,10 +127,12 @@ func New(baseURL string, opts ...Option) *Platform {
 		o.apply(&cfg)
 	}
 	p := &Platform{
-		cfg:    cfg,
-		client: newClient(baseURL, cfg),
-		log:    cfg.logger,
-		chats:  map[int64]chatInfo{},
+		cfg:     cfg,
+		client:  newClient(baseURL, cfg),
+		log:     cfg.logger,
+		chats:   map[int64]chatInfo{},
+		pending: map[int64]int64{}, redo: map[int64]int64{}, blocked: map[int64]bool{},
+		later: map[int64]bool{}, wake: make(chan struct{}, 1), sentSet: map[int64]bool{},
 	}
 	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{
 		Store: cfg.store, Logger: cfg.logger.Named("delivery"), Page: catchUpPage,
@@ -121,7 +158,7 @@ func (p *Platform) Stats() Stats {
 		Connects: p.connects.Load(), IdleTimeouts: p.idle.Load(), Lags: p.lags.Load(),
 		LaggedEvents: p.lagged.Load(), Resyncs: p.resyncs.Load(), Replayed: ds.Replayed,
 		Skipped: ds.Skipped, Malformed: p.malformed.Load(), Unknown: p.unknown.Load(),
-		Foreign: p.foreign.Load(),
+		Foreign: p.foreign.Load(), Resets: p.resets.Load(),
 	}
 }
 
@@ -140,7 +177,15 @@ func MessageOf(c *bot.Context) *Message {
 	switch e := c.Event().(type) {
 	case *IncomingMsg:
 		return e.Msg
+	case *MsgEdited:
+		return e.Msg
 	case *ContactRequest:
+		return e.Msg
+	case *GroupInvitation:
+		return e.Msg
+	case *InfoMsg:
+		return e.Msg
+	case *MembersChanged:
 		return e.Msg
 	}
 	return nil
@@ -179,7 +224,7 @@ func (p *Platform) Listen(ctx context.Context, emit func(bot.Event) error) error
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	p.d.Begin(emit)
+	p.d.Begin(p.marking(emit))
 	q := make(chan item, p.cfg.eventBuffer)
 	var wg sync.WaitGroup
 	wg.Add(2)
@@ -203,31 +248,65 @@ func (p *Platform) Listen(ctx context.Context, emit func(bot.Event) error) error
 }
 
 // Close writes the cursors and marks handled messages seen.
-func (p *Platform) Close(ctx context.Context) error { return p.d.Flush(ctx) }
+func (p *Platform) Close(ctx context.Context) error {
+	err := p.d.Flush(ctx)
+	p.mu.Lock()
+	raise := p.loaded && p.floor.Init && p.seen > p.floor.Highest
+	if raise {
+		p.floor.Highest = p.seen
+	}
+	p.mu.Unlock()
+	if raise {
+		err = errors.Join(err, p.saveFloor(ctx))
+	}
+	return err
+}
 
 // EventHandled implements bot.HandledNotifier: it advances the handled
 // cursor of the message's chat and queues the message to be marked seen,
 // unless a command of its handler was not delivered (then the message is
-// passed on again after the next reconnect).
+// passed on again after the next reconnect). A request that was accepted
+// leaves its message to be passed on again at once, as a message. Events
+// of an account database that was replaced meanwhile change nothing.
 func (p *Platform) EventHandled(e bot.Event, err error) {
-	var chat, id int64
-	seen := false
+	var chat, id, gen int64
+	seen, request := false, false
 	switch e := e.(type) {
 	case *IncomingMsg:
-		chat, id, seen = e.ChatID, e.MsgID, true
-	case *ContactRequest:
-		chat, id = e.ChatID, e.Msg.ID
+		chat, id, gen, seen = e.ChatID, e.MsgID, e.gen, true
 	case *MembersChanged:
-		chat, id = e.ChatID, e.Msg.ID
+		chat, id, gen, seen = e.ChatID, e.Msg.ID, e.gen, true
+	case *InfoMsg:
+		chat, id, gen, seen = e.ChatID, e.Msg.ID, e.gen, true
+	case *ContactRequest:
+		chat, id, gen, request = e.ChatID, e.Msg.ID, e.gen, true
+	case *GroupInvitation:
+		chat, id, gen, request = e.ChatID, e.Msg.ID, e.gen, true
 	default:
 		return
 	}
-	p.d.Handled(cursorChat(chat), id, err)
-	if seen && p.cfg.markSeen && !bot.Undelivered(err) {
-		p.mu.Lock()
-		p.unseen = append(p.unseen, id)
+	p.mu.Lock()
+	if gen != p.floor.Gen {
 		p.mu.Unlock()
+		return
 	}
+	accepted := false
+	if request {
+		if p.pending[chat] == id {
+			delete(p.pending, chat)
+		}
+		accepted = p.redo[chat] == id
+	}
+	if seen && p.cfg.markSeen && !bot.Undelivered(err) {
+		p.unseen = append(p.unseen, id)
+	}
+	p.mu.Unlock()
+	if accepted {
+		p.d.Handled(cursorChat(chat), id, errRequestAccepted)
+		p.catchUpSoon(chat)
+		return
+	}
+	p.d.Handled(cursorChat(chat), id, err)
 }
 
 // markSeen marks handled messages seen; it runs after each flush of the
@@ -264,11 +343,15 @@ func parseID(what, s string) (int64, error) {
 
 // Send implements bot.Platform: the text (quoting m.ReplyTo) and the first
 // file go as one message, further files as one message each. It returns
-// the ids of what was sent, also when a later part fails.
+// the ids of what was sent, also when a later part fails. A message with
+// neither text nor file is refused with ErrEmptyMessage.
 func (p *Platform) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]string, error) {
 	chat, err := parseID("chat", chatID)
 	if err != nil {
 		return nil, err
+	}
+	if m.Text == "" && len(m.Files) == 0 {
+		return nil, ErrEmptyMessage
 	}
 	var quote int64
 	if m.ReplyTo != "" {
@@ -292,42 +375,10 @@ func (p *Platform) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]s
 		if err != nil {
 			return ids, err
 		}
+		p.noteSent(id)
 		ids = append(ids, strconv.FormatInt(id, 10))
 	}
 	return ids, nil
-}
-
-// AcceptRequest implements bot.RequestAccepter: accept_chat, then the
-// welcome, if any.
-func (p *Platform) AcceptRequest(ctx context.Context, r bot.Request, opts bot.AcceptOptions) error {
-	e, ok := r.(*ContactRequest)
-	if !ok {
-		return fmt.Errorf("privitty: cannot accept %s: %w", r.Type(), bot.ErrUnsupported)
-	}
-	if err := p.client.AcceptChat(ctx, e.ChatID); err != nil {
-		return err
-	}
-	p.cacheChat(e.ChatID, chatInfo{chat: e.Chat})
-	if opts.Welcome != "" {
-		_, err := p.Send(ctx, strconv.FormatInt(e.ChatID, 10), bot.Outgoing{Text: opts.Welcome})
-		return err
-	}
-	return nil
-}
-
-// RejectRequest implements bot.RequestAccepter with block_chat.
-func (p *Platform) RejectRequest(ctx context.Context, r bot.Request) error {
-	e, ok := r.(*ContactRequest)
-	if !ok {
-		return fmt.Errorf("privitty: cannot reject %s: %w", r.Type(), bot.ErrUnsupported)
-	}
-	if err := p.client.BlockChat(ctx, e.ChatID); err != nil {
-		return err
-	}
-	p.mu.Lock()
-	delete(p.chats, e.ChatID)
-	p.mu.Unlock()
-	return nil
 }
 
 // Delete implements bot.Deleter with delete_messages. Delta Chat deletes

@@ -177,7 +177,7 @@ func TestSimBufferOverflowBecomesLag(t *testing.T) {
 func TestSilentStreamIsReopened(t *testing.T) {
 	sim := newSim(t, privittysim.WithPingInterval(10*time.Millisecond))
 	st := store.NewMemory()
-	p := newPlatform(sim, st, privitty.WithIdleTimeout(150*time.Millisecond))
+	p := newPlatform(sim, st, privitty.WithIdleTimeout(time.Second))
 	rec, _ := runBot(t, p, st, nil)
 	alice, _ := sim.ConnectContact("alice", false)
 	waitReady(t, p)
@@ -210,7 +210,7 @@ func TestMalformedAndUnknownEventsAreCounted(t *testing.T) {
 	sim.SendMalformed()
 	sim.EmitRaw(`{"no_type":1}`)
 	sim.EmitRaw(`{"type":"IncomingMsg","account_id":1,"chat_id":5}`)
-	sim.EmitRaw(`{"type":"ReactionsChanged","account_id":1,"chat_id":5,"msg_id":3,"contact_id":9}`)
+	sim.EmitRaw(`{"type":"SomeFutureEvent","account_id":1,"chat_id":5,"msg_id":3,"contact_id":9}`)
 	sim.EmitRaw(`{"type":"IncomingMsg","account_id":2,"chat_id":5,"msg_id":77}`)
 	sim.ContactSend(alice.ChatID, "after the junk")
 	waitCond(t, "the message after the junk", func() bool { return rec.texts()["after the junk"] == 1 })

@@ -19,6 +19,10 @@ import (
 // errIdle ends a stream that stayed silent past the idle timeout.
 var errIdle = errors.New("privitty: event stream silent past the idle timeout")
 
+// errConnectTimeout ends an attempt to open the stream that got no answer
+// within the connect timeout.
+var errConnectTimeout = errors.New("the daemon did not answer")
+
 // readLoop keeps the event stream open until ctx ends, reconnecting
 // with the kit's backoff.
 func (p *Platform) readLoop(ctx context.Context, q chan<- item) {
@@ -40,8 +44,19 @@ func (p *Platform) session(ctx context.Context, q chan<- item, useful func()) er
 	}
 	req.Header.Set("Accept", "text/event-stream")
 	req.Header.Set("Cache-Control", "no-cache")
+	// Until the response headers arrive nothing else bounds the request:
+	// a daemon that accepted the connection and says nothing would hold
+	// it forever.
+	connect := time.AfterFunc(p.cfg.connectTimeout, func() { cancel(errConnectTimeout) })
 	resp, err := p.client.http.Do(req)
+	if !connect.Stop() && err == nil {
+		resp.Body.Close()
+		err = errConnectTimeout
+	}
 	if err != nil {
+		if errors.Is(context.Cause(sctx), errConnectTimeout) {
+			err = fmt.Errorf("no answer within %v: %w", p.cfg.connectTimeout, errConnectTimeout)
+		}
 		return fmt.Errorf("privitty: opening the event stream: %w", err)
 	}
 	defer resp.Body.Close()

@@ -108,6 +108,9 @@ type Contact struct {
 	LastSeen        int64  `json:"lastSeen"`
 	WasSeenRecently bool   `json:"wasSeenRecently"`
 	IsBot           bool   `json:"isBot"`
+	// Freshness is kept as the core sends it (newer cores only); its
+	// shape is not fixed here.
+	Freshness json.RawMessage `json:"freshness,omitempty"`
 	// Raw is the object as received, unknown fields included.
 	Raw json.RawMessage `json:"-"`
 }
@@ -131,10 +134,12 @@ type Quote struct {
 	MessageID         int64  `json:"messageId"`
 	ChatID            int64  `json:"chatId"`
 	AuthorDisplayName string `json:"authorDisplayName"`
-	OverrideSender    string `json:"overrideSenderName"`
-	Image             string `json:"image"`
-	IsForwarded       bool   `json:"isForwarded"`
-	ViewType          string `json:"viewType"`
+	// AuthorDisplayColor is the author's color, "#rrggbb".
+	AuthorDisplayColor string `json:"authorDisplayColor"`
+	OverrideSender     string `json:"overrideSenderName"`
+	Image              string `json:"image"`
+	IsForwarded        bool   `json:"isForwarded"`
+	ViewType           string `json:"viewType"`
 }
 
 // UnmarshalJSON decodes camelCase or snake_case keys.
@@ -202,6 +207,9 @@ type Message struct {
 	IsPinned              bool       `json:"isPinned"`
 	Reactions             *Reactions `json:"reactions"`
 	IsSetupMessage        bool       `json:"isSetupmessage"`
+	SetupCodeBegin        string     `json:"setupCodeBegin"`
+	// VcardContact is the first contact a vCard message shares.
+	VcardContact *VcardContact `json:"vcardContact"`
 	// Raw is the object as received, unknown fields included.
 	Raw json.RawMessage `json:"-"`
 }
@@ -215,6 +223,27 @@ func (m *Message) UnmarshalJSON(b []byte) error {
 	}
 	*m = Message(v)
 	m.Raw = append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// VcardContact is a contact shared as a vCard.
+type VcardContact struct {
+	Addr         string `json:"addr"`
+	DisplayName  string `json:"displayName"`
+	Key          string `json:"key"`          // public key, base64
+	ProfileImage string `json:"profileImage"` // base64
+	Color        string `json:"color"`
+	Timestamp    int64  `json:"timestamp"`
+}
+
+// UnmarshalJSON decodes camelCase or snake_case keys.
+func (v *VcardContact) UnmarshalJSON(b []byte) error {
+	type plain VcardContact
+	var p plain
+	if err := decodeLenient(b, &p, camelKeys); err != nil {
+		return fmt.Errorf("privitty: vcard contact: %w", err)
+	}
+	*v = VcardContact(p)
 	return nil
 }
 
@@ -313,21 +342,42 @@ func (c *Chat) UnmarshalJSON(b []byte) error {
 // ChatListItem is one value of get_chatlist_items_by_entries. Kind is
 // "ChatListItem", "ArchiveLink" or "Error".
 type ChatListItem struct {
-	Kind                string   `json:"kind"`
-	ID                  int64    `json:"id"`
-	Name                string   `json:"name"`
-	ChatType            ChatType `json:"chatType"`
-	IsGroup             bool     `json:"isGroup"`
-	IsContactRequest    bool     `json:"isContactRequest"`
-	IsArchived          bool     `json:"isArchived"`
-	IsMuted             bool     `json:"isMuted"`
-	IsSelfTalk          bool     `json:"isSelfTalk"`
-	IsDeviceTalk        bool     `json:"isDeviceTalk"`
-	FreshMessageCounter int      `json:"freshMessageCounter"`
-	LastUpdated         int64    `json:"lastUpdated"`
-	LastMessageID       int64    `json:"lastMessageId"`
-	DMChatContact       int64    `json:"dmChatContact"`
-	Error               string   `json:"error"`
+	Kind       string   `json:"kind"`
+	ID         int64    `json:"id"`
+	Name       string   `json:"name"`
+	AvatarPath string   `json:"avatarPath"`
+	Color      string   `json:"color"`
+	ChatType   ChatType `json:"chatType"`
+	// LastUpdated is the last message's time in unix milliseconds.
+	LastUpdated int64 `json:"lastUpdated"`
+	// SummaryText1 is the summary's prefix (a sender, "Draft"…),
+	// SummaryText2 its text; SummaryStatus the last message's state.
+	SummaryText1        string `json:"summaryText1"`
+	SummaryText2        string `json:"summaryText2"`
+	SummaryStatus       int    `json:"summaryStatus"`
+	SummaryPreviewImage string `json:"summaryPreviewImage"`
+	IsEncrypted         bool   `json:"isEncrypted"`
+	// IsGroup is deprecated upstream in favour of ChatType.
+	IsGroup             bool   `json:"isGroup"`
+	FreshMessageCounter int    `json:"freshMessageCounter"`
+	IsSelfTalk          bool   `json:"isSelfTalk"`
+	IsDeviceTalk        bool   `json:"isDeviceTalk"`
+	IsSendingLocation   bool   `json:"isSendingLocation"`
+	IsSelfInGroup       bool   `json:"isSelfInGroup"`
+	IsArchived          bool   `json:"isArchived"`
+	IsPinned            bool   `json:"isPinned"`
+	IsMuted             bool   `json:"isMuted"`
+	IsContactRequest    bool   `json:"isContactRequest"`
+	DMChatContact       int64  `json:"dmChatContact"`
+	WasSeenRecently     bool   `json:"wasSeenRecently"`
+	LastMessageType     string `json:"lastMessageType"`
+	LastMessageID       int64  `json:"lastMessageId"`
+	Error               string `json:"error"`
+	// Freshness is kept as the core sends it (newer cores only); its
+	// shape is not fixed here.
+	Freshness json.RawMessage `json:"freshness,omitempty"`
+	// Raw is the object as received, unknown fields included.
+	Raw json.RawMessage `json:"-"`
 }
 
 // UnmarshalJSON decodes camelCase or snake_case keys.
@@ -338,6 +388,7 @@ func (c *ChatListItem) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("privitty: chat list item: %w", err)
 	}
 	*c = ChatListItem(v)
+	c.Raw = append(json.RawMessage(nil), b...)
 	return nil
 }
 

@@ -37,7 +37,18 @@
 //     at 10; 1 is the bot itself. Message ids grow monotonically.
 //   - A message from a contact the bot has not accepted lands in a chat with
 //     isContactRequest; accept_chat accepts it, block_chat blocks it.
-//     send_msg emits MsgDelivered for the new message.
+//     GroupRequest makes a group of someone unknown, which is a contact
+//     request of chatType Group, as in the core.
+//   - send_msg sends what it is given, an empty message too, and emits
+//     MsgsChanged then MsgDelivered; markseen_msgs emits MsgsNoticed. Edit,
+//     React and Delete emit the core's MsgsChanged, IncomingReaction and
+//     ReactionsChanged, and MsgDeleted; RenameGroup stores an info message.
+//   - Without the account's "bot" flag (WithBotFlag(false)) a text longer
+//     than TruncateAt characters is stored cut, ending in "[...]", with
+//     hasHtml; get_message_html answers the whole text as the core's HTML.
+//   - get_info reports the account key's fingerprint; Recreate replaces
+//     the account's database (ids start again at 10, new key) and drops
+//     the streams, as a re-created account does.
 //
 // # Fault injection
 //
@@ -45,6 +56,7 @@
 // more events, SetDelay delays every /rpc answer, FailNext answers the next
 // call of a method with a JSON-RPC error, SendMalformed sends a data line
 // that is not JSON, EmitRaw sends any data line (unknown event types),
-// EmitLag sends a lag, Silence stops all writes including pings, and
+// EmitLag sends a lag, Silence stops all writes including pings, Freeze
+// holds every request without an answer (a stopped process), and
 // SetLicense changes the license status.
 package privittysim

@@ -123,3 +123,23 @@ func (s *Sim) groupWith(chatID, by int64) (*chat, error) {
 	}
 	return c, nil
 }
+
+// RenameGroup makes member by of group chatID rename it: the core stores
+// an info message (systemMessageType GroupNameChanged) from by, emits
+// IncomingMsg for it, then ChatModified. It returns the info message's id.
+func (s *Sim) RenameGroup(chatID, by int64, name string) (int64, error) {
+	s.mu.Lock()
+	c, err := s.groupWith(chatID, by)
+	if err != nil {
+		s.mu.Unlock()
+		return 0, err
+	}
+	text := fmt.Sprintf("Group name changed from %q to %q by %s.", c.name, name, s.w.name(by))
+	c.name = name
+	m := s.w.addMsg(c, &msg{fromID: by, text: text, info: true, sysType: "GroupNameChanged", state: stateFresh})
+	s.notifyLocked()
+	s.mu.Unlock()
+	s.emit(incoming(c.id, m.id))
+	s.emit(map[string]any{"type": "ChatModified", "account_id": 1, "chat_id": c.id})
+	return m.id, nil
+}

@@ -103,6 +103,9 @@ func (s *Sim) serveRPC(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.wg.Done()
+	if !s.hold(r) {
+		return
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
 	if err != nil {
 		return
@@ -182,6 +185,7 @@ func init() {
 		"block_chat":                    (*Sim).blockChat,
 		"get_message_ids":               (*Sim).getMessageIDs,
 		"get_message":                   (*Sim).getMessage,
+		"get_message_html":              (*Sim).getMessageHTML,
 		"get_messages":                  (*Sim).getMessages,
 		"send_msg":                      (*Sim).sendMsg,
 		"misc_send_text_message":        (*Sim).sendText,
@@ -288,8 +292,12 @@ func (s *Sim) setConfig(p params) (any, *rpcErr) {
 }
 
 func (s *Sim) getInfo(params) (any, *rpcErr) {
-	return map[string]string{"deltachat_core_version": "2.20.0", "configured_addr": s.w.conf["addr"],
-		"n_msgs_in_db": strconv.Itoa(len(s.w.msgs)), "blobdir": "/var/lib/privitty/blobs"}, nil
+	info := map[string]string{"deltachat_core_version": "2.20.0", "configured_addr": s.w.conf["addr"],
+		"n_msgs_in_db": strconv.Itoa(len(s.w.msgs)), "blobdir": "/var/lib/privitty/blobs"}
+	if !s.cfg.noKey {
+		info["fingerprint"] = s.w.fingerprint
+	}
+	return info, nil
 }
 
 func (s *Sim) getContactIDs(params) (any, *rpcErr) {
@@ -520,6 +528,19 @@ func (s *Sim) getMessage(p params) (any, *rpcErr) {
 	return s.w.msgJSON(m), nil
 }
 
+// getMessageHTML answers the whole text of a message the core cut, as the
+// HTML the core makes of plain text; null for other messages.
+func (s *Sim) getMessageHTML(p params) (any, *rpcErr) {
+	m, e := s.msgArg(p, 1)
+	if e != nil {
+		return nil, e
+	}
+	if m.full == "" {
+		return nil, nil
+	}
+	return plainHTML(m.full), nil
+}
+
 func (s *Sim) getMessages(p params) (any, *rpcErr) {
 	ids, e := p.ids(1)
 	if e != nil {
@@ -555,9 +576,8 @@ func (s *Sim) send(c *chat, d messageData) (any, *rpcErr) {
 	if c.selfGone {
 		return nil, errf(codeInternal, "not a member of chat %d", c.id)
 	}
-	if d.Text == "" && d.File == "" {
-		return nil, errf(codeInternal, "message is empty")
-	}
+	// An empty message is sent as it is, as the core does: refusing it is
+	// the client's job.
 	if d.QuotedMessageID != 0 && s.w.msgs[d.QuotedMessageID] == nil {
 		return nil, errf(codeInternal, "quoted message %d not found", d.QuotedMessageID)
 	}
@@ -567,6 +587,7 @@ func (s *Sim) send(c *chat, d messageData) (any, *rpcErr) {
 		fileName: d.Filename, viewType: d.ViewType, state: stateOut})
 	s.sent = append(s.sent, Sent{MsgID: m.id, ChatID: c.id, Text: d.Text, QuotedMessageID: d.QuotedMessageID,
 		File: d.File, ViewType: m.viewType})
+	s.later(map[string]any{"type": "MsgsChanged", "account_id": 1, "chat_id": c.id, "msg_id": m.id})
 	s.later(map[string]any{"type": "MsgDelivered", "account_id": 1, "chat_id": c.id, "msg_id": m.id})
 	return m.id, nil
 }
@@ -669,9 +690,14 @@ func (s *Sim) markseen(p params) (any, *rpcErr) {
 	if e != nil {
 		return nil, e
 	}
+	noticed := map[int64]bool{}
 	for _, id := range ids {
 		if m := s.w.msgs[id]; m != nil && m.fromID != selfID && m.state < stateSeen {
 			m.state = stateSeen
+			if !noticed[m.chatID] {
+				noticed[m.chatID] = true
+				s.later(map[string]any{"type": "MsgsNoticed", "account_id": 1, "chat_id": m.chatID})
+			}
 		}
 		s.w.lastMsgID = max(s.w.lastMsgID, id)
 	}

@@ -136,8 +136,15 @@ func (s *Sim) memberSend(chatID, contactID int64, in Msg) (int64, error) {
 	if in.Seen {
 		state = stateSeen
 	}
-	m := s.w.addMsg(c, &msg{fromID: contactID, text: in.Text, quoteID: in.QuoteID, file: in.File,
-		fileName: in.FileName, fileSize: in.FileSize, state: state})
+	m := &msg{fromID: contactID, text: in.Text, quoteID: in.QuoteID, file: in.File,
+		fileName: in.FileName, fileSize: in.FileSize, state: state}
+	if s.w.conf["bot"] != "1" {
+		// A person's account gets long texts cut; bots get them whole.
+		if short, ok := cut(in.Text); ok {
+			m.text, m.full = short, in.Text
+		}
+	}
+	s.w.addMsg(c, m)
 	s.notifyLocked()
 	s.mu.Unlock()
 	if !in.Silent {
@@ -192,4 +199,118 @@ func (s *Sim) MsgState(id int64) (int, bool) {
 		return 0, false
 	}
 	return m.state, true
+}
+
+// Invitation is a group an unknown contact made with the bot, as
+// GroupRequest returns it.
+type Invitation struct {
+	ChatID    int64
+	InviterID int64
+	// MemberIDs are the other members, the inviter not included.
+	MemberIDs []int64
+	// MsgID is the inviter's first message.
+	MsgID int64
+}
+
+// GroupRequest makes a contact the bot does not know create a group with
+// the bot and new contacts named members, and write text into it. As in
+// the core, the group is a contact request (isContactRequest, chatType
+// Group) until the bot accepts it; IncomingMsg is emitted.
+func (s *Sim) GroupRequest(name, inviter, text string, members ...string) (Invitation, error) {
+	if inviter == "" || text == "" {
+		return Invitation{}, fmt.Errorf("privittysim: a group request needs an inviter and a text")
+	}
+	s.mu.Lock()
+	by := s.w.addContact(inviter)
+	ids := []int64{by.id}
+	for _, n := range members {
+		ids = append(ids, s.w.addContact(n).id)
+	}
+	c := s.w.addChat(name, true, slices.Clone(ids)...)
+	c.request = true
+	m := s.w.addMsg(c, &msg{fromID: by.id, text: text, state: stateFresh})
+	s.notifyLocked()
+	s.mu.Unlock()
+	s.emit(incoming(c.id, m.id))
+	return Invitation{ChatID: c.id, InviterID: by.id, MemberIDs: ids[1:], MsgID: m.id}, nil
+}
+
+// Edit makes the author of message msgID, a contact, change its text, as
+// a Delta Chat edit request does: the message is updated in place
+// (isEdited) and MsgsChanged is emitted.
+func (s *Sim) Edit(msgID int64, text string) error {
+	s.mu.Lock()
+	m := s.w.msgs[msgID]
+	if m == nil || m.fromID == selfID || m.info {
+		s.mu.Unlock()
+		return fmt.Errorf("privittysim: no contact's message %d", msgID)
+	}
+	m.text, m.edited = text, true
+	s.notifyLocked()
+	s.mu.Unlock()
+	s.emit(map[string]any{"type": "MsgsChanged", "account_id": 1, "chat_id": m.chatID, "msg_id": m.id})
+	return nil
+}
+
+// React makes contact contactID react to message msgID with emoji (none
+// removes the reaction). ReactionsChanged is emitted, and before it
+// IncomingReaction when the message is the bot's own, as the core does.
+func (s *Sim) React(msgID, contactID int64, emoji string) error {
+	s.mu.Lock()
+	m := s.w.msgs[msgID]
+	if m == nil || s.w.contacts[contactID] == nil {
+		s.mu.Unlock()
+		return fmt.Errorf("privittysim: no message %d or contact %d", msgID, contactID)
+	}
+	if m.react == nil {
+		m.react = map[int64][]string{}
+	}
+	if emoji == "" {
+		delete(m.react, contactID)
+	} else {
+		m.react[contactID] = []string{emoji}
+	}
+	s.notifyLocked()
+	s.mu.Unlock()
+	if m.fromID == selfID && emoji != "" {
+		s.emit(map[string]any{"type": "IncomingReaction", "account_id": 1, "chat_id": m.chatID, "contact_id": contactID,
+			"msg_id": m.id, "reaction": emoji})
+	}
+	s.emit(map[string]any{"type": "ReactionsChanged", "account_id": 1, "chat_id": m.chatID, "msg_id": m.id, "contact_id": contactID})
+	return nil
+}
+
+// Delete makes message msgID disappear, as when its author deletes it for
+// everyone: MsgDeleted is emitted.
+func (s *Sim) Delete(msgID int64) error {
+	s.mu.Lock()
+	m := s.w.msgs[msgID]
+	if m == nil {
+		s.mu.Unlock()
+		return fmt.Errorf("privittysim: no message %d", msgID)
+	}
+	delete(s.w.msgs, msgID)
+	if c := s.w.chats[m.chatID]; c != nil {
+		c.msgs = slices.DeleteFunc(c.msgs, func(x int64) bool { return x == msgID })
+	}
+	s.notifyLocked()
+	s.mu.Unlock()
+	s.emit(map[string]any{"type": "MsgDeleted", "account_id": 1, "chat_id": m.chatID, "msg_id": msgID})
+	return nil
+}
+
+// Recreate replaces the account's database with an empty one, as when the
+// account is deleted and added again with the same address: contacts,
+// chats and messages are gone, ids start again at 10, the account gets a
+// new key (get_info's fingerprint), and the daemon restarts, so every
+// stream is closed. Config keys go back to their start values.
+func (s *Sim) Recreate() {
+	s.mu.Lock()
+	s.incarnation++
+	s.w = newWorld(&s.cfg, s.incarnation)
+	for sub := range s.subs {
+		sub.close()
+	}
+	s.notifyLocked()
+	s.mu.Unlock()
 }

@@ -27,6 +27,8 @@ type config struct {
 	snakeCase    bool
 	botName      string
 	botAddr      string
+	botFlag      bool
+	noKey        bool
 	now          func() time.Time
 }
 
@@ -54,6 +56,16 @@ func WithSnakeCase(on bool) Option { return func(c *config) { c.snakeCase = on }
 // WithBotName sets the bot's display name (config "displayname").
 func WithBotName(name string) Option { return func(c *config) { c.botName = name } }
 
+// WithBotFlag sets the account's "bot" config flag at start (default on).
+// Without it the core treats the account as a person's: texts longer than
+// TruncateAt arrive cut, with hasHtml set and the whole text behind
+// get_message_html.
+func WithBotFlag(on bool) Option { return func(c *config) { c.botFlag = on } }
+
+// WithoutFingerprint leaves the account key's fingerprint out of
+// get_info, as a gateway that filters it would.
+func WithoutFingerprint() Option { return func(c *config) { c.noKey = true } }
+
 // WithClock sets the time source for message timestamps.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
@@ -66,6 +78,7 @@ type Stats struct {
 	PingsSent     int // keepalive comments written
 	EventsDropped int // events dropped because a client's buffer was full
 	RPCCalls      int // JSON-RPC requests answered
+	Stalled       int // requests held without an answer while frozen
 }
 
 // Sent is a message the bot sent with send_msg or misc_send_text_message.
@@ -121,16 +134,19 @@ type Sim struct {
 	delay   time.Duration
 	drop    int // close a stream after this many more events; 0 = off
 	silent  bool
-	wake    chan struct{} // closed and replaced when silence changes
+	frozen  bool
+	wake    chan struct{} // closed and replaced when silence or freezing changes
 	license string
 	started bool
-	pending []map[string]any // events of the running call
+	// incarnation counts account databases: Recreate starts a new one.
+	incarnation int
+	pending     []map[string]any // events of the running call
 }
 
 // New returns a simulator; call Start.
 func New(opts ...Option) *Sim {
 	cfg := config{listen: "127.0.0.1:0", pingInterval: DefaultPingInterval, clientBuffer: DefaultClientBuffer,
-		botName: "parley", botAddr: "bot@edge.example", now: time.Now}
+		botName: "parley", botAddr: "bot@edge.example", botFlag: true, now: time.Now}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -144,7 +160,7 @@ func New(opts ...Option) *Sim {
 		wake:    make(chan struct{}),
 		license: "active",
 	}
-	s.w = newWorld(&s.cfg)
+	s.w = newWorld(&s.cfg, 0)
 	return s
 }
 
@@ -341,6 +357,45 @@ func (s *Sim) Silence(on bool) {
 	s.mu.Unlock()
 }
 
+// Freeze stops (on) or resumes (off) the whole daemon, as SIGSTOP and
+// SIGCONT would: connections are still accepted, but no request gets an
+// answer, not even response headers, and open streams write nothing. A
+// held request goes on once the daemon resumes, unless its client gave up.
+func (s *Sim) Freeze(on bool) {
+	s.mu.Lock()
+	s.frozen = on
+	close(s.wake)
+	s.wake = make(chan struct{})
+	s.notifyLocked()
+	s.mu.Unlock()
+}
+
+// hold keeps a request waiting while the daemon is frozen; it reports
+// false when the client gave up or the simulator closes meanwhile.
+func (s *Sim) hold(r *http.Request) bool {
+	counted := false
+	for {
+		s.mu.Lock()
+		frozen, wake := s.frozen, s.wake
+		if frozen && !counted {
+			counted = true
+			s.stats.Stalled++
+			s.notifyLocked()
+		}
+		s.mu.Unlock()
+		if !frozen {
+			return true
+		}
+		select {
+		case <-wake:
+		case <-r.Context().Done():
+			return false
+		case <-s.closing:
+			return false
+		}
+	}
+}
+
 // SendMalformed sends a data line that is not JSON to every stream.
 func (s *Sim) SendMalformed() {
 	m := &sse.Message{}
@@ -395,21 +450,31 @@ func (s *Sim) publish(m *sse.Message) {
 
 // ---- HTTP ----
 
-func (s *Sim) serveHealth(w http.ResponseWriter, _ *http.Request) {
+func (s *Sim) serveHealth(w http.ResponseWriter, r *http.Request) {
+	if !s.enter() {
+		return
+	}
+	defer s.wg.Done()
+	if !s.hold(r) {
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write([]byte(`{"status":"ok","service":"privitty-edged","version":"0.1.0-sim"}`))
 }
 
 func (s *Sim) serveEvents(w http.ResponseWriter, r *http.Request) {
+	if !s.enter() {
+		return
+	}
+	defer s.wg.Done()
+	if !s.hold(r) {
+		return
+	}
 	sess, err := sse.Upgrade(w, r)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	if !s.enter() {
-		return
-	}
-	defer s.wg.Done()
 	sub := &subscriber{ch: make(chan *sse.Message, s.cfg.clientBuffer), kill: make(chan struct{})}
 	s.mu.Lock()
 	s.subs[sub] = struct{}{}
@@ -430,7 +495,7 @@ func (s *Sim) serveEvents(w http.ResponseWriter, r *http.Request) {
 	defer ping.Stop()
 	for {
 		s.mu.Lock()
-		silent, wake := s.silent, s.wake
+		silent, wake := s.silent || s.frozen, s.wake
 		s.mu.Unlock()
 		events, pings := (<-chan *sse.Message)(sub.ch), ping.C
 		if silent {

@@ -309,3 +309,47 @@ func TestScenarioErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A person's account gets long texts cut, the whole behind
+// get_message_html; Recreate starts ids and the key afresh; a frozen
+// daemon answers nothing until it resumes.
+func TestCutTextsRecreateFreeze(t *testing.T) {
+	s := start(t, privittysim.WithBotFlag(false))
+	alice, _ := s.ConnectContact("alice", false)
+	long := "H1 " + strings.Repeat("x", privittysim.TruncateAt+10)
+	id, _ := s.ContactSend(alice.ChatID, long)
+	_, ans := rpc(t, s, call("get_message", 1, id))
+	m := ans["result"].(map[string]any)
+	if m["text"] != "H1 [...]" || m["hasHtml"] != true {
+		t.Fatalf("cut message %v %v", m["text"], m["hasHtml"])
+	}
+	_, ans = rpc(t, s, call("get_message_html", 1, id))
+	if h, _ := ans["result"].(string); !strings.Contains(h, long+"<br/>") || !strings.HasPrefix(h, "<!DOCTYPE html>") {
+		t.Fatalf("html %.80q", h)
+	}
+	_, ans = rpc(t, s, call("get_info", 1))
+	key := ans["result"].(map[string]any)["fingerprint"]
+
+	s.Recreate()
+	again, _ := s.ConnectContact("alice", false)
+	_, ans = rpc(t, s, call("get_info", 1))
+	if again.ID != alice.ID || again.ChatID != alice.ChatID || ans["result"].(map[string]any)["fingerprint"] == key {
+		t.Fatalf("after Recreate: contact %d chat %d key %v (was %v)", again.ID, again.ChatID, ans["result"], key)
+	}
+
+	s.Freeze(true)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL()+"/health", nil)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatal("a frozen daemon answered")
+	}
+	if err := s.Wait(5*time.Second, func() bool { return s.Stats().Stalled == 1 }); err != nil {
+		t.Fatalf("stats %+v: %v", s.Stats(), err)
+	}
+	s.Freeze(false)
+	if code, _ := rpc(t, s, call("get_connectivity", 1)); code != 200 {
+		t.Fatalf("after thawing: %d", code)
+	}
+}

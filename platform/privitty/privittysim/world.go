@@ -56,6 +56,9 @@ type msg struct {
 	infoContact int64
 	edited      bool
 	react       map[int64][]string
+	// full is the whole text of a message the core cut (hasHtml), served
+	// by get_message_html.
+	full string
 }
 
 type world struct {
@@ -66,17 +69,25 @@ type world struct {
 	nextID    int64 // shared by contacts, chats and messages: ids only grow
 	conf      map[string]string
 	lastMsgID int64
+	// fingerprint is the account key's, as get_info reports it: a new
+	// account database gets a new key.
+	fingerprint string
 }
 
-func newWorld(cfg *config) world {
-	return world{
-		cfg:      cfg,
-		contacts: map[int64]*contact{},
-		chats:    map[int64]*chat{},
-		msgs:     map[int64]*msg{},
-		nextID:   firstReal,
-		conf:     map[string]string{"addr": cfg.botAddr, "displayname": cfg.botName, "bot": "1", "configured": "1"},
+func newWorld(cfg *config, incarnation int) world {
+	w := world{
+		cfg:         cfg,
+		contacts:    map[int64]*contact{},
+		chats:       map[int64]*chat{},
+		msgs:        map[int64]*msg{},
+		nextID:      firstReal,
+		conf:        map[string]string{"addr": cfg.botAddr, "displayname": cfg.botName, "configured": "1"},
+		fingerprint: fmt.Sprintf("%040X", 0xC0FFEE+incarnation),
 	}
+	if cfg.botFlag {
+		w.conf["bot"] = "1"
+	}
+	return w
 }
 
 func (w *world) id() int64 {
@@ -224,7 +235,7 @@ func (w *world) msgJSON(m *msg) map[string]any {
 		fileBytes = m.fileSize
 	}
 	return w.obj("id", m.id, "chatId", m.chatID, "fromId", m.fromID, "quote", quote, "parentId", nil,
-		"text", m.text, "isEdited", m.edited, "hasLocation", false, "hasHtml", false, "viewType", m.viewType,
+		"text", m.text, "isEdited", m.edited, "hasLocation", false, "hasHtml", m.full != "", "viewType", m.viewType,
 		"state", m.state, "error", nil, "timestamp", m.ts, "sortTimestamp", m.ts, "receivedTimestamp", m.ts,
 		"hasDeviatingTimestamp", false, "subject", "", "showPadlock", true, "isInfo", m.info,
 		"isForwarded", false, "isBot", m.fromID == selfID, "systemMessageType", sysType(m), "infoContactId", nullID(m.infoContact),
