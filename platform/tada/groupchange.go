@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 
 	"go.uber.org/zap"
@@ -194,7 +195,7 @@ func (p *Platform) groupEvents(ctx context.Context, chats []Chat, report bool) [
 		if len(c.Members) == 0 && report && (!known || old.Status == "") && c.Status != "" {
 			// A group new to the bot, listed without its members: ask,
 			// for its owner.
-			if ms, err := p.c.GroupMembers(ctx, c.JID); err != nil {
+			if ms, err := p.groupMembers(ctx, c.JID); err != nil {
 				p.log.Warn("tada: listing a new group's members", zap.String("chat", c.JID), zap.Error(err))
 			} else {
 				c.Members = ms
@@ -340,4 +341,24 @@ func (p *Platform) saveGroups(ctx context.Context) error {
 		return fmt.Errorf("tada: saving %s: %w", key, err)
 	}
 	return nil
+}
+
+// groupMembers lists a group's members. tdproto describes the answer as a
+// list, tdclient reads {"members": [...]}: both are taken.
+func (p *Platform) groupMembers(ctx context.Context, jid string) ([]GroupMember, error) {
+	var raw json.RawMessage
+	if err := p.c.callJSON(ctx, http.MethodGet, p.c.teamPath("groups", jid, "members"), nil, nil, &raw); err != nil {
+		return nil, err
+	}
+	var list []GroupMember
+	if err := json.Unmarshal(raw, &list); err == nil {
+		return list, nil
+	}
+	var obj struct {
+		Members []GroupMember `json:"members"`
+	}
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return nil, fmt.Errorf("tada: group members of %s: %w", jid, err)
+	}
+	return obj.Members, nil
 }

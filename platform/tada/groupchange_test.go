@@ -204,3 +204,45 @@ func TestGroupChangesWhileAway(t *testing.T) {
 		t.Fatalf("third start reported %q", got)
 	}
 }
+
+// A chat update without a member list (as in the protocol's example) for
+// a group new to the bot: the platform asks for the members; when it
+// cannot get them the bot still joined, with no owner known.
+func TestGroupJoinedWithoutMemberList(t *testing.T) {
+	sim := newSim(t)
+	olga := sim.AddContact("olga")
+	l := listen(t, newPlatform(t, sim, testOptions(store.NewMemory())...))
+	if _, err := sim.NewGroup("club", map[string]string{olga.JID: "owner", sim.Bot().JID: "admin"}); err != nil {
+		t.Fatal(err)
+	}
+	waitChange(t, l, "bot_joined  admin "+olga.JID)
+	// The seed document's chat: status "member", no members, a group the
+	// simulator does not have (so listing its members fails).
+	sim.SendRaw(`{"event":"server.chat.updated","params":{"chats":[{"chat_type":"group","display_name":"Общий чат",` +
+		`"gentime":1568764808134709248,"jid":"g-82d6c0d4-8921-4519-abb3-02f17373112f","num_members":32,"status":"member"}]}}`)
+	waitChange(t, l, "bot_joined  member ")
+	if n := len(l.typed(tada.TypeGroupChanged)); n != 2 {
+		t.Fatalf("%d GroupChanged events: %q", n, l.changes())
+	}
+}
+
+// A chat update lost with the connection is found after the reconnect,
+// from the chat list.
+func TestGroupJoinedWhileDisconnected(t *testing.T) {
+	sim := newSim(t)
+	olga := sim.AddContact("olga")
+	l := listen(t, newPlatform(t, sim, testOptions(store.NewMemory())...))
+	g, err := sim.NewGroup("club", map[string]string{olga.JID: "owner"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := sim.Stats().TotalSockets
+	sim.DropAfter(1) // the bot's chat.updated is lost, and its connection
+	if err := sim.AddToGroup(g, olga.JID, sim.Bot().JID, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	waitChange(t, l, "bot_joined  admin "+olga.JID)
+	if sim.Stats().TotalSockets == before {
+		t.Fatal("the change came without a reconnect: the fault did not drop it")
+	}
+}
