@@ -1,0 +1,176 @@
+package virola
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/parleybot/parley/platform/kit"
+)
+
+// CommentScan is how many of a room's newest messages catch-up checks for
+// new comments: a comment does not move the room's last message, so
+// comments missed while away are found through their parents.
+const CommentScan = 20
+
+func lastID(r Room) int64 {
+	if r.LastMessage == nil {
+		return 0
+	}
+	return r.LastMessage.MessageID
+}
+
+// catchUp lists the rooms, then passes on, room by room, what came after
+// the last message passed on. Rooms the cursors do not know start at
+// their floor: on the very first start the room's last message (history is
+// not replayed), after a restart the stored high-water mark (message ids
+// grow across the server), and for rooms that appear later the highest id
+// seen before they did.
+func (p *Platform) catchUp(ctx context.Context) error {
+	if !p.o.catchUp {
+		return nil
+	}
+	snap, err := p.listRooms(ctx)
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.snapshot = snap
+	var extra []string
+	for id, r := range snap {
+		if _, ok := p.floors[id]; !ok {
+			switch {
+			case p.floorsOK:
+				p.floors[id] = p.high
+			case p.mark > 0:
+				p.floors[id] = p.mark
+			default:
+				p.floors[id] = lastID(r)
+				p.high = max(p.high, lastID(r))
+			}
+		}
+		if chat := itoa(id); !p.d.Known(chat) && lastID(r) > p.floors[id] {
+			extra = append(extra, chat)
+		}
+	}
+	if !p.floorsOK && p.mark == 0 {
+		p.handled = max(p.handled, p.high)
+	}
+	p.floorsOK = true
+	p.mu.Unlock()
+	slices.Sort(extra)
+	err = p.d.CatchUp(ctx, extra...)
+	p.mu.Lock()
+	p.snapshot = nil
+	p.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return p.saveMark(ctx)
+}
+
+// fetchAfter is the kit's Fetcher: up to limit messages and comments of a
+// room with ids above after, oldest first. The list calls' cursor may or
+// may not include the cursor message itself; one more is asked for and
+// the answer filtered, which is right either way.
+func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, limit int) ([]kit.Item, error) {
+	room, err := strconv.ParseInt(chat, 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %q is not a room id", kit.ErrChatGone, chat)
+	}
+	p.mu.Lock()
+	snap := p.snapshot
+	r, listed := snap[room]
+	floor, hasFloor := p.floors[room]
+	p.mu.Unlock()
+	if snap != nil && !listed {
+		return nil, fmt.Errorf("%w: room %d is not in the room list", kit.ErrChatGone, room)
+	}
+	if hasFloor && !p.d.Known(chat) {
+		after = max(after, floor)
+	}
+	var msgs []Message
+	if snap == nil || lastID(r) > after {
+		l, err := p.client.ListMessages(ctx, room, Page{Cursor: after, Limit: limit + 1, Direction: Forward})
+		if err != nil {
+			return nil, gone(err, room)
+		}
+		msgs = newer(l.Messages, after)
+	}
+	// Comments of recent messages: the new ones and the newest before.
+	parents := map[int64]bool{}
+	for _, m := range msgs {
+		if m.CommentCount > 0 {
+			parents[m.MessageID] = true
+		}
+	}
+	recent, err := p.client.ListMessages(ctx, room, Page{Limit: CommentScan, Direction: Backward})
+	if err != nil {
+		return nil, gone(err, room)
+	}
+	for _, m := range recent.Messages {
+		if m.CommentCount > 0 {
+			parents[m.MessageID] = true
+		}
+	}
+	ids := make([]int64, 0, len(parents))
+	for id := range parents {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, parent := range ids {
+		l, err := p.client.ListComments(ctx, parent, Page{Cursor: after, Limit: limit + 1, Direction: Forward})
+		if err != nil {
+			if IsNotFound(err) {
+				continue // deleted meanwhile
+			}
+			return nil, err
+		}
+		msgs = append(msgs, newer(l.Messages, after)...)
+	}
+	slices.SortFunc(msgs, func(a, b Message) int { return cmpInt(a.MessageID, b.MessageID) })
+	msgs = slices.CompactFunc(msgs, func(a, b Message) bool { return a.MessageID == b.MessageID })
+	if len(msgs) > limit {
+		msgs = msgs[:limit]
+	}
+	items := make([]kit.Item, 0, len(msgs))
+	for _, m := range msgs {
+		p.see(&m)
+		it, err := p.item(ctx, m, true)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+	}
+	return items, nil
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// newer keeps the messages with ids above after.
+func newer(ms []Message, after int64) []Message {
+	out := ms[:0]
+	for _, m := range ms {
+		if m.MessageID > after {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// gone marks a room the server no longer shows as gone for the kit.
+func gone(err error, room int64) error {
+	if IsNotFound(err) {
+		return fmt.Errorf("%w: room %d: %w", kit.ErrChatGone, room, err)
+	}
+	return err
+}

@@ -1,0 +1,53 @@
+// Package virola connects Parley bots to Virola Server through its Web
+// API: events arrive on the WebSocket /api/v1/events as {"type","data"}
+// frames, commands go as REST calls under /api/v1.
+//
+// # Signing in
+//
+// WithToken uses a Web API access token (Authorization: Bearer); WithLogin
+// logs in with POST /api/v1/login and sends the VirolaUserSessionId cookie.
+// With both, the token is used and the login is the fallback: where the
+// events socket (or a call) refuses the token, the client logs in and uses
+// the cookie. An expired session is renewed by logging in again; a refused
+// token or password is an *APIError with status 401 that ends Listen, since
+// reconnecting cannot fix it. Every error body of the API becomes an
+// *APIError. A self-signed server certificate is trusted only when pinned
+// (WithPinnedCertificate) or when checks are turned off (WithInsecureTLS);
+// either is logged as a warning.
+//
+// # Events
+//
+// DecodeEvent turns a frame into one of the six documented events
+// (TextMessagesCreated, TextMessagesUpdated, TextMessageDeleted,
+// RoomCreated, RoomUpdated, RoomDeleted) or an *Unknown that keeps the
+// frame. The platform passes each message of a frame on as its own event
+// with one room key ("virola:<roomId>") and one dedupe key. Only
+// TextMessagesCreated carries bot.Messages: a private room is a direct
+// chat, a public room a group, and a comment (parentMessageId != 0) is a
+// message whose ReplyTo is its parent. Edits and read marks arrive as
+// TextMessagesUpdated, which is its own event and never a new message.
+// The bot's own messages never reach handlers.
+//
+// # Nothing lost, nothing twice
+//
+// The socket has no resume. After every (re)connect the platform lists the
+// rooms and, through platform/kit, fetches every room's messages after the
+// last one passed on (cursor, direction=forward; the cursor message is
+// filtered out whether or not the server includes it). rooms[].lastMessage
+// tells which rooms moved; comments, which do not move a room, are found
+// through the discussions of the room's newest messages (CommentScan).
+// Message ids grow across the whole server, so a room the cursors do not
+// know starts after the highest handled id, which is stored too. The
+// socket is pinged, since the protocol has no keepalive.
+//
+// # Sending
+//
+// A post is answered without the new message's id. Send waits for the
+// server's event of the bot's own message (and otherwise looks through the
+// room's newest messages) so that it can return the real id; when it
+// cannot find it, it returns no id rather than a made-up one. Replies go as
+// comments on the message replied to (WithReplyInThread), since Virola has
+// no quoting. The API has no edit, so the platform does not implement
+// bot.Editor; it implements bot.Deleter, and bot.RequestAccepter for new
+// rooms (accepting sends the welcome; a room cannot be refused).
+package virola
