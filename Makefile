@@ -1,7 +1,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build test race bench fuzz demo lint vet fmt
+.PHONY: all build test race bench fuzz demo lint vet fmt proto
 
 all: build test
 
@@ -36,3 +36,18 @@ fuzz:
 
 demo:
 	$(GO) run ./cmd/parley demo
+
+# Regenerates the Olvid daemon's gRPC code from platform/olvid/proto with
+# pinned generators. Needs protoc; the generated files are committed, so
+# building and testing do not.
+PROTOC_GEN_GO_VERSION ?= v1.36.12
+PROTOC_GEN_GO_GRPC_VERSION ?= v1.5.1
+OLVID_PROTO := platform/olvid/proto
+proto:
+	$(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
+	$(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC_VERSION)
+	rm -f platform/olvid/olvidpb/*.pb.go
+	PATH="$$($(GO) env GOPATH)/bin:$$PATH" protoc -I $(OLVID_PROTO) \
+		--go_out=. --go_opt=module=github.com/parleybot/parley \
+		--go-grpc_out=. --go-grpc_opt=module=github.com/parleybot/parley \
+		$$(cd $(OLVID_PROTO) && find olvid -name '*.proto' | sort)

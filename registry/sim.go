@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 )
@@ -56,4 +57,23 @@ func LookupSimulator(name string) (SimInfo, bool) {
 	defer registry.mu.RUnlock()
 	s, ok := sims[name]
 	return s, ok
+}
+
+// ParseSimArgs parses a simulator's command line with fs, which takes no
+// positional arguments. It returns flag.ErrHelp after -h, and an error
+// wrapping ErrUsage (after printing the usage) for anything else wrong,
+// so that "parley sim" exits 0 or 2 as a command line tool should.
+func ParseSimArgs(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return fmt.Errorf("%w: unexpected argument %q", ErrUsage, fs.Arg(0))
+	}
+	return nil
 }

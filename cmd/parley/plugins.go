@@ -12,4 +12,6 @@ import (
 	_ "github.com/parleybot/parley/platform/simplex/simplexsim"
 	_ "github.com/parleybot/parley/platform/tada"
 	_ "github.com/parleybot/parley/platform/tada/tadasim"
+	_ "github.com/parleybot/parley/platform/virola"
+	_ "github.com/parleybot/parley/platform/virola/virolasim"
 )

@@ -11,15 +11,17 @@
 //
 //	d := kit.NewDelivery(kit.FetchFunc(fetchPage), kit.Config{Store: st, Key: "name:cursors:" + account})
 //
-//	// in Listen, for each connection:
+//	// at the start of Listen:
 //	d.Begin(emit)         // what was passed on but not handled is passed on again
+//	go d.Run(ctx)         // writes handled cursors as they move
+//
+//	// for each connection:
 //	d.Load(ctx)           // stored cursors, once per process
 //	d.CatchUp(ctx)        // what arrived while away, chat by chat, before live items
 //	d.Live(ctx, item)     // each live item; items caught up already are skipped
-//	go d.Run(ctx)         // writes handled cursors every FlushEvery
 //
 //	// in EventHandled and Close:
-//	d.Handled(chat, id)
+//	d.Handled(chat, id, err) // err says whether the handler's commands were delivered
 //	d.Flush(ctx)
 //
 // The platform's one duty is FetchAfter: a page of a chat's items after a

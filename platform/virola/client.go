@@ -18,6 +18,8 @@ import (
 
 	"github.com/coder/websocket"
 	"go.uber.org/zap"
+
+	"github.com/parleybot/parley/bot"
 )
 
 // SessionCookie is the name of the session cookie login sets.
@@ -27,10 +29,10 @@ const SessionCookie = "VirolaUserSessionId"
 var (
 	// ErrNotSent means the request never reached the server: retrying is
 	// safe.
-	ErrNotSent = errors.New("virola: request not sent")
+	ErrNotSent = bot.KindError(bot.ErrNotSent, "virola: request not sent")
 	// ErrOutcomeUnknown means the request was written but no answer came:
 	// the server may have carried it out.
-	ErrOutcomeUnknown = errors.New("virola: request outcome unknown")
+	ErrOutcomeUnknown = bot.KindError(bot.ErrOutcomeUnknown, "virola: request outcome unknown")
 	// ErrProtocol is an answer that does not decode.
 	ErrProtocol = errors.New("virola: protocol error")
 	// ErrNoCredentials means neither a token nor a login was configured.

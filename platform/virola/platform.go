@@ -445,14 +445,18 @@ func (p *Platform) user(ctx context.Context, id int64) *User {
 }
 
 // EventHandled implements bot.HandledNotifier: it advances the cursor of
-// the message's room.
+// the message's room, unless a command of its handler was not delivered
+// (then the message is passed on again after the next reconnect).
 func (p *Platform) EventHandled(e bot.Event, err error) {
 	c, ok := e.(*TextMessagesCreated)
 	if !ok || len(c.TextMessages) == 0 {
 		return
 	}
 	m := c.TextMessages[0]
-	p.d.Handled(itoa(m.RoomID), m.MessageID)
+	p.d.Handled(itoa(m.RoomID), m.MessageID, err)
+	if bot.Undelivered(err) {
+		return
+	}
 	p.mu.Lock()
 	p.handled = max(p.handled, m.MessageID)
 	p.mu.Unlock()

@@ -3,7 +3,6 @@ package tadasim
 import (
 	"bufio"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -46,16 +45,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	botToken := fs.String("bot-token", DefaultBotToken, "the bot's `token`")
 	interactive := fs.Bool("interactive", false, "chat with the bot from this terminal as \"you\"")
 	verbose := fs.Bool("v", false, "log connections and events to stderr")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("%w: %v", registry.ErrUsage, err)
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
-		return fmt.Errorf("%w: unexpected argument %q", registry.ErrUsage, fs.Arg(0))
+	if err := registry.ParseSimArgs(fs, args); err != nil {
+		return err
 	}
 	opts := []Option{WithListenAddr(*listen), WithTeam(*team), WithBot(*botName, *botToken)}
 	if *verbose {

@@ -33,7 +33,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	botPass := fs.String("bot-password", "bot", "the bot's password")
 	person := fs.String("user", "alice", "the person's user name")
 	interactive := fs.Bool("interactive", false, "type as the person on stdin")
-	if err := fs.Parse(args); err != nil {
+	if err := registry.ParseSimArgs(fs, args); err != nil {
 		return err
 	}
 	s := New(WithListenAddr(*listen), WithTLS(*useTLS))

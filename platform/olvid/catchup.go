@@ -1,0 +1,419 @@
+package olvid
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"go.uber.org/zap"
+
+	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/platform/kit"
+	pb "github.com/parleybot/parley/platform/olvid/olvidpb"
+)
+
+// maxCached bounds each lookup cache; past it the cache starts over.
+const maxCached = 10000
+
+// chatInfo is what the platform knows of a discussion.
+type chatInfo struct {
+	chat    bot.Chat
+	contact uint64
+	group   uint64
+	roles   map[uint64]string // group members' roles by contact id
+}
+
+func inbound() *MessageFilter {
+	t := pb.MessageId_TYPE_INBOUND
+	return &MessageFilter{Type: &t}
+}
+
+// catchUp passes on what arrived while no stream was open: the messages
+// after each known discussion's position (the kit's catch-up), the whole
+// of discussions that appeared since the last connect, then whatever the
+// daemon still holds as unread (which also covers discussions this
+// process has never seen). The streams are open already, so a message is
+// either found here or queued live, where it is skipped if found here.
+func (p *Platform) catchUp(ctx context.Context) error {
+	if !p.o.catchUp {
+		return nil
+	}
+	p.catchUps.Add(1)
+	ds, err := p.client.ListDiscussions(ctx, nil)
+	if err != nil {
+		return err
+	}
+	cur := make(map[uint64]bool, len(ds))
+	for _, d := range ds {
+		cur[d.GetId()] = true
+		p.remember(d)
+	}
+	var extra []string
+	p.mu.Lock()
+	if p.known != nil {
+		for id := range cur {
+			if !p.known[id] {
+				p.fresh[id] = true
+			}
+		}
+	}
+	p.known = cur
+	for id := range p.fresh {
+		if !cur[id] || p.d.Known(chatID(id)) {
+			delete(p.fresh, id)
+			continue
+		}
+		extra = append(extra, chatID(id))
+	}
+	state := discState{Known: sortedKeys(p.known), Fresh: sortedKeys(p.fresh)}
+	p.mu.Unlock()
+	p.saveDiscussions(ctx, state)
+	slices.Sort(extra)
+	if err := p.d.CatchUp(ctx, extra...); err != nil {
+		return err
+	}
+	msgs, err := p.client.ListMessages(ctx, inbound(), true)
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(msgs, func(a, b *Message) int {
+		if c := cmpU(a.GetDiscussionId(), b.GetDiscussionId()); c != 0 {
+			return c
+		}
+		return cmpU(a.GetId().GetId(), b.GetId().GetId())
+	})
+	for _, m := range msgs {
+		e, ok := decodeMessageReceived(&pb.MessageReceivedNotification{Message: m}).(*MessageReceived)
+		if !ok {
+			continue
+		}
+		p.unread.Add(1)
+		if err := p.liveMessage(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// discState is what the store keeps of the discussions, so that a
+// restarted bot still catches up discussions that appeared while it was
+// away or whose first messages it was notified of but never handled
+// (the daemon counts those as read): the discussions at the last connect,
+// and those new since then not yet caught up.
+type discState struct {
+	Known []uint64 `json:"known"`
+	Fresh []uint64 `json:"fresh"`
+}
+
+func (p *Platform) discussionsKey() string {
+	return "olvid:discussions:" + strconv.FormatUint(p.identity, 10)
+}
+
+func (p *Platform) loadDiscussions(ctx context.Context) error {
+	if p.o.store == nil {
+		return nil
+	}
+	data, ok, err := p.o.store.Get(ctx, p.discussionsKey())
+	if err != nil || !ok {
+		return err
+	}
+	var st discState
+	if err := json.Unmarshal(data, &st); err != nil {
+		p.log.Warn("olvid: stored discussions unreadable; starting without", zap.Error(err))
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.known = map[uint64]bool{}
+	for _, id := range st.Known {
+		p.known[id] = true
+	}
+	for _, id := range st.Fresh {
+		p.fresh[id] = true
+	}
+	return nil
+}
+
+func (p *Platform) saveDiscussions(ctx context.Context, st discState) {
+	if p.o.store == nil {
+		return
+	}
+	data, err := json.Marshal(st)
+	if err == nil {
+		err = p.o.store.Set(ctx, p.discussionsKey(), data, 0)
+	}
+	if err != nil && ctx.Err() == nil {
+		p.log.Warn("olvid: saving the discussions", zap.Error(err))
+	}
+}
+
+func sortedKeys(m map[uint64]bool) []uint64 {
+	out := make([]uint64, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func cmpU(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// fetchAfter is the kit's Fetcher: the inbound messages of a discussion
+// after a position, oldest first. The daemon lists a discussion whole, so
+// each page costs one listing.
+func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, limit int) ([]kit.Item, error) {
+	disc, err := ParseDiscussionID(chat)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", kit.ErrChatGone, err)
+	}
+	f := inbound()
+	f.DiscussionId = &disc
+	msgs, err := p.client.ListMessages(ctx, f, false)
+	if errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("%w: %v", kit.ErrChatGone, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	msgs = slices.DeleteFunc(msgs, func(m *Message) bool { return int64(m.GetId().GetId()) <= after })
+	slices.SortFunc(msgs, func(a, b *Message) int { return cmpU(a.GetId().GetId(), b.GetId().GetId()) })
+	if len(msgs) > limit {
+		msgs = msgs[:limit]
+	}
+	items := make([]kit.Item, 0, len(msgs))
+	for _, m := range msgs {
+		e, ok := decodeMessageReceived(&pb.MessageReceivedNotification{Message: m}).(*MessageReceived)
+		if !ok {
+			continue
+		}
+		if err := p.resolveMessage(ctx, e); err != nil {
+			return nil, err
+		}
+		items = append(items, kit.Item{Chat: chat, ID: int64(m.GetId().GetId()), Event: e})
+	}
+	return items, nil
+}
+
+// remember caches what a discussion says of itself.
+func (p *Platform) remember(d *Discussion) *chatInfo {
+	ci := &chatInfo{chat: bot.Chat{ID: chatID(d.GetId()), Kind: bot.Direct, Title: d.GetTitle()}, contact: d.GetContactId(), group: d.GetGroupId()}
+	if ci.group != 0 {
+		ci.chat.Kind = bot.Group
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if old := p.chats[d.GetId()]; old != nil && old.group == ci.group {
+		ci.roles = old.roles
+	}
+	if len(p.chats) >= maxCached {
+		clear(p.chats)
+	}
+	p.chats[d.GetId()] = ci
+	if ci.group != 0 {
+		p.groups[ci.group] = d.GetId()
+	}
+	return ci
+}
+
+// chatOf returns what the platform knows of a discussion, asking the
+// daemon (and, for groups, for the members' roles) when it knows nothing.
+func (p *Platform) chatOf(ctx context.Context, disc uint64) (*chatInfo, error) {
+	p.mu.Lock()
+	ci := p.chats[disc]
+	p.mu.Unlock()
+	if ci != nil && (ci.group == 0 || ci.roles != nil) {
+		return ci, nil
+	}
+	if ci == nil {
+		d, err := p.client.GetDiscussion(ctx, disc)
+		if err != nil {
+			return nil, err
+		}
+		p.resolved.Add(1)
+		ci = p.remember(d)
+	}
+	if ci.group != 0 {
+		g, err := p.client.GetGroup(ctx, ci.group)
+		if err != nil {
+			return nil, err
+		}
+		ci = p.learnGroup(g)
+	}
+	return ci, nil
+}
+
+// learnGroup records a group's members' roles from the group as the
+// daemon sent it.
+func (p *Platform) learnGroup(g *Group) *chatInfo {
+	roles := make(map[uint64]string, len(g.GetMembers()))
+	for _, m := range g.GetMembers() {
+		roles[m.GetContactId()] = RoleOf(m.GetPermissions())
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	disc, ok := p.groups[g.GetId()]
+	if !ok {
+		return &chatInfo{chat: bot.Chat{Kind: bot.Group, Title: g.GetName()}, group: g.GetId(), roles: roles}
+	}
+	old := p.chats[disc]
+	ci := &chatInfo{chat: bot.Chat{ID: chatID(disc), Kind: bot.Group, Title: g.GetName()}, group: g.GetId(), roles: roles}
+	if old != nil && old.chat.Title != "" {
+		ci.chat.Title = old.chat.Title
+	}
+	p.chats[disc] = ci
+	return ci
+}
+
+// senderOf names a message's sender: the discussion's title in a
+// one-to-one discussion, the contact's display name in a group.
+func (p *Platform) senderOf(ctx context.Context, ci *chatInfo, contact uint64) bot.Sender {
+	s := bot.Sender{ID: strconv.FormatUint(contact, 10)}
+	if ci.group == 0 {
+		s.Name = ci.chat.Title
+		return s
+	}
+	s.Role = ci.roles[contact]
+	p.mu.Lock()
+	name, ok := p.names[contact]
+	p.mu.Unlock()
+	if !ok {
+		c, err := p.client.GetContact(ctx, contact)
+		if err != nil {
+			return s // the name is a nicety; the message goes on
+		}
+		name = c.GetDisplayName()
+		p.mu.Lock()
+		if len(p.names) >= maxCached {
+			clear(p.names)
+		}
+		p.names[contact] = name
+		p.mu.Unlock()
+	}
+	s.Name = name
+	return s
+}
+
+// resolveMessage fills in a message event's discussion and sender.
+func (p *Platform) resolveMessage(ctx context.Context, e *MessageReceived) error {
+	m := e.GetMessage()
+	ci, err := p.chatOf(ctx, m.GetDiscussionId())
+	if err != nil {
+		if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		// The discussion is gone; pass the message on with what it says.
+		p.degraded.Add(1)
+		e.setChat(bareChat(m), senderOf(m))
+		return nil
+	}
+	e.setChat(ci.chat, p.senderOf(ctx, ci, m.GetSenderId()))
+	return nil
+}
+
+// observe keeps the caches in step with the notifications and fills in
+// the discussions of message and group events. Lookups that fail leave
+// the event as decoded.
+func (p *Platform) observe(ctx context.Context, e bot.Event) {
+	msgChat := func(m *Message) (bot.Chat, bool) {
+		ci, err := p.chatOf(ctx, m.GetDiscussionId())
+		if err != nil {
+			p.degraded.Add(1)
+			return bareChat(m), false
+		}
+		return ci.chat, true
+	}
+	switch e := e.(type) {
+	case *MessageSent:
+		e.Chat, _ = msgChat(e.GetMessage())
+	case *MessageDeleted:
+		e.Chat, _ = msgChat(e.GetMessage())
+	case *MessageBodyUpdated:
+		m := e.GetMessage()
+		if ci, err := p.chatOf(ctx, m.GetDiscussionId()); err == nil {
+			e.setChat(ci.chat, p.senderOf(ctx, ci, m.GetSenderId()))
+		} else {
+			p.degraded.Add(1)
+		}
+	case *MessageReactionAdded:
+		e.Chat, _ = msgChat(e.GetMessage())
+	case *MessageReactionUpdated:
+		e.Chat, _ = msgChat(e.GetMessage())
+	case *MessageReactionRemoved:
+		e.Chat, _ = msgChat(e.GetMessage())
+	case *DiscussionNew:
+		d := e.GetDiscussion()
+		p.remember(d)
+		p.mu.Lock()
+		if p.known != nil && !p.known[d.GetId()] && !p.d.Known(chatID(d.GetId())) {
+			p.fresh[d.GetId()] = true
+		}
+		p.mu.Unlock()
+	case *DiscussionTitleUpdated:
+		p.remember(e.GetDiscussion())
+	case *DiscussionLocked:
+		p.mu.Lock()
+		delete(p.chats, e.GetDiscussion().GetId())
+		p.mu.Unlock()
+	case *ContactDetailsUpdated:
+		p.mu.Lock()
+		delete(p.names, e.GetContact().GetId())
+		p.mu.Unlock()
+	case *GroupNew:
+		e.Chat = p.groupChat(ctx, e.GetGroup(), true)
+	case *GroupDeleted:
+		e.Chat = p.groupChat(ctx, e.GetGroup(), false)
+		p.mu.Lock()
+		delete(p.groups, e.GetGroup().GetId())
+		p.mu.Unlock()
+	case *GroupNameUpdated:
+		e.Chat = p.groupChat(ctx, e.GetGroup(), true)
+	case *GroupDescriptionUpdated:
+		e.Chat = p.groupChat(ctx, e.GetGroup(), true)
+	case *GroupPhotoUpdated:
+		e.Chat = p.groupChat(ctx, e.GetGroup(), true)
+	case *GroupPendingMemberAdded:
+		e.Chat = p.groupChat(ctx, e.GetGroup(), true)
+	case *GroupPendingMemberRemoved:
+		e.Chat = p.groupChat(ctx, e.GetGroup(), true)
+	case *GroupMemberJoined:
+		e.Chat = p.groupChat(ctx, e.GetGroup(), true)
+	case *GroupMemberLeft:
+		e.Chat = p.groupChat(ctx, e.GetGroup(), true)
+	case *GroupOwnPermissionsUpdated:
+		e.Chat = p.groupChat(ctx, e.GetGroup(), true)
+	case *GroupMemberPermissionsUpdated:
+		e.Chat = p.groupChat(ctx, e.GetGroup(), true)
+	}
+}
+
+// groupChat returns the chat of a group's discussion, learning the
+// group's roles from g when learn is set.
+func (p *Platform) groupChat(ctx context.Context, g *Group, learn bool) bot.Chat {
+	p.mu.Lock()
+	disc, ok := p.groups[g.GetId()]
+	p.mu.Unlock()
+	if !ok {
+		d, err := p.client.DiscussionByGroup(ctx, g.GetId())
+		if err != nil {
+			p.log.Debug("olvid: no discussion for group", zap.Uint64("group", g.GetId()), zap.Error(err))
+			return bot.Chat{Kind: bot.Group, Title: g.GetName()}
+		}
+		p.remember(d)
+		disc = d.GetId()
+	}
+	if learn {
+		return p.learnGroup(g).chat
+	}
+	return bot.Chat{ID: chatID(disc), Kind: bot.Group, Title: g.GetName()}
+}

@@ -1,0 +1,51 @@
+// Package olvid connects Parley bots to Olvid through the Olvid bot
+// daemon's gRPC API (olvid/bot-daemon, port 50051 by default).
+//
+// # Wire
+//
+// The daemon's protocol is in proto/ as .proto files with the daemon's
+// package names, so full method names on the wire match its own
+// ("/olvid.daemon.services.v1.MessageCommandService/MessageSend"); the
+// generated Go code is package olvidpb. Every call and stream carries the
+// "daemon-client-key" metadata, and "daemon-identity-id" for admin keys
+// (WithClientKey, WithIdentityID). Plaintext is the daemon's default; TLS
+// and mutual TLS are WithTLS and LoadTLS, and a plaintext connection to a
+// non-loopback daemon is logged as a warning.
+//
+// # Commands
+//
+// Client has one method per command with its fixed response type
+// (SendMessage, SendWithAttachments through the client-streaming upload,
+// React, UpdateBody, DeleteMessage, ListMessages, discussions, contacts,
+// groups, invitations with AcceptInvitation and InvitationSAS, identity,
+// settings with the read-modify-write UpdateIdentitySettings). Failures
+// are *Error values carrying the gRPC status code; test them with
+// errors.Is and the sentinels (ErrNotFound, ErrInvalidArgument,
+// ErrUnauthenticated, ErrUnavailable, …).
+//
+// # Events
+//
+// Every notification is one server-streaming RPC and one Go type
+// (MessageReceived, MessageSent, InvitationReceived, GroupMemberJoined, …,
+// 46 in all; see Notification). Each embeds the generated notification
+// and implements bot.Event; message events have a ChatKey per discussion
+// ("olvid:<discussion id>"); MessageReceived has Messages and a DedupeKey
+// per message id ("olvid:i42"); InvitationReceived is a bot.Request; group
+// membership events are bot.GroupChanger. The bot's own messages arrive as
+// MessageSent, which carries no user messages, so they never reach
+// OnMessage. A notification missing what its type needs is an *Unknown.
+//
+// # Platform
+//
+// Platform opens the streams of DefaultNotifications (messages,
+// discussions, contacts, groups, invitations; more with
+// WithNotifications). The daemon's streams have no replay, and the
+// official clients stop when one fails; Platform reopens them all with
+// backoff, and after each opening catches up: each discussion it knows
+// from its last handled message on, discussions that appeared meanwhile
+// from their start, then MessageList{unread: true}, with every message
+// deduplicated by its id, through the kit's Delivery (positions are
+// inbound message ids, per discussion, kept in the store). Chat ids are
+// discussion ids ("12"); message ids are "i42" (inbound) and "o7"
+// (outbound), see MessageID.
+package olvid

@@ -1,0 +1,344 @@
+package olvid
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/platform/kit"
+)
+
+// Stats are the platform's counters.
+type Stats struct {
+	Sessions  int64 // times the notification streams were (re)opened
+	Streams   int64 // notification streams opened
+	Unknown   int64 // notifications passed on as *Unknown
+	Unread    int64 // messages found by MessageList{unread: true}
+	Replayed  int64 // messages passed on by a per-discussion catch-up
+	Skipped   int64 // live or listed messages passed on already
+	Resolved  int64 // discussions looked up
+	Degraded  int64 // events passed on without their discussion's details
+	CatchUps  int64 // catch-ups run
+	StreamErr int64 // streams that failed or ended
+}
+
+// Platform is the Olvid bot.Platform: it keeps one notification stream
+// open per notification it listens to, reopens them all with backoff when
+// one fails, and after each (re)opening catches up what was missed: every
+// discussion it knows from its last handled message on, then the messages
+// the daemon still holds as unread. Messages go through the kit's
+// Delivery, so each is passed on once, in order per discussion.
+//
+// It implements bot.HandledNotifier, bot.Closer, bot.RequestAccepter
+// (invitations), bot.Deleter, bot.Editor, bot.Reactor, bot.MemberRemover,
+// bot.RoleSetter and bot.PrivateSender.
+type Platform struct {
+	o      options
+	client *Client
+	log    *zap.Logger
+	d      *kit.Delivery
+
+	listening atomic.Bool
+	ready     atomic.Bool
+
+	mu       sync.Mutex
+	emitFn   func(bot.Event) error
+	identity uint64
+	chats    map[uint64]*chatInfo
+	groups   map[uint64]uint64 // group id → discussion id
+	names    map[uint64]string // contact id → display name
+	known    map[uint64]bool   // discussions at the last connect; nil before the first
+	fresh    map[uint64]bool   // discussions new since, caught up from their start
+
+	sessions, streams, unknown, unread, resolved, degraded, catchUps, streamErr atomic.Int64
+}
+
+// New returns a platform for the daemon at target ("host:port", see
+// NewClient). It does not connect; Listen does.
+func New(target string, opts ...Option) (*Platform, error) {
+	o := defaultOptions()
+	for _, opt := range opts {
+		opt.apply(&o)
+	}
+	if target == "" {
+		target = DefaultTarget
+	}
+	c, err := newClient(target, o)
+	if err != nil {
+		return nil, err
+	}
+	p := &Platform{o: o, client: c, log: o.logger, chats: map[uint64]*chatInfo{}, groups: map[uint64]uint64{},
+		names: map[uint64]string{}, fresh: map[uint64]bool{}}
+	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{Store: o.store, Logger: o.logger, Page: o.page, FlushEvery: o.flushEvery})
+	return p, nil
+}
+
+// Name returns "olvid".
+func (p *Platform) Name() string { return "olvid" }
+
+// Client returns the command client.
+func (p *Platform) Client() *Client { return p.client }
+
+// Ready reports whether the streams are open and the catch-up after
+// opening them is done.
+func (p *Platform) Ready() bool { return p.ready.Load() }
+
+// Stats returns the counters.
+func (p *Platform) Stats() Stats {
+	ks := p.d.Stats()
+	return Stats{Sessions: p.sessions.Load(), Streams: p.streams.Load(), Unknown: p.unknown.Load(), Unread: p.unread.Load(),
+		Replayed: ks.Replayed, Skipped: ks.Skipped, Resolved: p.resolved.Load(), Degraded: p.degraded.Load(),
+		CatchUps: p.catchUps.Load(), StreamErr: p.streamErr.Load()}
+}
+
+// ClientOf returns the Olvid client of the platform that delivered c's
+// event, or nil when it came from another platform.
+func ClientOf(c *bot.Context) *Client {
+	if p, ok := c.Platform().(*Platform); ok {
+		return p.client
+	}
+	return nil
+}
+
+// Notifications returns the notifications the platform listens to, in a
+// fixed order.
+func (p *Platform) Notifications() []Notification {
+	var out []Notification
+	for _, n := range AllNotifications {
+		if p.o.streams[n] {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// Listen implements bot.Platform.
+func (p *Platform) Listen(ctx context.Context, emit func(bot.Event) error) error {
+	if !p.listening.CompareAndSwap(false, true) {
+		return errors.New("olvid: platform already listening")
+	}
+	defer p.listening.Store(false)
+	warnPlaintext(p.log, p.client.target, p.o)
+	p.mu.Lock()
+	p.emitFn = emit
+	p.mu.Unlock()
+	p.d.Begin(emit)
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { p.d.Run(ctx) })
+	b := &kit.Backoff{Min: p.o.backoffMin, Max: p.o.backoffMax}
+	err := kit.Reconnect(ctx, b, p.log, "olvid", p.session)
+	cancel()
+	wg.Wait()
+	if errors.Is(err, bot.ErrStopped) {
+		return nil
+	}
+	return err
+}
+
+// start reads the identity and the stored positions, once.
+func (p *Platform) start(ctx context.Context) error {
+	p.mu.Lock()
+	id := p.identity
+	p.mu.Unlock()
+	if id != 0 {
+		return nil
+	}
+	ident, err := p.client.Identity(ctx)
+	if err != nil {
+		return err
+	}
+	p.d.SetKey("olvid:cursors:" + strconv.FormatUint(ident.GetId(), 10))
+	if err := p.d.Load(ctx); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.identity = ident.GetId()
+	p.mu.Unlock()
+	if err := p.loadDiscussions(ctx); err != nil {
+		p.mu.Lock()
+		p.identity = 0 // read it all again next time
+		p.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// permanent marks the errors reopening cannot fix.
+func permanent(err error) error {
+	if errors.Is(err, ErrUnauthenticated) || errors.Is(err, ErrPermissionDenied) || errors.Is(err, bot.ErrStopped) {
+		return kit.Permanent(err)
+	}
+	return err
+}
+
+// session opens every stream, catches up, then passes live
+// notifications on until a stream fails or ctx ends.
+func (p *Platform) session(ctx context.Context, useful func()) error {
+	if p.sessions.Add(1) > 1 && p.o.onReconnect != nil {
+		p.o.onReconnect()
+	}
+	if err := p.start(ctx); err != nil {
+		return permanent(err)
+	}
+	ns := p.Notifications()
+	sctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	q := make(chan bot.Event, p.o.eventBuffer)
+	ready := make(chan error, len(ns))
+	failed := make(chan error, len(ns))
+	for _, n := range ns {
+		wg.Go(func() { p.readStream(sctx, n, q, ready, failed) })
+	}
+	for range ns {
+		select {
+		case err := <-ready:
+			if err != nil {
+				return permanent(err)
+			}
+		case err := <-failed:
+			p.streamErr.Add(1)
+			return permanent(err)
+		case <-ctx.Done():
+			return nil
+		}
+	}
+	if err := p.catchUp(sctx); err != nil {
+		return permanent(err)
+	}
+	useful()
+	p.ready.Store(true)
+	defer p.ready.Store(false)
+	for {
+		select {
+		case e := <-q:
+			if err := p.handle(sctx, e); err != nil {
+				return permanent(err)
+			}
+		case err := <-failed:
+			p.streamErr.Add(1)
+			return permanent(err)
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// readStream opens n's stream, reports on ready once the daemon answered
+// with headers (or after the subscribe wait), then queues its events
+// until it fails, which it reports on failed.
+func (p *Platform) readStream(ctx context.Context, n Notification, q chan<- bot.Event, ready, failed chan<- error) {
+	spec := notificationSpecs[n]
+	recv, header, err := spec.open(p.client.Context(ctx), p.client, subscription(n))
+	if err != nil {
+		ready <- wrapErr(string(n), err)
+		return
+	}
+	p.streams.Add(1)
+	hdr := make(chan error, 1)
+	go func() { hdr <- header() }() // returns at the latest when ctx ends the stream
+	t := time.NewTimer(p.o.subscribeWait)
+	select {
+	case err := <-hdr:
+		t.Stop()
+		if err != nil {
+			ready <- wrapErr(string(n), err)
+			return
+		}
+	case <-t.C:
+	case <-ctx.Done():
+		t.Stop()
+		ready <- nil
+		return
+	}
+	ready <- nil
+	for {
+		e, err := recv()
+		if err != nil {
+			if ctx.Err() == nil {
+				if errors.Is(err, io.EOF) {
+					err = fmt.Errorf("olvid: the daemon ended the %s stream", n)
+				}
+				failed <- wrapErr(string(n), err)
+			}
+			return
+		}
+		select {
+		case q <- e:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// handle passes one live event on, through the Delivery for messages.
+func (p *Platform) handle(ctx context.Context, e bot.Event) error {
+	switch e := e.(type) {
+	case *MessageReceived:
+		return p.liveMessage(ctx, e)
+	case *Unknown:
+		p.unknown.Add(1)
+		p.log.Info("olvid: notification passed on as unknown", zap.String("notification", string(e.Notification)), zap.String("reason", e.Reason))
+	default:
+		p.observe(ctx, e)
+	}
+	return p.emit(e)
+}
+
+// emit passes an event that needs no position on.
+func (p *Platform) emit(e bot.Event) error {
+	p.mu.Lock()
+	emit := p.emitFn
+	p.mu.Unlock()
+	err := emit(e)
+	if errors.Is(err, bot.ErrStopped) {
+		p.d.Stop()
+	}
+	return err
+}
+
+// liveMessage resolves a received message's discussion and passes it on
+// unless a catch-up did already.
+func (p *Platform) liveMessage(ctx context.Context, e *MessageReceived) error {
+	m := e.GetMessage()
+	chat, id := chatID(m.GetDiscussionId()), int64(m.GetId().GetId())
+	if p.d.Delivered(chat, id) {
+		return p.d.Live(ctx, kit.Item{Chat: chat, ID: id, Event: e}) // counted as skipped
+	}
+	if err := p.resolveMessage(ctx, e); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		// Leave it to the catch-up of the next session, which starts at
+		// this message.
+		p.d.Spill([]kit.Pos{{Chat: chat, ID: id}}, true)
+		return err
+	}
+	return p.d.Live(ctx, kit.Item{Chat: chat, ID: id, Event: e})
+}
+
+// EventHandled implements bot.HandledNotifier: a handled message moves
+// its discussion's stored position, unless its handler failed to deliver
+// a command (bot.Undelivered), in which case it comes again with the next
+// catch-up.
+func (p *Platform) EventHandled(e bot.Event, err error) {
+	if m, ok := e.(*MessageReceived); ok {
+		p.d.Handled(chatID(m.GetMessage().GetDiscussionId()), int64(m.GetMessage().GetId().GetId()), err)
+	}
+}
+
+// Close writes the handled positions and closes the connection.
+func (p *Platform) Close(ctx context.Context) error {
+	err := p.d.Flush(ctx)
+	return errors.Join(err, p.client.Close())
+}
