@@ -94,23 +94,6 @@ func settled(t *testing.T, w *simWorld, h *config.Hosted) {
 	}
 }
 
-// A hosted Virola bot built from configuration alone echoes in private
-// rooms.
-func TestHostedEchoByConfiguration(t *testing.T) {
-	w := newSimWorld(t, false)
-	eve := w.sim.AddUser("eve", "Eve", "pw")
-	dm, err := w.sim.NewPrivateRoom(eve.UserID, w.bot.UserID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := runHosted(t, hostedTOML(w, "[bots.modules.echo]\nprefix = \"echo: \"\n"), nil)
-	if _, err := w.sim.Post(eve.UserID, dm.RoomID, "hello virola"); err != nil {
-		t.Fatal(err)
-	}
-	botSaid(t, w, dm.RoomID, "echo: hello virola")
-	settled(t, w, h)
-}
-
 // Moderation and echo by configuration on Virola: at start-up the bot
 // says it cannot block, remove or demote; it takes on the room it is
 // given, with the server's administrator as owner; a rule-breaking message
