@@ -10,6 +10,9 @@
 // that allows moderation (moderator by default; it explains to the
 // inviter when the role is too low), or, on platforms without invitations
 // such as Privitty, when someone adds it to a group: that member owns it.
+// Where an invitation cannot name its group before the bot joins (Olvid),
+// the bot accepts it and takes the group on when the platform reports it
+// joined, with the owner the platform names.
 // Each group has its own rules, copied from the module's settings when
 // the bot joins: banned words and regular expressions, a link policy, a
 // flood limit per member and minute, and optionally the removal of

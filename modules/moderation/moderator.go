@@ -450,6 +450,13 @@ func (m *Moderator) onInvitation(c *bot.Context, r bot.Request) error {
 		return errors.Join(fmt.Errorf("moderation: join group %s: %w", info.Chat.ID, err),
 			m.tell(c.Context(), inviter, fmt.Sprintf("I could not join %s (%s). Please invite me again.", name, errorKind(err))))
 	}
+	if info.Chat.ID == "" {
+		// The platform names the group only once the bot is in it
+		// (Olvid: its discussion exists after the invitation's protocol
+		// ran); the group is taken on from the BotJoined that follows.
+		log.Info("moderation: invitation accepted; the group is taken on when the platform reports the bot joined")
+		return nil
+	}
 	return m.take(c.Context(), log, Group{Chat: info.Chat, Owner: info.From.ID, BotRole: info.Role}, false)
 }
 

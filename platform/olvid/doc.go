@@ -48,4 +48,15 @@
 // inbound message ids, per discussion, kept in the store). Chat ids are
 // discussion ids ("12"); message ids are "i42" (inbound) and "o7"
 // (outbound), see MessageID.
+//
+// # Groups and moderation
+//
+// Group permissions map onto roles (RoleOf, PermissionsFor): admin,
+// moderator (may delete anyone's messages), member, observer (may not
+// send). The Platform deletes messages everywhere (bot.Deleter), removes
+// members and changes roles with GroupUpdate (bot.MemberRemover,
+// bot.RoleSetter) and writes to a contact directly (SendDirect,
+// bot.PrivateSender); Olvid has no blocking. Olvid does not say who
+// invited the bot: the BotJoined of a new group names its only admin as
+// the owner (By).
 package olvid

@@ -198,9 +198,12 @@ func groupChange(kind bot.GroupChangeKind, chat bot.Chat, member uint64, role st
 	return []bot.GroupChange{c}
 }
 
-// GroupChanges reports that the bot joined, with its role.
+// GroupChanges reports that the bot joined, with its role, and the
+// group's owner as By when it is clear (see groupOwner).
 func (e *GroupNew) GroupChanges() []bot.GroupChange {
-	return groupChange(bot.BotJoined, e.Chat, 0, RoleOf(e.GetGroup().GetOwnPermissions()))
+	ch := groupChange(bot.BotJoined, e.Chat, 0, RoleOf(e.GetGroup().GetOwnPermissions()))
+	ch[0].By = groupOwner(e.GetGroup())
+	return ch
 }
 
 // GroupChanges reports that the bot is out of the group.

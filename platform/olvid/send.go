@@ -268,8 +268,8 @@ func (p *Platform) RemoveMember(ctx context.Context, chat, memberID string) erro
 	return err
 }
 
-// SetMemberRole implements bot.RoleSetter: "admin" or "member" (see
-// PermissionsFor), with GroupUpdate.
+// SetMemberRole implements bot.RoleSetter with GroupUpdate: "admin",
+// "moderator", "member" or "observer" (see PermissionsFor).
 func (p *Platform) SetMemberRole(ctx context.Context, chat, memberID, role string) error {
 	perms, err := PermissionsFor(role)
 	if err != nil {

@@ -134,29 +134,43 @@ func WaitsForBot(st InvitationStatus) (waits, group bool) {
 }
 
 // RoleOf returns the role name Parley uses for group permissions:
-// "admin" for admins, "member" for everyone else.
+// "admin" for admins, "moderator" for members who may delete anyone's
+// messages, "observer" for members who may not send, "member" for
+// everyone else.
 func RoleOf(p *GroupPermissions) string {
-	if p.GetAdmin() {
+	switch {
+	case p.GetAdmin():
 		return RoleAdmin
+	case p.GetRemoteDeleteAnything():
+		return RoleModerator
+	case p != nil && !p.GetSendMessage():
+		return RoleObserver
 	}
 	return RoleMember
 }
 
 // The roles of group members.
 const (
-	RoleAdmin  = "admin"
-	RoleMember = "member"
+	RoleAdmin     = "admin"
+	RoleModerator = "moderator"
+	RoleMember    = "member"
+	RoleObserver  = "observer"
 )
 
 // PermissionsFor returns the permissions SetMemberRole gives a role:
-// everything for admins, sending and editing one's own messages for
-// members.
+// everything for admins; sending, editing one's own messages and
+// deleting anyone's for moderators; sending and editing one's own for
+// members; nothing for observers, who read only.
 func PermissionsFor(role string) (*GroupPermissions, error) {
 	switch role {
 	case RoleAdmin:
 		return &GroupPermissions{Admin: true, RemoteDeleteAnything: true, EditOrRemoteDeleteOwnMessages: true, ChangeSettings: true, SendMessage: true}, nil
+	case RoleModerator:
+		return &GroupPermissions{RemoteDeleteAnything: true, EditOrRemoteDeleteOwnMessages: true, SendMessage: true}, nil
 	case RoleMember:
 		return &GroupPermissions{EditOrRemoteDeleteOwnMessages: true, SendMessage: true}, nil
+	case RoleObserver:
+		return &GroupPermissions{}, nil
 	}
-	return nil, fmt.Errorf("olvid: role %q: want %q or %q", role, RoleAdmin, RoleMember)
+	return nil, fmt.Errorf("olvid: role %q: want %q, %q, %q or %q", role, RoleAdmin, RoleModerator, RoleMember, RoleObserver)
 }

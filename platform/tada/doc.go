@@ -22,6 +22,18 @@
 // Chat keys are "tada:<chat jid>"; JID prefixes give the chat kind (d-
 // direct, g- group, t- task, m- meeting, th- thread).
 //
+// # Groups and moderation
+//
+// Tada sends whole chats, not membership changes: the Platform compares
+// each server.chat.updated group with what it knew (kept in the store, so
+// changes made while the bot was away are found at the next start-up) and
+// emits a GroupChanged (bot.GroupChanger): the bot added, with its status
+// as role and the group's owner as By, promoted, demoted or removed, and
+// members joining, leaving or changing status. The Platform can delete
+// any message of a group it administers (bot.Deleter), remove members
+// (bot.MemberRemover) and write to a person directly (SendDirect,
+// bot.PrivateSender); the API has no blocking and no status change.
+//
 // # Confirms, both ways
 //
 // An event that carries a confirm_id is answered with client.confirm only
@@ -49,7 +61,7 @@
 //
 // Client has one method per REST call (SendMessage, EditMessage,
 // DeleteMessage, ListMessages, Chats, Contacts, Groups, GroupMembers,
-// TeamInfo, UploadFile, Ping) and Conn one per client event
+// RemoveGroupMember, TeamInfo, UploadFile, Ping) and Conn one per client event
 // (SendMessage, DeleteMessage, MarkRead, Typing, Emit). Refusals are
 // *APIError with the code and HTTP status; RATE_LIMIT (429) is tried
 // again with backoff. Platform.Send splits texts at max_message_length

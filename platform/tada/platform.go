@@ -39,6 +39,7 @@ type Platform struct {
 	contacts  map[string]Contact
 	members   map[string]map[string]string // group → member → status
 	seen      *versions
+	groups    groupTracker // the bot's groups, for GroupChanged (groupchange.go)
 }
 
 // New returns a platform for team on the server at baseURL, with the
@@ -135,7 +136,7 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 	}()
 	defer wg.Wait()
 	defer cancel()
-	extra, err := p.startup(ctx)
+	extra, err := p.startup(ctx, emit)
 	if err != nil {
 		if e := cn.Err(); e != nil {
 			err = e // a server.panic explains a failed start-up best
@@ -174,9 +175,10 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 	}
 }
 
-// startup learns who the bot is, its contacts and groups, loads the
-// cursors and returns the chats to catch up that have no cursor yet.
-func (p *Platform) startup(ctx context.Context) ([]string, error) {
+// startup learns who the bot is, its contacts and groups, emits the
+// group changes since it last looked, loads the cursors and returns the
+// chats to catch up that have no cursor yet.
+func (p *Platform) startup(ctx context.Context, emit func(bot.Event) error) ([]string, error) {
 	me, err := p.c.Me(ctx)
 	if err != nil {
 		return nil, err
@@ -204,6 +206,9 @@ func (p *Platform) startup(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	if err := p.loadSince(ctx, key+":since", chats.Objects); err != nil {
+		return nil, err
+	}
+	if err := p.syncGroups(ctx, key+":groups", chats.Objects, emit); err != nil {
 		return nil, err
 	}
 	var extra []string
@@ -300,15 +305,14 @@ func (p *Platform) handle(ctx context.Context, f Frame, emit func(bot.Event) err
 			}
 		}
 	case *ChatUpdated:
-		p.mu.Lock()
-		for _, c := range ev.Chats {
-			p.noteChatLocked(c)
+		if err := p.onChatsUpdated(ctx, ev.Chats, emit); err != nil {
+			return err
 		}
-		p.mu.Unlock()
 	case *ChatDeleted:
 		for _, c := range ev.Chats {
 			p.d.Forget(c.JID)
 		}
+		p.forgetGroups(ctx, ev.Chats)
 	}
 	return emit(f.Event)
 }

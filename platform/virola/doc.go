@@ -50,4 +50,15 @@
 // no quoting. The API has no edit, so the platform does not implement
 // bot.Editor; it implements bot.Deleter, and bot.RequestAccepter for new
 // rooms (accepting sends the welcome; a room cannot be refused).
+//
+// # Rooms and moderation
+//
+// A public room given to the bot carries the bot's role there (admin when
+// its account administers the server, moderator where it moderates the
+// room, member otherwise) and, as its owner, the server's only other
+// administrator: Virola does not say who added the bot. RoomRoleChanged
+// reports the bot's role changing. Messages of administrators carry the
+// admin role. The API can delete messages but cannot remove, block or
+// demote anyone; SendDirect writes to a user in the private room shared
+// with them.
 package virola

@@ -110,6 +110,11 @@ func Normalize(m *Message, room *Room, sender *User) bot.Message {
 		if out.Sender.Name == "" {
 			out.Sender.Name = sender.UserName
 		}
+		if sender.IsAdmin {
+			// A server administrator may delete anything in any room:
+			// staff wherever they write.
+			out.Sender.Role = RoleAdmin
+		}
 	}
 	if m.ParentMessageID != 0 {
 		out.ReplyTo = itoa(m.ParentMessageID)
@@ -172,6 +177,10 @@ type RoomCreated struct {
 	// Peer is the other user of a private room, when the platform could
 	// tell who it is (by the room's name among the users).
 	Peer *User `json:"-"`
+	// Owner is who owns a public room for the bot, when the platform
+	// could tell (see groupchange.go); BotRole is the bot's role there.
+	Owner   *User  `json:"-"`
+	BotRole string `json:"-"`
 }
 
 // Type returns "RoomCreated".
@@ -180,12 +189,13 @@ func (e *RoomCreated) Type() string { return TypeRoomCreated }
 // ChatKey is the room's key.
 func (e *RoomCreated) ChatKey() string { return ChatKey(e.Room.RoomID) }
 
-// GroupChanges reports a public room as a group the bot joined.
+// GroupChanges reports a public room as a group the bot joined, with its
+// role and the room's owner as By when known.
 func (e *RoomCreated) GroupChanges() []bot.GroupChange {
 	if e.Room.RoomType == RoomPrivate {
 		return nil
 	}
-	return []bot.GroupChange{{Kind: bot.BotJoined, Chat: roomChat(&e.Room)}}
+	return []bot.GroupChange{{Kind: bot.BotJoined, Chat: roomChat(&e.Room), Role: e.BotRole, By: ownerSender(e.Owner)}}
 }
 
 func roomChat(r *Room) bot.Chat {
@@ -336,5 +346,6 @@ func (e *RoomCreated) RequestInfo() bot.RequestInfo {
 		}
 		return ri
 	}
-	return bot.RequestInfo{Kind: bot.GroupInvitation, ID: itoa(e.Room.RoomID), Chat: roomChat(&e.Room)}
+	return bot.RequestInfo{Kind: bot.GroupInvitation, ID: itoa(e.Room.RoomID), Chat: roomChat(&e.Room),
+		From: ownerSender(e.Owner), Role: e.BotRole}
 }

@@ -342,6 +342,8 @@ func (p *Platform) onEvent(ctx context.Context, ev bot.Event, emit func(bot.Even
 	case *RoomCreated:
 		if e.Room.RoomType == RoomPrivate {
 			e.Peer = p.peer(ctx, e.Room.DisplayName)
+		} else {
+			p.describeRoom(ctx, e)
 		}
 		p.mu.Lock()
 		p.rooms[e.Room.RoomID] = e.Room
@@ -350,9 +352,9 @@ func (p *Platform) onEvent(ctx context.Context, ev bot.Event, emit func(bot.Even
 		}
 		p.mu.Unlock()
 	case *RoomUpdated:
-		p.mu.Lock()
-		p.rooms[e.Room.RoomID] = e.Room
-		p.mu.Unlock()
+		if err := p.roomUpdated(e.Room, emit); err != nil {
+			return err
+		}
 	case *RoomDeleted:
 		p.mu.Lock()
 		delete(p.rooms, e.RoomID)

@@ -243,23 +243,7 @@ func (s *Sim) Invite(name string) (invitation, discussion uint64) {
 // invitation waiting for the bot. It returns the invitation id and the
 // group's future discussion.
 func (s *Sim) InviteToGroup(inviter uint64, name string, members ...uint64) (invitation, discussion uint64, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := &s.w
-	c, ok := w.contacts[inviter]
-	if !ok {
-		return 0, 0, fmt.Errorf("%w: contact %d", ErrUnknown, inviter)
-	}
-	g := s.newGroupLocked(name, append([]uint64{inviter}, members...))
-	g.Members[0].Permissions = adminPermissions()
-	w.nextInvitation++
-	w.nextDiscussion++
-	inv := &pb.Invitation{Id: w.nextInvitation, Status: pb.Invitation_STATUS_GROUP_INVITATION_WAIT_YOU_TO_ACCEPT, DisplayName: c.DisplayName, Timestamp: w.stamp()}
-	w.invitations[inv.Id] = &invRec{inv: inv, group: g, discussion: w.nextDiscussion}
-	d := w.nextDiscussion
-	s.notify("InvitationReceived", &pb.InvitationReceivedNotification{Invitation: inv})
-	s.autoAcceptLocked()
-	return inv.Id, d, nil
+	return s.InviteToGroupAs(inviter, name, nil, members...)
 }
 
 func adminPermissions() *pb.GroupMemberPermissions {

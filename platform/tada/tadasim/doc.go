@@ -19,7 +19,8 @@
 // max_message_length and resend_timeout.
 //
 // The world is scripted through the Server: AddContact, NewGroup, Send,
-// Edit, Delete, React, MessagesFrom. Faults: DropAfter (lose the bot's
+// Edit, Delete, React, MessagesFrom, and group membership (groups.go):
+// AddToGroup, RemoveFromGroup, SetGroupStatus, Members. Faults: DropAfter (lose the bot's
 // connection at a frame), KillOnConfirm (lose it when a client.confirm
 // arrives, before it is taken), SwallowConfirms (take client events
 // without confirming them), RefuseNext (server.warning instead), FailNext

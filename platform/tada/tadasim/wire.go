@@ -33,6 +33,7 @@ func (s *Server) routes() http.Handler {
 	api("GET /api/v4/teams/{team}/chats/{chat}", s.getChat)
 	api("GET /api/v4/teams/{team}/groups", s.getGroups)
 	api("GET /api/v4/teams/{team}/groups/{chat}/members", s.getMembers)
+	api("DELETE /api/v4/teams/{team}/groups/{chat}/members/{contact}", s.deleteMember)
 	api("POST /api/v4/teams/{team}/chats/{chat}/messages", s.postMessage)
 	api("POST /api/v4/teams/{team}/chats/{chat}/messages/{id}", s.postMessage)
 	api("DELETE /api/v4/teams/{team}/chats/{chat}/messages/{id}", s.deleteMessage)

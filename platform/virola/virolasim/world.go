@@ -30,7 +30,9 @@ type room struct {
 	members map[int64]bool
 	// perms overrides the permissions of a member; others have all.
 	perms map[int64]virola.Permissions
-	main  []int64 // main-thread message ids, ascending
+	// moderators may delete anyone's messages (moderators.go).
+	moderators map[int64]bool
+	main       []int64 // main-thread message ids, ascending
 }
 
 type message struct {
@@ -118,6 +120,7 @@ func (w *world) newRoom(kind, name string, members ...int64) (*room, error) {
 // after the other member, and the unread count is the user's.
 func (w *world) view(r *room, uid int64) virola.Room {
 	v := r.Room
+	v.IsModerator = r.moderators[uid]
 	if r.RoomType == virola.RoomPrivate {
 		for m := range r.members {
 			if m != uid && w.users[m] != nil {
@@ -463,7 +466,7 @@ func (s *Server) MarkRead(uid, msgID int64) error {
 }
 
 // Delete deletes a message or comment: its author may, and so may an
-// administrator. Members get TextMessageDeleted.
+// administrator or a moderator of the room. Members get TextMessageDeleted.
 func (s *Server) Delete(uid, msgID int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -475,7 +478,7 @@ func (s *Server) Delete(uid, msgID int64) error {
 	if err != nil {
 		return err
 	}
-	if u := s.w.users[uid]; m.UserID != uid && (u == nil || !u.IsAdmin) {
+	if u := s.w.users[uid]; m.UserID != uid && (u == nil || !u.IsAdmin) && !r.moderators[uid] {
 		return ErrForbidden
 	}
 	m.deleted = true
