@@ -351,7 +351,7 @@ func (c *Client) read(ctx context.Context, conn *websocket.Conn) error {
 					continue
 				}
 			}
-			f, err := DecodeFrame(data)
+			f, err := decodeFrame(data)
 			if err != nil {
 				c.dropped.Add(1)
 				c.log.Warn("simplex: undecodable response", zap.Error(err), zap.Int("bytes", len(data)))
@@ -364,7 +364,7 @@ func (c *Client) read(ctx context.Context, conn *websocket.Conn) error {
 		if scanned && c.spill(ctx, h.typ, data) {
 			continue
 		}
-		f, err := DecodeFrame(data)
+		f, err := decodeFrame(data)
 		if err != nil {
 			c.dropped.Add(1)
 			c.log.Warn("simplex: undecodable frame", zap.Error(err), zap.Int("bytes", len(data)))

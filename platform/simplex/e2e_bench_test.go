@@ -43,6 +43,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -113,7 +114,11 @@ func startParleyEcho(url string, pipelined bool) (func() error, error) {
 	} else {
 		r.OnMessage(func(c *bot.Context, m bot.Message) error { return c.Reply(m.Text) }, router.Direct(), hasText)
 	}
-	bt := bot.New(p, r)
+	var opts []bot.Option
+	if q, err := strconv.Atoi(os.Getenv("PARLEY_BENCH_MAXQUEUED")); err == nil {
+		opts = append(opts, bot.WithMaxQueued(q))
+	}
+	bt := bot.New(p, r, opts...)
 	bt.Use(middleware.Recover())
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -297,7 +302,10 @@ func startMemSampler() *memSampler {
 		defer t.Stop()
 		for {
 			metrics.Read(samples)
-			m.heapMax = max(m.heapMax, samples[0].Value.Uint64()+samples[1].Value.Uint64())
+			if h := samples[0].Value.Uint64() + samples[1].Value.Uint64(); h > m.heapMax {
+				m.heapMax = h
+				writeHeapProfile()
+			}
 			m.rssMax = max(m.rssMax, procStatusKB("VmRSS:")*1024)
 			select {
 			case <-m.stop:
@@ -308,6 +316,23 @@ func startMemSampler() *memSampler {
 	}()
 	return m
 }
+
+// writeHeapProfile writes a heap profile to the file named by
+// echoChildMemProfileEnv, at most every 100ms: called at each new peak,
+// the last one written is near the peak.
+func writeHeapProfile() {
+	path := os.Getenv(echoChildMemProfileEnv)
+	if path == "" || time.Since(lastHeapProfile) < 100*time.Millisecond {
+		return
+	}
+	lastHeapProfile = time.Now()
+	if f, err := os.Create(path); err == nil {
+		_ = pprof.WriteHeapProfile(f)
+		_ = f.Close()
+	}
+}
+
+var lastHeapProfile time.Time
 
 // finish stops sampling and returns the peaks in bytes.
 func (m *memSampler) finish() (rss int64, heap uint64) {

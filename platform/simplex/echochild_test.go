@@ -36,6 +36,9 @@ const (
 	// echoChildProfileEnv names a file for a CPU profile of the bot
 	// process over the timed series.
 	echoChildProfileEnv = "PARLEY_BENCH_ECHO_CPUPROFILE"
+	// echoChildMemProfileEnv names a file for a heap profile of the bot
+	// process near its peak.
+	echoChildMemProfileEnv = "PARLEY_BENCH_ECHO_MEMPROFILE"
 	// echoChildCPUEnv names the CPU the bot process is pinned to (default
 	// the last one); "none" leaves it unpinned.
 	echoChildCPUEnv = "PARLEY_BENCH_ECHO_CPU"
@@ -43,6 +46,9 @@ const (
 
 func TestMain(m *testing.M) {
 	if variant := os.Getenv(echoChildEnv); variant != "" {
+		if os.Getenv(echoChildMemProfileEnv) != "" {
+			runtime.MemProfileRate = 16 << 10
+		}
 		os.Exit(runEchoChild(variant, os.Getenv(echoChildURLEnv), os.Stdin, os.Stdout))
 	}
 	os.Exit(m.Run())

@@ -51,7 +51,12 @@ var (
 // corrId that is not a string; Raw is set whenever data was valid JSON.
 // Nesting deeper than 1000 levels is refused as malformed.
 func DecodeFrame(data []byte) (Frame, error) {
-	buf := append(json.RawMessage(nil), data...)
+	return decodeFrame(append(json.RawMessage(nil), data...))
+}
+
+// decodeFrame is DecodeFrame on a buffer the frame may keep: the client's
+// reader owns what it read, so it need not be copied.
+func decodeFrame(buf []byte) (Frame, error) {
 	// One pass: the envelope is walked and validated, and resp is decoded
 	// where it stands.
 	d := &wireDecoder{data: buf}
@@ -413,10 +418,13 @@ type frameHead struct {
 	typ    string
 }
 
-// scanHead reads the corrId and resp type of a frame. It reports false
-// for anything DecodeFrame would refuse or read differently (a frame that
-// is not an object, a resp without a string type first or last, escaped
-// keys), which then goes through DecodeFrame.
+// scanHead reads a frame's envelope as far as the resp type: the corrId
+// when it comes first, as the CLI writes it, and the resp type. It does
+// not read, nor check, what follows: the caller passes the frame on to a
+// scan or a decode that does. A frame whose corrId follows its resp reads
+// as an event here; DecodeFrame finds the corrId. It reports false when
+// the start of the frame is not what the CLI writes (the caller then
+// decodes the frame in full).
 func scanHead(data []byte) (frameHead, bool) {
 	d := &wireDecoder{data: data}
 	var h frameHead
@@ -424,7 +432,6 @@ func scanHead(data []byte) (frameHead, bool) {
 		return h, false
 	}
 	d.pos++
-	seenResp := false
 	for d.peek() == '"' {
 		kb, escaped, err := d.stringSpan()
 		if err != nil || escaped || d.peek() != ':' {
@@ -433,41 +440,25 @@ func scanHead(data []byte) (frameHead, bool) {
 		d.pos++
 		switch string(kb) {
 		case "corrId":
-			if d.peek() != '"' {
+			if h.corrID != "" || !d.scanString(&h.corrID) || h.corrID == "" {
 				return h, false
 			}
-			s, err := d.readString()
-			if err != nil {
-				return h, false
-			}
-			h.corrID = s
 		case "resp":
 			if d.peek() != '{' {
 				return h, false
 			}
 			typ, ok := respTag(data[d.pos:])
-			if !ok {
-				return h, false
-			}
-			h.typ, seenResp = typ, true
-			if err := d.skipValue(); err != nil {
-				return h, false
-			}
+			h.typ = typ
+			return h, ok
 		default:
-			if err := d.skipValue(); err != nil {
-				return h, false
-			}
+			return h, false
 		}
 		if d.peek() != ',' {
-			break
+			return h, false
 		}
 		d.pos++
 	}
-	if d.peek() != '}' {
-		return h, false
-	}
-	d.pos++
-	return h, seenResp && d.end() == nil
+	return h, false
 }
 
 // itemKey is where a chat item sits, read without decoding the item.
