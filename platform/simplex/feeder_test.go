@@ -28,6 +28,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"testing"
 	"time"
 
 	"github.com/coder/websocket"
@@ -473,4 +474,45 @@ func (f *feeder) getChat(ctx context.Context, c feederCmd) {
 	}
 	b = append(b, `],"chatStats":{"unreadCount":0,"unreadMentions":0,"reportsCount":0,"minUnreadItemId":0,"unreadChat":false}}}}`...)
 	f.reply(ctx, b)
+}
+
+// BenchmarkFeeder measures how fast the feeder writes messages to a client
+// that only reads them: the ceiling of the echo benchmarks' floods, which
+// must stay well above what the clients under test reach.
+func BenchmarkFeeder(b *testing.B) {
+	const n = floodMessages
+	fd := newFeeder()
+	defer fd.close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, fd.url(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ws.CloseNow()
+	ws.SetReadLimit(1 << 20)
+	b.ResetTimer()
+	b.StopTimer()
+	for range b.N {
+		run := fd.begin(n)
+		evs := make([]feedEvent, n)
+		for i := range evs {
+			evs[i] = fd.message(run, i, 1)
+		}
+		b.StartTimer()
+		go func() {
+			for _, ev := range evs {
+				if fd.inject(ctx, ev) != nil {
+					return
+				}
+			}
+		}()
+		for range n {
+			if _, _, err := ws.Read(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
