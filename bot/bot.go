@@ -158,9 +158,10 @@ func (b *Bot) Run(ctx context.Context) error {
 	hctx, cancelHandlers := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelHandlers()
 
+	detached := context.WithoutCancel(hctx)
 	var sc *scheduler
 	sc = newScheduler(b.cfg.maxQueued,
-		func(e Event, mb *mailbox) bool { return b.dispatch(hctx, sc, e, mb) },
+		func(e Event, mb *mailbox) bool { return b.dispatch(hctx, detached, sc, e, mb) },
 		b.finish)
 	b.sched.Store(sc)
 
@@ -224,10 +225,11 @@ func (b *Bot) Run(ctx context.Context) error {
 // dispatch runs the handler chain for one event and reports whether the
 // event is complete; when pipelined sends are still in flight it
 // completes later, through the scheduler.
-func (b *Bot) dispatch(ctx context.Context, sc *scheduler, e Event, mb *mailbox) bool {
+func (b *Bot) dispatch(ctx, detached context.Context, sc *scheduler, e Event, mb *mailbox) bool {
 	sl := b.pool.Get().(*slot)
 	c := &sl.c
 	c.ctx = ctx
+	c.detached = detached
 	c.base = ctx
 	c.event = e
 	c.chatKey = mb.key

@@ -38,6 +38,9 @@ type Context struct {
 	logger   *zap.Logger
 	msg      *Message
 	botName  string
+	// detached is ctx without its cancellation, made once per Run by the
+	// bot; nil means Detached makes it.
+	detached context.Context
 	// base is the context pipelined sends wait under: the bot's, which
 	// outlives the handler (a Timeout's deadline ends with the handler).
 	base context.Context
@@ -56,7 +59,13 @@ func NewContext(ctx context.Context, e Event, p Platform, logger *zap.Logger) *C
 	if logger == nil {
 		logger = nopLogger
 	}
-	c := &Context{ctx: ctx, event: e, platform: p, logger: logger, base: ctx, t: new(tracker)}
+	// One allocation for both; copies of c share the tracker.
+	ct := &struct {
+		c Context
+		t tracker
+	}{}
+	c := &ct.c
+	*c = Context{ctx: ctx, event: e, platform: p, logger: logger, base: ctx, t: &ct.t}
 	c.chatKey = chatKeyOf(e)
 	c.msg = firstMessage(e)
 	return c
@@ -82,7 +91,19 @@ func (c *Context) WithContext(ctx context.Context) *Context {
 	}
 	c2 := *c
 	c2.ctx = ctx
+	c2.detached = nil
 	return &c2
+}
+
+// Detached returns the event's context without its cancellation (as
+// context.WithoutCancel), for work that must finish even when the
+// handler's context ended, such as a dedupe mark. For Contexts the bot
+// made it costs nothing.
+func (c *Context) Detached() context.Context {
+	if c.detached != nil {
+		return c.detached
+	}
+	return context.WithoutCancel(c.ctx)
 }
 
 // WithMessage returns a Context about m, one of the event's messages, for

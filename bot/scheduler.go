@@ -33,16 +33,24 @@ func (mb *mailbox) idleLocked() bool {
 	return mb.inMap && mb.n == 0 && !mb.scheduled && mb.openN.Load() == 0 && mb.pins.Load() == 0
 }
 
-func (m *mailbox) push(e Event) {
+// push adds e, growing the ring when full: into spare when it is large
+// enough (spare is then used up), else into a new one.
+func (m *mailbox) push(e Event, spare *[]Event) {
 	if m.n == len(m.buf) {
 		size := 2 * len(m.buf)
 		if size == 0 {
 			size = 4
 		}
-		nb := make([]Event, size)
+		var nb []Event
+		if len(*spare) >= size {
+			nb, *spare = *spare, nil
+		} else {
+			nb = make([]Event, size)
+		}
 		for i := 0; i < m.n; i++ {
 			nb[i] = m.buf[(m.head+i)%len(m.buf)]
 		}
+		clear(m.buf)
 		m.buf, m.head = nb, 0
 	}
 	m.buf[(m.head+m.n)%len(m.buf)] = e
@@ -83,7 +91,8 @@ type scheduler struct {
 	mu        sync.Mutex
 	boxes     map[string]*mailbox
 	free      []*mailbox
-	inflight  int // events queued or running
+	spare     []Event // the largest ring an idle mailbox gave up, empty
+	inflight  int     // events queued or running
 	waiting   bool
 	draining  bool
 	abandon   atomic.Bool
@@ -137,7 +146,7 @@ func (s *scheduler) enqueue(e Event, key string, stop <-chan struct{}) error {
 		mb.inMap = true
 		s.boxes[key] = mb
 	}
-	mb.push(e)
+	mb.push(e, &s.spare)
 	s.inflight++
 	schedule := !mb.scheduled
 	mb.scheduled = true
@@ -226,6 +235,12 @@ func (s *scheduler) removeLocked(mb *mailbox) {
 	mb.inMap = false
 	mb.key = ""
 	if cap(mb.buf) > maxKeptBuf {
+		// A large ring is kept once, for the next chat that needs
+		// one: a busy chat whose queue empties now and then would
+		// otherwise grow a new one each time.
+		if cap(mb.buf) > cap(s.spare) {
+			s.spare = mb.buf[:cap(mb.buf)]
+		}
 		mb.buf, mb.head = nil, 0
 	}
 	if len(s.free) < maxFreeMailboxes {

@@ -1,7 +1,6 @@
 package middleware
 
 import (
-	"context"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -177,7 +176,8 @@ func (d *Deduper) Middleware(next bot.Handler) bot.Handler {
 			d.markIf(c, key, serr)
 			return nil
 		}
-		c.AfterSends(func(serr error) { d.markIf(c, key, serr) })
+		k := key // captured here only: no allocation on the common path
+		c.AfterSends(func(serr error) { d.markIf(c, k, serr) })
 		return nil
 	})
 }
@@ -195,7 +195,7 @@ func (d *Deduper) markIf(c *bot.Context, key string, sendErr error) {
 // no mark, so the redelivery after a restart is handled, not dropped. It
 // ignores the handler's context ending: the mark must land regardless.
 func (d *Deduper) mark(c *bot.Context, key string) {
-	if err := d.s.Set(context.WithoutCancel(c.Context()), key, dedupeMark, d.cfg.ttl); err != nil {
+	if err := d.s.Set(c.Detached(), key, dedupeMark, d.cfg.ttl); err != nil {
 		d.storeErrors.Add(1)
 		c.Logger().Warn("dedupe: could not mark a handled event; a redelivery will be handled again",
 			zap.String("key", key), zap.Error(err))
