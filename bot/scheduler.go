@@ -83,10 +83,13 @@ type scheduler struct {
 	max   int
 	ready chan *mailbox // capacity max, so sends never block
 	space chan struct{} // a token when a blocked reader may retry
-	// done takes the mailboxes of events whose last pipelined send
-	// finished after their handler returned; capacity max, as each such
-	// event is counted in inflight.
-	done chan *mailbox
+	// posted holds the mailboxes of events whose last pipelined send
+	// finished after their handler returned, for a worker to complete;
+	// a token in wake says there are some. (A slice, not a channel the
+	// size of the bound: an idle bot should not pay for it.)
+	pmu    sync.Mutex
+	posted []*mailbox
+	wake   chan struct{}
 
 	mu        sync.Mutex
 	boxes     map[string]*mailbox
@@ -112,7 +115,7 @@ func newScheduler(maxQueued int, run func(Event, *mailbox) bool, finish func(*sl
 		max:     maxQueued,
 		ready:   make(chan *mailbox, maxQueued),
 		space:   make(chan struct{}, 1),
-		done:    make(chan *mailbox, maxQueued),
+		wake:    make(chan struct{}, 1),
 		finish:  finish,
 		boxes:   make(map[string]*mailbox),
 		drained: make(chan struct{}),
@@ -167,14 +170,8 @@ func (s *scheduler) work(quit <-chan struct{}) {
 		if mb == nil {
 			select {
 			case mb = <-s.ready:
-			case pinned := <-s.done:
-				s.drain(pinned)
-				pinned.pins.Add(-1)
-				s.mu.Lock()
-				if pinned.idleLocked() {
-					s.removeLocked(pinned)
-				}
-				s.mu.Unlock()
+			case <-s.wake:
+				s.completePosted()
 				continue
 			case <-quit:
 				return
@@ -290,8 +287,32 @@ func (s *scheduler) sendFinished(t *tracker) {
 		mb := t.slot.mb
 		mb.pins.Add(1)
 		t.open.Store(0)
-		s.done <- mb
+		s.pmu.Lock()
+		s.posted = append(s.posted, mb)
+		s.pmu.Unlock()
+		select {
+		case s.wake <- struct{}{}:
+		default: // a token is there already
+		}
 		return
+	}
+}
+
+// completePosted completes the events of the posted mailboxes.
+func (s *scheduler) completePosted() {
+	s.pmu.Lock()
+	posted := s.posted
+	s.posted = nil
+	s.pmu.Unlock()
+	for i, pinned := range posted {
+		s.drain(pinned)
+		pinned.pins.Add(-1)
+		s.mu.Lock()
+		if pinned.idleLocked() {
+			s.removeLocked(pinned)
+		}
+		s.mu.Unlock()
+		posted[i] = nil
 	}
 }
 

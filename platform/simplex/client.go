@@ -108,8 +108,7 @@ func NewClient(url string, opts ...ClientOption) *Client {
 	for _, o := range opts {
 		o.apply(&cfg)
 	}
-	c := &Client{url: url, cfg: cfg, log: cfg.logger, up: make(chan struct{}), pending: map[string]*pendingCall{},
-		watches: map[context.Context]func() bool{}}
+	c := &Client{url: url, cfg: cfg, log: cfg.logger, up: make(chan struct{}), pending: map[string]*pendingCall{}}
 	c.evCond = sync.NewCond(&c.evMu)
 	return c
 }
@@ -660,6 +659,9 @@ func (c *Client) watchLocked(pc *pendingCall) {
 	c.async++
 	if done := pc.ctx.Done(); done != nil {
 		if _, ok := c.watches[pc.ctx]; !ok {
+			if c.watches == nil {
+				c.watches = map[context.Context]func() bool{}
+			}
 			ctx := pc.ctx
 			c.watches[ctx] = context.AfterFunc(ctx, func() { c.contextEnded(ctx) })
 		}
