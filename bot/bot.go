@@ -35,8 +35,8 @@ func (e *StopError) Error() string {
 // Stats are the bot's running counters.
 type Stats struct {
 	Received int64 // events the platform delivered
-	Handled  int64 // handler chains that returned nil
-	Failed   int64 // handler chains that returned an error
+	Handled  int64 // events complete without error: the handler chain returned nil and its pipelined sends succeeded
+	Failed   int64 // events whose handler chain or pipelined sends failed
 	Panics   int64 // panics caught by the scheduler (outside any Recover middleware)
 	Unknown  int64 // events of a type the platform does not know
 	Queued   int   // events queued or running now
@@ -58,7 +58,17 @@ type Bot struct {
 	active                                     atomic.Int64 // handlers running now
 	sched                                      atomic.Pointer[scheduler]
 
-	pool sync.Pool
+	pool sync.Pool // of *slot
+}
+
+// slot is what the bot keeps about one event from its dispatch until it is
+// complete: the Context handed to the handler and the tracker of its
+// pipelined sends. Slots are reused.
+type slot struct {
+	c   Context
+	t   tracker
+	err error    // what the handler chain returned
+	mb  *mailbox // set when the event completes later
 }
 
 // New returns a bot that passes every event of p through h. It panics on a
@@ -80,7 +90,7 @@ func New(p Platform, h Handler, opts ...Option) *Bot {
 	}
 	b := &Bot{cfg: cfg, platform: p, handler: h}
 	b.logger = cfg.logger.Named(name)
-	b.pool.New = func() any { return new(Context) }
+	b.pool.New = func() any { return new(slot) }
 	return b
 }
 
@@ -148,7 +158,11 @@ func (b *Bot) Run(ctx context.Context) error {
 	hctx, cancelHandlers := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelHandlers()
 
-	sc := newScheduler(b.cfg.maxQueued, func(e Event) { b.dispatch(hctx, e) })
+	detached := context.WithoutCancel(hctx)
+	var sc *scheduler
+	sc = newScheduler(b.cfg.maxQueued,
+		func(e Event, mb *mailbox) bool { return b.dispatch(hctx, detached, sc, e, mb) },
+		b.finish)
 	b.sched.Store(sc)
 
 	quit := make(chan struct{})
@@ -208,34 +222,61 @@ func (b *Bot) Run(ctx context.Context) error {
 	return errors.Join(listenErr, stopErr)
 }
 
-// dispatch runs the handler chain for one event.
-func (b *Bot) dispatch(ctx context.Context, e Event) {
-	c := b.pool.Get().(*Context)
+// dispatch runs the handler chain for one event and reports whether the
+// event is complete; when pipelined sends are still in flight it
+// completes later, through the scheduler.
+func (b *Bot) dispatch(ctx, detached context.Context, sc *scheduler, e Event, mb *mailbox) bool {
+	sl := b.pool.Get().(*slot)
+	c := &sl.c
 	c.ctx = ctx
+	c.detached = detached
+	c.base = ctx
 	c.event = e
-	c.chatKey = chatKeyOf(e)
+	c.chatKey = mb.key
 	c.platform = b.platform
 	c.logger = b.logger
 	c.botName = b.Name()
 	c.msg = firstMessage(e)
+	c.t = &sl.t
+	c.managed = true
+	sl.t.open.Store(1) // the handler
+	sl.t.sched, sl.t.slot = sc, sl
 	b.active.Add(1)
-	err := b.safeHandle(c)
+	sl.err = b.safeHandle(c)
 	b.active.Add(-1)
+	return sc.sealed(sl, mb)
+}
+
+// finish reports a complete event: its error is the handler's joined with
+// those of its pipelined sends that the handler did not wait for.
+func (b *Bot) finish(sl *slot) {
+	c := &sl.c
+	sl.t.runAfter()
+	err := sl.err
+	if serr := sl.t.sendErr(); serr != nil {
+		if err == nil {
+			err = serr
+		} else {
+			err = errors.Join(err, serr)
+		}
+	}
 	if err != nil {
 		b.failed.Add(1)
 		if b.cfg.onError != nil {
 			b.cfg.onError(c, err)
 		} else {
-			b.logger.Debug("handler error", zap.String("type", e.Type()), zap.Error(err))
+			b.logger.Debug("handler error", zap.String("type", c.event.Type()), zap.Error(err))
 		}
 	} else {
 		b.handled.Add(1)
 	}
 	if hn, ok := b.platform.(HandledNotifier); ok {
-		hn.EventHandled(e, err)
+		hn.EventHandled(c.event, err)
 	}
-	*c = Context{}
-	b.pool.Put(c)
+	sl.c = Context{}
+	sl.t.reset()
+	sl.err, sl.mb = nil, nil
+	b.pool.Put(sl)
 }
 
 func (b *Bot) safeHandle(c *Context) (err error) {

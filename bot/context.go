@@ -24,6 +24,10 @@ var nopLogger = zap.NewNop()
 // (errors.Is(err, ErrUnsupported)) on platforms without it, so one handler
 // can run on every platform and degrade where a platform cannot follow.
 //
+// The pipelined verbs (ReplyAsync, AnswerAsync, SendAsync) write now and
+// return a *Pending; the event is complete once its handler returned and
+// all of them have their outcome (see Pending for who gets the outcome).
+//
 // A Context is valid only until the handler returns; copy what you need
 // to keep.
 type Context struct {
@@ -34,6 +38,18 @@ type Context struct {
 	logger   *zap.Logger
 	msg      *Message
 	botName  string
+	// detached is ctx without its cancellation, made once per Run by the
+	// bot; nil means Detached makes it.
+	detached context.Context
+	// base is the context pipelined sends wait under: the bot's, which
+	// outlives the handler (a Timeout's deadline ends with the handler).
+	base context.Context
+	// t follows the event's pipelined sends; copies of the Context share
+	// it.
+	t *tracker
+	// managed is set when the bot runs the Context: it then counts the
+	// handler among what the event waits for.
+	managed bool
 }
 
 // NewContext builds a Context. The scheduler builds them for Bot.Run;
@@ -43,7 +59,13 @@ func NewContext(ctx context.Context, e Event, p Platform, logger *zap.Logger) *C
 	if logger == nil {
 		logger = nopLogger
 	}
-	c := &Context{ctx: ctx, event: e, platform: p, logger: logger}
+	// One allocation for both; copies of c share the tracker.
+	ct := &struct {
+		c Context
+		t tracker
+	}{}
+	c := &ct.c
+	*c = Context{ctx: ctx, event: e, platform: p, logger: logger, base: ctx, t: &ct.t}
 	c.chatKey = chatKeyOf(e)
 	c.msg = firstMessage(e)
 	return c
@@ -69,7 +91,19 @@ func (c *Context) WithContext(ctx context.Context) *Context {
 	}
 	c2 := *c
 	c2.ctx = ctx
+	c2.detached = nil
 	return &c2
+}
+
+// Detached returns the event's context without its cancellation (as
+// context.WithoutCancel), for work that must finish even when the
+// handler's context ended, such as a dedupe mark. For Contexts the bot
+// made it costs nothing.
+func (c *Context) Detached() context.Context {
+	if c.detached != nil {
+		return c.detached
+	}
+	return context.WithoutCancel(c.ctx)
 }
 
 // WithMessage returns a Context about m, one of the event's messages, for
@@ -174,6 +208,94 @@ func (c *Context) Answer(text string) error {
 // the messages it created, for a later Edit or Delete.
 func (c *Context) Send(chatID string, m Outgoing) ([]string, error) {
 	return c.platform.Send(c.ctx, chatID, m)
+}
+
+// ReplyAsync is the pipelined Reply: it writes the reply now and returns
+// without waiting for the server's answer, so the next event of the chat
+// can start. Replies of one chat still reach the server in order. The
+// outcome is the event's unless the handler waits for it; see Pending.
+// On platforms that cannot pipeline (no AsyncSender) it sends and waits,
+// and returns a Pending that is already done.
+func (c *Context) ReplyAsync(text string) *Pending {
+	m, err := c.current()
+	if err != nil {
+		return c.failedSend(err)
+	}
+	return c.SendAsync(m.Chat.ID, Outgoing{Text: text, ReplyTo: m.ID})
+}
+
+// AnswerAsync is the pipelined Answer; see ReplyAsync.
+func (c *Context) AnswerAsync(text string) *Pending {
+	m, err := c.current()
+	if err != nil {
+		return c.failedSend(err)
+	}
+	return c.SendAsync(m.Chat.ID, Outgoing{Text: text})
+}
+
+// SendAsync is the pipelined Send; see ReplyAsync.
+func (c *Context) SendAsync(chatID string, m Outgoing) *Pending {
+	p := &Pending{}
+	c.tracker().start(p)
+	if as, ok := c.platform.(AsyncSender); ok {
+		as.SendAsync(c.sendCtx(), chatID, m, p.complete)
+		return p
+	}
+	p.complete(c.platform.Send(c.ctx, chatID, m))
+	return p
+}
+
+// failedSend returns a Pending that failed before anything was sent; its
+// error is the event's like any other.
+func (c *Context) failedSend(err error) *Pending {
+	p := &Pending{}
+	c.tracker().start(p)
+	p.complete(nil, err)
+	return p
+}
+
+// AfterSends runs f once the pipelined sends this event started so far
+// have their outcome, with the error of those that failed (joined; nil
+// when all succeeded), not counting sends the handler waited for. It runs
+// f at once when no send is in flight; otherwise once the event is
+// complete, before the platform hears of it (HandledNotifier). Middleware
+// that acts on an event's final outcome, such as Dedupe and Logger, uses
+// it after the next handler returned.
+func (c *Context) AfterSends(f func(err error)) {
+	c.tracker().whenDone(f, c.handlerRef())
+}
+
+// SendsDone reports whether no pipelined send of the event is in flight,
+// and if so the error of those that failed, as AfterSends would pass it.
+// Middleware checks it first to avoid queueing a callback in the common
+// case.
+func (c *Context) SendsDone() (done bool, err error) {
+	t := c.tracker()
+	if t.open.Load() != c.handlerRef() {
+		return false, nil
+	}
+	return true, t.sendErr()
+}
+
+func (c *Context) handlerRef() int32 {
+	if c.managed {
+		return 1
+	}
+	return 0
+}
+
+func (c *Context) tracker() *tracker {
+	if c.t == nil {
+		c.t = new(tracker)
+	}
+	return c.t
+}
+
+func (c *Context) sendCtx() context.Context {
+	if c.base != nil {
+		return c.base
+	}
+	return c.ctx
 }
 
 // SendPrivate writes text privately to the sender of the current message.

@@ -36,6 +36,24 @@
 //   - Accept and Reject answer the current request.
 //   - Send, Delete and React address any chat and message.
 //
+// # Pipelined sends
+//
+// Reply waits for the server's answer, so one chat handles at most one
+// event per round trip. ReplyAsync, AnswerAsync and SendAsync write now
+// and return a *Pending: the handler returns, the chat's next event
+// starts, and the commands of the chat still reach the server in order.
+// The outcome is never lost. A handler that needs it waits (Pending.Wait)
+// and then owns it. Otherwise it is the event's: the event is complete
+// once its handler returned and all of its sends have their outcome, and
+// a failed send fails the event as a returned error would (the error
+// handler, Stats, Logger). Events of a chat complete in the chat's order,
+// and only then do platforms hear of them (HandledNotifier): an event
+// whose send did not reach the server, or may not have (Undelivered), is
+// not counted as handled, its chat's cursor stays below it, and Dedupe
+// does not mark it, so it is delivered again. Middleware that acts on the
+// final outcome uses AfterSends. Platforms pipeline through AsyncSender;
+// on others the async verbs send and wait.
+//
 // # Capabilities
 //
 // Beyond Send, what a platform can do is a set of optional interfaces:
@@ -54,15 +72,15 @@
 // events of one chat are handled strictly in order, different chats run
 // concurrently, and ready chats take turns one event at a time, so a chat
 // with thousands of queued events cannot starve a new one. When the total
-// of queued and running events reaches WithMaxQueued, the reader blocks
-// until a handler finishes: that is the backpressure, and nothing is
-// dropped. Idle mailboxes are freed. Platforms that implement
-// HandledNotifier hear when each event's handlers have finished.
+// of queued, running and pipelined events reaches WithMaxQueued, the
+// reader blocks until an event completes: that is the backpressure, and
+// nothing is dropped. Idle mailboxes are freed. Platforms that implement
+// HandledNotifier hear when each event is complete.
 //
 // # Stopping
 //
 // When Run's context ends the bot stops reading, lets queued and running
-// handlers finish within WithStopTimeout, then cancels the handlers' context
+// handlers, and their pipelined sends, finish within WithStopTimeout, then cancels the handlers' context
 // and reports what was left in a *StopError. No goroutine outlives Run.
 //
 // # Testing

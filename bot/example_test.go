@@ -174,3 +174,25 @@ func ExampleContext_RemoveSender() {
 	// remove 7
 	// please stop
 }
+
+// ReplyAsync writes the reply and returns at once; the handler that needs
+// the outcome waits for it, else it becomes the event's. On a platform
+// that cannot pipeline (parleytest's), the send is done when ReplyAsync
+// returns.
+func ExampleContext_ReplyAsync() {
+	p := parleytest.NewPlatform()
+	c := bot.NewContext(context.Background(), parleytest.NewMessage("7", "@5", "ping"), p, nil)
+
+	pending := c.ReplyAsync("pong")
+	ids, err := pending.Wait(c.Context())
+	fmt.Println(len(ids), err)
+
+	// Without waiting, a failure fails the event: middleware sees it.
+	p.FailSends(errors.New("refused"))
+	c2 := bot.NewContext(context.Background(), parleytest.NewMessage("8", "@5", "ping"), p, nil)
+	c2.ReplyAsync("pong")
+	c2.AfterSends(func(err error) { fmt.Println("event outcome:", err) })
+	// Output:
+	// 1 <nil>
+	// event outcome: refused
+}

@@ -28,7 +28,7 @@ func defaultConfig() config {
 	return config{
 		logger:      zap.NewNop(),
 		workers:     16,
-		maxQueued:   1024,
+		maxQueued:   DefaultMaxQueued,
 		stopTimeout: 10 * time.Second,
 	}
 }
@@ -59,9 +59,17 @@ func WithWorkers(n int) Option {
 	})
 }
 
-// WithMaxQueued bounds how many events may be waiting or running at once
-// (default 1024). When the bound is reached the platform reader blocks
-// until a handler finishes: nothing is dropped and memory stays bounded.
+// DefaultMaxQueued is how many events may be queued, running or waiting
+// for their pipelined sends at once unless WithMaxQueued says otherwise.
+// Each holds its decoded event, so the bound is the bot's memory; a
+// platform that can leave messages on the server (SimpleX) does so beyond
+// it and fetches them later, so a larger queue buys no throughput.
+const DefaultMaxQueued = 256
+
+// WithMaxQueued bounds how many events may be waiting, running or waiting
+// for their pipelined sends at once (default DefaultMaxQueued). When the
+// bound is reached the platform reader blocks until an event completes:
+// nothing is dropped and memory stays bounded.
 func WithMaxQueued(n int) Option {
 	return optionFunc(func(c *config) {
 		if n < 1 {

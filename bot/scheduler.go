@@ -5,24 +5,52 @@ import (
 	"sync/atomic"
 )
 
-// mailbox holds the queued events of one chat key in a ring buffer.
+// mailbox holds the queued events of one chat key in a ring buffer, and
+// the chat's events whose pipelined sends are still in flight.
 type mailbox struct {
 	key       string
 	buf       []Event
 	head, n   int
 	scheduled bool // in the ready channel or being run by a worker
+	inMap     bool // in scheduler.boxes
+
+	// Events complete in the chat's order: an event whose sends are done
+	// waits for the earlier ones. open lists the chat's events that ran
+	// and are not complete, oldest first; openN is its length, read
+	// without the lock by the worker running the chat. A mailbox with
+	// open events stays in the map after its queue emptied.
+	omu   sync.Mutex
+	open  []*slot
+	openN atomic.Int32
+	// pins counts posts of the mailbox to scheduler.done not yet taken:
+	// a pinned mailbox is not reused.
+	pins atomic.Int32
 }
 
-func (m *mailbox) push(e Event) {
+// idleLocked reports whether mb can leave the map: nothing queued, not
+// scheduled, no event waiting to complete, not pinned.
+func (mb *mailbox) idleLocked() bool {
+	return mb.inMap && mb.n == 0 && !mb.scheduled && mb.openN.Load() == 0 && mb.pins.Load() == 0
+}
+
+// push adds e, growing the ring when full: into spare when it is large
+// enough (spare is then used up), else into a new one.
+func (m *mailbox) push(e Event, spare *[]Event) {
 	if m.n == len(m.buf) {
 		size := 2 * len(m.buf)
 		if size == 0 {
 			size = 4
 		}
-		nb := make([]Event, size)
+		var nb []Event
+		if len(*spare) >= size {
+			nb, *spare = *spare, nil
+		} else {
+			nb = make([]Event, size)
+		}
 		for i := 0; i < m.n; i++ {
 			nb[i] = m.buf[(m.head+i)%len(m.buf)]
 		}
+		clear(m.buf)
 		m.buf, m.head = nb, 0
 	}
 	m.buf[(m.head+m.n)%len(m.buf)] = e
@@ -55,11 +83,19 @@ type scheduler struct {
 	max   int
 	ready chan *mailbox // capacity max, so sends never block
 	space chan struct{} // a token when a blocked reader may retry
+	// posted holds the mailboxes of events whose last pipelined send
+	// finished after their handler returned, for a worker to complete;
+	// a token in wake says there are some. (A slice, not a channel the
+	// size of the bound: an idle bot should not pay for it.)
+	pmu    sync.Mutex
+	posted []*mailbox
+	wake   chan struct{}
 
 	mu        sync.Mutex
 	boxes     map[string]*mailbox
 	free      []*mailbox
-	inflight  int // events queued or running
+	spare     []Event // the largest ring an idle mailbox gave up, empty
+	inflight  int     // events queued or running
 	waiting   bool
 	draining  bool
 	abandon   atomic.Bool
@@ -67,14 +103,20 @@ type scheduler struct {
 	drained   chan struct{}
 	closeOnce sync.Once
 
-	run func(Event)
+	// run handles an event and reports whether it is complete; if not,
+	// it calls complete later.
+	run func(Event, *mailbox) bool
+	// finish reports a complete event to the bot.
+	finish func(*slot)
 }
 
-func newScheduler(maxQueued int, run func(Event)) *scheduler {
+func newScheduler(maxQueued int, run func(Event, *mailbox) bool, finish func(*slot)) *scheduler {
 	return &scheduler{
 		max:     maxQueued,
 		ready:   make(chan *mailbox, maxQueued),
 		space:   make(chan struct{}, 1),
+		wake:    make(chan struct{}, 1),
+		finish:  finish,
 		boxes:   make(map[string]*mailbox),
 		drained: make(chan struct{}),
 		run:     run,
@@ -104,9 +146,10 @@ func (s *scheduler) enqueue(e Event, key string, stop <-chan struct{}) error {
 			mb = &mailbox{}
 		}
 		mb.key = key
+		mb.inMap = true
 		s.boxes[key] = mb
 	}
-	mb.push(e)
+	mb.push(e, &s.spare)
 	s.inflight++
 	schedule := !mb.scheduled
 	mb.scheduled = true
@@ -127,6 +170,9 @@ func (s *scheduler) work(quit <-chan struct{}) {
 		if mb == nil {
 			select {
 			case mb = <-s.ready:
+			case <-s.wake:
+				s.completePosted()
+				continue
 			case <-quit:
 				return
 			}
@@ -135,18 +181,14 @@ func (s *scheduler) work(quit <-chan struct{}) {
 			s.mu.Unlock()
 		}
 
+		complete := true
 		if s.take() {
-			s.run(e)
+			complete = s.run(e, mb)
 		}
 
 		s.mu.Lock()
-		s.inflight--
-		if s.waiting {
-			s.waiting = false
-			select {
-			case s.space <- struct{}{}:
-			default:
-			}
+		if complete {
+			s.releaseLocked()
 		}
 		switch {
 		case mb.n > 0 && len(s.ready) == 0:
@@ -162,19 +204,147 @@ func (s *scheduler) work(quit <-chan struct{}) {
 			s.ready <- mb
 		default:
 			mb.scheduled = false
-			delete(s.boxes, mb.key)
-			mb.key = ""
-			if cap(mb.buf) > maxKeptBuf {
-				mb.buf, mb.head = nil, 0
-			}
-			if len(s.free) < maxFreeMailboxes {
-				s.free = append(s.free, mb)
+			if mb.idleLocked() {
+				s.removeLocked(mb)
 			}
 			s.checkDrainedLocked()
 			s.mu.Unlock()
 		}
 		mb, e = nil, nil
 	}
+}
+
+// releaseLocked counts one event as complete.
+func (s *scheduler) releaseLocked() {
+	s.inflight--
+	if s.waiting {
+		s.waiting = false
+		select {
+		case s.space <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// removeLocked takes an idle mailbox out of the map, for reuse.
+func (s *scheduler) removeLocked(mb *mailbox) {
+	delete(s.boxes, mb.key)
+	mb.inMap = false
+	mb.key = ""
+	if cap(mb.buf) > maxKeptBuf {
+		// A large ring is kept once, for the next chat that needs
+		// one: a busy chat whose queue empties now and then would
+		// otherwise grow a new one each time.
+		if cap(mb.buf) > cap(s.spare) {
+			s.spare = mb.buf[:cap(mb.buf)]
+		}
+		mb.buf, mb.head = nil, 0
+	}
+	if len(s.free) < maxFreeMailboxes {
+		s.free = append(s.free, mb)
+	}
+}
+
+// sealed is told by the worker that ran sl's handler. It reports whether
+// the event is complete now (its sends done, and no earlier event of the
+// chat waiting): then it was finished here. Otherwise it completes later,
+// in the chat's order, and drain finishes it.
+func (s *scheduler) sealed(sl *slot, mb *mailbox) bool {
+	if sl.t.open.Load() == 1 && mb.openN.Load() == 0 {
+		// Nothing in flight, nothing earlier waiting: the common case,
+		// without locks. Only this worker adds to mb.open, so openN
+		// cannot grow meanwhile.
+		sl.t.open.Store(0)
+		s.finish(sl)
+		return true
+	}
+	sl.mb = mb
+	mb.omu.Lock()
+	mb.open = append(mb.open, sl)
+	mb.openN.Add(1)
+	mb.omu.Unlock()
+	if sl.t.open.Add(-1) == 0 {
+		s.drain(mb)
+	}
+	return false
+}
+
+// sendFinished counts one send of t's event as finished. The last one,
+// once the handler returned, hands the chat to a worker to complete the
+// event: the mailbox is pinned first, as the event may be completed (and
+// the mailbox freed) by another worker as soon as its count is 0.
+func (s *scheduler) sendFinished(t *tracker) {
+	for {
+		o := t.open.Load()
+		if o > 1 {
+			if t.open.CompareAndSwap(o, o-1) {
+				return
+			}
+			continue
+		}
+		// Ours is the last count: the handler returned, after sealed set
+		// slot.mb, which stays in use while the count is not 0.
+		mb := t.slot.mb
+		mb.pins.Add(1)
+		t.open.Store(0)
+		s.pmu.Lock()
+		s.posted = append(s.posted, mb)
+		s.pmu.Unlock()
+		select {
+		case s.wake <- struct{}{}:
+		default: // a token is there already
+		}
+		return
+	}
+}
+
+// completePosted completes the events of the posted mailboxes.
+func (s *scheduler) completePosted() {
+	s.pmu.Lock()
+	posted := s.posted
+	s.posted = nil
+	s.pmu.Unlock()
+	for i, pinned := range posted {
+		s.drain(pinned)
+		pinned.pins.Add(-1)
+		s.mu.Lock()
+		if pinned.idleLocked() {
+			s.removeLocked(pinned)
+		}
+		s.mu.Unlock()
+		posted[i] = nil
+	}
+}
+
+// drain finishes the chat's events that are complete, oldest first,
+// stopping at the first one still waiting for a send.
+func (s *scheduler) drain(mb *mailbox) {
+	mb.omu.Lock()
+	n := 0
+	for len(mb.open) > 0 && mb.open[0].t.open.Load() == 0 {
+		sl := mb.open[0]
+		mb.open[0] = nil
+		mb.open = mb.open[1:]
+		s.finish(sl)
+		mb.openN.Add(-1)
+		n++
+	}
+	if len(mb.open) == 0 {
+		mb.open = mb.open[:0:0]
+	}
+	mb.omu.Unlock()
+	if n == 0 {
+		return
+	}
+	s.mu.Lock()
+	for range n {
+		s.releaseLocked()
+	}
+	if mb.idleLocked() {
+		s.removeLocked(mb)
+	}
+	s.checkDrainedLocked()
+	s.mu.Unlock()
 }
 
 // take reports whether a popped event should run: after the stop deadline

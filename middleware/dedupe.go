@@ -1,7 +1,6 @@
 package middleware
 
 import (
-	"context"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -66,7 +65,9 @@ type DedupeStats struct {
 // never before: a crash in between leaves no mark, and the platform's
 // redelivery after the restart is handled instead of dropped. A handler
 // that fails or panics leaves no mark either, so a redelivery gets another
-// try (Released counts those). Events of one chat are handled one at a
+// try (Released counts those). Nor does one whose pipelined sends
+// (bot.Context.ReplyAsync) failed: with sends in flight when the handler
+// returns, the mark waits for their outcome (bot.Context.AfterSends). Events of one chat are handled one at a
 // time, so two copies of an event never run at once. When the store fails,
 // the event is passed on and the failure logged: an event handled twice is
 // better than one lost.
@@ -168,16 +169,33 @@ func (d *Deduper) Middleware(next bot.Handler) bot.Handler {
 			d.released.Add(1)
 			return err
 		}
-		d.mark(c, key)
+		// The mark follows the event's final outcome: with pipelined
+		// sends in flight, it waits for them, and a failed one leaves
+		// the event unmarked.
+		if ok, serr := c.SendsDone(); ok {
+			d.markIf(c, key, serr)
+			return nil
+		}
+		k := key // captured here only: no allocation on the common path
+		c.AfterSends(func(serr error) { d.markIf(c, k, serr) })
 		return nil
 	})
+}
+
+// markIf marks key unless the event's pipelined sends failed.
+func (d *Deduper) markIf(c *bot.Context, key string, sendErr error) {
+	if sendErr != nil {
+		d.released.Add(1)
+		return
+	}
+	d.mark(c, key)
 }
 
 // mark records key once its event was handled. A crash before it leaves
 // no mark, so the redelivery after a restart is handled, not dropped. It
 // ignores the handler's context ending: the mark must land regardless.
 func (d *Deduper) mark(c *bot.Context, key string) {
-	if err := d.s.Set(context.WithoutCancel(c.Context()), key, dedupeMark, d.cfg.ttl); err != nil {
+	if err := d.s.Set(c.Detached(), key, dedupeMark, d.cfg.ttl); err != nil {
 		d.storeErrors.Add(1)
 		c.Logger().Warn("dedupe: could not mark a handled event; a redelivery will be handled again",
 			zap.String("key", key), zap.Error(err))

@@ -32,7 +32,14 @@ func main() {
 func run(ctx context.Context, url string) error {
 	hasText := func(c *bot.Context) bool { m, _ := c.Message(); return m.Text != "" }
 	r := router.New()
-	r.OnMessage(func(c *bot.Context, m bot.Message) error { return c.Reply(m.Text) }, router.Direct(), hasText)
+	// ReplyAsync does not wait for the CLI's answer, so a busy chat's next
+	// message is handled meanwhile; replies still go out in order, and one
+	// that fails is reported with its message, which is then delivered
+	// again rather than lost.
+	r.OnMessage(func(c *bot.Context, m bot.Message) error {
+		c.ReplyAsync(m.Text)
+		return nil
+	}, router.Direct(), hasText)
 	b := bot.New(simplex.New(url), r)
 	b.Use(middleware.Recover())
 	return b.Run(ctx)

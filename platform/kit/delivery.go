@@ -235,13 +235,7 @@ func (d *Delivery) Spill(items []Pos, full bool) bool {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for _, p := range items {
-		if !d.Known(p.Chat) {
-			if _, ok := d.firstSeen[p.Chat]; !ok {
-				d.firstSeen[p.Chat] = p.ID
-			}
-		}
-	}
+	d.seenLocked(items)
 	if !full {
 		behind := false
 		for _, p := range items {
@@ -258,6 +252,30 @@ func (d *Delivery) Spill(items []Pos, full bool) bool {
 	}
 	d.spilled.Add(int64(len(items)))
 	return true
+}
+
+// Seen records live items that are queued rather than offered to Spill
+// (a platform that decides cheaply not to spill skips Spill), so that a
+// chat new to the Delivery is caught up from its first queued item should
+// a later one be spilled. Call it on the goroutine that spills, in the
+// order items arrive.
+func (d *Delivery) Seen(items []Pos) {
+	if d.stopping.Load() || len(items) == 0 {
+		return
+	}
+	d.mu.Lock()
+	d.seenLocked(items)
+	d.mu.Unlock()
+}
+
+func (d *Delivery) seenLocked(items []Pos) {
+	for _, p := range items {
+		if !d.Known(p.Chat) {
+			if _, ok := d.firstSeen[p.Chat]; !ok {
+				d.firstSeen[p.Chat] = p.ID
+			}
+		}
+	}
 }
 
 // Behind reports whether items were left on the server and wait for

@@ -48,6 +48,20 @@ type callResult struct {
 	err   error
 }
 
+// pendingCall is a command written and waiting for its response: a
+// waiting Call (ch) or a pipelined one (done).
+type pendingCall struct {
+	ch   chan callResult
+	done func(Frame, error)
+	cmd  string
+	// ids, for pipelined sends: the response's item ids are all the
+	// caller needs, so a newChatItems answer is scanned, not decoded.
+	ids      func([]int64, error)
+	ctx      context.Context
+	deadline int64 // unix ns; 0 none
+	start    time.Time
+}
+
 // Client talks to one simplex-chat CLI over exactly one WebSocket: the CLI
 // shares its event queue among all connections, so a second socket would
 // steal events. Commands are correlated by corrId; events go, in order, to
@@ -62,9 +76,15 @@ type Client struct {
 	mu      sync.Mutex
 	conn    *websocket.Conn
 	up      chan struct{} // closed while a connection is up
-	pending map[string]chan callResult
+	pending map[string]*pendingCall
 	running bool
 	lost    bool // a connection was lost and no new one is up yet
+	// Pipelined calls end early when their context ends (one watch per
+	// context, however many calls share it) or at their deadline (one
+	// sweep timer while any has one).
+	watches map[context.Context]func() bool
+	sweep   *time.Timer
+	async   int // pipelined calls pending
 
 	// Events travel from the reader to the consumer through this queue.
 	evMu    sync.Mutex
@@ -88,7 +108,7 @@ func NewClient(url string, opts ...ClientOption) *Client {
 	for _, o := range opts {
 		o.apply(&cfg)
 	}
-	c := &Client{url: url, cfg: cfg, log: cfg.logger, up: make(chan struct{}), pending: map[string]chan callResult{}}
+	c := &Client{url: url, cfg: cfg, log: cfg.logger, up: make(chan struct{}), pending: map[string]*pendingCall{}}
 	c.evCond = sync.NewCond(&c.evMu)
 	return c
 }
@@ -116,10 +136,19 @@ type Sink interface {
 
 // Spiller is implemented by a Sink that can leave event frames on the
 // server instead of queueing them, which keeps memory bounded under load.
+// It sees a frame before it is decoded, so a frame it takes costs only
+// what it reads of it.
 type Spiller interface {
-	// Spill is told whether the queue is full and reports whether it took
-	// the frame.
-	Spill(f Frame, full bool) bool
+	// Behind reports whether frames may be spilled although the queue is
+	// not full (earlier ones of their chat were).
+	Behind() bool
+	// Spill gets an event frame's resp type and bytes, not decoded, and
+	// whether the queue is full, and reports whether it took the frame.
+	// It is asked only when the queue is full or Behind is true.
+	Spill(typ string, data []byte, full bool) bool
+	// Queued gets every event frame that is queued, decoded, before a
+	// later frame is offered to Spill.
+	Queued(f Frame)
 	// Resume runs on the event goroutine once the queue is short again
 	// after a spill, to fetch what was left, in order.
 	Resume()
@@ -287,38 +316,67 @@ func (c *Client) detach(conn *websocket.Conn) {
 	c.lost = true
 	c.up = make(chan struct{})
 	pend := c.pending
-	c.pending = map[string]chan callResult{}
+	c.pending = map[string]*pendingCall{}
+	c.async = 0
 	c.mu.Unlock()
 	c.connected.Store(false)
-	for _, ch := range pend {
-		ch <- callResult{err: fmt.Errorf("%w: connection lost before the response", ErrOutcomeUnknown)}
+	for _, pc := range pend {
+		c.finishCall(pc, Frame{}, fmt.Errorf("%w: %s: connection lost before the response", ErrOutcomeUnknown, shortCmd(pc.cmd)))
 	}
 	_ = conn.CloseNow()
 }
 
 func (c *Client) read(ctx context.Context, conn *websocket.Conn) error {
+	var keys []itemKey
 	for {
 		_, data, err := conn.Read(ctx)
 		if err != nil {
 			return fmt.Errorf("simplex: read: %w", err)
 		}
-		f, err := DecodeFrame(data)
+		// The envelope first: a response to a pipelined send and a frame
+		// spilled under load need no full decode.
+		h, scanned := scanHead(data)
+		if scanned && h.corrID != "" {
+			pc := c.takePending(h.corrID)
+			if pc == nil {
+				c.dropped.Add(1)
+				c.log.Warn("simplex: response for no pending command", zap.String("corrId", h.corrID), zap.String("type", h.typ))
+				continue
+			}
+			if pc.ids != nil && h.typ == TypeNewChatItems {
+				var ok bool
+				if keys, ok = scanItemKeys(data, keys[:0]); ok {
+					c.finishCall(pc, Frame{CorrID: h.corrID, Type: h.typ}, nil, keys...)
+					continue
+				}
+			}
+			f, err := decodeFrame(data)
+			if err != nil {
+				c.dropped.Add(1)
+				c.log.Warn("simplex: undecodable response", zap.Error(err), zap.Int("bytes", len(data)))
+				c.finishCall(pc, Frame{}, fmt.Errorf("%w: %s: %w: undecodable response: %w", ErrOutcomeUnknown, shortCmd(pc.cmd), ErrProtocol, err))
+				continue
+			}
+			c.finishCall(pc, f, nil)
+			continue
+		}
+		if scanned && c.spill(ctx, h.typ, data) {
+			continue
+		}
+		f, err := decodeFrame(data)
 		if err != nil {
 			c.dropped.Add(1)
 			c.log.Warn("simplex: undecodable frame", zap.Error(err), zap.Int("bytes", len(data)))
 			continue
 		}
 		if f.CorrID != "" {
-			c.mu.Lock()
-			ch := c.pending[f.CorrID]
-			delete(c.pending, f.CorrID)
-			c.mu.Unlock()
-			if ch == nil {
+			// scanHead gave up on this frame; DecodeFrame read it.
+			if pc := c.takePending(f.CorrID); pc != nil {
+				c.finishCall(pc, f, nil)
+			} else {
 				c.dropped.Add(1)
 				c.log.Warn("simplex: response for no pending command", zap.String("corrId", f.CorrID), zap.String("type", f.Type))
-				continue
 			}
-			ch <- callResult{frame: f}
 			continue
 		}
 		if f.IsProtocolError() {
@@ -328,28 +386,42 @@ func (c *Client) read(ctx context.Context, conn *websocket.Conn) error {
 			c.log.Error("simplex: the CLI rejected a frame", zap.ByteString("frame", data))
 			continue
 		}
+		if c.spiller != nil {
+			c.spiller.Queued(f)
+		}
 		if !c.pushEvent(ctx, f) {
 			return ctx.Err()
 		}
 	}
 }
 
-// pushEvent queues an event for the consumer. When the queue is full it
-// waits, so the CLI feels the backpressure, except while commands are
-// pending: their responses must not be stuck behind unread events. Then
-// the overflow hook may take the frame (messages can be fetched again
-// later); what it does not take is queued regardless.
-func (c *Client) pushEvent(ctx context.Context, f Frame) bool {
+// spill offers an event frame, not yet decoded, to the spiller when the
+// queue is full or the spiller is behind, and reports whether it took it.
+func (c *Client) spill(ctx context.Context, typ string, data []byte) bool {
+	if c.spiller == nil || typ == TypeChatCmdError {
+		return false
+	}
 	c.evMu.Lock()
 	full := len(c.evQueue) >= c.cfg.eventBuffer
 	c.evMu.Unlock()
-	if c.spiller != nil && c.spiller.Spill(f, full) {
-		c.evMu.Lock()
-		c.idleDue = true
-		c.evCond.Broadcast()
-		c.evMu.Unlock()
-		return true
+	if !full && !c.spiller.Behind() {
+		return false
 	}
+	if !c.spiller.Spill(typ, data, full) {
+		return false
+	}
+	c.evMu.Lock()
+	c.idleDue = true
+	c.evCond.Broadcast()
+	c.evMu.Unlock()
+	return true
+}
+
+// pushEvent queues an event for the consumer. When the queue is full it
+// waits, so the CLI feels the backpressure, except while commands are
+// pending: their responses must not be stuck behind unread events. What
+// the spiller did not take is then queued regardless.
+func (c *Client) pushEvent(ctx context.Context, f Frame) bool {
 	c.evMu.Lock()
 	defer c.evMu.Unlock()
 	for len(c.evQueue) >= c.cfg.eventBuffer && c.pendingCount() == 0 && ctx.Err() == nil && !c.evDone {
@@ -458,6 +530,12 @@ func (c *Client) Call(ctx context.Context, cmd string) (Frame, error) {
 	}
 	start := time.Now()
 	f, err := c.call(ctx, cmd)
+	c.observe(cmd, start, err)
+	return f, err
+}
+
+// observe tells the command observer about a finished command.
+func (c *Client) observe(cmd string, start time.Time, err error) {
 	outcome := "ok"
 	var ce *CommandError
 	switch {
@@ -473,7 +551,6 @@ func (c *Client) Call(ctx context.Context, cmd string) (Frame, error) {
 	}
 	verb, _, _ := strings.Cut(cmd, " ")
 	c.cfg.onCommand(verb, outcome, time.Since(start))
-	return f, err
 }
 
 func (c *Client) call(ctx context.Context, cmd string) (Frame, error) {
@@ -482,26 +559,46 @@ func (c *Client) call(ctx context.Context, cmd string) (Frame, error) {
 		ctx, cancel = context.WithTimeout(ctx, c.cfg.callTimeout)
 		defer cancel()
 	}
+	pc := &pendingCall{ch: make(chan callResult, 1), cmd: cmd}
+	id, err := c.write(ctx, pc)
+	if err != nil {
+		return Frame{}, err
+	}
+	var r callResult
+	select {
+	case r = <-pc.ch:
+	case <-ctx.Done():
+		c.forget(id)
+		return Frame{}, fmt.Errorf("%w: %s: no response: %w", ErrOutcomeUnknown, shortCmd(cmd), ctx.Err())
+	}
+	return r.frame, r.err
+}
+
+// write registers pc under a new corrId and writes its command, waiting
+// for the first connection within ctx.
+func (c *Client) write(ctx context.Context, pc *pendingCall) (string, error) {
 	id := strconv.FormatUint(c.nextID.Add(1), 10)
-	ch := make(chan callResult, 1)
 	var conn *websocket.Conn
 	for {
 		c.mu.Lock()
 		conn = c.conn
 		up, lost := c.up, c.lost
 		if conn != nil {
-			c.pending[id] = ch
+			c.pending[id] = pc
+			if pc.ch == nil {
+				c.watchLocked(pc)
+			}
 			c.mu.Unlock()
 			break
 		}
 		c.mu.Unlock()
 		if lost {
-			return Frame{}, fmt.Errorf("%w: %s: connection lost", ErrNotSent, shortCmd(cmd))
+			return "", fmt.Errorf("%w: %s: connection lost", ErrNotSent, shortCmd(pc.cmd))
 		}
 		select {
 		case <-up:
 		case <-ctx.Done():
-			return Frame{}, fmt.Errorf("%w: %s: not connected: %w", ErrNotSent, shortCmd(cmd), ctx.Err())
+			return "", fmt.Errorf("%w: %s: not connected: %w", ErrNotSent, shortCmd(pc.cmd), ctx.Err())
 		}
 	}
 	// A waiting reader must go on reading now that a response is due.
@@ -509,33 +606,182 @@ func (c *Client) call(ctx context.Context, cmd string) (Frame, error) {
 	c.evCond.Broadcast()
 	c.evMu.Unlock()
 
-	data, err := EncodeCommand(id, cmd)
+	data, err := EncodeCommand(id, pc.cmd)
 	if err != nil {
 		c.forget(id)
-		return Frame{}, fmt.Errorf("%w: %s: %w", ErrNotSent, shortCmd(cmd), err)
+		return "", fmt.Errorf("%w: %s: %w", ErrNotSent, shortCmd(pc.cmd), err)
 	}
 	if err := conn.Write(ctx, websocket.MessageText, data); err != nil {
 		c.forget(id)
-		return Frame{}, fmt.Errorf("%w: %s: write: %w", ErrNotSent, shortCmd(cmd), err)
+		return "", fmt.Errorf("%w: %s: write: %w", ErrNotSent, shortCmd(pc.cmd), err)
 	}
-	var r callResult
-	select {
-	case r = <-ch:
-	case <-ctx.Done():
-		c.forget(id)
-		return Frame{}, fmt.Errorf("%w: %s: no response: %w", ErrOutcomeUnknown, shortCmd(cmd), ctx.Err())
+	return id, nil
+}
+
+// CallAsync is the pipelined Call: it writes cmd before it returns, so
+// commands reach the CLI in the order of the calls, and calls done with
+// the response (or the error Call would return) once it arrives. done runs
+// on the client's reader goroutine, or on the caller's when the command
+// could not be written: it must be quick and must not wait for another
+// command. The wait ends with an error wrapping ErrOutcomeUnknown when ctx
+// ends or after the call timeout (WithCallTimeout) if ctx has no deadline.
+func (c *Client) CallAsync(ctx context.Context, cmd string, done func(Frame, error)) {
+	if done == nil {
+		panic("simplex: CallAsync needs a done function")
 	}
-	if r.err != nil {
-		return Frame{}, fmt.Errorf("%s: %w", shortCmd(cmd), r.err)
+	c.callAsync(ctx, &pendingCall{done: done, cmd: cmd})
+}
+
+// sendAsync is CallAsync for commands answered by newChatItems, when only
+// the new items' ids are needed: the answer is scanned, not decoded.
+func (c *Client) sendAsync(ctx context.Context, cmd string, done func(ids []int64, err error)) {
+	c.callAsync(ctx, &pendingCall{ids: done, cmd: cmd})
+}
+
+func (c *Client) callAsync(ctx context.Context, pc *pendingCall) {
+	pc.ctx = ctx
+	if c.cfg.onCommand != nil {
+		pc.start = time.Now()
 	}
-	if ce, ok := r.frame.Resp.(*ChatCmdError); ok {
-		return r.frame, &CommandError{Cmd: cmd, ChatError: ce.ChatError}
+	if dl, ok := ctx.Deadline(); ok {
+		pc.deadline = dl.UnixNano()
+	} else if c.cfg.callTimeout > 0 {
+		pc.deadline = time.Now().Add(c.cfg.callTimeout).UnixNano()
 	}
-	return r.frame, nil
+	if _, err := c.write(ctx, pc); err != nil {
+		c.finishCall(pc, Frame{}, err)
+	}
+}
+
+// watchLocked arms what ends a pipelined call early: its context's end,
+// watched once per context, and its deadline, checked by a sweep.
+func (c *Client) watchLocked(pc *pendingCall) {
+	c.async++
+	if done := pc.ctx.Done(); done != nil {
+		if _, ok := c.watches[pc.ctx]; !ok {
+			if c.watches == nil {
+				c.watches = map[context.Context]func() bool{}
+			}
+			ctx := pc.ctx
+			c.watches[ctx] = context.AfterFunc(ctx, func() { c.contextEnded(ctx) })
+		}
+	}
+	if pc.deadline != 0 && c.sweep == nil {
+		c.sweep = time.AfterFunc(c.sweepEvery(), c.expire)
+	}
+}
+
+// sweepEvery is how often pipelined calls are checked for their deadline:
+// often enough for a timeout to be honoured to within an eighth of it.
+func (c *Client) sweepEvery() time.Duration {
+	return min(max(c.cfg.callTimeout/8, 5*time.Millisecond), time.Second)
+}
+
+// expire fails the pipelined calls past their deadline.
+func (c *Client) expire() {
+	now := time.Now().UnixNano()
+	var late []*pendingCall
+	c.mu.Lock()
+	for id, pc := range c.pending {
+		if pc.ch == nil && pc.deadline != 0 && now >= pc.deadline {
+			delete(c.pending, id)
+			c.async--
+			late = append(late, pc)
+		}
+	}
+	if c.async > 0 {
+		c.sweep.Reset(c.sweepEvery())
+	} else {
+		c.sweep = nil
+	}
+	c.mu.Unlock()
+	for _, pc := range late {
+		c.finishCall(pc, Frame{}, fmt.Errorf("%w: %s: no response: %w", ErrOutcomeUnknown, shortCmd(pc.cmd), context.DeadlineExceeded))
+	}
+}
+
+// contextEnded fails the pipelined calls made under ctx.
+func (c *Client) contextEnded(ctx context.Context) {
+	var ended []*pendingCall
+	c.mu.Lock()
+	delete(c.watches, ctx)
+	for id, pc := range c.pending {
+		if pc.ch == nil && pc.ctx == ctx {
+			delete(c.pending, id)
+			c.async--
+			ended = append(ended, pc)
+		}
+	}
+	c.mu.Unlock()
+	for _, pc := range ended {
+		c.finishCall(pc, Frame{}, fmt.Errorf("%w: %s: no response: %w", ErrOutcomeUnknown, shortCmd(pc.cmd), ctx.Err()))
+	}
+}
+
+// takePending removes and returns the call waiting for corrID.
+func (c *Client) takePending(corrID string) *pendingCall {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	pc := c.pending[corrID]
+	if pc != nil {
+		delete(c.pending, corrID)
+		if pc.ch == nil {
+			c.async--
+		}
+	}
+	return pc
+}
+
+// finishCall hands a call its outcome: the response frame (a chatCmdError
+// becomes a *CommandError), or err. keys are the scanned items of a
+// newChatItems answer that was not decoded.
+func (c *Client) finishCall(pc *pendingCall, f Frame, err error, keys ...itemKey) {
+	if err == nil {
+		if ce, ok := f.Resp.(*ChatCmdError); ok {
+			err = &CommandError{Cmd: pc.cmd, ChatError: ce.ChatError}
+		}
+	}
+	if pc.ch != nil {
+		pc.ch <- callResult{frame: f, err: err}
+		return
+	}
+	if c.cfg.onCommand != nil {
+		c.observe(pc.cmd, pc.start, err)
+	}
+	if pc.done != nil {
+		pc.done(f, err)
+		return
+	}
+	if err != nil {
+		pc.ids(nil, err)
+		return
+	}
+	var ids []int64
+	switch {
+	case f.Resp == nil:
+		ids = make([]int64, len(keys))
+		for i := range keys {
+			ids[i] = keys[i].id
+		}
+	default:
+		r, ok := f.Resp.(*NewChatItems)
+		if !ok {
+			pc.ids(nil, &UnexpectedResponseError{Cmd: pc.cmd, Want: "*simplex.NewChatItems", Got: f.Resp})
+			return
+		}
+		ids = make([]int64, len(r.ChatItems))
+		for i := range r.ChatItems {
+			ids[i] = r.ChatItems[i].ChatItem.Meta.ItemID
+		}
+	}
+	pc.ids(ids, nil)
 }
 
 func (c *Client) forget(id string) {
 	c.mu.Lock()
+	if pc := c.pending[id]; pc != nil && pc.ch == nil {
+		c.async--
+	}
 	delete(c.pending, id)
 	c.mu.Unlock()
 }

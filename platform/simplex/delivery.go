@@ -62,36 +62,78 @@ func (s sink) Event(f Frame) error {
 // spillSink leaves received messages in the CLI's database under load.
 type spillSink struct{ sink }
 
+// Behind reports whether chats were left behind, so that their later
+// messages are spilled too.
+func (s spillSink) Behind() bool { return s.p.d.Behind() }
+
 // Spill keeps memory bounded under load without losing a message: a frame
 // of received messages is left in the CLI, its chats marked behind and
 // fetched by Resume once the queue is short again (later messages of a
 // behind chat are left too, so its order holds); delivery statuses are
-// shed. Other events are queued.
-func (s spillSink) Spill(f Frame, full bool) bool {
+// shed. It reads only each item's chat and id from the frame, which is
+// then dropped undecoded: the fetch decodes the items, once. Other events
+// are queued.
+func (s spillSink) Spill(typ string, data []byte, full bool) bool {
 	p := s.p
 	if p.stopping.Load() {
 		return false
 	}
-	if _, ok := f.Resp.(*ChatItemsStatusesUpdated); ok && full {
+	switch typ {
+	case TypeChatItemsStatusesUpdated:
+		if !full {
+			return false
+		}
 		// Delivery statuses of the bot's own messages are state, and a
 		// later one supersedes an earlier: under load they are shed.
 		p.shed.Add(1)
 		return true
-	}
-	e, ok := f.Resp.(*NewChatItems)
-	if !ok || len(e.ChatItems) == 0 {
+	case TypeNewChatItems:
+	default:
 		return false
 	}
-	pos := make([]kit.Pos, 0, len(e.ChatItems))
-	for i := range e.ChatItems {
-		a := &e.ChatItems[i]
-		ref, ok := a.ChatInfo.Ref()
-		if !ok || a.ChatItem.ChatDir.Sent() {
+	// Only the reader goroutine spills, so the buffers are its own.
+	keys, ok := scanItemKeys(data, p.spillKeys[:0])
+	p.spillKeys = keys[:0]
+	if !ok || len(keys) == 0 {
+		return false
+	}
+	pos := p.spillPos[:0]
+	for _, k := range keys {
+		if !k.addressable || k.sent {
 			return false
 		}
-		pos = append(pos, kit.Pos{Chat: ref.String(), ID: a.ChatItem.Meta.ItemID})
+		pos = append(pos, kit.Pos{Chat: k.chat.String(), ID: k.id})
 	}
-	return p.d.Spill(pos, full)
+	spilled := p.d.Spill(pos, full)
+	clear(pos)
+	p.spillPos = pos[:0]
+	return spilled
+}
+
+// Queued notes the chats of received messages about to be queued, so
+// that a chat new to the bot is fetched from its first queued message
+// should a later one be spilled.
+func (s spillSink) Queued(f Frame) {
+	e, ok := f.Resp.(*NewChatItems)
+	if !ok {
+		return
+	}
+	p := s.p
+	pos := p.spillPos[:0]
+	for i := range e.ChatItems {
+		a := &e.ChatItems[i]
+		if a.ChatItem.ChatDir.Sent() {
+			continue
+		}
+		if ref, ok := a.ChatInfo.Ref(); ok {
+			if chat := ref.String(); !p.d.Known(chat) {
+				pos = append(pos, kit.Pos{Chat: chat, ID: a.ChatItem.Meta.ItemID})
+			}
+		}
+	}
+	p.d.Seen(pos)
+	clear(pos)
+	p.spillPos = pos[:0]
 }
 
 // Resume fetches the messages of chats left behind under load; it runs on

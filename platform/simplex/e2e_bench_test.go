@@ -1,36 +1,37 @@
 package simplex_test
 
-// End-to-end echo benchmarks over loopback against simplexsim, side by
-// side with a minimal raw client, in the same run.
+// End-to-end echo benchmarks over loopback against the feeder (a lean
+// stand-in for the SimpleX CLI, feeder_test.go), with Parley and a minimal
+// raw client measured side by side in the same iteration, so that the
+// figures that matter are ratios to the raw client.
 //
 // The bot runs in a child process (this test binary run again, see
-// TestMain), so its memory is measured apart from the simulator's, which
-// holds the whole world and every queued frame. Parent and child talk over
-// the child's stdin and stdout.
+// TestMain), pinned to one CPU with taskset when it is available (set
+// PARLEY_BENCH_ECHO_CPU to choose the CPU, or to "none"), so its CPU time
+// and memory are measured apart from the feeder's. Parent and child talk
+// over the child's stdin and stdout.
 //
-// What each reported number includes:
+// Workloads:
 //
-//   - msgs/s: messages sent by the simulated contacts divided by the time
-//     from the first ContactSend call to the last echo.
-//   - p50-ms, p99-ms: per message, from ContactSend returning to the bot
-//     holding the CLI's response to its echo /_send. That response is
-//     written after the simulator executed the send (the moment the echo
-//     appears in BotSent), so it adds one frame's trip back, the same for
-//     both variants. The child stamps the wall clock when it holds the
-//     response; the parent subtracts the wall clock at which ContactSend
-//     returned. When the echo completes before ContactSend has returned to
-//     the producer, the latency counts as 0.
-//   - peak-rss-MB: the bot process's peak resident set (VmHWM, reset
-//     through /proc/self/clear_refs after warm-up; the sampled VmRSS
-//     maximum where that reset is not allowed).
-//   - heap-peak-MB: the bot process's peak of in-use heap spans
-//     (runtime/metrics heap objects + unused, sampled every 10 ms).
+//   - flood-1chat: 20,000 messages from one contact, written as fast as
+//     the bot reads them; one busy chat, like a large group.
+//   - flood-200chats: 20,000 messages over 200 contacts.
+//   - paced: 2,000 messages at 500 per second over 50 contacts.
 //
-// Each b.N iteration is one complete run (a new simulator, 50 contacts, a
-// new bot process, the flood or paced series, verification); only the
-// series itself is timed. The flood is 20,000 messages and the paced
-// series 2,000 at 500/s whatever b.N is, so at the default benchtime each
-// sub-benchmark runs one or a few iterations.
+// Variants: raw (one coder/websocket connection, encoding/json, replies
+// written by a writer goroutine and correlated by corrId), parley (the echo
+// example's shape: bot, router, Recover, with pipelined replies
+// c.ReplyAsync) and parley-wait (the same with the waiting c.Reply).
+//
+// Each variant reports, per message: msgs/s (messages over the time from
+// the first write to the last echo command), p50-ms and p99-ms (from the
+// feeder writing a message to the echo /_send for it arriving; both
+// stamps are the feeder's), cpu-µs/msg (the bot process's user and system
+// time over the series), peak-rss-MB (VmHWM reset after warm-up) and
+// heap-peak-MB. The parley variants also report x-<metric>, their figure
+// divided by raw's in the same iteration. With -benchtime=Nx each figure is
+// the median of N iterations. Every iteration checks that each message was
+// echoed exactly once, quoting its item.
 
 import (
 	"bufio"
@@ -42,6 +43,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -53,8 +55,8 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/middleware"
 	"github.com/parleybot/parley/platform/simplex"
-	"github.com/parleybot/parley/platform/simplex/simplexsim"
 	"github.com/parleybot/parley/router"
 )
 
@@ -62,90 +64,62 @@ const (
 	floodMessages = 20000
 	pacedMessages = 2000
 	pacedRate     = 500 // messages per second
-	benchContacts = 50
+	pacedContacts = 50
 	warmupText    = "warmup"
 	echoDeadline  = 2 * time.Minute
 )
 
-// BenchmarkEchoFlood sends 20,000 messages from 50 contacts as fast as the
-// simulator takes them; the bot echoes each one.
-func BenchmarkEchoFlood(b *testing.B) {
-	for _, v := range echoVariants {
-		b.Run(v.name, func(b *testing.B) { benchEcho(b, v.name, floodMessages, 0) })
+// BenchmarkEcho runs every workload with every variant; see the top of the
+// file for what the figures mean.
+func BenchmarkEcho(b *testing.B) {
+	workloads := []struct {
+		name           string
+		n, chats, rate int
+	}{
+		{"flood-1chat", floodMessages, 1, 0},
+		{"flood-200chats", floodMessages, 200, 0},
+		{"paced", pacedMessages, pacedContacts, pacedRate},
+	}
+	for _, w := range workloads {
+		b.Run(w.name, func(b *testing.B) { benchEcho(b, w.n, w.chats, w.rate) })
 	}
 }
 
-// BenchmarkEchoPaced sends 2,000 messages at 500 per second.
-func BenchmarkEchoPaced(b *testing.B) {
-	for _, v := range echoVariants {
-		b.Run(v.name, func(b *testing.B) { benchEcho(b, v.name, pacedMessages, pacedRate) })
-	}
-}
+func echoText(i int) string { return "e" + strconv.Itoa(i) }
 
 // An echo bot under test: start connects it to url and makes it echo every
-// received text, calling echoed with the text once the echo is confirmed;
-// the returned stop ends it and reports what went wrong.
-type echoStarter func(url string, echoed func(text string)) (stop func() error, err error)
+// received text; the returned stop ends it and reports what went wrong.
+type echoStarter func(url string) (stop func() error, err error)
 
 var echoVariants = []struct {
 	name  string
 	start echoStarter
 }{
-	{"parley", startParleyEcho},
 	{"raw", startRawEcho},
+	{"parley", func(url string) (func() error, error) { return startParleyEcho(url, true) }},
+	{"parley-wait", func(url string) (func() error, error) { return startParleyEcho(url, false) }},
 }
 
-// echoRun tracks one series of messages and their echoes.
-type echoRun struct {
-	base   atomic.Int64   // wall clock, Unix ns, when the series started
-	sentAt []int64        // ns after base when ContactSend returned
-	echoAt []atomic.Int64 // ns after base when the echo was confirmed
-	echoed atomic.Int64
-	dups   atomic.Int64
-	done   chan struct{}
-	warm   chan struct{}
-	warmed sync.Once
-}
-
-func newEchoRun(n int) *echoRun {
-	return &echoRun{sentAt: make([]int64, n), echoAt: make([]atomic.Int64, n),
-		done: make(chan struct{}), warm: make(chan struct{})}
-}
-
-func echoText(i int) string { return "e" + strconv.Itoa(i) }
-
-// echo records that text was echoed at the wall-clock time at (Unix ns).
-func (r *echoRun) echo(text string, at int64) {
-	if text == warmupText {
-		r.warmed.Do(func() { close(r.warm) })
-		return
-	}
-	i, err := strconv.Atoi(strings.TrimPrefix(text, "e"))
-	if err != nil || i < 0 || i >= len(r.echoAt) {
-		r.dups.Add(1) // not ours: counts as a bad echo
-		return
-	}
-	if !r.echoAt[i].CompareAndSwap(0, max(1, at-r.base.Load())) {
-		r.dups.Add(1)
-		return
-	}
-	if r.echoed.Add(1) == int64(len(r.echoAt)) {
-		close(r.done)
-	}
-}
-
-// startParleyEcho runs bot.Bot with a router echo over the simplex Platform.
-func startParleyEcho(url string, echoed func(string)) (func() error, error) {
+// startParleyEcho runs the echo example's bot: a router echoing direct
+// texts, with Recover, over the simplex Platform with its defaults.
+func startParleyEcho(url string, pipelined bool) (func() error, error) {
 	p := simplex.New(url)
+	hasText := func(c *bot.Context) bool { m, _ := c.Message(); return m.Text != "" }
 	r := router.New()
-	r.OnMessage(func(c *bot.Context, m bot.Message) error {
-		if err := c.Reply(m.Text); err != nil {
-			return err
-		}
-		echoed(m.Text)
-		return nil
-	})
-	bt := bot.New(p, r)
+	if pipelined {
+		r.OnMessage(func(c *bot.Context, m bot.Message) error {
+			c.ReplyAsync(m.Text)
+			return nil
+		}, router.Direct(), hasText)
+	} else {
+		r.OnMessage(func(c *bot.Context, m bot.Message) error { return c.Reply(m.Text) }, router.Direct(), hasText)
+	}
+	var opts []bot.Option
+	if q, err := strconv.Atoi(os.Getenv("PARLEY_BENCH_MAXQUEUED")); err == nil {
+		opts = append(opts, bot.WithMaxQueued(q))
+	}
+	bt := bot.New(p, r, opts...)
+	bt.Use(middleware.Recover())
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- bt.Run(ctx) }()
@@ -158,7 +132,7 @@ func startParleyEcho(url string, echoed func(string)) (func() error, error) {
 			return fmt.Errorf("bot stats: %+v", s)
 		}
 		if os.Getenv(echoChildInfoEnv) != "" {
-			fmt.Fprintf(os.Stderr, "parley echo: platform %+v\n", p.Stats())
+			fmt.Fprintf(os.Stderr, "parley echo: platform %+v bot %+v\n", p.Stats(), bt.Stats())
 		}
 		return nil
 	}, nil
@@ -213,7 +187,7 @@ type rawCommandFrame struct {
 // decoding with encoding/json, replies as /_send commands written by a
 // writer goroutine (so the reader never waits on a write) and correlated
 // by corrId.
-func startRawEcho(url string, echoed func(string)) (func() error, error) {
+func startRawEcho(url string) (func() error, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	conn, _, err := websocket.Dial(ctx, url, nil)
 	if err != nil {
@@ -260,13 +234,12 @@ func startRawEcho(url string, echoed func(string)) (func() error, error) {
 				continue // not ours to fail on
 			}
 			if f.CorrID != "" {
-				text, ok := pending[f.CorrID]
+				_, ok := pending[f.CorrID]
 				delete(pending, f.CorrID)
 				if !ok || f.Resp.Type != "newChatItems" {
 					fail(fmt.Errorf("raw: response %q of type %s", f.CorrID, f.Resp.Type))
 					return
 				}
-				echoed(text)
 				continue
 			}
 			if f.Resp.Type != "newChatItems" {
@@ -329,7 +302,10 @@ func startMemSampler() *memSampler {
 		defer t.Stop()
 		for {
 			metrics.Read(samples)
-			m.heapMax = max(m.heapMax, samples[0].Value.Uint64()+samples[1].Value.Uint64())
+			if h := samples[0].Value.Uint64() + samples[1].Value.Uint64(); h > m.heapMax {
+				m.heapMax = h
+				writeHeapProfile()
+			}
 			m.rssMax = max(m.rssMax, procStatusKB("VmRSS:")*1024)
 			select {
 			case <-m.stop:
@@ -340,6 +316,23 @@ func startMemSampler() *memSampler {
 	}()
 	return m
 }
+
+// writeHeapProfile writes a heap profile to the file named by
+// echoChildMemProfileEnv, at most every 100ms: called at each new peak,
+// the last one written is near the peak.
+func writeHeapProfile() {
+	path := os.Getenv(echoChildMemProfileEnv)
+	if path == "" || time.Since(lastHeapProfile) < 100*time.Millisecond {
+		return
+	}
+	lastHeapProfile = time.Now()
+	if f, err := os.Create(path); err == nil {
+		_ = pprof.WriteHeapProfile(f)
+		_ = f.Close()
+	}
+}
+
+var lastHeapProfile time.Time
 
 // finish stops sampling and returns the peaks in bytes.
 func (m *memSampler) finish() (rss int64, heap uint64) {
@@ -371,95 +364,160 @@ func procStatusKB(field string) int64 {
 	return 0
 }
 
-func benchEcho(b *testing.B, variant string, n, rate int) {
-	var lat []int64
-	var elapsed time.Duration
-	var count int
-	var rssPeak int64
-	var heapPeak uint64
-	var cpu time.Duration
-	b.StopTimer()
-	for range b.N {
-		r := echoOnce(b, variant, n, rate)
-		lat = append(lat, r.lat...)
-		elapsed += r.elapsed
-		count += n
-		rssPeak = max(rssPeak, r.rss)
-		heapPeak = max(heapPeak, r.heap)
-		cpu += r.cpu
+// selectedEchoVariants returns the variants named in
+// PARLEY_BENCH_ECHO_VARIANTS (comma-separated), or all of them.
+func selectedEchoVariants() []struct {
+	name  string
+	start echoStarter
+} {
+	names := os.Getenv("PARLEY_BENCH_ECHO_VARIANTS")
+	if names == "" {
+		return slices.Clone(echoVariants)
 	}
-	slices.Sort(lat)
-	pct := func(p float64) float64 {
-		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))]) / 1e6
+	var out []struct {
+		name  string
+		start echoStarter
 	}
-	b.ReportMetric(float64(count)/elapsed.Seconds(), "msgs/s")
-	b.ReportMetric(pct(0.50), "p50-ms")
-	b.ReportMetric(pct(0.99), "p99-ms")
-	b.ReportMetric(float64(rssPeak)/(1<<20), "peak-rss-MB")
-	b.ReportMetric(float64(heapPeak)/(1<<20), "heap-peak-MB")
-	b.ReportMetric(float64(cpu.Microseconds())/float64(count), "bot-cpu-µs/msg")
-}
-
-type echoResult struct {
-	lat     []int64
-	elapsed time.Duration
-	rss     int64
-	heap    uint64
-	cpu     time.Duration
-}
-
-// echoOnce runs one series: set-up, the timed series, verification.
-func echoOnce(b *testing.B, variant string, n, rate int) echoResult {
-	sim := simplexsim.New(simplexsim.WithBotName("parley"), simplexsim.WithAddress(true, ""))
-	if err := sim.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer sim.Close()
-	contacts := make([]int64, benchContacts)
-	for i := range contacts {
-		c, err := sim.ConnectContact("user" + strconv.Itoa(i))
-		if err != nil {
-			b.Fatal(err)
+	for _, v := range echoVariants {
+		if slices.Contains(strings.Split(names, ","), v.name) {
+			out = append(out, v)
 		}
-		contacts[i] = c.ContactID
 	}
-	run := newEchoRun(n)
-	child := startEchoChild(b, variant, sim.URL(), run)
+	return out
+}
+
+// echoFigures are one variant's figures from one iteration.
+type echoFigures struct {
+	rate, p50, p99, cpu, rss, heap float64
+}
+
+func (f echoFigures) get(metric string) float64 {
+	switch metric {
+	case "msgs/s":
+		return f.rate
+	case "p50-ms":
+		return f.p50
+	case "p99-ms":
+		return f.p99
+	case "cpu-µs/msg":
+		return f.cpu
+	case "peak-rss-MB":
+		return f.rss
+	}
+	return f.heap
+}
+
+var echoMetrics = []string{"msgs/s", "p50-ms", "p99-ms", "cpu-µs/msg", "peak-rss-MB", "heap-peak-MB"}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func benchEcho(b *testing.B, n, chats, rate int) {
+	b.StopTimer()
+	figs := map[string][]echoFigures{}
+	ratios := map[string][]float64{} // "<variant> <metric>" → ratio to raw
+	for it := range b.N {
+		got := map[string]echoFigures{}
+		// Alternate the order, so a drift in the machine's load does not
+		// always favour the same variant.
+		order := selectedEchoVariants()
+		if it%2 == 1 {
+			slices.Reverse(order)
+		}
+		for _, v := range order {
+			f := echoOnce(b, v.name, n, chats, rate)
+			got[v.name] = f
+			figs[v.name] = append(figs[v.name], f)
+		}
+		raw := got["raw"]
+		for _, v := range order {
+			if v.name == "raw" {
+				continue
+			}
+			for _, m := range echoMetrics {
+				if r := raw.get(m); r > 0 {
+					ratios[v.name+" "+m] = append(ratios[v.name+" "+m], got[v.name].get(m)/r)
+				}
+			}
+		}
+	}
+	for _, v := range selectedEchoVariants() {
+		for _, m := range echoMetrics {
+			xs := make([]float64, len(figs[v.name]))
+			for i, f := range figs[v.name] {
+				xs[i] = f.get(m)
+			}
+			b.ReportMetric(median(xs), v.name+"-"+m)
+			if rs := ratios[v.name+" "+m]; len(rs) > 0 {
+				b.ReportMetric(median(rs), v.name+"-x-"+m)
+			}
+		}
+	}
+}
+
+// echoOnce runs one series with one variant: a new feeder and bot
+// process, the warm-up, the timed series, the checks.
+func echoOnce(b *testing.B, variant string, n, chats, rate int) echoFigures {
+	fd := newFeeder()
+	defer fd.close()
+	child := startEchoChild(b, variant, fd.url())
 	defer child.kill()
+
+	run := fd.begin(n)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	// One echo proves the whole path is up before the clock starts.
-	if _, err := sim.ContactSend(contacts[0], warmupText); err != nil {
+	if err := fd.inject(ctx, fd.message(run, -1, 1)); err != nil {
 		b.Fatal(err)
 	}
 	child.await(b, run.warm, "the warm-up echo")
 	child.command(b, "M")
 	child.await(b, child.sampling, "the memory sampler")
 
+	// Frames are built ahead, so the series measures the bot, not the
+	// feeder's templating.
+	evs := make([]feedEvent, n)
+	for i := range evs {
+		evs[i] = fd.message(run, i, int64(1+i%chats))
+	}
 	var tick *time.Ticker
 	if rate > 0 {
 		tick = time.NewTicker(time.Second / time.Duration(rate))
+		defer tick.Stop()
 	}
-	run.base.Store(time.Now().UnixNano())
+	run.base = time.Now()
 	b.StartTimer()
-	for i := range n {
-		if tick != nil {
-			<-tick.C
+	go func() {
+		for _, ev := range evs {
+			if tick != nil {
+				select {
+				case <-tick.C:
+				case <-ctx.Done():
+					return
+				}
+			}
+			if fd.inject(ctx, ev) != nil {
+				return
+			}
 		}
-		if _, err := sim.ContactSend(contacts[i%len(contacts)], echoText(i)); err != nil {
-			b.Fatal(err)
-		}
-		run.sentAt[i] = time.Now().UnixNano() - run.base.Load()
-	}
-	if tick != nil {
-		tick.Stop()
-	}
+	}()
 	select {
 	case <-run.done:
 	case <-time.After(echoDeadline):
 		b.StopTimer()
-		b.Fatalf("%d of %d echoes after %v", run.echoed.Load(), n, echoDeadline)
+		b.Fatalf("%s: %d of %d echoes after %v (%v)", variant, run.echoed.Load(), n, echoDeadline, fd.err())
 	case <-child.exited:
 		b.StopTimer()
-		b.Fatalf("bot process ended after %d of %d echoes", run.echoed.Load(), n)
+		b.Fatalf("%s: bot process ended after %d of %d echoes: %s", variant, run.echoed.Load(), n, child.failure)
 	}
 	b.StopTimer()
 	var last int64
@@ -474,42 +532,25 @@ func echoOnce(b *testing.B, variant string, n, rate int) echoResult {
 	if child.rss == 0 && child.heap == 0 {
 		b.Fatalf("%s bot reported no memory figures", variant)
 	}
-	if d := run.dups.Load(); d != 0 {
-		b.Fatalf("%d duplicate or foreign echoes", d)
+	if err := fd.err(); err != nil {
+		b.Fatalf("%s: %v", variant, err)
 	}
-	verifyEchoes(b, sim, n)
+	if bad := run.bad.Load(); bad != 0 || run.echoed.Load() != int64(n) {
+		b.Fatalf("%s: %d of %d echoed, %d duplicated, foreign or misquoted", variant, run.echoed.Load(), n, bad)
+	}
 
 	lat := make([]int64, n)
 	for i := range lat {
-		lat[i] = max(0, run.echoAt[i].Load()-run.sentAt[i])
+		lat[i] = max(0, run.echoAt[i].Load()-run.sentAt[i].Load())
 	}
-	return echoResult{lat: lat, elapsed: time.Duration(last), rss: child.rss, heap: child.heap, cpu: child.cpu}
-}
-
-// verifyEchoes checks, on the simulator's side, that every message was
-// echoed exactly once.
-func verifyEchoes(b *testing.B, sim *simplexsim.Sim, n int) {
-	counts := make([]int, n)
-	for _, s := range sim.BotSent() {
-		if s.Text == warmupText {
-			continue
-		}
-		i, err := strconv.Atoi(strings.TrimPrefix(s.Text, "e"))
-		if err != nil || i < 0 || i >= n {
-			b.Fatalf("unexpected echo %q", s.Text)
-		}
-		counts[i]++
-	}
-	var lost, dup []int
-	for i, c := range counts {
-		switch {
-		case c == 0:
-			lost = append(lost, i)
-		case c > 1:
-			dup = append(dup, i)
-		}
-	}
-	if len(lost)+len(dup) > 0 {
-		b.Fatalf("%d lost echoes (first %v), %d duplicated (first %v)", len(lost), lost[:min(5, len(lost))], len(dup), dup[:min(5, len(dup))])
+	slices.Sort(lat)
+	pct := func(p float64) float64 { return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))]) / 1e6 }
+	return echoFigures{
+		rate: float64(n) / time.Duration(last).Seconds(),
+		p50:  pct(0.50),
+		p99:  pct(0.99),
+		cpu:  float64(child.cpu.Nanoseconds()) / 1e3 / float64(n),
+		rss:  float64(child.rss) / (1 << 20),
+		heap: float64(child.heap) / (1 << 20),
 	}
 }

@@ -5,7 +5,6 @@ package simplex_test
 // writes one-letter commands to the child's stdin; the child writes one
 // line per event to its stdout:
 //
-//	E <text> <unix-ns>   an echo of text confirmed at that wall-clock time
 //	S                    the memory sampler runs (answer to "M")
 //	R <rss> <heap> <cpu> peak RSS and heap in bytes, and the CPU time in ns
 //	                     the process used since "M" (answer to "F")
@@ -19,6 +18,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -36,10 +36,19 @@ const (
 	// echoChildProfileEnv names a file for a CPU profile of the bot
 	// process over the timed series.
 	echoChildProfileEnv = "PARLEY_BENCH_ECHO_CPUPROFILE"
+	// echoChildMemProfileEnv names a file for a heap profile of the bot
+	// process near its peak.
+	echoChildMemProfileEnv = "PARLEY_BENCH_ECHO_MEMPROFILE"
+	// echoChildCPUEnv names the CPU the bot process is pinned to (default
+	// the last one); "none" leaves it unpinned.
+	echoChildCPUEnv = "PARLEY_BENCH_ECHO_CPU"
 )
 
 func TestMain(m *testing.M) {
 	if variant := os.Getenv(echoChildEnv); variant != "" {
+		if os.Getenv(echoChildMemProfileEnv) != "" {
+			runtime.MemProfileRate = 16 << 10
+		}
 		os.Exit(runEchoChild(variant, os.Getenv(echoChildURLEnv), os.Stdin, os.Stdout))
 	}
 	os.Exit(m.Run())
@@ -58,9 +67,8 @@ func runEchoChild(variant, url string, in io.Reader, stdout io.Writer) int {
 		fmt.Fprintf(os.Stderr, "echo child: unknown variant %q\n", variant)
 		return 2
 	}
-	// One writer owns stdout; it flushes whenever it has caught up, so
-	// lines go out promptly without a write per echo under load.
-	lines := make(chan string, 1<<16)
+	// One writer owns stdout.
+	lines := make(chan string, 16)
 	written := make(chan struct{})
 	go func() {
 		defer close(written)
@@ -78,9 +86,7 @@ func runEchoChild(variant, url string, in io.Reader, stdout io.Writer) int {
 		<-written
 		return code
 	}
-	stop, err := start(url, func(text string) {
-		lines <- "E " + text + " " + strconv.FormatInt(time.Now().UnixNano(), 10) + "\n"
-	})
+	stop, err := start(url)
 	if err != nil {
 		lines <- "X " + err.Error() + "\n"
 		return finish(1)
@@ -139,14 +145,16 @@ type echoChild struct {
 	failure string
 }
 
-// startEchoChild starts the variant's bot against url; its echoes go to
-// run.
-func startEchoChild(b *testing.B, variant, url string, run *echoRun) *echoChild {
+// startEchoChild starts the variant's bot against url.
+func startEchoChild(b *testing.B, variant, url string) *echoChild {
 	exe, err := os.Executable()
 	if err != nil {
 		b.Fatal(err)
 	}
 	cmd := exec.Command(exe, "-test.run=^$")
+	if cpu := echoChildCPU(); cpu != "" {
+		cmd = exec.Command("taskset", "-c", cpu, exe, "-test.run=^$")
+	}
 	cmd.Env = append(os.Environ(), echoChildEnv+"="+variant, echoChildURLEnv+"="+url)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
@@ -165,7 +173,7 @@ func startEchoChild(b *testing.B, variant, url string, run *echoRun) *echoChild 
 		defer close(c.exited)
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
-			c.line(sc.Text(), run)
+			c.line(sc.Text())
 		}
 		if err := cmd.Wait(); err != nil && c.failure == "" {
 			c.failure = err.Error()
@@ -175,17 +183,9 @@ func startEchoChild(b *testing.B, variant, url string, run *echoRun) *echoChild 
 }
 
 // line handles one line of the child's output.
-func (c *echoChild) line(l string, run *echoRun) {
+func (c *echoChild) line(l string) {
 	kind, rest, _ := strings.Cut(l, " ")
 	switch kind {
-	case "E":
-		text, at, _ := strings.Cut(rest, " ")
-		ns, err := strconv.ParseInt(at, 10, 64)
-		if err != nil {
-			c.failure = "bad echo line: " + l
-			return
-		}
-		run.echo(text, ns)
 	case "S":
 		close(c.sampling)
 	case "R":
@@ -243,6 +243,21 @@ func (c *echoChild) kill() {
 	}
 	_ = c.cmd.Process.Kill()
 	<-c.exited
+}
+
+// echoChildCPU returns the CPU to pin the bot process to, or "".
+func echoChildCPU() string {
+	cpu := os.Getenv(echoChildCPUEnv)
+	if cpu == "none" {
+		return ""
+	}
+	if _, err := exec.LookPath("taskset"); err != nil {
+		return ""
+	}
+	if cpu == "" {
+		cpu = strconv.Itoa(runtime.NumCPU() - 1)
+	}
+	return cpu
 }
 
 // cpuTime is the user and system time this process has used.

@@ -51,7 +51,12 @@ var (
 // corrId that is not a string; Raw is set whenever data was valid JSON.
 // Nesting deeper than 1000 levels is refused as malformed.
 func DecodeFrame(data []byte) (Frame, error) {
-	buf := append(json.RawMessage(nil), data...)
+	return decodeFrame(append(json.RawMessage(nil), data...))
+}
+
+// decodeFrame is DecodeFrame on a buffer the frame may keep: the client's
+// reader owns what it read, so it need not be copied.
+func decodeFrame(buf []byte) (Frame, error) {
 	// One pass: the envelope is walked and validated, and resp is decoded
 	// where it stands.
 	d := &wireDecoder{data: buf}
@@ -398,3 +403,276 @@ var interned = func() map[string]string {
 	}
 	return m
 }()
+
+// ---- key-only scanning ----
+
+// The reader looks at most frames only as far as it must: the envelope's
+// corrId and resp type, and for chat items their chat and id. A frame
+// that is spilled under load, or the answer to a send that needs only the
+// new items' ids, is never decoded in full; the scan still checks that
+// what it walks is valid JSON.
+
+// frameHead is a frame's envelope, read without decoding resp.
+type frameHead struct {
+	corrID string
+	typ    string
+}
+
+// scanHead reads a frame's envelope as far as the resp type: the corrId
+// when it comes first, as the CLI writes it, and the resp type. It does
+// not read, nor check, what follows: the caller passes the frame on to a
+// scan or a decode that does. A frame whose corrId follows its resp reads
+// as an event here; DecodeFrame finds the corrId. It reports false when
+// the start of the frame is not what the CLI writes (the caller then
+// decodes the frame in full).
+func scanHead(data []byte) (frameHead, bool) {
+	d := &wireDecoder{data: data}
+	var h frameHead
+	if d.peek() != '{' {
+		return h, false
+	}
+	d.pos++
+	for d.peek() == '"' {
+		kb, escaped, err := d.stringSpan()
+		if err != nil || escaped || d.peek() != ':' {
+			return h, false
+		}
+		d.pos++
+		switch string(kb) {
+		case "corrId":
+			if h.corrID != "" || !d.scanString(&h.corrID) || h.corrID == "" {
+				return h, false
+			}
+		case "resp":
+			if d.peek() != '{' {
+				return h, false
+			}
+			typ, ok := respTag(data[d.pos:])
+			h.typ = typ
+			return h, ok
+		default:
+			return h, false
+		}
+		if d.peek() != ',' {
+			return h, false
+		}
+		d.pos++
+	}
+	return h, false
+}
+
+// itemKey is where a chat item sits, read without decoding the item.
+type itemKey struct {
+	chat ChatRef
+	id   int64
+	sent bool
+	// addressable is false for items of chats commands cannot name
+	// (ChatInfo.Ref's ok).
+	addressable bool
+}
+
+// members walks the object at d's position in one pass, calling f with
+// each member's unescaped key and d at its value; f consumes the value and
+// reports success. Escaped keys are refused (the caller decodes instead).
+func (d *wireDecoder) members(f func(key []byte) bool) bool {
+	if d.peek() != '{' {
+		return false
+	}
+	d.pos++
+	if d.peek() == '}' {
+		d.pos++
+		return true
+	}
+	for {
+		kb, escaped, err := d.stringSpan()
+		if err != nil || escaped || d.peek() != ':' {
+			return false
+		}
+		d.pos++
+		if !f(kb) {
+			return false
+		}
+		switch d.peek() {
+		case ',':
+			d.pos++
+		case '}':
+			d.pos++
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+func (d *wireDecoder) skipOK() bool { return d.skipValue() == nil }
+
+// scanString reads a string value; false for any other value.
+func (d *wireDecoder) scanString(dst *string) bool {
+	if d.peek() != '"' {
+		return false
+	}
+	s, err := d.readString()
+	*dst = s
+	return err == nil
+}
+
+// scanInt reads an integer value; false for any other value.
+func (d *wireDecoder) scanInt(dst *int64) bool {
+	v, err := d.skip()
+	if err != nil {
+		return false
+	}
+	n, ok := jsonParseInt(v)
+	*dst = n
+	return ok
+}
+
+// scanItemKeys reads the chat, id and direction of every item of a
+// newChatItems frame, appending them to dst. It reports false when the
+// frame is not one, or has an item whose keys it cannot read; the caller
+// then decodes the frame in full.
+func scanItemKeys(data []byte, dst []itemKey) ([]itemKey, bool) {
+	d := &wireDecoder{data: data}
+	var typ string
+	found := false
+	ok := d.members(func(key []byte) bool {
+		if string(key) != "resp" {
+			return d.skipOK()
+		}
+		return d.members(func(key []byte) bool {
+			switch string(key) {
+			case "type":
+				return d.scanString(&typ)
+			case "chatItems":
+				found = true
+				if d.peek() != '[' {
+					return false
+				}
+				d.pos++
+				if d.peek() == ']' {
+					d.pos++
+					return true
+				}
+				for {
+					k, ok := scanAChatItem(d)
+					if !ok {
+						return false
+					}
+					dst = append(dst, k)
+					switch d.peek() {
+					case ',':
+						d.pos++
+					case ']':
+						d.pos++
+						return true
+					default:
+						return false
+					}
+				}
+			}
+			return d.skipOK()
+		})
+	})
+	return dst, ok && found && typ == TypeNewChatItems && d.end() == nil
+}
+
+// scanAChatItem reads the keys of one {"chatInfo":…,"chatItem":…}.
+func scanAChatItem(d *wireDecoder) (itemKey, bool) {
+	var k itemKey
+	var dir string
+	var info, item, meta bool
+	ok := d.members(func(key []byte) bool {
+		switch string(key) {
+		case "chatInfo":
+			info = true
+			var ok bool
+			k.chat, k.addressable, ok = scanChatInfo(d)
+			return ok
+		case "chatItem":
+			item = true
+			return d.members(func(key []byte) bool {
+				switch string(key) {
+				case "chatDir":
+					return d.members(func(key []byte) bool {
+						if string(key) == "type" {
+							return d.scanString(&dir)
+						}
+						return d.skipOK()
+					})
+				case "meta":
+					return d.members(func(key []byte) bool {
+						if string(key) == "itemId" {
+							meta = true
+							return d.scanInt(&k.id)
+						}
+						return d.skipOK()
+					})
+				}
+				return d.skipOK()
+			})
+		}
+		return d.skipOK()
+	})
+	k.sent = (&CIDirection{Type: dir}).Sent()
+	return k, ok && info && item && meta && dir != ""
+}
+
+// scanChatInfo reads a chatInfo's reference as ChatInfo.Ref would.
+func scanChatInfo(d *wireDecoder) (ref ChatRef, addressable, ok bool) {
+	var typ, scopeType string
+	var contactID, groupID, memberID int64
+	var hasContact, hasGroup bool
+	ok = d.members(func(key []byte) bool {
+		switch string(key) {
+		case "type":
+			return d.scanString(&typ)
+		case "contact":
+			return d.peek() == 'n' && d.skipOK() || d.members(func(key []byte) bool {
+				if string(key) == "contactId" {
+					hasContact = true
+					return d.scanInt(&contactID)
+				}
+				return d.skipOK()
+			})
+		case "groupInfo":
+			return d.peek() == 'n' && d.skipOK() || d.members(func(key []byte) bool {
+				if string(key) == "groupId" {
+					hasGroup = true
+					return d.scanInt(&groupID)
+				}
+				return d.skipOK()
+			})
+		case "groupChatScope":
+			return d.peek() == 'n' && d.skipOK() || d.members(func(key []byte) bool {
+				switch string(key) {
+				case "type":
+					return d.scanString(&scopeType)
+				case "groupMember_":
+					return d.peek() == 'n' && d.skipOK() || d.members(func(key []byte) bool {
+						if string(key) == "groupMemberId" {
+							return d.scanInt(&memberID)
+						}
+						return d.skipOK()
+					})
+				}
+				return d.skipOK()
+			})
+		}
+		return d.skipOK()
+	})
+	switch {
+	case !ok:
+		return ref, false, false
+	case typ == ChatInfoDirect && hasContact:
+		return ChatRef{Type: ChatDirect, ID: contactID}, true, true
+	case typ == ChatInfoGroup && hasGroup:
+		ref = ChatRef{Type: ChatGroup, ID: groupID}
+		if scopeType == ScopeMemberSupport {
+			ref.Scope = &GroupChatScope{GroupMemberID: memberID}
+		}
+		return ref, true, true
+	case typ == ChatInfoDirect || typ == ChatInfoGroup:
+		return ref, false, false // a shape the full decode should judge
+	}
+	return ref, false, true
+}

@@ -30,8 +30,8 @@ type Stats struct {
 // start-up steps, and delivery through the kit: per-chat cursors of
 // received items (the CLI's item ids), catch-up after reconnects and
 // restarts with /_get chat, and messages left in the CLI under load. It
-// implements the bot capabilities RequestAccepter, Deleter, Editor and
-// Reactor.
+// implements the bot capabilities AsyncSender (pipelined sends),
+// RequestAccepter, Deleter, Editor and Reactor.
 type Platform struct {
 	cfg    platformConfig
 	client *Client
@@ -44,7 +44,11 @@ type Platform struct {
 	welcome   map[int64]string   // contact id → welcome to send on connect
 	connected map[int64]struct{} // contacts connected recently, for welcomes
 
-	shed     atomic.Int64
+	shed atomic.Int64
+	// Buffers of the client's reader for spilling.
+	spillKeys []itemKey
+	spillPos  []kit.Pos
+
 	ready    atomic.Bool
 	stopping atomic.Bool
 	// The connection and background sends (welcomes) run under bg, which
@@ -195,26 +199,9 @@ func (p *Platform) Close(ctx context.Context) error {
 // into several messages; the first quotes m.ReplyTo. It returns the item
 // ids of what was sent, also when a later part fails.
 func (p *Platform) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]string, error) {
-	ref, err := ParseChatRef(chatID)
+	ref, msgs, err := compose(chatID, m)
 	if err != nil {
 		return nil, err
-	}
-	var quote int64
-	if m.ReplyTo != "" {
-		if quote, err = strconv.ParseInt(m.ReplyTo, 10, 64); err != nil {
-			return nil, fmt.Errorf("simplex: reply-to id %q: %w", m.ReplyTo, err)
-		}
-	}
-	var msgs []ComposedMessage
-	for i, part := range SplitText(m.Text, MaxTextBytes) {
-		cm := ComposedMessage{MsgContent: TextContent(part)}
-		if i == 0 && quote != 0 {
-			cm.QuotedItemID = quote
-		}
-		msgs = append(msgs, cm)
-	}
-	for _, path := range m.Files {
-		msgs = append(msgs, ComposedMessage{MsgContent: MsgContent{Type: MsgFile}, FileSource: &CryptoFile{FilePath: path}})
 	}
 	var ids []string
 	// One command per message: a batch over the size limit fails whole.
@@ -228,6 +215,103 @@ func (p *Platform) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]s
 		}
 	}
 	return ids, nil
+}
+
+// SendAsync implements bot.AsyncSender: the /_send commands for m are
+// written before it returns, and done gets the ids of the items sent once
+// the CLI answered them all (the answer is scanned for the ids, not
+// decoded). A long text's parts are all written at once; the outcome is
+// the first part's failure, if any, with the ids of the parts that went.
+func (p *Platform) SendAsync(ctx context.Context, chatID string, m bot.Outgoing, done func(ids []string, err error)) {
+	ref, msgs, err := compose(chatID, m)
+	if err != nil {
+		done(nil, err)
+		return
+	}
+	switch len(msgs) {
+	case 0:
+		done(nil, nil) // nothing to send, as Send
+		return
+	case 1:
+		cmd, err := APISendMessages{Chat: ref, Messages: msgs}.Cmd()
+		if err != nil {
+			done(nil, err)
+			return
+		}
+		p.client.sendAsync(ctx, cmd, func(ids []int64, err error) { done(formatIDs(nil, ids), err) })
+		return
+	}
+	parts := &sendParts{ids: make([][]int64, len(msgs)), errs: make([]error, len(msgs)), left: len(msgs), done: done}
+	for i := range msgs {
+		cmd, err := APISendMessages{Chat: ref, Messages: msgs[i : i+1]}.Cmd()
+		if err != nil {
+			parts.finish(i, nil, err)
+			continue
+		}
+		p.client.sendAsync(ctx, cmd, func(ids []int64, err error) { parts.finish(i, ids, err) })
+	}
+}
+
+// sendParts gathers the outcomes of a long message's parts.
+type sendParts struct {
+	mu   sync.Mutex
+	ids  [][]int64
+	errs []error
+	left int
+	done func([]string, error)
+}
+
+func (s *sendParts) finish(i int, ids []int64, err error) {
+	s.mu.Lock()
+	s.ids[i], s.errs[i] = ids, err
+	s.left--
+	last := s.left == 0
+	s.mu.Unlock()
+	if !last {
+		return
+	}
+	var out []string
+	for i := range s.ids {
+		if s.errs[i] != nil {
+			s.done(out, s.errs[i])
+			return
+		}
+		out = formatIDs(out, s.ids[i])
+	}
+	s.done(out, nil)
+}
+
+func formatIDs(dst []string, ids []int64) []string {
+	for _, id := range ids {
+		dst = append(dst, strconv.FormatInt(id, 10))
+	}
+	return dst
+}
+
+// compose turns an outgoing message into the messages of /_send commands.
+func compose(chatID string, m bot.Outgoing) (ChatRef, []ComposedMessage, error) {
+	ref, err := ParseChatRef(chatID)
+	if err != nil {
+		return ref, nil, err
+	}
+	var quote int64
+	if m.ReplyTo != "" {
+		if quote, err = strconv.ParseInt(m.ReplyTo, 10, 64); err != nil {
+			return ref, nil, fmt.Errorf("simplex: reply-to id %q: %w", m.ReplyTo, err)
+		}
+	}
+	var msgs []ComposedMessage
+	for i, part := range SplitText(m.Text, MaxTextBytes) {
+		cm := ComposedMessage{MsgContent: TextContent(part)}
+		if i == 0 && quote != 0 {
+			cm.QuotedItemID = quote
+		}
+		msgs = append(msgs, cm)
+	}
+	for _, path := range m.Files {
+		msgs = append(msgs, ComposedMessage{MsgContent: MsgContent{Type: MsgFile}, FileSource: &CryptoFile{FilePath: path}})
+	}
+	return ref, msgs, nil
 }
 
 func (p *Platform) sendWelcome(contactID int64) {
