@@ -4,7 +4,8 @@
 //	parley validate -c bots.toml   check a configuration, listing every problem
 //	parley demo                    watch the echo bot talk to a simulated user
 //	parley sim NAME                run a local simulator of a platform (parley sim -h lists them)
-//	parley version                 print the version
+//	parley playground              chat with a bot in the browser, inspecting every event
+//	parley version                 print the version (also parley --version)
 //
 // Every subcommand takes -h for its own usage.
 package main
@@ -40,7 +41,8 @@ Commands:
   validate   check a configuration file and list every problem
   demo       run the echo bot against a simulated SimpleX user, no setup needed
   sim        run a local simulator of a platform (parley sim -h lists them)
-  version    print the version
+  playground chat with a bot in your browser and inspect every event
+  version    print the version (also parley --version)
 
 Run "parley <command> -h" for a command's flags.
 `
@@ -74,7 +76,9 @@ func run(ctx context.Context, args []string, std stdio) int {
 		return cmdDemo(ctx, rest, std)
 	case "sim":
 		return cmdSim(ctx, rest, std)
-	case "version":
+	case "playground":
+		return cmdPlayground(ctx, rest, std)
+	case "version", "--version", "-version":
 		return cmdVersion(rest, std)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(std.out, usage)
@@ -99,7 +103,12 @@ func newFlags(name, usageText string, std stdio) *flag.FlagSet {
 // parseFlags parses args; ok is false when the command should end with
 // code (0 after -h, 2 after a bad flag or stray argument).
 func parseFlags(fs *flag.FlagSet, args []string, std stdio) (code int, ok bool) {
+	// The flag package calls Usage itself on -h and on a bad flag; print
+	// it here instead, once, where it belongs.
+	usage := fs.Usage
+	fs.Usage = func() {}
 	err := fs.Parse(args)
+	fs.Usage = usage
 	if errors.Is(err, flag.ErrHelp) {
 		// Help that was asked for goes to stdout.
 		fs.SetOutput(std.out)
@@ -107,7 +116,8 @@ func parseFlags(fs *flag.FlagSet, args []string, std stdio) (code int, ok bool) 
 		return exitOK, false
 	}
 	if err != nil {
-		return exitUsage, false // the flag package printed the error and usage
+		fs.Usage() // after the flag package's one-line error, on stderr
+		return exitUsage, false
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(std.err, "%s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
@@ -130,16 +140,22 @@ func loadConfig(path string, std stdio) (*config.Config, bool) {
 	if err == nil {
 		return cfg, true
 	}
+	printConfigError(err, path, std)
+	return nil, false
+}
+
+// printConfigError prints every problem of a configuration error, or the
+// error itself.
+func printConfigError(err error, path string, std stdio) {
 	var ce *config.Error
 	if errors.As(err, &ce) {
 		for _, p := range ce.Problems {
 			fmt.Fprintln(std.err, p.Error())
 		}
 		fmt.Fprintf(std.err, "%s: %d problem(s)\n", path, len(ce.Problems))
-	} else {
-		fmt.Fprintf(std.err, "parley: %v\n", err)
+		return
 	}
-	return nil, false
+	fmt.Fprintf(std.err, "parley: %v\n", err)
 }
 
 const validateUsage = `Usage: parley validate [-c bots.toml]
