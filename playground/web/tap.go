@@ -233,4 +233,3 @@ func clip(b []byte) string {
 	}
 	return string(b)
 }
-

@@ -201,5 +201,22 @@ document.querySelectorAll(".tabs button").forEach((bt) => bt.addEventListener("c
 
 // Follow the server.
 const es = new EventSource("/api/stream");
-es.addEventListener("state", (ev) => { state = JSON.parse(ev.data); render(); document.body.dataset.ready = "1"; });
+es.addEventListener("state", (ev) => {
+  state = normalize(JSON.parse(ev.data));
+  render();
+  document.body.dataset.ready = "1";
+});
+
+// normalize turns the nulls of empty lists into empty lists.
+function normalize(st) {
+  for (const k of ["bots", "events", "frames", "background"]) st[k] = st[k] || [];
+  for (const b of st.bots) {
+    b.modules = b.modules || [];
+    const w = b.world;
+    for (const k of ["people", "chats", "actions", "roles", "emoji", "faults"]) w[k] = w[k] || [];
+    for (const c of w.chats) { c.members = c.members || []; c.messages = c.messages || []; }
+  }
+  for (const e of st.events) { e.steps = e.steps || []; e.commands = e.commands || []; e.frames = e.frames || []; }
+  return st;
+}
 es.onerror = () => { $("conn").className = "badge bad"; $("conn").textContent = "playground unreachable"; };
