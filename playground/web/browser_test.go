@@ -177,4 +177,3 @@ func TestBrowserModeration(t *testing.T) {
 		t.Errorf("inspector row = %q", handled)
 	}
 }
-
