@@ -92,6 +92,10 @@ type Hooks struct {
 	// Request is called once per contact request or group invitation the
 	// auto-accept policy decides, with whether it was accepted.
 	Request func(kind bot.RequestKind, accepted bool)
+	// Store, when set, is the bot's store instead of the one its
+	// [bots.store] table describes (with [cluster], the bot's Redis store
+	// fenced by its lease). Hosted.Close closes it.
+	Store store.Store
 }
 
 // BuildBot turns one bot's configuration, as Parse returned it, into a
@@ -124,8 +128,10 @@ func BuildBotWith(bc BotConfig, logger *zap.Logger, hooks Hooks) (h *Hosted, err
 	lg := WithLevel(logger, bc.LogLevel)
 	botLog := lg.Named(bc.Name)
 
-	if h.Store, err = openStore(bc); err != nil {
-		return nil, err
+	if h.Store = hooks.Store; h.Store == nil {
+		if h.Store, err = openStore(bc); err != nil {
+			return nil, err
+		}
 	}
 	err = guard(func() error {
 		var perr error

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/parleybot/parley/cluster"
 	"github.com/parleybot/parley/middleware"
 	"github.com/parleybot/parley/registry"
 	"github.com/parleybot/parley/store"
@@ -83,6 +85,7 @@ func Parse(data []byte, filename string, opts ...Option) (*Config, error) {
 
 	root := p.section(nil, raw)
 	p.server(root, &cfg.Server)
+	p.cluster(root, cfg)
 	p.bots(root, cfg)
 	root.finish()
 	if err := p.result(); err != nil {
@@ -411,6 +414,51 @@ func (p *parser) server(root *section, sc *ServerConfig) {
 	s.finish()
 }
 
+func (p *parser) cluster(root *section, cfg *Config) {
+	s, ok := root.table("cluster")
+	if !ok {
+		return
+	}
+	cc := &ClusterConfig{LeaseTTL: cluster.DefaultTTL, Namespace: cluster.DefaultNamespace}
+	if !s.str("redis", &cc.Redis) {
+		if _, present := s.m["redis"]; !present {
+			p.add(s.path.key("redis"), registry.Problemf(ErrMissing, "a Redis URL is required (for example \"redis://127.0.0.1:6379/0\")"))
+		}
+	} else if u, err := url.Parse(cc.Redis); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+		p.add(s.path.key("redis"), registry.Problemf(ErrInvalid, "%q is not a redis:// or rediss:// URL with a host", cc.Redis))
+	}
+	if s.str("name", &cc.Name) && !botNameRE.MatchString(cc.Name) {
+		p.add(s.path.key("name"), registry.Problemf(ErrInvalid, "%q: a process name is 1 to 64 of a-z, 0-9, _ and -", cc.Name))
+	}
+	if cc.Name == "" {
+		cc.Name = defaultMemberName()
+	}
+	s.duration("lease_ttl", &cc.LeaseTTL, time.Second)
+	s.str("namespace", &cc.Namespace)
+	s.finish()
+	cfg.Cluster = cc
+}
+
+var notNameRE = regexp.MustCompile(`[^a-z0-9_-]+`)
+
+// defaultMemberName is the host name cut to a valid process name.
+func defaultMemberName() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return "parley"
+	}
+	h = strings.ToLower(h)
+	h = notNameRE.ReplaceAllString(h, "-")
+	h = strings.Trim(h, "-")
+	if len(h) > 64 {
+		h = h[:64]
+	}
+	if h == "" {
+		return "parley"
+	}
+	return h
+}
+
 func checkListen(addr string) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -453,6 +501,9 @@ func (p *parser) bots(root *section, cfg *Config) {
 			} else {
 				names[bc.Name] = path
 			}
+		}
+		if cfg.Cluster != nil && bc.Store.Kind == StoreFile {
+			p.add(path.key("store").key("kind"), registry.Problemf(ErrInvalid, "with [cluster] a bot's state is kept in Redis; remove this bot's [bots.store] table"))
 		}
 		if bc.Store.Kind == StoreFile && bc.Store.Path != "" {
 			if first, dup := stores[bc.Store.Path]; dup {

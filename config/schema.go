@@ -24,7 +24,25 @@ type Config struct {
 	// Dir is the file's directory; relative paths are resolved against it.
 	Dir    string
 	Server ServerConfig
-	Bots   []BotConfig
+	// Cluster is the [cluster] table; nil when the file has none, and the
+	// process then hosts every bot by itself.
+	Cluster *ClusterConfig
+	Bots    []BotConfig
+}
+
+// ClusterConfig is the [cluster] table: several processes started with the
+// same file share its bots through Redis, each bot run by one at a time.
+type ClusterConfig struct {
+	// Redis is the redis:// (or rediss://) URL of the server every process
+	// shares; bots keep their state there instead of in [bots.store].
+	Redis string
+	// Name names this process among the members; default the host name.
+	Name string
+	// LeaseTTL is how long a bot's lease lives unrenewed: a dead process's
+	// bots move within about this long. Default cluster.DefaultTTL.
+	LeaseTTL time.Duration
+	// Namespace prefixes every Redis key. Default cluster.DefaultNamespace.
+	Namespace string
 }
 
 // ServerConfig is the [server] table: settings of the hosting process.

@@ -56,11 +56,15 @@ func (h *Host) serveReady(w http.ResponseWriter, r *http.Request) {
 		unready++
 		fmt.Fprintf(&b, "%s: %s\n", st.Name, reason(st))
 	}
+	note := ""
+	if h.cfg.readyNote != nil {
+		note = strings.Join(strings.Fields(h.cfg.readyNote()), " ") + "\n"
+	}
 	if unready > 0 {
-		plain(w, http.StatusServiceUnavailable, fmt.Sprintf("not ready: %d of %d bots\n%s", unready, len(all), b.String()))
+		plain(w, http.StatusServiceUnavailable, fmt.Sprintf("not ready: %d of %d bots\n%s%s", unready, len(all), b.String(), note))
 		return
 	}
-	plain(w, http.StatusOK, fmt.Sprintf("ok: %d bots ready\n", len(all)))
+	plain(w, http.StatusOK, fmt.Sprintf("ok: %d bots ready\n%s", len(all), note))
 }
 
 // reason says in a line why a bot is not ready.

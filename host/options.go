@@ -21,6 +21,7 @@ type config struct {
 	registerer      prometheus.Registerer
 	gatherer        prometheus.Gatherer
 	registrySet     bool
+	readyNote       func() string
 }
 
 // Defaults for the options.
@@ -84,4 +85,10 @@ func WithShutdownTimeout(d time.Duration) Option {
 // returns it so bots can register theirs alongside.
 func WithRegistry(reg prometheus.Registerer, g prometheus.Gatherer) Option {
 	return func(c *config) { c.registerer, c.gatherer, c.registrySet = reg, g, true }
+}
+
+// WithReadyNote adds the line note returns to every /readyz answer while
+// the host runs, for example which bots a clustered process owns.
+func WithReadyNote(note func() string) Option {
+	return func(c *config) { c.readyNote = note }
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/parleybot/parley/config"
 	"github.com/parleybot/parley/host"
 	"github.com/parleybot/parley/metrics"
+	"github.com/parleybot/parley/store"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.uber.org/zap"
@@ -47,6 +48,9 @@ func cmdRun(ctx context.Context, args []string, std stdio) int {
 // if not nil, is called once the host is serving. It returns nil after a
 // clean stop of every bot.
 func runHosted(ctx context.Context, cfg *config.Config, logOut io.Writer, started func(*host.Host)) error {
+	if cfg.Cluster != nil {
+		return runClustered(ctx, cfg, logOut, started)
+	}
 	hs, err := newHosting(cfg, logOut)
 	if err != nil {
 		return err
@@ -75,8 +79,9 @@ type hosting struct {
 }
 
 // newHosting makes a host serving cfg.Server's address with a fresh
-// registry holding the Go and process collectors and the bot metrics.
-func newHosting(cfg *config.Config, logOut io.Writer) (*hosting, error) {
+// registry holding the Go and process collectors and the bot metrics;
+// opts are added to the host's.
+func newHosting(cfg *config.Config, logOut io.Writer, opts ...host.Option) (*hosting, error) {
 	root := cfg.NewLogger(logOut)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -84,26 +89,32 @@ func newHosting(cfg *config.Config, logOut io.Writer) (*hosting, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := host.New(
+	h := host.New(append([]host.Option{
 		host.WithAddr(cfg.Server.Listen),
 		host.WithLogger(config.WithLevel(root, cfg.Server.LogLevel)),
 		host.WithRegistry(reg, reg),
-	)
+	}, opts...)...)
 	return &hosting{host: h, root: root, metrics: m}, nil
 }
 
 // add hosts one bot; the host may be running.
 func (hs *hosting) add(bc config.BotConfig) error {
-	return hs.host.AddFactory(bc.Name, botFactory(bc, hs.root, hs.metrics))
+	return hs.host.AddFactory(bc.Name, botFactory(bc, hs.root, hs.metrics, nil))
 }
 
 func (hs *hosting) sync() { _ = hs.root.Sync() }
 
 // botFactory builds the bot afresh for every start, so that a restart
 // also gets a new connection and store handle, and wires its metrics.
-func botFactory(bc config.BotConfig, root *zap.Logger, m *metrics.Metrics) host.Factory {
+// newStore, when not nil, makes the store instead of [bots.store].
+func botFactory(bc config.BotConfig, root *zap.Logger, m *metrics.Metrics, newStore func() store.Store) host.Factory {
 	return func() (host.Runner, func() error, error) {
+		var st store.Store
+		if newStore != nil {
+			st = newStore()
+		}
 		hb, err := config.BuildBotWith(bc, root, config.Hooks{
+			Store: st,
 			// Outermost, so it counts every event, duplicates included.
 			Outer:     []bot.Middleware{m.Middleware(bc.Name)},
 			DedupeHit: func(string) { m.DedupeHit(bc.Name) },

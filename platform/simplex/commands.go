@@ -688,8 +688,13 @@ func (c APIListContacts) Cmd() (string, error) {
 	return cmdString(cmdAppendID([]byte("/_contacts "), c.UserID))
 }
 
-// APIListGroups is "/_groups <userId>[ @<contactId>][ <search>]". Response:
+// APIListGroups is "/_groups<userId>[ @<contactId>][ <search>]". Response:
 // *GroupsList.
+//
+// The user id follows "/_groups" with no space: the chat core parses
+// `"/_groups" *> A.decimal` (Commands.hs), so the documented "/_groups 1"
+// is a parse error there. Exec sends this form and, should a later parser
+// want the space, retries with "/_groups <userId>" on the parse error.
 type APIListGroups struct {
 	UserID int64
 	// ContactID, if set, lists the groups shared with that contact.
@@ -697,8 +702,13 @@ type APIListGroups struct {
 	Search    string
 }
 
-// Cmd renders the command.
-func (c APIListGroups) Cmd() (string, error) {
+// Cmd renders the command in the form the chat core parses today.
+func (c APIListGroups) Cmd() (string, error) { return c.render(false) }
+
+// fallback renders the documented form, with a space before the user id.
+func (c APIListGroups) fallback() (string, error) { return c.render(true) }
+
+func (c APIListGroups) render(space bool) (string, error) {
 	if err := cmdCheckID("user id", c.UserID); err != nil {
 		return "", err
 	}
@@ -708,7 +718,11 @@ func (c APIListGroups) Cmd() (string, error) {
 	if err := cmdCheckLine("search", c.Search); err != nil {
 		return "", err
 	}
-	b := cmdAppendID([]byte("/_groups "), c.UserID)
+	b := []byte("/_groups")
+	if space {
+		b = append(b, ' ')
+	}
+	b = cmdAppendID(b, c.UserID)
 	if c.ContactID > 0 {
 		b = cmdAppendID(append(b, " @"...), c.ContactID)
 	}

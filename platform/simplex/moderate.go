@@ -67,8 +67,11 @@ func (p *Platform) SetMemberRole(ctx context.Context, chatID, memberID, role str
 		return err
 	}
 	r := GroupMemberRole(role)
-	if !r.Valid() || r == RoleRelay {
-		return fmt.Errorf("simplex: role %q: want observer, author, member, moderator, admin or owner", role)
+	// The CLI's /_member role parser (Commands.hs, memberRole) takes no
+	// "author", though items carry it: refused here with a clear error
+	// rather than a parse error from the chat core.
+	if !r.Valid() || r == RoleRelay || r == RoleAuthor {
+		return fmt.Errorf("simplex: role %q: want observer, member, moderator, admin or owner", role)
 	}
 	_, err = Exec(ctx, p.client, APIMembersRole{GroupID: gid, GroupMemberIDs: []int64{mid}, Role: r})
 	return err

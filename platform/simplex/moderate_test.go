@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/parleybot/parley/bot"
@@ -87,6 +88,10 @@ func TestModerateErrors(t *testing.T) {
 	}
 	if err := p.SetMemberRole(ctx, chat, strconv.FormatInt(mia, 10), "boss"); err == nil {
 		t.Error("an unknown role was accepted")
+	}
+	// Commands.hs: /_member role's parser has no "author".
+	if err := p.SetMemberRole(ctx, chat, strconv.FormatInt(mia, 10), "author"); err == nil || strings.Contains(err.Error(), "parse") {
+		t.Errorf("role author: %v, want a clear refusal before the CLI sees it", err)
 	}
 	// The bot (admin) cannot remove the owner: the core names the role.
 	var owner int64

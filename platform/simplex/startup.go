@@ -33,6 +33,10 @@ func (p *Platform) runStartup(ctx context.Context, u *User) error {
 			return err
 		}
 	}
+	// The settings go whole, with "/_address_settings": the CLI replaces
+	// them as one value, and "/auto_accept on|off" would rebuild them from
+	// its own arguments, dropping the welcome and the business flag
+	// (Commands.hs autoAcceptP).
 	if s.AddressSettings != nil {
 		if _, err := Exec(ctx, p.client, APISetAddressSettings{UserID: u.UserID, Settings: *s.AddressSettings}); err != nil {
 			return err

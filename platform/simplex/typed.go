@@ -1,6 +1,9 @@
 package simplex
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // TypedCommand is a command with one documented response type R, so that
 // Exec returns that type without the caller naming it:
@@ -20,7 +23,34 @@ type TypedCommand[R Response] interface {
 // chat core that differs from its documentation, an
 // *UnexpectedResponseError.
 func Exec[R Response](ctx context.Context, c *Client, cmd TypedCommand[R]) (R, error) {
-	return do[R](ctx, c, cmd)
+	r, err := do[R](ctx, c, cmd)
+	if fb, ok := cmd.(withFallback); ok && isParseError(err) {
+		alt, aerr := fb.fallback()
+		if aerr != nil {
+			return r, err
+		}
+		return do[R](ctx, c, rawCommand(alt))
+	}
+	return r, err
+}
+
+// withFallback is a command whose syntax differs between chat core
+// versions: when the chat core cannot parse Cmd, Exec sends fallback.
+type withFallback interface {
+	fallback() (string, error)
+}
+
+// rawCommand is a command string already rendered.
+type rawCommand string
+
+func (c rawCommand) Cmd() (string, error) { return string(c), nil }
+
+// isParseError reports whether err is the chat core failing to parse a
+// command: chatCmdError with errorType commandError (Commands.hs:
+// execChatCommand answers a parse failure with chatCmdError e).
+func isParseError(err error) bool {
+	var ce *CommandError
+	return errors.As(err, &ce) && ce.ChatError.Kind() == ErrKindError && ce.ChatError.InnerType() == "commandError"
 }
 
 // The one response each typed command documents.

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
+	"unicode"
 )
 
 // MaxEncodedMsgLength is the CLI's limit for one encoded chat message
@@ -82,6 +84,13 @@ func parseIDs(s string) ([]int64, bool) {
 		out = append(out, id)
 	}
 	return out, true
+}
+
+// commandRole reports whether r is a role the command parser takes.
+// Commands.hs memberRole offers " owner", " admin", " moderator", " member"
+// and " observer": "author" exists as a role but does not parse.
+func commandRole(r string) bool {
+	return r != "author" && roleRank(r) >= 0
 }
 
 func parseOnOff(s string) (bool, bool) {
@@ -171,6 +180,9 @@ func sameJSON(a, b []byte) bool {
 
 // run parses and executes one command; the caller holds s.mu.
 func (s *Sim) run(cmd string) *result {
+	// Commands.hs: parseChatCommand = A.parseOnly chatCommandP . B.dropWhileEnd isSpace,
+	// and every alternative may end in spaces: trailing blanks never matter.
+	cmd = strings.TrimRightFunc(cmd, unicode.IsSpace)
 	w := s.w
 	switch cmd {
 	case "/user", "/u":
@@ -178,12 +190,21 @@ func (s *Sim) run(cmd string) *result {
 			return fail(errType("noActiveUser"))
 		}
 		return ok(body("activeUser").set("user", w.userJSON()))
+	case "/users":
+		return s.cmdUsers()
 	case "/show_address":
 		return s.needUser(func() *result { return s.showAddress() })
 	case "/address", "/ad":
 		return s.needUser(func() *result { return s.createAddress() })
 	case "/_start":
-		return ok(body("chatRunning"))
+		// Commands.hs: "/_start" $> StartChat {mainApp = True, ...}
+		return s.startChat()
+	case "/_stop":
+		// Commands.hs: "/_stop" $> APIStopChat -> CRChatStopped
+		s.stopped = true
+		return ok(body("chatStopped"))
+	case "/get subs":
+		return s.cmdAgentSubs()
 	}
 	type handler struct {
 		prefix string
@@ -191,7 +212,7 @@ func (s *Sim) run(cmd string) *result {
 	}
 	handlers := []handler{
 		{"/_create user ", s.cmdCreateUser},
-		{"/_start ", func(*scan) *result { return ok(body("chatRunning")) }},
+		{"/_start ", s.cmdStart},
 		{"/_profile_address ", s.cmdProfileAddress},
 		{"/_profile ", s.cmdProfile},
 		{"/_address_settings ", s.cmdAddressSettings},
@@ -199,16 +220,19 @@ func (s *Sim) run(cmd string) *result {
 		{"/_show_address ", s.cmdShowAddress},
 		{"/_delete_address ", s.cmdDeleteAddress},
 		{"/auto_accept ", s.cmdAutoAccept},
+		{"/set bot commands ", s.cmdSetBotCommands},
 		{"/_send ", s.cmdSend},
 		{"/_update item ", s.cmdUpdate},
 		{"/_delete member item ", s.cmdModerate},
 		{"/_delete item ", s.cmdDelete},
+		{"/_delete ", s.cmdDeleteChat},
 		{"/_reaction ", s.cmdReaction},
 		{"/freceive ", s.cmdReceiveFile},
 		{"/fcancel ", s.cmdCancelFile},
 		{"/_accept member ", s.cmdAcceptMember},
-		{"/_accept ", s.cmdAccept},
+		{"/_accept", s.cmdAccept},
 		{"/_reject ", s.cmdReject},
+		{"/_group_profile ", s.cmdGroupProfile},
 		{"/_group ", s.cmdNewGroup},
 		{"/_join ", s.cmdJoin},
 		{"/_add ", s.cmdAddMember},
@@ -218,13 +242,17 @@ func (s *Sim) run(cmd string) *result {
 		{"/_leave ", s.cmdLeave},
 		{"/_members ", s.cmdMembers},
 		{"/_contacts ", s.cmdContacts},
-		{"/_groups ", s.cmdGroups},
+		{"/_groups", s.cmdGroups},
 		{"/_get chats ", s.cmdGetChats},
 		{"/_get chat ", s.cmdGetChat},
+		{"/_get link ", s.cmdGetLink},
 		{"/_create link ", s.cmdCreateLink},
 		{"/_set prefs ", s.cmdSetPrefs},
+		{"/_set custom ", s.cmdSetCustom},
 		{"/_read chat items ", s.cmdReadItems},
 		{"/_read chat ", s.cmdReadChat},
+		{"/_connect ", s.cmdConnect},
+		{"/_info ", s.cmdInfo},
 	}
 	for _, h := range handlers {
 		if strings.HasPrefix(cmd, h.prefix) {
@@ -232,6 +260,40 @@ func (s *Sim) run(cmd string) *result {
 		}
 	}
 	return parseFail()
+}
+
+// cmdStart is StartChat. Commands.hs: "/_start " *> do mainApp <- "main=" *> onOffP;
+// enableSndFiles <- " snd_files=" *> onOffP <|> pure mainApp; largeLinkData <- " large_link_data=" *> onOffP <|> pure False.
+// Anything else after "/_start " (the old "subscribe=on expire=on") is a parse error.
+func (s *Sim) cmdStart(p *scan) *result {
+	v, has := p.opt("main")
+	if _, good := parseOnOff(v); !has || !good {
+		return parseFail()
+	}
+	for _, key := range []string{"snd_files", "large_link_data"} {
+		if v, has := p.opt(key); has {
+			if _, good := parseOnOff(v); !good {
+				return parseFail()
+			}
+		}
+	}
+	if !p.done() {
+		return parseFail()
+	}
+	return s.startChat()
+}
+
+// startChat answers chatRunning, or chatStarted after /_stop (Commands.hs
+// StartChat: Just _ -> CRChatRunning; _ -> ... CRChatStarted).
+func (s *Sim) startChat() *result {
+	if !s.w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	if s.stopped {
+		s.stopped = false
+		return ok(body("chatStarted"))
+	}
+	return ok(body("chatRunning"))
 }
 
 func (s *Sim) needUser(fn func() *result) *result {
@@ -251,7 +313,7 @@ func (s *Sim) userArg(p *scan) (ok bool, r *result) {
 	if !s.w.hasUser {
 		return false, fail(errType("noActiveUser"))
 	}
-	if id != 1 {
+	if _, other := s.w.others[id]; id != s.w.activeID && !other {
 		return false, fail(errStore("userNotFound", "userId", id))
 	}
 	return true, nil
@@ -288,8 +350,9 @@ func (s *Sim) cmdCreateUser(p *scan) *result {
 		return parseFail()
 	}
 	w := s.w
-	if w.hasUser {
-		return fail(errType("userExists", "contactName", w.userProfile.DisplayName))
+	if nu.Profile != nil && w.userNamed(nu.Profile.DisplayName) {
+		// Commands.hs CreateActiveUser: when (n == displayName) . throwChatError $ CEUserExists displayName
+		return fail(errType("userExists", "contactName", nu.Profile.DisplayName))
 	}
 	if nu.Profile == nil || !validName(nu.Profile.DisplayName) {
 		name := ""
@@ -297,6 +360,13 @@ func (s *Sim) cmdCreateUser(p *scan) *result {
 			name = nu.Profile.DisplayName
 		}
 		return fail(errType("invalidDisplayName", "displayName", name, "validName", strings.TrimSpace(name)))
+	}
+	// A new name makes a new user, and it becomes the active one
+	// (createUserRecordAt ... True; writeTVar u $ Just user).
+	if w.hasUser {
+		w.others[w.activeID] = w.userProfile
+		w.activeID = w.nextUser
+		w.nextUser++
 	}
 	w.hasUser = true
 	w.userProfile = nu.Profile.profile()
@@ -340,7 +410,7 @@ func (s *Sim) setProfile(np wProfile) *result {
 func (w *world) addressLinks() wConnLink {
 	id := strconv.FormatInt(w.addr.id, 10)
 	return wConnLink{
-		ConnFullLink:  "https://simplex.chat/contact#/?v=2-7&smp=smp%3A%2F%2Fc2lt%40smp.sim.invalid%2Faddr" + id + "%23%2F%3Fv%3D1-4%26dh%3DMCowBQYDK2VuAyEA",
+		ConnFullLink:  "simplex:/contact#/?v=2-7&smp=smp%3A%2F%2Fc2lt%40smp.sim.invalid%2Faddr" + id + "%23%2F%3Fv%3D1-4%26dh%3DMCowBQYDK2VuAyEA",
 		ConnShortLink: "https://smp.sim.invalid/a#addr" + id,
 	}
 }
@@ -435,32 +505,87 @@ func (s *Sim) cmdAddressSettings(p *scan) *result {
 		}
 		settings.AutoReply = compactJSON(as.AutoReply)
 	}
-	w := s.w
-	if w.addr == nil {
-		return fail(errStore("userContactLinkNotFound"))
-	}
-	w.addr.settings = settings
-	return ok(body("userContactLinkUpdated").set("user", w.userJSON()).set("contactLink", w.contactLinkJSON()))
+	return s.setAddressSettings(settings)
 }
 
+// cmdAutoAccept is SetAddressSettings. Commands.hs autoAcceptP builds the
+// settings from the arguments alone, replacing what was set before:
+//
+//	autoAcceptP = ifM onOffP (businessAA <|> addressAA) (pure $ AddressSettings False Nothing Nothing)
+//	addressAA = AddressSettings False <$> (Just . AutoAccept <$> (" incognito=" *> onOffP <|> pure False)) <*> autoReply
+//	businessAA = " business" *> (AddressSettings True (Just $ AutoAccept False) <$> autoReply)
+//	autoReply = optional (A.space *> msgContentP)
+//
+// so "/auto_accept on" clears a welcome set earlier, and "/auto_accept off"
+// clears everything.
 func (s *Sim) cmdAutoAccept(p *scan) *result {
 	word, _ := p.word()
 	on, good := parseOnOff(word)
-	if !good || !p.done() {
+	if !good {
+		return parseFail()
+	}
+	var settings wAddressSettings
+	if on {
+		incognito := false
+		if p.s == "business" || strings.HasPrefix(p.s, "business ") {
+			p.word()
+			settings.BusinessAddress = true
+		} else if v, has := p.opt("incognito"); has {
+			if incognito, good = parseOnOff(v); !good {
+				return parseFail()
+			}
+		}
+		settings.AutoAccept = json.RawMessage(`{"acceptIncognito":` + strconv.FormatBool(incognito) + `}`)
+		if !p.done() {
+			mc, good := msgContentArg(p.s)
+			if !good {
+				return parseFail()
+			}
+			settings.AutoReply = mc
+		}
+	} else if !p.done() {
 		return parseFail()
 	}
 	w := s.w
 	if !w.hasUser {
 		return fail(errType("noActiveUser"))
 	}
+	return s.setAddressSettings(settings)
+}
+
+// msgContentArg parses Commands.hs msgContentP: "text " *> mcTextP <|> "json " *> jsonP.
+func msgContentArg(s string) (json.RawMessage, bool) {
+	if t, ok := strings.CutPrefix(s, "text "); ok {
+		return textContent(t), true
+	}
+	if j, ok := strings.CutPrefix(s, "json "); ok {
+		var mc json.RawMessage
+		if !jsonArg(j, &mc) || msgType(mc) == "" {
+			return nil, false
+		}
+		return compactJSON(mc), true
+	}
+	return nil, false
+}
+
+// setAddressSettings is APISetAddressSettings once parsed (Commands.hs:
+// incognito is refused on an address with short link data and on a
+// business address; the answer is userContactLinkUpdated).
+func (s *Sim) setAddressSettings(settings wAddressSettings) *result {
+	w := s.w
 	if w.addr == nil {
 		return fail(errStore("userContactLinkNotFound"))
 	}
-	if on {
-		w.addr.settings.AutoAccept = json.RawMessage(`{"acceptIncognito":false}`)
-	} else {
-		w.addr.settings.AutoAccept = nil
+	var aa struct {
+		AcceptIncognito bool `json:"acceptIncognito"`
 	}
+	if settings.AutoAccept != nil && json.Unmarshal(settings.AutoAccept, &aa) == nil && aa.AcceptIncognito {
+		if settings.BusinessAddress {
+			return fail(cmdError("requests to business address cannot be accepted incognito"))
+		}
+		return fail(cmdError("incognito not allowed for address with short link data"))
+	}
+	w.addr.settings = settings
 	return ok(body("userContactLinkUpdated").set("user", w.userJSON()).set("contactLink", w.contactLinkJSON()))
 }
 
@@ -590,39 +715,50 @@ func (s *Sim) cmdSend(p *scan) *result {
 	if !good {
 		return parseFail()
 	}
+	// Commands.hs: "/_send " *> (APISendMessages <$> sendRefP <*> liveMessageP <*> sendMessageTTLP
+	// <*> (" json " *> jsonP <|> " text " *> composedMessagesTextP)): live= before ttl=,
+	// ttl=<seconds> or ttl=default.
 	var live bool
 	var ttl int
-	for {
-		if v, has := p.opt("live"); has {
-			if live, good = parseOnOff(v); !good {
-				return parseFail()
-			}
-			continue
+	if v, has := p.opt("live"); has {
+		if live, good = parseOnOff(v); !good {
+			return parseFail()
 		}
-		if v, has := p.opt("ttl"); has {
-			n, good := parseID(v)
-			if !good {
-				return parseFail()
-			}
-			ttl = int(n)
-			continue
+	}
+	if v, has := p.opt("ttl"); has && v != "default" {
+		n, good := parseID(v)
+		if !good {
+			return parseFail()
 		}
-		break
-	}
-	if kw, _ := p.word(); kw != "json" {
-		return parseFail()
-	}
-	raw := strings.TrimSpace(p.s)
-	if !strings.HasPrefix(raw, "[") {
-		return parseFail() // a bare object is not a list
+		ttl = int(n)
 	}
 	var msgs []composed
-	if !jsonArg(raw, &msgs) || len(msgs) == 0 {
-		return parseFail()
+	if text, isText := strings.CutPrefix(p.s, "text "); isText {
+		// composedMessagesTextP: the rest of the line is one text message.
+		msgs = []composed{{MsgContent: textContent(text)}}
+	} else {
+		raw, isJSON := strings.CutPrefix(p.s, "json ")
+		raw = strings.TrimSpace(raw)
+		if !isJSON || !strings.HasPrefix(raw, "[") {
+			return parseFail() // a bare object is not a list
+		}
+		if !jsonArg(raw, &msgs) || len(msgs) == 0 {
+			return parseFail()
+		}
 	}
 	for _, m := range msgs {
 		if msgType(m.MsgContent) == "" {
 			return parseFail()
+		}
+	}
+	for _, m := range msgs {
+		// Commands.hs APISendMessages: assertAllowedContent' refuses reports,
+		// and a direct chat has no mentions (assertNoMentions).
+		if msgType(m.MsgContent) == "report" {
+			return fail(cmdError("sending reports via this API is not supported"))
+		}
+		if ref.kind == '@' && len(m.Mentions) > 0 {
+			return fail(cmdError("mentions are not supported in this chat"))
 		}
 	}
 	w := s.w
@@ -646,8 +782,14 @@ func (s *Sim) cmdSend(p *scan) *result {
 		pr := prepared{mc: compactJSON(m.MsgContent)}
 		if m.QuotedItemID != nil {
 			q := w.itemIn(ref, *m.QuotedItemID)
-			if q == nil || q.deleted != nil {
+			if q == nil {
 				return fail(errStore("chatItemNotFound", "itemId", *m.QuotedItemID))
+			}
+			if q.deleted != nil || q.msgContent == nil {
+				// Commands.hs quoteData: quoteData ChatItem {meta = CIMeta
+				// {itemDeleted = Just _}} = throwChatError CEInvalidQuote, and
+				// so does an item that is not message content.
+				return fail(errType("invalidQuote"))
 			}
 			pr.quote = q
 		}
@@ -691,13 +833,6 @@ func (s *Sim) cmdSend(p *scan) *result {
 		if pr.quote != nil {
 			it.quote = w.quoteOf(pr.quote)
 		}
-		if len(pr.mentions) > 0 {
-			for name := range pr.mentions {
-				if strings.Contains(it.text, "@"+name) {
-					it.formatted = mentionSpans(it.text, name)
-				}
-			}
-		}
 		w.addItem(it)
 		if pr.path != "" {
 			f := &file{id: w.id(&w.nextFile), itemID: it.id, name: filepath.Base(pr.path), size: pr.size,
@@ -737,16 +872,24 @@ func (s *Sim) cmdUpdate(p *scan) *result {
 			return parseFail()
 		}
 	}
-	if kw, _ := p.word(); kw != "json" {
-		return parseFail()
-	}
+	// Commands.hs: (" json" *> jsonP <|> " text " *> updatedMessagesTextP); jsonP
+	// takes the rest of the line, so "json{...}" parses too.
 	var um struct {
 		MsgContent json.RawMessage  `json:"msgContent"`
 		Mentions   map[string]int64 `json:"mentions"`
 	}
-	var keys map[string]json.RawMessage
-	if !jsonArg(p.s, &keys) || keys["mentions"] == nil || !jsonArg(p.s, &um) || msgType(um.MsgContent) == "" {
-		return parseFail() // UpdatedMessage requires "mentions"
+	if text, isText := strings.CutPrefix(p.s, "text "); isText {
+		um.MsgContent = textContent(text)
+	} else {
+		raw, isJSON := strings.CutPrefix(p.s, "json")
+		var keys map[string]json.RawMessage
+		if !isJSON || !jsonArg(raw, &keys) || keys["mentions"] == nil || !jsonArg(raw, &um) || msgType(um.MsgContent) == "" {
+			return parseFail() // UpdatedMessage requires "mentions"
+		}
+	}
+	if ref.kind == '@' && len(um.Mentions) > 0 {
+		// Commands.hs APIUpdateChatItem CTDirect: unless (null mentions) $ throwCmdError ...
+		return fail(cmdError("mentions are not supported in this chat"))
 	}
 	w := s.w
 	if !w.hasUser {
@@ -770,6 +913,7 @@ func (s *Sim) cmdUpdate(p *scan) *result {
 		return fail(errStore("largeMsg"))
 	}
 	it.msgContent, it.text, it.edited, it.updated = mc, msgText(mc), true, w.now()
+	it.formatted = formatText(it.text)
 	w.actions = append(w.actions, Action{Kind: ActionUpdate, ChatRef: ref.String(), ItemIDs: []int64{itemID}, Text: it.text})
 	return ok(body("chatItemUpdated").set("user", w.userJSON()).set("chatItem", w.aItem(it)))
 }
@@ -975,7 +1119,12 @@ func (s *Sim) cmdReceiveFile(p *scan) *result {
 		return fail(errType("noActiveUser"))
 	}
 	f := w.files[fileID]
-	if f == nil || f.snd {
+	if f == nil {
+		// The handler looks the file's user up first (Store/Profiles.hs
+		// getUserByFileId), so an unknown id is a store error about the user.
+		return fail(errStore("userNotFoundByFileId", "fileId", fileID))
+	}
+	if f.snd {
 		return fail(errType("fileNotFound", "message", fmt.Sprintf("file %d not found", fileID)))
 	}
 	if f.status != "rcvInvitation" {
@@ -1012,7 +1161,7 @@ func (s *Sim) cmdCancelFile(p *scan) *result {
 	}
 	f := w.files[fileID]
 	if f == nil {
-		return fail(errType("fileNotFound", "message", fmt.Sprintf("file %d not found", fileID)))
+		return fail(errStore("userNotFoundByFileId", "fileId", fileID))
 	}
 	switch f.status {
 	case "rcvComplete", "rcvCancelled", "sndComplete", "sndCancelled":
@@ -1032,7 +1181,27 @@ func (s *Sim) cmdCancelFile(p *scan) *result {
 		set("rcvFileTransfer", w.rcvTransfer(f, it)))
 }
 
+// cmdAccept is APIAcceptContact. Commands.hs: "/_accept" *> (APIAcceptContact
+// <$> incognitoOnOffP <* A.space <*> A.decimal), incognitoOnOffP =
+// (A.space *> "incognito=" *> onOffP) <|> pure False.
+//
+// What the CLI does, in order: it joins the requester's connection, which
+// the queue secures at once (sqSecured), so the contact it answers with is
+// already sndReady; it sends the address welcome within the command
+// (sendWelcomeMsg, newChatItems before the answer); contactSndReady comes
+// later from the agent's JOINED, and contactConnected from CON.
 func (s *Sim) cmdAccept(p *scan) *result {
+	if !strings.HasPrefix(p.s, " ") {
+		return parseFail()
+	}
+	p.s = p.s[1:]
+	incognito := false
+	if v, has := p.opt("incognito"); has {
+		var good bool
+		if incognito, good = parseOnOff(v); !good {
+			return parseFail()
+		}
+	}
 	idWord, _ := p.word()
 	reqID, good := parseID(idWord)
 	if !good || !p.done() {
@@ -1042,25 +1211,37 @@ func (s *Sim) cmdAccept(p *scan) *result {
 	if !w.hasUser {
 		return fail(errType("noActiveUser"))
 	}
-	r := w.reqs[reqID]
-	if r == nil || r.state != "pending" {
-		return fail(errStore("contactRequestNotFound", "contactRequestId", reqID))
-	}
 	if w.addr == nil {
 		// Without an address the CLI has no link to accept on.
 		return fail(errStore("userContactLinkNotFound"))
 	}
-	c, accepting, after := w.acceptRequest(r)
-	// The accept waits for the network; by the time it answers the connection
-	// is already send-ready, so that event precedes the response.
-	snd := accepting
-	sndConn := *accepting.ActiveConn
-	sndConn.ConnStatus = tagged{"sndReady"}
-	snd.ActiveConn = &sndConn
+	if incognito {
+		// The simulated address always has short link data.
+		return fail(cmdError("incognito not allowed for address with short link data"))
+	}
+	r := w.reqs[reqID]
+	if r == nil || r.state != "pending" {
+		return fail(errStore("contactRequestNotFound", "contactRequestId", reqID))
+	}
+	r.state = "accepted"
+	c := w.newContact(r.name, true, r.id)
+	c.profileID = r.profileID
+	r.contactID = c.id
+	c.connStatus = "sndReady"
+	var before []any
+	if ar := w.addr.settings.AutoReply; ar != nil {
+		it := w.addItem(&item{chat: chatRef{kind: '@', id: c.id}, snd: true, ciTag: "sndMsgContent",
+			msgContent: ar, text: msgText(ar), status: wItemStatus{Type: "sndNew"}})
+		before = append(before, body("newChatItems").set("user", w.userJSON()).set("chatItems", []wAChatItem{w.aItem(it)}))
+	}
+	accepting := w.contactJSON(c)
+	after := []any{body("contactSndReady").set("user", w.userJSON()).set("contact", accepting)}
+	c.connStatus = "ready"
+	after = append(after, body("contactConnected").set("user", w.userJSON()).set("contact", w.contactJSON(c)))
 	w.actions = append(w.actions, Action{Kind: ActionAcceptContact, ContactID: c.id, ChatRef: "@" + strconv.FormatInt(c.id, 10)})
 	return &result{
 		resp:   body("acceptingContactRequest").set("user", w.userJSON()).set("contact", accepting),
-		before: []any{body("contactSndReady").set("user", w.userJSON()).set("contact", snd)},
+		before: before,
 		after:  after,
 	}
 }
@@ -1119,7 +1300,7 @@ func (s *Sim) cmdNewGroup(p *scan) *result {
 		prof.MemberAdmission = compactJSON(gp.MemberAdmission)
 	}
 	g := &group{id: w.id(&w.nextGroup), name: gp.DisplayName, profile: prof, created: now, updated: now}
-	g.bot = &member{id: w.id(&w.nextMember), groupID: g.id, role: "owner", category: "user", status: "creator",
+	g.bot = &member{id: w.id(&w.nextMember), groupID: g.id, index: 1, role: "owner", category: "user", status: "creator",
 		invitedBy: wInvitedBy{Type: "user"}, name: w.userProfile.DisplayName, profileID: 1, created: now, updated: now}
 	w.groups[g.id] = g
 	return ok(body("groupCreated").set("user", w.userJSON()).set("groupInfo", w.groupJSON(g)))
@@ -1179,7 +1360,7 @@ func (s *Sim) cmdAddMember(p *scan) *result {
 		return parseFail()
 	}
 	role, _ := p.word()
-	if roleRank(role) < 0 || !p.done() {
+	if !commandRole(role) || !p.done() {
 		return parseFail()
 	}
 	w := s.w
@@ -1223,7 +1404,7 @@ func (s *Sim) cmdAcceptMember(p *scan) *result {
 		return parseFail()
 	}
 	role, _ := p.word()
-	if roleRank(role) < 0 || !p.done() {
+	if !commandRole(role) || !p.done() {
 		return parseFail()
 	}
 	w := s.w
@@ -1288,7 +1469,7 @@ func (s *Sim) cmdMemberRole(p *scan) *result {
 		return parseFail()
 	}
 	role, _ := p.word()
-	if roleRank(role) < 0 || !p.done() {
+	if !commandRole(role) || !p.done() {
 		return parseFail()
 	}
 	w := s.w
@@ -1474,9 +1655,29 @@ func (s *Sim) knownGroups() []*group {
 	return gs
 }
 
+// cmdGroups is APIListGroups. Commands.hs parses
+// `"/_groups" *> (APIListGroups <$> A.decimal <*> optional (" @" *> A.decimal) <*> optional (A.space *> stringP))`:
+// the user id follows "/_groups" with no space, so "/_groups 1" is a parse
+// error and "/_groups1" lists the groups.
 func (s *Sim) cmdGroups(p *scan) *result {
-	if good, r := s.userArg(p); !good {
-		return r
+	n := 0
+	for n < len(p.s) && p.s[n] >= '0' && p.s[n] <= '9' {
+		n++
+	}
+	uid, good := parseID(p.s[:n])
+	if !good {
+		return parseFail()
+	}
+	p.s = p.s[n:]
+	if p.s != "" && p.s[0] != ' ' {
+		return parseFail()
+	}
+	p.s = strings.TrimPrefix(p.s, " ")
+	if !s.w.hasUser {
+		return fail(errType("noActiveUser"))
+	}
+	if _, other := s.w.others[uid]; uid != s.w.activeID && !other {
+		return fail(errStore("userNotFound", "userId", uid))
 	}
 	var contactID int64
 	if strings.HasPrefix(p.s, "@") {
@@ -1516,6 +1717,9 @@ func (s *Sim) chatStats(r chatRef) wChatStats {
 	for _, it := range s.w.chatItems(r) {
 		if !it.snd && !it.read && it.msgContent != nil {
 			st.UnreadCount++
+			if it.userMention {
+				st.UnreadMentions++
+			}
 			if st.MinUnreadItemID == 0 {
 				st.MinUnreadItemID = it.id
 			}
@@ -1528,14 +1732,38 @@ func (s *Sim) cmdGetChats(p *scan) *result {
 	if good, r := s.userArg(p); !good {
 		return r
 	}
+	// Commands.hs: "/_get chats " *> (APIGetChats <$> A.decimal
+	// <*> (" pcc=on" $> True <|> " pcc=off" $> False <|> pure False)
+	// <*> (A.space *> paginationByTimeP <|> pure (PTLast 5000))
+	// <*> (A.space *> jsonP <|> pure clqNoFilters)), where paginationByTimeP is
+	// count=<n> | after=<ts> count=<n> | before=<ts> count=<n>.
 	if v, has := p.opt("pcc"); has {
 		if _, good := parseOnOff(v); !good {
 			return parseFail()
 		}
 	}
-	v, has := p.opt("count")
-	count, good := parseID(v)
-	if !has || !good {
+	count := int64(5000)
+	var after, before time.Time
+	if v, has := p.opt("after"); has {
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			return parseFail()
+		}
+		after = t
+	} else if v, has := p.opt("before"); has {
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			return parseFail()
+		}
+		before = t
+	}
+	if v, has := p.opt("count"); has {
+		n, good := parseID(v)
+		if !good {
+			return parseFail()
+		}
+		count = n
+	} else if !after.IsZero() || !before.IsZero() {
 		return parseFail()
 	}
 	if rest := strings.TrimSpace(p.s); rest != "" {
@@ -1571,10 +1799,22 @@ func (s *Sim) cmdGetChats(p *scan) *result {
 		}
 		return refs[i].id < refs[j].id
 	})
+	chatTs := func(r chatRef) time.Time {
+		if items := w.chatItems(r); len(items) > 0 {
+			return items[len(items)-1].created
+		}
+		if r.kind == '@' {
+			return w.contacts[r.id].created
+		}
+		return w.groups[r.id].created
+	}
 	chats := []wAChat{}
 	for _, r := range refs {
 		if int64(len(chats)) >= count {
 			break
+		}
+		if t := chatTs(r); !after.IsZero() && !t.After(after) || !before.IsZero() && !t.Before(before) {
+			continue
 		}
 		ch := wAChat{ChatInfo: w.chatInfo(r), ChatItems: []wChatItem{}, ChatStats: s.chatStats(r)}
 		if items := w.chatItems(r); len(items) > 0 {
@@ -1585,33 +1825,54 @@ func (s *Sim) cmdGetChats(p *scan) *result {
 	return ok(body("apiChats").set("user", w.userJSON()).set("chats", chats))
 }
 
+// cmdGetChat is APIGetChat. Commands.hs: "/_get chat " *> (APIGetChat <$> chatRefP
+// <*> optional (" content=" *> strP) <* A.space <*> chatPaginationP
+// <*> optional (" search=" *> stringP)), chatPaginationP being count=<n> |
+// after=<id> count=<n> | before=<id> count=<n> | around=<id> count=<n> |
+// initial=<n>. A content filter is for groups only ("content filter not
+// supported" in a direct chat).
 func (s *Sim) cmdGetChat(p *scan) *result {
 	refWord, _ := p.word()
 	ref, good := parseRef(refWord)
 	if !good {
 		return parseFail()
 	}
-	var after, before int64
-	hasAfter, hasBefore := false, false
-	if v, has := p.opt("after"); has {
-		if after, good = parseID(v); !good {
+	content := ""
+	if v, has := p.opt("content"); has {
+		if v == "" {
 			return parseFail()
 		}
-		hasAfter = true
-	} else if v, has := p.opt("before"); has {
-		if before, good = parseID(v); !good {
-			return parseFail()
-		}
-		hasBefore = true
+		content = v
 	}
-	v, has := p.opt("count")
-	count, good := parseID(v)
-	if !has || !good {
-		return parseFail()
+	var anchor int64
+	mode := "last"
+	for _, m := range []string{"after", "before", "around"} {
+		if v, has := p.opt(m); has {
+			if anchor, good = parseID(v); !good {
+				return parseFail()
+			}
+			mode = m
+			break
+		}
+	}
+	var count int64
+	if v, has := p.opt("initial"); has && mode == "last" {
+		if count, good = parseID(v); !good {
+			return parseFail()
+		}
+		mode = "initial"
+	} else {
+		v, has := p.opt("count")
+		if count, good = parseID(v); !has || !good {
+			return parseFail()
+		}
 	}
 	search := ""
 	if v, has := p.opt("search"); has {
-		search = v + p.s
+		search = v
+		if p.s != "" {
+			search += " " + p.s
+		}
 		p.s = ""
 	}
 	if !p.done() {
@@ -1621,6 +1882,9 @@ func (s *Sim) cmdGetChat(p *scan) *result {
 	if !w.hasUser {
 		return fail(errType("noActiveUser"))
 	}
+	if content != "" && ref.kind == '@' {
+		return fail(cmdError("content filter not supported"))
+	}
 	if res, good := s.chatFor(ref); !good {
 		return res
 	}
@@ -1629,18 +1893,49 @@ func (s *Sim) cmdGetChat(p *scan) *result {
 		if search != "" && !strings.Contains(it.text, search) {
 			continue
 		}
-		if hasAfter && it.id <= after || hasBefore && it.id >= before {
+		if content != "" && msgType(it.msgContent) != content {
 			continue
 		}
 		sel = append(sel, it)
 	}
 	n := int(count)
-	if len(sel) > n {
-		if hasAfter {
-			sel = sel[:n]
-		} else {
-			sel = sel[len(sel)-n:]
+	switch mode {
+	case "after":
+		i := 0
+		for i < len(sel) && sel[i].id <= anchor {
+			i++
 		}
+		sel = sel[i:min(len(sel), i+n)]
+	case "before":
+		i := 0
+		for i < len(sel) && sel[i].id < anchor {
+			i++
+		}
+		sel = sel[max(0, i-n):i]
+	case "around":
+		// count items on each side of the anchor, the anchor included.
+		i := 0
+		for i < len(sel) && sel[i].id < anchor {
+			i++
+		}
+		sel = sel[max(0, i-n):min(len(sel), i+n+1)]
+	case "initial":
+		// The first unread item with count before and after it; the last
+		// count items when all are read.
+		i := len(sel)
+		for j, it := range sel {
+			if !it.snd && !it.read {
+				i = j
+				break
+			}
+		}
+		if i == len(sel) {
+			sel = sel[max(0, len(sel)-n):]
+		} else {
+			sel = sel[max(0, i-n):min(len(sel), i+n)]
+		}
+	default:
+		sel = sel[max(0, len(sel)-n):]
 	}
 	items := make([]wChatItem, 0, len(sel))
 	for _, it := range sel {
@@ -1650,13 +1945,18 @@ func (s *Sim) cmdGetChat(p *scan) *result {
 	return ok(body("apiChat").set("user", w.userJSON()).set("chat", chat))
 }
 
+// cmdCreateLink is APICreateGroupLink. Commands.hs: "/_create link #" *>
+// (APICreateGroupLink <$> A.decimal <*> (memberRole <|> pure GRMember)).
 func (s *Sim) cmdCreateLink(p *scan) *result {
 	gid, good := groupArg(p)
 	if !good {
 		return parseFail()
 	}
-	role, _ := p.word()
-	if roleRank(role) < 0 || !p.done() {
+	role := "member"
+	if !p.done() {
+		role, _ = p.word()
+	}
+	if !commandRole(role) || !p.done() {
 		return parseFail()
 	}
 	w := s.w
@@ -1679,7 +1979,7 @@ func (s *Sim) cmdCreateLink(p *scan) *result {
 	id := w.id(&w.nextLink)
 	sid := strconv.FormatInt(id, 10)
 	g.link = &wGroupLink{UserContactLinkID: id, ConnLinkContact: wConnLink{
-		ConnFullLink:  "https://simplex.chat/contact#/?v=2-7&smp=smp%3A%2F%2Fc2lt%40smp.sim.invalid%2Fgroup" + sid + "%23%2F%3Fv%3D1-4",
+		ConnFullLink:  "simplex:/contact#/?v=2-7&smp=smp%3A%2F%2Fc2lt%40smp.sim.invalid%2Fgroup" + sid + "%23%2F%3Fv%3D1-4",
 		ConnShortLink: "https://smp.sim.invalid/g#group" + sid,
 	}, ShortLinkDataSet: true, GroupLinkID: b64id('g', id), AcceptMemberRole: role}
 	return ok(body("groupLinkCreated").set("user", w.userJSON()).set("groupInfo", w.groupJSON(g)).set("groupLink", *g.link))
@@ -1742,7 +2042,9 @@ func (s *Sim) cmdReadItems(p *scan) *result {
 		it.markRead()
 	}
 	w.actions = append(w.actions, Action{Kind: ActionRead, ChatRef: ref.String(), ItemIDs: ids})
-	return ok(body("cmdOk").set("user_", w.userJSON()))
+	// Commands.hs APIChatItemsRead: pure $ CRItemsReadForChat user (AChatInfo ...)
+	ci := w.chatInfo(chatRef{kind: ref.kind, id: ref.id})
+	return ok(body("itemsReadForChat").set("user", w.userJSON()).set("chatInfo", ci))
 }
 
 func (s *Sim) cmdReadChat(p *scan) *result {

@@ -36,7 +36,16 @@ func TestUserCommands(t *testing.T) {
 			t.Errorf("%s = %#v, want %#v", path, got, want)
 		}
 	}
-	wantErr(t, c.cmd(`/_create user {"profile":{"displayName":"other","fullName":""}}`), "error", "userExists")
+	// Commands.hs CreateActiveUser: only an existing name is userExists; a
+	// new one creates a second user and makes it active.
+	wantErr(t, c.cmd(`/_create user {"profile":{"displayName":"helper","fullName":""}}`), "error", "userExists")
+	if m := c.cmd(`/_create user {"profile":{"displayName":"other","fullName":""}}`); m.num("user.userId") != 2 || m.get("user.activeUser") != true {
+		t.Fatalf("second user: %s", m.raw)
+	}
+	if m := c.cmd("/users"); m.typ() != "usersList" || m.str("users.0.user.localDisplayName") != "helper" ||
+		m.get("users.0.user.activeUser") != false || m.str("users.1.user.localDisplayName") != "other" {
+		t.Fatalf("users: %s", m.raw)
+	}
 	check(t, s.Wait(wait, func(w *simplexsim.World) bool { return w.HasUser() }))
 }
 
@@ -67,7 +76,7 @@ func TestAddressCommands(t *testing.T) {
 	wantErr(t, c.cmd("/auto_accept on"), "errorStore", "userContactLinkNotFound")
 
 	m := c.cmd("/_address 1")
-	if m.typ() != "userContactLinkCreated" || !strings.HasPrefix(m.str("connLinkContact.connFullLink"), "https://") {
+	if m.typ() != "userContactLinkCreated" || !strings.HasPrefix(m.str("connLinkContact.connFullLink"), "simplex:/contact#") {
 		t.Fatalf("got %s", m.raw)
 	}
 	wantErr(t, c.cmd("/ad"), "errorStore", "duplicateContactLink")
@@ -330,25 +339,26 @@ func TestContactRequestCommands(t *testing.T) {
 		req.get("contactRequest.rejectionSupported") != true {
 		t.Fatalf("request %s", req.raw)
 	}
-	// /_accept: contactSndReady comes before the response, contactConnected
-	// and the auto-reply after it.
+	// /_accept (Commands.hs APIAcceptContact): the welcome goes out within
+	// the command, the contact comes back sndReady, then contactSndReady
+	// (agent JOINED) and contactConnected (CON) follow the response.
 	id := c.send(fmt.Sprintf("/_accept %d", bob.RequestID))
 	early := c.next()
-	if early.corrID != nil || early.typ() != "contactSndReady" || early.str("contact.activeConn.connStatus.type") != "sndReady" {
+	if early.corrID != nil || early.typ() != "newChatItems" || early.str("chatItems.0.chatItem.content.msgContent.text") != "hello there" {
 		t.Fatalf("first frame %s", early.raw)
 	}
 	resp := c.next()
 	if resp.corrID == nil || *resp.corrID != id || resp.typ() != "acceptingContactRequest" ||
-		resp.str("contact.activeConn.connStatus.type") != "accepted" {
+		resp.str("contact.activeConn.connStatus.type") != "sndReady" {
 		t.Fatalf("response %s", resp.raw)
 	}
 	contactID := resp.num("contact.contactId")
-	evs := c.expect("contactConnected", "newChatItems")
-	if evs[0].num("contact.contactId") != contactID || evs[0].str("contact.activeConn.connStatus.type") != "ready" {
-		t.Fatalf("contactConnected %s", evs[0].raw)
+	evs := c.expect("contactSndReady", "contactConnected")
+	if evs[0].num("contact.contactId") != contactID || evs[0].str("contact.activeConn.connStatus.type") != "sndReady" {
+		t.Fatalf("contactSndReady %s", evs[0].raw)
 	}
-	if evs[1].str("chatItems.0.chatItem.content.msgContent.text") != "hello there" {
-		t.Fatalf("auto-reply %s", evs[1].raw)
+	if evs[1].num("contact.contactId") != contactID || evs[1].str("contact.activeConn.connStatus.type") != "ready" {
+		t.Fatalf("contactConnected %s", evs[1].raw)
 	}
 	wantErr(t, c.cmdf("/_accept %d", bob.RequestID), "errorStore", "contactRequestNotFound")
 	m := c.cmdf("/_reject %d", carol.RequestID)
@@ -381,17 +391,17 @@ func TestListCommands(t *testing.T) {
 	wantErr(t, c.cmd("/_contacts 3"), "errorStore", "userNotFound")
 
 	gid, _ := newJoinedGroup(t, s, c, alice, "admin")
-	m = c.cmd("/_groups 1")
+	m = c.cmd("/_groups1")
 	if m.typ() != "groupsList" || m.num("groups.0.groupId") != gid || m.num("groups.0.groupSummary.currentMembers") != 4 {
 		t.Fatalf("got %s", m.raw)
 	}
-	if m := c.cmd("/_groups 1 nomatch"); len(m.get("groups").([]any)) != 0 {
+	if m := c.cmd("/_groups1 nomatch"); len(m.get("groups").([]any)) != 0 {
 		t.Fatalf("search: %s", m.raw)
 	}
-	if m := c.cmdf("/_groups 1 @%d", bob); len(m.get("groups").([]any)) != 0 {
+	if m := c.cmdf("/_groups1 @%d", bob); len(m.get("groups").([]any)) != 0 {
 		t.Fatalf("by contact: %s", m.raw)
 	}
-	if m := c.cmdf("/_groups 1 @%d team", alice); len(m.get("groups").([]any)) != 1 {
+	if m := c.cmdf("/_groups1 @%d team", alice); len(m.get("groups").([]any)) != 1 {
 		t.Fatalf("by contact and search: %s", m.raw)
 	}
 	m = c.cmd(`/_get chats 1 pcc=on count=10 {"type":"filters","favorite":false,"unread":false}`)
@@ -445,8 +455,9 @@ func TestGetChatPagination(t *testing.T) {
 			}
 		})
 	}
+	// Commands.hs APIChatItemsRead answers CRItemsReadForChat with the chat.
 	m := c.cmdf("/_read chat items @%d %d,%d", alice, ids[0], ids[1])
-	if m.typ() != "cmdOk" {
+	if m.typ() != "itemsReadForChat" || m.num("chatInfo.contact.contactId") != alice {
 		t.Fatalf("got %s", m.raw)
 	}
 	m = c.cmdf("/_get chat @%d count=6", alice)
@@ -496,7 +507,7 @@ func TestFileReceiveCommands(t *testing.T) {
 	}
 	wantErr(t, c.cmdf("/freceive %d", r.FileID), "error", "fileAlreadyReceiving")
 	wantErr(t, c.cmdf("/fcancel %d", r.FileID), "error", "fileCancel")
-	wantErr(t, c.cmd("/freceive 999"), "error", "fileNotFound")
+	wantErr(t, c.cmd("/freceive 999"), "errorStore", "userNotFoundByFileId")
 
 	r2 := must[simplexsim.Received](t)(s.ContactSendMsg(alice, simplexsim.Msg{File: &simplexsim.FileOffer{Name: "b.bin", Size: 1}}))
 	c.expect("newChatItems", "rcvFileDescrReady")
@@ -730,7 +741,7 @@ func TestCommandsReturnValidJSON(t *testing.T) {
 	s, c := setup(t)
 	alice := connect(t, s, c, "alice")
 	newJoinedGroup(t, s, c, alice, "owner")
-	for _, cmd := range []string{"/user", "/_contacts 1", "/_groups 1", "/_get chats 1 count=5", "/_members #1", "/_show_address 1"} {
+	for _, cmd := range []string{"/user", "/_contacts 1", "/_groups1", "/_get chats 1 count=5", "/_members #1", "/_show_address 1"} {
 		m := c.cmd(cmd)
 		var v map[string]any
 		if err := json.Unmarshal(m.raw, &v); err != nil || m.typ() == "chatCmdError" {

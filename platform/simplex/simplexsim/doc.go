@@ -28,11 +28,20 @@
 //     "mentions") answer commandError "Failed reading: empty" with the corrId.
 //   - One executor runs commands from all connections strictly one at a time
 //     in arrival order; each response carries its corrId, events never do.
-//   - Events caused by a command can precede its response: /_accept emits
-//     contactSndReady before acceptingContactRequest. Others follow it:
-//     contactConnected after /_accept, userJoinedGroup after /_join,
+//   - Commands parse as Commands.hs parses them: trailing spaces are
+//     ignored, options come in the parser's order (live= before ttl=),
+//     "/_groups<userId>" takes no space, the "author" role does not parse,
+//     "/_start" wants main=; the text forms of /_send and /_update item,
+//     ttl=default, "/_accept incognito=on|off", time-paged /_get chats and
+//     around=/initial=/content= on /_get chat are taken.
+//   - Events caused by a command can precede its response: /_accept sends
+//     the address welcome (newChatItems) before acceptingContactRequest,
+//     whose contact is already sndReady. Others follow it: contactSndReady
+//     and contactConnected after /_accept, userJoinedGroup after /_join,
 //     chatItemsStatusesUpdated (sndSent, then sndRcvd) after /_send,
 //     rcvFileStart and rcvFileComplete after /freceive.
+//   - "/auto_accept on|off" replaces the address settings, as the CLI's
+//     does: the welcome and the business flag go unless given again.
 //   - One shared event queue feeds every connection: each event goes to
 //     exactly one connected client, so a second socket steals events. While no
 //     client is connected events wait in the queue (WithEventBuffer, default
@@ -54,7 +63,8 @@
 //
 // # Deliberate simplifications
 //
-// One user only (a second /_create user answers userExists). Files are never
+// A second /_create user with a new name becomes the active user, but all
+// users share one set of chats, contacts and groups. Files are never
 // transferred: /freceive completes at once. Group members other than the bot
 // are scripted, not connected. Moderation (/_delete member item) requires the
 // bot to be at least moderator and to outrank the author.

@@ -17,7 +17,7 @@ func FuzzCommand(f *testing.F) {
 		"/_get chat #1 before=3 count=2", "/_get chats 1 count=3", "/_member role #1 2,3 observer", "/_block #1 3 blocked=on",
 		"/_remove #1 3 messages=on", "/_accept member #1 4 member", "/freceive 1 inline=on /x", "/fcancel 1", "/_join #1",
 		"/_address_settings 1 {\"autoAccept\":{}}", "/_create user {}", "/_profile 1 {\"displayName\":\"b\"}", "",
-		"/_send @ json", "/_get chat @2 count=99999999999999999999", "/_groups 1 @2 x",
+		"/_send @ json", "/_get chat @2 count=99999999999999999999", "/_groups1 @2 x",
 	} {
 		f.Add(seed)
 	}

@@ -207,7 +207,6 @@ func (w *world) receive(chat chatRef, senderGM int64, m Msg) (*item, []any, erro
 		it.mentions = map[string]wMention{name: {MemberID: b64id('m', g.bot.id), MemberRef: &wMemberRef{
 			GroupMemberID: g.bot.id, DisplayName: name, MemberRole: g.bot.role}}}
 		it.userMention = true
-		it.formatted = mentionSpans(it.text, name)
 	}
 	w.addItem(it)
 	var evs []any
@@ -261,25 +260,6 @@ func (w *world) quoteOf(q *item) *wQuote {
 		content = textContent(q.text)
 	}
 	return &wQuote{ChatDir: &d, ItemID: q.id, SharedMsgID: q.sharedMsgID, SentAt: ts(q.itemTs), Content: content}
-}
-
-// mentionSpans renders formattedText with a mention span for every "@name".
-func mentionSpans(text, name string) []wFormatted {
-	tag := "@" + name
-	var out []wFormatted
-	for text != "" {
-		i := strings.Index(text, tag)
-		if i < 0 {
-			out = append(out, wFormatted{Text: text})
-			break
-		}
-		if i > 0 {
-			out = append(out, wFormatted{Text: text[:i]})
-		}
-		out = append(out, wFormatted{Text: tag, Format: &wFormat{Type: "mention", MemberName: name}})
-		text = text[i+len(tag):]
-	}
-	return out
 }
 
 // ContactEdit makes a contact edit one of its messages (chatItemUpdated).
@@ -348,9 +328,7 @@ func (w *world) peerEdit(it *item, text string) []any {
 	mc["text"] = text
 	b, _ := json.Marshal(mc)
 	it.msgContent, it.text, it.edited, it.updated = b, text, true, w.now()
-	if it.userMention && it.chat.kind == '#' {
-		it.formatted = mentionSpans(text, w.userProfile.DisplayName)
-	}
+	it.formatted = formatText(text)
 	return []any{body("chatItemUpdated").set("user", w.userJSON()).set("chatItem", w.aItem(it))}
 }
 
@@ -510,7 +488,7 @@ func (s *Sim) InviteBot(groupID, byContactID int64, role string) (itemID int64, 
 		}
 		host.category = "host"
 		now := w.now()
-		g.bot = &member{id: w.id(&w.nextMember), groupID: g.id, index: 0, role: role, category: "user", status: "invited",
+		g.bot = &member{id: w.id(&w.nextMember), groupID: g.id, index: g.nextIndex(), role: role, category: "user", status: "invited",
 			invitedBy: wInvitedBy{Type: "contact", ByContactID: c.id}, invitedByGM: host.id,
 			name: w.userProfile.DisplayName, profileID: 1, created: now, updated: now}
 		inv, _ := json.Marshal(struct {

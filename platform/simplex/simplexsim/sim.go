@@ -99,6 +99,7 @@ type Sim struct {
 	fails   []failRule
 	dropN   int // frames left before a drop; 0 = disarmed
 	stats   Stats
+	stopped bool // after /_stop, until /_start
 
 	events  chan *frame
 	blocked atomic.Int64

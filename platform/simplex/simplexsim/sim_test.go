@@ -90,7 +90,7 @@ func TestUnparsableCommands(t *testing.T) {
 		"/_send @alice json " + sendJSON("hi"),
 		fmt.Sprintf(`/_send @%d json {"msgContent":{"type":"text","text":"hi"}}`, alice),
 		fmt.Sprintf(`/_send @%d json []`, alice),
-		fmt.Sprintf(`/_send @%d text hi`, alice),
+		fmt.Sprintf(`/_send @%d ttl=5 live=on json %s`, alice, sendJSON("hi")), // live= comes first
 		fmt.Sprintf(`/_update item @%d %d json {"msgContent":{"type":"text","text":"x"}}`, alice, item),
 		"/_get chat @x count=1",
 		"/_delete item @2 1 everywhere",

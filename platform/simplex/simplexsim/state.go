@@ -33,6 +33,9 @@ type contact struct {
 	updated    time.Time
 	chatTs     time.Time
 	viaAddress bool
+	// chatDeleted marks a chat cleared with /_delete @N messages.
+	chatDeleted bool
+	customData  json.RawMessage
 }
 
 func (c *contact) ready() bool { return c.connStatus == "ready" }
@@ -74,19 +77,30 @@ func (m *member) active() bool {
 }
 
 type group struct {
-	id      int64
-	name    string
-	profile wGroupProfile
-	created time.Time
-	updated time.Time
-	bot     *member // the bot's membership; nil until the bot is invited or creates it
-	members []*member
-	link    *wGroupLink
+	id         int64
+	name       string
+	profile    wGroupProfile
+	created    time.Time
+	updated    time.Time
+	bot        *member // the bot's membership; nil until the bot is invited or creates it
+	members    []*member
+	link       *wGroupLink
+	customData json.RawMessage
 }
 
 // joined reports whether the bot takes part in the group (and so sees its events).
 func (g *group) joined() bool {
 	return g.bot != nil && (g.bot.status == "connected" || g.bot.status == "creator")
+}
+
+// nextIndex is the indexInGroup for a new member: the members so far,
+// the bot included, plus one (indexes start at 1).
+func (g *group) nextIndex() int64 {
+	n := int64(len(g.members)) + 1
+	if g.bot != nil {
+		n++
+	}
+	return n
 }
 
 func (g *group) member(id int64) *member {
@@ -173,8 +187,14 @@ type world struct {
 
 	hasUser     bool
 	userName    string
-	userProfile wProfile
+	userProfile wProfile // the active user's
 	fullName    string
+	// activeID is the active user's id; others holds the other users'
+	// profiles by id. The chats, contacts and groups are one set, whichever
+	// user is active (a simplification: the CLI keeps them per user).
+	activeID int64
+	others   map[int64]wProfile
+	nextUser int64
 
 	addr *address
 
@@ -205,6 +225,9 @@ func newWorld(name string, hasUser bool, now func() time.Time) *world {
 		items:       map[int64]*item{},
 		byChat:      map[chatRef][]int64{},
 		files:       map[int64]*file{},
+		activeID:    1,
+		others:      map[int64]wProfile{},
+		nextUser:    2,
 		// Contact id 1 and profile id 1 belong to the user, as in the CLI DB.
 		nextContact: 2, nextProfile: 2, nextConn: 1, nextReq: 1, nextGroup: 1,
 		nextMember: 1, nextItem: 1, nextFile: 1, nextLink: 1,
@@ -220,15 +243,58 @@ func (w *world) id(counter *int64) int64 {
 
 // JSON views of the state.
 
-func (w *world) userJSON() wUser {
-	p := w.userProfile
+func (w *world) userJSON() wUser { return w.userJSONOf(w.activeID, w.userProfile, true) }
+
+// userJSONOf renders a user. The user's own contact and profile records
+// take the user's id (the first user's are 1, as in a fresh CLI database).
+func (w *world) userJSONOf(id int64, p wProfile, active bool) wUser {
+	sid := strconv.FormatInt(id, 10)
 	return wUser{
-		UserID: 1, AgentUserID: "1", UserContactID: 1, LocalDisplayName: p.DisplayName,
-		Profile: wLocalProfile{ProfileID: 1, DisplayName: p.DisplayName, FullName: p.FullName, ShortDescr: p.ShortDescr,
+		UserID: id, AgentUserID: sid, UserContactID: id, LocalDisplayName: p.DisplayName,
+		Profile: wLocalProfile{ProfileID: id, DisplayName: p.DisplayName, FullName: p.FullName, ShortDescr: p.ShortDescr,
 			Image: p.Image, ContactLink: p.ContactLink, Preferences: p.Preferences, PeerType: p.PeerType},
-		FullPreferences: userFullPreferences, ActiveUser: true, ActiveOrder: 1, ShowNtfs: true,
+		FullPreferences: fullPreferencesOf(p.Preferences), ActiveUser: active, ActiveOrder: id, ShowNtfs: true,
 		SendRcptsContacts: true, SendRcptsSmallGroups: true,
 	}
+}
+
+// userNamed reports whether a user has display name n.
+func (w *world) userNamed(n string) bool {
+	if w.hasUser && w.userProfile.DisplayName == n {
+		return true
+	}
+	for _, p := range w.others {
+		if p.DisplayName == n {
+			return true
+		}
+	}
+	return false
+}
+
+// fullPreferencesOf merges a profile's preferences over the defaults, as
+// the CLI's fullPreferences does: the user's command menu shows there.
+func fullPreferencesOf(prefs json.RawMessage) json.RawMessage {
+	if len(prefs) == 0 {
+		return userFullPreferences
+	}
+	var over map[string]json.RawMessage
+	if json.Unmarshal(prefs, &over) != nil || len(over) == 0 {
+		return userFullPreferences
+	}
+	var full map[string]json.RawMessage
+	_ = json.Unmarshal(userFullPreferences, &full)
+	for k, v := range over {
+		if _, known := full[k]; known && string(v) != "null" {
+			full[k] = v
+		}
+	}
+	keys := []string{"timedMessages", "fullDelete", "reactions", "voice", "files", "calls", "sessions", "commands"}
+	o := fields()
+	for _, k := range keys {
+		o.set(k, full[k])
+	}
+	b, _ := o.MarshalJSON()
+	return b
 }
 
 func (w *world) contactJSON(c *contact) wContact {
@@ -254,6 +320,7 @@ func (w *world) contactJSON(c *contact) wContact {
 		ActiveConn: conn, ContactUsed: true, ContactStatus: c.status, ChatSettings: defaultChatSettings,
 		UserPreferences: prefs, MergedPreferences: contactMergedPreferences,
 		CreatedAt: ts(c.created), UpdatedAt: ts(c.updated), ContactRequestID: c.reqID, ChatTags: []int64{},
+		ChatDeleted: c.chatDeleted, CustomData: c.customData,
 	}
 	if !c.chatTs.IsZero() {
 		wc.ChatTs = ts(c.chatTs)
@@ -275,6 +342,20 @@ func (w *world) requestJSON(r *contactRequest) wContactRequest {
 }
 
 func (w *world) memberJSON(m *member) wMember {
+	if m.category == "user" {
+		// The bot's own membership carries the user's contact and profile
+		// (peerType "bot" included).
+		p := w.userProfile
+		wm := w.memberJSONOf(m)
+		wm.MemberContactID = w.activeID
+		wm.MemberProfile = wLocalProfile{ProfileID: m.profileID, DisplayName: p.DisplayName, FullName: p.FullName,
+			ShortDescr: p.ShortDescr, Image: p.Image, ContactLink: p.ContactLink, Preferences: p.Preferences, PeerType: p.PeerType}
+		return wm
+	}
+	return w.memberJSONOf(m)
+}
+
+func (w *world) memberJSONOf(m *member) wMember {
 	return wMember{
 		GroupMemberID: m.id, GroupID: m.groupID, IndexInGroup: m.index, MemberID: b64id('m', m.id),
 		MemberRole: m.role, MemberCategory: m.category, MemberStatus: m.status,
@@ -300,11 +381,19 @@ func (w *world) groupJSON(g *group) wGroupInfo {
 		GroupID: g.id, LocalDisplayName: g.name, GroupProfile: g.profile,
 		FullGroupPreferences: fullGroupPreferences, ChatSettings: defaultChatSettings,
 		CreatedAt: ts(g.created), UpdatedAt: ts(g.updated), ChatTags: []int64{},
-		GroupSummary: wGroupSummary{CurrentMembers: n},
+		GroupSummary: wGroupSummary{CurrentMembers: n}, CustomData: g.customData,
 	}
 	if g.bot != nil {
 		gi.Membership = w.memberJSON(g.bot)
 		gi.UserMemberProfileSentAt = ts(g.bot.created)
+	}
+	// chatTs is the time of the chat's last item (the group's creation
+	// before any).
+	gi.ChatTs = ts(g.created)
+	if ids := w.byChat[chatRef{kind: '#', id: g.id}]; len(ids) > 0 {
+		if it := w.items[ids[len(ids)-1]]; it != nil {
+			gi.ChatTs = ts(it.created)
+		}
 	}
 	for _, m := range g.members {
 		if m.status == "pending_approval" || m.status == "pending_review" {
@@ -365,7 +454,7 @@ func (w *world) itemJSON(it *item) wChatItem {
 	}
 	meta := wMeta{
 		ItemID: it.id, ItemText: it.text, ItemStatus: it.status, ItemSharedMsgID: it.sharedMsgID,
-		ItemDeleted: it.deleted, ItemEdited: it.edited, UserMention: it.userMention,
+		ItemDeleted: it.deleted, ItemEdited: it.edited, UserMention: it.userMention, HasLink: hasLink(it.formatted),
 		Deletable: it.snd, Editable: it.snd && it.msgContent != nil,
 		CreatedAt: ts(it.created), UpdatedAt: ts(it.updated),
 	}
@@ -432,6 +521,11 @@ func (w *world) addItem(it *item) *item {
 		it.created, it.updated, it.itemTs = now, now, now
 	}
 	it.sharedMsgID = b64id('s', it.id)
+	if it.msgContent != nil {
+		// Every message text is parsed as markdown (Markdown.hs
+		// parseMaybeMarkdownList), not only texts with mentions.
+		it.formatted = formatText(it.text)
+	}
 	w.items[it.id] = it
 	w.order = append(w.order, it.id)
 	w.byChat[it.chat] = append(w.byChat[it.chat], it.id)
@@ -526,7 +620,7 @@ func (w *world) newContact(name string, viaAddress bool, reqID int64) *contact {
 func (w *world) newMember(g *group, name, role, category, status string, contactID int64) *member {
 	now := w.now()
 	m := &member{
-		id: w.id(&w.nextMember), groupID: g.id, index: int64(len(g.members) + 1), role: role, category: category,
+		id: w.id(&w.nextMember), groupID: g.id, index: g.nextIndex(), role: role, category: category,
 		status: status, invitedBy: wInvitedBy{Type: "unknown"}, name: name, contactID: contactID,
 		created: now, updated: now,
 	}

@@ -54,6 +54,8 @@ const (
 	ActionReceiveFile   ActionKind = "receiveFile"   // /freceive
 	ActionCancelFile    ActionKind = "cancelFile"    // /fcancel
 	ActionRead          ActionKind = "read"          // /_read chat items
+	ActionDeleteChat    ActionKind = "deleteChat"    // /_delete @N or #N
+	ActionGroupProfile  ActionKind = "groupProfile"  // /_group_profile
 )
 
 // Action records one state-changing command the bot ran successfully.

@@ -136,6 +136,7 @@ type wContact struct {
 	ContactGrpInvSent bool            `json:"contactGrpInvSent"`
 	ChatTags          []int64         `json:"chatTags"`
 	ChatDeleted       bool            `json:"chatDeleted"`
+	CustomData        json.RawMessage `json:"customData,omitempty"`
 }
 
 type wContactRequest struct {
@@ -196,7 +197,7 @@ type wGroupProfile struct {
 
 var defaultGroupPreferences = json.RawMessage(`{"directMessages":{"enable":"on"},"history":{"enable":"on"}}`)
 
-var fullGroupPreferences = json.RawMessage(`{"timedMessages":{"enable":"off","ttl":86400},"directMessages":{"enable":"on"},"fullDelete":{"enable":"off"},"reactions":{"enable":"on"},"voice":{"enable":"on"},"files":{"enable":"on"},"simplexLinks":{"enable":"on"},"reports":{"enable":"on"},"history":{"enable":"on"},"support":{"enable":"on"},"sessions":{"enable":"off"},"comments":{"enable":"off"},"signMessages":{"enable":"off"},"commands":[]}`)
+var fullGroupPreferences = json.RawMessage(`{"timedMessages":{"enable":"off","ttl":86400},"directMessages":{"enable":"on"},"fullDelete":{"enable":"off"},"reactions":{"enable":"on"},"voice":{"enable":"on"},"files":{"enable":"on"},"simplexLinks":{"enable":"on"},"reports":{"enable":"on"},"history":{"enable":"on"},"support":{"enable":"on"},"sessions":{"enable":"off"},"comments":{"enable":"off"},"commands":[]}`)
 
 type wGroupSummary struct {
 	CurrentMembers int `json:"currentMembers"`
@@ -214,9 +215,11 @@ type wGroupInfo struct {
 	CreatedAt               string          `json:"createdAt"`
 	UpdatedAt               string          `json:"updatedAt"`
 	UserMemberProfileSentAt string          `json:"userMemberProfileSentAt,omitempty"`
+	ChatTs                  string          `json:"chatTs,omitempty"`
 	ChatTags                []int64         `json:"chatTags"`
 	GroupSummary            wGroupSummary   `json:"groupSummary"`
 	MembersRequireAttention int             `json:"membersRequireAttention"`
+	CustomData              json.RawMessage `json:"customData,omitempty"`
 }
 
 type wGroupChatScope struct {
@@ -276,7 +279,7 @@ type wMeta struct {
 type wMemberRef struct {
 	GroupMemberID int64  `json:"groupMemberId"`
 	DisplayName   string `json:"displayName"`
-	LocalAlias    string `json:"localAlias,omitempty"`
+	LocalAlias    string `json:"localAlias"`
 	MemberRole    string `json:"memberRole"`
 }
 
@@ -286,8 +289,15 @@ type wMention struct {
 }
 
 type wFormat struct {
-	Type       string `json:"type"`
-	MemberName string `json:"memberName,omitempty"`
+	Type       string   `json:"type"`
+	Color      string   `json:"color,omitempty"`
+	ShowText   string   `json:"showText,omitempty"`
+	LinkURI    string   `json:"linkUri,omitempty"`
+	LinkType   string   `json:"linkType,omitempty"`
+	SimplexURI string   `json:"simplexUri,omitempty"`
+	SmpHosts   []string `json:"smpHosts,omitempty"`
+	CommandStr string   `json:"commandStr,omitempty"`
+	MemberName string   `json:"memberName,omitempty"`
 }
 
 type wFormatted struct {
@@ -373,6 +383,7 @@ type wGroupLink struct {
 
 type wChatStats struct {
 	UnreadCount     int   `json:"unreadCount"`
+	UnreadMentions  int   `json:"unreadMentions"`
 	ReportsCount    int   `json:"reportsCount"`
 	MinUnreadItemID int64 `json:"minUnreadItemId"`
 	UnreadChat      bool  `json:"unreadChat"`
