@@ -224,21 +224,32 @@ func cmdVersion(args []string, std stdio) int {
 	return exitOK
 }
 
-// version is the module version the binary was built from, with the VCS
-// revision when known, or "devel".
+// version is the module version the binary was built from ("devel"
+// for a build inside the repository), the commit it was built from, and
+// the Go version: "v0.3.0 commit 1a2b3c4d5e6f go1.26.0", "devel commit
+// 1a2b3c4d5e6f (modified) go1.26.0", or "devel commit unknown go1.26.0"
+// when the build recorded no version control information.
 func version() string {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
-		return "devel"
+		return "devel commit unknown"
 	}
 	v := bi.Main.Version
 	if v == "" || v == "(devel)" {
 		v = "devel"
 	}
+	commit, modified := "unknown", false
 	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			v += " (" + s.Value[:12] + ")"
+		switch {
+		case s.Key == "vcs.revision" && s.Value != "":
+			commit = s.Value[:min(12, len(s.Value))]
+		case s.Key == "vcs.modified":
+			modified = s.Value == "true"
 		}
+	}
+	v += " commit " + commit
+	if modified {
+		v += " (modified)"
 	}
 	return v + " " + bi.GoVersion
 }
