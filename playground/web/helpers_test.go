@@ -20,6 +20,8 @@ import (
 	_ "github.com/parleybot/parley/platform/privitty/privittysim"
 	_ "github.com/parleybot/parley/platform/simplex"
 	_ "github.com/parleybot/parley/platform/simplex/simplexsim"
+	_ "github.com/parleybot/parley/platform/tada"
+	_ "github.com/parleybot/parley/platform/tada/tadasim"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -177,7 +177,28 @@ func (t *tap) serveWS(w http.ResponseWriter, r *http.Request) {
 	u.Path, u.RawQuery = r.URL.Path, r.URL.RawQuery
 	ctx, cancel := context.WithCancel(t.ctx)
 	defer cancel()
-	up, _, err := websocket.Dial(ctx, u.String(), nil)
+	// Headers such as a token go through; those of the handshake itself
+	// are the dialer's own.
+	hdr := http.Header{}
+	for k, vs := range r.Header {
+		switch http.CanonicalHeaderKey(k) {
+		case "Host", "Upgrade", "Connection", "Sec-Websocket-Key", "Sec-Websocket-Version",
+			"Sec-Websocket-Extensions", "Sec-Websocket-Accept", "Content-Length":
+			continue
+		}
+		hdr[k] = vs
+	}
+	var subprotocols []string
+	for _, v := range r.Header.Values("Sec-WebSocket-Protocol") {
+		for _, p := range strings.Split(v, ",") {
+			subprotocols = append(subprotocols, strings.TrimSpace(p))
+		}
+	}
+	hdr.Del("Sec-Websocket-Protocol")
+	up, resp, err := websocket.Dial(ctx, u.String(), &websocket.DialOptions{HTTPHeader: hdr, Subprotocols: subprotocols})
+	if resp != nil && resp.Body != nil {
+		resp.Body.Close()
+	}
 	if err != nil {
 		t.record(ToBot, "ws", "proxy: cannot reach the simulator: "+err.Error(), 0)
 		http.Error(w, err.Error(), http.StatusBadGateway)
@@ -185,7 +206,11 @@ func (t *tap) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	defer up.CloseNow()
 	up.SetReadLimit(-1)
-	down, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+	var accept []string
+	if p := up.Subprotocol(); p != "" {
+		accept = []string{p}
+	}
+	down, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true, Subprotocols: accept})
 	if err != nil {
 		return
 	}
