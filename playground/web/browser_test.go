@@ -58,9 +58,15 @@ func until(cond string) chromedp.Action[chromedp.Void] {
 	}
 }
 
+// click waits for a node matching sel and clicks it in one step in the
+// page: the lists are redrawn on every change, so a node found in one
+// call may be gone by the next.
+func click(sel string) chromedp.Action[chromedp.Void] {
+	return until(fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (!e) return false; e.click(); return true; })()`, sel))
+}
+
 // Shorthands for CSS selectors.
 var (
-	click   = func(sel string) chromedp.Action[chromedp.Void] { return chromedp.Click(chromedp.CSS(sel)) }
 	visible = func(sel string) chromedp.Action[chromedp.Void] { return chromedp.WaitVisible(chromedp.CSS(sel)) }
 	set     = func(sel, v string) chromedp.Action[chromedp.Void] { return chromedp.SetValue(chromedp.CSS(sel), v) }
 	keys    = func(sel, v string) chromedp.Action[chromedp.Void] { return chromedp.SendKeys(chromedp.CSS(sel), v) }
@@ -69,7 +75,7 @@ var (
 // text returns the text of the first node matching sel.
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q).textContent`, sel)))
 	if err != nil {
 		t.Fatalf("text of %s: %v", sel, err)
 	}
