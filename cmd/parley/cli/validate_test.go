@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -88,7 +88,7 @@ prefx = "> "
 // TestValidateExample checks examples/bots.toml the way a user would,
 // with every module parley registers.
 func TestValidateExample(t *testing.T) {
-	const path = "../../examples/bots.toml"
+	const path = "../../../examples/bots.toml"
 	code, out, errs := call(context.Background(), "validate", "--config", path)
 	if slices.Contains(registry.Modules(), "moderation") {
 		if code != exitOK || out != "ok: 2 bots\n" {

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -119,7 +119,27 @@ func TestUsage(t *testing.T) {
 func TestVersion(t *testing.T) {
 	code, out, _ := call(context.Background(), "version")
 	// Test binaries carry no module version, so this is the devel form.
-	if code != exitOK || !regexp.MustCompile(`^parley devel( \([0-9a-f]{12}\))? go\S+\n$`).MatchString(out) {
+	if code != exitOK || !regexp.MustCompile(`^parley devel commit ([0-9a-f]{12}( \(modified\))?|unknown) go\S+\n$`).MatchString(out) {
 		t.Errorf("exit %d, %q", code, out)
+	}
+	for _, flag := range []string{"--version", "-version"} {
+		if c, o, _ := call(context.Background(), flag); c != exitOK || o != out {
+			t.Errorf("%s: exit %d, %q; want %q", flag, c, o, out)
+		}
+	}
+}
+
+// Usage asked for with -h is printed once, on stdout; after a bad flag
+// it is printed once, on stderr, after the flag package's error.
+func TestHelpPrintsOnce(t *testing.T) {
+	for _, cmd := range []string{"run", "validate", "demo", "version", "playground"} {
+		code, out, errs := call(context.Background(), cmd, "-h")
+		if code != exitOK || strings.Count(out, "Usage: parley "+cmd) != 1 || errs != "" {
+			t.Errorf("%s -h: exit %d, stdout %q, stderr %q", cmd, code, out, errs)
+		}
+		code, out, errs = call(context.Background(), cmd, "--nope")
+		if code != exitUsage || strings.Count(errs, "Usage: parley "+cmd) != 1 || out != "" {
+			t.Errorf("%s --nope: exit %d, stdout %q, stderr %q", cmd, code, out, errs)
+		}
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -113,15 +113,25 @@ func botFactory(bc config.BotConfig, root *zap.Logger, m *metrics.Metrics, newSt
 		if newStore != nil {
 			st = newStore()
 		}
+		// Nothing is dropped without a trace: each drop is counted and
+		// logged at debug with its reason.
+		dropLog := config.WithLevel(root, bc.LogLevel).Named(bc.Name)
 		hb, err := config.BuildBotWith(bc, root, config.Hooks{
 			Store: st,
 			// Outermost, so it counts every event, duplicates included.
-			Outer:     []bot.Middleware{m.Middleware(bc.Name)},
-			DedupeHit: func(string) { m.DedupeHit(bc.Name) },
+			Outer: []bot.Middleware{m.Middleware(bc.Name)},
+			DedupeHit: func(key string) {
+				m.DedupeHit(bc.Name)
+				dropLog.Debug("event dropped", zap.String("reason", "duplicate"), zap.String("key", key))
+			},
 			Command:   m.CommandObserver(bc.Name, bc.Platform),
 			Reconnect: m.ReconnectObserver(bc.Name, bc.Platform),
 			Request: func(kind bot.RequestKind, accepted bool) {
 				m.RequestDecided(bc.Name, kind.String(), accepted)
+				if !accepted {
+					dropLog.Debug("request not accepted", zap.String("reason", "auto_accept policy"),
+						zap.Stringer("kind", kind))
+				}
 			},
 		})
 		if err != nil {
