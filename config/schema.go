@@ -3,6 +3,7 @@ package config
 import (
 	"time"
 
+	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/middleware"
 	"github.com/parleybot/parley/registry"
 	"go.uber.org/zap/zapcore"
@@ -14,7 +15,7 @@ const (
 	DefaultLogFormat   = "console"
 	DefaultStopTimeout = 10 * time.Second
 	DefaultWorkers     = 16
-	DefaultMaxQueued   = 1024
+	DefaultMaxQueued   = bot.DefaultMaxQueued
 )
 
 // Config is a parsed, validated configuration file.
