@@ -84,8 +84,12 @@ func (s spillSink) Spill(typ string, data []byte, full bool) bool {
 			return false
 		}
 		// Delivery statuses of the bot's own messages are state, and a
-		// later one supersedes an earlier: under load they are shed.
+		// later one supersedes an earlier: under load they are shed,
+		// counted in Stats.Shed and logged at debug.
 		p.shed.Add(1)
+		if ce := p.log.Check(zap.DebugLevel, "simplex: delivery status shed under load"); ce != nil {
+			ce.Write(zap.Int64("shed", p.shed.Load()))
+		}
 		return true
 	case TypeNewChatItems:
 	default:

@@ -1515,15 +1515,7 @@ func (s *Sim) cmdNewGroup(p *scan) *result {
 			return parseFail()
 		}
 	}
-	var gp struct {
-		DisplayName      string          `json:"displayName"`
-		FullName         string          `json:"fullName"`
-		ShortDescr       string          `json:"shortDescr"`
-		Description      string          `json:"description"`
-		Image            string          `json:"image"`
-		GroupPreferences json.RawMessage `json:"groupPreferences"`
-		MemberAdmission  json.RawMessage `json:"memberAdmission"`
-	}
+	var gp groupProfileArg
 	if !jsonArg(p.s, &gp) {
 		return parseFail()
 	}
@@ -2317,4 +2309,15 @@ func (it *item) markRead() {
 	if it.status.Type == "rcvNew" {
 		it.status = wItemStatus{Type: "rcvRead"}
 	}
+}
+
+// groupProfileArg is the GroupProfile JSON of /_group and /_group_profile.
+type groupProfileArg struct {
+	DisplayName      string          `json:"displayName"`
+	FullName         string          `json:"fullName"`
+	ShortDescr       string          `json:"shortDescr"`
+	Description      string          `json:"description"`
+	Image            string          `json:"image"`
+	GroupPreferences json.RawMessage `json:"groupPreferences"`
+	MemberAdmission  json.RawMessage `json:"memberAdmission"`
 }

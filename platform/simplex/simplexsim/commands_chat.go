@@ -362,15 +362,7 @@ func (s *Sim) cmdGroupProfile(p *scan) *result {
 	if !good {
 		return parseFail()
 	}
-	var gp struct {
-		DisplayName      string          `json:"displayName"`
-		FullName         string          `json:"fullName"`
-		ShortDescr       string          `json:"shortDescr"`
-		Description      string          `json:"description"`
-		Image            string          `json:"image"`
-		GroupPreferences json.RawMessage `json:"groupPreferences"`
-		MemberAdmission  json.RawMessage `json:"memberAdmission"`
-	}
+	var gp groupProfileArg
 	if !jsonArg(p.s, &gp) {
 		return parseFail()
 	}
