@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -122,6 +123,11 @@ func BuildBotWith(bc BotConfig, logger *zap.Logger, hooks Hooks) (h *Hosted, err
 	built := h
 	defer func() {
 		if err != nil {
+			// The bot never runs, so nothing else closes what its
+			// platform opened when it was built.
+			if c, ok := built.Platform.(bot.Closer); ok {
+				_ = c.Close(context.Background())
+			}
 			_ = built.Close() // h is nil here: the return set it
 		}
 	}()

@@ -343,3 +343,19 @@ func TestBuildBotWithHooks(t *testing.T) {
 		t.Fatalf("outer saw %d, dedupe hits %d, sent %d; want 2, 1, 1", outer.Load(), hits.Load(), len(p.Sent()))
 	}
 }
+
+// A bot whose module fails to set up never runs; the platform it built
+// must still be closed, or its connections and goroutines leak.
+func TestFailedBuildClosesThePlatform(t *testing.T) {
+	cfg, err := config.Parse([]byte("[[bots]]\nname = \"b\"\nplatform = \"fake\"\n[bots.fake]\ntoken = \"closer\"\n[bots.modules.failing]\n"), "bots.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := closedPlatforms.Load()
+	if _, err := config.BuildBot(cfg.Bots[0], nil); err == nil {
+		t.Fatal("build with a failing module succeeded")
+	}
+	if got := closedPlatforms.Load() - before; got != 1 {
+		t.Fatalf("platform closed %d times, want 1", got)
+	}
+}

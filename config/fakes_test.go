@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -62,7 +63,20 @@ func (f *fakePlatform) Build(env registry.PlatformEnv) (bot.Platform, error) {
 	if f.Token == "fail-build" {
 		return nil, errors.New("cannot build")
 	}
+	if f.Token == "closer" {
+		return &closerPlatform{Platform: parleytest.NewPlatformNamed("fake")}, nil
+	}
 	return parleytest.NewPlatformNamed("fake"), nil
+}
+
+// closerPlatform counts its Close calls in closedPlatforms.
+type closerPlatform struct{ *parleytest.Platform }
+
+var closedPlatforms atomic.Int64
+
+func (c *closerPlatform) Close(context.Context) error {
+	closedPlatforms.Add(1)
+	return nil
 }
 
 // replyModule replies to every message with Prefix + text.
