@@ -3,7 +3,7 @@
 // One Metrics value owns every collector, all in the "parley" namespace:
 //
 //	parley_events_received_total{bot,platform,type}   events that reached the handler chain
-//	parley_events_handled_total{bot,platform,type}    handler chains that returned nil
+//	parley_events_handled_total{bot,platform,type}    handler chains that returned nil (dropped events excluded, see Middlewares)
 //	parley_events_failed_total{bot,platform,type}     handler chains that returned an error or panicked
 //	parley_handler_duration_seconds{bot,platform}     handler chain latency
 //	parley_unknown_events_total{bot,platform}         events or data of types the platform does not know
@@ -12,10 +12,13 @@
 //	parley_command_duration_seconds{bot,platform}     command round-trip latency
 //	parley_reconnects_total{bot,platform}             platform reconnections
 //	parley_dedupe_hits_total{bot}                     duplicate events dropped
+//	parley_events_dropped_total{bot,reason}           events or requests a middleware refused, by reason
 //	parley_requests_total{bot,kind,decision}          contact requests and invitations accepted or refused
 //
 // Bots get the event metrics from Middleware, used as their first outer
-// middleware, and the queue gauge from WatchBot. Platforms and other
+// middleware (or from the pair Middlewares returns, which keeps events a
+// middleware dropped out of the handled count), and the queue gauge from
+// WatchBot. Platforms and other
 // middleware report through plain methods, or through the func values
 // CommandObserver and ReconnectObserver return, so that they need not
 // import Prometheus.
@@ -60,6 +63,22 @@ var LatencyBuckets = []float64{
 	0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
 }
 
+// Drop reasons, the values of parley_events_dropped_total's reason label.
+const (
+	// DropDuplicate is an event Dedupe dropped as already handled.
+	DropDuplicate = "duplicate"
+	// DropRateLimited is a message event RateLimit dropped, including
+	// one whose wait for a token was cut short (that one also fails).
+	DropRateLimited = "rate_limited"
+	// DropNotAccepted is a contact request or group invitation that
+	// AutoAccept's policy refused (left alone or rejected). The event
+	// itself still reaches the handlers.
+	DropNotAccepted = "not_accepted"
+	// DropAcceptCapped is a request the policy allowed but AutoAccept's
+	// hourly cap held back. The event still reaches the handlers.
+	DropAcceptCapped = "accept_capped"
+)
+
 // CommandFunc reports one command: its type (the platform's command name),
 // its outcome (one of the Outcome constants) and how long it took. A
 // platform can accept a func of this shape without importing this package.
@@ -74,6 +93,7 @@ type Metrics struct {
 	commandLatency            *prometheus.HistogramVec
 	reconnects                *prometheus.CounterVec
 	dedupeHits                *prometheus.CounterVec
+	dropped                   *prometheus.CounterVec
 	requests                  *prometheus.CounterVec
 	queue                     *queueCollector
 
@@ -103,11 +123,13 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 		commandLatency: histogram("command_duration_seconds", "Time a command took until its answer.", "bot", "platform"),
 		reconnects:     counter("reconnects_total", "Times the platform connection was re-established.", "bot", "platform"),
 		dedupeHits:     counter("dedupe_hits_total", "Duplicate events dropped before handling.", "bot"),
-		requests:       counter("requests_total", "Contact requests and group invitations decided, by decision (accepted, refused).", "bot", "kind", "decision"),
-		queue:          newQueueCollector(),
-		eventTypes:     newLimiter(MaxLabelValues),
-		commandTypes:   newLimiter(MaxLabelValues),
-		requestKinds:   newLimiter(MaxLabelValues),
+		dropped: counter("events_dropped_total",
+			"Events or requests a middleware refused, by reason (duplicate, rate_limited, not_accepted, accept_capped).", "bot", "reason"),
+		requests:     counter("requests_total", "Contact requests and group invitations decided, by decision (accepted, refused).", "bot", "kind", "decision"),
+		queue:        newQueueCollector(),
+		eventTypes:   newLimiter(MaxLabelValues),
+		commandTypes: newLimiter(MaxLabelValues),
+		requestKinds: newLimiter(MaxLabelValues),
 	}
 	if reg == nil {
 		return m, nil
@@ -135,7 +157,7 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 func (m *Metrics) collectors() []prometheus.Collector {
 	return []prometheus.Collector{
 		m.received, m.handled, m.failed, m.latency, m.unknown, m.commands,
-		m.commandLatency, m.reconnects, m.dedupeHits, m.requests, m.queue,
+		m.commandLatency, m.reconnects, m.dedupeHits, m.dropped, m.requests, m.queue,
 	}
 }
 
@@ -210,6 +232,26 @@ func (m *Metrics) DedupeHit(bot string) {
 	m.dedupeHits.WithLabelValues(cleanLabel(bot)).Inc()
 }
 
+// dropLabel keeps the reason label to its known values.
+func dropLabel(r string) string {
+	switch r {
+	case DropDuplicate, DropRateLimited, DropNotAccepted, DropAcceptCapped:
+		return r
+	}
+	return OtherLabel
+}
+
+// Dropped counts one event or request of bot that a middleware refused,
+// with reason (one of the Drop constants; anything else is counted as
+// OtherLabel). It does not touch the handled count: that is Middlewares'
+// job.
+func (m *Metrics) Dropped(bot, reason string) {
+	if m == nil {
+		return
+	}
+	m.dropped.WithLabelValues(cleanLabel(bot), dropLabel(reason)).Inc()
+}
+
 // Unknown counts unknown data a platform kept without emitting it as an
 // event of its own (for example an unknown item inside a known event).
 // Unknown events that reach the handler chain are counted by Middleware.
@@ -244,7 +286,7 @@ func (m *Metrics) Forget(bot string) {
 	for _, v := range []interface{ DeletePartialMatch(prometheus.Labels) int }{
 		m.received.MetricVec, m.handled.MetricVec, m.failed.MetricVec, m.latency.MetricVec,
 		m.unknown.MetricVec, m.commands.MetricVec, m.commandLatency.MetricVec,
-		m.reconnects.MetricVec, m.dedupeHits.MetricVec, m.requests.MetricVec,
+		m.reconnects.MetricVec, m.dedupeHits.MetricVec, m.dropped.MetricVec, m.requests.MetricVec,
 	} {
 		v.DeletePartialMatch(l)
 	}

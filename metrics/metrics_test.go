@@ -313,12 +313,13 @@ func TestForgetDropsTheBotsSeries(t *testing.T) {
 		}
 		m.CommandSent(name, "test", "send", metrics.OutcomeOK)
 		m.DedupeHit(name)
+		m.Dropped(name, metrics.DropRateLimited)
 		m.WatchQueue(name, func() int { return 1 })
 	}
 	m.Forget("gone")
 	for _, metric := range []string{
 		"parley_events_received_total", "parley_events_handled_total", "parley_handler_duration_seconds",
-		"parley_commands_total", "parley_dedupe_hits_total", "parley_queue_depth",
+		"parley_commands_total", "parley_dedupe_hits_total", "parley_events_dropped_total", "parley_queue_depth",
 	} {
 		mf := family(t, reg, metric)
 		if mf == nil {
@@ -368,6 +369,7 @@ func TestNilMetricsIsANoOp(t *testing.T) {
 	m.Reconnected("b", "p")
 	m.ReconnectObserver("b", "p")()
 	m.DedupeHit("b")
+	m.Dropped("b", metrics.DropDuplicate)
 	m.Unknown("b", "p")
 	m.RequestDecided("b", "contact", true)
 	m.WatchQueue("b", func() int { return 0 })()
@@ -376,7 +378,8 @@ func TestNilMetricsIsANoOp(t *testing.T) {
 		t.Error("nil Metrics has collectors")
 	}
 	called := false
-	h := bot.Chain(bot.HandlerFunc(func(*bot.Context) error { called = true; return nil }), m.Middleware("b"))
+	outer, inner := m.Middlewares("b")
+	h := bot.Chain(bot.HandlerFunc(func(*bot.Context) error { called = true; return nil }), m.Middleware("b"), outer, inner)
 	if err := h.Handle(bot.NewContext(context.Background(), &parleytest.PlainEvent{Name: "x"}, parleytest.NewPlatform(), nil)); err != nil || !called {
 		t.Errorf("nil middleware: err %v, called %v", err, called)
 	}
@@ -392,5 +395,90 @@ func TestMiddlewareDoesNotAllocate(t *testing.T) {
 	_ = h.Handle(c) // fill the cache
 	if n := testing.AllocsPerRun(1000, func() { _ = h.Handle(c) }); n != 0 {
 		t.Errorf("middleware allocates %v times per event in steady state, want 0", n)
+	}
+}
+
+func TestMiddlewaresKeepDroppedEventsOutOfHandled(t *testing.T) {
+	m, reg := newMetrics(t)
+	p := parleytest.NewPlatformNamed("test")
+	s := store.NewMemory()
+	defer s.Close()
+	b := bot.New(p, bot.HandlerFunc(scriptedHandler), bot.WithName("rl"))
+	outer, inner := m.Middlewares("rl")
+	b.Use(outer,
+		middleware.Dedupe(s, middleware.DedupeOnHit(func(string) { m.Dropped("rl", metrics.DropDuplicate) })),
+		middleware.RateLimit(1e-6, 2, middleware.RateLimitOnDrop(func(*bot.Context, middleware.DropReason) {
+			m.Dropped("rl", metrics.DropRateLimited)
+		})),
+		inner)
+	runBot(t, b)
+
+	ctx := context.Background()
+	// @1 has a burst of two: "1" and "2" pass, "3" and "4" are limited.
+	// The second "1" is a duplicate, "f" from @2 fails.
+	events := []bot.Event{
+		parleytest.NewMessage("1", "@1", "a"),
+		parleytest.NewMessage("1", "@1", "a"),
+		parleytest.NewMessage("2", "@1", "b"),
+		parleytest.NewMessage("3", "@1", "c"),
+		parleytest.NewMessage("4", "@1", "d"),
+		parleytest.NewMessage("f", "@2", "fail"),
+	}
+	for _, e := range events {
+		if err := p.Inject(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.WaitHandled(len(events), wait); err != nil {
+		t.Fatal(err)
+	}
+	series := []string{"bot=rl", "platform=test", "type=message"}
+	for _, tt := range []struct {
+		metric string
+		labels []string
+		want   float64
+	}{
+		{"parley_events_received_total", series, 6},
+		{"parley_events_handled_total", series, 2},
+		{"parley_events_failed_total", series, 1},
+		{"parley_events_dropped_total", []string{"bot=rl", "reason=rate_limited"}, 2},
+		{"parley_events_dropped_total", []string{"bot=rl", "reason=duplicate"}, 1},
+		{"parley_handler_duration_seconds", []string{"bot=rl", "platform=test"}, 6},
+	} {
+		if got := mustValue(t, reg, tt.metric, tt.labels...); got != tt.want {
+			t.Errorf("%s%v = %v, want %v", tt.metric, tt.labels, got, tt.want)
+		}
+	}
+}
+
+func TestDroppedReasonIsBounded(t *testing.T) {
+	m, reg := newMetrics(t)
+	for _, r := range []string{metrics.DropNotAccepted, metrics.DropAcceptCapped, "made up", "\xff"} {
+		m.Dropped("b", r)
+	}
+	for _, tt := range []struct {
+		reason string
+		want   float64
+	}{{"not_accepted", 1}, {"accept_capped", 1}, {metrics.OtherLabel, 2}} {
+		if got := mustValue(t, reg, "parley_events_dropped_total", "bot=b", "reason="+tt.reason); got != tt.want {
+			t.Errorf("dropped{reason=%q} = %v, want %v", tt.reason, got, tt.want)
+		}
+	}
+	if n := seriesCount(t, reg, "parley_events_dropped_total"); n != 3 {
+		t.Errorf("%d dropped series, want 3", n)
+	}
+}
+
+func TestMiddlewaresDoNotAllocate(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector changes allocation counts")
+	}
+	m, _ := newMetrics(t)
+	outer, inner := m.Middlewares("b")
+	h := bot.Chain(bot.HandlerFunc(func(*bot.Context) error { return nil }), outer, inner)
+	c := bot.NewContext(context.Background(), parleytest.NewMessage("1", "@1", "hi"), parleytest.NewPlatform(), nil)
+	_ = h.Handle(c) // fill the cache
+	if n := testing.AllocsPerRun(1000, func() { _ = h.Handle(c) }); n != 0 {
+		t.Errorf("middlewares allocate %v times per event in steady state, want 0", n)
 	}
 }

@@ -40,15 +40,50 @@ type botCache struct {
 // before dedupe or recover, so it sees every event and the real outcome.
 // A panic passing through is counted as a failure and re-raised.
 //
+// An event that a middleware inside it dropped (a duplicate, a rate-limited
+// message) returns nil and is counted as handled; Middlewares tells them
+// apart.
+//
 // In steady state it does not allocate: children are looked up in a
 // per-bot cache keyed by platform name and event type.
 func (m *Metrics) Middleware(botName string) bot.Middleware {
 	if m == nil {
 		return func(next bot.Handler) bot.Handler { return next }
 	}
+	return m.newBotCache(botName).outer(true)
+}
+
+// Middlewares is Middleware split in two, so that events a middleware
+// dropped are not counted as handled. outer goes first of all, as
+// Middleware does: it counts events received and failed, unknown events
+// and latency. inner goes after the middleware that drop events (Dedupe,
+// RateLimit) and after any whose errors should count (AutoAccept), just
+// before the handlers: it counts an event as handled when the rest of the
+// chain returned nil. An event dropped between the two, which returns nil
+// without reaching inner, is thus counted as received only; count it with
+// Dropped. The two keep no state per event, so neither allocates.
+//
+// Nothing between outer and inner may turn inner's nil into an error, or
+// the event counts as both handled and failed.
+func (m *Metrics) Middlewares(botName string) (outer, inner bot.Middleware) {
+	if m == nil {
+		pass := func(next bot.Handler) bot.Handler { return next }
+		return pass, pass
+	}
+	bc := m.newBotCache(botName)
+	return bc.outer(false), bc.inner
+}
+
+func (m *Metrics) newBotCache(botName string) *botCache {
 	bc := &botCache{m: m, bot: cleanLabel(botName)}
 	empty := map[string]*platformEntry{}
 	bc.platforms.Store(&empty)
+	return bc
+}
+
+// outer returns the outer middleware; with handled it also counts
+// successes, as the single Middleware does.
+func (bc *botCache) outer(handled bool) bot.Middleware {
 	return func(next bot.Handler) bot.Handler {
 		return bot.HandlerFunc(func(c *bot.Context) error {
 			e := c.Event()
@@ -71,12 +106,24 @@ func (m *Metrics) Middleware(botName string) bot.Middleware {
 			pe.latency.Observe(time.Since(start).Seconds())
 			if err != nil {
 				tc.failed.Inc()
-			} else {
+			} else if handled {
 				tc.handled.Inc()
 			}
 			return err
 		})
 	}
+}
+
+// inner counts events whose remaining chain returned nil as handled.
+func (bc *botCache) inner(next bot.Handler) bot.Handler {
+	return bot.HandlerFunc(func(c *bot.Context) error {
+		err := next.Handle(c)
+		if err == nil {
+			pe := bc.platform(c.Platform().Name())
+			pe.typeCounters(bc, c.Event().Type()).handled.Inc()
+		}
+		return err
+	})
 }
 
 // platform returns the cache entry of the named platform.
