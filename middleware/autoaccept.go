@@ -83,6 +83,32 @@ type AcceptPolicy struct {
 	// accepted; requests the cap held back or whose call failed count as
 	// not accepted. It feeds metrics and must not block.
 	OnDecision func(kind bot.RequestKind, accepted bool)
+	// OnRefused, if set, is called for every request the policy refused
+	// or the hourly cap held back, with the reason, in the handler's
+	// goroutine. It feeds metrics and must not block.
+	OnRefused func(c *bot.Context, info bot.RequestInfo, why RefuseReason)
+}
+
+// RefuseReason says why AutoAccept did not accept a request.
+type RefuseReason int
+
+const (
+	// RefusedByPolicy: the policy does not allow the request (it was left
+	// alone, or rejected with RejectRefused).
+	RefusedByPolicy RefuseReason = iota + 1
+	// RefusedOverCap: the policy allows it, but MaxPerHour was reached.
+	RefusedOverCap
+)
+
+// String returns "policy" or "cap", for logs and metric labels.
+func (r RefuseReason) String() string {
+	switch r {
+	case RefusedByPolicy:
+		return "policy"
+	case RefusedOverCap:
+		return "cap"
+	}
+	return fmt.Sprintf("RefuseReason(%d)", int(r))
 }
 
 func (p AcceptPolicy) validate() {
@@ -267,6 +293,7 @@ func (a *AutoAccepter) decide(c *bot.Context, r bot.Request) (err error) {
 	allow := a.allows(info)
 	if !allow {
 		a.refused.Add(1)
+		a.refuse(c, info, RefusedByPolicy)
 		if !a.policy.RejectRefused {
 			return nil
 		}
@@ -290,6 +317,7 @@ func (a *AutoAccepter) decide(c *bot.Context, r bot.Request) (err error) {
 	}
 	if !a.reserve() {
 		a.capped.Add(1)
+		a.refuse(c, info, RefusedOverCap)
 		c.Logger().Warn("auto-accept: hourly cap reached; request left alone",
 			zap.Stringer("kind", info.Kind), zap.String("request", info.ID), zap.Int("max_per_hour", a.policy.MaxPerHour))
 		return nil
@@ -308,6 +336,18 @@ func (a *AutoAccepter) decide(c *bot.Context, r bot.Request) (err error) {
 	accepted = true
 	c.Logger().Info("request accepted", zap.Stringer("kind", info.Kind), zap.String("request", info.ID))
 	return nil
+}
+
+// refuse reports a request not accepted: at debug level on the event's
+// logger (the cap also warns, below) and to OnRefused.
+func (a *AutoAccepter) refuse(c *bot.Context, info bot.RequestInfo, why RefuseReason) {
+	if ce := c.Logger().Check(zap.DebugLevel, "auto-accept: request not accepted"); ce != nil {
+		ce.Write(zap.Stringer("reason", why), zap.Stringer("kind", info.Kind),
+			zap.String("request", info.ID), zap.String("from", info.From.ID))
+	}
+	if a.policy.OnRefused != nil {
+		a.policy.OnRefused(c, info, why)
+	}
 }
 
 func platformName(c *bot.Context) string {

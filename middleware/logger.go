@@ -35,14 +35,22 @@ func LogLevel(l zapcore.Level) LoggerOption {
 	return loggerOptionFunc(func(c *loggerConfig) { c.level = l })
 }
 
+// Routine is implemented by events too frequent and too dull for an info
+// entry each, such as delivery statuses and subscription notices. Logger
+// logs a routine event that succeeded at debug level.
+type Routine interface {
+	Routine() bool
+}
+
 // Logger writes one entry to l per event, once its outcome is known, with
 // the fields bot, platform, type (the event type), chat (the chat key),
 // duration and, on failure, error. The outcome includes the event's
 // pipelined sends (bot.Context.ReplyAsync): when they are still in flight
 // as the handler returns, the entry waits for them, and its duration
 // includes the wait. Failures, panics included, are logged at
-// error level and successes at info level (see LogLevel). Message text and
-// names never appear at info level: only debug entries carry the text.
+// error level and successes at info level (see LogLevel), or at debug
+// level for Routine events. Message text and names never appear at info
+// level: only debug entries carry the text.
 func Logger(l *zap.Logger, opts ...LoggerOption) bot.Middleware {
 	if l == nil {
 		panic("middleware: Logger needs a non-nil *zap.Logger")
@@ -124,6 +132,10 @@ func (lg *eventLogger) write(c *bot.Context, start time.Time, err error, panicke
 		lvl, msg = zapcore.ErrorLevel, "event panicked"
 	case err != nil:
 		lvl, msg = zapcore.ErrorLevel, "event failed"
+	default:
+		if r, ok := c.Event().(Routine); ok && r.Routine() {
+			lvl = min(lvl, zapcore.DebugLevel)
+		}
 	}
 	if !lg.l.Core().Enabled(lvl) {
 		return

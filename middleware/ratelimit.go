@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/parleybot/parley/bot"
+	"go.uber.org/zap"
 )
 
 // RateLimitOption configures RateLimit and NewRateLimiter.
@@ -187,7 +188,10 @@ func (rl *RateLimiter) Stats() RateLimitStats {
 }
 
 // Middleware is the limiter as a bot.Middleware. A dropped event returns
-// nil: dropping is the policy working, not a failure.
+// nil: dropping is the policy working, not a failure. Each drop is logged
+// at debug level on the event's logger, with its reason, and passed to the
+// RateLimitOnDrop function; one whose wait was cut short
+// (DropWaitCancelled) returns the context's error instead.
 func (rl *RateLimiter) Middleware(next bot.Handler) bot.Handler {
 	return bot.HandlerFunc(func(c *bot.Context) error {
 		m, ok := c.Message()
@@ -224,6 +228,11 @@ func (rl *RateLimiter) Middleware(next bot.Handler) bot.Handler {
 
 func (rl *RateLimiter) drop(c *bot.Context, why DropReason) {
 	rl.dropped.Add(1)
+	if ce := c.Logger().Check(zap.DebugLevel, "rate limit: event dropped"); ce != nil {
+		m, _ := c.Message()
+		ce.Write(zap.String("reason", why.String()), zap.String("type", c.Event().Type()),
+			zap.String("chat", m.Chat.ID), zap.String("sender", m.Sender.ID))
+	}
 	if rl.cfg.onDrop != nil {
 		rl.cfg.onDrop(c, why)
 	}
