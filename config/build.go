@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/metrics"
 	"github.com/parleybot/parley/middleware"
 	"github.com/parleybot/parley/registry"
 	"github.com/parleybot/parley/router"
@@ -85,8 +86,17 @@ type Hooks struct {
 	// Outer middleware runs first, before Recover, Logger and Dedupe, so it
 	// sees every event, duplicates included.
 	Outer []bot.Middleware
+	// Inner middleware runs after Dedupe, RateLimit and AutoAccept, just
+	// before Timeout and the modules: an event one of them dropped never
+	// reaches it (see metrics.Middlewares).
+	Inner []bot.Middleware
 	// DedupeHit is called with the key of every duplicate dropped.
 	DedupeHit func(key string)
+	// Dropped is called for every event a middleware dropped and every
+	// request auto-accept refused, with the reason: one of the metrics
+	// Drop constants (duplicate, rate_limited, not_accepted,
+	// accept_capped). Each drop is also logged at debug level.
+	Dropped func(reason string)
 	// Command and Reconnect are passed to the platform (see registry.PlatformEnv).
 	Command   func(cmdType, outcome string, d time.Duration)
 	Reconnect func()
@@ -102,8 +112,10 @@ type Hooks struct {
 // BuildBot turns one bot's configuration, as Parse returned it, into a
 // bot ready to run: it opens the store, builds the platform, sets up every
 // module on a router in file order, and adds the outer middleware in this
-// order: Recover, Logger, Dedupe, AutoAccept, RateLimit, Timeout (the
-// last four when configured). Log entries go to logger, filtered at the
+// order: Recover, Logger, Dedupe, RateLimit, AutoAccept, Timeout (the
+// last four when configured). RateLimit comes before AutoAccept so that
+// every middleware that drops events runs before Hooks.Inner; the two
+// never act on the same event (requests carry no message). Log entries go to logger, filtered at the
 // bot's log level, under the bot's name. Nothing connects until Bot.Run.
 // On failure everything opened so far is closed again.
 func BuildBot(bc BotConfig, logger *zap.Logger) (*Hosted, error) {
@@ -175,22 +187,26 @@ func BuildBotWith(bc BotConfig, logger *zap.Logger, hooks Hooks) (h *Hosted, err
 	err = guard(func() error {
 		mws = append(mws, hooks.Outer...)
 		mws = append(mws, middleware.Recover(), middleware.Logger(botLog))
+		dropped := func(reason string) {
+			if hooks.Dropped != nil {
+				hooks.Dropped(reason)
+			}
+		}
 		if bc.Dedupe.Enabled {
 			dopts := []middleware.DedupeOption{middleware.DedupeTTL(bc.Dedupe.TTL)}
-			if hooks.DedupeHit != nil {
-				dopts = append(dopts, middleware.DedupeOnHit(hooks.DedupeHit))
-			}
+			dopts = append(dopts, middleware.DedupeOnHit(func(key string) {
+				if hooks.DedupeHit != nil {
+					hooks.DedupeHit(key)
+				}
+				dropped(metrics.DropDuplicate)
+			}))
 			h.Deduper = middleware.NewDeduper(h.Store, dopts...)
 			mws = append(mws, h.Deduper.Middleware)
 		}
-		if bc.AutoAccept.Enabled() {
-			policy := bc.AutoAccept.Policy()
-			policy.OnDecision = hooks.Request
-			h.AutoAccepter = middleware.NewAutoAccepter(policy)
-			mws = append(mws, h.AutoAccepter.Middleware)
-		}
 		if rl := bc.RateLimit; rl.Enabled {
-			var opts []middleware.RateLimitOption
+			opts := []middleware.RateLimitOption{middleware.RateLimitOnDrop(func(*bot.Context, middleware.DropReason) {
+				dropped(metrics.DropRateLimited)
+			})}
 			if rl.Per == PerChat {
 				opts = append(opts, middleware.RateLimitPerChat())
 			}
@@ -203,6 +219,20 @@ func BuildBotWith(bc BotConfig, logger *zap.Logger, hooks Hooks) (h *Hosted, err
 			h.RateLimiter = middleware.NewRateLimiter(rl.Rate, rl.Burst, opts...)
 			mws = append(mws, h.RateLimiter.Middleware)
 		}
+		if bc.AutoAccept.Enabled() {
+			policy := bc.AutoAccept.Policy()
+			policy.OnDecision = hooks.Request
+			policy.OnRefused = func(_ *bot.Context, _ bot.RequestInfo, why middleware.RefuseReason) {
+				if why == middleware.RefusedOverCap {
+					dropped(metrics.DropAcceptCapped)
+				} else {
+					dropped(metrics.DropNotAccepted)
+				}
+			}
+			h.AutoAccepter = middleware.NewAutoAccepter(policy)
+			mws = append(mws, h.AutoAccepter.Middleware)
+		}
+		mws = append(mws, hooks.Inner...)
 		if bc.HandlerTimeout > 0 {
 			mws = append(mws, middleware.Timeout(bc.HandlerTimeout))
 		}

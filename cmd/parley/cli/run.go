@@ -113,25 +113,22 @@ func botFactory(bc config.BotConfig, root *zap.Logger, m *metrics.Metrics, newSt
 		if newStore != nil {
 			st = newStore()
 		}
-		// Nothing is dropped without a trace: each drop is counted and
-		// logged at debug with its reason.
-		dropLog := config.WithLevel(root, bc.LogLevel).Named(bc.Name)
+		// Nothing is dropped without a trace: the middleware log each drop
+		// at debug with its reason, and here it is counted. The inner half
+		// of the event metrics sits after the middleware that drop events,
+		// so a dropped event is received but never handled.
+		outer, inner := m.Middlewares(bc.Name)
 		hb, err := config.BuildBotWith(bc, root, config.Hooks{
 			Store: st,
 			// Outermost, so it counts every event, duplicates included.
-			Outer: []bot.Middleware{m.Middleware(bc.Name)},
-			DedupeHit: func(key string) {
-				m.DedupeHit(bc.Name)
-				dropLog.Debug("event dropped", zap.String("reason", "duplicate"), zap.String("key", key))
-			},
+			Outer:     []bot.Middleware{outer},
+			Inner:     []bot.Middleware{inner},
+			DedupeHit: func(string) { m.DedupeHit(bc.Name) },
+			Dropped:   func(reason string) { m.Dropped(bc.Name, reason) },
 			Command:   m.CommandObserver(bc.Name, bc.Platform),
 			Reconnect: m.ReconnectObserver(bc.Name, bc.Platform),
 			Request: func(kind bot.RequestKind, accepted bool) {
 				m.RequestDecided(bc.Name, kind.String(), accepted)
-				if !accepted {
-					dropLog.Debug("request not accepted", zap.String("reason", "auto_accept policy"),
-						zap.Stringer("kind", kind))
-				}
 			},
 		})
 		if err != nil {
