@@ -3,8 +3,12 @@ package kit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
+	"net"
+	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"go.uber.org/zap"
@@ -97,15 +101,44 @@ func IsPermanent(err error) bool {
 }
 
 // Reconnect runs session again and again until ctx ends (it then returns
-// nil) or session returns a permanent error (returned as it is). Between
-// sessions it waits with b's backoff and logs why, the attempt number and
-// the delay. A session calls useful once its connection did real work
-// (start-up done, an event passed on): the next drop then starts the
-// backoff again from its minimum, so a flaky link costs about one short
-// delay per drop.
+// nil) or session returns a permanent error (returned as it is); see
+// Reconnector, whose Run it is without a hint.
 func Reconnect(ctx context.Context, b *Backoff, log *zap.Logger, what string, session func(ctx context.Context, useful func()) error) error {
+	return (&Reconnector{Backoff: b, Log: log, What: what}).Run(ctx, session)
+}
+
+// Reconnector keeps a platform connected: Run runs a session again and
+// again with backoff, and says in one warning line per failed attempt what
+// happened, the attempt number and the delay before the next one.
+type Reconnector struct {
+	// Backoff paces the attempts; nil uses the defaults.
+	Backoff *Backoff
+	// Log gets the warnings; nil logs nothing.
+	Log *zap.Logger
+	// What names the connection in the log, such as "simplex".
+	What string
+	// Hint says what to start when nothing listens where the platform
+	// dials (the connection was refused), such as "start the SimpleX Chat
+	// CLI: simplex-chat -p {port}". {addr} and {port} are replaced by the
+	// refused address and its port. Empty gives a generic hint.
+	Hint string
+}
+
+// Run runs session until ctx ends (it then returns nil) or session
+// returns a permanent error (returned as it is). A session calls useful
+// once its connection did real work (start-up done, an event passed on):
+// the next drop then starts the backoff again from its minimum, so a
+// flaky link costs about one short delay per drop. A session that failed
+// after useful work is logged as "connection lost"; one that never got
+// that far as "cannot connect", with a hint when the connection was
+// refused.
+func (r *Reconnector) Run(ctx context.Context, session func(ctx context.Context, useful func()) error) error {
+	log, b := r.Log, r.Backoff
 	if log == nil {
 		log = zap.NewNop()
+	}
+	if b == nil {
+		b = &Backoff{}
 	}
 	for {
 		var worked atomic.Bool
@@ -120,10 +153,45 @@ func Reconnect(ctx context.Context, b *Backoff, log *zap.Logger, what string, se
 			b.Reset()
 		}
 		d := b.Next()
-		log.Warn(what+": connection lost; reconnecting",
-			zap.Int("attempt", b.Attempt()), zap.Duration("delay", d), zap.Error(err))
+		fields := []zap.Field{zap.Int("attempt", b.Attempt()), zap.Duration("delay", d), zap.Error(err)}
+		what := "cannot connect"
+		if worked.Load() {
+			what = "connection lost"
+		} else if addr, ok := refused(err); ok {
+			fields = append(fields, zap.String("hint", r.hint(addr)))
+		}
+		shown := d
+		if d >= time.Millisecond {
+			shown = d.Round(time.Millisecond)
+		}
+		log.Warn(fmt.Sprintf("%s: %s (attempt %d); retrying in %v", r.What, what, b.Attempt(), shown), fields...)
 		if !Sleep(ctx, d) {
 			return nil
 		}
 	}
+}
+
+// hint returns the hint for a dial to addr that was refused.
+func (r *Reconnector) hint(addr string) string {
+	if r.Hint == "" {
+		return "nothing listens at " + addr + ": start the server, or check the address in the configuration"
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		port = addr
+	}
+	return strings.NewReplacer("{addr}", addr, "{port}", port).Replace(r.Hint)
+}
+
+// refused reports whether err is a dial that found nothing listening, and
+// the address dialled.
+func refused(err error) (addr string, ok bool) {
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		return "", false
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Addr != nil {
+		return op.Addr.String(), true
+	}
+	return "the configured address", true
 }

@@ -3,8 +3,16 @@ package kit_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/parleybot/parley/platform/kit"
 )
@@ -70,6 +78,102 @@ func TestReconnectResetsBackoffAfterUsefulWork(t *testing.T) {
 	for i := range want {
 		if attempts[i] != want[i] {
 			t.Fatalf("attempt numbers %v, want %v", attempts, want)
+		}
+	}
+}
+
+// closedAddr returns a loopback address where nothing listens.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// reconnectLogs runs a Reconnector over sessions until each has run once,
+// and returns its warnings.
+func reconnectLogs(t *testing.T, hint string, sessions ...func(useful func()) error) []observer.LoggedEntry {
+	t.Helper()
+	core, logs := observer.New(zapcore.DebugLevel)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r := &kit.Reconnector{Backoff: &kit.Backoff{Min: time.Microsecond, Max: time.Microsecond}, Log: zap.New(core), What: "test", Hint: hint}
+	calls := 0
+	err := r.Run(ctx, func(ctx context.Context, useful func()) error {
+		if calls == len(sessions) {
+			cancel()
+			return ctx.Err()
+		}
+		calls++
+		return sessions[calls-1](useful)
+	})
+	if err != nil {
+		t.Fatalf("Run = %v, want nil after cancel", err)
+	}
+	return logs.AllUntimed()
+}
+
+func TestReconnectSaysWhatToStartWhenRefused(t *testing.T) {
+	addr := closedAddr(t)
+	_, port, _ := net.SplitHostPort(addr)
+	dialTCP := func(func()) error {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+			return errors.New("something listens on the closed port")
+		}
+		return err
+	}
+	// The WebSocket client wraps the refusal in its own errors.
+	dialWS := func(func()) error {
+		c, _, err := websocket.Dial(context.Background(), "ws://"+addr, nil)
+		if err == nil {
+			c.CloseNow()
+			return errors.New("something listens on the closed port")
+		}
+		return fmt.Errorf("simplex: dial: %w", err)
+	}
+	entries := reconnectLogs(t, "start the CLI: simplex-chat -p {port}", dialTCP, dialWS)
+	if len(entries) != 2 {
+		t.Fatalf("%d entries, want 2: %v", len(entries), entries)
+	}
+	for i, e := range entries {
+		m := e.ContextMap()
+		wantMsg := fmt.Sprintf("test: cannot connect (attempt %d); retrying in ", i+1)
+		if e.Level != zapcore.WarnLevel || !strings.HasPrefix(e.Message, wantMsg) || !strings.HasSuffix(e.Message, "s") {
+			t.Errorf("entry %d: %v %q, want warn %q", i, e.Level, e.Message, wantMsg)
+		}
+		if m["hint"] != "start the CLI: simplex-chat -p "+port || m["attempt"] != int64(i+1) {
+			t.Errorf("entry %d fields %v, want the hint with port %s and attempt %d", i, m, port, i+1)
+		}
+	}
+}
+
+func TestReconnectSaysConnectionLostOnlyAfterAConnection(t *testing.T) {
+	addr := closedAddr(t)
+	refusedDial := func(func()) error { _, err := net.Dial("tcp", addr); return err }
+	entries := reconnectLogs(t, "",
+		func(useful func()) error { useful(); return errors.New("EOF") }, // connected, then dropped
+		refusedDial,
+		func(func()) error { return errors.New("handshake failed") }, // never got going
+	)
+	want := []struct{ prefix, hint string }{
+		{"test: connection lost (attempt 1)", ""},
+		{"test: cannot connect (attempt 2)", "nothing listens at " + addr + ": start the server, or check the address in the configuration"},
+		{"test: cannot connect (attempt 3)", ""},
+	}
+	if len(entries) != len(want) {
+		t.Fatalf("%d entries, want %d: %v", len(entries), len(want), entries)
+	}
+	for i, w := range want {
+		m := entries[i].ContextMap()
+		hint, _ := m["hint"].(string)
+		if !strings.HasPrefix(entries[i].Message, w.prefix) || hint != w.hint {
+			t.Errorf("entry %d: %q hint %q, want %q… hint %q", i, entries[i].Message, hint, w.prefix, w.hint)
 		}
 	}
 }

@@ -213,7 +213,8 @@ func (c *Client) Run(ctx context.Context, sink Sink) error {
 
 	first := true
 	b := &kit.Backoff{Min: c.cfg.minBackoff, Max: c.cfg.maxBackoff}
-	_ = kit.Reconnect(ctx, b, c.log, "simplex", func(ctx context.Context, useful func()) error {
+	r := &kit.Reconnector{Backoff: b, Log: c.log, What: "simplex", Hint: "start the SimpleX Chat CLI: simplex-chat -p {port}"}
+	_ = r.Run(ctx, func(ctx context.Context, useful func()) error {
 		connected, err := c.session(ctx, sink, first, useful)
 		if connected {
 			first = false
