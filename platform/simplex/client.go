@@ -213,7 +213,7 @@ func (c *Client) Run(ctx context.Context, sink Sink) error {
 
 	first := true
 	b := &kit.Backoff{Min: c.cfg.minBackoff, Max: c.cfg.maxBackoff}
-	r := &kit.Reconnector{Backoff: b, Log: c.log, What: "simplex", Hint: "start the SimpleX Chat CLI: simplex-chat -p {port}"}
+	r := &kit.Reconnector{Backoff: b, Log: c.log, What: "simplex", Hint: "start the SimpleX Chat CLI: simplex-chat -p {port} (or a simulator: parley sim simplex --listen {addr})"}
 	_ = r.Run(ctx, func(ctx context.Context, useful func()) error {
 		connected, err := c.session(ctx, sink, first, useful)
 		if connected {
