@@ -224,16 +224,25 @@ func cmdVersion(args []string, std stdio) int {
 	return exitOK
 }
 
-// version is the module version the binary was built from ("devel"
-// for a build inside the repository), the commit it was built from, and
-// the Go version: "v0.3.0 commit 1a2b3c4d5e6f go1.26.0", "devel commit
-// 1a2b3c4d5e6f (modified) go1.26.0", or "devel commit unknown go1.26.0"
-// when the build recorded no version control information.
+// version is the module version the binary was built from, the commit
+// it was built from, and the Go version, as the build recorded them; see
+// versionOf.
 func version() string {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "devel commit unknown"
 	}
+	return versionOf(bi)
+}
+
+// versionOf formats bi: "v0.3.0 commit 1a2b3c4d5e6f go1.26.0" for a
+// release, "v0.0.0-20261202213130-5fde10350049 commit 5fde10350049
+// go1.26.0" for a build inside a clone (Go derives a pseudo-version from
+// the commit, with "+dirty" and " (modified)" for uncommitted changes), and
+// "devel commit unknown go1.26.0" when the build recorded no version
+// control information (-buildvcs=false, or a git worktree, which Go does
+// not stamp).
+func versionOf(bi *debug.BuildInfo) string {
 	v := bi.Main.Version
 	if v == "" || v == "(devel)" {
 		v = "devel"
