@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -183,15 +184,27 @@ func (r *Reconnector) hint(addr string) string {
 	return strings.NewReplacer("{addr}", addr, "{port}", port).Replace(r.Hint)
 }
 
+// refusedText finds a refused TCP dial in an error's text, for clients
+// such as gRPC that report it as a status message rather than wrap it.
+var refusedText = regexp.MustCompile(`dial tcp ([^\s"]+): connect: connection refused`)
+
 // refused reports whether err is a dial that found nothing listening, and
 // the address dialled.
 func refused(err error) (addr string, ok bool) {
-	if !errors.Is(err, syscall.ECONNREFUSED) {
+	if err == nil {
 		return "", false
 	}
-	var op *net.OpError
-	if errors.As(err, &op) && op.Addr != nil {
-		return op.Addr.String(), true
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		var op *net.OpError
+		if errors.As(err, &op) && op.Addr != nil {
+			return op.Addr.String(), true
+		}
 	}
-	return "the configured address", true
+	if m := refusedText.FindStringSubmatch(err.Error()); m != nil {
+		return m[1], true
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return "the configured address", true
+	}
+	return "", false
 }

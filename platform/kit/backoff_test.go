@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/protobuf/types/known/emptypb"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
@@ -137,8 +140,17 @@ func TestReconnectSaysWhatToStartWhenRefused(t *testing.T) {
 		}
 		return fmt.Errorf("simplex: dial: %w", err)
 	}
-	entries := reconnectLogs(t, "start the CLI: simplex-chat -p {port}", dialTCP, dialWS)
-	if len(entries) != 2 {
+	// gRPC reports the refusal as a status message, not a wrapped error.
+	dialGRPC := func(func()) error {
+		conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		return conn.Invoke(context.Background(), "/test.Service/Ping", &emptypb.Empty{}, &emptypb.Empty{})
+	}
+	entries := reconnectLogs(t, "start the CLI: simplex-chat -p {port}", dialTCP, dialWS, dialGRPC)
+	if len(entries) != 3 {
 		t.Fatalf("%d entries, want 2: %v", len(entries), entries)
 	}
 	for i, e := range entries {
