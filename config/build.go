@@ -114,10 +114,11 @@ type Hooks struct {
 // module on a router in file order, and adds the outer middleware in this
 // order: Recover, Logger, Dedupe, RateLimit, AutoAccept, Timeout (the
 // last four when configured). RateLimit comes before AutoAccept so that
-// every middleware that drops events runs before Hooks.Inner; the two
-// never act on the same event (requests carry no message). Log entries go to logger, filtered at the
-// bot's log level, under the bot's name. Nothing connects until Bot.Run.
-// On failure everything opened so far is closed again.
+// every middleware that drops events or may fail one runs before
+// Hooks.Inner; the two never act on the same event (requests carry no
+// message). Log entries go to logger, filtered at the bot's log level,
+// under the bot's name. Nothing connects until Bot.Run. On failure
+// everything opened so far is closed again.
 func BuildBot(bc BotConfig, logger *zap.Logger) (*Hosted, error) {
 	return BuildBotWith(bc, logger, Hooks{})
 }
