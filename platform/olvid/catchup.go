@@ -191,8 +191,26 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 	if len(msgs) > limit {
 		msgs = msgs[:limit]
 	}
+	var replied map[uint64]bool
+	if len(msgs) > 0 {
+		if replied, err = p.repliedTo(ctx, disc); err != nil {
+			return nil, err
+		}
+	}
 	items := make([]kit.Item, 0, len(msgs))
 	for _, m := range msgs {
+		id := int64(m.GetId().GetId())
+		if replied[m.GetId().GetId()] && !p.isUndelivered(chat, id) {
+			// Handled by an earlier process that was killed before its
+			// position was saved: the bot's reply quotes it, so handling
+			// it again would answer twice. A message this process saw
+			// fail (an unknown outcome) is handled again, as the handler
+			// was told.
+			p.replied.Add(1)
+			p.log.Debug("olvid: catch-up skips a message the bot replied to already", zap.String("chat", chat), zap.Int64("message", id))
+			items = append(items, kit.Item{Chat: chat, ID: id})
+			continue
+		}
 		e, ok := decodeMessageReceived(&pb.MessageReceivedNotification{Message: m}).(*MessageReceived)
 		if !ok {
 			continue
@@ -200,9 +218,52 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		if err := p.resolveMessage(ctx, e); err != nil {
 			return nil, err
 		}
-		items = append(items, kit.Item{Chat: chat, ID: int64(m.GetId().GetId()), Event: e})
+		items = append(items, kit.Item{Chat: chat, ID: id, Event: e})
 	}
 	return items, nil
+}
+
+// repliedTo returns the inbound messages of a discussion that a message
+// of the bot's replies to (quotes).
+func (p *Platform) repliedTo(ctx context.Context, disc uint64) (map[uint64]bool, error) {
+	t := pb.MessageId_TYPE_OUTBOUND
+	out, err := p.client.ListMessages(ctx, &MessageFilter{Type: &t, DiscussionId: &disc}, false)
+	if errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("%w: %v", kit.ErrChatGone, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	replied := map[uint64]bool{}
+	for _, m := range out {
+		if r := m.GetRepliedMessageId(); r != nil && r.GetType() == pb.MessageId_TYPE_INBOUND {
+			replied[r.GetId()] = true
+		}
+	}
+	return replied, nil
+}
+
+// noteUndelivered remembers the messages whose handler failed to deliver
+// a command, until they are handled again.
+func (p *Platform) noteUndelivered(chat string, id int64, undelivered bool) {
+	k := chat + ":" + strconv.FormatInt(id, 10)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !undelivered {
+		delete(p.undelivered, k)
+		return
+	}
+	if len(p.undelivered) >= maxCached {
+		clear(p.undelivered)
+	}
+	p.undelivered[k] = true
+}
+
+func (p *Platform) isUndelivered(chat string, id int64) bool {
+	k := chat + ":" + strconv.FormatInt(id, 10)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.undelivered[k]
 }
 
 // remember caches what a discussion says of itself.
