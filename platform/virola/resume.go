@@ -1,0 +1,156 @@
+package virola
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"go.uber.org/zap"
+)
+
+// Resume sources, as logged at start-up.
+const (
+	resumeStored  = "stored cursors"
+	resumeMarkers = "server read markers"
+	resumeNone    = "none"
+)
+
+// maxUnreadPages bounds the pages read to find a room's oldest unread
+// message at start-up.
+const maxUnreadPages = 100
+
+// chooseResume says, once, where rooms without a cursor start: the stored
+// cursors and high-water mark, the server's read marks, or each room's
+// newest message.
+func (p *Platform) chooseResume() {
+	if p.resume != "" {
+		return
+	}
+	p.mu.Lock()
+	stored := p.mark > 0
+	p.mu.Unlock()
+	switch {
+	case stored || len(p.d.Chats()) > 0:
+		p.resume = resumeStored
+	case p.o.markRead && p.o.catchUp:
+		p.resume = resumeMarkers
+	default:
+		p.resume = resumeNone
+	}
+	p.log.Info("virola: resume source", zap.String("source", p.resume))
+}
+
+// unreadFloors returns, for the rooms with unread messages, the position
+// before the oldest message the bot has not read (marked read once
+// handled): where a bot without a store resumes.
+func (p *Platform) unreadFloors(ctx context.Context, snap map[int64]Room) (map[int64]int64, error) {
+	floors := map[int64]int64{}
+	for id, r := range snap {
+		if r.UnreadMessageCount <= 0 {
+			continue
+		}
+		f, err := p.unreadFloor(ctx, id, r.UnreadMessageCount)
+		if err != nil {
+			return nil, err
+		}
+		if f > 0 {
+			floors[id] = f
+		}
+	}
+	return floors, nil
+}
+
+func (p *Platform) unreadFloor(ctx context.Context, room, count int64) (int64, error) {
+	self := p.client.Self()
+	var cursor, oldest, found int64
+	for range maxUnreadPages {
+		l, err := p.client.ListMessages(ctx, room, Page{Cursor: cursor, Limit: p.o.page, Direction: Backward})
+		if err != nil {
+			return 0, gone(err, room)
+		}
+		n := len(l.Messages)
+		ms := l.Messages
+		if cursor > 0 {
+			ms = older(ms, cursor)
+		}
+		for i := len(ms) - 1; i >= 0; i-- {
+			if m := &ms[i]; m.UserID != self && !readBy(m, self) {
+				oldest = m.MessageID
+				found++
+			}
+		}
+		if found >= count || n < p.o.page || len(ms) == 0 {
+			break
+		}
+		cursor = ms[0].MessageID
+	}
+	if oldest == 0 {
+		return 0, nil
+	}
+	return oldest - 1, nil
+}
+
+// older keeps the messages with ids below before.
+func older(ms []Message, before int64) []Message {
+	out := ms[:0]
+	for _, m := range ms {
+		if m.MessageID < before {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func readBy(m *Message, uid int64) bool {
+	for _, rt := range m.ReadTimestamps {
+		if rt.UserID == uid {
+			return true
+		}
+	}
+	return false
+}
+
+// markRead marks the messages handled for good read; it runs after each
+// write of the cursors. A mark that was not delivered waits for the next
+// one; a message deleted meanwhile is dropped.
+func (p *Platform) markRead(ctx context.Context) error {
+	p.mu.Lock()
+	ids := p.toMark
+	p.toMark = nil
+	p.mu.Unlock()
+	for i, id := range ids {
+		err := p.client.MarkRead(ctx, id)
+		if err != nil && IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			p.mu.Lock()
+			p.toMark = append(ids[i:len(ids):len(ids)], p.toMark...)
+			p.mu.Unlock()
+			return fmt.Errorf("virola: marking %d messages read: %w", len(ids)-i, err)
+		}
+	}
+	return nil
+}
+
+// noteUndelivered remembers the messages whose handler failed to deliver
+// a command, until they are handled again.
+func (p *Platform) noteUndelivered(chat string, id int64, undelivered bool) {
+	k := chat + ":" + strconv.FormatInt(id, 10)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !undelivered {
+		delete(p.undelivered, k)
+		return
+	}
+	if len(p.undelivered) >= maxParents {
+		clear(p.undelivered)
+	}
+	p.undelivered[k] = true
+}
+
+func (p *Platform) isUndelivered(chat string, id int64) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.undelivered[chat+":"+strconv.FormatInt(id, 10)]
+}
