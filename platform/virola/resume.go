@@ -3,7 +3,9 @@ package virola
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
+	"sync"
 
 	"go.uber.org/zap"
 )
@@ -110,6 +112,10 @@ func readBy(m *Message, uid int64) bool {
 	return false
 }
 
+// markConcurrency is how many read marks are sent at once: the API marks
+// one message per call.
+const markConcurrency = 8
+
 // markRead marks the messages handled for good read; it runs after each
 // write of the cursors. A mark that was not delivered waits for the next
 // one; a message deleted meanwhile is dropped.
@@ -118,19 +124,45 @@ func (p *Platform) markRead(ctx context.Context) error {
 	ids := p.toMark
 	p.toMark = nil
 	p.mu.Unlock()
-	for i, id := range ids {
-		err := p.client.MarkRead(ctx, id)
-		if err != nil && IsNotFound(err) {
-			continue
-		}
-		if err != nil {
-			p.mu.Lock()
-			p.toMark = append(ids[i:len(ids):len(ids)], p.toMark...)
-			p.mu.Unlock()
-			return fmt.Errorf("virola: marking %d messages read: %w", len(ids)-i, err)
-		}
+	if len(ids) == 0 {
+		return nil
 	}
-	return nil
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		failed []int64
+		first  error
+	)
+	next := make(chan int64)
+	for range min(markConcurrency, len(ids)) {
+		wg.Go(func() {
+			for id := range next {
+				err := p.client.MarkRead(ctx, id)
+				if err == nil || IsNotFound(err) {
+					continue
+				}
+				mu.Lock()
+				failed = append(failed, id)
+				if first == nil {
+					first = err
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	for _, id := range ids {
+		next <- id
+	}
+	close(next)
+	wg.Wait()
+	if len(failed) == 0 {
+		return nil
+	}
+	slices.Sort(failed)
+	p.mu.Lock()
+	p.toMark = append(failed, p.toMark...)
+	p.mu.Unlock()
+	return fmt.Errorf("virola: marking %d messages read: %w", len(failed), first)
 }
 
 // noteUndelivered remembers the messages whose handler failed to deliver
