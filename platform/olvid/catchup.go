@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 
@@ -203,9 +204,8 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		if replied[m.GetId().GetId()] && !p.isUndelivered(chat, id) {
 			// Handled by an earlier process that was killed before its
 			// position was saved: the bot's reply quotes it, so handling
-			// it again would answer twice. A message this process saw
-			// fail (an unknown outcome) is handled again, as the handler
-			// was told.
+			// it again would answer twice. A message whose handler was
+			// told it failed (an unknown outcome) is handled again.
 			p.replied.Add(1)
 			p.log.Debug("olvid: catch-up skips a message the bot replied to already", zap.String("chat", chat), zap.Int64("message", id))
 			items = append(items, kit.Item{Chat: chat, ID: id})
@@ -244,19 +244,78 @@ func (p *Platform) repliedTo(ctx context.Context, disc uint64) (map[uint64]bool,
 }
 
 // noteUndelivered remembers the messages whose handler failed to deliver
-// a command, until they are handled again.
+// a command, until they are handled again. They are kept in the store
+// too, so that a restarted bot hands them to their handler again, as it
+// was told, rather than skipping them as replied to.
 func (p *Platform) noteUndelivered(chat string, id int64, undelivered bool) {
 	k := chat + ":" + strconv.FormatInt(id, 10)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !undelivered {
-		delete(p.undelivered, k)
+		if p.undelivered[k] {
+			delete(p.undelivered, k)
+			p.undeliveredDirty = true
+		}
 		return
 	}
 	if len(p.undelivered) >= maxCached {
 		clear(p.undelivered)
 	}
 	p.undelivered[k] = true
+	p.undeliveredDirty = true
+}
+
+func (p *Platform) undeliveredKey() string {
+	return "olvid:undelivered:" + strconv.FormatUint(p.identity, 10)
+}
+
+// saveUndelivered writes the undelivered messages when they changed; it
+// runs after each write of the cursors.
+func (p *Platform) saveUndelivered(ctx context.Context) error {
+	p.mu.Lock()
+	if p.o.store == nil || p.identity == 0 || !p.undeliveredDirty {
+		p.mu.Unlock()
+		return nil
+	}
+	keys := slices.Sorted(maps.Keys(p.undelivered))
+	key := p.undeliveredKey()
+	p.undeliveredDirty = false
+	p.mu.Unlock()
+	data, err := json.Marshal(keys)
+	if err == nil {
+		err = p.o.store.Set(ctx, key, data, 0)
+	}
+	if err != nil {
+		p.mu.Lock()
+		p.undeliveredDirty = true
+		p.mu.Unlock()
+		return fmt.Errorf("olvid: saving the undelivered messages: %w", err)
+	}
+	return nil
+}
+
+func (p *Platform) loadUndelivered(ctx context.Context) error {
+	if p.o.store == nil {
+		return nil
+	}
+	p.mu.Lock()
+	key := p.undeliveredKey()
+	p.mu.Unlock()
+	data, ok, err := p.o.store.Get(ctx, key)
+	if err != nil || !ok {
+		return err
+	}
+	var keys []string
+	if err := json.Unmarshal(data, &keys); err != nil {
+		p.log.Warn("olvid: stored undelivered messages unreadable; starting without", zap.Error(err))
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, k := range keys {
+		p.undelivered[k] = true
+	}
+	return nil
 }
 
 func (p *Platform) isUndelivered(chat string, id int64) bool {

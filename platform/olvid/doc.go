@@ -67,11 +67,12 @@
 // message again, it looks for a message of the bot quoting it in the
 // discussion; one that has such a reply is skipped (Stats.Replied, logged
 // at debug), so a restart after a kill between the reply and the saved
-// position does not answer twice. A message whose handler this process
-// saw fail to deliver a command is passed on again all the same, as the
-// handler was told (a reply with an unknown outcome may then be sent
-// twice). Answers that do not quote, and replies in other discussions,
-// cannot be told apart and are sent again.
+// position does not answer twice. A message whose handler was told it
+// failed to deliver a command (bot.Undelivered; these are kept in the
+// store with the positions) is passed on again all the same, as the
+// handler was told, so a reply with an unknown outcome that did land may
+// be sent twice. Answers that do not quote, and replies in other
+// discussions, cannot be told apart and are sent again.
 //
 // # Groups and moderation
 //

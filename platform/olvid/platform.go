@@ -60,8 +60,9 @@ type Platform struct {
 	fresh    map[uint64]bool   // discussions new since, caught up from their start
 	// undelivered holds "chat:id" of messages whose handler failed to
 	// deliver a command, until they are handled again.
-	undelivered  map[string]bool
-	unknownTypes map[Notification]bool // logged once each
+	undelivered      map[string]bool
+	undeliveredDirty bool
+	unknownTypes     map[Notification]bool // logged once each
 
 	sessions, streams, unknown, unread, resolved, degraded, catchUps, streamErr, replied atomic.Int64
 }
@@ -82,7 +83,8 @@ func New(target string, opts ...Option) (*Platform, error) {
 	}
 	p := &Platform{o: o, client: c, log: o.logger, chats: map[uint64]*chatInfo{}, groups: map[uint64]uint64{},
 		names: map[uint64]string{}, fresh: map[uint64]bool{}, undelivered: map[string]bool{}, unknownTypes: map[Notification]bool{}}
-	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{Store: o.store, Logger: o.logger, Page: o.page, FlushEvery: o.flushEvery})
+	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{Store: o.store, Logger: o.logger, Page: o.page, FlushEvery: o.flushEvery,
+		AfterFlush: p.saveUndelivered})
 	return p, nil
 }
 
@@ -168,7 +170,7 @@ func (p *Platform) start(ctx context.Context) error {
 	p.mu.Lock()
 	p.identity = ident.GetId()
 	p.mu.Unlock()
-	if err := p.loadDiscussions(ctx); err != nil {
+	if err := errors.Join(p.loadDiscussions(ctx), p.loadUndelivered(ctx)); err != nil {
 		p.mu.Lock()
 		p.identity = 0 // read it all again next time
 		p.mu.Unlock()

@@ -2,8 +2,10 @@ package olvid_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
@@ -119,7 +121,7 @@ func TestCatchUpSkipsMessageAlreadyRepliedTo(t *testing.T) {
 	if _, err := sim.ContactSend(alice.DiscussionID, "two"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the live message", func() bool { mu.Lock(); defer mu.Unlock(); return len(got) > 0 && got[len(got)-1] == "two" })
+	waitFor(t, "the reply to the live message", func() bool { return sim.BotSentCount() >= 2 })
 	mu.Lock()
 	defer mu.Unlock()
 	if len(got) != 1 {
@@ -130,5 +132,88 @@ func TestCatchUpSkipsMessageAlreadyRepliedTo(t *testing.T) {
 	}
 	if s := p2.Stats(); s.Replied != 1 {
 		t.Fatalf("stats %+v, want one message skipped as replied to", s)
+	}
+}
+
+// An unknown notification is counted each time and logged at info once
+// per notification.
+func TestUnknownNotificationLoggedOnce(t *testing.T) {
+	sim := newSim(t)
+	core, logs := observer.New(zap.InfoLevel)
+	log := newLog()
+	p := newPlatform(t, sim, nil, olvid.WithLogger(zap.New(core)))
+	run := runBot(t, p, log, nil)
+	waitFor(t, "the streams", p.Ready)
+	sim.EmitUnknown()
+	sim.EmitUnknown()
+	waitFor(t, "both unknown notifications", func() bool { return p.Stats().Unknown == 2 })
+	run.stop(t)
+	var n int
+	for _, e := range logs.All() {
+		if e.ContextMap()["notification"] == "MessageReceived" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d info lines about the unknown notification, want 1", n)
+	}
+}
+
+// A message whose handler was told its reply was not delivered is handed
+// to its handler again after a restart, even though the reply landed:
+// the handler decides, as it was told.
+func TestUndeliveredReplyIsHandledAgainAfterRestart(t *testing.T) {
+	sim := newSim(t)
+	alice := sim.AddContact("alice")
+	st := store.NewMemory()
+	listen := func(p *olvid.Platform, fail bool, got chan<- string) func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- p.Listen(ctx, func(e bot.Event) error {
+				if m, ok := e.(*olvid.MessageReceived); ok {
+					msg := m.Messages()[0]
+					_, err := p.Send(context.Background(), msg.Chat.ID, bot.Outgoing{Text: "echo", ReplyTo: msg.ID})
+					if err == nil && fail {
+						err = fmt.Errorf("the answer was lost: %w", bot.ErrOutcomeUnknown)
+					}
+					p.EventHandled(e, err)
+					got <- msg.Text
+				}
+				return nil
+			})
+		}()
+		waitFor(t, "the streams", p.Ready)
+		return func() {
+			cancel()
+			<-done
+			if err := p.Close(context.Background()); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	got1 := make(chan string, 10)
+	p1 := newPlatform(t, sim, st)
+	stop1 := listen(p1, true, got1)
+	if _, err := sim.ContactSend(alice.DiscussionID, "one"); err != nil {
+		t.Fatal(err)
+	}
+	<-got1
+	stop1()
+
+	got2 := make(chan string, 10)
+	p2 := newPlatform(t, sim, st)
+	stop2 := listen(p2, false, got2)
+	defer stop2()
+	select {
+	case text := <-got2:
+		if text != "one" {
+			t.Fatalf("after the restart: %q, want the undelivered message again", text)
+		}
+	case <-time.After(wait):
+		t.Fatal("the undelivered message was not passed on again")
+	}
+	if s := p2.Stats(); s.Replied != 0 {
+		t.Fatalf("stats %+v: skipped as replied to", s)
 	}
 }
