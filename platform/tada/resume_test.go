@@ -7,6 +7,9 @@ import (
 	"sync"
 	"testing"
 
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/platform/tada"
 	"github.com/parleybot/parley/platform/tada/tadasim"
@@ -246,5 +249,19 @@ func TestSimReadMarkers(t *testing.T) {
 	}
 	if err := cn.MarkRead(ctx, alice.JID, "no-such-message"); err == nil {
 		t.Fatal("marking an unknown message read was taken")
+	}
+}
+
+// An unknown event type is counted each time and logged at info once.
+func TestUnknownEventLoggedOnce(t *testing.T) {
+	sim := newSim(t)
+	core, logs := observer.New(zap.InfoLevel)
+	p := newPlatform(t, sim, testOptions(nil, tada.WithLogger(zap.New(core)))...)
+	runWith(t, p, func(e *tada.NewMessage) { p.EventHandled(e, nil) })
+	sim.SendRaw(`{"event":"server.future.thing","params":{"x":1}}`)
+	sim.SendRaw(`{"event":"server.future.thing","params":{"x":2}}`)
+	waitCond(t, "both unknown events", func() bool { return p.Client().Stats().Unknown == 2 })
+	if n := len(logs.FilterField(zap.String("event", "server.future.thing")).All()); n != 1 {
+		t.Fatalf("%d info lines about the unknown event, want 1", n)
 	}
 }

@@ -181,8 +181,8 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 // answered reports whether a message found by a catch-up was handled by
 // an earlier process, which did not save its position: the bot's comment
 // answers it, or (resuming from read marks) the bot read it. A message
-// this process saw fail to deliver a command is handled again all the
-// same, as its handler was told.
+// whose handler was told a command was not delivered is handled again
+// all the same.
 func (p *Platform) answered(chat string, m *Message, replied, read bool) bool {
 	if !replied && !read || p.isUndelivered(chat, m.MessageID) {
 		return false

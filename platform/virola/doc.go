@@ -57,8 +57,8 @@
 // comment of the bot on it; one that has such a comment is skipped
 // (Stats.Replied, logged at debug), so a restart after a kill between the
 // reply and the saved position does not answer twice. A message whose
-// handler this process saw fail to deliver a command is passed on again
-// all the same. Replies to comments, replies posted to the room
+// handler was told it failed to deliver a command (kept in the store) is
+// passed on again all the same, as the handler was told. Replies to comments, replies posted to the room
 // (WithReplyInThread(false)) and answers without ReplyTo cannot be told
 // apart: Virola has no quote, and a post returns no id to remember.
 //

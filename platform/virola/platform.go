@@ -64,11 +64,12 @@ type Platform struct {
 	high      int64 // highest message id seen
 	handled   int64 // highest message id handled
 
-	resume      string          // where this process resumed from (resume.go)
-	unreadFrom  map[int64]bool  // rooms caught up from the server's read marks
-	toMark      []int64         // handled messages to mark read
-	undelivered map[string]bool // "room:id" of messages whose command was not delivered
-	unknownSeen map[string]bool // unknown event types, logged once each
+	resume           string          // where this process resumed from (resume.go)
+	unreadFrom       map[int64]bool  // rooms caught up from the server's read marks
+	toMark           []int64         // handled messages to mark read
+	undelivered      map[string]bool // "room:id" of messages whose command was not delivered
+	undeliveredDirty bool
+	unknownSeen      map[string]bool // unknown event types, logged once each
 
 	connects, malformed, unknown, matched, unmatched, replied, readSkipped atomic.Int64
 }
@@ -89,7 +90,7 @@ func New(baseURL string, opts ...Option) *Platform {
 		rooms: map[int64]Room{}, users: map[int64]User{}, parents: map[int64]int64{}, floors: map[int64]int64{},
 		unreadFrom: map[int64]bool{}, undelivered: map[string]bool{}, unknownSeen: map[string]bool{}}
 	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{Store: o.store, Logger: o.logger,
-		Page: o.page, FlushEvery: o.flushEvery, AfterFlush: p.markRead})
+		Page: o.page, FlushEvery: o.flushEvery, AfterFlush: p.afterFlush})
 	return p
 }
 
@@ -252,7 +253,12 @@ func (p *Platform) start(ctx context.Context) error {
 			p.mu.Unlock()
 		}
 	}
-	p.keySet = true
+	if err := p.loadUndelivered(ctx); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.keySet = true // read under mu by the writes after a flush
+	p.mu.Unlock()
 	p.chooseResume()
 	return nil
 }

@@ -2,9 +2,13 @@ package virola
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"go.uber.org/zap"
@@ -166,19 +170,81 @@ func (p *Platform) markRead(ctx context.Context) error {
 }
 
 // noteUndelivered remembers the messages whose handler failed to deliver
-// a command, until they are handled again.
+// a command, until they are handled again. They are kept in the store
+// too, so that a restarted bot hands them to their handler again, as it
+// was told, rather than skipping them as answered.
 func (p *Platform) noteUndelivered(chat string, id int64, undelivered bool) {
 	k := chat + ":" + strconv.FormatInt(id, 10)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !undelivered {
-		delete(p.undelivered, k)
+		if p.undelivered[k] {
+			delete(p.undelivered, k)
+			p.undeliveredDirty = true
+		}
 		return
 	}
 	if len(p.undelivered) >= maxParents {
 		clear(p.undelivered)
 	}
 	p.undelivered[k] = true
+	p.undeliveredDirty = true
+}
+
+func (p *Platform) undeliveredKey() string {
+	return strings.Replace(p.markKey(), "virola:mark:", "virola:undelivered:", 1)
+}
+
+// afterFlush runs after each write of the cursors.
+func (p *Platform) afterFlush(ctx context.Context) error {
+	return errors.Join(p.saveUndelivered(ctx), p.markRead(ctx))
+}
+
+// saveUndelivered writes the undelivered messages when they changed.
+func (p *Platform) saveUndelivered(ctx context.Context) error {
+	p.mu.Lock()
+	if p.o.store == nil || !p.keySet || !p.undeliveredDirty {
+		p.mu.Unlock()
+		return nil
+	}
+	keys := slices.Sorted(maps.Keys(p.undelivered))
+	p.undeliveredDirty = false
+	p.mu.Unlock()
+	data, err := json.Marshal(keys)
+	if err == nil {
+		err = p.o.store.Set(ctx, p.undeliveredKey(), data, 0)
+	}
+	if err != nil {
+		p.mu.Lock()
+		p.undeliveredDirty = true
+		p.mu.Unlock()
+		return fmt.Errorf("virola: saving the undelivered messages: %w", err)
+	}
+	return nil
+}
+
+func (p *Platform) loadUndelivered(ctx context.Context) error {
+	if p.o.store == nil {
+		return nil
+	}
+	data, ok, err := p.o.store.Get(ctx, p.undeliveredKey())
+	if err != nil {
+		return fmt.Errorf("virola: loading the undelivered messages: %w", err)
+	}
+	if !ok {
+		return nil
+	}
+	var keys []string
+	if err := json.Unmarshal(data, &keys); err != nil {
+		p.log.Warn("virola: stored undelivered messages unreadable; starting without", zap.Error(err))
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, k := range keys {
+		p.undelivered[k] = true
+	}
+	return nil
 }
 
 func (p *Platform) isUndelivered(chat string, id int64) bool {

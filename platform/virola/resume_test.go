@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
@@ -187,5 +188,75 @@ func TestCatchUpSkipsMessageAlreadyRepliedTo(t *testing.T) {
 	}
 	if s := p2.Stats(); s.Replied != 1 {
 		t.Fatalf("stats %+v, want one message skipped as replied to", s)
+	}
+}
+
+// An unknown event type is counted each time and logged at info once.
+func TestUnknownEventLoggedOnce(t *testing.T) {
+	w := newSimWorld(t, false)
+	core, logs := observer.New(zap.InfoLevel)
+	tb := runBot(t, w, store.NewMemory(), virola.WithLogger(zap.New(core)))
+	w.waitConnected(t)
+	w.sim.InjectRaw(`{"type":"MessageReactionsChanged","data":{"messageId":1}}`)
+	w.sim.InjectRaw(`{"type":"MessageReactionsChanged","data":{"messageId":2}}`)
+	waitFor(t, "both unknown events", func() bool { return tb.p.Stats().Unknown == 2 })
+	if n := len(logs.FilterField(zap.String("type", "MessageReactionsChanged")).All()); n != 1 {
+		t.Fatalf("%d info lines about the unknown event, want 1", n)
+	}
+}
+
+// A message whose handler was told its reply was not delivered is handed
+// to its handler again after a restart, even though the reply landed.
+func TestUndeliveredReplyIsHandledAgainAfterRestart(t *testing.T) {
+	w := newSimWorld(t, false)
+	st := store.NewMemory()
+	opts := append(testOptions(st), w.auth...)
+	listen := func(p *virola.Platform, fail bool, got chan<- string) func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- p.Listen(ctx, func(e bot.Event) error {
+				if c, ok := e.(*virola.TextMessagesCreated); ok {
+					m := c.Messages()[0]
+					_, err := p.Send(context.Background(), m.Chat.ID, bot.Outgoing{Text: "echo", ReplyTo: m.ID})
+					if err == nil && fail {
+						err = fmt.Errorf("the answer was lost: %w", bot.ErrOutcomeUnknown)
+					}
+					p.EventHandled(e, err)
+					got <- m.Text
+				}
+				return nil
+			})
+		}()
+		waitFor(t, "the platform", p.Ready)
+		return func() {
+			cancel()
+			<-done
+			if err := p.Close(context.Background()); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	got1 := make(chan string, 10)
+	stop1 := listen(virola.New(w.sim.URL(), opts...), true, got1)
+	room := parseID(t, w.ConnectContact(t, "alice", false))
+	w.sim.Post(w.contactOf(room), room, "one")
+	<-got1
+	stop1()
+
+	got2 := make(chan string, 10)
+	p2 := virola.New(w.sim.URL(), opts...)
+	stop2 := listen(p2, false, got2)
+	defer stop2()
+	select {
+	case text := <-got2:
+		if text != "one" {
+			t.Fatalf("after the restart: %q, want the undelivered message again", text)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the undelivered message was not passed on again")
+	}
+	if s := p2.Stats(); s.Replied != 0 {
+		t.Fatalf("stats %+v: skipped as replied to", s)
 	}
 }
