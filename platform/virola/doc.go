@@ -43,7 +43,8 @@
 // Read marks are per message and per user. A message handled for good
 // (its handler did not fail to deliver a command, see bot.Undelivered) is
 // marked read (POST /api/v1/messages/{id}/read) after each write of the
-// cursors (WithMarkRead). A bot whose store holds no earlier run (none,
+// cursors (WithMarkRead); the server's TextMessagesUpdated for the bot's
+// own mark is not passed on (Stats.OwnReads). A bot whose store holds no earlier run (none,
 // or a memory store after a restart) resumes from those marks: a room
 // with unread messages starts before its oldest message the bot has not
 // read, and messages after it that the bot did read are skipped

@@ -35,6 +35,7 @@ type Stats struct {
 	Unmatched int64 // sends whose message id could not be found
 	Replied   int64 // messages a catch-up skipped: the bot's comment answers them
 	Read      int64 // messages a catch-up from read marks skipped: read by the bot
+	OwnReads  int64 // updates not passed on: the echo of the bot's own read mark
 }
 
 // Platform is the Virola bot.Platform: the events socket, REST commands
@@ -70,8 +71,9 @@ type Platform struct {
 	undelivered      map[string]bool // "room:id" of messages whose command was not delivered
 	undeliveredDirty bool
 	unknownSeen      map[string]bool // unknown event types, logged once each
+	marked           map[int64]bool  // messages the bot marked read, until their update comes
 
-	connects, malformed, unknown, matched, unmatched, replied, readSkipped atomic.Int64
+	connects, malformed, unknown, matched, unmatched, replied, readSkipped, ownReads atomic.Int64
 }
 
 // maxToMark bounds the messages waiting to be marked read; past it the
@@ -88,7 +90,7 @@ func New(baseURL string, opts ...Option) *Platform {
 	}
 	p := &Platform{o: o, client: newClient(baseURL, o), log: o.logger, match: newMatcher(),
 		rooms: map[int64]Room{}, users: map[int64]User{}, parents: map[int64]int64{}, floors: map[int64]int64{},
-		unreadFrom: map[int64]bool{}, undelivered: map[string]bool{}, unknownSeen: map[string]bool{}}
+		unreadFrom: map[int64]bool{}, undelivered: map[string]bool{}, unknownSeen: map[string]bool{}, marked: map[int64]bool{}}
 	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{Store: o.store, Logger: o.logger,
 		Page: o.page, FlushEvery: o.flushEvery, AfterFlush: p.afterFlush})
 	return p
@@ -108,7 +110,7 @@ func (p *Platform) Stats() Stats {
 	ks := p.d.Stats()
 	return Stats{Connects: p.connects.Load(), Malformed: p.malformed.Load(), Unknown: p.unknown.Load(),
 		Replayed: ks.Replayed, Skipped: ks.Skipped, Matched: p.matched.Load(), Unmatched: p.unmatched.Load(),
-		Replied: p.replied.Load(), Read: p.readSkipped.Load()}
+		Replied: p.replied.Load(), Read: p.readSkipped.Load(), OwnReads: p.ownReads.Load()}
 }
 
 // ClientOf returns the Virola client of the platform that delivered c's
@@ -356,6 +358,9 @@ func (p *Platform) onEvent(ctx context.Context, ev bot.Event, emit func(bot.Even
 	case *TextMessagesUpdated:
 		for _, m := range e.TextMessages {
 			p.see(&m)
+			if p.ownMark(&m) {
+				continue
+			}
 			if err := emit(&TextMessagesUpdated{TextMessages: []Message{m}}); err != nil {
 				return err
 			}

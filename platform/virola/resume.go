@@ -142,6 +142,9 @@ func (p *Platform) markRead(ctx context.Context) error {
 		wg.Go(func() {
 			for id := range next {
 				err := p.client.MarkRead(ctx, id)
+				if err == nil {
+					p.noteMarked(id)
+				}
 				if err == nil || IsNotFound(err) {
 					continue
 				}
@@ -167,6 +170,33 @@ func (p *Platform) markRead(ctx context.Context) error {
 	p.toMark = append(failed, p.toMark...)
 	p.mu.Unlock()
 	return fmt.Errorf("virola: marking %d messages read: %w", len(failed), first)
+}
+
+// noteMarked remembers a message the bot marked read, so that the
+// update the server sends for the mark is not passed on.
+func (p *Platform) noteMarked(id int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.marked) >= maxToMark {
+		clear(p.marked) // their updates are passed on, which is harmless
+	}
+	p.marked[id] = true
+}
+
+// ownMark reports whether an update is the echo of the bot's own read
+// mark (counted in Stats.OwnReads); such an update is not passed on.
+func (p *Platform) ownMark(m *Message) bool {
+	p.mu.Lock()
+	own := p.marked[m.MessageID] && readBy(m, p.client.Self())
+	if own {
+		delete(p.marked, m.MessageID)
+	}
+	p.mu.Unlock()
+	if own {
+		p.ownReads.Add(1)
+		p.log.Debug("virola: the update of the bot's own read mark is not passed on", zap.Int64("message", m.MessageID))
+	}
+	return own
 }
 
 // noteUndelivered remembers the messages whose handler failed to deliver

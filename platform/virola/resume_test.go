@@ -260,3 +260,29 @@ func TestUndeliveredReplyIsHandledAgainAfterRestart(t *testing.T) {
 		t.Fatalf("stats %+v: skipped as replied to", s)
 	}
 }
+
+// The server's update for the bot's own read mark is not passed on;
+// other read marks are.
+func TestOwnReadMarkUpdateNotPassedOn(t *testing.T) {
+	w := newSimWorld(t, false)
+	tb := runBot(t, w, store.NewMemory())
+	room := parseID(t, w.ConnectContact(t, "alice", false))
+	alice := w.contactOf(room)
+	one, _ := w.sim.Post(alice, room, "one")
+	waitFor(t, "the echo of the bot's read mark", func() bool { return tb.p.Stats().OwnReads == 1 })
+	mine, err := tb.p.Send(context.Background(), itoa(room), bot.Outgoing{Text: "hi"})
+	if err != nil || len(mine) != 1 {
+		t.Fatalf("send: %v %v", mine, err)
+	}
+	if err := w.sim.MarkRead(alice, parseID(t, mine[0])); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "alice's read mark", func() bool { return len(tb.rec.snapshot().updates) > 0 })
+	for _, u := range tb.rec.snapshot().updates {
+		if u.MessageID == one.MessageID {
+			t.Fatalf("the update of the bot's own read mark was passed on: %+v", u)
+		}
+	}
+}
+
+func itoa(n int64) string { return fmt.Sprint(n) }
