@@ -350,20 +350,22 @@ func (p *Platform) classify(m Message, delayed, replayed bool, after int64) kit.
 	if !seen || m.Gentime > prev.gentime {
 		p.seen.put(m.MessageID, version{gentime: m.Gentime, edited: m.Edited, deleted: m.Deleted()})
 	}
-	retry := replayed && !seen && p.retryNew[m.MessageID]
+	// A new message whose command was not delivered is new again when a
+	// catch-up finds it, whatever versions came meanwhile.
+	retry := replayed && p.retryNew[m.MessageID]
 	if retry {
 		delete(p.retryNew, m.MessageID)
 	}
 	p.mu.Unlock()
-	if m.From == me || (seen && m.Gentime <= prev.gentime) {
+	if m.From == me || (!retry && seen && m.Gentime <= prev.gentime) {
 		return it
 	}
 	base := messageEvent{Msg: m, Replayed: replayed}
-	isNew := !seen && !delayed
-	if replayed && !seen {
+	isNew := retry || !seen && !delayed
+	if replayed && !seen && !retry {
 		// Catch-up has no "delayed": a message created before the
 		// chat's position is a change of one passed on already.
-		isNew = retry || after == 0 || m.CreatedTime().UnixNano() > after
+		isNew = after == 0 || m.CreatedTime().UnixNano() > after
 	}
 	switch {
 	case m.Deleted():
