@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 
@@ -191,8 +192,25 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 	if len(msgs) > limit {
 		msgs = msgs[:limit]
 	}
+	var replied map[uint64]bool
+	if len(msgs) > 0 {
+		if replied, err = p.repliedTo(ctx, disc); err != nil {
+			return nil, err
+		}
+	}
 	items := make([]kit.Item, 0, len(msgs))
 	for _, m := range msgs {
+		id := int64(m.GetId().GetId())
+		if replied[m.GetId().GetId()] && !p.isUndelivered(chat, id) {
+			// Handled by an earlier process that was killed before its
+			// position was saved: the bot's reply quotes it, so handling
+			// it again would answer twice. A message whose handler was
+			// told it failed (an unknown outcome) is handled again.
+			p.replied.Add(1)
+			p.log.Debug("olvid: catch-up skips a message the bot replied to already", zap.String("chat", chat), zap.Int64("message", id))
+			items = append(items, kit.Item{Chat: chat, ID: id})
+			continue
+		}
 		e, ok := decodeMessageReceived(&pb.MessageReceivedNotification{Message: m}).(*MessageReceived)
 		if !ok {
 			continue
@@ -200,9 +218,111 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		if err := p.resolveMessage(ctx, e); err != nil {
 			return nil, err
 		}
-		items = append(items, kit.Item{Chat: chat, ID: int64(m.GetId().GetId()), Event: e})
+		items = append(items, kit.Item{Chat: chat, ID: id, Event: e})
 	}
 	return items, nil
+}
+
+// repliedTo returns the inbound messages of a discussion that a message
+// of the bot's replies to (quotes).
+func (p *Platform) repliedTo(ctx context.Context, disc uint64) (map[uint64]bool, error) {
+	t := pb.MessageId_TYPE_OUTBOUND
+	out, err := p.client.ListMessages(ctx, &MessageFilter{Type: &t, DiscussionId: &disc}, false)
+	if errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("%w: %v", kit.ErrChatGone, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	replied := map[uint64]bool{}
+	for _, m := range out {
+		if r := m.GetRepliedMessageId(); r != nil && r.GetType() == pb.MessageId_TYPE_INBOUND {
+			replied[r.GetId()] = true
+		}
+	}
+	return replied, nil
+}
+
+// noteUndelivered remembers the messages whose handler failed to deliver
+// a command, until they are handled again. They are kept in the store
+// too, so that a restarted bot hands them to their handler again, as it
+// was told, rather than skipping them as replied to.
+func (p *Platform) noteUndelivered(chat string, id int64, undelivered bool) {
+	k := chat + ":" + strconv.FormatInt(id, 10)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !undelivered {
+		if p.undelivered[k] {
+			delete(p.undelivered, k)
+			p.undeliveredDirty = true
+		}
+		return
+	}
+	if len(p.undelivered) >= maxCached {
+		clear(p.undelivered)
+	}
+	p.undelivered[k] = true
+	p.undeliveredDirty = true
+}
+
+func (p *Platform) undeliveredKey() string {
+	return "olvid:undelivered:" + strconv.FormatUint(p.identity, 10)
+}
+
+// saveUndelivered writes the undelivered messages when they changed; it
+// runs after each write of the cursors.
+func (p *Platform) saveUndelivered(ctx context.Context) error {
+	p.mu.Lock()
+	if p.o.store == nil || p.identity == 0 || !p.undeliveredDirty {
+		p.mu.Unlock()
+		return nil
+	}
+	keys := slices.Sorted(maps.Keys(p.undelivered))
+	key := p.undeliveredKey()
+	p.undeliveredDirty = false
+	p.mu.Unlock()
+	data, err := json.Marshal(keys)
+	if err == nil {
+		err = p.o.store.Set(ctx, key, data, 0)
+	}
+	if err != nil {
+		p.mu.Lock()
+		p.undeliveredDirty = true
+		p.mu.Unlock()
+		return fmt.Errorf("olvid: saving the undelivered messages: %w", err)
+	}
+	return nil
+}
+
+func (p *Platform) loadUndelivered(ctx context.Context) error {
+	if p.o.store == nil {
+		return nil
+	}
+	p.mu.Lock()
+	key := p.undeliveredKey()
+	p.mu.Unlock()
+	data, ok, err := p.o.store.Get(ctx, key)
+	if err != nil || !ok {
+		return err
+	}
+	var keys []string
+	if err := json.Unmarshal(data, &keys); err != nil {
+		p.log.Warn("olvid: stored undelivered messages unreadable; starting without", zap.Error(err))
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, k := range keys {
+		p.undelivered[k] = true
+	}
+	return nil
+}
+
+func (p *Platform) isUndelivered(chat string, id int64) bool {
+	k := chat + ":" + strconv.FormatInt(id, 10)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.undelivered[k]
 }
 
 // remember caches what a discussion says of itself.

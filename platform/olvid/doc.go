@@ -49,6 +49,31 @@
 // discussion ids ("12"); message ids are "i42" (inbound) and "o7"
 // (outbound), see MessageID.
 //
+// # Resuming and crashes
+//
+// The daemon's read markers are its own: a message counts as read once it
+// was listed or notified to any client, and the API has no call to mark
+// one read. So a bot without a store (or a memory store, after a
+// restart) still gets everything that arrived while no client was
+// connected, from MessageList{unread: true}, but a message notified to a
+// process that was killed before handling it is read for the daemon and
+// is lost to such a bot: at most the events queued in the killed process.
+// With a store, the per-discussion positions (which stay below a message
+// whose handler failed to deliver a command, see bot.Undelivered) bring
+// those back. Start-up logs the resume source: stored cursors, server
+// read markers (the unread list) or none.
+//
+// A reply quotes its message (reply_id). Before a catch-up passes on a
+// message again, it looks for a message of the bot quoting it in the
+// discussion; one that has such a reply is skipped (Stats.Replied, logged
+// at debug), so a restart after a kill between the reply and the saved
+// position does not answer twice. A message whose handler was told it
+// failed to deliver a command (bot.Undelivered; these are kept in the
+// store with the positions) is passed on again all the same, as the
+// handler was told, so a reply with an unknown outcome that did land may
+// be sent twice. Answers that do not quote, and replies in other
+// discussions, cannot be told apart and are sent again.
+//
 // # Groups and moderation
 //
 // Group permissions map onto roles (RoleOf, PermissionsFor): admin,

@@ -28,6 +28,7 @@ type Stats struct {
 	Degraded  int64 // events passed on without their discussion's details
 	CatchUps  int64 // catch-ups run
 	StreamErr int64 // streams that failed or ended
+	Replied   int64 // messages a catch-up skipped: the bot's reply quotes them
 }
 
 // Platform is the Olvid bot.Platform: it keeps one notification stream
@@ -57,8 +58,13 @@ type Platform struct {
 	names    map[uint64]string // contact id → display name
 	known    map[uint64]bool   // discussions at the last connect; nil before the first
 	fresh    map[uint64]bool   // discussions new since, caught up from their start
+	// undelivered holds "chat:id" of messages whose handler failed to
+	// deliver a command, until they are handled again.
+	undelivered      map[string]bool
+	undeliveredDirty bool
+	unknownTypes     map[Notification]bool // logged once each
 
-	sessions, streams, unknown, unread, resolved, degraded, catchUps, streamErr atomic.Int64
+	sessions, streams, unknown, unread, resolved, degraded, catchUps, streamErr, replied atomic.Int64
 }
 
 // New returns a platform for the daemon at target ("host:port", see
@@ -76,8 +82,9 @@ func New(target string, opts ...Option) (*Platform, error) {
 		return nil, err
 	}
 	p := &Platform{o: o, client: c, log: o.logger, chats: map[uint64]*chatInfo{}, groups: map[uint64]uint64{},
-		names: map[uint64]string{}, fresh: map[uint64]bool{}}
-	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{Store: o.store, Logger: o.logger, Page: o.page, FlushEvery: o.flushEvery})
+		names: map[uint64]string{}, fresh: map[uint64]bool{}, undelivered: map[string]bool{}, unknownTypes: map[Notification]bool{}}
+	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{Store: o.store, Logger: o.logger, Page: o.page, FlushEvery: o.flushEvery,
+		AfterFlush: p.saveUndelivered})
 	return p, nil
 }
 
@@ -96,7 +103,7 @@ func (p *Platform) Stats() Stats {
 	ks := p.d.Stats()
 	return Stats{Sessions: p.sessions.Load(), Streams: p.streams.Load(), Unknown: p.unknown.Load(), Unread: p.unread.Load(),
 		Replayed: ks.Replayed, Skipped: ks.Skipped, Resolved: p.resolved.Load(), Degraded: p.degraded.Load(),
-		CatchUps: p.catchUps.Load(), StreamErr: p.streamErr.Load()}
+		CatchUps: p.catchUps.Load(), StreamErr: p.streamErr.Load(), Replied: p.replied.Load()}
 }
 
 // ClientOf returns the Olvid client of the platform that delivered c's
@@ -163,12 +170,23 @@ func (p *Platform) start(ctx context.Context) error {
 	p.mu.Lock()
 	p.identity = ident.GetId()
 	p.mu.Unlock()
-	if err := p.loadDiscussions(ctx); err != nil {
+	if err := errors.Join(p.loadDiscussions(ctx), p.loadUndelivered(ctx)); err != nil {
 		p.mu.Lock()
 		p.identity = 0 // read it all again next time
 		p.mu.Unlock()
 		return err
 	}
+	p.mu.Lock()
+	stored := len(p.d.Chats()) > 0 || p.known != nil
+	p.mu.Unlock()
+	source := "server read markers"
+	switch {
+	case !p.o.catchUp:
+		source = "none"
+	case stored:
+		source = "stored cursors"
+	}
+	p.log.Info("olvid: resume source", zap.String("source", source))
 	return nil
 }
 
@@ -288,7 +306,15 @@ func (p *Platform) handle(ctx context.Context, e bot.Event) error {
 		return p.liveMessage(ctx, e)
 	case *Unknown:
 		p.unknown.Add(1)
-		p.log.Info("olvid: notification passed on as unknown", zap.String("notification", string(e.Notification)), zap.String("reason", e.Reason))
+		p.mu.Lock()
+		first := !p.unknownTypes[e.Notification]
+		p.unknownTypes[e.Notification] = true
+		p.mu.Unlock()
+		if first {
+			p.log.Info("olvid: notification passed on as unknown and counted (logged once per notification)", zap.String("notification", string(e.Notification)), zap.String("reason", e.Reason))
+		} else {
+			p.log.Debug("olvid: notification passed on as unknown", zap.String("notification", string(e.Notification)), zap.String("reason", e.Reason))
+		}
 	default:
 		p.observe(ctx, e)
 	}
@@ -333,7 +359,9 @@ func (p *Platform) liveMessage(ctx context.Context, e *MessageReceived) error {
 // catch-up.
 func (p *Platform) EventHandled(e bot.Event, err error) {
 	if m, ok := e.(*MessageReceived); ok {
-		p.d.Handled(chatID(m.GetMessage().GetDiscussionId()), int64(m.GetMessage().GetId().GetId()), err)
+		chat, id := chatID(m.GetMessage().GetDiscussionId()), int64(m.GetMessage().GetId().GetId())
+		p.noteUndelivered(chat, id, bot.Undelivered(err))
+		p.d.Handled(chat, id, err)
 	}
 }
 

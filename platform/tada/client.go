@@ -166,7 +166,12 @@ type Client struct {
 	me       atomic.Pointer[Contact]
 
 	warnings, malformed, unknown, resends, rateLimited, confirmed atomic.Int64
+	unknownTypes                                                  sync.Map // event name → struct{}: logged once at info
+	unknownTypesN                                                 atomic.Int64
 }
+
+// maxUnknownTypes bounds the unknown event names remembered for logging.
+const maxUnknownTypes = 1000
 
 // NewClient returns a client for the server at baseURL (http:// or
 // https://, with an optional path prefix), acting in team with token.
@@ -549,7 +554,13 @@ func (cn *Conn) readLoop() {
 		case *Unknown:
 			if derr == nil {
 				cn.c.unknown.Add(1)
-				log.Debug("unknown event", zap.String("event", ev.Name))
+				if _, seen := cn.c.unknownTypes.Load(ev.Name); seen || cn.c.unknownTypesN.Add(1) > maxUnknownTypes {
+					log.Debug("unknown event", zap.String("event", ev.Name))
+				} else if _, seen := cn.c.unknownTypes.LoadOrStore(ev.Name, struct{}{}); seen {
+					log.Debug("unknown event", zap.String("event", ev.Name))
+				} else {
+					log.Info("unknown event type, passed on as *Unknown and counted (logged once per type)", zap.String("event", ev.Name))
+				}
 			}
 		}
 		select {

@@ -32,6 +32,9 @@ type Settings struct {
 	PingTimeout  registry.Duration `toml:"ping_timeout"`
 	// CatchUp fetches messages that arrived while the bot was away.
 	CatchUp bool `toml:"catch_up"`
+	// MarkRead marks handled messages read, so that a bot without a store
+	// file resumes from the server's read markers.
+	MarkRead bool `toml:"mark_read"`
 	// SendOverWebSocket sends with client.message.updated instead of REST.
 	SendOverWebSocket bool `toml:"send_over_websocket"`
 	// MaxMessageLength overrides the server's max_message_length; 0 keeps
@@ -49,6 +52,7 @@ func NewSettings() *Settings {
 		PingInterval: registry.Duration(DefaultPingInterval),
 		PingTimeout:  registry.Duration(DefaultPingTimeout),
 		CatchUp:      true,
+		MarkRead:     true,
 	}
 }
 
@@ -100,6 +104,7 @@ func (s *Settings) Build(env registry.PlatformEnv) (bot.Platform, error) {
 		WithBackoff(s.ReconnectMin.Std(), s.ReconnectMax.Std()),
 		WithPing(s.PingInterval.Std(), s.PingTimeout.Std()),
 		WithCatchUp(s.CatchUp),
+		WithMarkRead(s.MarkRead),
 		WithSendOverWebSocket(s.SendOverWebSocket),
 	}
 	if s.MaxMessageLength > 0 {

@@ -57,6 +57,27 @@
 // the newest version the bot saw on its very first start, so old history
 // is not replayed.
 //
+// A new message handled for good (its handler did not fail to deliver a
+// command, see bot.Undelivered) moves its chat's read marker
+// (client.chat.lastread, after each write of the cursors), never past a
+// message that waits to be handled again (WithMarkRead). A bot whose
+// store does not hold an earlier run (none, or a memory store after a
+// restart) resumes from those markers: the chats with unread messages are
+// caught up from GET …/messages/{chat}?unread=true. Start-up logs the
+// resume source: stored cursors, server read markers or none. Whether the
+// real server also marks a chat read when the bot posts in it is not
+// documented; if it does, messages queued behind a reply are lost to a
+// bot without a store.
+//
+// A reply (Outgoing.ReplyTo) to a new message being handled gets message
+// ids derived from that message, the reply's rank among the replies to
+// it and the part's rank: when the message is handled again, after a
+// crash or an undelivered command, the same reply is the same message on
+// the server (which keeps one message per message_id) rather than a
+// second one. Sends without ReplyTo, files and replies to other events
+// (edits) get random ids, so the platform cannot tell them apart when
+// they are sent again.
+//
 // # Commands
 //
 // Client has one method per REST call (SendMessage, EditMessage,

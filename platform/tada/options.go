@@ -78,6 +78,7 @@ type options struct {
 	eventBuffer      int
 	seenMessages     int
 	sendOverWS       bool
+	markRead         bool
 }
 
 func defaultOptions() options {
@@ -96,6 +97,7 @@ func defaultOptions() options {
 		maxFrame:         DefaultMaxFrame,
 		eventBuffer:      DefaultEventBuffer,
 		seenMessages:     DefaultSeenMessages,
+		markRead:         true,
 	}
 }
 
@@ -220,6 +222,12 @@ func WithCursorFlush(d time.Duration) Option {
 		o.cursorFlush = d
 	})
 }
+
+// WithMarkRead turns marking handled messages read on or off (default
+// on): each chat's read marker (client.chat.lastread) follows the new
+// messages handled for good, so a bot started without its store resumes
+// from the marker. Off, such a bot starts at the newest message.
+func WithMarkRead(on bool) Option { return optionFunc(func(o *options) { o.markRead = on }) }
 
 // WithCatchUp turns fetching missed messages after a reconnect or a
 // restart on or off (default on).

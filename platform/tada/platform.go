@@ -40,6 +40,12 @@ type Platform struct {
 	members   map[string]map[string]string // group → member → status
 	seen      *versions
 	groups    groupTracker // the bot's groups, for GroupChanged (groupchange.go)
+
+	resume     string                // where this process resumed from (resume.go)
+	unreadFrom map[string]bool       // chats caught up from the server's read marker
+	reads      map[string]*readState // read markers to move
+	replies    map[string]int        // messages being handled → replies sent to them
+	retryNew   map[string]bool       // new messages to pass on again, as new
 }
 
 // New returns a platform for team on the server at baseURL, with the
@@ -50,9 +56,10 @@ func New(baseURL, team, token string, opts ...Option) (*Platform, error) {
 		return nil, err
 	}
 	p := &Platform{c: c, opts: c.opts, log: c.opts.logger, connCh: make(chan struct{}),
-		contacts: map[string]Contact{}, members: map[string]map[string]string{}, seen: newVersions(c.opts.seenMessages)}
+		contacts: map[string]Contact{}, members: map[string]map[string]string{}, seen: newVersions(c.opts.seenMessages),
+		unreadFrom: map[string]bool{}, reads: map[string]*readState{}, replies: map[string]int{}, retryNew: map[string]bool{}}
 	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{Store: c.opts.store, Logger: p.log,
-		Page: c.opts.catchUpPage, FlushEvery: c.opts.cursorFlush})
+		Page: c.opts.catchUpPage, FlushEvery: c.opts.cursorFlush, AfterFlush: p.markRead})
 	return p, nil
 }
 
@@ -152,6 +159,13 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 			}
 			return permanent(err)
 		}
+		p.mu.Lock()
+		for jid := range p.unreadFrom {
+			if p.d.Known(jid) {
+				delete(p.unreadFrom, jid)
+			}
+		}
+		p.mu.Unlock()
 	}
 	useful()
 	p.ready.Store(true)
@@ -205,15 +219,21 @@ func (p *Platform) startup(ctx context.Context, emit func(bot.Event) error) ([]s
 	if err := p.d.Load(ctx); err != nil {
 		return nil, err
 	}
-	if err := p.loadSince(ctx, key+":since", chats.Objects); err != nil {
+	fromStore, err := p.loadSince(ctx, key+":since", chats.Objects)
+	if err != nil {
 		return nil, err
 	}
+	p.mu.Lock()
+	p.chooseResume(fromStore, chats.Objects)
+	p.mu.Unlock()
 	if err := p.syncGroups(ctx, key+":groups", chats.Objects, emit); err != nil {
 		return nil, err
 	}
 	var extra []string
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	for _, c := range chats.Objects {
-		if c.Gentime > p.since && !p.d.Known(c.JID) {
+		if (c.Gentime > p.since || p.unreadFrom[c.JID]) && !p.d.Known(c.JID) {
 			extra = append(extra, c.JID)
 		}
 	}
@@ -221,21 +241,22 @@ func (p *Platform) startup(ctx context.Context, emit func(bot.Event) error) ([]s
 }
 
 // loadSince reads, or on the very first start sets, the version before
-// which history is never replayed: the newest of the chats now.
-func (p *Platform) loadSince(ctx context.Context, key string, chats []Chat) error {
+// which history is never replayed: the newest of the chats now. It
+// reports whether the store had it from an earlier run.
+func (p *Platform) loadSince(ctx context.Context, key string, chats []Chat) (bool, error) {
 	if p.since != 0 {
-		return nil
+		return false, nil
 	}
 	st := p.opts.store
 	if st != nil {
 		data, ok, err := st.Get(ctx, key)
 		if err != nil {
-			return fmt.Errorf("tada: loading %s: %w", key, err)
+			return false, fmt.Errorf("tada: loading %s: %w", key, err)
 		}
 		if ok {
 			if n, err := strconv.ParseInt(string(data), 10, 64); err == nil && n > 0 {
 				p.since = n
-				return nil
+				return true, nil
 			}
 		}
 	}
@@ -245,11 +266,11 @@ func (p *Platform) loadSince(ctx context.Context, key string, chats []Chat) erro
 	}
 	if st != nil {
 		if err := st.Set(ctx, key, []byte(strconv.FormatInt(since, 10)), 0); err != nil {
-			return fmt.Errorf("tada: saving %s: %w", key, err)
+			return false, fmt.Errorf("tada: saving %s: %w", key, err)
 		}
 	}
 	p.since = since
-	return nil
+	return false, nil
 }
 
 func (p *Platform) noteChatLocked(c Chat) {
@@ -329,13 +350,19 @@ func (p *Platform) classify(m Message, delayed, replayed bool, after int64) kit.
 	if !seen || m.Gentime > prev.gentime {
 		p.seen.put(m.MessageID, version{gentime: m.Gentime, edited: m.Edited, deleted: m.Deleted()})
 	}
+	// A new message whose command was not delivered is new again when a
+	// catch-up finds it, whatever versions came meanwhile.
+	retry := replayed && p.retryNew[m.MessageID]
+	if retry {
+		delete(p.retryNew, m.MessageID)
+	}
 	p.mu.Unlock()
-	if m.From == me || (seen && m.Gentime <= prev.gentime) {
+	if m.From == me || (!retry && seen && m.Gentime <= prev.gentime) {
 		return it
 	}
 	base := messageEvent{Msg: m, Replayed: replayed}
-	isNew := !seen && !delayed
-	if replayed && !seen {
+	isNew := retry || !seen && !delayed
+	if replayed && !seen && !retry {
 		// Catch-up has no "delayed": a message created before the
 		// chat's position is a change of one passed on already.
 		isNew = after == 0 || m.CreatedTime().UnixNano() > after
@@ -348,6 +375,7 @@ func (p *Platform) classify(m Message, delayed, replayed bool, after int64) kit.
 	case isNew:
 		base.norm = []bot.Message{Normalize(&m, p.lookup(m.Chat))}
 		it.Event = &NewMessage{base}
+		p.registerReply(m.MessageID)
 	case m.Edited != "" && (!seen || m.Edited != prev.edited):
 		n := Normalize(&m, p.lookup(m.Chat))
 		n.Edited = true
@@ -373,10 +401,21 @@ func (p *Platform) lookup(chat string) func(string) (string, string, bool) {
 // version, oldest first, deletions included.
 func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, limit int) ([]kit.Item, error) {
 	from := after
-	if from == 0 {
+	f := MessageFilter{Limit: limit, IncludeDeleted: true}
+	p.mu.Lock()
+	unread := after == 0 && p.unreadFrom[chat]
+	p.mu.Unlock()
+	switch {
+	case unread:
+		// A chat this process has no cursor for, resumed from the
+		// server's read marker: what the bot has not handled yet. The
+		// next pages go on from the newest version listed here.
+		f = MessageFilter{Limit: limit, Unread: true}
+	case from == 0:
 		from = p.since
 	}
-	list, err := p.c.ListMessages(ctx, chat, MessageFilter{GentimeFrom: from, Limit: limit, IncludeDeleted: true})
+	f.GentimeFrom = from
+	list, err := p.c.ListMessages(ctx, chat, f)
 	if err != nil {
 		var ae *APIError
 		if errors.As(err, &ae) && ae.Code == CodeNotFound {
@@ -410,13 +449,36 @@ func compareInt(a, b int64) int {
 // handler whose command was not delivered leaves the message to be passed
 // on again after the next reconnect.
 func (p *Platform) EventHandled(e bot.Event, err error) {
-	if me, ok := e.(interface{ position() (string, int64) }); ok {
+	if me, ok := e.(interface {
+		position() (string, int64)
+		messageID() string
+	}); ok {
 		chat, id := me.position()
+		undelivered := bot.Undelivered(err)
+		if nm, ok := e.(*NewMessage); ok {
+			p.handledReply(nm.Msg.MessageID, undelivered)
+			p.noteRead(chat, id, nm.Msg.MessageID, undelivered)
+		}
+		if undelivered {
+			// The catch-up fetches this version again: it must not be
+			// taken for one seen already, and a new message stays new.
+			p.mu.Lock()
+			p.seen.forget(me.messageID())
+			if _, ok := e.(*NewMessage); ok {
+				if len(p.retryNew) >= p.opts.seenMessages {
+					clear(p.retryNew)
+				}
+				p.retryNew[me.messageID()] = true
+			}
+			p.mu.Unlock()
+		}
 		p.d.Handled(chat, id, err)
 	}
 }
 
 func (e *messageEvent) position() (string, int64) { return e.Msg.Chat, e.Msg.Gentime }
+
+func (e *messageEvent) messageID() string { return e.Msg.MessageID }
 
 // Close writes the handled positions.
 func (p *Platform) Close(ctx context.Context) error { return p.d.Flush(ctx) }
@@ -427,8 +489,16 @@ func (p *Platform) Close(ctx context.Context) error { return p.d.Flush(ctx) }
 func (p *Platform) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]string, error) {
 	var ids []string
 	if m.Text != "" || len(m.Files) == 0 {
-		for i, part := range SplitText(m.Text, p.c.MaxMessageLength()) {
-			s := SendMessage{Chat: chatID, Text: part, MessageID: NewMessageID()}
+		parts := SplitText(m.Text, p.c.MaxMessageLength())
+		msgIDs := make([]string, len(parts))
+		if m.ReplyTo != "" {
+			msgIDs = p.replyIDs(m.ReplyTo, len(parts))
+		}
+		for i, part := range parts {
+			if msgIDs[i] == "" {
+				msgIDs[i] = NewMessageID()
+			}
+			s := SendMessage{Chat: chatID, Text: part, MessageID: msgIDs[i]}
 			if i == 0 {
 				s.ReplyTo = m.ReplyTo
 			}
@@ -561,6 +631,10 @@ func (v *versions) get(id string) (version, bool) {
 	x, ok := v.m[id]
 	return x, ok
 }
+
+// forget drops a message's version; its id may stay in order, where its
+// turn to go comes early if it is put again.
+func (v *versions) forget(id string) { delete(v.m, id) }
 
 func (v *versions) put(id string, x version) {
 	if _, ok := v.m[id]; !ok {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 
+	"go.uber.org/zap"
+
 	"github.com/parleybot/parley/platform/kit"
 )
 
@@ -23,10 +25,11 @@ func lastID(r Room) int64 {
 
 // catchUp lists the rooms, then passes on, room by room, what came after
 // the last message passed on. Rooms the cursors do not know start at
-// their floor: on the very first start the room's last message (history is
-// not replayed), after a restart the stored high-water mark (message ids
-// grow across the server), and for rooms that appear later the highest id
-// seen before they did.
+// their floor: on the very first start the room's oldest message the bot
+// has not read, or its last message (history is not replayed), after a
+// restart the stored high-water mark (message ids grow across the
+// server), and for rooms that appear later the highest id seen before
+// they did.
 func (p *Platform) catchUp(ctx context.Context) error {
 	if !p.o.catchUp {
 		return nil
@@ -34,6 +37,15 @@ func (p *Platform) catchUp(ctx context.Context) error {
 	snap, err := p.listRooms(ctx)
 	if err != nil {
 		return err
+	}
+	p.mu.Lock()
+	first := !p.floorsOK && p.mark == 0
+	p.mu.Unlock()
+	var unread map[int64]int64
+	if first && p.resume == resumeMarkers {
+		if unread, err = p.unreadFloors(ctx, snap); err != nil {
+			return err
+		}
 	}
 	p.mu.Lock()
 	p.snapshot = snap
@@ -47,6 +59,10 @@ func (p *Platform) catchUp(ctx context.Context) error {
 				p.floors[id] = p.mark
 			default:
 				p.floors[id] = lastID(r)
+				if f, ok := unread[id]; ok {
+					p.floors[id] = f
+					p.unreadFrom[id] = true
+				}
 				p.high = max(p.high, lastID(r))
 			}
 		}
@@ -131,12 +147,28 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 	}
 	slices.SortFunc(msgs, func(a, b Message) int { return cmpInt(a.MessageID, b.MessageID) })
 	msgs = slices.CompactFunc(msgs, func(a, b Message) bool { return a.MessageID == b.MessageID })
+	self := p.client.Self()
+	replied := map[int64]bool{}
+	if p.o.replyInThread {
+		for _, m := range msgs {
+			if m.UserID == self && m.ParentMessageID != 0 {
+				replied[m.ParentMessageID] = true
+			}
+		}
+	}
+	p.mu.Lock()
+	fromMarks := p.unreadFrom[room]
+	p.mu.Unlock()
 	if len(msgs) > limit {
 		msgs = msgs[:limit]
 	}
 	items := make([]kit.Item, 0, len(msgs))
 	for _, m := range msgs {
 		p.see(&m)
+		if m.UserID != self && p.answered(chat, &m, replied[m.MessageID], fromMarks && readBy(&m, self)) {
+			items = append(items, kit.Item{Chat: chat, ID: m.MessageID})
+			continue
+		}
 		it, err := p.item(ctx, m, true)
 		if err != nil {
 			return nil, err
@@ -144,6 +176,25 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		items = append(items, it)
 	}
 	return items, nil
+}
+
+// answered reports whether a message found by a catch-up was handled by
+// an earlier process, which did not save its position: the bot's comment
+// answers it, or (resuming from read marks) the bot read it. A message
+// whose handler was told a command was not delivered is handled again
+// all the same.
+func (p *Platform) answered(chat string, m *Message, replied, read bool) bool {
+	if !replied && !read || p.isUndelivered(chat, m.MessageID) {
+		return false
+	}
+	if replied {
+		p.replied.Add(1)
+	} else {
+		p.readSkipped.Add(1)
+	}
+	p.log.Debug("virola: catch-up skips a message handled already", zap.String("chat", chat), zap.Int64("message", m.MessageID),
+		zap.Bool("replied", replied), zap.Bool("read", read))
+	return true
 }
 
 func cmpInt(a, b int64) int {

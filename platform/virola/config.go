@@ -46,6 +46,9 @@ type Settings struct {
 	ReconnectMax registry.Duration `toml:"reconnect_max"`
 	// CatchUp fetches what arrived while the bot was away.
 	CatchUp bool `toml:"catch_up"`
+	// MarkRead marks handled messages read, so that a bot without a store
+	// file resumes from the server's read markers.
+	MarkRead bool `toml:"mark_read"`
 	// ReplyInThread sends replies as comments on the message replied to.
 	ReplyInThread bool `toml:"reply_in_thread"`
 }
@@ -60,6 +63,7 @@ func NewSettings() *Settings {
 		ReconnectMin:  registry.Duration(DefaultMinBackoff),
 		ReconnectMax:  registry.Duration(DefaultMaxBackoff),
 		CatchUp:       DefaultCatchUp,
+		MarkRead:      true,
 		ReplyInThread: DefaultReplyInThread,
 	}
 }
@@ -112,6 +116,7 @@ func (s *Settings) Build(env registry.PlatformEnv) (bot.Platform, error) {
 		WithPing(s.PingInterval.Std(), s.PingTimeout.Std()),
 		WithBackoff(s.ReconnectMin.Std(), s.ReconnectMax.Std()),
 		WithCatchUp(s.CatchUp),
+		WithMarkRead(s.MarkRead),
 		WithReplyInThread(s.ReplyInThread),
 		WithInsecureTLS(s.InsecureTLS),
 	}

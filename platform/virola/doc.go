@@ -40,6 +40,29 @@
 // know starts after the highest handled id, which is stored too. The
 // socket is pinged, since the protocol has no keepalive.
 //
+// Read marks are per message and per user. A message handled for good
+// (its handler did not fail to deliver a command, see bot.Undelivered) is
+// marked read (POST /api/v1/messages/{id}/read) after each write of the
+// cursors (WithMarkRead); the server's TextMessagesUpdated for the bot's
+// own mark is not passed on (Stats.OwnReads). A bot whose store holds no earlier run (none,
+// or a memory store after a restart) resumes from those marks: a room
+// with unread messages starts before its oldest message the bot has not
+// read, and messages after it that the bot did read are skipped
+// (Stats.Read). Start-up logs the resume source: stored cursors, server
+// read markers or none. So a first start answers what is unread for the
+// bot's account; the bot's account is a user account, and a person
+// reading with it in a client marks messages read too.
+//
+// A reply goes as a comment on its message (WithReplyInThread, the
+// default): before a catch-up passes a message on again, it looks for a
+// comment of the bot on it; one that has such a comment is skipped
+// (Stats.Replied, logged at debug), so a restart after a kill between the
+// reply and the saved position does not answer twice. A message whose
+// handler was told it failed to deliver a command (kept in the store) is
+// passed on again all the same, as the handler was told. Replies to comments, replies posted to the room
+// (WithReplyInThread(false)) and answers without ReplyTo cannot be told
+// apart: Virola has no quote, and a post returns no id to remember.
+//
 // # Sending
 //
 // A post is answered without the new message's id. Send waits for the

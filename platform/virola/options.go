@@ -74,6 +74,7 @@ type options struct {
 	maxResponse   int64
 	replyInThread bool
 	catchUp       bool
+	markRead      bool
 }
 
 func defaultOptions() options {
@@ -91,6 +92,7 @@ func defaultOptions() options {
 		maxResponse:   DefaultMaxResponse,
 		replyInThread: DefaultReplyInThread,
 		catchUp:       DefaultCatchUp,
+		markRead:      true,
 	}
 }
 
@@ -220,6 +222,15 @@ func WithSendMatch(d time.Duration) Option {
 		}
 		o.sendMatch = d
 	})
+}
+
+// WithMarkRead turns marking handled messages read on or off (default
+// on): a message whose handler did not fail to deliver a command is
+// marked read (POST /api/v1/messages/{id}/read) after the cursors are
+// written, so a bot started without its store resumes from the server's
+// read marks. Off, such a bot starts at each room's newest message.
+func WithMarkRead(on bool) Option {
+	return optionFunc(func(o *options) { o.markRead = on })
 }
 
 // WithReplyInThread says whether a reply (Outgoing.ReplyTo) is sent as a

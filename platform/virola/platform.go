@@ -33,6 +33,9 @@ type Stats struct {
 	Skipped   int64 // live messages passed on already
 	Matched   int64 // sends whose message id was found
 	Unmatched int64 // sends whose message id could not be found
+	Replied   int64 // messages a catch-up skipped: the bot's comment answers them
+	Read      int64 // messages a catch-up from read marks skipped: read by the bot
+	OwnReads  int64 // updates not passed on: the echo of the bot's own read mark
 }
 
 // Platform is the Virola bot.Platform: the events socket, REST commands
@@ -62,8 +65,21 @@ type Platform struct {
 	high      int64 // highest message id seen
 	handled   int64 // highest message id handled
 
-	connects, malformed, unknown, matched, unmatched atomic.Int64
+	resume           string          // where this process resumed from (resume.go)
+	unreadFrom       map[int64]bool  // rooms caught up from the server's read marks
+	toMark           []int64         // handled messages to mark read
+	undelivered      map[string]bool // "room:id" of messages whose command was not delivered
+	undeliveredDirty bool
+	unknownSeen      map[string]bool // unknown event types, logged once each
+	marked           map[int64]bool  // messages the bot marked read, until their update comes
+
+	connects, malformed, unknown, matched, unmatched, replied, readSkipped, ownReads atomic.Int64
 }
+
+// maxToMark bounds the messages waiting to be marked read; past it the
+// oldest marks are dropped (their messages may come again after a restart
+// without a store).
+const maxToMark = 1 << 16
 
 // New returns a platform for the server at baseURL, such as
 // "https://127.0.0.1:7777". Give it WithToken or WithLogin.
@@ -73,9 +89,10 @@ func New(baseURL string, opts ...Option) *Platform {
 		opt.apply(&o)
 	}
 	p := &Platform{o: o, client: newClient(baseURL, o), log: o.logger, match: newMatcher(),
-		rooms: map[int64]Room{}, users: map[int64]User{}, parents: map[int64]int64{}, floors: map[int64]int64{}}
+		rooms: map[int64]Room{}, users: map[int64]User{}, parents: map[int64]int64{}, floors: map[int64]int64{},
+		unreadFrom: map[int64]bool{}, undelivered: map[string]bool{}, unknownSeen: map[string]bool{}, marked: map[int64]bool{}}
 	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{Store: o.store, Logger: o.logger,
-		Page: o.page, FlushEvery: o.flushEvery})
+		Page: o.page, FlushEvery: o.flushEvery, AfterFlush: p.afterFlush})
 	return p
 }
 
@@ -92,7 +109,8 @@ func (p *Platform) Ready() bool { return p.ready.Load() }
 func (p *Platform) Stats() Stats {
 	ks := p.d.Stats()
 	return Stats{Connects: p.connects.Load(), Malformed: p.malformed.Load(), Unknown: p.unknown.Load(),
-		Replayed: ks.Replayed, Skipped: ks.Skipped, Matched: p.matched.Load(), Unmatched: p.unmatched.Load()}
+		Replayed: ks.Replayed, Skipped: ks.Skipped, Matched: p.matched.Load(), Unmatched: p.unmatched.Load(),
+		Replied: p.replied.Load(), Read: p.readSkipped.Load(), OwnReads: p.ownReads.Load()}
 }
 
 // ClientOf returns the Virola client of the platform that delivered c's
@@ -237,7 +255,13 @@ func (p *Platform) start(ctx context.Context) error {
 			p.mu.Unlock()
 		}
 	}
-	p.keySet = true
+	if err := p.loadUndelivered(ctx); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.keySet = true // read under mu by the writes after a flush
+	p.mu.Unlock()
+	p.chooseResume()
 	return nil
 }
 
@@ -334,6 +358,9 @@ func (p *Platform) onEvent(ctx context.Context, ev bot.Event, emit func(bot.Even
 	case *TextMessagesUpdated:
 		for _, m := range e.TextMessages {
 			p.see(&m)
+			if p.ownMark(&m) {
+				continue
+			}
 			if err := emit(&TextMessagesUpdated{TextMessages: []Message{m}}); err != nil {
 				return err
 			}
@@ -362,6 +389,17 @@ func (p *Platform) onEvent(ctx context.Context, ev bot.Event, emit func(bot.Even
 		p.d.Forget(itoa(e.RoomID))
 	case *Unknown:
 		p.unknown.Add(1)
+		p.mu.Lock()
+		first := !p.unknownSeen[e.Name] && len(p.unknownSeen) < maxParents
+		if first {
+			p.unknownSeen[e.Name] = true
+		}
+		p.mu.Unlock()
+		if first {
+			p.log.Info("virola: unknown event type, passed on as *Unknown and counted (logged once per type)", zap.String("type", e.Name))
+		} else {
+			p.log.Debug("virola: unknown event", zap.String("type", e.Name))
+		}
 	}
 	return emit(ev)
 }
@@ -453,12 +491,20 @@ func (p *Platform) EventHandled(e bot.Event, err error) {
 		return
 	}
 	m := c.TextMessages[0]
+	undelivered := bot.Undelivered(err)
+	p.noteUndelivered(itoa(m.RoomID), m.MessageID, undelivered)
 	p.d.Handled(itoa(m.RoomID), m.MessageID, err)
-	if bot.Undelivered(err) {
+	if undelivered {
 		return
 	}
 	p.mu.Lock()
 	p.handled = max(p.handled, m.MessageID)
+	if p.o.markRead {
+		if len(p.toMark) >= maxToMark {
+			p.toMark = p.toMark[1:]
+		}
+		p.toMark = append(p.toMark, m.MessageID)
+	}
 	p.mu.Unlock()
 }
 

@@ -244,7 +244,11 @@ func TestRestartFindsNewRooms(t *testing.T) {
 	st := store.NewMemory()
 	old := w.sim.AddUser("old", "Old", "x")
 	oldRoom, _ := w.sim.NewPrivateRoom(old.UserID, w.bot.UserID)
-	w.sim.Post(old.UserID, oldRoom.RoomID, "history") // before the bot ever ran
+	h, _ := w.sim.Post(old.UserID, oldRoom.RoomID, "history") // before the bot ever ran
+	// Read by the bot's account: a first start answers what is unread.
+	if err := w.sim.MarkRead(w.bot.UserID, h.MessageID); err != nil {
+		t.Fatal(err)
+	}
 	tb := runBot(t, w, st)
 	room := parseID(t, w.ConnectContact(t, "alice", false))
 	w.sim.Post(w.contactOf(room), room, "one")

@@ -13,7 +13,8 @@
 // stream with a count ends with OK after that many notifications. A
 // message counts as read once it was listed by MessageList or published
 // to a MessageReceived stream, which is what MessageList{unread: true}
-// leaves out.
+// leaves out; messages that arrive while no stream is open stay unread,
+// and one queued to a stream whose client just left is read all the same.
 //
 // Faults: FailNext (an error reply), SetDelay, SetUnavailable, CutStreams
 // (streams end with UNAVAILABLE), DropConnections and DropAfter (TCP

@@ -27,8 +27,15 @@
 // (a REST error such as RATE_LIMIT), SetDelay, and SendRaw for malformed
 // or unknown frames.
 //
+// Every user has a last read message per chat (client.chat.lastread, which
+// never moves back): the chats' num_unread and last_read_message_id and
+// GET …/messages/{chat}?unread=true count and list the messages after it
+// that others sent, oldest first. Messages that arrive while no client is
+// connected are kept, unread, like any other.
+//
 // Where the protocol notes leave behaviour open, the simulator picks one
 // and says so: GET …/messages/{chat}?gentime_from= returns versions after
-// it, oldest first; unconfirmed events are kept until confirmed and
+// it, oldest first; sending does not mark a chat read (the real server
+// may); unconfirmed events are kept until confirmed and
 // redelivered on reconnect.
 package tadasim

@@ -350,6 +350,18 @@ func (s *Server) SendRaw(frame string) {
 	}
 }
 
+// ForgetUnconfirmed drops the events waiting for the user's (the bot's
+// when jid is empty) client.confirm, as a server that does not keep them
+// (the real server's behaviour is not documented) would.
+func (s *Server) ForgetUnconfirmed(jid string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if jid == "" {
+		jid = s.w.botJID
+	}
+	delete(s.unconfirmed, jid)
+}
+
 // Unconfirmed returns how many events sent to the user (the bot when jid
 // is empty) wait for client.confirm.
 func (s *Server) Unconfirmed(jid string) int {
@@ -576,6 +588,19 @@ func (s *Server) MessagesFrom(jid string) []tada.Message {
 	}
 	sort.Slice(out, func(i, j int) bool { return s.w.msgs[out[i].MessageID].seq < s.w.msgs[out[j].MessageID].seq })
 	return out
+}
+
+// LastRead returns a user's (the bot's when jid is empty) last read
+// message of a chat as that user names it, and how many messages of it
+// are unread.
+func (s *Server) LastRead(jid, chat string) (string, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if jid == "" {
+		jid = s.w.botJID
+	}
+	key := convKey(jid, chat)
+	return s.w.lastRead[jid][key], len(s.w.unread(jid, key))
 }
 
 // Message returns a message as its author sees it.

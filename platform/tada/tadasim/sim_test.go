@@ -28,11 +28,17 @@ func dial(t *testing.T, s *tadasim.Server, token, team string) *websocket.Conn {
 	t.Helper()
 	h := http.Header{}
 	h.Set("token", token)
+	before := s.Stats().TotalSockets
 	ws, _, err := websocket.Dial(context.Background(), strings.Replace(s.URL(), "http", "ws", 1)+"/messaging/"+team, &websocket.DialOptions{HTTPHeader: h})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = ws.CloseNow() })
+	// The server takes the socket after the handshake answer: wait until
+	// it did, so that what happens next reaches it.
+	if err := s.Wait(5*time.Second, func() bool { return s.Stats().TotalSockets > before }); err != nil {
+		t.Fatal(err)
+	}
 	return ws
 }
 

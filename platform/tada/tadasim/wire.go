@@ -306,7 +306,7 @@ func (s *Server) getMessages(_ http.ResponseWriter, r *http.Request, u *User) (a
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	msgs, err := s.w.history(u.JID, r.PathValue("chat"), from, q.Get("new_from"), limit, q.Get("include_deleted") == "true")
+	msgs, err := s.w.history(u.JID, r.PathValue("chat"), from, q.Get("new_from"), limit, q.Get("include_deleted") == "true", q.Get("unread") == "true")
 	if err != nil {
 		return nil, err
 	}
@@ -502,6 +502,10 @@ func (s *Server) handleClient(sk *socket, data []byte) {
 		}
 		s.send(others, tada.EventChatComposing, ev, false)
 	case *tada.LastReadParams:
+		if err := s.w.markRead(sk.user.JID, p.JID, p.LastReadMessageID); err != nil {
+			s.warn(sk, err.Error(), f)
+			return
+		}
 		var ev tada.ChatLastRead
 		ev.Chats = []tada.Chat{{JID: p.JID, ChatType: tada.ChatTypeOf(p.JID), LastReadMessageID: p.LastReadMessageID}}
 		s.send([]string{sk.user.JID}, tada.EventChatLastRead, ev, false)

@@ -48,11 +48,14 @@ type world struct {
 	msgs    map[string]*storedMessage
 	// conv holds each conversation's message ids in creation order; a
 	// direct conversation's key is both JIDs, sorted, joined by "|".
-	conv    map[string][]string
-	gentime int64
-	now     func() time.Time
-	seq     int
-	created int
+	conv map[string][]string
+	// lastRead is each user's last read message per conversation key
+	// (client.chat.lastread); what comes after it, from others, is unread.
+	lastRead map[string]map[string]string
+	gentime  int64
+	now      func() time.Time
+	seq      int
+	created  int
 }
 
 // ErrNotFound is returned for users, chats and messages that do not exist.
@@ -60,7 +63,7 @@ var ErrNotFound = errors.New("tadasim: not found")
 
 func newWorld(team, botName, botToken string, now func() time.Time) *world {
 	w := &world{team: team, users: map[string]*User{}, byToken: map[string]*User{}, groups: map[string]*Group{},
-		msgs: map[string]*storedMessage{}, conv: map[string][]string{}, now: now}
+		msgs: map[string]*storedMessage{}, conv: map[string][]string{}, lastRead: map[string]map[string]string{}, now: now}
 	b := w.addUser(botName, botToken, true)
 	w.botJID = b.JID
 	return w
@@ -294,6 +297,7 @@ func (w *world) chatsOf(viewer string) []tada.Chat {
 		if ids := w.conv[convKey(viewer, jid)]; len(ids) > 0 {
 			c.Gentime = w.lastGentime(ids)
 		}
+		c.LastReadMessageID, c.NumUnread = w.lastRead[viewer][convKey(viewer, jid)], len(w.unread(viewer, convKey(viewer, jid)))
 		out = append(out, c)
 	}
 	gs := make([]string, 0, len(w.groups))
@@ -304,9 +308,58 @@ func (w *world) chatsOf(viewer string) []tada.Chat {
 	}
 	sort.Strings(gs)
 	for _, jid := range gs {
-		out = append(out, w.groupChat(w.groups[jid]))
+		c := w.groupChat(w.groups[jid])
+		c.LastReadMessageID, c.NumUnread = w.lastRead[viewer][jid], len(w.unread(viewer, jid))
+		out = append(out, c)
 	}
 	return out
+}
+
+// unread lists the ids of a conversation after viewer's last read
+// message that others sent and that are not deleted, oldest first.
+func (w *world) unread(viewer, key string) []string {
+	ids := w.conv[key]
+	if last := w.lastRead[viewer][key]; last != "" {
+		if i := slices.Index(ids, last); i >= 0 {
+			ids = ids[i+1:]
+		}
+	}
+	var out []string
+	for _, id := range ids {
+		if m := w.msgs[id].msg; m.From != viewer && !m.Deleted() {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// markRead records viewer's last read message of a chat (its last one
+// when id is empty); one older than the current mark changes nothing.
+func (w *world) markRead(viewer, chat, id string) error {
+	if id == "" {
+		ids := w.conv[convKey(viewer, chat)]
+		if len(ids) == 0 {
+			return nil
+		}
+		id = ids[len(ids)-1]
+	}
+	sm, ok := w.msgs[id]
+	if !ok {
+		return fmt.Errorf("%w: message %s", ErrNotFound, id)
+	}
+	key := convKey(viewer, chat)
+	if convKey(sm.msg.From, sm.msg.To) != key {
+		return fmt.Errorf("%w: message %s is not in chat %s", errInvalid, id, chat)
+	}
+	ids := w.conv[key]
+	if old := w.lastRead[viewer][key]; old != "" && slices.Index(ids, old) >= slices.Index(ids, id) {
+		return nil
+	}
+	if w.lastRead[viewer] == nil {
+		w.lastRead[viewer] = map[string]string{}
+	}
+	w.lastRead[viewer][key] = id
+	return nil
 }
 
 func (w *world) lastGentime(ids []string) int64 {
@@ -327,7 +380,7 @@ func (w *world) groupChat(g *Group) tada.Chat {
 }
 
 // history lists the messages of viewer's chat, oldest version first.
-func (w *world) history(viewer, chat string, gentimeFrom int64, newFrom string, limit int, includeDeleted bool) ([]tada.Message, error) {
+func (w *world) history(viewer, chat string, gentimeFrom int64, newFrom string, limit int, includeDeleted, unread bool) ([]tada.Message, error) {
 	var key string
 	switch tada.ChatTypeOf(chat) {
 	case tada.ChatDirect:
@@ -346,6 +399,9 @@ func (w *world) history(viewer, chat string, gentimeFrom int64, newFrom string, 
 		key = chat
 	}
 	ids := w.conv[key]
+	if unread {
+		ids = w.unread(viewer, key)
+	}
 	if newFrom != "" {
 		i := slices.Index(ids, newFrom)
 		if i < 0 {
@@ -366,7 +422,7 @@ func (w *world) history(viewer, chat string, gentimeFrom int64, newFrom string, 
 		sort.SliceStable(out, func(i, j int) bool { return out[i].Gentime < out[j].Gentime })
 	}
 	if limit > 0 && len(out) > limit {
-		if gentimeFrom > 0 || newFrom != "" {
+		if gentimeFrom > 0 || newFrom != "" || unread {
 			out = out[:limit]
 		} else {
 			out = out[len(out)-limit:]

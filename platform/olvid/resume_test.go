@@ -1,0 +1,219 @@
+package olvid_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/platform/olvid"
+	"github.com/parleybot/parley/store"
+)
+
+func resumeSources(logs *observer.ObservedLogs) []string {
+	var out []string
+	for _, e := range logs.FilterMessage("olvid: resume source").All() {
+		out = append(out, e.ContextMap()["source"].(string))
+	}
+	return out
+}
+
+// A bot whose store is gone at a restart (a memory store) still gets what
+// arrived while it was down: the daemon keeps those messages unread, and
+// the platform lists them at start-up.
+func TestRestartWithoutStoreGetsWhatArrivedMeanwhile(t *testing.T) {
+	sim := newSim(t)
+	alice := sim.AddContact("alice")
+	core, logs := observer.New(zap.InfoLevel)
+	log := newLog()
+	p1 := newPlatform(t, sim, store.NewMemory(), olvid.WithLogger(zap.New(core)))
+	run := runBot(t, p1, log, nil)
+	waitFor(t, "the streams", p1.Ready)
+	if _, err := sim.ContactSend(alice.DiscussionID, "one"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first message", func() bool { return log.count("one") == 1 })
+	run.stop(t)
+	// The daemon counts a message read once it is queued to a stream,
+	// even one whose client is gone; wait until it knows.
+	waitFor(t, "the streams to close", func() bool { return sim.Subscribers("MessageReceived") == 0 })
+
+	for _, text := range []string{"two", "three"} {
+		if _, err := sim.ContactSend(alice.DiscussionID, text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p2 := newPlatform(t, sim, store.NewMemory(), olvid.WithLogger(zap.New(core)))
+	run = runBot(t, p2, log, nil)
+	waitFor(t, "the messages sent while down", func() bool { return log.count("two") == 1 && log.count("three") == 1 })
+	run.stop(t)
+	if n := len(log.all()); n != 3 {
+		t.Fatalf("handled %d messages, want 3", n)
+	}
+	if got := resumeSources(logs); len(got) != 2 || got[0] != "server read markers" || got[1] != "server read markers" {
+		t.Fatalf("resume sources logged: %q", got)
+	}
+}
+
+// A message the bot replied to before it was killed (its outcome never
+// reported) is not passed on again by the catch-up after the restart: the
+// bot's reply quotes it.
+func TestCatchUpSkipsMessageAlreadyRepliedTo(t *testing.T) {
+	sim := newSim(t)
+	alice := sim.AddContact("alice")
+	st := store.NewMemory()
+	reply := func(p *olvid.Platform, e bot.Event) error {
+		m := e.(*olvid.MessageReceived).Messages()[0]
+		_, err := p.Send(context.Background(), m.Chat.ID, bot.Outgoing{Text: "echo: " + m.Text, ReplyTo: m.ID})
+		return err
+	}
+
+	p1 := newPlatform(t, sim, st)
+	ctx1, kill := context.WithCancel(context.Background())
+	done1 := make(chan error, 1)
+	replied := make(chan error, 1)
+	go func() {
+		done1 <- p1.Listen(ctx1, func(e bot.Event) error {
+			if _, ok := e.(*olvid.MessageReceived); ok {
+				replied <- reply(p1, e) // and never reported: killed first
+			}
+			return nil
+		})
+	}()
+	waitFor(t, "the streams", p1.Ready)
+	if _, err := sim.ContactSend(alice.DiscussionID, "one"); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-replied; err != nil {
+		t.Fatal(err)
+	}
+	kill() // no Platform.Close: nothing more is written
+	<-done1
+	_ = p1.Client().Close()
+
+	p2 := newPlatform(t, sim, st)
+	ctx2, stop := context.WithCancel(context.Background())
+	done2 := make(chan error, 1)
+	var mu sync.Mutex
+	var got []string
+	go func() {
+		done2 <- p2.Listen(ctx2, func(e bot.Event) error {
+			if m, ok := e.(*olvid.MessageReceived); ok {
+				mu.Lock()
+				got = append(got, m.Messages()[0].Text)
+				mu.Unlock()
+				p2.EventHandled(e, reply(p2, e))
+			}
+			return nil
+		})
+	}()
+	defer func() {
+		stop()
+		<-done2
+		_ = p2.Close(context.Background())
+	}()
+	waitFor(t, "the streams", p2.Ready)
+	if _, err := sim.ContactSend(alice.DiscussionID, "two"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the reply to the live message", func() bool { return sim.BotSentCount() >= 2 })
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 1 {
+		t.Fatalf("after the restart: %q, want [two]", got)
+	}
+	if n := sim.BotSentCount(); n != 2 {
+		t.Fatalf("the bot sent %d messages, want one reply per message", n)
+	}
+	if s := p2.Stats(); s.Replied != 1 {
+		t.Fatalf("stats %+v, want one message skipped as replied to", s)
+	}
+}
+
+// An unknown notification is counted each time and logged at info once
+// per notification.
+func TestUnknownNotificationLoggedOnce(t *testing.T) {
+	sim := newSim(t)
+	core, logs := observer.New(zap.InfoLevel)
+	log := newLog()
+	p := newPlatform(t, sim, nil, olvid.WithLogger(zap.New(core)))
+	run := runBot(t, p, log, nil)
+	waitFor(t, "the streams", p.Ready)
+	sim.EmitUnknown()
+	sim.EmitUnknown()
+	waitFor(t, "both unknown notifications", func() bool { return p.Stats().Unknown == 2 })
+	run.stop(t)
+	var n int
+	for _, e := range logs.All() {
+		if e.ContextMap()["notification"] == "MessageReceived" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d info lines about the unknown notification, want 1", n)
+	}
+}
+
+// A message whose handler was told its reply was not delivered is handed
+// to its handler again after a restart, even though the reply landed:
+// the handler decides, as it was told.
+func TestUndeliveredReplyIsHandledAgainAfterRestart(t *testing.T) {
+	sim := newSim(t)
+	alice := sim.AddContact("alice")
+	st := store.NewMemory()
+	listen := func(p *olvid.Platform, fail bool, got chan<- string) func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- p.Listen(ctx, func(e bot.Event) error {
+				if m, ok := e.(*olvid.MessageReceived); ok {
+					msg := m.Messages()[0]
+					_, err := p.Send(context.Background(), msg.Chat.ID, bot.Outgoing{Text: "echo", ReplyTo: msg.ID})
+					if err == nil && fail {
+						err = fmt.Errorf("the answer was lost: %w", bot.ErrOutcomeUnknown)
+					}
+					p.EventHandled(e, err)
+					got <- msg.Text
+				}
+				return nil
+			})
+		}()
+		waitFor(t, "the streams", p.Ready)
+		return func() {
+			cancel()
+			<-done
+			if err := p.Close(context.Background()); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	got1 := make(chan string, 10)
+	p1 := newPlatform(t, sim, st)
+	stop1 := listen(p1, true, got1)
+	if _, err := sim.ContactSend(alice.DiscussionID, "one"); err != nil {
+		t.Fatal(err)
+	}
+	<-got1
+	stop1()
+
+	got2 := make(chan string, 10)
+	p2 := newPlatform(t, sim, st)
+	stop2 := listen(p2, false, got2)
+	defer stop2()
+	select {
+	case text := <-got2:
+		if text != "one" {
+			t.Fatalf("after the restart: %q, want the undelivered message again", text)
+		}
+	case <-time.After(wait):
+		t.Fatal("the undelivered message was not passed on again")
+	}
+	if s := p2.Stats(); s.Replied != 0 {
+		t.Fatalf("stats %+v: skipped as replied to", s)
+	}
+}
