@@ -149,6 +149,7 @@ func TestInteractiveGroups(t *testing.T) {
 			t.Errorf("bot: %v", err)
 		}
 	}()
+	waitReady(t, p.Ready)
 	say := func(line string) {
 		t.Helper()
 		if _, err := fmt.Fprintln(typing, line); err != nil {
@@ -202,6 +203,21 @@ func TestUsageListsSessionCommands(t *testing.T) {
 	for _, cmd := range []string{"/group NAME [MEMBER...]", "/as NAME TEXT", "/members", "/add NAME", "/dm TEXT"} {
 		if !strings.Contains(errb.String(), cmd) {
 			t.Errorf("-h does not mention %s:\n%s", cmd, errb.String())
+		}
+	}
+}
+
+// waitReady waits until the bot's platform is connected and caught up.
+func waitReady(t *testing.T, ready func() bool) {
+	t.Helper()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(cliWait)
+	for !ready() {
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatal("the bot never became ready")
 		}
 	}
 }
