@@ -269,7 +269,11 @@ func (ts *termSession) group(ctx context.Context, args []string) error {
 	}
 	ts.cur = id
 	c, _ := ts.chat(ts.sim.World(), id)
-	who := strings.Join(append([]string{me.Name + " (owner)"}, args[1:]...), ", ")
+	who := me.Name
+	if m, ok := member(c, me.Name); ok && m.Role != "" {
+		who += " (" + m.Role + ")"
+	}
+	who = strings.Join(append([]string{who}, args[1:]...), ", ")
 	switch c.BotState {
 	case "invited":
 		fmt.Fprintf(ts.out, "created #%s with %s; the bot is invited and joins when it accepts\n", name, who)

@@ -162,7 +162,7 @@ func TestInteractiveGroups(t *testing.T) {
 	say("/as alice too early")
 	out.waitMatch(t, regexp.MustCompile(`/as: no group yet`))
 	say("/group team alice bob")
-	out.waitMatch(t, regexp.MustCompile(`created #team with you \(owner\), alice, bob and the bot`))
+	out.waitMatch(t, regexp.MustCompile(`created #team with you, alice, bob and the bot`))
 	say("/as alice hello team")
 	h.wait(t, "group alice: hello team")
 	out.waitMatch(t, regexp.MustCompile(`(?m)^#team bot: seen alice$`))
