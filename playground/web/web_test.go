@@ -16,6 +16,10 @@ func TestEchoOnEveryPlatform(t *testing.T) {
 	for _, platform := range playground.Names() {
 		t.Run(platform, func(t *testing.T) {
 			pg := start(t, web.DefaultConfig(platform))
+			// As a person would see it in the header: where a contact
+			// needs no accepting, a message written before the bot is up
+			// is history it does not replay.
+			waitState(t, pg, "the bot connected", func(st web.State) bool { return st.Bots[0].World.Connections > 0 })
 			do(t, pg, playground.Action{Kind: playground.Connect, Name: "alice"})
 			st := waitState(t, pg, "alice connected", func(st web.State) bool {
 				p, ok := person(st, "alice")
@@ -25,9 +29,12 @@ func TestEchoOnEveryPlatform(t *testing.T) {
 			do(t, pg, playground.Action{Kind: playground.Send, As: alice.ID, Chat: alice.Chat, Text: "hello there"})
 			st = waitState(t, pg, "the echo", func(st web.State) bool { return botSaid(st, alice.Chat, "hello there") })
 			// Platforms whose config adapter passes no command observer
-			// (tada today) show no commands, and those whose event types
+			// (tada and virola today) show no commands, and those whose event types
 			// differ from their wire events' no frame.
-			observed := platform != "tada"
+			observed := platform != "tada" && platform != "virola"
+			// Olvid's gRPC goes through the tap as raw bytes, which no
+			// event can be matched with.
+			framed := observed && platform != "olvid"
 			st = waitState(t, pg, "the inspector's record", func(st web.State) bool {
 				for _, e := range st.Events {
 					if e.Done && e.Handled == "echo" && strings.Contains(e.Messages, "hello there") && (len(e.Commands) > 0 || !observed) {
@@ -42,7 +49,7 @@ func TestEchoOnEveryPlatform(t *testing.T) {
 					sawFrame = true
 				}
 			}
-			if !sawFrame && observed {
+			if !sawFrame && framed {
 				t.Error("no event of the echo module carries its wire frame")
 			}
 			if len(st.Frames) == 0 {

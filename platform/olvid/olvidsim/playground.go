@@ -84,6 +84,7 @@ func newPGSim(s *Sim) *pgSim {
 		defer p.polling.Done()
 		t := time.NewTicker(100 * time.Millisecond)
 		defer t.Stop()
+		listening := 0
 		for {
 			select {
 			case <-p.stop:
@@ -97,10 +98,36 @@ func newPGSim(s *Sim) *pgSim {
 				if moved {
 					p.signal()
 				}
+				// Our own watcher is one of the subscribers.
+				l := s.Subscribers("InvitationReceived") - 1
+				if l > listening {
+					p.renotifyInvitations()
+				}
+				listening = l
 			}
 		}
 	}()
 	return p
+}
+
+// renotifyInvitations sends the invitations waiting for the bot again.
+// A bot learns of an invitation only from its notification, so one made
+// in the playground before the bot subscribed would otherwise wait
+// unseen.
+func (p *pgSim) renotifyInvitations() {
+	s := p.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := make([]uint64, 0, len(s.w.invitations))
+	for id, r := range s.w.invitations {
+		if waitsForYou(r.inv.Status) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		s.notify("InvitationReceived", &pb.InvitationReceivedNotification{Invitation: s.w.invitations[id].inv})
+	}
 }
 
 func (p *pgSim) signal() {
@@ -110,7 +137,9 @@ func (p *pgSim) signal() {
 	p.chMu.Unlock()
 }
 
-func (p *pgSim) URL() string { return "grpc://" + p.s.Addr() }
+// URL is the daemon's address as a tcp:// URL: gRPC goes through the
+// playground's wire tap byte for byte.
+func (p *pgSim) URL() string { return "tcp://" + p.s.Addr() }
 
 func (p *pgSim) Close() error {
 	p.release()
@@ -133,11 +162,11 @@ func (p *pgSim) release() {
 	}
 }
 
-// Settings points the bot at the simulator itself: the playground's wire
-// tap relays HTTP/1 and WebSocket, not gRPC, so url is not used and the
-// inspector shows no wire frames for Olvid.
-func (p *pgSim) Settings(string) map[string]any {
-	return map[string]any{"target": p.s.Addr(), "client_key": p.s.ClientKey()}
+// Settings points the bot at url, a tcp:// address in front of the
+// simulator. The bot catches up on what arrived while it was away, so a
+// message written before it connected still reaches it.
+func (p *pgSim) Settings(url string) map[string]any {
+	return map[string]any{"target": strings.TrimPrefix(url, "tcp://"), "client_key": p.s.ClientKey(), "catch_up": true}
 }
 
 func (p *pgSim) Changed() <-chan struct{} {

@@ -111,7 +111,7 @@ func TestPlaygroundWorld(t *testing.T) {
 	if err := sim.Fault("flood"); !errors.Is(err, playground.ErrUnsupported) {
 		t.Errorf("unknown fault: %v", err)
 	}
-	if s := sim.Settings("grpc://x"); s["target"] == "" || s["client_key"] != DefaultClientKey {
+	if s := sim.Settings("tcp://127.0.0.1:9"); s["target"] != "127.0.0.1:9" || s["client_key"] != DefaultClientKey {
 		t.Errorf("settings %v", s)
 	}
 }

@@ -50,8 +50,11 @@ type pgSim struct {
 func (p *pgSim) URL() string  { return p.s.URL() }
 func (p *pgSim) Close() error { return p.s.Close() }
 
+// Settings points the bot at url with the bot account. The bot catches up
+// on what arrived while it was away, so a message written before it
+// connected still reaches it.
 func (p *pgSim) Settings(url string) map[string]any {
-	return map[string]any{"url": url, "user_name": playgroundBotUser, "password": playgroundBotPassword}
+	return map[string]any{"url": url, "user_name": playgroundBotUser, "password": playgroundBotPassword, "catch_up": true}
 }
 
 func (p *pgSim) Changed() <-chan struct{} {
