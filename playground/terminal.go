@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"sync"
 )
@@ -389,6 +390,7 @@ func withComma(s string) string {
 type seenChat struct {
 	botText    map[string]string // the bot's messages by ID
 	memberText map[string]string // the others' messages by ID
+	memberName map[string]string // and their senders
 	deleted    map[string]bool
 	members    map[string]Member
 	botState   string
@@ -424,7 +426,7 @@ func (ts *termSession) diff(w World, seen map[string]*seenChat) []string {
 		s := seen[c.ID]
 		first := s == nil
 		if first {
-			s = &seenChat{botText: map[string]string{}, memberText: map[string]string{}, deleted: map[string]bool{}, members: map[string]Member{}}
+			s = &seenChat{botText: map[string]string{}, memberText: map[string]string{}, memberName: map[string]string{}, deleted: map[string]bool{}, members: map[string]Member{}}
 			seen[c.ID] = s
 		}
 		prefix := "bot: "
@@ -456,7 +458,9 @@ func (ts *termSession) diff(w World, seen map[string]*seenChat) []string {
 				}
 			}
 		}
+		present := map[string]bool{}
 		for _, m := range c.Messages {
+			present[m.ID] = true
 			switch {
 			case m.Bot && !m.Deleted:
 				text := m.Text
@@ -484,6 +488,21 @@ func (ts *termSession) diff(w World, seen map[string]*seenChat) []string {
 				}
 			case !m.Bot && !m.Deleted:
 				s.memberText[m.ID] = m.Text
+				s.memberName[m.ID] = m.FromName
+			}
+		}
+		// Some simulators drop a deleted message instead of marking it.
+		var gone []string
+		for id := range s.memberText {
+			if !present[id] && !s.deleted[id] {
+				gone = append(gone, id)
+			}
+		}
+		sort.Strings(gone)
+		for _, id := range gone {
+			s.deleted[id] = true
+			if c.Group {
+				lines = append(lines, fmt.Sprintf("#%s: %s's %q was deleted", c.Name, s.memberName[id], s.memberText[id]))
 			}
 		}
 	}

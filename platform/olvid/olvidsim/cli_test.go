@@ -3,6 +3,7 @@ package olvidsim_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -135,7 +136,17 @@ func TestInteractiveGroups(t *testing.T) {
 	r.OnMessage(func(c *bot.Context, msg bot.Message) error {
 		if msg.Chat.Kind == bot.Group {
 			h.add(fmt.Sprintf("group %s: %s", msg.Sender.Name, msg.Text))
-			return c.Reply("seen " + msg.Sender.Name)
+			if strings.Contains(msg.Text, "spam") {
+				// A moderator: delete and remove where the platform can.
+				if err := c.DeleteMessage(); err != nil && !errors.Is(err, bot.ErrUnsupported) {
+					return err
+				}
+				if err := c.RemoveSender(); err != nil && !errors.Is(err, bot.ErrUnsupported) {
+					return err
+				}
+			}
+			_, err := c.Send(msg.Chat.ID, bot.Outgoing{Text: "seen " + msg.Sender.Name})
+			return err
 		}
 		h.add(fmt.Sprintf("direct %s: %s", msg.Sender.Name, msg.Text))
 		return c.Reply("echo: " + msg.Text)
@@ -178,6 +189,12 @@ func TestInteractiveGroups(t *testing.T) {
 	h.wait(t, "group carol: hi")
 	say("/members")
 	out.waitMatch(t, regexp.MustCompile(`(?m)^#team:\n  the bot, admin, member\n  you, admin, active\n  alice, member, active\n  bob, member, active\n  carol, member, active$`))
+	say("/as bob buy spam")
+	h.wait(t, "group bob: buy spam")
+	out.waitMatch(t, regexp.MustCompile(`(?m)^#team: bob's "buy spam" was deleted$`))
+	out.waitMatch(t, regexp.MustCompile(`(?m)^#team: bob is no longer a member$`))
+	say("/as bob hello?")
+	out.waitMatch(t, regexp.MustCompile(`/as: no member "bob" in #team`))
 	say("/as dave hi")
 	out.waitMatch(t, regexp.MustCompile(`/as: no member "dave" in #team`))
 	say("/group")

@@ -3,6 +3,7 @@ package virolasim_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -131,7 +132,17 @@ func TestInteractiveGroups(t *testing.T) {
 	r.OnMessage(func(c *bot.Context, msg bot.Message) error {
 		if msg.Chat.Kind == bot.Group {
 			h.add(fmt.Sprintf("group %s: %s", msg.Sender.Name, msg.Text))
-			return c.Reply("seen " + msg.Sender.Name)
+			if strings.Contains(msg.Text, "spam") {
+				// A moderator: delete and remove where the platform can.
+				if err := c.DeleteMessage(); err != nil && !errors.Is(err, bot.ErrUnsupported) {
+					return err
+				}
+				if err := c.RemoveSender(); err != nil && !errors.Is(err, bot.ErrUnsupported) {
+					return err
+				}
+			}
+			_, err := c.Send(msg.Chat.ID, bot.Outgoing{Text: "seen " + msg.Sender.Name})
+			return err
 		}
 		h.add(fmt.Sprintf("direct %s: %s", msg.Sender.Name, msg.Text))
 		return c.Reply("echo: " + msg.Text)
@@ -174,6 +185,9 @@ func TestInteractiveGroups(t *testing.T) {
 	h.wait(t, "group carol: hi")
 	say("/members")
 	out.waitMatch(t, regexp.MustCompile(`(?m)^#team:\n  the bot, moderator, member\n  You, moderator, active\n  alice, member, active\n  bob, member, active\n  carol, member, active$`))
+	say("/as bob buy spam")
+	h.wait(t, "group bob: buy spam")
+	out.waitMatch(t, regexp.MustCompile(`(?m)^#team: bob's "buy spam" was deleted$`))
 	say("/as dave hi")
 	out.waitMatch(t, regexp.MustCompile(`/as: no member "dave" in #team`))
 	say("/group")
