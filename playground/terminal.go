@@ -14,10 +14,10 @@ import (
 // TerminalHelp lists the commands of a terminal session, the same on
 // every simulator.
 const TerminalHelp = `Type a line to send it to the bot as yourself. Commands:
-  /group NAME [MEMBER...]  create group NAME with you (owner), the members
-                           and the bot, or switch to it; /group alone lists groups
-  /invite [ROLE]           bring the bot into the current group, where
-                           /group did not (SimpleX invites it)
+  /group NAME [MEMBER...]  create group NAME with you, the members and the
+                           bot, or switch to it; /group alone lists groups
+  /invite [ROLE]           on SimpleX, invite the bot to the current group;
+                           elsewhere /group has added it already
   /add NAME [ROLE]         a new member joins the current group
   /as NAME TEXT            NAME (a member, or you) says TEXT in the current group
   /members                 list the current group's members

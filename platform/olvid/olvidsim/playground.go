@@ -84,7 +84,8 @@ func newPGSim(s *Sim) *pgSim {
 		defer p.polling.Done()
 		t := time.NewTicker(100 * time.Millisecond)
 		defer t.Stop()
-		listening := 0
+		// Only a bot subscribing after now needs the invitations again.
+		listening := s.Subscribers("InvitationReceived") - 1
 		for {
 			select {
 			case <-p.stop:
