@@ -17,7 +17,7 @@ const TerminalHelp = `Type a line to send it to the bot as yourself. Commands:
   /group NAME [MEMBER...]  create group NAME with you, the members and the
                            bot, or switch to it; /group alone lists groups
   /invite [ROLE]           on SimpleX, invite the bot to the current group;
-                           elsewhere /group has added it already
+                           elsewhere /group adds or invites it itself
   /add NAME [ROLE]         a new member joins the current group
   /as NAME TEXT            NAME (a member, or you) says TEXT in the current group
   /members                 list the current group's members

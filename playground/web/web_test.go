@@ -106,3 +106,69 @@ func TestLoopbackOnly(t *testing.T) {
 		t.Error("a non-loopback listen address was accepted")
 	}
 }
+
+// The moderation module works in a group made through the JSON API on
+// every platform: a member's banned word is deleted and, where the
+// platform can remove members (all but Virola), the member removed.
+func TestModerationOnEveryPlatform(t *testing.T) {
+	for _, platform := range playground.Names() {
+		t.Run(platform, func(t *testing.T) {
+			cfg := strings.Replace(moderationConfig, "[bots.simplex]", "[bots."+platform+"]", 1)
+			cfg = strings.Replace(cfg, `platform = "simplex"`, `platform = "`+platform+`"`, 1)
+			cfg = strings.Replace(cfg, `contacts = "all"`, "contacts = \"all\"\ngroups = \"all\"", 1)
+			removes := platform != "virola"
+			if !removes {
+				cfg = strings.Replace(cfg, `action = "remove"`, `action = "delete"`, 1)
+			}
+			pg := start(t, []byte(cfg))
+			waitState(t, pg, "the bot connected", func(st web.State) bool { return st.Bots[0].World.Connections > 0 })
+			do(t, pg, playground.Action{Kind: playground.Connect, Name: "alice"})
+			st := waitState(t, pg, "alice connected", func(st web.State) bool {
+				p, ok := person(st, "alice")
+				return ok && p.State == "connected"
+			})
+			alice, _ := person(st, "alice")
+			// An echo first: the bot is up and caught up, so it hears of
+			// the group as news.
+			do(t, pg, playground.Action{Kind: playground.Send, As: alice.ID, Chat: alice.Chat, Text: "ping"})
+			waitState(t, pg, "the echo", func(st web.State) bool { return botSaid(st, alice.Chat, "ping") })
+			gid := do(t, pg, playground.Action{Kind: playground.NewGroup, As: alice.ID, Name: "club", Members: []string{"bob"}})
+			st = waitState(t, pg, "the bot in the group", func(st web.State) bool {
+				c, ok := chatOf(st, gid)
+				return ok && c.BotState == "member"
+			})
+			var bob string
+			c, _ := chatOf(st, gid)
+			for _, m := range c.Members {
+				if m.Name == "bob" {
+					bob = m.ID
+				}
+			}
+			// The module takes the group on as it learns of it; a message
+			// before that is not its business.
+			waitState(t, pg, "the moderation module taking the group", func(st web.State) bool {
+				for _, e := range st.Events {
+					if e.Done && e.Handled == "moderation" {
+						return true
+					}
+				}
+				return false
+			})
+			msg := do(t, pg, playground.Action{Kind: playground.Send, As: bob, Chat: gid, Text: "buy spam here"})
+			waitState(t, pg, "the spam deleted and bob removed", func(st web.State) bool {
+				c, _ := chatOf(st, gid)
+				for _, m := range c.Messages {
+					if m.ID == msg && !m.Deleted {
+						return false
+					}
+				}
+				for _, m := range c.Members {
+					if m.ID == bob && m.Active && m.Status != "removed" && removes {
+						return false
+					}
+				}
+				return true
+			})
+		})
+	}
+}

@@ -29,8 +29,9 @@ target = "127.0.0.1:50051" and client_key = the printed key.
 With --interactive you are a contact of the bot, named "you": each line you
 type is sent to the bot, and its messages to you are printed as they come.
 With --invite you first invite the bot, which must accept the invitation.
-You can also make groups with the bot and speak as their members, to try
-a moderation bot by hand:
+You can also make groups and speak as their members, to try a moderation
+bot by hand; you invite the bot to each group as an admin, and it joins
+when it accepts ([bots.auto_accept] groups = "all"):
   /group team alice bob    /as alice hello    /as bob spam    /members
 `
 

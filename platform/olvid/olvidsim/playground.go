@@ -36,8 +36,8 @@ var notifications = []string{
 }
 
 // startPlayground starts a simulator for "parley playground". A new
-// contact invites the bot, which accepts by its policy; groups are made
-// with the bot in them as an admin.
+// contact invites the bot, which accepts by its policy; so does the
+// creator of a group, inviting the bot as an admin.
 func startPlayground(o playground.Options) (playground.Sim, error) {
 	var opts []Option
 	if o.BotName != "" {
@@ -290,10 +290,29 @@ func (p *pgSim) World() playground.World {
 			discs = append(discs, d)
 		}
 	}
+	pendingGroups := map[uint64]*pb.Group{} // by reserved discussion
+	for _, r := range w.invitations {
+		if r.group != nil {
+			if _, ok := w.discussions[r.discussion]; !ok {
+				pendingGroups[r.discussion] = r.group
+				discs = append(discs, r.discussion)
+			}
+		}
+	}
 	slices.Sort(discs)
 	for _, id := range discs {
 		d := w.discussions[id]
 		sid := strconv.FormatUint(id, 10)
+		if g := pendingGroups[id]; g != nil { // a group invitation waiting for the bot
+			p.groups[id] = true
+			ch := playground.Chat{ID: sid, Group: true, Name: g.Name, BotState: "invited", BotRole: role(g.OwnPermissions)}
+			for _, m := range g.Members {
+				ch.Members = append(ch.Members, playground.Member{ID: strconv.FormatUint(m.ContactId, 10),
+					Name: name(m.ContactId), Role: role(m.Permissions), Active: true})
+			}
+			out.Chats = append(out.Chats, ch)
+			continue
+		}
 		if d == nil { // an invitation made here, not accepted
 			state := "rejected"
 			for _, r := range w.invitations {
@@ -396,13 +415,14 @@ func (p *pgSim) Do(_ context.Context, a playground.Action) (string, error) {
 				members = append(members, s.AddContact(n).ID)
 			}
 		}
+		// The creator, an admin, invites the bot as an admin; the bot
+		// joins when it accepts, by its policy.
 		name := cmp.Or(strings.TrimSpace(a.Name), "group")
-		g, d, err := s.NewGroup(name, true, members...)
+		_, d, err := s.InviteToGroupAs(by, name, adminPermissions(), members[1:]...)
 		if err != nil {
 			return "", err
 		}
-		// The creator is the group's admin.
-		return strconv.FormatUint(d, 10), p.setRole(g, by, "admin")
+		return strconv.FormatUint(d, 10), nil
 	}
 	disc, err := pgID("chat", a.Chat)
 	if err != nil {

@@ -22,7 +22,8 @@ func chatOf(t *testing.T, w playground.World, id string) playground.Chat {
 }
 
 // The playground's view and actions: an invitation waits for the bot, a
-// contact writes, a group made by a contact has the bot as an admin, and
+// contact writes, a group made by a contact invites the bot as an admin,
+// and
 // members write, edit, delete, change roles and go.
 func TestPlaygroundWorld(t *testing.T) {
 	prov, ok := playground.Lookup("olvid")
@@ -68,6 +69,15 @@ func TestPlaygroundWorld(t *testing.T) {
 	}
 
 	gid := do(playground.Action{Kind: playground.NewGroup, As: bobID, Name: "club", Members: []string{"carol"}})
+	if g := chatOf(t, sim.World(), gid); !g.Group || g.BotState != "invited" || len(g.Members) != 2 {
+		t.Fatalf("group before the bot accepts %+v", g)
+	}
+	s := sim.(*pgSim).s
+	s.mu.Lock()
+	for _, r := range s.w.invitations {
+		s.acceptLocked(r) // as the bot's InvitationAccept does
+	}
+	s.mu.Unlock()
 	g := chatOf(t, sim.World(), gid)
 	if !g.Group || g.Name != "club" || g.BotState != "member" || g.BotRole != "admin" || len(g.Members) != 2 ||
 		g.Members[0].Name != "bob" || g.Members[0].Role != "admin" || g.Members[1].Name != "carol" || g.Members[1].Role != "member" {

@@ -230,16 +230,7 @@ func (p *pgSim) Do(_ context.Context, a playground.Action) (string, error) {
 				members = append(members, p.newUser(n).UserID)
 			}
 		}
-		r, err := s.NewPublicRoom(cmp.Or(strings.TrimSpace(a.Name), "group"), members...)
-		if err != nil {
-			return "", err
-		}
-		// The creator and the bot moderate the room, so a moderation bot
-		// can act in it.
-		if err := s.SetModerator(r.RoomID, by, true); err != nil {
-			return "", err
-		}
-		return itoa(r.RoomID), s.SetModerator(r.RoomID, p.bot, true)
+		return p.newGroup(cmp.Or(strings.TrimSpace(a.Name), "group"), by, members)
 	}
 	room, err := pgID("chat", a.Chat)
 	if err != nil {
@@ -358,4 +349,21 @@ func (p *pgSim) removeMember(room, by, target int64) error {
 	s.broadcastLocked(virola.TypeRoomDeleted, func(int64) any { return map[string]any{"roomId": room} },
 		func(u int64) bool { return u == target })
 	return nil
+}
+
+// newGroup makes a public room that its creator and the bot moderate, so
+// a moderation bot can act in it. The bot learns of the room as its
+// moderator at once: a bot that took it as a plain member first might
+// decline to moderate it.
+func (p *pgSim) newGroup(name string, by int64, members []int64) (string, error) {
+	s := p.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.w.newRoom(virola.RoomPublic, name, members...)
+	if err != nil {
+		return "", err
+	}
+	r.moderators = map[int64]bool{by: true, p.bot: true}
+	s.roomEventLocked(virola.TypeRoomCreated, r)
+	return itoa(r.RoomID), nil
 }
