@@ -228,7 +228,7 @@ func member(c Chat, name string) (Member, bool) {
 func (ts *termSession) group(ctx context.Context, args []string) error {
 	w := ts.sim.World()
 	if len(args) == 0 {
-		n := 0
+		var b strings.Builder
 		for _, c := range w.Chats {
 			if !c.Group {
 				continue
@@ -237,13 +237,13 @@ func (ts *termSession) group(ctx context.Context, args []string) error {
 			if c.ID == ts.cur {
 				mark = "*"
 			}
-			fmt.Fprintf(ts.out, "%s #%s\n", mark, c.Name)
-			n++
+			fmt.Fprintf(&b, "%s #%s\n", mark, c.Name)
 		}
-		if n == 0 {
-			fmt.Fprintln(ts.out, "no groups yet")
+		if b.Len() == 0 {
+			b.WriteString("no groups yet\n")
 		}
-		return nil
+		_, err := io.WriteString(ts.out, b.String())
+		return err
 	}
 	name := args[0]
 	for _, c := range w.Chats {
@@ -364,8 +364,10 @@ func (ts *termSession) members() error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(ts.out, "#%s:\n", c.Name)
-	fmt.Fprintf(ts.out, "  the bot%s, %s\n", withComma(c.BotRole), c.BotState)
+	// One write, so that the bot's lines do not land inside the list.
+	var b strings.Builder
+	fmt.Fprintf(&b, "#%s:\n", c.Name)
+	fmt.Fprintf(&b, "  the bot%s, %s\n", withComma(c.BotRole), c.BotState)
 	for _, m := range c.Members {
 		state := "active"
 		if !m.Active {
@@ -374,9 +376,10 @@ func (ts *termSession) members() error {
 		if m.Status != "" {
 			state = m.Status
 		}
-		fmt.Fprintf(ts.out, "  %s%s, %s\n", m.Name, withComma(m.Role), state)
+		fmt.Fprintf(&b, "  %s%s, %s\n", m.Name, withComma(m.Role), state)
 	}
-	return nil
+	_, err = io.WriteString(ts.out, b.String())
+	return err
 }
 
 func withComma(s string) string {
@@ -433,7 +436,14 @@ func (ts *termSession) diff(w World, seen map[string]*seenChat) []string {
 		if c.Group {
 			prefix = "#" + c.Name + " bot: "
 			if !first && c.BotState != s.botState {
-				lines = append(lines, fmt.Sprintf("#%s: the bot is %s", c.Name, c.BotState))
+				what := "the bot is " + c.BotState
+				switch c.BotState {
+				case "member":
+					what = "the bot joined"
+				case "removed":
+					what = "the bot was removed"
+				}
+				lines = append(lines, fmt.Sprintf("#%s: %s", c.Name, what))
 			}
 			s.botState = c.BotState
 			current := map[string]bool{}

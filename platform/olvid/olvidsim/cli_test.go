@@ -179,7 +179,7 @@ func TestInteractiveGroups(t *testing.T) {
 	out.waitMatch(t, regexp.MustCompile(`/as: no group yet`))
 	say("/group team alice bob")
 	out.waitMatch(t, regexp.MustCompile(`created #team with you \(admin\), alice, bob; the bot is invited and joins when it accepts`))
-	out.waitMatch(t, regexp.MustCompile(`(?m)^#team: the bot is member$`))
+	out.waitMatch(t, regexp.MustCompile(`(?m)^#team: the bot joined$`))
 	say("/as alice hello team")
 	h.wait(t, "group alice: hello team")
 	out.waitMatch(t, regexp.MustCompile(`(?m)^#team bot: seen alice$`))

@@ -198,6 +198,23 @@ func TestInteractiveGroups(t *testing.T) {
 	out.waitMatch(t, regexp.MustCompile(`/as: no member "dave" in #team`))
 	say("/group")
 	out.waitMatch(t, regexp.MustCompile(`(?m)^\* #team$`))
+	// Mistakes are reported and change nothing.
+	say("/group team dave")
+	out.waitMatch(t, regexp.MustCompile(`/group: #team exists; add members with /add`))
+	say("/group club erin erin")
+	out.waitMatch(t, regexp.MustCompile(`/group: member "erin" named twice`))
+	say("/add")
+	out.waitMatch(t, regexp.MustCompile(`/add: usage: /add NAME \[ROLE\]`))
+	say("/add alice")
+	out.waitMatch(t, regexp.MustCompile(`/add: alice is already in #team`))
+	say("/invite")
+	out.waitMatch(t, regexp.MustCompile(`/invite: the bot is already in #team`))
+	say("/group")
+	say("/help") // printed after the whole list of groups
+	out.waitMatch(t, regexp.MustCompile(`(?s)/invite: the bot is already in #team.*/help +this list`))
+	if strings.Contains(out.String(), "#club") {
+		t.Errorf("a mistaken /group made a group:\n%s", out.String())
+	}
 	say("/dm /help")
 	h.wait(t, "direct you: /help")
 
