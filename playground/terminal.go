@@ -19,8 +19,10 @@ const TerminalHelp = `Type a line to send it to the bot as yourself. Commands:
   /invite [ROLE]           on SimpleX, invite the bot to the current group;
                            elsewhere /group adds or invites it itself
   /add NAME [ROLE]         a new member joins the current group
-  /as NAME TEXT            NAME (a member, or you) says TEXT in the current group
-  /members                 list the current group's members
+  /as NAME TEXT            NAME (a member, or you) says TEXT in the current
+                           group; a contact not in it says TEXT to the bot
+  /members                 list the current group's members and the bot's
+                           contacts
   /dm TEXT                 send TEXT to the bot as typed, even a command above
   /help                    this list
 `
@@ -339,46 +341,63 @@ func (ts *termSession) add(ctx context.Context, args []string) error {
 }
 
 func (ts *termSession) as(ctx context.Context, rest string) error {
-	c, err := ts.current(ts.sim.World())
-	if err != nil {
-		return err
-	}
 	name, text, _ := strings.Cut(rest, " ")
 	text = strings.TrimSpace(text)
 	if name == "" || text == "" {
 		return errors.New("usage: /as NAME TEXT")
 	}
-	m, ok := member(c, name)
-	if !ok {
-		return fmt.Errorf("no member %q in #%s (/members lists them)", name, c.Name)
+	w := ts.sim.World()
+	c, cerr := ts.current(w)
+	if cerr == nil {
+		if m, ok := member(c, name); ok {
+			if c.BotState != "member" {
+				return fmt.Errorf("the bot is not in #%s (it is %s)", c.Name, c.BotState)
+			}
+			_, err := ts.sim.Do(ctx, Action{Kind: Send, As: m.ID, Chat: c.ID, Text: text})
+			return err
+		}
 	}
-	if c.BotState != "member" {
-		return fmt.Errorf("the bot is not in #%s (it is %s)", c.Name, c.BotState)
+	// Not a member here: a contact of the bot writes to it directly.
+	for _, p := range w.People {
+		if strings.EqualFold(p.Name, name) && p.State == "connected" && p.Chat != "" {
+			_, err := ts.sim.Do(ctx, Action{Kind: Send, As: p.ID, Chat: p.Chat, Text: text})
+			return err
+		}
 	}
-	_, err = ts.sim.Do(ctx, Action{Kind: Send, As: m.ID, Chat: c.ID, Text: text})
-	return err
+	if cerr != nil {
+		return cerr
+	}
+	return fmt.Errorf("no member %q in #%s, nor a contact of the bot (/members lists them)", name, c.Name)
 }
 
 func (ts *termSession) members() error {
-	c, err := ts.current(ts.sim.World())
-	if err != nil {
-		return err
-	}
+	w := ts.sim.World()
 	// One write, so that the bot's lines do not land inside the list.
 	var b strings.Builder
-	fmt.Fprintf(&b, "#%s:\n", c.Name)
-	fmt.Fprintf(&b, "  the bot%s, %s\n", withComma(c.BotRole), c.BotState)
-	for _, m := range c.Members {
-		state := "active"
-		if !m.Active {
-			state = "gone"
+	if c, err := ts.current(w); err == nil {
+		fmt.Fprintf(&b, "#%s:\n", c.Name)
+		fmt.Fprintf(&b, "  the bot%s, %s\n", withComma(c.BotRole), c.BotState)
+		for _, m := range c.Members {
+			state := "active"
+			if !m.Active {
+				state = "gone"
+			}
+			if m.Status != "" {
+				state = m.Status
+			}
+			fmt.Fprintf(&b, "  %s%s, %s\n", m.Name, withComma(m.Role), state)
 		}
-		if m.Status != "" {
-			state = m.Status
-		}
-		fmt.Fprintf(&b, "  %s%s, %s\n", m.Name, withComma(m.Role), state)
 	}
-	_, err = io.WriteString(ts.out, b.String())
+	var contacts []string
+	for _, p := range w.People {
+		if p.State == "connected" {
+			contacts = append(contacts, p.Name)
+		} else {
+			contacts = append(contacts, p.Name+" ("+p.State+")")
+		}
+	}
+	fmt.Fprintf(&b, "contacts of the bot: %s\n", strings.Join(contacts, ", "))
+	_, err := io.WriteString(ts.out, b.String())
 	return err
 }
 
