@@ -13,10 +13,14 @@
 //
 // The events (MessageEvent, RequestEvent, GroupChangeEvent, UnknownEvent,
 // PlainEvent) implement the facets of package bot that platforms' events
-// do. Handlers can also be driven by hand, without a bot:
+// do; MessageEvent.From names a message's sender. Handlers can also be
+// driven by hand, without a bot:
 //
 //	p := parleytest.NewPlatform()
-//	c := bot.NewContext(ctx, parleytest.NewGroupMessage("42", "#1", "7", "member", "spam"), p, nil)
-//	err := handler.Handle(c)
+//	spam := parleytest.NewGroupMessage("42", "#1", "7", "member", "spam").From("bob")
+//	err := handler.Handle(bot.NewContext(ctx, spam, p, nil))
 //	// p.Actions() now lists what handler asked the platform to do.
+//
+// The examples test a command bot as it runs and a group moderation
+// handler by hand.
 package parleytest

@@ -22,7 +22,10 @@ func NewMessage(id, chatID, text string) *MessageEvent {
 	}}}
 }
 
-// NewGroupMessage returns a group message event from sender with role.
+// NewGroupMessage returns a group message event from the member senderID
+// with role. From gives the sender a name, as platforms do:
+//
+//	parleytest.NewGroupMessage("42", "#club", "7", "member", "buy pills").From("bob")
 func NewGroupMessage(id, groupID, senderID, role, text string) *MessageEvent {
 	return &MessageEvent{Msg: []bot.Message{{
 		ID:     id,
@@ -30,6 +33,15 @@ func NewGroupMessage(id, groupID, senderID, role, text string) *MessageEvent {
 		Sender: bot.Sender{ID: senderID, Role: role},
 		Text:   text,
 	}}}
+}
+
+// From sets the display name of the sender of every message of e, and
+// returns e.
+func (e *MessageEvent) From(name string) *MessageEvent {
+	for i := range e.Msg {
+		e.Msg[i].Sender.Name = name
+	}
+	return e
 }
 
 // Type implements bot.Event.

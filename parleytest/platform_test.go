@@ -160,6 +160,10 @@ func TestEvents(t *testing.T) {
 	if k := (&parleytest.GroupChangeEvent{}).ChatKey(); k != "" {
 		t.Errorf("empty change key %q", k)
 	}
+	named := parleytest.NewGroupMessage("2", "#4", "9", "admin", "hi").From("carol")
+	if s := named.Messages()[0].Sender; s != (bot.Sender{ID: "9", Name: "carol", Role: "admin"}) {
+		t.Errorf("named sender %+v", s)
+	}
 	empty := &parleytest.MessageEvent{}
 	if empty.ChatKey() != "" || empty.DedupeKey() != "" {
 		t.Errorf("empty message event keys %q %q", empty.ChatKey(), empty.DedupeKey())

@@ -16,4 +16,8 @@
 // break something on purpose. It never needs to know which platform it is
 // talking to: World says which actions the simulator supports, and Do
 // reports unsupported ones with ErrUnsupported.
+//
+// Terminal drives the same Sim from a terminal, for "parley sim NAME
+// --interactive": the person at it chats with the bot, makes groups and
+// speaks as their members, with the same commands on every platform.
 package playground

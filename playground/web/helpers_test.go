@@ -16,12 +16,16 @@ import (
 	// The platforms, their simulators and the modules the tests use.
 	_ "github.com/parleybot/parley/modules/echo"
 	_ "github.com/parleybot/parley/modules/moderation"
+	_ "github.com/parleybot/parley/platform/olvid"
+	_ "github.com/parleybot/parley/platform/olvid/olvidsim"
 	_ "github.com/parleybot/parley/platform/privitty"
 	_ "github.com/parleybot/parley/platform/privitty/privittysim"
 	_ "github.com/parleybot/parley/platform/simplex"
 	_ "github.com/parleybot/parley/platform/simplex/simplexsim"
 	_ "github.com/parleybot/parley/platform/tada"
 	_ "github.com/parleybot/parley/platform/tada/tadasim"
+	_ "github.com/parleybot/parley/platform/virola"
+	_ "github.com/parleybot/parley/platform/virola/virolasim"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

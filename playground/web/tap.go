@@ -41,7 +41,8 @@ type tap struct {
 	wg     sync.WaitGroup
 }
 
-// startTap listens on loopback and forwards to target (ws:// or http://).
+// startTap listens on loopback and forwards to target: ws:// or http://
+// through an HTTP proxy, tcp:// byte for byte.
 func startTap(target string, record func(dir, kind, text string, size int)) (*tap, error) {
 	u, err := url.Parse(target)
 	if err != nil {
@@ -60,6 +61,11 @@ func startTap(target string, record func(dir, kind, text string, size int)) (*ta
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t := &tap{target: u, record: record, ln: ln, ctx: ctx, cancel: cancel}
+	if u.Scheme == "tcp" {
+		t.wg.Add(1)
+		go t.serveTCP()
+		return t, nil
+	}
 	t.rp = &httputil.ReverseProxy{
 		Rewrite: func(r *httputil.ProxyRequest) {
 			r.SetURL(&httpTarget)
@@ -92,7 +98,12 @@ func (t *tap) URL() string {
 
 func (t *tap) Close() error {
 	t.cancel()
-	err := t.srv.Close()
+	var err error
+	if t.srv != nil {
+		err = t.srv.Close()
+	} else {
+		err = t.ln.Close()
+	}
 	t.wg.Wait()
 	return err
 }

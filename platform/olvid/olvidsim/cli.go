@@ -1,17 +1,14 @@
 package olvidsim
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"strings"
+	"strconv"
+	"time"
 
-	"google.golang.org/protobuf/proto"
-
-	pb "github.com/parleybot/parley/platform/olvid/olvidpb"
+	"github.com/parleybot/parley/playground"
 	"github.com/parleybot/parley/registry"
 )
 
@@ -32,6 +29,10 @@ target = "127.0.0.1:50051" and client_key = the printed key.
 With --interactive you are a contact of the bot, named "you": each line you
 type is sent to the bot, and its messages to you are printed as they come.
 With --invite you first invite the bot, which must accept the invitation.
+You can also make groups and speak as their members, to try a moderation
+bot by hand; you invite the bot to each group as an admin, and it joins
+when it accepts ([bots.auto_accept] groups = "all"):
+  /group team alice bob    /as alice hello    /as bob spam    /members
 `
 
 // Run is "parley sim olvid": it parses args, serves until ctx ends or,
@@ -39,7 +40,10 @@ With --invite you first invite the bot, which must accept the invitation.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sim olvid", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage, "\nIn the interactive session:\n", playground.TerminalHelp, "\nFlags:\n")
+		fs.PrintDefaults()
+	}
 	listen := fs.String("listen", "127.0.0.1:50051", "`host:port` to listen on")
 	key := fs.String("key", DefaultClientKey, "the client `key` the daemon accepts")
 	name := fs.String("name", "Parley Bot", "display `name` of the bot identity")
@@ -62,84 +66,40 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return s.Interact(ctx, *invite, stdin, stdout)
 }
 
-// Interact makes the terminal a contact of the bot named "you": lines
-// read from in are sent to the bot, and the bot's messages to the
-// contact are written to out. With invite the contact first invites the
-// bot and waits for it to accept. It returns when in ends or ctx ends.
+// Interact makes the terminal a contact of the bot named "you", with the
+// session commands of playground.TerminalHelp: lines read from in are
+// sent to the bot, and what the bot writes to the contact and to groups
+// is written to out. With invite the contact first invites the bot and
+// waits for it to accept. It returns when in ends or ctx ends.
 func (s *Sim) Interact(ctx context.Context, invite bool, in io.Reader, out io.Writer) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var disc uint64
-	sub := s.watch("MessageSent", func(m proto.Message) bool {
-		return m.(*pb.MessageSentNotification).GetMessage().GetDiscussionId() == disc
-	})
-	defer s.w.hub.remove("MessageSent", sub)
-	if invite {
-		inv, d := s.Invite("you")
-		s.mu.Lock()
-		disc = d
-		s.mu.Unlock()
-		fmt.Fprintf(out, "you invited the bot (invitation %d); waiting for it to accept…\n", inv)
-	} else {
-		c := s.AddContact("you")
-		s.mu.Lock()
-		disc = c.DiscussionID
-		s.mu.Unlock()
-		fmt.Fprintf(out, "you are contact %d of the bot, in discussion %d; type a message\n", c.ID, c.DiscussionID)
+	var opts playground.TerminalOptions
+	if !invite {
+		opts.You = strconv.FormatUint(s.AddContact("you").DiscussionID, 10)
+	} else if err := waitListening(ctx, s, out); err != nil {
+		return nil // ended while waiting
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			for m := sub.next(); m != nil; m = sub.next() {
-				fmt.Fprintf(out, "bot> %s\n", m.(*pb.MessageSentNotification).GetMessage().GetBody())
-			}
-			select {
-			case <-sub.wake:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	defer func() { cancel(); <-done }()
-	lines := make(chan string)
-	errc := make(chan error, 1)
-	go func() {
-		sc := bufio.NewScanner(in)
-		for sc.Scan() {
-			select {
-			case lines <- sc.Text():
-			case <-ctx.Done():
-				return
-			}
-		}
-		errc <- sc.Err()
-	}()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case err := <-errc:
-			return err
-		case line := <-lines:
-			if strings.TrimSpace(line) == "" {
-				continue
-			}
-			if _, err := s.ContactSend(disc, line); err != nil {
-				if errors.Is(err, ErrUnknown) {
-					fmt.Fprintln(out, "(the bot has not accepted you yet)")
-					continue
-				}
-				return err
-			}
-		}
-	}
+	// After the wait: the playground's own watchers count as subscribers.
+	p := newPGSim(s)
+	defer p.release()
+	return playground.Terminal(ctx, p, opts, in, out)
 }
 
-// watch subscribes inside the simulator, as a stream would, without
-// counting as one.
-func (s *Sim) watch(name string, match func(proto.Message) bool) *subscriber {
-	sub := &subscriber{match: match, wake: make(chan struct{}, 1), done: make(chan struct{})}
-	s.w.hub.add(name, sub)
-	return sub
+// waitListening waits until a bot listens for invitations: a bot learns
+// of one only from its notification, so one sent earlier would wait
+// unseen.
+func waitListening(ctx context.Context, s *Sim, out io.Writer) error {
+	if s.Subscribers("InvitationReceived") > 0 {
+		return nil
+	}
+	fmt.Fprintln(out, "waiting for a bot to connect before inviting it…")
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for s.Subscribers("InvitationReceived") == 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil
 }

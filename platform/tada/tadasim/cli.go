@@ -1,18 +1,15 @@
 package tadasim
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
 	"io"
-	"strings"
-	"sync"
-	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/parleybot/parley/playground"
 	"github.com/parleybot/parley/registry"
 )
 
@@ -32,13 +29,21 @@ Point a bot at it with url, team and token in [bots.tada].
 
 With --interactive you are a team member named "you": each line you type is
 sent to the bot in your direct chat, and its messages to you are printed.
+You can also make groups with the bot and speak as their members, to try
+a moderation bot by hand:
+  /group team alice bob    /as alice hello    /as bob spam    /members
+/help at the prompt lists these commands.
 `
 
 // Run runs the simulator from the command line; see the usage text.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sim tada", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, "\nIn the interactive session:\n", playground.TerminalHelp, "\nFlags:\n")
+		fs.PrintDefaults()
+	}
 	listen := fs.String("listen", "127.0.0.1:8085", "`host:port` to listen on")
 	team := fs.String("team", DefaultTeam, "team `uid`")
 	botName := fs.String("bot-name", DefaultBotName, "display `name` of the bot user")
@@ -71,64 +76,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return err
 }
 
-// interact makes the person at the terminal a contact of the bot.
+// interact makes the person at the terminal a team member of the bot
+// named "you", with the session commands of playground.TerminalHelp.
 func (s *Server) interact(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
-	you := s.AddContact("you")
-	bot := s.Bot()
-	fmt.Fprintf(stdout, "you are %s; type a message and press Enter (Ctrl-D ends)\n", you.JID)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		printed := 0
-		for ctx.Err() == nil {
-			var mine []string
-			_ = s.Wait(200*time.Millisecond, func() bool {
-				mine = mine[:0]
-				for _, m := range s.MessagesFrom(bot.JID) {
-					if m.To == you.JID {
-						mine = append(mine, m.Content.Text)
-					}
-				}
-				return len(mine) > printed
-			})
-			for _, text := range mine[min(printed, len(mine)):] {
-				fmt.Fprintf(stdout, "%s: %s\n", bot.Name, text)
-			}
-			printed = max(printed, len(mine))
-		}
-	}()
-	lines := make(chan string)
-	go func() {
-		// Reading stdin cannot be interrupted; this goroutine ends with it.
-		sc := bufio.NewScanner(stdin)
-		for sc.Scan() {
-			select {
-			case lines <- sc.Text():
-			case <-ctx.Done():
-				return
-			}
-		}
-		close(lines)
-	}()
-	defer wg.Wait()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case line, ok := <-lines:
-			if !ok {
-				cancel()
-				return nil
-			}
-			if strings.TrimSpace(line) == "" {
-				continue
-			}
-			if _, err := s.Send(you.JID, bot.JID, line); err != nil {
-				fmt.Fprintf(stdout, "! %v\n", err)
-			}
-		}
-	}
+	return playground.Terminal(ctx, &pgSim{s: s}, playground.TerminalOptions{}, stdin, stdout)
 }

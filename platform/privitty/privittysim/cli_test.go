@@ -1,0 +1,237 @@
+package privittysim_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/platform/privitty"
+	"github.com/parleybot/parley/registry"
+	"github.com/parleybot/parley/router"
+)
+
+// cliWait bounds every wait of the terminal tests.
+const cliWait = 10 * time.Second
+
+// termOut is stdout shared with the simulator's goroutines.
+type termOut struct {
+	mu      sync.Mutex
+	b       bytes.Buffer
+	changed chan struct{}
+}
+
+func newTermOut() *termOut { return &termOut{changed: make(chan struct{})} }
+
+func (s *termOut) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	close(s.changed)
+	s.changed = make(chan struct{})
+	return s.b.Write(p)
+}
+
+func (s *termOut) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// waitMatch waits until the output matches re and returns the submatches.
+func (s *termOut) waitMatch(t *testing.T, re *regexp.Regexp) []string {
+	t.Helper()
+	deadline := time.NewTimer(cliWait)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		m := re.FindStringSubmatch(s.b.String())
+		ch := s.changed
+		s.mu.Unlock()
+		if m != nil {
+			return m
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			t.Fatalf("output never matched %s:\n%s", re, s.String())
+		}
+	}
+}
+
+// heard is what a bot received: one line per message.
+type heard struct {
+	mu    sync.Mutex
+	lines []string
+	ch    chan struct{}
+}
+
+func (h *heard) add(l string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.lines = append(h.lines, l)
+	close(h.ch)
+	h.ch = make(chan struct{})
+}
+
+// wait waits until the bot has received line.
+func (h *heard) wait(t *testing.T, line string) {
+	t.Helper()
+	deadline := time.NewTimer(cliWait)
+	defer deadline.Stop()
+	for {
+		h.mu.Lock()
+		ok := false
+		for _, l := range h.lines {
+			ok = ok || l == line
+		}
+		ch := h.ch
+		h.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			t.Fatalf("the bot never received %q; it received %q", line, h.lines)
+		}
+	}
+}
+
+// TestInteractiveGroups is a person at "parley sim privitty --interactive
+// --auto-accept" with a real Privitty bot connected: they make a group with members and the
+// bot, speak as the members, and the bot receives each group message from
+// the named member and answers in the group.
+func TestInteractiveGroups(t *testing.T) {
+	info, ok := registry.LookupSimulator("privitty")
+	if !ok {
+		t.Fatal("privitty simulator not registered")
+	}
+	in, typing := io.Pipe()
+	defer typing.Close()
+	out := newTermOut()
+	var errb strings.Builder
+	done := make(chan error, 1)
+	go func() {
+		done <- info.Run(context.Background(), []string{"--listen", "127.0.0.1:0", "--interactive", "--auto-accept"}, in, out, &errb)
+	}()
+	m := out.waitMatch(t, regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`))
+	out.waitMatch(t, regexp.MustCompile(`you are connected`))
+
+	p := privitty.New(m[1])
+	h := &heard{ch: make(chan struct{})}
+	r := router.New()
+	r.OnMessage(func(c *bot.Context, msg bot.Message) error {
+		if msg.Chat.Kind == bot.Group {
+			h.add(fmt.Sprintf("group %s: %s", msg.Sender.Name, msg.Text))
+			if strings.Contains(msg.Text, "spam") {
+				// A moderator: delete and remove where the platform can.
+				if err := c.DeleteMessage(); err != nil && !errors.Is(err, bot.ErrUnsupported) {
+					return err
+				}
+				if err := c.RemoveSender(); err != nil && !errors.Is(err, bot.ErrUnsupported) {
+					return err
+				}
+			}
+			_, err := c.Send(msg.Chat.ID, bot.Outgoing{Text: "seen " + msg.Sender.Name})
+			return err
+		}
+		h.add(fmt.Sprintf("direct %s: %s", msg.Sender.Name, msg.Text))
+		return c.Reply("echo: " + msg.Text)
+	})
+	b := bot.New(p, r)
+	ctx, cancel := context.WithCancel(context.Background())
+	botDone := make(chan error, 1)
+	go func() { botDone <- b.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-botDone; err != nil {
+			t.Errorf("bot: %v", err)
+		}
+	}()
+	waitReady(t, p.Ready)
+	say := func(line string) {
+		t.Helper()
+		if _, err := fmt.Fprintln(typing, line); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	say("hello bot")
+	h.wait(t, "direct you: hello bot")
+	out.waitMatch(t, regexp.MustCompile(`(?m)^bot: echo: hello bot$`))
+	say("/help")
+	out.waitMatch(t, regexp.MustCompile(`(?m)^  /as NAME TEXT`))
+	say("/as alice too early")
+	out.waitMatch(t, regexp.MustCompile(`/as: no group yet`))
+	say("/group team alice bob")
+	out.waitMatch(t, regexp.MustCompile(`created #team with you, alice, bob and the bot`))
+	say("/as alice hello team")
+	h.wait(t, "group alice: hello team")
+	out.waitMatch(t, regexp.MustCompile(`(?m)^#team bot: seen alice$`))
+	say("/as bob me too")
+	h.wait(t, "group bob: me too")
+	say("/add carol")
+	out.waitMatch(t, regexp.MustCompile(`carol joined #team`))
+	say("/as carol hi")
+	h.wait(t, "group carol: hi")
+	say("/members")
+	out.waitMatch(t, regexp.MustCompile(`(?m)^#team:\n  the bot, member\n  you, active\n  alice, active\n  bob, active\n  carol, active$`))
+	say("/as bob buy spam")
+	h.wait(t, "group bob: buy spam")
+	out.waitMatch(t, regexp.MustCompile(`(?m)^#team: bob's "buy spam" was deleted$`))
+	out.waitMatch(t, regexp.MustCompile(`(?m)^#team: bob is no longer a member$`))
+	say("/as bob hello?")
+	out.waitMatch(t, regexp.MustCompile(`/as: no member "bob" in #team`))
+	say("/as dave hi")
+	out.waitMatch(t, regexp.MustCompile(`/as: no member "dave" in #team`))
+	say("/group")
+	out.waitMatch(t, regexp.MustCompile(`(?m)^\* #team$`))
+	say("/dm /help")
+	h.wait(t, "direct you: /help")
+
+	typing.Close() // Ctrl-D
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run: %v; stderr:\n%s", err, errb.String())
+		}
+	case <-time.After(cliWait):
+		t.Fatal("the session did not end at the end of input")
+	}
+}
+
+// -h documents the session commands.
+func TestUsageListsSessionCommands(t *testing.T) {
+	info, _ := registry.LookupSimulator("privitty")
+	var errb strings.Builder
+	_ = info.Run(context.Background(), []string{"-h"}, strings.NewReader(""), io.Discard, &errb)
+	for _, cmd := range []string{"/group NAME [MEMBER...]", "/as NAME TEXT", "/members", "/add NAME", "/dm TEXT"} {
+		if !strings.Contains(errb.String(), cmd) {
+			t.Errorf("-h does not mention %s:\n%s", cmd, errb.String())
+		}
+	}
+}
+
+// waitReady waits until the bot's platform is connected and caught up.
+func waitReady(t *testing.T, ready func() bool) {
+	t.Helper()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(cliWait)
+	for !ready() {
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatal("the bot never became ready")
+		}
+	}
+}
