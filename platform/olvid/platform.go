@@ -142,7 +142,7 @@ func (p *Platform) Listen(ctx context.Context, emit func(bot.Event) error) error
 	var wg sync.WaitGroup
 	wg.Go(func() { p.d.Run(ctx) })
 	b := &kit.Backoff{Min: p.o.backoffMin, Max: p.o.backoffMax}
-	err := kit.Reconnect(ctx, b, p.log, "olvid", p.session)
+	err := (&kit.Reconnector{Backoff: b, Log: p.log, What: "olvid", Hint: "start the Olvid bot daemon on port {port}, or a simulator: parley sim olvid --listen {addr}"}).Run(ctx, p.session)
 	cancel()
 	wg.Wait()
 	if errors.Is(err, bot.ErrStopped) {

@@ -99,7 +99,7 @@ func (p *Platform) Listen(ctx context.Context, emit func(bot.Event) error) error
 		p.d.Run(ctx)
 	}()
 	b := &kit.Backoff{Min: p.opts.reconnectMin, Max: p.opts.reconnectMax}
-	err := kit.Reconnect(ctx, b, p.log, "tada", func(ctx context.Context, useful func()) error {
+	err := (&kit.Reconnector{Backoff: b, Log: p.log, What: "tada", Hint: "nothing answers at {addr}; for a local test server: parley sim tada --listen {addr}"}).Run(ctx, func(ctx context.Context, useful func()) error {
 		return p.session(ctx, emit, useful)
 	})
 	cancel()

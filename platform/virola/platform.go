@@ -139,7 +139,7 @@ func (p *Platform) Listen(ctx context.Context, emit func(bot.Event) error) error
 	wg.Add(1)
 	go func() { defer wg.Done(); p.d.Run(ctx) }()
 	b := &kit.Backoff{Min: p.o.minBackoff, Max: p.o.maxBackoff}
-	err := kit.Reconnect(ctx, b, p.log, "virola events", func(ctx context.Context, useful func()) error {
+	err := (&kit.Reconnector{Backoff: b, Log: p.log, What: "virola events", Hint: "start the Virola server, or a simulator: parley sim virola --listen {addr}"}).Run(ctx, func(ctx context.Context, useful func()) error {
 		err := p.session(ctx, emit, useful)
 		if IsUnauthorized(err) || errors.Is(err, ErrNoCredentials) || errors.Is(err, bot.ErrStopped) {
 			return kit.Permanent(err)
