@@ -252,6 +252,12 @@ func (p *Platform) onEvent(e bot.Event, emit func(bot.Event) error) error {
 		p.mu.Unlock()
 	case *Unknown:
 		p.unknown.Add(1)
+		log := p.log.Debug
+		if p.firstOf("unknown:" + e.TypeName) {
+			log = p.log.Info
+		}
+		log("privitty: event of an unknown type passed on as Unknown (logged once per type at info level, counted in Stats.Unknown)",
+			zap.String("type", e.TypeName), zap.String("data", truncate(e.Raw)))
 	}
 	return emit(e)
 }
@@ -508,12 +514,32 @@ func (p *Platform) load(ctx context.Context) error {
 		}
 	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	p.loaded = true
 	if fs.Init && !p.floor.Init {
 		p.floor = fs
 	}
+	p.mu.Unlock()
+	p.logResumeSource(fs.Init)
 	return nil
+}
+
+// logResumeSource says once, at start-up, where the platform takes up
+// again after a restart: the stored cursors, or the daemon's unseen
+// messages (its read markers).
+func (p *Platform) logResumeSource(stored bool) {
+	switch {
+	case !p.cfg.catchUp:
+		p.log.Warn("privitty: resume source: none (catch-up is off): messages that arrive while the bot is down or disconnected are not delivered")
+	case p.cfg.store != nil && stored:
+		p.log.Info("privitty: resume source: the stored cursors; chats new since are found in the chat list",
+			zap.Int("chats", len(p.d.Chats())))
+	case p.cfg.store != nil:
+		p.log.Info("privitty: resume source: the daemon's unseen messages (nothing stored yet for this account; cursors are stored from now on)")
+	case p.cfg.markSeen:
+		p.log.Info("privitty: resume source: the daemon's unseen messages (no store: handled messages are marked seen, and those still unseen at start-up are delivered)")
+	default:
+		p.log.Warn("privitty: resume source: the daemon's unseen messages, but with no store and marking seen off every message still unseen is delivered again at each start-up")
+	}
 }
 
 // checkBotFlag says at start whether the account is a bot account (the
@@ -638,6 +664,7 @@ func (p *Platform) reset(ctx context.Context, why, fingerprint string, newest in
 	clear(p.pending)
 	clear(p.redo)
 	clear(p.blocked)
+	clear(p.retry)
 	clear(p.later)
 	clear(p.sentSet)
 	p.sentRing = nil
@@ -654,7 +681,7 @@ func (p *Platform) reset(ctx context.Context, why, fingerprint string, newest in
 // the current newest are delivered, so a new bot does not answer old
 // history. It first checks that the daemon's database is still the one
 // the cursors are about (see regressed), and starts over if not.
-func (p *Platform) catchUp(ctx context.Context) error {
+func (p *Platform) catchUp(ctx context.Context) (err error) {
 	if err := p.load(ctx); err != nil {
 		return err
 	}
@@ -704,6 +731,21 @@ func (p *Platform) catchUp(ctx context.Context) error {
 	if !p.cfg.catchUp {
 		return p.settle(ctx, fs, fp, 0, newest)
 	}
+	// Chats with a message to pass on again are visited even when nothing
+	// newer arrived; one that fails again meanwhile is asked for anew.
+	p.mu.Lock()
+	retry := p.retry
+	p.retry = map[int64]bool{}
+	p.mu.Unlock()
+	defer func() {
+		if err != nil {
+			p.mu.Lock()
+			for c := range retry {
+				p.retry[c] = true
+			}
+			p.mu.Unlock()
+		}
+	}()
 	var due []int64
 	for _, it := range chats {
 		chat := it.ID
@@ -712,7 +754,7 @@ func (p *Platform) catchUp(ctx context.Context) error {
 		if fs.Init {
 			after = max(after, fs.Floor)
 		}
-		if it.LastMessageID != 0 && it.LastMessageID <= after {
+		if it.LastMessageID != 0 && it.LastMessageID <= after && !retry[chat] {
 			continue
 		}
 		if !fs.Init && it.FreshMessageCounter == 0 && !it.IsContactRequest && it.LastMessageID != 0 {
@@ -802,14 +844,19 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		}
 	}
 	slices.Sort(ids)
+	// The messages after the page are read too, not passed on: a reply of
+	// the bot's to one of the page's is among them (or in the page).
+	ahead := ids[min(len(ids), limit):]
+	ahead = ahead[:min(len(ahead), answerWindow)]
 	ids = ids[:min(len(ids), limit)]
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	msgs, err := p.fetch(ctx, ids)
+	msgs, err := p.fetch(ctx, append(slices.Clip(ids), ahead...))
 	if err != nil {
 		return nil, err
 	}
+	quoted := quotedByBot(msgs)
 	out = make([]kit.Item, 0, len(ids))
 	defer func() {
 		// A request accepted while the page was read: the chat may have
@@ -835,6 +882,11 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		if hold {
 			return out, nil
 		}
+		if _, ok := ev.(*IncomingMsg); ok && quoted[mid] {
+			p.skipAnswered(ctx, chat, m)
+			out = append(out, it)
+			continue
+		}
 		it.Event = ev
 		out = append(out, it)
 		if isRequest(ev) {
@@ -842,4 +894,49 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		}
 	}
 	return out, nil
+}
+
+// answerWindow is how many messages after a catch-up page are read to
+// find the bot's replies to the page's messages. A reply further away (in
+// a busy group, say) is not found and the message is passed on again.
+const answerWindow = catchUpPage
+
+// quotedByBot returns the ids of the messages that messages of the bot's
+// own among msgs quote.
+func quotedByBot(msgs map[int64]*Message) map[int64]bool {
+	var out map[int64]bool
+	for _, m := range msgs {
+		if m.FromID != ContactSelf || m.IsInfo {
+			continue
+		}
+		if q := m.QuotedID(); q > 0 {
+			if out == nil {
+				out = map[int64]bool{}
+			}
+			out[q] = true
+		}
+	}
+	return out
+}
+
+// skipAnswered leaves out of a catch-up message m, which a message of the
+// bot's own quotes: the bot answered it already, before a crash or an
+// answer lost on the way, and was stopped before its cursor or its seen
+// mark were saved. It is counted (Stats.Answered), marked seen, and
+// recorded as passed on; one kept for another try (its reply's outcome
+// was unknown) counts as handled.
+func (p *Platform) skipAnswered(ctx context.Context, chat string, m *Message) {
+	p.answered.Add(1)
+	p.log.Debug("privitty: catch-up skipped a message the bot already answered (a message of its own quotes it)",
+		zap.Int64("chat", m.ChatID), zap.Int64("msg", m.ID))
+	if p.d.Delivered(chat, m.ID) {
+		p.d.Handled(chat, m.ID, nil)
+	} else {
+		p.d.Admit(ctx, chat, m.ID)
+	}
+	if p.cfg.markSeen && m.State == StateInFresh {
+		p.mu.Lock()
+		p.unseen = append(p.unseen, m.ID)
+		p.mu.Unlock()
+	}
 }
