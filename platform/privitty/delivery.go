@@ -228,6 +228,7 @@ func (p *Platform) catchUpLater(ctx context.Context) error {
 		chats = append(chats, c)
 	}
 	clear(p.later)
+	clear(p.tails)
 	p.mu.Unlock()
 	slices.Sort(chats)
 	for i, c := range chats {
@@ -686,6 +687,7 @@ func (p *Platform) catchUp(ctx context.Context) (err error) {
 		return err
 	}
 	p.resyncs.Add(1)
+	p.forgetTails()
 	fp := p.fingerprint(ctx)
 	var entries []int64
 	for _, flags := range []int{ChatlistNoSpecials, ChatlistNoSpecials | ChatlistArchivedOnly} {
@@ -857,6 +859,20 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		return nil, err
 	}
 	quoted := quotedByBot(msgs)
+	if len(ids)+len(ahead) < len(all) && hasIncoming(msgs, ids) {
+		// The chat goes on past what was read: its messages from the
+		// page on are read once per catch-up, for the bot's replies.
+		tail, err := p.tailQuoted(ctx, id, all, ids[0])
+		if err != nil {
+			return nil, err
+		}
+		for q := range tail {
+			if quoted == nil {
+				quoted = map[int64]bool{}
+			}
+			quoted[q] = true
+		}
+	}
 	out = make([]kit.Item, 0, len(ids))
 	defer func() {
 		// A request accepted while the page was read: the chat may have
@@ -896,10 +912,70 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 	return out, nil
 }
 
+// forgetTails drops what tailQuoted read: a new catch-up reads anew.
+func (p *Platform) forgetTails() {
+	p.mu.Lock()
+	clear(p.tails)
+	p.mu.Unlock()
+}
+
 // answerWindow is how many messages after a catch-up page are read to
-// find the bot's replies to the page's messages. A reply further away (in
-// a busy group, say) is not found and the message is passed on again.
+// find the bot's replies to the page's messages; when the chat goes on
+// past them, its last tailPages pages are read too (tailQuoted). A reply
+// further from the message and from the chat's end (after a very long
+// downtime of a busy chat) is not found and the message is passed on
+// again.
 const answerWindow = catchUpPage
+
+// tailPages bounds how many pages from a chat's end tailQuoted reads.
+const tailPages = 10
+
+// hasIncoming reports whether any of ids is an incoming message.
+func hasIncoming(msgs map[int64]*Message, ids []int64) bool {
+	for _, id := range ids {
+		if m := msgs[id]; m != nil && m.Incoming() {
+			return true
+		}
+	}
+	return false
+}
+
+// tailQuoted returns the messages that the bot's messages after from in
+// chat quote: it reads the chat's messages from the end back, a page at a
+// time, down to from, or tailPages pages. The result is kept for the rest
+// of the catch-up, whose later pages it covers too.
+func (p *Platform) tailQuoted(ctx context.Context, chat int64, all []int64, from int64) (map[int64]bool, error) {
+	p.mu.Lock()
+	q, ok := p.tails[chat]
+	p.mu.Unlock()
+	if ok {
+		return q, nil
+	}
+	sorted := slices.Sorted(slices.Values(all))
+	out := map[int64]bool{}
+	end := len(sorted)
+	for range tailPages {
+		start := max(end-catchUpPage, 0)
+		for start < end && sorted[start] <= from {
+			start++
+		}
+		if start >= end {
+			break
+		}
+		msgs, err := p.fetch(ctx, sorted[start:end])
+		if err != nil {
+			return nil, err
+		}
+		for q := range quotedByBot(msgs) {
+			out[q] = true
+		}
+		end = start
+	}
+	p.mu.Lock()
+	p.tails[chat] = out
+	p.mu.Unlock()
+	return out, nil
+}
 
 // quotedByBot returns the ids of the messages that messages of the bot's
 // own among msgs quote.

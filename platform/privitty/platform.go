@@ -111,6 +111,9 @@ type Platform struct {
 	// not delivered since their last catch-up: the next catch-up visits
 	// them even when nothing newer arrived, to pass it on again.
 	retry map[int64]bool
+	// tails holds, per chat, what the bot's messages near the chat's end
+	// quote, read once per catch-up (tailQuoted).
+	tails map[int64]map[int64]bool
 	// later holds chats to catch up as soon as the consumer can, such as
 	// an accepted request's; wake tells the consumer.
 	later map[int64]bool
@@ -142,7 +145,7 @@ func New(baseURL string, opts ...Option) *Platform {
 		client:  newClient(baseURL, cfg),
 		log:     cfg.logger,
 		chats:   map[int64]chatInfo{},
-		pending: map[int64]int64{}, redo: map[int64]int64{}, blocked: map[int64]bool{}, retry: map[int64]bool{},
+		pending: map[int64]int64{}, redo: map[int64]int64{}, blocked: map[int64]bool{}, retry: map[int64]bool{}, tails: map[int64]map[int64]bool{},
 		later: map[int64]bool{}, wake: make(chan struct{}, 1), sentSet: map[int64]bool{},
 		noted: map[string]bool{},
 	}
