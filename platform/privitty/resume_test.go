@@ -560,3 +560,37 @@ func TestOddEventsLoggedOncePerKind(t *testing.T) {
 		}
 	}
 }
+
+// The bot's reply may be far from the message it answers: the message
+// waited in a long backlog, was answered, and the bot died before marking
+// it seen. A restart without a store finds the reply at the chat's end.
+func TestAnswerFoundFarFromTheMessage(t *testing.T) {
+	sim := newSim(t)
+	alice, _ := sim.ConnectContact("alice", false)
+	answered, err := sim.ContactSendMsg(alice.ChatID, privittysim.Msg{Text: "answered long ago", Silent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 * 100 {
+		if _, err := sim.ContactSendMsg(alice.ChatID, privittysim.Msg{Text: fmt.Sprint("read ", i), Seen: true, Silent: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The reply of a bot process that was killed before marking it seen.
+	c := privitty.NewClient(sim.URL())
+	if _, err := c.SendMsg(context.Background(), alice.ChatID, privitty.MessageData{Text: "answer", QuotedMessageID: answered}); err != nil {
+		t.Fatal(err)
+	}
+	msgs := map[int64]string{answered: "answered long ago"}
+	waiting := send(t, sim, alice.ChatID, "not answered yet", msgs)
+	p := privitty.New(sim.URL(), testOptions(nil)...)
+	eb := runEcho(t, p, nil, false, hooks{})
+	waitAnswered(t, sim, msgs)
+	waitSeen(t, sim, answered, waiting)
+	if n := eb.handled.texts()["answered long ago"]; n != 0 {
+		t.Errorf("the answered message reached the handler %d times", n)
+	}
+	if got := p.Stats().Answered; got != 1 {
+		t.Errorf("Stats.Answered = %d, want 1", got)
+	}
+}
