@@ -859,7 +859,7 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		return nil, err
 	}
 	quoted := quotedByBot(msgs)
-	if len(ids)+len(ahead) < len(all) && hasIncoming(msgs, ids) {
+	if len(ids)+len(ahead) < len(all) && hasCandidate(msgs, ids, old) {
 		// The chat goes on past what was read: its messages from the
 		// page on are read once per catch-up, for the bot's replies.
 		tail, err := p.tailQuoted(ctx, id, all, ids[0])
@@ -930,10 +930,11 @@ const answerWindow = catchUpPage
 // tailPages bounds how many pages from a chat's end tailQuoted reads.
 const tailPages = 10
 
-// hasIncoming reports whether any of ids is an incoming message.
-func hasIncoming(msgs map[int64]*Message, ids []int64) bool {
+// hasCandidate reports whether any of ids is an incoming message a
+// catch-up may pass on: newer than old, or still unseen.
+func hasCandidate(msgs map[int64]*Message, ids []int64, old int64) bool {
 	for _, id := range ids {
-		if m := msgs[id]; m != nil && m.Incoming() {
+		if m := msgs[id]; m != nil && m.Incoming() && (id > old || m.State == StateInFresh) {
 			return true
 		}
 	}
