@@ -275,6 +275,12 @@ func (p *Platform) deliverLive(ctx context.Context, evs []*IncomingMsg, emit fun
 	for _, e := range evs {
 		if !p.ours(e.AccountID) {
 			p.foreign.Add(1)
+			log := p.log.Debug
+			if p.firstOf("foreign") {
+				log = p.log.Info
+			}
+			log("privitty: a message event of another account dropped (logged once at info level, counted in Stats.Foreign)",
+				zap.Int64("account", e.AccountID), zap.Int64("msg", e.MsgID))
 			continue
 		}
 		if p.d.Duplicate(cursorChat(e.ChatID), e.MsgID) {
