@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -135,7 +136,7 @@ func (p *Platform) msgsChanged(ctx context.Context, e *MsgsChanged, emit func(bo
 	if !p.ours(e.AccountID) || e.ChatID <= LastSpecialID || e.MsgID <= LastSpecialID || p.sentByBot(e.MsgID) {
 		return true, p.onEvent(e, emit)
 	}
-	if !p.d.Delivered(cursorChat(e.ChatID), e.MsgID) {
+	if !p.d.Delivered(cursorChat(e.ChatID), e.MsgID) && !p.answeredBefore(e.MsgID) {
 		ok, err := p.deliverLive(ctx, []*IncomingMsg{{MsgEvent: e.MsgEvent}}, emit)
 		if err != nil || !ok {
 			return ok, err
@@ -228,8 +229,9 @@ func (p *Platform) catchUpLater(ctx context.Context) error {
 		chats = append(chats, c)
 	}
 	clear(p.later)
-	clear(p.tails)
+	p.read = nil
 	p.mu.Unlock()
+	defer p.forgetTails()
 	slices.Sort(chats)
 	for i, c := range chats {
 		if err := p.d.CatchUpChat(ctx, cursorChat(c)); err != nil {
@@ -675,6 +677,8 @@ func (p *Platform) reset(ctx context.Context, why, fingerprint string, newest in
 	clear(p.later)
 	clear(p.sentSet)
 	p.sentRing = nil
+	clear(p.answeredSet)
+	p.answeredRing = nil
 	p.mu.Unlock()
 	if err := p.d.Flush(ctx); err != nil {
 		return fmt.Errorf("privitty: dropping the cursors: %w", err)
@@ -694,6 +698,7 @@ func (p *Platform) catchUp(ctx context.Context) (err error) {
 	}
 	p.resyncs.Add(1)
 	p.forgetTails()
+	defer p.forgetTails()
 	fp := p.fingerprint(ctx)
 	var entries []int64
 	for _, flags := range []int{ChatlistNoSpecials, ChatlistNoSpecials | ChatlistArchivedOnly} {
@@ -852,32 +857,14 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		}
 	}
 	slices.Sort(ids)
-	// The messages after the page are read too, not passed on: a reply of
-	// the bot's to one of the page's is among them (or in the page).
-	ahead := ids[min(len(ids), limit):]
-	ahead = ahead[:min(len(ahead), answerWindow)]
+	rest := ids[min(len(ids), limit):]
 	ids = ids[:min(len(ids), limit)]
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	msgs, err := p.fetch(ctx, append(slices.Clip(ids), ahead...))
+	msgs, quoted, err := p.readPage(ctx, id, ids, rest, old)
 	if err != nil {
 		return nil, err
-	}
-	quoted := quotedByBot(msgs)
-	if len(ids)+len(ahead) < len(all) && hasCandidate(msgs, ids, old) {
-		// The chat goes on past what was read: its messages from the
-		// page on are read once per catch-up, for the bot's replies.
-		tail, err := p.tailQuoted(ctx, id, all, ids[0])
-		if err != nil {
-			return nil, err
-		}
-		for q := range tail {
-			if quoted == nil {
-				quoted = map[int64]bool{}
-			}
-			quoted[q] = true
-		}
 	}
 	out = make([]kit.Item, 0, len(ids))
 	defer func() {
@@ -905,7 +892,7 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 			return out, nil
 		}
 		if _, ok := ev.(*IncomingMsg); ok && quoted[mid] {
-			p.skipAnswered(ctx, chat, m)
+			p.skipAnswered(chat, m)
 			out = append(out, it)
 			continue
 		}
@@ -918,23 +905,136 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 	return out, nil
 }
 
-// forgetTails drops what tailQuoted read: a new catch-up reads anew.
+// forgetTails drops what a catch-up read of a chat: the next reads anew.
 func (p *Platform) forgetTails() {
 	p.mu.Lock()
-	clear(p.tails)
+	p.read = nil
 	p.mu.Unlock()
 }
 
-// answerWindow is how many messages after a catch-up page are read to
-// find the bot's replies to the page's messages; when the chat goes on
-// past them, its last tailPages pages are read too (tailQuoted). A reply
-// further from the message and from the chat's end (after a very long
-// downtime of a busy chat) is not found and the message is passed on
-// again.
+// answerWindow is how many messages right after a catch-up page are read
+// to find the bot's replies to the page's messages when the chat's end
+// is too far to be read whole (see tailPages).
 const answerWindow = catchUpPage
 
-// tailPages bounds how many pages from a chat's end tailQuoted reads.
+// tailPages bounds how many pages from a chat's end a catch-up reads
+// ahead of its pages, for the bot's replies. A reply further from the
+// message it answers and from the chat's end (after a long downtime of a
+// busy chat) is not found, and the message is passed on again.
 const tailPages = 10
+
+// chatRead is what a catch-up read of one chat ahead of its pages: the
+// messages from low up (served to the pages that follow) and what the
+// bot's messages among them quote.
+type chatRead struct {
+	chat   int64
+	low    int64
+	msgs   map[int64]*Message
+	quoted map[int64]bool
+}
+
+// readPage loads the messages of a catch-up page, and the messages that
+// the bot's messages after the page's first quote: a message the bot
+// answered before a crash, or whose reply's outcome was unknown, is
+// among them. Once a page holds a message the catch-up may pass on and
+// the chat goes on past it, the rest of the chat is read once, from its
+// end back (tailPages pages at most), and serves the later pages.
+func (p *Platform) readPage(ctx context.Context, chat int64, page, rest []int64, old int64) (map[int64]*Message, map[int64]bool, error) {
+	p.mu.Lock()
+	r := p.read
+	p.mu.Unlock()
+	if r != nil && r.chat != chat {
+		r = nil
+	}
+	if r != nil && page[0] >= r.low {
+		return p.fromRead(ctx, r, page)
+	}
+	msgs, err := p.fetch(ctx, page)
+	if err != nil {
+		return nil, nil, err
+	}
+	quoted := quotedByBot(msgs)
+	if r == nil {
+		if len(rest) == 0 || !hasCandidate(msgs, page, old) {
+			return msgs, quoted, nil
+		}
+		if r, err = p.readRest(ctx, chat, rest); err != nil {
+			return nil, nil, err
+		}
+	}
+	// The chat's end was too far to read whole: the messages right
+	// after the page are read too.
+	var win []int64
+	for _, id := range rest[:min(len(rest), answerWindow)] {
+		if id < r.low {
+			win = append(win, id)
+		}
+	}
+	if len(win) > 0 {
+		more, err := p.fetch(ctx, win)
+		if err != nil {
+			return nil, nil, err
+		}
+		quoted = union(quoted, quotedByBot(more))
+	}
+	return msgs, union(quoted, r.quoted), nil
+}
+
+// readRest reads rest, the chat's messages after a page, from the end
+// back, tailPages pages at most, and keeps them for the catch-up.
+func (p *Platform) readRest(ctx context.Context, chat int64, rest []int64) (*chatRead, error) {
+	tail := rest[max(len(rest)-tailPages*catchUpPage, 0):]
+	r := &chatRead{chat: chat, low: tail[0], msgs: make(map[int64]*Message, len(tail))}
+	for end := len(tail); end > 0; end -= catchUpPage {
+		got, err := p.fetch(ctx, tail[max(end-catchUpPage, 0):end])
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(r.msgs, got)
+	}
+	r.quoted = quotedByBot(r.msgs)
+	p.mu.Lock()
+	p.read = r
+	p.mu.Unlock()
+	return r, nil
+}
+
+// fromRead serves a page from what readRest read; messages newer than
+// that read are fetched.
+func (p *Platform) fromRead(ctx context.Context, r *chatRead, page []int64) (map[int64]*Message, map[int64]bool, error) {
+	msgs := make(map[int64]*Message, len(page))
+	var missing []int64
+	for _, id := range page {
+		if m := r.msgs[id]; m != nil {
+			msgs[id] = m
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	quoted := r.quoted
+	if len(missing) > 0 {
+		more, err := p.fetch(ctx, missing)
+		if err != nil {
+			return nil, nil, err
+		}
+		maps.Copy(msgs, more)
+		quoted = union(quoted, quotedByBot(more))
+	}
+	return msgs, quoted, nil
+}
+
+// union returns the ids in a or b; it may return a or b itself.
+func union(a, b map[int64]bool) map[int64]bool {
+	switch {
+	case len(b) == 0:
+		return a
+	case len(a) == 0:
+		return b
+	}
+	out := maps.Clone(a)
+	maps.Copy(out, b)
+	return out
+}
 
 // hasCandidate reports whether any of ids is an incoming message a
 // catch-up may pass on: newer than old, or still unseen.
@@ -945,43 +1045,6 @@ func hasCandidate(msgs map[int64]*Message, ids []int64, old int64) bool {
 		}
 	}
 	return false
-}
-
-// tailQuoted returns the messages that the bot's messages after from in
-// chat quote: it reads the chat's messages from the end back, a page at a
-// time, down to from, or tailPages pages. The result is kept for the rest
-// of the catch-up, whose later pages it covers too.
-func (p *Platform) tailQuoted(ctx context.Context, chat int64, all []int64, from int64) (map[int64]bool, error) {
-	p.mu.Lock()
-	q, ok := p.tails[chat]
-	p.mu.Unlock()
-	if ok {
-		return q, nil
-	}
-	sorted := slices.Sorted(slices.Values(all))
-	out := map[int64]bool{}
-	end := len(sorted)
-	for range tailPages {
-		start := max(end-catchUpPage, 0)
-		for start < end && sorted[start] <= from {
-			start++
-		}
-		if start >= end {
-			break
-		}
-		msgs, err := p.fetch(ctx, sorted[start:end])
-		if err != nil {
-			return nil, err
-		}
-		for q := range quotedByBot(msgs) {
-			out[q] = true
-		}
-		end = start
-	}
-	p.mu.Lock()
-	p.tails[chat] = out
-	p.mu.Unlock()
-	return out, nil
 }
 
 // quotedByBot returns the ids of the messages that messages of the bot's
@@ -1005,21 +1068,44 @@ func quotedByBot(msgs map[int64]*Message) map[int64]bool {
 // skipAnswered leaves out of a catch-up message m, which a message of the
 // bot's own quotes: the bot answered it already, before a crash or an
 // answer lost on the way, and was stopped before its cursor or its seen
-// mark were saved. It is counted (Stats.Answered), marked seen, and
-// recorded as passed on; one kept for another try (its reply's outcome
-// was unknown) counts as handled.
-func (p *Platform) skipAnswered(ctx context.Context, chat string, m *Message) {
-	p.answered.Add(1)
-	p.log.Debug("privitty: catch-up skipped a message the bot already answered (a message of its own quotes it)",
-		zap.Int64("chat", m.ChatID), zap.Int64("msg", m.ID))
+// mark were saved. It is counted (Stats.Answered, once per process) and
+// marked seen. One kept for another try (its reply's outcome was unknown)
+// counts as handled. Others are not recorded as passed on here: the kit
+// has yet to pass on the page's earlier messages, and would take them for
+// passed on already; the chat's cursor moves past m with the next
+// message handled.
+func (p *Platform) skipAnswered(chat string, m *Message) {
+	p.mu.Lock()
+	first := !p.answeredSet[m.ID]
+	if first {
+		if len(p.answeredRing) == sentIDsKept {
+			delete(p.answeredSet, p.answeredRing[0])
+			p.answeredRing = p.answeredRing[1:]
+		}
+		p.answeredRing = append(p.answeredRing, m.ID)
+		p.answeredSet[m.ID] = true
+		if p.cfg.markSeen && m.State == StateInFresh {
+			p.unseen = append(p.unseen, m.ID)
+		}
+	}
+	p.mu.Unlock()
+	if first {
+		p.answered.Add(1)
+		p.log.Debug("privitty: catch-up skipped a message the bot already answered (a message of its own quotes it)",
+			zap.Int64("chat", m.ChatID), zap.Int64("msg", m.ID))
+	}
 	if p.d.Delivered(chat, m.ID) {
+		// Only a message kept for another try comes back below the
+		// chat's delivered cursor; its retry state keeps the handled
+		// cursor below any earlier one still waiting.
 		p.d.Handled(chat, m.ID, nil)
-	} else {
-		p.d.Admit(ctx, chat, m.ID)
 	}
-	if p.cfg.markSeen && m.State == StateInFresh {
-		p.mu.Lock()
-		p.unseen = append(p.unseen, m.ID)
-		p.mu.Unlock()
-	}
+}
+
+// answeredBefore reports whether a catch-up skipped message id as
+// answered, so that a later event about it does not pass it on.
+func (p *Platform) answeredBefore(id int64) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.answeredSet[id]
 }

@@ -111,13 +111,17 @@ type Platform struct {
 	// not delivered since their last catch-up: the next catch-up visits
 	// them even when nothing newer arrived, to pass it on again.
 	retry map[int64]bool
-	// tails holds, per chat, what the bot's messages near the chat's end
-	// quote, read once per catch-up (tailQuoted).
-	tails map[int64]map[int64]bool
+	// read is what the running catch-up read of one chat ahead of its
+	// pages (readPage).
+	read *chatRead
 	// later holds chats to catch up as soon as the consumer can, such as
 	// an accepted request's; wake tells the consumer.
 	later map[int64]bool
 	wake  chan struct{}
+	// answeredRing and answeredSet are the ids of the last messages a
+	// catch-up skipped as answered (skipAnswered).
+	answeredRing []int64
+	answeredSet  map[int64]bool
 	// sentRing and sentSet are the ids of the last messages the bot sent.
 	sentRing []int64
 	sentSet  map[int64]bool
@@ -145,8 +149,8 @@ func New(baseURL string, opts ...Option) *Platform {
 		client:  newClient(baseURL, cfg),
 		log:     cfg.logger,
 		chats:   map[int64]chatInfo{},
-		pending: map[int64]int64{}, redo: map[int64]int64{}, blocked: map[int64]bool{}, retry: map[int64]bool{}, tails: map[int64]map[int64]bool{},
-		later: map[int64]bool{}, wake: make(chan struct{}, 1), sentSet: map[int64]bool{},
+		pending: map[int64]int64{}, redo: map[int64]int64{}, blocked: map[int64]bool{}, retry: map[int64]bool{},
+		later: map[int64]bool{}, wake: make(chan struct{}, 1), sentSet: map[int64]bool{}, answeredSet: map[int64]bool{},
 		noted: map[string]bool{},
 	}
 	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{

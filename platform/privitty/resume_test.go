@@ -594,3 +594,47 @@ func TestAnswerFoundFarFromTheMessage(t *testing.T) {
 		t.Errorf("Stats.Answered = %d, want 1", got)
 	}
 }
+
+// After a kill, a message whose reply failed may come before one whose
+// reply landed (its outcome unknown to the bot): the catch-up skips the
+// answered one and still passes the earlier one on.
+func TestAnsweredMessageDoesNotHideAnEarlierOne(t *testing.T) {
+	for _, withStore := range []bool{false, true} {
+		t.Run(map[bool]string{false: "no store", true: "store"}[withStore], func(t *testing.T) {
+			sim := newSim(t)
+			alice, _ := sim.ConnectContact("alice", false)
+			var st store.Store
+			if withStore {
+				// A store whose cursors are below both messages.
+				st = store.NewMemory()
+				p := privitty.New(sim.URL(), testOptions(st)...)
+				runEcho(t, p, nil, false, hooks{}).stop()
+			}
+			msgs := map[int64]string{}
+			failed, err := sim.ContactSendMsg(alice.ChatID, privittysim.Msg{Text: "reply failed", Silent: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			msgs[failed] = "reply failed"
+			landed, err := sim.ContactSendMsg(alice.ChatID, privittysim.Msg{Text: "reply landed", Silent: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			msgs[landed] = "reply landed"
+			c := privitty.NewClient(sim.URL())
+			if _, err := c.SendMsg(context.Background(), alice.ChatID, privitty.MessageData{Text: "answer", QuotedMessageID: landed}); err != nil {
+				t.Fatal(err)
+			}
+			p := privitty.New(sim.URL(), testOptions(st)...)
+			eb := runEcho(t, p, nil, false, hooks{})
+			waitAnswered(t, sim, msgs)
+			waitSeen(t, sim, failed, landed)
+			if got := eb.handled.texts(); got["reply failed"] != 1 || got["reply landed"] != 0 {
+				t.Errorf("handled %v, want only the message whose reply failed", got)
+			}
+			if got := p.Stats().Answered; got != 1 {
+				t.Errorf("Stats.Answered = %d, want 1", got)
+			}
+		})
+	}
+}
