@@ -779,6 +779,8 @@ func (p *Platform) catchUp(ctx context.Context) (err error) {
 		p.mu.Lock()
 		p.firstFloor = newest
 		p.mu.Unlock()
+		p.hintFresh(ctx, chats)
+		defer p.hintFresh(ctx, nil)
 	}
 	for _, chat := range due {
 		if err := p.d.CatchUpChat(ctx, cursorChat(chat)); err != nil {
@@ -850,6 +852,9 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		}
 		return nil, err
 	}
+	if !fs.Init {
+		after = max(after, p.historyEnd(id, all, old))
+	}
 	var ids []int64
 	for _, m := range all {
 		if m > after {
@@ -903,6 +908,57 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		}
 	}
 	return out, nil
+}
+
+// hintFresh notes, for an account's first catch-up, the daemon's unseen
+// messages (get_fresh_msgs) and the chats it lists all of them for: not
+// muted, not contact requests. Nil chats forgets them. A failure only
+// costs reading the chats' history.
+func (p *Platform) hintFresh(ctx context.Context, chats []ChatListItem) {
+	var fresh map[int64]bool
+	var whole map[int64]bool
+	if chats != nil {
+		ids, err := p.client.GetFreshMsgs(ctx)
+		if err != nil {
+			p.log.Debug("privitty: get_fresh_msgs failed; the first catch-up reads the chats' history", zap.Error(err))
+		} else {
+			fresh = make(map[int64]bool, len(ids))
+			for _, id := range ids {
+				fresh[id] = true
+			}
+			whole = map[int64]bool{}
+			for _, it := range chats {
+				if !it.IsMuted && !it.IsContactRequest {
+					whole[it.ID] = true
+				}
+			}
+		}
+	}
+	p.mu.Lock()
+	p.fresh, p.freshWhole = fresh, whole
+	p.mu.Unlock()
+}
+
+// historyEnd returns, on an account's first catch-up, the position up to
+// which chat holds only read history: messages up to old are passed on
+// only while unseen, so those below its first unseen one are not even
+// read. It returns 0 when it cannot tell.
+func (p *Platform) historyEnd(chat int64, all []int64, old int64) int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.freshWhole[chat] {
+		return 0
+	}
+	var lowest int64
+	for _, id := range all {
+		if p.fresh[id] && (lowest == 0 || id < lowest) {
+			lowest = id
+		}
+	}
+	if lowest == 0 {
+		return 0 // unseen ones arrived since: read it all
+	}
+	return min(lowest-1, old)
 }
 
 // forgetTails drops what a catch-up read of a chat: the next reads anew.

@@ -46,9 +46,11 @@
 // Without a store (or on the very first start of an account with one)
 // the resume source is the daemon's read markers: handled messages are
 // marked seen (markseen_msgs, after each cursor flush), and at start-up
-// the unseen messages are delivered, not the whole history. So a bot with
-// no store that is killed and restarted loses nothing that arrived while
-// it was down. The platform says at start-up which source it uses.
+// the unseen messages are delivered, not the whole history (which is not
+// even read where get_fresh_msgs lists a chat's unseen messages: chats
+// not muted and not contact requests). So a bot with no store that is
+// killed and restarted loses nothing that arrived while it was down. The
+// platform says at start-up which source it uses.
 //
 // A message is marked seen, and its chat's cursor moves past it, only
 // once its handler's outcome is final. When a command of the handler was

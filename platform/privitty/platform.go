@@ -114,6 +114,9 @@ type Platform struct {
 	// read is what the running catch-up read of one chat ahead of its
 	// pages (readPage).
 	read *chatRead
+	// fresh and freshWhole are, during an account's first catch-up, the
+	// unseen messages and the chats they are all listed for (hintFresh).
+	fresh, freshWhole map[int64]bool
 	// later holds chats to catch up as soon as the consumer can, such as
 	// an accepted request's; wake tells the consumer.
 	later map[int64]bool

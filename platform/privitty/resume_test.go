@@ -638,3 +638,31 @@ func TestAnsweredMessageDoesNotHideAnEarlierOne(t *testing.T) {
 		})
 	}
 }
+
+// A bot without a store starts by reading only the unseen part of a long
+// chat, not its whole read history.
+func TestStartWithoutStoreReadsOnlyTheUnseen(t *testing.T) {
+	sim := newSim(t)
+	alice, _ := sim.ConnectContact("alice", false)
+	for i := range 10 * 100 {
+		if _, err := sim.ContactSendMsg(alice.ChatID, privittysim.Msg{Text: fmt.Sprint("read ", i), Seen: true, Silent: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	msgs := map[int64]string{}
+	id, err := sim.ContactSendMsg(alice.ChatID, privittysim.Msg{Text: "unseen", Silent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs[id] = "unseen"
+	p := privitty.New(sim.URL(), testOptions(nil)...)
+	eb := runEcho(t, p, nil, false, hooks{})
+	waitAnswered(t, sim, msgs)
+	waitReady(t, p)
+	if got := eb.handled.texts(); len(got) != 1 {
+		t.Errorf("handled %v, want the unseen message only", got)
+	}
+	if n := sim.Calls("get_messages"); n > 2 {
+		t.Errorf("%d get_messages calls to start, want at most 2: the read history was read", n)
+	}
+}
