@@ -328,7 +328,7 @@ func (p *Platform) EventHandled(e bot.Event, err error) {
 	}
 	p.mu.Unlock()
 	if accepted {
-		if bot.Undelivered(err) {
+		if undelivered {
 			// Honest about what is not redone: the request is no more,
 			// so only its message comes back, as a message.
 			p.log.Warn("privitty: a request was accepted but a later command of its handler (a welcome, say) was not delivered and is not retried; its message is passed on again as a message",
