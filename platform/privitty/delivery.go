@@ -25,6 +25,17 @@ func (p *Platform) consume(ctx context.Context, q <-chan item, emit func(bot.Eve
 	var batch []*IncomingMsg
 	var next *item
 	resync := false
+	// A message whose handler's command was not delivered is passed on
+	// again by the next catch-up; while the stream stays up none may come
+	// for long, so one is run for its chat after a growing delay.
+	rb := &kit.Backoff{Min: p.cfg.minBackoff, Max: p.cfg.maxBackoff}
+	var retryC <-chan time.Time
+	var retryTimer *time.Timer
+	defer func() {
+		if retryTimer != nil {
+			retryTimer.Stop()
+		}
+	}()
 	for {
 		// A pending catch-up runs before waiting for more: after a failed
 		// fetch the stream may stay quiet for a long time.
@@ -36,6 +47,10 @@ func (p *Platform) consume(ctx context.Context, q <-chan item, emit func(bot.Eve
 			if ctx.Err() != nil {
 				return nil
 			}
+		}
+		if retryC == nil && p.retryPending() {
+			retryTimer = time.NewTimer(rb.Next())
+			retryC = retryTimer.C
 		}
 		if err := p.catchUpLater(ctx); err != nil {
 			if errors.Is(err, bot.ErrStopped) {
@@ -55,6 +70,12 @@ func (p *Platform) consume(ctx context.Context, q <-chan item, emit func(bot.Eve
 			select {
 			case it = <-q:
 			case <-p.wake:
+				continue
+			case <-retryC:
+				retryC = nil
+				if !p.retryLater() {
+					rb.Reset() // nothing failed since: the next failure starts short
+				}
 				continue
 			case <-ctx.Done():
 				return nil
@@ -214,6 +235,26 @@ func (p *Platform) sentByBot(id int64) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.sentSet[id]
+}
+
+// retryPending reports whether a chat has a message to pass on again.
+func (p *Platform) retryPending() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.retry) > 0
+}
+
+// retryLater hands the chats with a message to pass on again to
+// catchUpLater; it reports whether there were any.
+func (p *Platform) retryLater() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for c := range p.retry {
+		p.later[c] = true
+	}
+	n := len(p.retry)
+	clear(p.retry)
+	return n > 0
 }
 
 // catchUpLater catches up the chats catchUpSoon asked for. A chat whose

@@ -56,7 +56,9 @@
 // once its handler's outcome is final. When a command of the handler was
 // not delivered (bot.ErrNotSent, bot.ErrOutcomeUnknown, a call timeout)
 // the message stays unseen, the cursor stays below it, and it is passed
-// on again after the next reconnect, or after a restart.
+// on again by the next catch-up: after a reconnect, after a restart, or,
+// while the event stream stays up, after a delay that grows with each
+// failure in a row (the reconnect backoff's).
 //
 // A message the bot answered before it was killed, but whose cursor or
 // seen mark was not saved yet, comes back in the catch-up; so does one

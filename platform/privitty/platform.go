@@ -109,7 +109,8 @@ type Platform struct {
 	blocked map[int64]bool
 	// retry holds the chats with a message whose handler's command was
 	// not delivered since their last catch-up: the next catch-up visits
-	// them even when nothing newer arrived, to pass it on again.
+	// them even when nothing newer arrived, to pass it on again, and one
+	// of them alone runs after a delay if no reconnect comes first.
 	retry map[int64]bool
 	// read is what the running catch-up read of one chat ahead of its
 	// pages (readPage).
@@ -325,6 +326,10 @@ func (p *Platform) EventHandled(e bot.Event, err error) {
 	}
 	if undelivered && !accepted {
 		p.retry[chat] = true
+		select {
+		case p.wake <- struct{}{}: // to arm the retry
+		default:
+		}
 	}
 	p.mu.Unlock()
 	if accepted {

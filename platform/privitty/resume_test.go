@@ -666,3 +666,32 @@ func TestStartWithoutStoreReadsOnlyTheUnseen(t *testing.T) {
 		t.Errorf("%d get_messages calls to start, want at most 2: the read history was read", n)
 	}
 }
+
+// A command that was not delivered while the event stream stays up (a
+// call timeout, say) is retried without waiting for a reconnect.
+func TestUndeliveredRetriedWhileStreamStaysUp(t *testing.T) {
+	sim := newSim(t)
+	alice, _ := sim.ConnectContact("alice", false)
+	st := store.NewMemory()
+	msgs := map[int64]string{}
+	var calls atomic.Int32
+	p := newPlatform(sim, st)
+	runEcho(t, p, nil, false, hooks{before: func(m bot.Message) {
+		calls.Add(1)
+	}, after: func(m bot.Message, err error) error {
+		if m.Text == "retry me" && calls.Load() == 1 {
+			// As if the reply had timed out: it did land, but the
+			// handler cannot know.
+			return fmt.Errorf("reply timed out: %w", bot.ErrOutcomeUnknown)
+		}
+		return err
+	}})
+	waitReady(t, p)
+	id := send(t, sim, alice.ChatID, "retry me", msgs)
+	waitCond(t, "the retry", func() bool { return p.Stats().Answered == 1 })
+	waitAnswered(t, sim, msgs)
+	waitSeen(t, sim, id)
+	if n := sim.Stats().TotalStreams; n != 1 {
+		t.Errorf("%d event streams opened, want 1: the retry waited for a reconnect", n)
+	}
+}
