@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -24,6 +25,17 @@ func (p *Platform) consume(ctx context.Context, q <-chan item, emit func(bot.Eve
 	var batch []*IncomingMsg
 	var next *item
 	resync := false
+	// A message whose handler's command was not delivered is passed on
+	// again by the next catch-up; while the stream stays up none may come
+	// for long, so one is run for its chat after a growing delay.
+	rb := &kit.Backoff{Min: p.cfg.minBackoff, Max: p.cfg.maxBackoff}
+	var retryC <-chan time.Time
+	var retryTimer *time.Timer
+	defer func() {
+		if retryTimer != nil {
+			retryTimer.Stop()
+		}
+	}()
 	for {
 		// A pending catch-up runs before waiting for more: after a failed
 		// fetch the stream may stay quiet for a long time.
@@ -35,6 +47,10 @@ func (p *Platform) consume(ctx context.Context, q <-chan item, emit func(bot.Eve
 			if ctx.Err() != nil {
 				return nil
 			}
+		}
+		if retryC == nil && p.retryPending() {
+			retryTimer = time.NewTimer(rb.Next())
+			retryC = retryTimer.C
 		}
 		if err := p.catchUpLater(ctx); err != nil {
 			if errors.Is(err, bot.ErrStopped) {
@@ -54,6 +70,12 @@ func (p *Platform) consume(ctx context.Context, q <-chan item, emit func(bot.Eve
 			select {
 			case it = <-q:
 			case <-p.wake:
+				continue
+			case <-retryC:
+				retryC = nil
+				if !p.retryLater() {
+					rb.Reset() // nothing failed since: the next failure starts short
+				}
 				continue
 			case <-ctx.Done():
 				return nil
@@ -135,7 +157,7 @@ func (p *Platform) msgsChanged(ctx context.Context, e *MsgsChanged, emit func(bo
 	if !p.ours(e.AccountID) || e.ChatID <= LastSpecialID || e.MsgID <= LastSpecialID || p.sentByBot(e.MsgID) {
 		return true, p.onEvent(e, emit)
 	}
-	if !p.d.Delivered(cursorChat(e.ChatID), e.MsgID) {
+	if !p.d.Delivered(cursorChat(e.ChatID), e.MsgID) && !p.answeredBefore(e.MsgID) {
 		ok, err := p.deliverLive(ctx, []*IncomingMsg{{MsgEvent: e.MsgEvent}}, emit)
 		if err != nil || !ok {
 			return ok, err
@@ -215,6 +237,26 @@ func (p *Platform) sentByBot(id int64) bool {
 	return p.sentSet[id]
 }
 
+// retryPending reports whether a chat has a message to pass on again.
+func (p *Platform) retryPending() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.retry) > 0
+}
+
+// retryLater hands the chats with a message to pass on again to
+// catchUpLater; it reports whether there were any.
+func (p *Platform) retryLater() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for c := range p.retry {
+		p.later[c] = true
+	}
+	n := len(p.retry)
+	clear(p.retry)
+	return n > 0
+}
+
 // catchUpLater catches up the chats catchUpSoon asked for. A chat whose
 // catch-up failed stays asked for.
 func (p *Platform) catchUpLater(ctx context.Context) error {
@@ -228,7 +270,9 @@ func (p *Platform) catchUpLater(ctx context.Context) error {
 		chats = append(chats, c)
 	}
 	clear(p.later)
+	p.read = nil
 	p.mu.Unlock()
+	defer p.forgetTails()
 	slices.Sort(chats)
 	for i, c := range chats {
 		if err := p.d.CatchUpChat(ctx, cursorChat(c)); err != nil {
@@ -252,6 +296,12 @@ func (p *Platform) onEvent(e bot.Event, emit func(bot.Event) error) error {
 		p.mu.Unlock()
 	case *Unknown:
 		p.unknown.Add(1)
+		log := p.log.Debug
+		if p.firstOf("unknown:" + e.TypeName) {
+			log = p.log.Info
+		}
+		log("privitty: event of an unknown type passed on as Unknown (logged once per type at info level, counted in Stats.Unknown)",
+			zap.String("type", e.TypeName), zap.String("data", truncate(e.Raw)))
 	}
 	return emit(e)
 }
@@ -268,6 +318,12 @@ func (p *Platform) deliverLive(ctx context.Context, evs []*IncomingMsg, emit fun
 	for _, e := range evs {
 		if !p.ours(e.AccountID) {
 			p.foreign.Add(1)
+			log := p.log.Debug
+			if p.firstOf("foreign") {
+				log = p.log.Info
+			}
+			log("privitty: a message event of another account dropped (logged once at info level, counted in Stats.Foreign)",
+				zap.Int64("account", e.AccountID), zap.Int64("msg", e.MsgID))
 			continue
 		}
 		if p.d.Duplicate(cursorChat(e.ChatID), e.MsgID) {
@@ -508,12 +564,32 @@ func (p *Platform) load(ctx context.Context) error {
 		}
 	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	p.loaded = true
 	if fs.Init && !p.floor.Init {
 		p.floor = fs
 	}
+	p.mu.Unlock()
+	p.logResumeSource(fs.Init)
 	return nil
+}
+
+// logResumeSource says once, at start-up, where the platform takes up
+// again after a restart: the stored cursors, or the daemon's unseen
+// messages (its read markers).
+func (p *Platform) logResumeSource(stored bool) {
+	switch {
+	case !p.cfg.catchUp:
+		p.log.Warn("privitty: resume source: none (catch-up is off): messages that arrive while the bot is down or disconnected are not delivered")
+	case p.cfg.store != nil && stored:
+		p.log.Info("privitty: resume source: the stored cursors; chats new since are found in the chat list",
+			zap.Int("chats", len(p.d.Chats())))
+	case p.cfg.store != nil:
+		p.log.Info("privitty: resume source: the daemon's unseen messages (nothing stored yet for this account; cursors are stored from now on)")
+	case p.cfg.markSeen:
+		p.log.Info("privitty: resume source: the daemon's unseen messages (no store: handled messages are marked seen, and those still unseen at start-up are delivered)")
+	default:
+		p.log.Warn("privitty: resume source: the daemon's unseen messages, but with no store and marking seen off every message still unseen is delivered again at each start-up")
+	}
 }
 
 // checkBotFlag says at start whether the account is a bot account (the
@@ -638,9 +714,12 @@ func (p *Platform) reset(ctx context.Context, why, fingerprint string, newest in
 	clear(p.pending)
 	clear(p.redo)
 	clear(p.blocked)
+	clear(p.retry)
 	clear(p.later)
 	clear(p.sentSet)
 	p.sentRing = nil
+	clear(p.answeredSet)
+	p.answeredRing = nil
 	p.mu.Unlock()
 	if err := p.d.Flush(ctx); err != nil {
 		return fmt.Errorf("privitty: dropping the cursors: %w", err)
@@ -654,11 +733,13 @@ func (p *Platform) reset(ctx context.Context, why, fingerprint string, newest in
 // the current newest are delivered, so a new bot does not answer old
 // history. It first checks that the daemon's database is still the one
 // the cursors are about (see regressed), and starts over if not.
-func (p *Platform) catchUp(ctx context.Context) error {
+func (p *Platform) catchUp(ctx context.Context) (err error) {
 	if err := p.load(ctx); err != nil {
 		return err
 	}
 	p.resyncs.Add(1)
+	p.forgetTails()
+	defer p.forgetTails()
 	fp := p.fingerprint(ctx)
 	var entries []int64
 	for _, flags := range []int{ChatlistNoSpecials, ChatlistNoSpecials | ChatlistArchivedOnly} {
@@ -704,6 +785,21 @@ func (p *Platform) catchUp(ctx context.Context) error {
 	if !p.cfg.catchUp {
 		return p.settle(ctx, fs, fp, 0, newest)
 	}
+	// Chats with a message to pass on again are visited even when nothing
+	// newer arrived; one that fails again meanwhile is asked for anew.
+	p.mu.Lock()
+	retry := p.retry
+	p.retry = map[int64]bool{}
+	p.mu.Unlock()
+	defer func() {
+		if err != nil {
+			p.mu.Lock()
+			for c := range retry {
+				p.retry[c] = true
+			}
+			p.mu.Unlock()
+		}
+	}()
 	var due []int64
 	for _, it := range chats {
 		chat := it.ID
@@ -712,7 +808,7 @@ func (p *Platform) catchUp(ctx context.Context) error {
 		if fs.Init {
 			after = max(after, fs.Floor)
 		}
-		if it.LastMessageID != 0 && it.LastMessageID <= after {
+		if it.LastMessageID != 0 && it.LastMessageID <= after && !retry[chat] {
 			continue
 		}
 		if !fs.Init && it.FreshMessageCounter == 0 && !it.IsContactRequest && it.LastMessageID != 0 {
@@ -724,6 +820,8 @@ func (p *Platform) catchUp(ctx context.Context) error {
 		p.mu.Lock()
 		p.firstFloor = newest
 		p.mu.Unlock()
+		p.hintFresh(ctx, chats)
+		defer p.hintFresh(ctx, nil)
 	}
 	for _, chat := range due {
 		if err := p.d.CatchUpChat(ctx, cursorChat(chat)); err != nil {
@@ -795,6 +893,9 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		}
 		return nil, err
 	}
+	if !fs.Init {
+		after = max(after, p.historyEnd(id, all, old))
+	}
 	var ids []int64
 	for _, m := range all {
 		if m > after {
@@ -802,11 +903,12 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		}
 	}
 	slices.Sort(ids)
+	rest := ids[min(len(ids), limit):]
 	ids = ids[:min(len(ids), limit)]
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	msgs, err := p.fetch(ctx, ids)
+	msgs, quoted, err := p.readPage(ctx, id, ids, rest, old)
 	if err != nil {
 		return nil, err
 	}
@@ -835,6 +937,11 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		if hold {
 			return out, nil
 		}
+		if _, ok := ev.(*IncomingMsg); ok && quoted[mid] {
+			p.skipAnswered(chat, m)
+			out = append(out, it)
+			continue
+		}
 		it.Event = ev
 		out = append(out, it)
 		if isRequest(ev) {
@@ -842,4 +949,260 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		}
 	}
 	return out, nil
+}
+
+// hintFresh notes, for an account's first catch-up, the daemon's unseen
+// messages (get_fresh_msgs) and the chats it lists all of them for: not
+// muted, not contact requests. Nil chats forgets them. A failure only
+// costs reading the chats' history.
+func (p *Platform) hintFresh(ctx context.Context, chats []ChatListItem) {
+	var fresh map[int64]bool
+	var whole map[int64]bool
+	if chats != nil {
+		ids, err := p.client.GetFreshMsgs(ctx)
+		if err != nil {
+			p.log.Debug("privitty: get_fresh_msgs failed; the first catch-up reads the chats' history", zap.Error(err))
+		} else {
+			fresh = make(map[int64]bool, len(ids))
+			for _, id := range ids {
+				fresh[id] = true
+			}
+			whole = map[int64]bool{}
+			for _, it := range chats {
+				if !it.IsMuted && !it.IsContactRequest {
+					whole[it.ID] = true
+				}
+			}
+		}
+	}
+	p.mu.Lock()
+	p.fresh, p.freshWhole = fresh, whole
+	p.mu.Unlock()
+}
+
+// historyEnd returns, on an account's first catch-up, the position up to
+// which chat holds only read history: messages up to old are passed on
+// only while unseen, so those below its first unseen one are not even
+// read. It returns 0 when it cannot tell.
+func (p *Platform) historyEnd(chat int64, all []int64, old int64) int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.freshWhole[chat] {
+		return 0
+	}
+	var lowest int64
+	for _, id := range all {
+		if p.fresh[id] && (lowest == 0 || id < lowest) {
+			lowest = id
+		}
+	}
+	if lowest == 0 {
+		return 0 // unseen ones arrived since: read it all
+	}
+	return min(lowest-1, old)
+}
+
+// forgetTails drops what a catch-up read of a chat: the next reads anew.
+func (p *Platform) forgetTails() {
+	p.mu.Lock()
+	p.read = nil
+	p.mu.Unlock()
+}
+
+// answerWindow is how many messages right after a catch-up page are read
+// to find the bot's replies to the page's messages when the chat's end
+// is too far to be read whole (see tailPages).
+const answerWindow = catchUpPage
+
+// tailPages bounds how many pages from a chat's end a catch-up reads
+// ahead of its pages, for the bot's replies. A reply further from the
+// message it answers and from the chat's end (after a long downtime of a
+// busy chat) is not found, and the message is passed on again.
+const tailPages = 10
+
+// chatRead is what a catch-up read of one chat ahead of its pages: the
+// messages from low up (served to the pages that follow) and what the
+// bot's messages among them quote.
+type chatRead struct {
+	chat   int64
+	low    int64
+	msgs   map[int64]*Message
+	quoted map[int64]bool
+}
+
+// readPage loads the messages of a catch-up page, and the messages that
+// the bot's messages after the page's first quote: a message the bot
+// answered before a crash, or whose reply's outcome was unknown, is
+// among them. Once a page holds a message the catch-up may pass on and
+// the chat goes on past it, the rest of the chat is read once, from its
+// end back (tailPages pages at most), and serves the later pages.
+func (p *Platform) readPage(ctx context.Context, chat int64, page, rest []int64, old int64) (map[int64]*Message, map[int64]bool, error) {
+	p.mu.Lock()
+	r := p.read
+	p.mu.Unlock()
+	if r != nil && r.chat != chat {
+		r = nil
+	}
+	if r != nil && page[0] >= r.low {
+		return p.fromRead(ctx, r, page)
+	}
+	msgs, err := p.fetch(ctx, page)
+	if err != nil {
+		return nil, nil, err
+	}
+	quoted := quotedByBot(msgs)
+	if r == nil {
+		if len(rest) == 0 || !hasCandidate(msgs, page, old) {
+			return msgs, quoted, nil
+		}
+		if r, err = p.readRest(ctx, chat, rest); err != nil {
+			return nil, nil, err
+		}
+	}
+	// The chat's end was too far to read whole: the messages right
+	// after the page are read too.
+	var win []int64
+	for _, id := range rest[:min(len(rest), answerWindow)] {
+		if id < r.low {
+			win = append(win, id)
+		}
+	}
+	if len(win) > 0 {
+		more, err := p.fetch(ctx, win)
+		if err != nil {
+			return nil, nil, err
+		}
+		quoted = union(quoted, quotedByBot(more))
+	}
+	return msgs, union(quoted, r.quoted), nil
+}
+
+// readRest reads rest, the chat's messages after a page, from the end
+// back, tailPages pages at most, and keeps them for the catch-up.
+func (p *Platform) readRest(ctx context.Context, chat int64, rest []int64) (*chatRead, error) {
+	tail := rest[max(len(rest)-tailPages*catchUpPage, 0):]
+	r := &chatRead{chat: chat, low: tail[0], msgs: make(map[int64]*Message, len(tail))}
+	for end := len(tail); end > 0; end -= catchUpPage {
+		got, err := p.fetch(ctx, tail[max(end-catchUpPage, 0):end])
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(r.msgs, got)
+	}
+	r.quoted = quotedByBot(r.msgs)
+	p.mu.Lock()
+	p.read = r
+	p.mu.Unlock()
+	return r, nil
+}
+
+// fromRead serves a page from what readRest read; messages newer than
+// that read are fetched.
+func (p *Platform) fromRead(ctx context.Context, r *chatRead, page []int64) (map[int64]*Message, map[int64]bool, error) {
+	msgs := make(map[int64]*Message, len(page))
+	var missing []int64
+	for _, id := range page {
+		if m := r.msgs[id]; m != nil {
+			msgs[id] = m
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	quoted := r.quoted
+	if len(missing) > 0 {
+		more, err := p.fetch(ctx, missing)
+		if err != nil {
+			return nil, nil, err
+		}
+		maps.Copy(msgs, more)
+		quoted = union(quoted, quotedByBot(more))
+	}
+	return msgs, quoted, nil
+}
+
+// union returns the ids in a or b; it may return a or b itself.
+func union(a, b map[int64]bool) map[int64]bool {
+	switch {
+	case len(b) == 0:
+		return a
+	case len(a) == 0:
+		return b
+	}
+	out := maps.Clone(a)
+	maps.Copy(out, b)
+	return out
+}
+
+// hasCandidate reports whether any of ids is an incoming message a
+// catch-up may pass on: newer than old, or still unseen.
+func hasCandidate(msgs map[int64]*Message, ids []int64, old int64) bool {
+	for _, id := range ids {
+		if m := msgs[id]; m != nil && m.Incoming() && (id > old || m.State == StateInFresh) {
+			return true
+		}
+	}
+	return false
+}
+
+// quotedByBot returns the ids of the messages that messages of the bot's
+// own among msgs quote.
+func quotedByBot(msgs map[int64]*Message) map[int64]bool {
+	var out map[int64]bool
+	for _, m := range msgs {
+		if m.FromID != ContactSelf || m.IsInfo {
+			continue
+		}
+		if q := m.QuotedID(); q > 0 {
+			if out == nil {
+				out = map[int64]bool{}
+			}
+			out[q] = true
+		}
+	}
+	return out
+}
+
+// skipAnswered leaves out of a catch-up message m, which a message of the
+// bot's own quotes: the bot answered it already, before a crash or an
+// answer lost on the way, and was stopped before its cursor or its seen
+// mark were saved. It is counted (Stats.Answered, once per process) and
+// marked seen. One kept for another try (its reply's outcome was unknown)
+// counts as handled. Others are not recorded as passed on here: the kit
+// has yet to pass on the page's earlier messages, and would take them for
+// passed on already; the chat's cursor moves past m with the next
+// message handled.
+func (p *Platform) skipAnswered(chat string, m *Message) {
+	p.mu.Lock()
+	first := !p.answeredSet[m.ID]
+	if first {
+		if len(p.answeredRing) == sentIDsKept {
+			delete(p.answeredSet, p.answeredRing[0])
+			p.answeredRing = p.answeredRing[1:]
+		}
+		p.answeredRing = append(p.answeredRing, m.ID)
+		p.answeredSet[m.ID] = true
+		if p.cfg.markSeen && m.State == StateInFresh {
+			p.unseen = append(p.unseen, m.ID)
+		}
+	}
+	p.mu.Unlock()
+	if first {
+		p.answered.Add(1)
+		p.log.Debug("privitty: catch-up skipped a message the bot already answered (a message of its own quotes it)",
+			zap.Int64("chat", m.ChatID), zap.Int64("msg", m.ID))
+	}
+	if p.d.Delivered(chat, m.ID) {
+		// Only a message kept for another try comes back below the
+		// chat's delivered cursor; its retry state keeps the handled
+		// cursor below any earlier one still waiting.
+		p.d.Handled(chat, m.ID, nil)
+	}
+}
+
+// answeredBefore reports whether a catch-up skipped message id as
+// answered, so that a later event about it does not pass it on.
+func (p *Platform) answeredBefore(id int64) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.answeredSet[id]
 }

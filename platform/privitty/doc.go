@@ -39,10 +39,41 @@
 // `event: lag` says the daemon dropped some. So after every (re)connect and
 // every lag the platform walks the chat list for messages newer than what
 // it has passed on, and delivers them in id order before any live event
-// that arrived meanwhile. The highest handled message id of every chat is
-// kept in the store (WithStore), so a restarted bot does the same. On the
-// very first start of an account (nothing stored) only unseen messages are
-// delivered, not the whole history; handled messages are marked seen.
+// that arrived meanwhile; chats it has no cursor for, new while it was
+// away, are found there too. The highest handled message id of every chat
+// is kept in the store (WithStore), so a restarted bot does the same.
+//
+// Without a store (or on the very first start of an account with one)
+// the resume source is the daemon's read markers: handled messages are
+// marked seen (markseen_msgs, after each cursor flush), and at start-up
+// the unseen messages are delivered, not the whole history (which is not
+// even read where get_fresh_msgs lists a chat's unseen messages: chats
+// not muted and not contact requests). So a bot with no store that is
+// killed and restarted loses nothing that arrived while it was down. The
+// platform says at start-up which source it uses.
+//
+// A message is marked seen, and its chat's cursor moves past it, only
+// once its handler's outcome is final. When a command of the handler was
+// not delivered (bot.ErrNotSent, bot.ErrOutcomeUnknown, a call timeout)
+// the message stays unseen, the cursor stays below it, and it is passed
+// on again by the next catch-up: after a reconnect, after a restart, or,
+// while the event stream stays up, after a delay that grows with each
+// failure in a row (the reconnect backoff's).
+//
+// A message the bot answered before it was killed, but whose cursor or
+// seen mark was not saved yet, comes back in the catch-up; so does one
+// whose reply's outcome was unknown but that reached the daemon. Before
+// passing such a message on again, the platform looks for a message of
+// the bot's own that quotes it, among the messages of the chat after it
+// (up to 100 more than the page it reads); if there is one the message is
+// skipped, marked seen and counted in Stats.Answered. Only replies that
+// quote (bot.Context.Reply does; Answer and Send without ReplyTo do not)
+// can be recognized this way: a bot that does not quote may answer such a
+// message twice, unless the Dedupe middleware's mark for it landed.
+//
+// Unknown event types and undecodable frames are counted (Stats.Unknown,
+// Stats.Malformed) and logged once per type or kind at info or warning
+// level, later ones at debug level.
 //
 // When the daemon's account is re-created its message ids start again
 // low, in chats with the same ids, and the stored cursors would make new

@@ -92,7 +92,9 @@ func WithLogger(l *zap.Logger) Option {
 
 // WithStore keeps the platform's cursors (the highest handled message of
 // every chat) in s, so that a restarted bot fetches what arrived meanwhile.
-// Without it cursors live in memory and cover reconnects and lags only.
+// Without it cursors live in memory and cover reconnects and lags; a
+// restart then resumes from the daemon's unseen messages (handled ones
+// are marked seen, see WithMarkSeen).
 func WithStore(s store.Store) Option {
 	return optionFunc(func(c *config) { c.store = s })
 }
@@ -178,8 +180,10 @@ func WithIdleTimeout(d time.Duration) Option {
 // cursors (default DefaultCursorFlush), after each of which handled
 // messages are marked seen: a cursor that moved is written at once, then
 // at most once per d; both also happen on Close. A crash loses at most
-// about d of progress, which comes back as redelivered messages the Dedupe
-// middleware drops.
+// about d of progress, which comes back as messages passed on again: those
+// the bot answered with a reply quoting them are recognized and skipped
+// (Stats.Answered), others reach the handlers again unless the Dedupe
+// middleware drops them.
 func WithCursorFlush(d time.Duration) Option {
 	return optionFunc(func(c *config) {
 		if d <= 0 {
@@ -203,7 +207,11 @@ func WithEventBuffer(n int) Option {
 }
 
 // WithMarkSeen turns marking handled messages seen (markseen_msgs) on or
-// off (default on, as Delta Chat bots do; it sends read receipts).
+// off (default on, as Delta Chat bots do; it sends read receipts). A bot
+// without a store resumes from the unseen messages after a restart, so
+// with it off every unseen message is passed on again at each start.
+// A message is marked once its handler's outcome is final: not when a
+// command of the handler was not delivered.
 func WithMarkSeen(on bool) Option {
 	return optionFunc(func(c *config) { c.markSeen = on })
 }

@@ -35,6 +35,10 @@ type Stats struct {
 	Malformed    int64 // event data that could not be decoded
 	Unknown      int64 // events of unknown types (passed on)
 	Foreign      int64 // events of other accounts (dropped)
+	// Answered counts messages a catch-up did not pass on again because
+	// the chat holds a message of the bot's own that quotes them: the bot
+	// answered them before a crash or a lost answer.
+	Answered int64
 	// Resets counts the times the daemon's message ids went backwards (its
 	// account was re-created) and the platform started over from the
 	// daemon's state.
@@ -103,10 +107,25 @@ type Platform struct {
 	redo map[int64]int64
 	// blocked holds the chats RejectRequest blocked.
 	blocked map[int64]bool
+	// retry holds the chats with a message whose handler's command was
+	// not delivered since their last catch-up: the next catch-up visits
+	// them even when nothing newer arrived, to pass it on again, and one
+	// of them alone runs after a delay if no reconnect comes first.
+	retry map[int64]bool
+	// read is what the running catch-up read of one chat ahead of its
+	// pages (readPage).
+	read *chatRead
+	// fresh and freshWhole are, during an account's first catch-up, the
+	// unseen messages and the chats they are all listed for (hintFresh).
+	fresh, freshWhole map[int64]bool
 	// later holds chats to catch up as soon as the consumer can, such as
 	// an accepted request's; wake tells the consumer.
 	later map[int64]bool
 	wake  chan struct{}
+	// answeredRing and answeredSet are the ids of the last messages a
+	// catch-up skipped as answered (skipAnswered).
+	answeredRing []int64
+	answeredSet  map[int64]bool
 	// sentRing and sentSet are the ids of the last messages the bot sent.
 	sentRing []int64
 	sentSet  map[int64]bool
@@ -115,8 +134,11 @@ type Platform struct {
 	seen int64
 	// lastCheck is when a far-too-low live id last started a catch-up.
 	lastCheck time.Time
+	// noted holds the kinds of odd input already logged at warning or
+	// info level; later ones of a kind go to debug (they are counted).
+	noted map[string]bool
 
-	connects, idle, lags, lagged, resyncs, malformed, unknown, foreign, resets atomic.Int64
+	connects, idle, lags, lagged, resyncs, malformed, unknown, foreign, resets, answered atomic.Int64
 }
 
 // New returns a platform for the daemon at baseURL, such as
@@ -131,8 +153,9 @@ func New(baseURL string, opts ...Option) *Platform {
 		client:  newClient(baseURL, cfg),
 		log:     cfg.logger,
 		chats:   map[int64]chatInfo{},
-		pending: map[int64]int64{}, redo: map[int64]int64{}, blocked: map[int64]bool{},
-		later: map[int64]bool{}, wake: make(chan struct{}, 1), sentSet: map[int64]bool{},
+		pending: map[int64]int64{}, redo: map[int64]int64{}, blocked: map[int64]bool{}, retry: map[int64]bool{},
+		later: map[int64]bool{}, wake: make(chan struct{}, 1), sentSet: map[int64]bool{}, answeredSet: map[int64]bool{},
+		noted: map[string]bool{},
 	}
 	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{
 		Store: cfg.store, Logger: cfg.logger.Named("delivery"), Page: catchUpPage,
@@ -158,7 +181,7 @@ func (p *Platform) Stats() Stats {
 		Connects: p.connects.Load(), IdleTimeouts: p.idle.Load(), Lags: p.lags.Load(),
 		LaggedEvents: p.lagged.Load(), Resyncs: p.resyncs.Load(), Replayed: ds.Replayed,
 		Skipped: ds.Skipped, Malformed: p.malformed.Load(), Unknown: p.unknown.Load(),
-		Foreign: p.foreign.Load(), Resets: p.resets.Load(),
+		Foreign: p.foreign.Load(), Resets: p.resets.Load(), Answered: p.answered.Load(),
 	}
 }
 
@@ -297,16 +320,47 @@ func (p *Platform) EventHandled(e bot.Event, err error) {
 		}
 		accepted = p.redo[chat] == id
 	}
-	if seen && p.cfg.markSeen && !bot.Undelivered(err) {
+	undelivered := bot.Undelivered(err)
+	if seen && p.cfg.markSeen && !undelivered {
 		p.unseen = append(p.unseen, id)
+	}
+	if undelivered && !accepted {
+		p.retry[chat] = true
+		select {
+		case p.wake <- struct{}{}: // to arm the retry
+		default:
+		}
 	}
 	p.mu.Unlock()
 	if accepted {
-		p.d.Handled(cursorChat(chat), id, errRequestAccepted)
-		p.catchUpSoon(chat)
+		if undelivered {
+			// Honest about what is not redone: the request is no more,
+			// so only its message comes back, as a message.
+			p.log.Warn("privitty: a request was accepted but a later command of its handler (a welcome, say) was not delivered and is not retried; its message is passed on again as a message",
+				zap.Int64("chat", chat), zap.Int64("msg", id), zap.Error(err))
+		}
+		p.passAgain(chat, id)
 		return
 	}
 	p.d.Handled(cursorChat(chat), id, err)
+}
+
+// maxNoted bounds how many kinds of odd input are remembered as logged.
+const maxNoted = 256
+
+// firstOf reports whether kind is met for the first time, so that it is
+// logged loudly once and at debug level after.
+func (p *Platform) firstOf(kind string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.noted[kind] {
+		return false
+	}
+	if len(p.noted) >= maxNoted {
+		return false
+	}
+	p.noted[kind] = true
+	return true
 }
 
 // markSeen marks handled messages seen; it runs after each flush of the

@@ -11,11 +11,20 @@ import (
 // Contact requests and group invitations: accepting and rejecting them,
 // and passing their chats' messages on once accepted.
 
-// errRequestAccepted is what EventHandled tells the kit of an accepted
-// request: the request's message was not handled as a message yet, so
-// the kit keeps it to pass on again, now as a message, and the chat's
-// cursor stays below it until then (across a restart too).
-var errRequestAccepted = bot.KindError(bot.ErrNotSent, "privitty: request accepted; its messages are passed on as messages")
+// errPassAgain is the outcome passAgain reports to the kit. The kit
+// keeps an item to pass on again only for an outcome that says a command
+// was not delivered (bot.Undelivered), so this error wraps ErrNotSent; it
+// never leaves the platform: no handler, log or metric sees it.
+var errPassAgain = bot.KindError(bot.ErrNotSent, "privitty: message to pass on again")
+
+// passAgain makes the kit keep message id of chat to pass on again, now
+// as a message: its request was accepted, and the message was handled as
+// a request only. The chat's cursor stays below it until then (across a
+// restart too), and the chat is caught up at once.
+func (p *Platform) passAgain(chat, id int64) {
+	p.d.Handled(cursorChat(chat), id, errPassAgain)
+	p.catchUpSoon(chat)
+}
 
 // marking wraps emit to note each request as it is passed on, before a
 // handler can see it: the chat's later messages wait until it is handled.

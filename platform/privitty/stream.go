@@ -117,13 +117,11 @@ func (p *Platform) decode(ev sse.Event) bot.Event {
 	case "", "message":
 		e, err := DecodeEvent([]byte(ev.Data))
 		if err != nil {
-			p.malformed.Add(1)
-			p.log.Warn("privitty: undecodable event", zap.Error(err))
+			p.badFrame("undecodable event", ev.Data, err)
 			return nil
 		}
 		if im, ok := e.(*IncomingMsg); ok && im.MsgID <= 0 {
-			p.malformed.Add(1)
-			p.log.Warn("privitty: IncomingMsg without a message id", zap.String("data", truncate([]byte(ev.Data))))
+			p.badFrame("IncomingMsg without a message id", ev.Data, nil)
 			return nil
 		}
 		return e
@@ -131,13 +129,25 @@ func (p *Platform) decode(ev sse.Event) bot.Event {
 		l, err := DecodeLag([]byte(ev.Data))
 		if err != nil {
 			// The daemon still said it dropped events: resync anyway.
-			p.malformed.Add(1)
-			p.log.Warn("privitty: undecodable lag", zap.Error(err))
+			p.badFrame("undecodable lag", ev.Data, err)
 			l = &Lag{Dropped: -1}
 		}
 		return l
 	}
 	return &Unknown{TypeName: ev.Type, Raw: []byte(ev.Data)}
+}
+
+// badFrame counts an event whose data is unusable (Stats.Malformed) and
+// logs it: at warning level the first time of each kind, at debug after,
+// so a daemon that sends junk all day does not flood the log.
+func (p *Platform) badFrame(kind, data string, err error) {
+	p.malformed.Add(1)
+	log := p.log.Debug
+	if p.firstOf("malformed:" + kind) {
+		log = p.log.Warn
+		kind += " (later ones of this kind are logged at debug level and counted in Stats.Malformed)"
+	}
+	log("privitty: "+kind, zap.String("data", truncate([]byte(data))), zap.Error(err))
 }
 
 func push(ctx context.Context, q chan<- item, it item) bool {

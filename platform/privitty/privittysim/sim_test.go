@@ -353,3 +353,32 @@ func TestCutTextsRecreateFreeze(t *testing.T) {
 		t.Fatalf("after thawing: %d", code)
 	}
 }
+
+// As in the core, events are for the listeners connected when they
+// happen: a message that arrives while no stream is open stays fresh in
+// the account (get_fresh_msgs, the chat's fresh counter) and is never
+// pushed to a stream opened later.
+func TestEventsWhileNobodyListensAreNotPushedLater(t *testing.T) {
+	s := start(t, privittysim.WithPingInterval(20*time.Millisecond))
+	alice, _ := s.ConnectContact("alice", false)
+	id, _ := s.ContactSend(alice.ChatID, "while nobody listens")
+	st := open(t, s)
+	if err := s.Wait(5*time.Second, func() bool { return s.Stats().Streams == 1 }); err != nil {
+		t.Fatal(err)
+	}
+	// The first line after a ping: an event queued before would come
+	// first.
+	if l := st.next(t); l != ": ping" {
+		t.Fatalf("first line %q, want a ping: an event of before the stream was pushed", l)
+	}
+	if n := s.Stats().EventsSent; n != 0 {
+		t.Fatalf("%d events sent to the stream opened after them", n)
+	}
+	_, fresh := rpc(t, s, call("get_fresh_msgs", 1))
+	if ids, _ := fresh["result"].([]any); len(ids) != 1 || ids[0] != float64(id) {
+		t.Fatalf("get_fresh_msgs %v, want [%d]", fresh, id)
+	}
+	if st, _ := s.MsgState(id); st != 10 {
+		t.Fatalf("message state %d, want fresh (10)", st)
+	}
+}
