@@ -24,6 +24,11 @@ type Item struct {
 	// Event is what is passed on. Nil means the item only moves the fetch
 	// on, such as a message the bot sent itself.
 	Event bot.Event
+	// Answered says the bot already replied to the item (the platform
+	// found its reply in the chat's history): a catch-up counts it as
+	// handled instead of passing it on again, so a crash between the
+	// reply and the cursor's write does not make the bot reply twice.
+	Answered bool
 }
 
 // Fetcher is the one thing a platform must tell the kit: how to read a
@@ -69,13 +74,26 @@ type Config struct {
 	// for work that belongs with them, such as marking handled messages
 	// read on the server. Its error is reported like a failed write.
 	AfterFlush func(ctx context.Context) error
+	// MarkRead, if set, gets at each flush the items of each chat handled
+	// since the last one (after the cursors were written), for a platform
+	// that resumes from the server's read markers when no store keeps the
+	// cursors. Items it fails on are offered again by the next flush
+	// (the failure is logged at debug: it costs at most a fetch after a
+	// restart); an error wrapping ErrChatGone drops them.
+	MarkRead func(ctx context.Context, chat string, ids []int64) error
 }
+
+// maxUnread bounds the handled items of one chat waiting for MarkRead
+// while it fails: beyond it the oldest are not marked, and are only
+// fetched again (and skipped if answered) after a restart.
+const maxUnread = 4096
 
 // Stats are a Delivery's counters.
 type Stats struct {
 	Replayed int64 // items passed on by a catch-up
 	Skipped  int64 // live items passed on already, by a catch-up or before a drop
 	Spilled  int64 // live items left on the server under load, fetched later
+	Answered int64 // items a catch-up found answered already, not passed on again
 }
 
 // Delivery passes a platform's items on to the bot exactly once and in
@@ -92,8 +110,12 @@ type Delivery struct {
 	behind    map[string]int64 // chat → first item left on the server
 	firstSeen map[string]int64 // chat → first live item seen before any was passed on
 
-	stopping                   atomic.Bool
-	replayed, skipped, spilled atomic.Int64
+	// toRead holds, per chat, handled items not yet given to MarkRead.
+	readMu sync.Mutex
+	toRead map[string][]int64
+
+	stopping                             atomic.Bool
+	replayed, skipped, spilled, answered atomic.Int64
 }
 
 // NewDelivery returns a Delivery that reads chat history through f.
@@ -111,7 +133,7 @@ func NewDelivery(f Fetcher, cfg Config) *Delivery {
 		cfg.FlushEvery = DefaultFlushEvery
 	}
 	d := &Delivery{f: f, cfg: cfg, log: cfg.Logger, curs: newCursors(cfg.Store, cfg.Logger),
-		behind: map[string]int64{}, firstSeen: map[string]int64{}}
+		behind: map[string]int64{}, firstSeen: map[string]int64{}, toRead: map[string][]int64{}}
 	d.curs.key = cfg.Key
 	return d
 }
@@ -206,7 +228,40 @@ func (d *Delivery) Duplicate(chat string, id int64) bool {
 // passed on again by a catch-up; after a restart they are, and Dedupe's
 // marks drop them.
 func (d *Delivery) Handled(chat string, id int64, err error) {
-	d.curs.handle(chat, id, bot.Undelivered(err))
+	undelivered := bot.Undelivered(err)
+	d.curs.handle(chat, id, undelivered)
+	if !undelivered {
+		d.noteRead(chat, id)
+	}
+}
+
+// noteRead keeps a handled item for MarkRead.
+func (d *Delivery) noteRead(chat string, id int64) {
+	if d.cfg.MarkRead == nil {
+		return
+	}
+	d.readMu.Lock()
+	ids := append(d.toRead[chat], id)
+	if len(ids) > maxUnread {
+		ids = ids[len(ids)-maxUnread:]
+	}
+	d.toRead[chat] = ids
+	d.readMu.Unlock()
+}
+
+// Discovered records that chat has items from first on that the bot has
+// not handled, as the server's unread markers tell: the next CatchUp
+// naming the chat starts there if the chat has no cursor. A chat with a
+// cursor keeps it.
+func (d *Delivery) Discovered(chat string, first int64) {
+	if first <= 0 || d.Known(chat) {
+		return
+	}
+	d.mu.Lock()
+	if old, ok := d.firstSeen[chat]; !ok || first < old {
+		d.firstSeen[chat] = first
+	}
+	d.mu.Unlock()
 }
 
 // Forget stops tracking a chat.
@@ -387,6 +442,14 @@ func (d *Delivery) CatchUpChat(ctx context.Context, chat string) error {
 			if !d.curs.takeRedo(chat, it.ID) && !d.Admit(ctx, chat, it.ID) {
 				continue
 			}
+			if it.Answered {
+				d.answered.Add(1)
+				if ce := d.log.Check(zap.DebugLevel, "catch-up skipped an item answered already"); ce != nil {
+					ce.Write(zap.String("chat", chat), zap.Int64("id", it.ID))
+				}
+				d.Handled(chat, it.ID, nil)
+				continue
+			}
 			d.replayed.Add(1)
 			if err := d.send(it.Event); err != nil {
 				return err
@@ -444,17 +507,54 @@ func (d *Delivery) Run(ctx context.Context) {
 	}
 }
 
-// Flush writes the handled cursors now if they changed, then runs
-// AfterFlush. A failed write is tried again by the next flush.
+// Flush writes the handled cursors now if they changed, then gives the
+// items handled since to MarkRead and runs AfterFlush. A failed write is
+// tried again by the next flush.
 func (d *Delivery) Flush(ctx context.Context) error {
 	err := d.curs.flush(ctx)
+	if err == nil {
+		d.markRead(ctx)
+	}
 	if err == nil && d.cfg.AfterFlush != nil {
 		err = d.cfg.AfterFlush(ctx)
 	}
 	return err
 }
 
+// markRead hands the handled items to MarkRead, chat by chat; those of a
+// chat it failed on wait for the next flush.
+func (d *Delivery) markRead(ctx context.Context) {
+	if d.cfg.MarkRead == nil {
+		return
+	}
+	d.readMu.Lock()
+	if len(d.toRead) == 0 {
+		d.readMu.Unlock()
+		return
+	}
+	batch := d.toRead
+	d.toRead = map[string][]int64{}
+	d.readMu.Unlock()
+	for chat, ids := range batch {
+		err := d.cfg.MarkRead(ctx, chat, ids)
+		if err == nil || errors.Is(err, ErrChatGone) {
+			continue
+		}
+		if ce := d.log.Check(zap.DebugLevel, "marking handled items read; tried again later"); ce != nil {
+			ce.Write(zap.String("chat", chat), zap.Int("items", len(ids)), zap.Error(err))
+		}
+		d.readMu.Lock()
+		ids = append(ids, d.toRead[chat]...)
+		if len(ids) > maxUnread {
+			ids = ids[len(ids)-maxUnread:]
+		}
+		d.toRead[chat] = ids
+		d.readMu.Unlock()
+	}
+}
+
 // Stats returns the counters.
 func (d *Delivery) Stats() Stats {
-	return Stats{Replayed: d.replayed.Load(), Skipped: d.skipped.Load(), Spilled: d.spilled.Load()}
+	return Stats{Replayed: d.replayed.Load(), Skipped: d.skipped.Load(), Spilled: d.spilled.Load(),
+		Answered: d.answered.Load()}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 
 	"go.uber.org/zap"
 
@@ -35,8 +36,24 @@ func (s sink) Connected(ctx context.Context, first bool) error {
 	if err := p.d.Load(ctx); err != nil {
 		return fmt.Errorf("simplex: %w", err)
 	}
+	if p.resumeLogged.CompareAndSwap(false, true) {
+		if p.readMarkers {
+			p.log.Info("simplex: resume from the CLI's unread markers (no store keeps the cursors)")
+		} else {
+			p.log.Info("simplex: resume from stored cursors", zap.Int("chats", len(p.d.Chats())))
+		}
+	}
+	p.ahead.reset()
 	if p.cfg.catchUp && !p.stopping.Load() {
-		if err := p.d.CatchUp(ctx); err != nil {
+		var extra []string
+		// A store that has never kept a cursor is a bot's first start: the
+		// chats' older history is not its business.
+		if p.readMarkers || !first || len(p.d.Chats()) > 0 {
+			if extra, err = p.discover(ctx, u); err != nil {
+				return err
+			}
+		}
+		if err := p.d.CatchUp(ctx, extra...); err != nil {
 			if !errors.Is(err, bot.ErrStopped) {
 				return err
 			}
@@ -160,32 +177,184 @@ func (s spillSink) Resume() {
 	}
 }
 
-// fetchAfter reads a page of a chat's items for the kit: received items
-// become events, the bot's own only move the fetch on.
-func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, limit int) ([]kit.Item, error) {
+// discoverChats bounds the chats one /_get chats lists.
+const discoverChats = 5000
+
+// discover lists the chats with unread received items (/_get chats) and
+// returns those the cursors do not know, each to be caught up from its
+// first unread item: chats that got messages only while the bot was away,
+// or, without a store, every chat with messages not handled yet.
+func (p *Platform) discover(ctx context.Context, u *User) ([]string, error) {
+	r, err := Exec(ctx, p.client, APIGetChats{UserID: u.UserID, Count: discoverChats,
+		Query: &ChatListQuery{Type: "filters", Unread: true}})
+	var ce *CommandError
+	if errors.As(err, &ce) {
+		// A chat core without the command: known chats still catch up.
+		p.log.Warn("simplex: cannot list chats with unread messages; only known chats are caught up", zap.Error(err))
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("simplex: listing chats with unread messages: %w", err)
+	}
+	var out []string
+	for i := range r.Chats {
+		c := &r.Chats[i]
+		if c.ChatStats.UnreadCount <= 0 || c.ChatStats.MinUnreadItemID <= 0 {
+			continue
+		}
+		ref, ok := c.ChatInfo.Ref()
+		if !ok {
+			continue
+		}
+		chat := ref.String()
+		if p.d.Known(chat) {
+			continue
+		}
+		p.d.Discovered(chat, c.ChatStats.MinUnreadItemID)
+		out = append(out, chat)
+	}
+	if len(out) > 0 {
+		p.log.Info("simplex: catching up chats with unread messages", zap.Int("chats", len(out)))
+	}
+	return out, nil
+}
+
+// markReadBatch bounds the item ids of one /_read chat items command.
+const markReadBatch = 500
+
+// errReadLater is markRead's answer while no connection is up.
+var errReadLater = errors.New("simplex: not connected; items are marked read later")
+
+// markRead marks handled received items read in the CLI, which is where a
+// bot without a store resumes from (the kit batches them per chat and
+// flush).
+func (p *Platform) markRead(ctx context.Context, chat string, ids []int64) error {
+	if !p.client.Connected() {
+		return errReadLater
+	}
 	ref, err := ParseChatRef(chat)
 	if err != nil {
-		return nil, fmt.Errorf("simplex: chat %q: %w", chat, kit.ErrChatGone)
+		return fmt.Errorf("simplex: chat %q: %w", chat, kit.ErrChatGone)
 	}
+	for len(ids) > 0 {
+		n := min(len(ids), markReadBatch)
+		_, err := callCmd(ctx, p.client, APIChatItemsRead{Chat: ref, ItemIDs: ids[:n]})
+		var ce *CommandError
+		if errors.As(err, &ce) {
+			// The chat or an item is gone: nothing to mark.
+			return fmt.Errorf("%w: %w", kit.ErrChatGone, err)
+		}
+		if err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// lookAhead keeps, per chat, a page fetched beyond the one asked for, to
+// find the bot's replies to that page's last items; the next fetch of the
+// chat takes it instead of asking again.
+type lookAhead struct {
+	mu    sync.Mutex
+	pages map[string]aheadPage
+}
+
+type aheadPage struct {
+	after int64
+	chat  AChat
+}
+
+func (l *lookAhead) reset() {
+	l.mu.Lock()
+	clear(l.pages)
+	l.mu.Unlock()
+}
+
+// take returns the page of chat after after, if one was kept.
+func (l *lookAhead) take(chat string, after int64) (AChat, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	pg, ok := l.pages[chat]
+	delete(l.pages, chat)
+	return pg.chat, ok && pg.after == after
+}
+
+func (l *lookAhead) keep(chat string, after int64, c AChat) {
+	l.mu.Lock()
+	if l.pages == nil {
+		l.pages = map[string]aheadPage{}
+	}
+	l.pages[chat] = aheadPage{after: after, chat: c}
+	l.mu.Unlock()
+}
+
+func (p *Platform) getChat(ctx context.Context, ref ChatRef, after int64, limit int) (AChat, error) {
 	r, err := Exec(ctx, p.client, APIGetChat{Chat: ref, After: after, Count: limit})
 	if err != nil {
 		var ce *CommandError
 		if errors.As(err, &ce) {
 			// The chat is gone (contact deleted, group left).
-			return nil, fmt.Errorf("%w: %w", kit.ErrChatGone, err)
+			return AChat{}, fmt.Errorf("%w: %w", kit.ErrChatGone, err)
 		}
-		return nil, err
+		return AChat{}, err
+	}
+	return r.Chat, nil
+}
+
+// fetchAfter reads a page of a chat's items for the kit: received items
+// become events, the bot's own only move the fetch on. A received item
+// that one of the bot's own items quotes was answered already (the bot
+// replied, then crashed or lost the connection before its cursor moved):
+// it is marked Answered, so the catch-up does not make the bot reply
+// twice. The quotes are looked for in the page and in the next one.
+func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, limit int) ([]kit.Item, error) {
+	ref, err := ParseChatRef(chat)
+	if err != nil {
+		return nil, fmt.Errorf("simplex: chat %q: %w", chat, kit.ErrChatGone)
+	}
+	c, ok := p.ahead.take(chat, after)
+	if !ok {
+		if c, err = p.getChat(ctx, ref, after, limit); err != nil {
+			return nil, err
+		}
+	}
+	items := c.ChatItems
+	quoted := map[int64]bool{}
+	noteQuotes(quoted, items)
+	if n := len(items); n == limit && n > 0 && !items[n-1].ChatDir.Sent() {
+		// Replies to the page's last items may be on the next page. A
+		// failure here only costs the look-ahead.
+		last := items[n-1].Meta.ItemID
+		if next, err := p.getChat(ctx, ref, last, limit); err == nil {
+			noteQuotes(quoted, next.ChatItems)
+			// Only a full page is kept: a shorter one may miss items that
+			// arrive before it is served.
+			if len(next.ChatItems) == limit {
+				p.ahead.keep(chat, last, next)
+			}
+		}
 	}
 	u := p.user.Load()
-	items := r.Chat.ChatItems
 	out := make([]kit.Item, len(items))
 	for i := range items {
-		out[i] = kit.Item{Chat: chat, ID: items[i].Meta.ItemID}
+		id := items[i].Meta.ItemID
+		out[i] = kit.Item{Chat: chat, ID: id}
 		if !items[i].ChatDir.Sent() {
-			out[i].Event = &NewChatItems{User: u, ChatItems: []AChatItem{{ChatInfo: r.Chat.ChatInfo, ChatItem: items[i]}}}
+			out[i].Event = &NewChatItems{User: u, ChatItems: []AChatItem{{ChatInfo: c.ChatInfo, ChatItem: items[i]}}}
+			out[i].Answered = quoted[id]
 		}
 	}
 	return out, nil
+}
+
+// noteQuotes adds the items the bot's own items quote to quoted.
+func noteQuotes(quoted map[int64]bool, items []ChatItem) {
+	for i := range items {
+		if q := items[i].QuotedItem; q != nil && q.ItemID != 0 && items[i].ChatDir.Sent() {
+			quoted[q.ItemID] = true
+		}
+	}
 }
 
 func (p *Platform) onEvent(f Frame, emit func(bot.Event) error) error {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/platform/kit"
+	"github.com/parleybot/parley/store"
 )
 
 const maxRecentConnected = 4096
@@ -22,6 +23,7 @@ type Stats struct {
 	Replayed      int64 // missed messages delivered by catch-up
 	Skipped       int64 // live items already delivered by catch-up
 	Spilled       int64 // live messages left in the CLI under load, fetched later
+	Answered      int64 // caught-up messages the bot had replied to already, not passed on again
 	Shed          int64 // delivery-status events dropped under load
 	DroppedFrames int64 // frames that could not be used
 }
@@ -48,6 +50,12 @@ type Platform struct {
 	// Buffers of the client's reader for spilling.
 	spillKeys []itemKey
 	spillPos  []kit.Pos
+
+	// readMarkers: no store keeps the cursors, so handled items are marked
+	// read in the CLI and a restart resumes from its unread markers.
+	readMarkers  bool
+	resumeLogged atomic.Bool
+	ahead        lookAhead
 
 	ready    atomic.Bool
 	stopping atomic.Bool
@@ -77,9 +85,15 @@ func New(url string, opts ...Option) *Platform {
 		welcome:   map[int64]string{},
 		connected: map[int64]struct{}{},
 	}
-	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{
+	_, volatile := cfg.store.(*store.Memory)
+	p.readMarkers = cfg.store == nil || volatile
+	kc := kit.Config{
 		Store: cfg.store, Logger: cfg.logger.Named("delivery"), Page: cfg.catchUpPage, FlushEvery: cfg.flushEvery,
-	})
+	}
+	if p.readMarkers {
+		kc.MarkRead = p.markRead
+	}
+	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kc)
 	return p
 }
 
@@ -104,6 +118,7 @@ func (p *Platform) Stats() Stats {
 		Replayed:      ds.Replayed,
 		Skipped:       ds.Skipped,
 		Spilled:       ds.Spilled,
+		Answered:      ds.Answered,
 		Shed:          p.shed.Load(),
 		DroppedFrames: p.client.DroppedFrames(),
 	}
@@ -179,6 +194,10 @@ func (p *Platform) stop() {
 // Close ends the connection Listen opened, once the bot has drained, and
 // writes the cursors.
 func (p *Platform) Close(ctx context.Context) error {
+	if p.readMarkers && p.client.Connected() {
+		// The read markers go while the connection is still up.
+		_ = p.d.Flush(ctx)
+	}
 	p.mu.Lock()
 	p.bgCancel()
 	done := p.connDone
