@@ -27,7 +27,10 @@ type Item struct {
 	// Answered says the bot already replied to the item (the platform
 	// found its reply in the chat's history): a catch-up counts it as
 	// handled instead of passing it on again, so a crash between the
-	// reply and the cursor's write does not make the bot reply twice.
+	// reply and the cursor's write does not make the bot reply twice. An
+	// item whose handler failed in this process with an undelivered
+	// command is passed on again all the same: the handler was told of
+	// the failure, and the event is its to handle.
 	Answered bool
 }
 
@@ -439,10 +442,11 @@ func (d *Delivery) CatchUpChat(ctx context.Context, chat string) error {
 			if it.Event == nil {
 				continue
 			}
-			if !d.curs.takeRedo(chat, it.ID) && !d.Admit(ctx, chat, it.ID) {
+			redo := d.curs.takeRedo(chat, it.ID)
+			if !redo && !d.Admit(ctx, chat, it.ID) {
 				continue
 			}
-			if it.Answered {
+			if it.Answered && !redo {
 				d.answered.Add(1)
 				if ce := d.log.Check(zap.DebugLevel, "catch-up skipped an item answered already"); ce != nil {
 					ce.Write(zap.String("chat", chat), zap.Int64("id", it.ID))

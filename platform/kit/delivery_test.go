@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -479,4 +480,113 @@ func TestRunWritesAHandledCursorWithoutWaitingForATick(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// An item the platform found answered is not passed on by a catch-up,
+// but counts as handled: the cursor moves past it and it is marked read.
+func TestAnsweredItemIsHandledNotPassedOn(t *testing.T) {
+	ctx := context.Background()
+	h := newHistory()
+	var mu sync.Mutex
+	read := map[string][]int64{}
+	d := kit.NewDelivery(h, kit.Config{Page: 3, MarkRead: func(_ context.Context, chat string, ids []int64) error {
+		mu.Lock()
+		read[chat] = append(read[chat], ids...)
+		mu.Unlock()
+		return nil
+	}})
+	s := &sink{}
+	d.Begin(s.emit)
+	d.Discovered("@1", 1)
+	for id := int64(1); id <= 3; id++ {
+		h.add("@1", id, false)
+	}
+	h.chats["@1"][1].Answered = true // the bot's reply quotes item 2
+	if err := d.CatchUp(ctx, "@1"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.take(), []ev{{"@1", 1}, {"@1", 3}}; !slices.Equal(got, want) {
+		t.Fatalf("passed on %v, want %v", got, want)
+	}
+	if st := d.Stats(); st.Answered != 1 || st.Replayed != 2 {
+		t.Fatalf("stats %+v, want 1 answered and 2 replayed", st)
+	}
+	d.Handled("@1", 1, nil)
+	d.Handled("@1", 3, nil)
+	if err := d.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	got := slices.Sorted(slices.Values(read["@1"]))
+	mu.Unlock()
+	if want := []int64{1, 2, 3}; !slices.Equal(got, want) {
+		t.Fatalf("marked read %v, want %v", got, want)
+	}
+}
+
+// A failed MarkRead keeps its items for the next flush; an undelivered
+// item is not marked read.
+func TestMarkReadFailureIsTriedAgain(t *testing.T) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	fail := true
+	var read []int64
+	d := kit.NewDelivery(newHistory(), kit.Config{MarkRead: func(_ context.Context, chat string, ids []int64) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if fail {
+			return errors.New("connection lost")
+		}
+		read = append(read, ids...)
+		return nil
+	}})
+	d.Begin((&sink{}).emit)
+	d.Handled("@1", 1, nil)
+	d.Handled("@1", 2, bot.ErrNotSent)
+	if err := d.Flush(ctx); err != nil {
+		t.Fatalf("a failed MarkRead is no failed flush: %v", err)
+	}
+	mu.Lock()
+	fail = false
+	mu.Unlock()
+	d.Handled("@1", 3, nil)
+	if err := d.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []int64{1, 3}; !slices.Equal(read, want) {
+		t.Fatalf("marked read %v, want %v", read, want)
+	}
+}
+
+// Discovered sets where a chat unknown to the cursors starts; a known
+// chat keeps its cursor.
+func TestDiscoveredStartsUnknownChatsOnly(t *testing.T) {
+	ctx := context.Background()
+	h := newHistory()
+	d, s := newDelivery(h, nil)
+	for id := int64(1); id <= 4; id++ {
+		h.add("@1", id, false)
+		h.add("@2", id, false)
+	}
+	if err := d.Live(ctx, kit.Item{Chat: "@2", ID: 2, Event: ev{"@2", 2}}); err != nil {
+		t.Fatal(err)
+	}
+	s.take()
+	d.Discovered("@1", 3)
+	d.Discovered("@2", 1) // known: its cursor stands
+	if err := d.CatchUp(ctx, "@1", "@2"); err != nil {
+		t.Fatal(err)
+	}
+	got := s.take()
+	slices.SortFunc(got, func(a, b ev) int {
+		if a.chat != b.chat {
+			return strings.Compare(a.chat, b.chat)
+		}
+		return int(a.id - b.id)
+	})
+	if want := []ev{{"@1", 3}, {"@1", 4}, {"@2", 3}, {"@2", 4}}; !slices.Equal(got, want) {
+		t.Fatalf("passed on %v, want %v", got, want)
+	}
 }

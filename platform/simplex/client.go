@@ -578,6 +578,10 @@ func (c *Client) call(ctx context.Context, cmd string) (Frame, error) {
 // for the first connection within ctx.
 func (c *Client) write(ctx context.Context, pc *pendingCall) (string, error) {
 	id := strconv.FormatUint(c.nextID.Add(1), 10)
+	if err := ctx.Err(); err != nil {
+		// The caller gave up already: the command must not go.
+		return "", fmt.Errorf("%w: %s: %w", ErrNotSent, shortCmd(pc.cmd), err)
+	}
 	var conn *websocket.Conn
 	for {
 		c.mu.Lock()

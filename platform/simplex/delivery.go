@@ -336,13 +336,24 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		}
 	}
 	u := p.user.Load()
-	out := make([]kit.Item, len(items))
+	out := make([]kit.Item, 0, len(items))
 	for i := range items {
 		id := items[i].Meta.ItemID
-		out[i] = kit.Item{Chat: chat, ID: id}
+		if id <= 0 {
+			// Not positioned, so not fetchable in order: counted and logged.
+			p.badItems.Add(1)
+			raw, _ := items[i].Meta.Extra.Get("itemId")
+			p.log.Warn("simplex: fetched item without a usable itemId; skipped",
+				zap.String("frame", TypeAPIChat), zap.String("chat", chat), zap.ByteString("itemId", raw))
+			out = append(out, kit.Item{Chat: chat}) // keeps the page's length; position 0 is skipped
+			continue
+		}
+		out = append(out, kit.Item{})
+		it := &out[len(out)-1]
+		*it = kit.Item{Chat: chat, ID: id}
 		if !items[i].ChatDir.Sent() {
-			out[i].Event = &NewChatItems{User: u, ChatItems: []AChatItem{{ChatInfo: c.ChatInfo, ChatItem: items[i]}}}
-			out[i].Answered = quoted[id]
+			it.Event = &NewChatItems{User: u, ChatItems: []AChatItem{{ChatInfo: c.ChatInfo, ChatItem: items[i]}}}
+			it.Answered = quoted[id]
 		}
 	}
 	return out, nil
@@ -361,22 +372,28 @@ func (p *Platform) onEvent(f Frame, emit func(bot.Event) error) error {
 	switch e := f.Resp.(type) {
 	case *NewChatItems:
 		if len(e.ChatItems) == 1 {
-			if !p.admitItem(&e.ChatItems[0]) {
+			if !p.admitItem(f.Type, &e.ChatItems[0]) {
 				return nil
 			}
 			return emit(e)
 		}
 		for i := range e.ChatItems {
-			if !p.admitItem(&e.ChatItems[i]) {
+			one := &NewChatItems{User: e.User, ChatItems: e.ChatItems[i : i+1]}
+			if !p.admitItem(f.Type, &one.ChatItems[0]) {
 				continue
 			}
-			if err := emit(&NewChatItems{User: e.User, ChatItems: e.ChatItems[i : i+1]}); err != nil {
+			if err := emit(one); err != nil {
 				return err
 			}
 		}
 		return nil
 	case *ContactConnected:
 		p.sendWelcome(e.Contact.ContactID)
+	case *Unknown:
+		if p.firstOf("event:" + e.Tag) {
+			p.log.Info("simplex: event of a type this package does not know; passed on as Unknown (logged once per type)",
+				zap.String("type", e.Tag))
+		}
 	}
 	ev, ok := f.Resp.(bot.Event)
 	if !ok {
@@ -385,13 +402,43 @@ func (p *Platform) onEvent(f Frame, emit func(bot.Event) error) error {
 	return emit(ev)
 }
 
-// admitItem tracks received items and drops those passed on already.
-func (p *Platform) admitItem(a *AChatItem) bool {
+// maxLoggedKinds bounds the types firstOf remembers.
+const maxLoggedKinds = 256
+
+// firstOf reports whether kind is seen for the first time, so that an
+// odd frame type is logged once, not once per frame.
+func (p *Platform) firstOf(kind string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, seen := p.logged[kind]; seen || len(p.logged) >= maxLoggedKinds {
+		return false
+	}
+	p.logged[kind] = struct{}{}
+	return true
+}
+
+// admitItem tracks received items and drops those passed on already. An
+// item without a usable id (the CLI sent a string, say) cannot be tracked:
+// it is logged and counted, and passed on untracked (no dedupe key), so
+// that it is not mistaken for an item handled before.
+func (p *Platform) admitItem(typ string, a *AChatItem) bool {
 	if a.ChatItem.ChatDir.Sent() {
 		return true
 	}
 	ref, ok := a.ChatInfo.Ref()
 	if !ok {
+		p.unknownChats.Add(1)
+		if p.firstOf("chat:" + a.ChatInfo.Type) {
+			p.log.Info("simplex: item of a chat type with no reference; passed on untracked (logged once per type)",
+				zap.String("frame", typ), zap.String("chatType", a.ChatInfo.Type))
+		}
+		return true
+	}
+	if id := a.ChatItem.Meta.ItemID; id <= 0 {
+		p.badItems.Add(1)
+		raw, _ := a.ChatItem.Meta.Extra.Get("itemId")
+		p.log.Warn("simplex: received item without a usable itemId; passed on untracked",
+			zap.String("frame", typ), zap.String("chat", ref.String()), zap.ByteString("itemId", raw))
 		return true
 	}
 	// A new chat's first cursor is written with no deadline of its own.
@@ -410,7 +457,7 @@ func (p *Platform) EventHandled(e bot.Event, err error) {
 		if a.ChatItem.ChatDir.Sent() {
 			continue
 		}
-		if ref, ok := a.ChatInfo.Ref(); ok {
+		if ref, ok := a.ChatInfo.Ref(); ok && a.ChatItem.Meta.ItemID > 0 {
 			p.d.Handled(ref.String(), a.ChatItem.Meta.ItemID, err)
 		}
 	}

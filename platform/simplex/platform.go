@@ -24,6 +24,8 @@ type Stats struct {
 	Skipped       int64 // live items already delivered by catch-up
 	Spilled       int64 // live messages left in the CLI under load, fetched later
 	Answered      int64 // caught-up messages the bot had replied to already, not passed on again
+	BadItemIDs    int64 // received items without a usable itemId: passed on untracked, or skipped by a fetch
+	UnknownChats  int64 // received items of a chat type with no reference, passed on untracked
 	Shed          int64 // delivery-status events dropped under load
 	DroppedFrames int64 // frames that could not be used
 }
@@ -46,7 +48,8 @@ type Platform struct {
 	welcome   map[int64]string   // contact id → welcome to send on connect
 	connected map[int64]struct{} // contacts connected recently, for welcomes
 
-	shed atomic.Int64
+	shed, badItems, unknownChats atomic.Int64
+	logged                       map[string]struct{} // odd types logged once
 	// Buffers of the client's reader for spilling.
 	spillKeys []itemKey
 	spillPos  []kit.Pos
@@ -84,6 +87,7 @@ func New(url string, opts ...Option) *Platform {
 		log:       cfg.logger,
 		welcome:   map[int64]string{},
 		connected: map[int64]struct{}{},
+		logged:    map[string]struct{}{},
 	}
 	_, volatile := cfg.store.(*store.Memory)
 	p.readMarkers = cfg.store == nil || volatile
@@ -119,6 +123,8 @@ func (p *Platform) Stats() Stats {
 		Skipped:       ds.Skipped,
 		Spilled:       ds.Spilled,
 		Answered:      ds.Answered,
+		BadItemIDs:    p.badItems.Load(),
+		UnknownChats:  p.unknownChats.Load(),
 		Shed:          p.shed.Load(),
 		DroppedFrames: p.client.DroppedFrames(),
 	}
