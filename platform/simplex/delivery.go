@@ -320,7 +320,7 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		}
 	}
 	items := c.ChatItems
-	quoted := map[int64]bool{}
+	quoted := map[int64]int64{}
 	noteQuotes(quoted, items)
 	if n := len(items); n == limit && n > 0 && !items[n-1].ChatDir.Sent() {
 		// Replies to the page's last items may be on the next page. A
@@ -353,19 +353,77 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		*it = kit.Item{Chat: chat, ID: id}
 		if !items[i].ChatDir.Sent() {
 			it.Event = &NewChatItems{User: u, ChatItems: []AChatItem{{ChatInfo: c.ChatInfo, ChatItem: items[i]}}}
-			it.Answered = quoted[id]
+			if reply, ok := quoted[id]; ok {
+				it.Answered = true
+				if p.d.Failed(chat, id) {
+					p.noteReplied(chat, id, reply)
+				}
+			}
 		}
 	}
 	return out, nil
 }
 
-// noteQuotes adds the items the bot's own items quote to quoted.
-func noteQuotes(quoted map[int64]bool, items []ChatItem) {
+// noteQuotes adds the items the bot's own items quote to quoted, with
+// the id of the first own item quoting each.
+func noteQuotes(quoted map[int64]int64, items []ChatItem) {
 	for i := range items {
 		if q := items[i].QuotedItem; q != nil && q.ItemID != 0 && items[i].ChatDir.Sent() {
-			quoted[q.ItemID] = true
+			if _, ok := quoted[q.ItemID]; !ok {
+				quoted[q.ItemID] = items[i].Meta.ItemID
+			}
 		}
 	}
+}
+
+// maxReplied bounds the replies kept for handlers that get their event
+// again; beyond it they are forgotten, and such a reply may go twice.
+const maxReplied = 4096
+
+// replyKey is a received item a reply quotes.
+type replyKey struct {
+	chat string
+	item int64
+}
+
+// noteReplied remembers the bot's reply to a received item whose handler
+// failed with an undelivered command in this process: the catch-up passes
+// the event on again, and the handler's second reply is answered with
+// this one instead of going out twice.
+func (p *Platform) noteReplied(chat string, item, reply int64) {
+	p.mu.Lock()
+	if len(p.replied) >= maxReplied {
+		clear(p.replied)
+	}
+	p.replied[replyKey{chat, item}] = reply
+	p.mu.Unlock()
+}
+
+// takeReplied returns the reply the catch-up found to item replyTo of
+// chat, once.
+func (p *Platform) takeReplied(chat, replyTo string) (int64, bool) {
+	if replyTo == "" {
+		return 0, false
+	}
+	ref, err := ParseChatRef(chat)
+	if err != nil {
+		return 0, false
+	}
+	item, err := strconv.ParseInt(replyTo, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.replied) == 0 {
+		return 0, false
+	}
+	k := replyKey{ref.String(), item}
+	reply, ok := p.replied[k]
+	if ok {
+		delete(p.replied, k)
+	}
+	return reply, ok
 }
 
 func (p *Platform) onEvent(f Frame, emit func(bot.Event) error) error {

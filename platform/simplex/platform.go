@@ -24,6 +24,7 @@ type Stats struct {
 	Skipped       int64 // live items already delivered by catch-up
 	Spilled       int64 // live messages left in the CLI under load, fetched later
 	Answered      int64 // caught-up messages the bot had replied to already, not passed on again
+	Reconciled    int64 // replies not sent again: a catch-up found them sent before the connection dropped
 	BadItemIDs    int64 // received items without a usable itemId: passed on untracked, or skipped by a fetch
 	UnknownChats  int64 // received items of a chat type with no reference, passed on untracked
 	Shed          int64 // delivery-status events dropped under load
@@ -46,10 +47,11 @@ type Platform struct {
 
 	mu        sync.Mutex
 	welcome   map[int64]string   // contact id → welcome to send on connect
+	replied   map[replyKey]int64 // received item → the bot's reply found by a catch-up
 	connected map[int64]struct{} // contacts connected recently, for welcomes
 
-	shed, badItems, unknownChats atomic.Int64
-	logged                       map[string]struct{} // odd types logged once
+	shed, badItems, unknownChats, reconciled atomic.Int64
+	logged                                   map[string]struct{} // odd types logged once
 	// Buffers of the client's reader for spilling.
 	spillKeys []itemKey
 	spillPos  []kit.Pos
@@ -88,6 +90,7 @@ func New(url string, opts ...Option) *Platform {
 		welcome:   map[int64]string{},
 		connected: map[int64]struct{}{},
 		logged:    map[string]struct{}{},
+		replied:   map[replyKey]int64{},
 	}
 	_, volatile := cfg.store.(*store.Memory)
 	p.readMarkers = cfg.store == nil || volatile
@@ -123,6 +126,7 @@ func (p *Platform) Stats() Stats {
 		Skipped:       ds.Skipped,
 		Spilled:       ds.Spilled,
 		Answered:      ds.Answered,
+		Reconciled:    p.reconciled.Load(),
 		BadItemIDs:    p.badItems.Load(),
 		UnknownChats:  p.unknownChats.Load(),
 		Shed:          p.shed.Load(),
@@ -228,6 +232,9 @@ func (p *Platform) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]s
 	if err != nil {
 		return nil, err
 	}
+	if id, ok := p.replyFound(chatID, m, len(msgs)); ok {
+		return []string{id}, nil
+	}
 	var ids []string
 	// One command per message: a batch over the size limit fails whole.
 	for _, cm := range msgs {
@@ -258,6 +265,10 @@ func (p *Platform) SendAsync(ctx context.Context, chatID string, m bot.Outgoing,
 		done(nil, nil) // nothing to send, as Send
 		return
 	case 1:
+		if id, ok := p.replyFound(chatID, m, 1); ok {
+			done([]string{id}, nil)
+			return
+		}
 		cmd, err := APISendMessages{Chat: ref, Messages: msgs}.Cmd()
 		if err != nil {
 			done(nil, err)
@@ -275,6 +286,26 @@ func (p *Platform) SendAsync(ctx context.Context, chatID string, m bot.Outgoing,
 		}
 		p.client.sendAsync(ctx, cmd, func(ids []int64, err error) { parts.finish(i, ids, err) })
 	}
+}
+
+// replyFound reports whether a one-message reply was sent already: its
+// handler failed with an undelivered command (the connection dropped
+// before the CLI's answer), and the catch-up that passed its event on
+// again found the reply in the chat. The earlier reply's id stands for
+// the new one, so the reply does not go twice.
+func (p *Platform) replyFound(chatID string, m bot.Outgoing, parts int) (string, bool) {
+	if parts != 1 || m.ReplyTo == "" {
+		return "", false
+	}
+	id, ok := p.takeReplied(chatID, m.ReplyTo)
+	if !ok {
+		return "", false
+	}
+	p.reconciled.Add(1)
+	if ce := p.log.Check(zap.DebugLevel, "simplex: reply found sent already; not sent again"); ce != nil {
+		ce.Write(zap.String("chat", chatID), zap.String("replyTo", m.ReplyTo), zap.Int64("reply", id))
+	}
+	return strconv.FormatInt(id, 10), true
 }
 
 // sendParts gathers the outcomes of a long message's parts.
