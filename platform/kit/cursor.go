@@ -213,17 +213,6 @@ func (c *cursors) redoFrom(chat string) int64 {
 	return 0
 }
 
-// failed reports whether item id of chat waits to be passed on again.
-func (c *cursors) failed(chat string, id int64) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if r := c.retry[chat]; r != nil {
-		_, found := slices.BinarySearch(r.failed, id)
-		return found
-	}
-	return false
-}
-
 // takeRedo reports whether item id of chat failed and should be passed on
 // again now, and records that it is.
 func (c *cursors) takeRedo(chat string, id int64) bool {

@@ -267,10 +267,6 @@ func (d *Delivery) Discovered(chat string, first int64) {
 	d.mu.Unlock()
 }
 
-// Failed reports whether item id of chat failed with an undelivered
-// command in this process and waits to be passed on again.
-func (d *Delivery) Failed(chat string, id int64) bool { return d.curs.failed(chat, id) }
-
 // Forget stops tracking a chat.
 func (d *Delivery) Forget(chat string) {
 	d.curs.forget(chat)

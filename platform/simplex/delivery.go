@@ -305,9 +305,11 @@ func (p *Platform) getChat(ctx context.Context, ref ChatRef, after int64, limit 
 // fetchAfter reads a page of a chat's items for the kit: received items
 // become events, the bot's own only move the fetch on. A received item
 // that one of the bot's own items quotes was answered already (the bot
-// replied, then crashed or lost the connection before its cursor moved):
-// it is marked Answered, so the catch-up does not make the bot reply
-// twice. The quotes are looked for in the page and in the next one.
+// replied, then crashed or lost the connection before its cursor or its
+// dedupe mark was written): it is passed on, since its handler may not
+// have heard that its reply went, but that reply is remembered, and the
+// handler's new reply to it is answered with it instead of going twice
+// (replyFound). The quotes are looked for in the page and in the next.
 func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, limit int) ([]kit.Item, error) {
 	ref, err := ParseChatRef(chat)
 	if err != nil {
@@ -354,10 +356,7 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		if !items[i].ChatDir.Sent() {
 			it.Event = &NewChatItems{User: u, ChatItems: []AChatItem{{ChatInfo: c.ChatInfo, ChatItem: items[i]}}}
 			if reply, ok := quoted[id]; ok {
-				it.Answered = true
-				if p.d.Failed(chat, id) {
-					p.noteReplied(chat, id, reply)
-				}
+				p.noteReplied(chat, id, reply)
 			}
 		}
 	}
@@ -386,10 +385,9 @@ type replyKey struct {
 	item int64
 }
 
-// noteReplied remembers the bot's reply to a received item whose handler
-// failed with an undelivered command in this process: the catch-up passes
-// the event on again, and the handler's second reply is answered with
-// this one instead of going out twice.
+// noteReplied remembers the bot's reply to a received item a catch-up
+// passes on again, so that the handler's second reply is answered with
+// it instead of going out twice.
 func (p *Platform) noteReplied(chat string, item, reply int64) {
 	p.mu.Lock()
 	if len(p.replied) >= maxReplied {

@@ -23,8 +23,7 @@ type Stats struct {
 	Replayed      int64 // missed messages delivered by catch-up
 	Skipped       int64 // live items already delivered by catch-up
 	Spilled       int64 // live messages left in the CLI under load, fetched later
-	Answered      int64 // caught-up messages the bot had replied to already, not passed on again
-	Reconciled    int64 // replies not sent again: a catch-up found them sent before the connection dropped
+	Reconciled    int64 // replies not sent again: a catch-up found them sent before a drop or a crash
 	BadItemIDs    int64 // received items without a usable itemId: passed on untracked, or skipped by a fetch
 	UnknownChats  int64 // received items of a chat type with no reference, passed on untracked
 	Shed          int64 // delivery-status events dropped under load
@@ -125,7 +124,6 @@ func (p *Platform) Stats() Stats {
 		Replayed:      ds.Replayed,
 		Skipped:       ds.Skipped,
 		Spilled:       ds.Spilled,
-		Answered:      ds.Answered,
 		Reconciled:    p.reconciled.Load(),
 		BadItemIDs:    p.badItems.Load(),
 		UnknownChats:  p.unknownChats.Load(),
@@ -288,11 +286,10 @@ func (p *Platform) SendAsync(ctx context.Context, chatID string, m bot.Outgoing,
 	}
 }
 
-// replyFound reports whether a one-message reply was sent already: its
-// handler failed with an undelivered command (the connection dropped
-// before the CLI's answer), and the catch-up that passed its event on
-// again found the reply in the chat. The earlier reply's id stands for
-// the new one, so the reply does not go twice.
+// replyFound reports whether a one-message reply was sent already: the
+// catch-up that passed its event on again (after a drop lost the CLI's
+// answer, or a crash the cursor) found the reply in the chat. The earlier
+// reply's id stands for the new one, so the reply does not go twice.
 func (p *Platform) replyFound(chatID string, m bot.Outgoing, parts int) (string, bool) {
 	if parts != 1 || m.ReplyTo == "" {
 		return "", false
