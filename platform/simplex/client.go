@@ -99,6 +99,10 @@ type Client struct {
 	connects  atomic.Int64
 	dropped   atomic.Int64
 	connected atomic.Bool
+	// progressed: the current connection passed something on; a drop
+	// then starts the backoff again from its minimum, also when the drop
+	// cut a long catch-up short.
+	progressed atomic.Bool
 }
 
 // NewClient returns a client for the CLI at url (such as
@@ -244,6 +248,12 @@ func (c *Client) session(ctx context.Context, sink Sink, first bool, useful func
 
 	sctx, scancel := context.WithCancel(ctx)
 	defer scancel()
+	c.progressed.Store(false)
+	defer func() {
+		if c.progressed.Load() {
+			useful()
+		}
+	}()
 	c.mu.Lock()
 	c.conn = conn
 	c.lost = false
@@ -298,6 +308,14 @@ func (c *Client) session(ctx context.Context, sink Sink, first bool, useful func
 		result = <-readErr
 	}
 	return true, result
+}
+
+// progress records that the current connection did useful work (an
+// event passed on, during a catch-up too).
+func (c *Client) progress() {
+	if !c.progressed.Load() {
+		c.progressed.Store(true)
+	}
 }
 
 // detach takes a dead connection out of use at once: new calls fail fast

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -324,9 +325,9 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 	items := c.ChatItems
 	quoted := map[int64]int64{}
 	noteQuotes(quoted, items)
-	if n := len(items); n == limit && n > 0 && !items[n-1].ChatDir.Sent() {
-		// Replies to the page's last items may be on the next page. A
-		// failure here only costs the look-ahead.
+	if n := len(items); n == limit {
+		// Replies to the page's items may be on the next page. A failure
+		// here only costs the look-ahead.
 		last := items[n-1].Meta.ItemID
 		if next, err := p.getChat(ctx, ref, last, limit); err == nil {
 			noteQuotes(quoted, next.ChatItems)
@@ -334,9 +335,11 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 			// arrive before it is served.
 			if len(next.ChatItems) == limit {
 				p.ahead.keep(chat, last, next)
+				p.seekReplies(ctx, ref, chat, items, next.ChatItems[limit-1].Meta.ItemID, limit, quoted)
 			}
 		}
 	}
+	p.forgetUnsure(chat, items)
 	u := p.user.Load()
 	out := make([]kit.Item, 0, len(items))
 	for i := range items {
@@ -361,6 +364,74 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		}
 	}
 	return out, nil
+}
+
+// maxSeekPages bounds how far seekReplies reads past a page.
+const maxSeekPages = 50
+
+// seekReplies reads on from after, past the page and its look-ahead, for
+// the replies to the page's items whose reply had an unknown outcome
+// (the connection dropped before the CLI answered): a pipelined reply can
+// trail its message by many items. It stops once all are found, at the
+// end of the chat, or after maxSeekPages.
+func (p *Platform) seekReplies(ctx context.Context, ref ChatRef, chat string, items []ChatItem, after int64, limit int, quoted map[int64]int64) {
+	var want []int64
+	p.mu.Lock()
+	for i := range items {
+		id := items[i].Meta.ItemID
+		if _, ok := p.unsure[replyKey{chat, id}]; ok {
+			if _, found := quoted[id]; !found {
+				want = append(want, id)
+			}
+		}
+	}
+	p.mu.Unlock()
+	for range maxSeekPages {
+		if len(want) == 0 {
+			break
+		}
+		next, err := p.getChat(ctx, ref, after, limit)
+		if err != nil {
+			return
+		}
+		noteQuotes(quoted, next.ChatItems)
+		want = slices.DeleteFunc(want, func(id int64) bool { _, ok := quoted[id]; return ok })
+		if len(next.ChatItems) < limit {
+			break
+		}
+		after = next.ChatItems[len(next.ChatItems)-1].Meta.ItemID
+	}
+}
+
+// forgetUnsure drops the page's items from the unsure ones: their
+// replies were looked for.
+func (p *Platform) forgetUnsure(chat string, items []ChatItem) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.unsure) == 0 {
+		return
+	}
+	for i := range items {
+		delete(p.unsure, replyKey{chat, items[i].Meta.ItemID})
+	}
+}
+
+// noteUnsure records a reply whose outcome is unknown, for seekReplies.
+func (p *Platform) noteUnsure(chatID, replyTo string, err error) {
+	if replyTo == "" || !errors.Is(err, ErrOutcomeUnknown) {
+		return
+	}
+	ref, perr := ParseChatRef(chatID)
+	item, ierr := strconv.ParseInt(replyTo, 10, 64)
+	if perr != nil || ierr != nil {
+		return
+	}
+	p.mu.Lock()
+	if len(p.unsure) >= maxReplied {
+		clear(p.unsure)
+	}
+	p.unsure[replyKey{ref.String(), item}] = struct{}{}
+	p.mu.Unlock()
 }
 
 // noteQuotes adds the items the bot's own items quote to quoted, with

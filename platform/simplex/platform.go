@@ -45,9 +45,10 @@ type Platform struct {
 	user atomic.Pointer[User]
 
 	mu        sync.Mutex
-	welcome   map[int64]string   // contact id → welcome to send on connect
-	replied   map[replyKey]int64 // received item → the bot's reply found by a catch-up
-	connected map[int64]struct{} // contacts connected recently, for welcomes
+	welcome   map[int64]string      // contact id → welcome to send on connect
+	replied   map[replyKey]int64    // received item → the bot's reply found by a catch-up
+	unsure    map[replyKey]struct{} // received items whose reply's outcome is unknown
+	connected map[int64]struct{}    // contacts connected recently, for welcomes
 
 	shed, badItems, unknownChats, reconciled atomic.Int64
 	logged                                   map[string]struct{} // odd types logged once
@@ -90,6 +91,7 @@ func New(url string, opts ...Option) *Platform {
 		connected: map[int64]struct{}{},
 		logged:    map[string]struct{}{},
 		replied:   map[replyKey]int64{},
+		unsure:    map[replyKey]struct{}{},
 	}
 	_, volatile := cfg.store.(*store.Memory)
 	p.readMarkers = cfg.store == nil || volatile
@@ -159,6 +161,14 @@ func (p *Platform) Listen(ctx context.Context, emit func(bot.Event) error) error
 	p.connDone = done
 	p.mu.Unlock()
 	p.stopping.Store(false)
+	inner := emit
+	emit = func(e bot.Event) error {
+		err := inner(e)
+		if err == nil {
+			p.client.progress()
+		}
+		return err
+	}
 	p.d.Begin(emit)
 
 	var s Sink = sink{p: p, emit: emit}
@@ -235,9 +245,12 @@ func (p *Platform) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]s
 	}
 	var ids []string
 	// One command per message: a batch over the size limit fails whole.
-	for _, cm := range msgs {
+	for i, cm := range msgs {
 		r, err := Exec(ctx, p.client, APISendMessages{Chat: ref, Messages: []ComposedMessage{cm}})
 		if err != nil {
+			if i == 0 {
+				p.noteUnsure(chatID, m.ReplyTo, err)
+			}
 			return ids, err
 		}
 		for i := range r.ChatItems {
@@ -272,7 +285,10 @@ func (p *Platform) SendAsync(ctx context.Context, chatID string, m bot.Outgoing,
 			done(nil, err)
 			return
 		}
-		p.client.sendAsync(ctx, cmd, func(ids []int64, err error) { done(formatIDs(nil, ids), err) })
+		p.client.sendAsync(ctx, cmd, func(ids []int64, err error) {
+			p.noteUnsure(chatID, m.ReplyTo, err)
+			done(formatIDs(nil, ids), err)
+		})
 		return
 	}
 	parts := &sendParts{ids: make([][]int64, len(msgs)), errs: make([]error, len(msgs)), left: len(msgs), done: done}
