@@ -64,7 +64,9 @@ func WithLogger(l *zap.Logger) Option {
 
 // WithStore keeps the platform's cursors (the highest handled item per
 // chat) in s, so that a restarted bot fetches what arrived meanwhile.
-// Without it cursors live in memory and cover reconnects only.
+// Without it (or with a *store.Memory, which a restart loses too) cursors
+// live in memory for reconnects, and a restart resumes from the CLI's
+// unread markers: handled items are marked read in the CLI.
 func WithStore(s store.Store) Option {
 	return optionFunc(func(c *platformConfig) { c.store = s })
 }

@@ -36,6 +36,24 @@ type Stats struct {
 // restarts with /_get chat, and messages left in the CLI under load. It
 // implements the bot capabilities AsyncSender (pipelined sends),
 // RequestAccepter, Deleter, Editor and Reactor.
+//
+// A restart resumes from the stored cursors when WithStore gives a store
+// that outlives the process; without one (or with a *store.Memory) it
+// resumes from the CLI's unread markers: handled items are marked read
+// (/_read chat items, batched per chat every cursor flush) and each
+// connection catches up the chats /_get chats lists with unread items.
+// Either way each connection also catches up chats the cursors do not
+// know that got messages while the bot was away. The start-up log says
+// which source a bot uses.
+//
+// A crash or a drop can leave a message handled whose cursor (or read
+// marker) did not move: the catch-up passes it on again. If the bot had
+// replied to it quoting it (bot.Context.Reply and ReplyAsync do), the
+// catch-up finds the reply in the chat, and the handler's new reply is
+// answered with the earlier one instead of going twice (Stats.Reconciled,
+// logged at debug). A reply that does not quote its message cannot be
+// recognized: then the message in flight in each chat at the crash may
+// be answered twice.
 type Platform struct {
 	cfg    platformConfig
 	client *Client

@@ -13,8 +13,10 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/middleware"
 	"github.com/parleybot/parley/platform/simplex"
 	"github.com/parleybot/parley/platform/simplex/simplexsim"
+	"github.com/parleybot/parley/router"
 	"github.com/parleybot/parley/store"
 )
 
@@ -320,5 +322,66 @@ func TestUnusableItemIDIsLoggedAndPassedOn(t *testing.T) {
 	}
 	if n := logs.FilterMessageSnippet("does not know").FilterField(zap.String("type", simplexsim.UnknownEventType)).Len(); n != 1 {
 		t.Errorf("the unknown event type was logged %d times, want once", n)
+	}
+}
+
+// A reply cut off by a drop leaves no dedupe mark while its outcome is
+// open, and none for the failure: the event is passed on again after the
+// reconnect, its reply goes (or is found) once, and only then is the
+// event marked.
+func TestDroppedReplyIsRetriedThenMarkedOnce(t *testing.T) {
+	sim := startSim(t)
+	alice, err := sim.ConnectContact("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := store.NewMemory()
+	t.Cleanup(func() { _ = st.Close() })
+	p := newTestPlatform(sim, simplex.WithStore(st))
+	written := make(chan string, 4)
+	r := router.New()
+	r.OnMessage(func(c *bot.Context, m bot.Message) error {
+		c.ReplyAsync("echo " + m.Text)
+		written <- c.Event().(bot.DedupeKeyer).DedupeKey()
+		return nil
+	})
+	b := bot.New(p, r)
+	b.Use(middleware.Dedupe(st))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("bot: %v", err)
+		}
+	})
+	eventually(t, "the bot to be ready", p.Ready)
+
+	resume := sim.PauseCommands() // the reply waits in the CLI
+	t.Cleanup(resume)
+	send(t, sim, alice.ContactID, "hi")
+	var key string
+	select {
+	case key = <-written:
+	case <-time.After(waitTimeout):
+		t.Fatal("the message never reached the handler")
+	}
+	marked := func() bool { _, ok, _ := st.Get(context.Background(), key); return ok }
+	if marked() {
+		t.Fatal("marked while its reply had no answer")
+	}
+	sim.DropAfter(0) // the answer is lost with the connection
+	resume()
+	eventually(t, "the event to be marked", marked)
+	chat := "@" + strconv.FormatInt(alice.ContactID, 10)
+	if n := replies(sim, chat)["echo hi"]; n != 1 {
+		t.Errorf("the reply went %d times", n)
+	}
+	if s := b.Stats(); s.Failed < 1 {
+		t.Errorf("bot stats %+v: the cut-off reply did not fail its event", s)
+	}
+	if s := sim.Stats(); s.TotalConnections < 2 {
+		t.Errorf("no reconnect (%d connections)", s.TotalConnections)
 	}
 }
