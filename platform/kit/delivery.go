@@ -3,6 +3,7 @@ package kit
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -349,7 +350,19 @@ func (d *Delivery) Behind() bool {
 // before live items flow. It returns bot.ErrStopped when the bot stopped
 // taking events.
 func (d *Delivery) CatchUp(ctx context.Context, extra ...string) error {
+	return d.CatchUpLatest(ctx, nil, extra...)
+}
+
+// CatchUpLatest is CatchUp for a platform that can list its chats with
+// the position of each one's latest item: a known chat whose latest item
+// was passed on already, and which has no item to pass on again and none
+// left behind, is not fetched. Chats missing from latest are fetched as
+// CatchUp fetches them. It saves a fetch per quiet chat at each reconnect.
+func (d *Delivery) CatchUpLatest(ctx context.Context, latest map[string]int64, extra ...string) error {
 	chats := d.curs.chats()
+	if latest != nil {
+		chats = slices.DeleteFunc(chats, func(c string) bool { return d.quiet(c, latest) })
+	}
 	seen := make(map[string]struct{}, len(chats))
 	for _, c := range chats {
 		seen[c] = struct{}{}
@@ -377,6 +390,21 @@ func (d *Delivery) CatchUp(ctx context.Context, extra ...string) error {
 		}
 	}
 	return nil
+}
+
+// quiet reports whether chat has nothing to fetch, going by latest.
+func (d *Delivery) quiet(chat string, latest map[string]int64) bool {
+	last, listed := latest[chat]
+	if !listed {
+		return false
+	}
+	pos, known := d.curs.after(chat)
+	if !known || last > pos || d.curs.redoFrom(chat) > 0 {
+		return false
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.behind[chat] == 0
 }
 
 // CatchUpBehind fetches the items left on the server under load, chat by

@@ -590,3 +590,43 @@ func TestDiscoveredStartsUnknownChatsOnly(t *testing.T) {
 		t.Fatalf("passed on %v, want %v", got, want)
 	}
 }
+
+// CatchUpLatest does not fetch a known chat whose latest item was passed
+// on already, unless an item of it waits to be passed on again.
+func TestCatchUpLatestSkipsQuietChats(t *testing.T) {
+	ctx := context.Background()
+	h := newHistory()
+	fetched := map[string]int{}
+	var mu sync.Mutex
+	d := kit.NewDelivery(kit.FetchFunc(func(ctx context.Context, chat string, after int64, limit int) ([]kit.Item, error) {
+		mu.Lock()
+		fetched[chat]++
+		mu.Unlock()
+		return h.FetchAfter(ctx, chat, after, limit)
+	}), kit.Config{Page: 3})
+	s := &sink{}
+	d.Begin(s.emit)
+	for _, chat := range []string{"@1", "@2", "@3"} {
+		if err := d.Live(ctx, h.add(chat, 1, false)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.Handled("@1", 1, nil)
+	d.Handled("@2", 1, nil)
+	d.Handled("@3", 1, bot.ErrNotSent) // to be passed on again
+	h.add("@2", 2, false)
+	s.take()
+	if err := d.CatchUpLatest(ctx, map[string]int64{"@1": 1, "@2": 2, "@3": 1}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if fetched["@1"] != 0 || fetched["@2"] == 0 || fetched["@3"] == 0 {
+		t.Fatalf("fetches %v: want none of the quiet @1, some of @2 and @3", fetched)
+	}
+	got := s.take()
+	slices.SortFunc(got, func(a, b ev) int { return strings.Compare(a.chat, b.chat) })
+	if want := []ev{{"@2", 2}, {"@3", 1}}; !slices.Equal(got, want) {
+		t.Fatalf("passed on %v, want %v", got, want)
+	}
+}

@@ -218,11 +218,24 @@ func (c *Client) Run(ctx context.Context, sink Sink) error {
 	first := true
 	b := &kit.Backoff{Min: c.cfg.minBackoff, Max: c.cfg.maxBackoff}
 	_ = kit.Reconnect(ctx, b, c.log, "simplex", func(ctx context.Context, useful func()) error {
-		connected, err := c.session(ctx, sink, first, useful)
-		if connected {
-			first = false
+		for {
+			var worked bool
+			connected, err := c.session(ctx, sink, first, func() { worked = true; useful() })
+			if connected {
+				first = false
+			}
+			// A connection that did useful work is redialled at once,
+			// after a short jittered pause: a flaky link then costs about
+			// one round of start-up per drop. Attempts that fail go
+			// through the backoff.
+			if !worked || ctx.Err() != nil || kit.IsPermanent(err) {
+				return err
+			}
+			c.log.Warn("simplex: connection lost; reconnecting", zap.Duration("delay", quickRedial), zap.Error(err))
+			if !kit.Sleep(ctx, kit.Jitter(quickRedial)) {
+				return nil
+			}
 		}
-		return err
 	})
 
 	c.evMu.Lock()
@@ -232,6 +245,10 @@ func (c *Client) Run(ctx context.Context, sink Sink) error {
 	<-consumed
 	return consumerErr
 }
+
+// quickRedial is the pause before redialling after a connection that did
+// useful work.
+const quickRedial = 20 * time.Millisecond
 
 // session dials once and serves the connection until it fails.
 func (c *Client) session(ctx context.Context, sink Sink, first bool, useful func()) (bool, error) {

@@ -47,14 +47,15 @@ func (s sink) Connected(ctx context.Context, first bool) error {
 	p.ahead.reset()
 	if p.cfg.catchUp && !p.stopping.Load() {
 		var extra []string
+		var latest map[string]int64
 		// A store that has never kept a cursor is a bot's first start: the
 		// chats' older history is not its business.
 		if p.readMarkers || !first || len(p.d.Chats()) > 0 {
-			if extra, err = p.discover(ctx, u); err != nil {
+			if extra, latest, err = p.discover(ctx, u); err != nil {
 				return err
 			}
 		}
-		if err := p.d.CatchUp(ctx, extra...); err != nil {
+		if err := p.d.CatchUpLatest(ctx, latest, extra...); err != nil {
 			if !errors.Is(err, bot.ErrStopped) {
 				return err
 			}
@@ -181,34 +182,36 @@ func (s spillSink) Resume() {
 // discoverChats bounds the chats one /_get chats lists.
 const discoverChats = 5000
 
-// discover lists the chats with unread received items (/_get chats) and
-// returns those the cursors do not know, each to be caught up from its
-// first unread item: chats that got messages only while the bot was away,
-// or, without a store, every chat with messages not handled yet.
-func (p *Platform) discover(ctx context.Context, u *User) ([]string, error) {
-	r, err := Exec(ctx, p.client, APIGetChats{UserID: u.UserID, Count: discoverChats,
-		Query: &ChatListQuery{Type: "filters", Unread: true}})
+// discover lists the chats (/_get chats) with their latest item and
+// unread counts. It returns the chats the cursors do not know that have
+// unread received items, each to be caught up from its first unread item
+// (chats that got messages only while the bot was away, or, without a
+// store, every chat with messages not handled yet), and the latest item
+// of every chat listed, so that quiet chats are not fetched.
+func (p *Platform) discover(ctx context.Context, u *User) ([]string, map[string]int64, error) {
+	r, err := Exec(ctx, p.client, APIGetChats{UserID: u.UserID, Count: discoverChats})
 	var ce *CommandError
 	if errors.As(err, &ce) {
 		// A chat core without the command: known chats still catch up.
-		p.log.Warn("simplex: cannot list chats with unread messages; only known chats are caught up", zap.Error(err))
-		return nil, nil
+		p.log.Warn("simplex: cannot list chats; only known chats are caught up", zap.Error(err))
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("simplex: listing chats with unread messages: %w", err)
+		return nil, nil, fmt.Errorf("simplex: listing chats: %w", err)
 	}
 	var out []string
+	latest := make(map[string]int64, len(r.Chats))
 	for i := range r.Chats {
 		c := &r.Chats[i]
-		if c.ChatStats.UnreadCount <= 0 || c.ChatStats.MinUnreadItemID <= 0 {
-			continue
-		}
 		ref, ok := c.ChatInfo.Ref()
 		if !ok {
 			continue
 		}
 		chat := ref.String()
-		if p.d.Known(chat) {
+		if n := len(c.ChatItems); n > 0 && c.ChatItems[n-1].Meta.ItemID > 0 {
+			latest[chat] = c.ChatItems[n-1].Meta.ItemID
+		}
+		if c.ChatStats.UnreadCount <= 0 || c.ChatStats.MinUnreadItemID <= 0 || p.d.Known(chat) {
 			continue
 		}
 		p.d.Discovered(chat, c.ChatStats.MinUnreadItemID)
@@ -217,7 +220,7 @@ func (p *Platform) discover(ctx context.Context, u *User) ([]string, error) {
 	if len(out) > 0 {
 		p.log.Info("simplex: catching up chats with unread messages", zap.Int("chats", len(out)))
 	}
-	return out, nil
+	return out, latest, nil
 }
 
 // markReadBatch bounds the item ids of one /_read chat items command.

@@ -156,8 +156,9 @@ func WithPingInterval(d time.Duration) ClientOption {
 }
 
 // WithBackoff sets the reconnect delays: the first retry waits about min,
-// each next one twice as long up to max, with jitter. The delay resets
-// after a connection whose start-up succeeded.
+// each next one twice as long up to max, with jitter. A connection that
+// did useful work (its start-up succeeded, or it passed events on) is
+// redialled after only about 20ms, and the delays start again from min.
 func WithBackoff(min, max time.Duration) ClientOption {
 	return clientOptionFunc(func(c *clientConfig) {
 		if min <= 0 || max < min {
