@@ -79,6 +79,10 @@ type Client struct {
 	pending map[string]*pendingCall
 	running bool
 	lost    bool // a connection was lost and no new one is up yet
+	// starting: a connection's start-up (Sink.Connected) is running. Its
+	// catch-up may wait for handlers that wait for a connection, so while
+	// it runs on a dead connection, calls fail at once.
+	starting bool
 	// Pipelined calls end early when their context ends (one watch per
 	// context, however many calls share it) or at their deadline (one
 	// sweep timer while any has one).
@@ -250,6 +254,10 @@ func (c *Client) Run(ctx context.Context, sink Sink) error {
 // useful work.
 const quickRedial = 20 * time.Millisecond
 
+// reconnectGrace is how long a call made while the connection is lost
+// waits for the next one before it fails with ErrNotSent.
+const reconnectGrace = time.Second
+
 // session dials once and serves the connection until it fails.
 func (c *Client) session(ctx context.Context, sink Sink, first bool, useful func()) (bool, error) {
 	dctx, cancel := context.WithTimeout(ctx, c.cfg.dialTimeout)
@@ -305,7 +313,10 @@ func (c *Client) session(ctx context.Context, sink Sink, first bool, useful func
 	}
 
 	var result error
-	if err := sink.Connected(sctx, first); err != nil {
+	c.setStarting(true)
+	err = sink.Connected(sctx, first)
+	c.setStarting(false)
+	if err != nil {
 		if sctx.Err() == nil {
 			result = fmt.Errorf("simplex: start-up: %w", err)
 		} else {
@@ -327,6 +338,12 @@ func (c *Client) session(ctx context.Context, sink Sink, first bool, useful func
 	return true, result
 }
 
+func (c *Client) setStarting(on bool) {
+	c.mu.Lock()
+	c.starting = on
+	c.mu.Unlock()
+}
+
 // progress records that the current connection did useful work (an
 // event passed on, during a catch-up too).
 func (c *Client) progress() {
@@ -335,11 +352,11 @@ func (c *Client) progress() {
 	}
 }
 
-// detach takes a dead connection out of use at once: new calls fail fast
-// with ErrNotSent until the next connection (a handler waiting for a
-// connection could otherwise hold up the catch-up that feeds it), and
-// pending ones fail with an unknown outcome, since their frames were
-// written. It runs as soon as the connection's context ends, even while
+// detach takes a dead connection out of use at once: new calls wait
+// briefly for the next connection, or fail at once with ErrNotSent while
+// the dead one's start-up runs (a handler waiting for a connection could
+// otherwise hold up the catch-up that feeds it), and pending ones fail
+// with an unknown outcome, since their frames were written. It runs as soon as the connection's context ends, even while
 // its start-up is still running.
 func (c *Client) detach(conn *websocket.Conn) {
 	c.mu.Lock()
@@ -555,9 +572,11 @@ func (c *Client) ping(ctx context.Context, conn *websocket.Conn) {
 
 // Call sends a raw command string and waits for its response. Before the
 // first connection Call waits for it within ctx; once a connection was
-// lost, calls fail at once with ErrNotSent until the next is up (the
-// platform passes the event of a handler whose send failed that way on
-// again after reconnecting). A chatCmdError response becomes a
+// lost, a call waits up to a second for the next, then fails with
+// ErrNotSent (the platform passes the event of a handler whose send failed
+// that way on again after reconnecting). While the start-up of a lost
+// connection still runs, calls fail at once: its catch-up may be waiting
+// for the very handlers that make them. A chatCmdError response becomes a
 // *CommandError. Use the typed commands and Exec where they fit.
 func (c *Client) Call(ctx context.Context, cmd string) (Frame, error) {
 	if c.cfg.onCommand == nil {
@@ -618,10 +637,11 @@ func (c *Client) write(ctx context.Context, pc *pendingCall) (string, error) {
 		return "", fmt.Errorf("%w: %s: %w", ErrNotSent, shortCmd(pc.cmd), err)
 	}
 	var conn *websocket.Conn
+	var grace <-chan time.Time
 	for {
 		c.mu.Lock()
 		conn = c.conn
-		up, lost := c.up, c.lost
+		up, lost, starting := c.up, c.lost, c.starting
 		if conn != nil {
 			c.pending[id] = pc
 			if pc.ch == nil {
@@ -631,11 +651,20 @@ func (c *Client) write(ctx context.Context, pc *pendingCall) (string, error) {
 			break
 		}
 		c.mu.Unlock()
-		if lost {
+		if lost && starting {
 			return "", fmt.Errorf("%w: %s: connection lost", ErrNotSent, shortCmd(pc.cmd))
+		}
+		if lost && grace == nil {
+			// A redial is on its way: waiting a little for it spares the
+			// event a failure and a fetch.
+			t := time.NewTimer(reconnectGrace)
+			defer t.Stop()
+			grace = t.C
 		}
 		select {
 		case <-up:
+		case <-grace:
+			return "", fmt.Errorf("%w: %s: connection lost", ErrNotSent, shortCmd(pc.cmd))
 		case <-ctx.Done():
 			return "", fmt.Errorf("%w: %s: not connected: %w", ErrNotSent, shortCmd(pc.cmd), ctx.Err())
 		}

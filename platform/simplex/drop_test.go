@@ -131,8 +131,8 @@ func runEchoUnderDrops(t *testing.T, n, chats, every int, deadline time.Duration
 
 // A socket closed every few hundred frames loses no message and echoes
 // none twice. PARLEY_SIMPLEX_DROP_MESSAGES=20000 runs the issue's
-// measurement instead (50 chats, a drop every 1,000 frames, next to a
-// clean run) and logs both times.
+// measurement instead (50 chats, or PARLEY_SIMPLEX_DROP_CHATS, a drop
+// every 1,000 frames, next to a clean run) and logs both times.
 func TestDroppedSocketsLoseNothingAndEchoOnce(t *testing.T) {
 	n, chats, every := 1500, 10, 300
 	deadline := waitTimeout
@@ -143,6 +143,11 @@ func TestDroppedSocketsLoseNothingAndEchoOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		chats, every, deadline = 50, 1000, 10*time.Minute
+		if v := os.Getenv("PARLEY_SIMPLEX_DROP_CHATS"); v != "" {
+			if chats, err = strconv.Atoi(v); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	if testing.Short() && long == "" {
 		n = 500
