@@ -120,6 +120,7 @@ func (s spillSink) Spill(typ string, data []byte, full bool) bool {
 	if !ok || len(keys) == 0 {
 		return false
 	}
+	p.seen(keys[len(keys)-1].id)
 	pos := p.spillPos[:0]
 	for _, k := range keys {
 		if !k.addressable || k.sent {
@@ -145,6 +146,7 @@ func (s spillSink) Queued(f Frame) {
 	pos := p.spillPos[:0]
 	for i := range e.ChatItems {
 		a := &e.ChatItems[i]
+		p.seen(a.ChatItem.Meta.ItemID)
 		if a.ChatItem.ChatDir.Sent() {
 			continue
 		}
@@ -343,6 +345,9 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		}
 	}
 	p.forgetUnsure(chat, items)
+	if n := len(items); n > 0 {
+		p.seen(items[n-1].Meta.ItemID)
+	}
 	u := p.user.Load()
 	out := make([]kit.Item, 0, len(items))
 	for i := range items {
@@ -369,29 +374,46 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 	return out, nil
 }
 
-// maxSeekPages bounds how far seekReplies reads past a page.
-const maxSeekPages = 50
+// maxSeekPages bounds how far seekReplies reads.
+const maxSeekPages = 20
 
-// seekReplies reads on from after, past the page and its look-ahead, for
-// the replies to the page's items whose reply had an unknown outcome
-// (the connection dropped before the CLI answered): a pipelined reply can
-// trail its message by many items. It stops once all are found, at the
-// end of the chat, or after maxSeekPages.
+// unsureSpan is where a reply with an unknown outcome can be: the CLI's
+// item ids grow across the whole database, so a reply that went has an id
+// between the highest one seen when it was written and the highest seen
+// when its connection died.
+type unsureSpan struct{ from, to int64 }
+
+// seekReplies reads past the page and its look-ahead for the replies to
+// the page's items whose reply had an unknown outcome (the connection
+// dropped before the CLI answered): a pipelined reply can trail its
+// message by many items. It reads where those replies can be, and stops
+// once all are found, past that span, at the end of the chat, or after
+// maxSeekPages.
 func (p *Platform) seekReplies(ctx context.Context, ref ChatRef, chat string, items []ChatItem, after int64, limit int, quoted map[int64]int64) {
 	var want []int64
+	span := unsureSpan{from: -1}
 	p.mu.Lock()
 	for i := range items {
 		id := items[i].Meta.ItemID
-		if _, ok := p.unsure[replyKey{chat, id}]; ok {
+		if sp, ok := p.unsure[replyKey{chat, id}]; ok {
 			if _, found := quoted[id]; !found {
 				want = append(want, id)
+				if span.from < 0 || sp.from < span.from {
+					span.from = sp.from
+				}
+				span.to = max(span.to, sp.to)
 			}
 		}
 	}
 	p.mu.Unlock()
+	if len(want) == 0 {
+		return
+	}
+	// The look-ahead read up to after already.
+	after = max(after, span.from-1)
 	for range maxSeekPages {
-		if len(want) == 0 {
-			break
+		if len(want) == 0 || after > span.to {
+			return
 		}
 		next, err := p.getChat(ctx, ref, after, limit)
 		if err != nil {
@@ -400,7 +422,7 @@ func (p *Platform) seekReplies(ctx context.Context, ref ChatRef, chat string, it
 		noteQuotes(quoted, next.ChatItems)
 		want = slices.DeleteFunc(want, func(id int64) bool { _, ok := quoted[id]; return ok })
 		if len(next.ChatItems) < limit {
-			break
+			return
 		}
 		after = next.ChatItems[len(next.ChatItems)-1].Meta.ItemID
 	}
@@ -419,8 +441,9 @@ func (p *Platform) forgetUnsure(chat string, items []ChatItem) {
 	}
 }
 
-// noteUnsure records a reply whose outcome is unknown, for seekReplies.
-func (p *Platform) noteUnsure(chatID, replyTo string, err error) {
+// noteUnsure records a reply whose outcome is unknown, for seekReplies;
+// from is the highest item id seen when it was written.
+func (p *Platform) noteUnsure(chatID, replyTo string, err error, from int64) {
 	if replyTo == "" || !errors.Is(err, ErrOutcomeUnknown) {
 		return
 	}
@@ -429,12 +452,25 @@ func (p *Platform) noteUnsure(chatID, replyTo string, err error) {
 	if perr != nil || ierr != nil {
 		return
 	}
+	// Items the dead connection had not passed on yet may be newer still:
+	// a page's worth of margin.
+	to := p.horizon.Load() + int64(p.cfg.catchUpPage)
 	p.mu.Lock()
 	if len(p.unsure) >= maxReplied {
 		clear(p.unsure)
 	}
-	p.unsure[replyKey{ref.String(), item}] = struct{}{}
+	p.unsure[replyKey{ref.String(), item}] = unsureSpan{from: from, to: to}
 	p.mu.Unlock()
+}
+
+// seen raises the highest item id seen.
+func (p *Platform) seen(id int64) {
+	for {
+		h := p.horizon.Load()
+		if id <= h || p.horizon.CompareAndSwap(h, id) {
+			return
+		}
+	}
 }
 
 // noteQuotes adds the items the bot's own items quote to quoted, with
@@ -552,6 +588,7 @@ func (p *Platform) firstOf(kind string) bool {
 // it is logged and counted, and passed on untracked (no dedupe key), so
 // that it is not mistaken for an item handled before.
 func (p *Platform) admitItem(typ string, a *AChatItem) bool {
+	p.seen(a.ChatItem.Meta.ItemID)
 	if a.ChatItem.ChatDir.Sent() {
 		return true
 	}

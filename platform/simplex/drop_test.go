@@ -122,6 +122,13 @@ func runEchoUnderDrops(t *testing.T, n, chats, every int, deadline time.Duration
 			res.lost++
 		case c > 1:
 			res.doubled++
+			if res.doubled <= 5 {
+				for _, s := range sim.BotSent() {
+					if s.Text == "m"+strconv.Itoa(i) {
+						t.Logf("doubled m%d: reply %d quotes %d", i, s.ItemID, s.QuotedItemID)
+					}
+				}
+			}
 		}
 	}
 	res.stats = p.Stats()

@@ -63,10 +63,11 @@ type Platform struct {
 	user atomic.Pointer[User]
 
 	mu        sync.Mutex
-	welcome   map[int64]string      // contact id → welcome to send on connect
-	replied   map[replyKey]int64    // received item → the bot's reply found by a catch-up
-	unsure    map[replyKey]struct{} // received items whose reply's outcome is unknown
-	connected map[int64]struct{}    // contacts connected recently, for welcomes
+	welcome   map[int64]string        // contact id → welcome to send on connect
+	replied   map[replyKey]int64      // received item → the bot's reply found by a catch-up
+	unsure    map[replyKey]unsureSpan // received items whose reply's outcome is unknown
+	horizon   atomic.Int64            // the highest item id seen
+	connected map[int64]struct{}      // contacts connected recently, for welcomes
 
 	shed, badItems, unknownChats, reconciled atomic.Int64
 	logged                                   map[string]struct{} // odd types logged once
@@ -109,7 +110,7 @@ func New(url string, opts ...Option) *Platform {
 		connected: map[int64]struct{}{},
 		logged:    map[string]struct{}{},
 		replied:   map[replyKey]int64{},
-		unsure:    map[replyKey]struct{}{},
+		unsure:    map[replyKey]unsureSpan{},
 	}
 	_, volatile := cfg.store.(*store.Memory)
 	p.readMarkers = cfg.store == nil || volatile
@@ -264,15 +265,18 @@ func (p *Platform) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]s
 	var ids []string
 	// One command per message: a batch over the size limit fails whole.
 	for i, cm := range msgs {
+		from := p.horizon.Load()
 		r, err := Exec(ctx, p.client, APISendMessages{Chat: ref, Messages: []ComposedMessage{cm}})
 		if err != nil {
 			if i == 0 {
-				p.noteUnsure(chatID, m.ReplyTo, err)
+				p.noteUnsure(chatID, m.ReplyTo, err, from)
 			}
 			return ids, err
 		}
 		for i := range r.ChatItems {
-			ids = append(ids, strconv.FormatInt(r.ChatItems[i].ChatItem.Meta.ItemID, 10))
+			id := r.ChatItems[i].ChatItem.Meta.ItemID
+			p.seen(id)
+			ids = append(ids, strconv.FormatInt(id, 10))
 		}
 	}
 	return ids, nil
@@ -303,8 +307,12 @@ func (p *Platform) SendAsync(ctx context.Context, chatID string, m bot.Outgoing,
 			done(nil, err)
 			return
 		}
+		from := p.horizon.Load()
 		p.client.sendAsync(ctx, cmd, func(ids []int64, err error) {
-			p.noteUnsure(chatID, m.ReplyTo, err)
+			p.noteUnsure(chatID, m.ReplyTo, err, from)
+			if len(ids) > 0 {
+				p.seen(ids[len(ids)-1])
+			}
 			done(formatIDs(nil, ids), err)
 		})
 		return
