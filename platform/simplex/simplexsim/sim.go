@@ -601,7 +601,9 @@ func (s *Sim) executor() {
 	for {
 		select {
 		case r := <-s.cmds:
-			if s.waitPaused() {
+			// A command of a connection that died before its turn is not
+			// run: the CLI ends a dead connection's client thread with it.
+			if s.waitPaused() && r.c.ctx.Err() == nil {
 				s.execute(r)
 			}
 			close(r.done)
