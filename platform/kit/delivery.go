@@ -114,6 +114,8 @@ type Delivery struct {
 	behind    map[string]int64 // chat → first item left on the server
 	firstSeen map[string]int64 // chat → first live item seen before any was passed on
 
+	catchMu sync.Mutex // held by each CatchUpChat
+
 	// toRead holds, per chat, handled items not yet given to MarkRead.
 	readMu sync.Mutex
 	toRead map[string][]int64
@@ -227,8 +229,9 @@ func (d *Delivery) Duplicate(chat string, id int64) bool {
 // platform's EventHandled with the handler's error. The handled cursor
 // moves up to the item, except when err says a command was not delivered
 // (bot.Undelivered): the item is then passed on again by the next
-// catch-up (after a reconnect), and the cursor stays below it, so that a
-// restart fetches it again too. Items handled after a failed one are not
+// catch-up (the chat counts as behind, so CatchUpBehind takes it if the
+// connection is up, else the next connection's CatchUp), and the cursor
+// stays below it, so that a restart fetches it again too. Items handled after a failed one are not
 // passed on again by a catch-up; after a restart they are, and Dedupe's
 // marks drop them.
 func (d *Delivery) Handled(chat string, id int64, err error) {
@@ -236,7 +239,16 @@ func (d *Delivery) Handled(chat string, id int64, err error) {
 	d.curs.handle(chat, id, undelivered)
 	if !undelivered {
 		d.noteRead(chat, id)
+		return
 	}
+	// The chat is behind until the item is passed on again: by
+	// CatchUpBehind if the connection is still up (the failure may have
+	// come after its catch-up), else by the next connection's CatchUp.
+	d.mu.Lock()
+	if !d.stopping.Load() && d.behind[chat] == 0 {
+		d.behind[chat] = id
+	}
+	d.mu.Unlock()
 }
 
 // noteRead keeps a handled item for MarkRead.
@@ -438,6 +450,11 @@ func (d *Delivery) CatchUpBehind(ctx context.Context) error {
 // starts at the first item seen of it, so its older history is not
 // replayed.
 func (d *Delivery) CatchUpChat(ctx context.Context, chat string) error {
+	// One catch-up at a time: two of one chat (a connection's and a late
+	// CatchUpBehind's) could admit a later item before an earlier one,
+	// which would then be taken for passed on.
+	d.catchMu.Lock()
+	defer d.catchMu.Unlock()
 	after, known := d.curs.after(chat)
 	if !known {
 		d.mu.Lock()

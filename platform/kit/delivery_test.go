@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -628,5 +629,44 @@ func TestCatchUpLatestSkipsQuietChats(t *testing.T) {
 	slices.SortFunc(got, func(a, b ev) int { return strings.Compare(a.chat, b.chat) })
 	if want := []ev{{"@2", 2}, {"@3", 1}}; !slices.Equal(got, want) {
 		t.Fatalf("passed on %v, want %v", got, want)
+	}
+}
+
+// Two catch-ups of one chat at once (a connection's and a late
+// CatchUpBehind's) pass every item on once, none skipped.
+func TestConcurrentCatchUpsLoseNothing(t *testing.T) {
+	ctx := context.Background()
+	h := newHistory()
+	// Each fetch lets the other catch-up run, so their pages interleave.
+	d := kit.NewDelivery(kit.FetchFunc(func(ctx context.Context, chat string, after int64, limit int) ([]kit.Item, error) {
+		runtime.Gosched()
+		return h.FetchAfter(ctx, chat, after, limit)
+	}), kit.Config{Page: 3})
+	s := &sink{}
+	d.Begin(s.emit)
+	if err := d.Live(ctx, h.add("@1", 1, false)); err != nil {
+		t.Fatal(err)
+	}
+	const n = 300
+	for id := int64(2); id <= n; id++ {
+		h.add("@1", id, false)
+	}
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			if err := d.CatchUpChat(ctx, "@1"); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	got := s.take()
+	if len(got) != n {
+		t.Fatalf("passed on %d items, want %d", len(got), n)
+	}
+	for i, e := range got {
+		if e.id != int64(i+1) {
+			t.Fatalf("item %d is %v: out of order or missing", i, e)
+		}
 	}
 }

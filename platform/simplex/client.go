@@ -338,6 +338,17 @@ func (c *Client) session(ctx context.Context, sink Sink, first bool, useful func
 	return true, result
 }
 
+// resumeSoon asks the consumer to run the spiller's Resume once its queue
+// is short, for items to fetch again.
+func (c *Client) resumeSoon() {
+	c.evMu.Lock()
+	if c.spiller != nil {
+		c.idleDue = true
+		c.evCond.Broadcast()
+	}
+	c.evMu.Unlock()
+}
+
 func (c *Client) setStarting(on bool) {
 	c.mu.Lock()
 	c.starting = on

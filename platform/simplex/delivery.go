@@ -628,4 +628,9 @@ func (p *Platform) EventHandled(e bot.Event, err error) {
 			p.d.Handled(ref.String(), a.ChatItem.Meta.ItemID, err)
 		}
 	}
+	if bot.Undelivered(err) && p.cfg.catchUp {
+		// The item waits to be passed on again; with the connection up,
+		// the consumer fetches it once its queue is short.
+		p.client.resumeSoon()
+	}
 }
