@@ -280,6 +280,11 @@ func (d *Delivery) Discovered(chat string, first int64) {
 	d.mu.Unlock()
 }
 
+// Due reports whether a catch-up would pass item id of chat on: it was
+// not passed on yet, or its handler failed with an undelivered command
+// and it waits to be passed on again.
+func (d *Delivery) Due(chat string, id int64) bool { return d.curs.due(chat, id) }
+
 // Forget stops tracking a chat.
 func (d *Delivery) Forget(chat string) {
 	d.curs.forget(chat)

@@ -366,7 +366,8 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		*it = kit.Item{Chat: chat, ID: id}
 		if !items[i].ChatDir.Sent() {
 			it.Event = &NewChatItems{User: u, ChatItems: []AChatItem{{ChatInfo: c.ChatInfo, ChatItem: items[i]}}}
-			if reply, ok := quoted[id]; ok {
+			// Only items the catch-up passes on need their reply kept.
+			if reply, ok := quoted[id]; ok && p.d.Due(chat, id) {
 				p.noteReplied(chat, id, reply)
 			}
 		}
