@@ -103,9 +103,9 @@ type Client struct {
 	connects  atomic.Int64
 	dropped   atomic.Int64
 	connected atomic.Bool
-	// progressed: the current connection passed something on; a drop
-	// then starts the backoff again from its minimum, also when the drop
-	// cut a long catch-up short.
+	// progressed: the current connection read events or passed something
+	// on; a drop is then redialled at once, also when it cut a long
+	// start-up or catch-up short.
 	progressed atomic.Bool
 }
 
@@ -356,7 +356,7 @@ func (c *Client) setStarting(on bool) {
 }
 
 // progress records that the current connection did useful work (an
-// event passed on, during a catch-up too).
+// event read, or passed on during a catch-up).
 func (c *Client) progress() {
 	if !c.progressed.Load() {
 		c.progressed.Store(true)
@@ -423,6 +423,10 @@ func (c *Client) read(ctx context.Context, conn *websocket.Conn) error {
 			c.finishCall(pc, f, nil)
 			continue
 		}
+		// An event read is progress: the connection drained the CLI's
+		// queue, so a drop is redialled at once, not after a backoff
+		// that would let the queue fill again.
+		c.progress()
 		if scanned && c.spill(ctx, h.typ, data) {
 			continue
 		}
