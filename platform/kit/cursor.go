@@ -213,6 +213,21 @@ func (c *cursors) redoFrom(chat string) int64 {
 	return 0
 }
 
+// due reports whether item id of chat is not passed on yet, or waits to
+// be passed on again.
+func (c *cursors) due(chat string, id int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if id > c.delivered[chat] {
+		return true
+	}
+	if r := c.retry[chat]; r != nil {
+		_, found := slices.BinarySearch(r.failed, id)
+		return found
+	}
+	return false
+}
+
 // takeRedo reports whether item id of chat failed and should be passed on
 // again now, and records that it is.
 func (c *cursors) takeRedo(chat string, id int64) bool {

@@ -3,6 +3,7 @@ package kit
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,6 +25,14 @@ type Item struct {
 	// Event is what is passed on. Nil means the item only moves the fetch
 	// on, such as a message the bot sent itself.
 	Event bot.Event
+	// Answered says the bot already replied to the item (the platform
+	// found its reply in the chat's history): a catch-up counts it as
+	// handled instead of passing it on again, so a crash between the
+	// reply and the cursor's write does not make the bot reply twice. An
+	// item whose handler failed in this process with an undelivered
+	// command is passed on again all the same: the handler was told of
+	// the failure, and the event is its to handle.
+	Answered bool
 }
 
 // Fetcher is the one thing a platform must tell the kit: how to read a
@@ -69,13 +78,26 @@ type Config struct {
 	// for work that belongs with them, such as marking handled messages
 	// read on the server. Its error is reported like a failed write.
 	AfterFlush func(ctx context.Context) error
+	// MarkRead, if set, gets at each flush the items of each chat handled
+	// since the last one (after the cursors were written), for a platform
+	// that resumes from the server's read markers when no store keeps the
+	// cursors. Items it fails on are offered again by the next flush
+	// (the failure is logged at debug: it costs at most a fetch after a
+	// restart); an error wrapping ErrChatGone drops them.
+	MarkRead func(ctx context.Context, chat string, ids []int64) error
 }
+
+// maxUnread bounds the handled items of one chat waiting for MarkRead
+// while it fails: beyond it the oldest are not marked, and are only
+// fetched again (and skipped if answered) after a restart.
+const maxUnread = 4096
 
 // Stats are a Delivery's counters.
 type Stats struct {
 	Replayed int64 // items passed on by a catch-up
 	Skipped  int64 // live items passed on already, by a catch-up or before a drop
 	Spilled  int64 // live items left on the server under load, fetched later
+	Answered int64 // items a catch-up found answered already, not passed on again
 }
 
 // Delivery passes a platform's items on to the bot exactly once and in
@@ -92,8 +114,14 @@ type Delivery struct {
 	behind    map[string]int64 // chat → first item left on the server
 	firstSeen map[string]int64 // chat → first live item seen before any was passed on
 
-	stopping                   atomic.Bool
-	replayed, skipped, spilled atomic.Int64
+	catchMu sync.Mutex // held by each CatchUpChat
+
+	// toRead holds, per chat, handled items not yet given to MarkRead.
+	readMu sync.Mutex
+	toRead map[string][]int64
+
+	stopping                             atomic.Bool
+	replayed, skipped, spilled, answered atomic.Int64
 }
 
 // NewDelivery returns a Delivery that reads chat history through f.
@@ -111,7 +139,7 @@ func NewDelivery(f Fetcher, cfg Config) *Delivery {
 		cfg.FlushEvery = DefaultFlushEvery
 	}
 	d := &Delivery{f: f, cfg: cfg, log: cfg.Logger, curs: newCursors(cfg.Store, cfg.Logger),
-		behind: map[string]int64{}, firstSeen: map[string]int64{}}
+		behind: map[string]int64{}, firstSeen: map[string]int64{}, toRead: map[string][]int64{}}
 	d.curs.key = cfg.Key
 	return d
 }
@@ -201,13 +229,61 @@ func (d *Delivery) Duplicate(chat string, id int64) bool {
 // platform's EventHandled with the handler's error. The handled cursor
 // moves up to the item, except when err says a command was not delivered
 // (bot.Undelivered): the item is then passed on again by the next
-// catch-up (after a reconnect), and the cursor stays below it, so that a
-// restart fetches it again too. Items handled after a failed one are not
+// catch-up (the chat counts as behind, so CatchUpBehind takes it if the
+// connection is up, else the next connection's CatchUp), and the cursor
+// stays below it, so that a restart fetches it again too. Items handled after a failed one are not
 // passed on again by a catch-up; after a restart they are, and Dedupe's
 // marks drop them.
 func (d *Delivery) Handled(chat string, id int64, err error) {
-	d.curs.handle(chat, id, bot.Undelivered(err))
+	undelivered := bot.Undelivered(err)
+	d.curs.handle(chat, id, undelivered)
+	if !undelivered {
+		d.noteRead(chat, id)
+		return
+	}
+	// The chat is behind until the item is passed on again: by
+	// CatchUpBehind if the connection is still up (the failure may have
+	// come after its catch-up), else by the next connection's CatchUp.
+	d.mu.Lock()
+	if !d.stopping.Load() && d.behind[chat] == 0 {
+		d.behind[chat] = id
+	}
+	d.mu.Unlock()
 }
+
+// noteRead keeps a handled item for MarkRead.
+func (d *Delivery) noteRead(chat string, id int64) {
+	if d.cfg.MarkRead == nil {
+		return
+	}
+	d.readMu.Lock()
+	ids := append(d.toRead[chat], id)
+	if len(ids) > maxUnread {
+		ids = ids[len(ids)-maxUnread:]
+	}
+	d.toRead[chat] = ids
+	d.readMu.Unlock()
+}
+
+// Discovered records that chat has items from first on that the bot has
+// not handled, as the server's unread markers tell: the next CatchUp
+// naming the chat starts there if the chat has no cursor. A chat with a
+// cursor keeps it.
+func (d *Delivery) Discovered(chat string, first int64) {
+	if first <= 0 || d.Known(chat) {
+		return
+	}
+	d.mu.Lock()
+	if old, ok := d.firstSeen[chat]; !ok || first < old {
+		d.firstSeen[chat] = first
+	}
+	d.mu.Unlock()
+}
+
+// Due reports whether a catch-up would pass item id of chat on: it was
+// not passed on yet, or its handler failed with an undelivered command
+// and it waits to be passed on again.
+func (d *Delivery) Due(chat string, id int64) bool { return d.curs.due(chat, id) }
 
 // Forget stops tracking a chat.
 func (d *Delivery) Forget(chat string) {
@@ -291,7 +367,19 @@ func (d *Delivery) Behind() bool {
 // before live items flow. It returns bot.ErrStopped when the bot stopped
 // taking events.
 func (d *Delivery) CatchUp(ctx context.Context, extra ...string) error {
+	return d.CatchUpLatest(ctx, nil, extra...)
+}
+
+// CatchUpLatest is CatchUp for a platform that can list its chats with
+// the position of each one's latest item: a known chat whose latest item
+// was passed on already, and which has no item to pass on again and none
+// left behind, is not fetched. Chats missing from latest are fetched as
+// CatchUp fetches them. It saves a fetch per quiet chat at each reconnect.
+func (d *Delivery) CatchUpLatest(ctx context.Context, latest map[string]int64, extra ...string) error {
 	chats := d.curs.chats()
+	if latest != nil {
+		chats = slices.DeleteFunc(chats, func(c string) bool { return d.quiet(c, latest) })
+	}
 	seen := make(map[string]struct{}, len(chats))
 	for _, c := range chats {
 		seen[c] = struct{}{}
@@ -319,6 +407,21 @@ func (d *Delivery) CatchUp(ctx context.Context, extra ...string) error {
 		}
 	}
 	return nil
+}
+
+// quiet reports whether chat has nothing to fetch, going by latest.
+func (d *Delivery) quiet(chat string, latest map[string]int64) bool {
+	last, listed := latest[chat]
+	if !listed {
+		return false
+	}
+	pos, known := d.curs.after(chat)
+	if !known || last > pos || d.curs.redoFrom(chat) > 0 {
+		return false
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.behind[chat] == 0
 }
 
 // CatchUpBehind fetches the items left on the server under load, chat by
@@ -352,6 +455,11 @@ func (d *Delivery) CatchUpBehind(ctx context.Context) error {
 // starts at the first item seen of it, so its older history is not
 // replayed.
 func (d *Delivery) CatchUpChat(ctx context.Context, chat string) error {
+	// One catch-up at a time: two of one chat (a connection's and a late
+	// CatchUpBehind's) could admit a later item before an earlier one,
+	// which would then be taken for passed on.
+	d.catchMu.Lock()
+	defer d.catchMu.Unlock()
 	after, known := d.curs.after(chat)
 	if !known {
 		d.mu.Lock()
@@ -384,7 +492,16 @@ func (d *Delivery) CatchUpChat(ctx context.Context, chat string) error {
 			if it.Event == nil {
 				continue
 			}
-			if !d.curs.takeRedo(chat, it.ID) && !d.Admit(ctx, chat, it.ID) {
+			redo := d.curs.takeRedo(chat, it.ID)
+			if !redo && !d.Admit(ctx, chat, it.ID) {
+				continue
+			}
+			if it.Answered && !redo {
+				d.answered.Add(1)
+				if ce := d.log.Check(zap.DebugLevel, "catch-up skipped an item answered already"); ce != nil {
+					ce.Write(zap.String("chat", chat), zap.Int64("id", it.ID))
+				}
+				d.Handled(chat, it.ID, nil)
 				continue
 			}
 			d.replayed.Add(1)
@@ -444,17 +561,54 @@ func (d *Delivery) Run(ctx context.Context) {
 	}
 }
 
-// Flush writes the handled cursors now if they changed, then runs
-// AfterFlush. A failed write is tried again by the next flush.
+// Flush writes the handled cursors now if they changed, then gives the
+// items handled since to MarkRead and runs AfterFlush. A failed write is
+// tried again by the next flush.
 func (d *Delivery) Flush(ctx context.Context) error {
 	err := d.curs.flush(ctx)
+	if err == nil {
+		d.markRead(ctx)
+	}
 	if err == nil && d.cfg.AfterFlush != nil {
 		err = d.cfg.AfterFlush(ctx)
 	}
 	return err
 }
 
+// markRead hands the handled items to MarkRead, chat by chat; those of a
+// chat it failed on wait for the next flush.
+func (d *Delivery) markRead(ctx context.Context) {
+	if d.cfg.MarkRead == nil {
+		return
+	}
+	d.readMu.Lock()
+	if len(d.toRead) == 0 {
+		d.readMu.Unlock()
+		return
+	}
+	batch := d.toRead
+	d.toRead = map[string][]int64{}
+	d.readMu.Unlock()
+	for chat, ids := range batch {
+		err := d.cfg.MarkRead(ctx, chat, ids)
+		if err == nil || errors.Is(err, ErrChatGone) {
+			continue
+		}
+		if ce := d.log.Check(zap.DebugLevel, "marking handled items read; tried again later"); ce != nil {
+			ce.Write(zap.String("chat", chat), zap.Int("items", len(ids)), zap.Error(err))
+		}
+		d.readMu.Lock()
+		ids = append(ids, d.toRead[chat]...)
+		if len(ids) > maxUnread {
+			ids = ids[len(ids)-maxUnread:]
+		}
+		d.toRead[chat] = ids
+		d.readMu.Unlock()
+	}
+}
+
 // Stats returns the counters.
 func (d *Delivery) Stats() Stats {
-	return Stats{Replayed: d.replayed.Load(), Skipped: d.skipped.Load(), Spilled: d.spilled.Load()}
+	return Stats{Replayed: d.replayed.Load(), Skipped: d.skipped.Load(), Spilled: d.spilled.Load(),
+		Answered: d.answered.Load()}
 }

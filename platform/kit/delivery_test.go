@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -479,4 +481,192 @@ func TestRunWritesAHandledCursorWithoutWaitingForATick(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// An item the platform found answered is not passed on by a catch-up,
+// but counts as handled: the cursor moves past it and it is marked read.
+func TestAnsweredItemIsHandledNotPassedOn(t *testing.T) {
+	ctx := context.Background()
+	h := newHistory()
+	var mu sync.Mutex
+	read := map[string][]int64{}
+	d := kit.NewDelivery(h, kit.Config{Page: 3, MarkRead: func(_ context.Context, chat string, ids []int64) error {
+		mu.Lock()
+		read[chat] = append(read[chat], ids...)
+		mu.Unlock()
+		return nil
+	}})
+	s := &sink{}
+	d.Begin(s.emit)
+	d.Discovered("@1", 1)
+	for id := int64(1); id <= 3; id++ {
+		h.add("@1", id, false)
+	}
+	h.chats["@1"][1].Answered = true // the bot's reply quotes item 2
+	if err := d.CatchUp(ctx, "@1"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.take(), []ev{{"@1", 1}, {"@1", 3}}; !slices.Equal(got, want) {
+		t.Fatalf("passed on %v, want %v", got, want)
+	}
+	if st := d.Stats(); st.Answered != 1 || st.Replayed != 2 {
+		t.Fatalf("stats %+v, want 1 answered and 2 replayed", st)
+	}
+	d.Handled("@1", 1, nil)
+	d.Handled("@1", 3, nil)
+	if err := d.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	got := slices.Sorted(slices.Values(read["@1"]))
+	mu.Unlock()
+	if want := []int64{1, 2, 3}; !slices.Equal(got, want) {
+		t.Fatalf("marked read %v, want %v", got, want)
+	}
+}
+
+// A failed MarkRead keeps its items for the next flush; an undelivered
+// item is not marked read.
+func TestMarkReadFailureIsTriedAgain(t *testing.T) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	fail := true
+	var read []int64
+	d := kit.NewDelivery(newHistory(), kit.Config{MarkRead: func(_ context.Context, chat string, ids []int64) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if fail {
+			return errors.New("connection lost")
+		}
+		read = append(read, ids...)
+		return nil
+	}})
+	d.Begin((&sink{}).emit)
+	d.Handled("@1", 1, nil)
+	d.Handled("@1", 2, bot.ErrNotSent)
+	if err := d.Flush(ctx); err != nil {
+		t.Fatalf("a failed MarkRead is no failed flush: %v", err)
+	}
+	mu.Lock()
+	fail = false
+	mu.Unlock()
+	d.Handled("@1", 3, nil)
+	if err := d.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []int64{1, 3}; !slices.Equal(read, want) {
+		t.Fatalf("marked read %v, want %v", read, want)
+	}
+}
+
+// Discovered sets where a chat unknown to the cursors starts; a known
+// chat keeps its cursor.
+func TestDiscoveredStartsUnknownChatsOnly(t *testing.T) {
+	ctx := context.Background()
+	h := newHistory()
+	d, s := newDelivery(h, nil)
+	for id := int64(1); id <= 4; id++ {
+		h.add("@1", id, false)
+		h.add("@2", id, false)
+	}
+	if err := d.Live(ctx, kit.Item{Chat: "@2", ID: 2, Event: ev{"@2", 2}}); err != nil {
+		t.Fatal(err)
+	}
+	s.take()
+	d.Discovered("@1", 3)
+	d.Discovered("@2", 1) // known: its cursor stands
+	if err := d.CatchUp(ctx, "@1", "@2"); err != nil {
+		t.Fatal(err)
+	}
+	got := s.take()
+	slices.SortFunc(got, func(a, b ev) int {
+		if a.chat != b.chat {
+			return strings.Compare(a.chat, b.chat)
+		}
+		return int(a.id - b.id)
+	})
+	if want := []ev{{"@1", 3}, {"@1", 4}, {"@2", 3}, {"@2", 4}}; !slices.Equal(got, want) {
+		t.Fatalf("passed on %v, want %v", got, want)
+	}
+}
+
+// CatchUpLatest does not fetch a known chat whose latest item was passed
+// on already, unless an item of it waits to be passed on again.
+func TestCatchUpLatestSkipsQuietChats(t *testing.T) {
+	ctx := context.Background()
+	h := newHistory()
+	fetched := map[string]int{}
+	var mu sync.Mutex
+	d := kit.NewDelivery(kit.FetchFunc(func(ctx context.Context, chat string, after int64, limit int) ([]kit.Item, error) {
+		mu.Lock()
+		fetched[chat]++
+		mu.Unlock()
+		return h.FetchAfter(ctx, chat, after, limit)
+	}), kit.Config{Page: 3})
+	s := &sink{}
+	d.Begin(s.emit)
+	for _, chat := range []string{"@1", "@2", "@3"} {
+		if err := d.Live(ctx, h.add(chat, 1, false)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.Handled("@1", 1, nil)
+	d.Handled("@2", 1, nil)
+	d.Handled("@3", 1, bot.ErrNotSent) // to be passed on again
+	h.add("@2", 2, false)
+	s.take()
+	if err := d.CatchUpLatest(ctx, map[string]int64{"@1": 1, "@2": 2, "@3": 1}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if fetched["@1"] != 0 || fetched["@2"] == 0 || fetched["@3"] == 0 {
+		t.Fatalf("fetches %v: want none of the quiet @1, some of @2 and @3", fetched)
+	}
+	got := s.take()
+	slices.SortFunc(got, func(a, b ev) int { return strings.Compare(a.chat, b.chat) })
+	if want := []ev{{"@2", 2}, {"@3", 1}}; !slices.Equal(got, want) {
+		t.Fatalf("passed on %v, want %v", got, want)
+	}
+}
+
+// Two catch-ups of one chat at once (a connection's and a late
+// CatchUpBehind's) pass every item on once, none skipped.
+func TestConcurrentCatchUpsLoseNothing(t *testing.T) {
+	ctx := context.Background()
+	h := newHistory()
+	// Each fetch lets the other catch-up run, so their pages interleave.
+	d := kit.NewDelivery(kit.FetchFunc(func(ctx context.Context, chat string, after int64, limit int) ([]kit.Item, error) {
+		runtime.Gosched()
+		return h.FetchAfter(ctx, chat, after, limit)
+	}), kit.Config{Page: 3})
+	s := &sink{}
+	d.Begin(s.emit)
+	if err := d.Live(ctx, h.add("@1", 1, false)); err != nil {
+		t.Fatal(err)
+	}
+	const n = 300
+	for id := int64(2); id <= n; id++ {
+		h.add("@1", id, false)
+	}
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			if err := d.CatchUpChat(ctx, "@1"); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	got := s.take()
+	if len(got) != n {
+		t.Fatalf("passed on %d items, want %d", len(got), n)
+	}
+	for i, e := range got {
+		if e.id != int64(i+1) {
+			t.Fatalf("item %d is %v: out of order or missing", i, e)
+		}
+	}
 }

@@ -28,6 +28,15 @@
 // position, oldest first. Positions are int64 that grow within a chat: the
 // server's message ids, or its timestamps.
 //
+// # Resuming without a store
+//
+// A platform whose server keeps read markers can resume without a store:
+// Config.MarkRead gets the handled items of each chat at every flush, and
+// at each connection the platform reads which chats have unread items and
+// where they start, records them with Discovered and names them to
+// CatchUp. An Item marked Answered (the platform found the bot's reply to
+// it) is counted as handled instead of passed on.
+//
 // # Overload
 //
 // When the bot's queue is full, a platform may leave live items on the

@@ -79,6 +79,10 @@ type Client struct {
 	pending map[string]*pendingCall
 	running bool
 	lost    bool // a connection was lost and no new one is up yet
+	// starting: a connection's start-up (Sink.Connected) is running. Its
+	// catch-up may wait for handlers that wait for a connection, so while
+	// it runs on a dead connection, calls fail at once.
+	starting bool
 	// Pipelined calls end early when their context ends (one watch per
 	// context, however many calls share it) or at their deadline (one
 	// sweep timer while any has one).
@@ -99,6 +103,10 @@ type Client struct {
 	connects  atomic.Int64
 	dropped   atomic.Int64
 	connected atomic.Bool
+	// progressed: the current connection read events or passed something
+	// on; a drop is then redialled at once, also when it cut a long
+	// start-up or catch-up short.
+	progressed atomic.Bool
 }
 
 // NewClient returns a client for the CLI at url (such as
@@ -215,11 +223,24 @@ func (c *Client) Run(ctx context.Context, sink Sink) error {
 	b := &kit.Backoff{Min: c.cfg.minBackoff, Max: c.cfg.maxBackoff}
 	r := &kit.Reconnector{Backoff: b, Log: c.log, What: "simplex", Hint: "start the SimpleX Chat CLI: simplex-chat -p {port} (or a simulator: parley sim simplex --listen {addr})"}
 	_ = r.Run(ctx, func(ctx context.Context, useful func()) error {
-		connected, err := c.session(ctx, sink, first, useful)
-		if connected {
-			first = false
+		for {
+			var worked bool
+			connected, err := c.session(ctx, sink, first, func() { worked = true; useful() })
+			if connected {
+				first = false
+			}
+			// A connection that did useful work is redialled at once,
+			// after a short jittered pause: a flaky link then costs about
+			// one round of start-up per drop. Attempts that fail go
+			// through the backoff.
+			if !worked || ctx.Err() != nil || kit.IsPermanent(err) {
+				return err
+			}
+			c.log.Warn("simplex: connection lost; reconnecting", zap.Duration("delay", quickRedial), zap.Error(err))
+			if !kit.Sleep(ctx, kit.Jitter(quickRedial)) {
+				return nil
+			}
 		}
-		return err
 	})
 
 	c.evMu.Lock()
@@ -229,6 +250,14 @@ func (c *Client) Run(ctx context.Context, sink Sink) error {
 	<-consumed
 	return consumerErr
 }
+
+// quickRedial is the pause before redialling after a connection that did
+// useful work.
+const quickRedial = 20 * time.Millisecond
+
+// reconnectGrace is how long a call made while the connection is lost
+// waits for the next one before it fails with ErrNotSent.
+const reconnectGrace = time.Second
 
 // session dials once and serves the connection until it fails.
 func (c *Client) session(ctx context.Context, sink Sink, first bool, useful func()) (bool, error) {
@@ -245,6 +274,12 @@ func (c *Client) session(ctx context.Context, sink Sink, first bool, useful func
 
 	sctx, scancel := context.WithCancel(ctx)
 	defer scancel()
+	c.progressed.Store(false)
+	defer func() {
+		if c.progressed.Load() {
+			useful()
+		}
+	}()
 	c.mu.Lock()
 	c.conn = conn
 	c.lost = false
@@ -279,7 +314,10 @@ func (c *Client) session(ctx context.Context, sink Sink, first bool, useful func
 	}
 
 	var result error
-	if err := sink.Connected(sctx, first); err != nil {
+	c.setStarting(true)
+	err = sink.Connected(sctx, first)
+	c.setStarting(false)
+	if err != nil {
 		if sctx.Err() == nil {
 			result = fmt.Errorf("simplex: start-up: %w", err)
 		} else {
@@ -301,11 +339,36 @@ func (c *Client) session(ctx context.Context, sink Sink, first bool, useful func
 	return true, result
 }
 
-// detach takes a dead connection out of use at once: new calls fail fast
-// with ErrNotSent until the next connection (a handler waiting for a
-// connection could otherwise hold up the catch-up that feeds it), and
-// pending ones fail with an unknown outcome, since their frames were
-// written. It runs as soon as the connection's context ends, even while
+// resumeSoon asks the consumer to run the spiller's Resume once its queue
+// is short, for items to fetch again.
+func (c *Client) resumeSoon() {
+	c.evMu.Lock()
+	if c.spiller != nil {
+		c.idleDue = true
+		c.evCond.Broadcast()
+	}
+	c.evMu.Unlock()
+}
+
+func (c *Client) setStarting(on bool) {
+	c.mu.Lock()
+	c.starting = on
+	c.mu.Unlock()
+}
+
+// progress records that the current connection did useful work (an
+// event read, or passed on during a catch-up).
+func (c *Client) progress() {
+	if !c.progressed.Load() {
+		c.progressed.Store(true)
+	}
+}
+
+// detach takes a dead connection out of use at once: new calls wait
+// briefly for the next connection, or fail at once with ErrNotSent while
+// the dead one's start-up runs (a handler waiting for a connection could
+// otherwise hold up the catch-up that feeds it), and pending ones fail
+// with an unknown outcome, since their frames were written. It runs as soon as the connection's context ends, even while
 // its start-up is still running.
 func (c *Client) detach(conn *websocket.Conn) {
 	c.mu.Lock()
@@ -361,6 +424,10 @@ func (c *Client) read(ctx context.Context, conn *websocket.Conn) error {
 			c.finishCall(pc, f, nil)
 			continue
 		}
+		// An event read is progress: the connection drained the CLI's
+		// queue, so a drop is redialled at once, not after a backoff
+		// that would let the queue fill again.
+		c.progress()
 		if scanned && c.spill(ctx, h.typ, data) {
 			continue
 		}
@@ -521,9 +588,11 @@ func (c *Client) ping(ctx context.Context, conn *websocket.Conn) {
 
 // Call sends a raw command string and waits for its response. Before the
 // first connection Call waits for it within ctx; once a connection was
-// lost, calls fail at once with ErrNotSent until the next is up (the
-// platform passes the event of a handler whose send failed that way on
-// again after reconnecting). A chatCmdError response becomes a
+// lost, a call waits up to a second for the next, then fails with
+// ErrNotSent (the platform passes the event of a handler whose send failed
+// that way on again after reconnecting). While the start-up of a lost
+// connection still runs, calls fail at once: its catch-up may be waiting
+// for the very handlers that make them. A chatCmdError response becomes a
 // *CommandError. Use the typed commands and Exec where they fit.
 func (c *Client) Call(ctx context.Context, cmd string) (Frame, error) {
 	if c.cfg.onCommand == nil {
@@ -579,11 +648,16 @@ func (c *Client) call(ctx context.Context, cmd string) (Frame, error) {
 // for the first connection within ctx.
 func (c *Client) write(ctx context.Context, pc *pendingCall) (string, error) {
 	id := strconv.FormatUint(c.nextID.Add(1), 10)
+	if err := ctx.Err(); err != nil {
+		// The caller gave up already: the command must not go.
+		return "", fmt.Errorf("%w: %s: %w", ErrNotSent, shortCmd(pc.cmd), err)
+	}
 	var conn *websocket.Conn
+	var grace <-chan time.Time
 	for {
 		c.mu.Lock()
 		conn = c.conn
-		up, lost := c.up, c.lost
+		up, lost, starting := c.up, c.lost, c.starting
 		if conn != nil {
 			c.pending[id] = pc
 			if pc.ch == nil {
@@ -593,11 +667,20 @@ func (c *Client) write(ctx context.Context, pc *pendingCall) (string, error) {
 			break
 		}
 		c.mu.Unlock()
-		if lost {
+		if lost && starting {
 			return "", fmt.Errorf("%w: %s: connection lost", ErrNotSent, shortCmd(pc.cmd))
+		}
+		if lost && grace == nil {
+			// A redial is on its way: waiting a little for it spares the
+			// event a failure and a fetch.
+			t := time.NewTimer(reconnectGrace)
+			defer t.Stop()
+			grace = t.C
 		}
 		select {
 		case <-up:
+		case <-grace:
+			return "", fmt.Errorf("%w: %s: connection lost", ErrNotSent, shortCmd(pc.cmd))
 		case <-ctx.Done():
 			return "", fmt.Errorf("%w: %s: not connected: %w", ErrNotSent, shortCmd(pc.cmd), ctx.Err())
 		}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"sync"
 
 	"go.uber.org/zap"
 
@@ -35,8 +37,25 @@ func (s sink) Connected(ctx context.Context, first bool) error {
 	if err := p.d.Load(ctx); err != nil {
 		return fmt.Errorf("simplex: %w", err)
 	}
+	if p.resumeLogged.CompareAndSwap(false, true) {
+		if p.readMarkers {
+			p.log.Info("simplex: resume from the CLI's unread markers (no store keeps the cursors)")
+		} else {
+			p.log.Info("simplex: resume from stored cursors", zap.Int("chats", len(p.d.Chats())))
+		}
+	}
+	p.ahead.reset()
 	if p.cfg.catchUp && !p.stopping.Load() {
-		if err := p.d.CatchUp(ctx); err != nil {
+		var extra []string
+		var latest map[string]int64
+		// A store that has never kept a cursor is a bot's first start: the
+		// chats' older history is not its business.
+		if p.readMarkers || !first || len(p.d.Chats()) > 0 {
+			if extra, latest, err = p.discover(ctx, u); err != nil {
+				return err
+			}
+		}
+		if err := p.d.CatchUpLatest(ctx, latest, extra...); err != nil {
 			if !errors.Is(err, bot.ErrStopped) {
 				return err
 			}
@@ -101,6 +120,7 @@ func (s spillSink) Spill(typ string, data []byte, full bool) bool {
 	if !ok || len(keys) == 0 {
 		return false
 	}
+	p.seen(keys[len(keys)-1].id)
 	pos := p.spillPos[:0]
 	for _, k := range keys {
 		if !k.addressable || k.sent {
@@ -126,6 +146,7 @@ func (s spillSink) Queued(f Frame) {
 	pos := p.spillPos[:0]
 	for i := range e.ChatItems {
 		a := &e.ChatItems[i]
+		p.seen(a.ChatItem.Meta.ItemID)
 		if a.ChatItem.ChatDir.Sent() {
 			continue
 		}
@@ -160,54 +181,386 @@ func (s spillSink) Resume() {
 	}
 }
 
-// fetchAfter reads a page of a chat's items for the kit: received items
-// become events, the bot's own only move the fetch on.
-func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, limit int) ([]kit.Item, error) {
+// discoverChats bounds the chats one /_get chats lists.
+const discoverChats = 5000
+
+// discover lists the chats (/_get chats) with their latest item and
+// unread counts. It returns the chats the cursors do not know that have
+// unread received items, each to be caught up from its first unread item
+// (chats that got messages only while the bot was away, or, without a
+// store, every chat with messages not handled yet), and the latest item
+// of every chat listed, so that quiet chats are not fetched.
+func (p *Platform) discover(ctx context.Context, u *User) ([]string, map[string]int64, error) {
+	r, err := Exec(ctx, p.client, APIGetChats{UserID: u.UserID, Count: discoverChats})
+	var ce *CommandError
+	if errors.As(err, &ce) {
+		// A chat core without the command: known chats still catch up.
+		p.log.Warn("simplex: cannot list chats; only known chats are caught up", zap.Error(err))
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("simplex: listing chats: %w", err)
+	}
+	var out []string
+	latest := make(map[string]int64, len(r.Chats))
+	for i := range r.Chats {
+		c := &r.Chats[i]
+		ref, ok := c.ChatInfo.Ref()
+		if !ok {
+			continue
+		}
+		chat := ref.String()
+		if n := len(c.ChatItems); n > 0 && c.ChatItems[n-1].Meta.ItemID > 0 {
+			latest[chat] = c.ChatItems[n-1].Meta.ItemID
+		}
+		if c.ChatStats.UnreadCount <= 0 || c.ChatStats.MinUnreadItemID <= 0 || p.d.Known(chat) {
+			continue
+		}
+		p.d.Discovered(chat, c.ChatStats.MinUnreadItemID)
+		out = append(out, chat)
+	}
+	if len(out) > 0 {
+		p.log.Info("simplex: catching up chats with unread messages", zap.Int("chats", len(out)))
+	}
+	return out, latest, nil
+}
+
+// markReadBatch bounds the item ids of one /_read chat items command.
+const markReadBatch = 500
+
+// errReadLater is markRead's answer while no connection is up.
+var errReadLater = errors.New("simplex: not connected; items are marked read later")
+
+// markRead marks handled received items read in the CLI, which is where a
+// bot without a store resumes from (the kit batches them per chat and
+// flush).
+func (p *Platform) markRead(ctx context.Context, chat string, ids []int64) error {
+	if !p.client.Connected() {
+		return errReadLater
+	}
 	ref, err := ParseChatRef(chat)
 	if err != nil {
-		return nil, fmt.Errorf("simplex: chat %q: %w", chat, kit.ErrChatGone)
+		return fmt.Errorf("simplex: chat %q: %w", chat, kit.ErrChatGone)
 	}
+	for len(ids) > 0 {
+		n := min(len(ids), markReadBatch)
+		_, err := callCmd(ctx, p.client, APIChatItemsRead{Chat: ref, ItemIDs: ids[:n]})
+		var ce *CommandError
+		if errors.As(err, &ce) {
+			// The chat or an item is gone: nothing to mark.
+			return fmt.Errorf("%w: %w", kit.ErrChatGone, err)
+		}
+		if err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// lookAhead keeps, per chat, a page fetched beyond the one asked for, to
+// find the bot's replies to that page's last items; the next fetch of the
+// chat takes it instead of asking again.
+type lookAhead struct {
+	mu    sync.Mutex
+	pages map[string]aheadPage
+}
+
+type aheadPage struct {
+	after int64
+	chat  AChat
+}
+
+func (l *lookAhead) reset() {
+	l.mu.Lock()
+	clear(l.pages)
+	l.mu.Unlock()
+}
+
+// take returns the page of chat after after, if one was kept.
+func (l *lookAhead) take(chat string, after int64) (AChat, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	pg, ok := l.pages[chat]
+	delete(l.pages, chat)
+	return pg.chat, ok && pg.after == after
+}
+
+func (l *lookAhead) keep(chat string, after int64, c AChat) {
+	l.mu.Lock()
+	if l.pages == nil {
+		l.pages = map[string]aheadPage{}
+	}
+	l.pages[chat] = aheadPage{after: after, chat: c}
+	l.mu.Unlock()
+}
+
+func (p *Platform) getChat(ctx context.Context, ref ChatRef, after int64, limit int) (AChat, error) {
 	r, err := Exec(ctx, p.client, APIGetChat{Chat: ref, After: after, Count: limit})
 	if err != nil {
 		var ce *CommandError
 		if errors.As(err, &ce) {
 			// The chat is gone (contact deleted, group left).
-			return nil, fmt.Errorf("%w: %w", kit.ErrChatGone, err)
+			return AChat{}, fmt.Errorf("%w: %w", kit.ErrChatGone, err)
 		}
-		return nil, err
+		return AChat{}, err
+	}
+	return r.Chat, nil
+}
+
+// fetchAfter reads a page of a chat's items for the kit: received items
+// become events, the bot's own only move the fetch on. A received item
+// that one of the bot's own items quotes was answered already (the bot
+// replied, then crashed or lost the connection before its cursor or its
+// dedupe mark was written): it is passed on, since its handler may not
+// have heard that its reply went, but that reply is remembered, and the
+// handler's new reply to it is answered with it instead of going twice
+// (replyFound). The quotes are looked for in the page and in the next.
+func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, limit int) ([]kit.Item, error) {
+	ref, err := ParseChatRef(chat)
+	if err != nil {
+		return nil, fmt.Errorf("simplex: chat %q: %w", chat, kit.ErrChatGone)
+	}
+	c, ok := p.ahead.take(chat, after)
+	if !ok {
+		if c, err = p.getChat(ctx, ref, after, limit); err != nil {
+			return nil, err
+		}
+	}
+	items := c.ChatItems
+	quoted := map[int64]int64{}
+	noteQuotes(quoted, items)
+	if n := len(items); n == limit {
+		// Replies to the page's items may be on the next page. A failure
+		// here only costs the look-ahead.
+		last := items[n-1].Meta.ItemID
+		if next, err := p.getChat(ctx, ref, last, limit); err == nil {
+			noteQuotes(quoted, next.ChatItems)
+			// Only a full page is kept: a shorter one may miss items that
+			// arrive before it is served.
+			if len(next.ChatItems) == limit {
+				p.ahead.keep(chat, last, next)
+				p.seekReplies(ctx, ref, chat, items, next.ChatItems[limit-1].Meta.ItemID, limit, quoted)
+			}
+		}
+	}
+	p.forgetUnsure(chat, items)
+	if n := len(items); n > 0 {
+		p.seen(items[n-1].Meta.ItemID)
 	}
 	u := p.user.Load()
-	items := r.Chat.ChatItems
-	out := make([]kit.Item, len(items))
+	out := make([]kit.Item, 0, len(items))
 	for i := range items {
-		out[i] = kit.Item{Chat: chat, ID: items[i].Meta.ItemID}
+		id := items[i].Meta.ItemID
+		if id <= 0 {
+			// Not positioned, so not fetchable in order: counted and logged.
+			p.badItems.Add(1)
+			raw, _ := items[i].Meta.Extra.Get("itemId")
+			p.log.Warn("simplex: fetched item without a usable itemId; skipped",
+				zap.String("frame", TypeAPIChat), zap.String("chat", chat), zap.ByteString("itemId", raw))
+			out = append(out, kit.Item{Chat: chat}) // keeps the page's length; position 0 is skipped
+			continue
+		}
+		out = append(out, kit.Item{})
+		it := &out[len(out)-1]
+		*it = kit.Item{Chat: chat, ID: id}
 		if !items[i].ChatDir.Sent() {
-			out[i].Event = &NewChatItems{User: u, ChatItems: []AChatItem{{ChatInfo: r.Chat.ChatInfo, ChatItem: items[i]}}}
+			it.Event = &NewChatItems{User: u, ChatItems: []AChatItem{{ChatInfo: c.ChatInfo, ChatItem: items[i]}}}
+			// Only items the catch-up passes on need their reply kept.
+			if reply, ok := quoted[id]; ok && p.d.Due(chat, id) {
+				p.noteReplied(chat, id, reply)
+			}
 		}
 	}
 	return out, nil
+}
+
+// maxSeekPages bounds how far seekReplies reads.
+const maxSeekPages = 20
+
+// unsureSpan is where a reply with an unknown outcome can be: the CLI's
+// item ids grow across the whole database, so a reply that went has an id
+// between the highest one seen when it was written and the highest seen
+// when its connection died.
+type unsureSpan struct{ from, to int64 }
+
+// seekReplies reads past the page and its look-ahead for the replies to
+// the page's items whose reply had an unknown outcome (the connection
+// dropped before the CLI answered): a pipelined reply can trail its
+// message by many items. It reads where those replies can be, and stops
+// once all are found, past that span, at the end of the chat, or after
+// maxSeekPages.
+func (p *Platform) seekReplies(ctx context.Context, ref ChatRef, chat string, items []ChatItem, after int64, limit int, quoted map[int64]int64) {
+	var want []int64
+	span := unsureSpan{from: -1}
+	p.mu.Lock()
+	for i := range items {
+		id := items[i].Meta.ItemID
+		if sp, ok := p.unsure[replyKey{chat, id}]; ok {
+			if _, found := quoted[id]; !found {
+				want = append(want, id)
+				if span.from < 0 || sp.from < span.from {
+					span.from = sp.from
+				}
+				span.to = max(span.to, sp.to)
+			}
+		}
+	}
+	p.mu.Unlock()
+	if len(want) == 0 {
+		return
+	}
+	// The look-ahead read up to after already.
+	after = max(after, span.from-1)
+	for range maxSeekPages {
+		if len(want) == 0 || after > span.to {
+			return
+		}
+		next, err := p.getChat(ctx, ref, after, limit)
+		if err != nil {
+			return
+		}
+		noteQuotes(quoted, next.ChatItems)
+		want = slices.DeleteFunc(want, func(id int64) bool { _, ok := quoted[id]; return ok })
+		if len(next.ChatItems) < limit {
+			return
+		}
+		after = next.ChatItems[len(next.ChatItems)-1].Meta.ItemID
+	}
+}
+
+// forgetUnsure drops the page's items from the unsure ones: their
+// replies were looked for.
+func (p *Platform) forgetUnsure(chat string, items []ChatItem) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.unsure) == 0 {
+		return
+	}
+	for i := range items {
+		delete(p.unsure, replyKey{chat, items[i].Meta.ItemID})
+	}
+}
+
+// noteUnsure records a reply whose outcome is unknown, for seekReplies;
+// from is the highest item id seen when it was written.
+func (p *Platform) noteUnsure(chatID, replyTo string, err error, from int64) {
+	if replyTo == "" || !errors.Is(err, ErrOutcomeUnknown) {
+		return
+	}
+	ref, perr := ParseChatRef(chatID)
+	item, ierr := strconv.ParseInt(replyTo, 10, 64)
+	if perr != nil || ierr != nil {
+		return
+	}
+	// Items the dead connection had not passed on yet may be newer still:
+	// a page's worth of margin.
+	to := p.horizon.Load() + int64(p.cfg.catchUpPage)
+	p.mu.Lock()
+	if len(p.unsure) >= maxReplied {
+		clear(p.unsure)
+	}
+	p.unsure[replyKey{ref.String(), item}] = unsureSpan{from: from, to: to}
+	p.mu.Unlock()
+}
+
+// seen raises the highest item id seen.
+func (p *Platform) seen(id int64) {
+	for {
+		h := p.horizon.Load()
+		if id <= h || p.horizon.CompareAndSwap(h, id) {
+			return
+		}
+	}
+}
+
+// noteQuotes adds the items the bot's own items quote to quoted, with
+// the id of the first own item quoting each.
+func noteQuotes(quoted map[int64]int64, items []ChatItem) {
+	for i := range items {
+		if q := items[i].QuotedItem; q != nil && q.ItemID != 0 && items[i].ChatDir.Sent() {
+			if _, ok := quoted[q.ItemID]; !ok {
+				quoted[q.ItemID] = items[i].Meta.ItemID
+			}
+		}
+	}
+}
+
+// maxReplied bounds the replies kept for handlers that get their event
+// again; beyond it they are forgotten, and such a reply may go twice.
+const maxReplied = 4096
+
+// replyKey is a received item a reply quotes.
+type replyKey struct {
+	chat string
+	item int64
+}
+
+// noteReplied remembers the bot's reply to a received item a catch-up
+// passes on again, so that the handler's second reply is answered with
+// it instead of going out twice.
+func (p *Platform) noteReplied(chat string, item, reply int64) {
+	p.mu.Lock()
+	if len(p.replied) >= maxReplied {
+		clear(p.replied)
+	}
+	p.replied[replyKey{chat, item}] = reply
+	p.mu.Unlock()
+}
+
+// takeReplied returns the reply the catch-up found to item replyTo of
+// chat, once.
+func (p *Platform) takeReplied(chat, replyTo string) (int64, bool) {
+	if replyTo == "" {
+		return 0, false
+	}
+	ref, err := ParseChatRef(chat)
+	if err != nil {
+		return 0, false
+	}
+	item, err := strconv.ParseInt(replyTo, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.replied) == 0 {
+		return 0, false
+	}
+	k := replyKey{ref.String(), item}
+	reply, ok := p.replied[k]
+	if ok {
+		delete(p.replied, k)
+	}
+	return reply, ok
 }
 
 func (p *Platform) onEvent(f Frame, emit func(bot.Event) error) error {
 	switch e := f.Resp.(type) {
 	case *NewChatItems:
 		if len(e.ChatItems) == 1 {
-			if !p.admitItem(&e.ChatItems[0]) {
+			if !p.admitItem(f.Type, &e.ChatItems[0]) {
 				return nil
 			}
 			return emit(e)
 		}
 		for i := range e.ChatItems {
-			if !p.admitItem(&e.ChatItems[i]) {
+			one := &NewChatItems{User: e.User, ChatItems: e.ChatItems[i : i+1]}
+			if !p.admitItem(f.Type, &one.ChatItems[0]) {
 				continue
 			}
-			if err := emit(&NewChatItems{User: e.User, ChatItems: e.ChatItems[i : i+1]}); err != nil {
+			if err := emit(one); err != nil {
 				return err
 			}
 		}
 		return nil
 	case *ContactConnected:
 		p.sendWelcome(e.Contact.ContactID)
+	case *Unknown:
+		if p.firstOf("event:" + e.Tag) {
+			p.log.Info("simplex: event of a type this package does not know; passed on as Unknown (logged once per type)",
+				zap.String("type", e.Tag))
+		}
 	}
 	ev, ok := f.Resp.(bot.Event)
 	if !ok {
@@ -216,13 +569,44 @@ func (p *Platform) onEvent(f Frame, emit func(bot.Event) error) error {
 	return emit(ev)
 }
 
-// admitItem tracks received items and drops those passed on already.
-func (p *Platform) admitItem(a *AChatItem) bool {
+// maxLoggedKinds bounds the types firstOf remembers.
+const maxLoggedKinds = 256
+
+// firstOf reports whether kind is seen for the first time, so that an
+// odd frame type is logged once, not once per frame.
+func (p *Platform) firstOf(kind string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, seen := p.logged[kind]; seen || len(p.logged) >= maxLoggedKinds {
+		return false
+	}
+	p.logged[kind] = struct{}{}
+	return true
+}
+
+// admitItem tracks received items and drops those passed on already. An
+// item without a usable id (the CLI sent a string, say) cannot be tracked:
+// it is logged and counted, and passed on untracked (no dedupe key), so
+// that it is not mistaken for an item handled before.
+func (p *Platform) admitItem(typ string, a *AChatItem) bool {
+	p.seen(a.ChatItem.Meta.ItemID)
 	if a.ChatItem.ChatDir.Sent() {
 		return true
 	}
 	ref, ok := a.ChatInfo.Ref()
 	if !ok {
+		p.unknownChats.Add(1)
+		if p.firstOf("chat:" + a.ChatInfo.Type) {
+			p.log.Info("simplex: item of a chat type with no reference; passed on untracked (logged once per type)",
+				zap.String("frame", typ), zap.String("chatType", a.ChatInfo.Type))
+		}
+		return true
+	}
+	if id := a.ChatItem.Meta.ItemID; id <= 0 {
+		p.badItems.Add(1)
+		raw, _ := a.ChatItem.Meta.Extra.Get("itemId")
+		p.log.Warn("simplex: received item without a usable itemId; passed on untracked",
+			zap.String("frame", typ), zap.String("chat", ref.String()), zap.ByteString("itemId", raw))
 		return true
 	}
 	// A new chat's first cursor is written with no deadline of its own.
@@ -241,8 +625,13 @@ func (p *Platform) EventHandled(e bot.Event, err error) {
 		if a.ChatItem.ChatDir.Sent() {
 			continue
 		}
-		if ref, ok := a.ChatInfo.Ref(); ok {
+		if ref, ok := a.ChatInfo.Ref(); ok && a.ChatItem.Meta.ItemID > 0 {
 			p.d.Handled(ref.String(), a.ChatItem.Meta.ItemID, err)
 		}
+	}
+	if bot.Undelivered(err) && p.cfg.catchUp {
+		// The item waits to be passed on again; with the connection up,
+		// the consumer fetches it once its queue is short.
+		p.client.resumeSoon()
 	}
 }

@@ -46,6 +46,8 @@
 // bot.Platform and its capabilities; startup.go the steps run on each
 // connection; delivery.go the adapter to package kit, which keeps the
 // per-chat cursors (the CLI's item ids), catches up with /_get chat after
-// reconnects and restarts, and leaves received messages in the CLI under
+// reconnects and restarts (finding chats with /_get chats and, without a
+// store, resuming from the CLI's unread markers), recognizes replies sent
+// before a crash or a drop, and leaves received messages in the CLI under
 // load.
 package simplex

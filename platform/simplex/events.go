@@ -257,10 +257,16 @@ func (e *NewChatItems) Type() string { return TypeNewChatItems }
 // ChatKey returns the key of the first item's chat.
 func (e *NewChatItems) ChatKey() string { return itemsChatKey(e.User, e.ChatItems) }
 
-// DedupeKey is "simplex:<userId>:<chatRef>:<itemId>[,<itemId>…]".
+// DedupeKey is "simplex:<userId>:<chatRef>:<itemId>[,<itemId>…]", or ""
+// when an item has no usable id.
 func (e *NewChatItems) DedupeKey() string {
 	if len(e.ChatItems) == 0 {
 		return ""
+	}
+	for i := range e.ChatItems {
+		if e.ChatItems[i].ChatItem.Meta.ItemID <= 0 {
+			return ""
+		}
 	}
 	return itemsDedupeKey(e.User, &e.ChatItems[0].ChatInfo, "", func(yield func(int64) bool) {
 		for i := range e.ChatItems {

@@ -315,6 +315,9 @@ func (f *feeder) command(ctx context.Context, data []byte) {
 		f.reply(ctx, []byte(`{"corrId":`+strconv.Quote(c.CorrID)+`,"resp":{"type":"activeUser","user":`+feederUser+`}}`))
 	case strings.HasPrefix(c.Cmd, "/_send @"):
 		f.send(ctx, c)
+	case strings.HasPrefix(c.Cmd, "/_get chats "):
+		// Unread markers are not kept: no chat is listed.
+		f.reply(ctx, []byte(`{"corrId":`+strconv.Quote(c.CorrID)+`,"resp":{"type":"apiChats","user":`+feederUser+`,"chats":[]}}`))
 	case strings.HasPrefix(c.Cmd, "/_get chat @"):
 		f.getChat(ctx, c)
 	case strings.HasPrefix(c.Cmd, "/_read chat items "):

@@ -64,7 +64,9 @@ func WithLogger(l *zap.Logger) Option {
 
 // WithStore keeps the platform's cursors (the highest handled item per
 // chat) in s, so that a restarted bot fetches what arrived meanwhile.
-// Without it cursors live in memory and cover reconnects only.
+// Without it (or with a *store.Memory, which a restart loses too) cursors
+// live in memory for reconnects, and a restart resumes from the CLI's
+// unread markers: handled items are marked read in the CLI.
 func WithStore(s store.Store) Option {
 	return optionFunc(func(c *platformConfig) { c.store = s })
 }
@@ -154,8 +156,9 @@ func WithPingInterval(d time.Duration) ClientOption {
 }
 
 // WithBackoff sets the reconnect delays: the first retry waits about min,
-// each next one twice as long up to max, with jitter. The delay resets
-// after a connection whose start-up succeeded.
+// each next one twice as long up to max, with jitter. A connection that
+// did useful work (its start-up succeeded, or it passed events on) is
+// redialled after only about 20ms, and the delays start again from min.
 func WithBackoff(min, max time.Duration) ClientOption {
 	return clientOptionFunc(func(c *clientConfig) {
 		if min <= 0 || max < min {

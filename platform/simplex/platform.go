@@ -12,6 +12,7 @@ import (
 
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/platform/kit"
+	"github.com/parleybot/parley/store"
 )
 
 const maxRecentConnected = 4096
@@ -22,6 +23,9 @@ type Stats struct {
 	Replayed      int64 // missed messages delivered by catch-up
 	Skipped       int64 // live items already delivered by catch-up
 	Spilled       int64 // live messages left in the CLI under load, fetched later
+	Reconciled    int64 // replies not sent again: a catch-up found them sent before a drop or a crash
+	BadItemIDs    int64 // received items without a usable itemId: passed on untracked, or skipped by a fetch
+	UnknownChats  int64 // received items of a chat type with no reference, passed on untracked
 	Shed          int64 // delivery-status events dropped under load
 	DroppedFrames int64 // frames that could not be used
 }
@@ -32,6 +36,24 @@ type Stats struct {
 // restarts with /_get chat, and messages left in the CLI under load. It
 // implements the bot capabilities AsyncSender (pipelined sends),
 // RequestAccepter, Deleter, Editor and Reactor.
+//
+// A restart resumes from the stored cursors when WithStore gives a store
+// that outlives the process; without one (or with a *store.Memory) it
+// resumes from the CLI's unread markers: handled items are marked read
+// (/_read chat items, batched per chat every cursor flush) and each
+// connection catches up the chats /_get chats lists with unread items.
+// Either way each connection also catches up chats the cursors do not
+// know that got messages while the bot was away. The start-up log says
+// which source a bot uses.
+//
+// A crash or a drop can leave a message handled whose cursor (or read
+// marker) did not move: the catch-up passes it on again. If the bot had
+// replied to it quoting it (bot.Context.Reply and ReplyAsync do), the
+// catch-up finds the reply in the chat, and the handler's new reply is
+// answered with the earlier one instead of going twice (Stats.Reconciled,
+// logged at debug). A reply that does not quote its message cannot be
+// recognized: then the message in flight in each chat at the crash may
+// be answered twice.
 type Platform struct {
 	cfg    platformConfig
 	client *Client
@@ -41,13 +63,23 @@ type Platform struct {
 	user atomic.Pointer[User]
 
 	mu        sync.Mutex
-	welcome   map[int64]string   // contact id → welcome to send on connect
-	connected map[int64]struct{} // contacts connected recently, for welcomes
+	welcome   map[int64]string        // contact id → welcome to send on connect
+	replied   map[replyKey]int64      // received item → the bot's reply found by a catch-up
+	unsure    map[replyKey]unsureSpan // received items whose reply's outcome is unknown
+	horizon   atomic.Int64            // the highest item id seen
+	connected map[int64]struct{}      // contacts connected recently, for welcomes
 
-	shed atomic.Int64
+	shed, badItems, unknownChats, reconciled atomic.Int64
+	logged                                   map[string]struct{} // odd types logged once
 	// Buffers of the client's reader for spilling.
 	spillKeys []itemKey
 	spillPos  []kit.Pos
+
+	// readMarkers: no store keeps the cursors, so handled items are marked
+	// read in the CLI and a restart resumes from its unread markers.
+	readMarkers  bool
+	resumeLogged atomic.Bool
+	ahead        lookAhead
 
 	ready    atomic.Bool
 	stopping atomic.Bool
@@ -76,10 +108,19 @@ func New(url string, opts ...Option) *Platform {
 		log:       cfg.logger,
 		welcome:   map[int64]string{},
 		connected: map[int64]struct{}{},
+		logged:    map[string]struct{}{},
+		replied:   map[replyKey]int64{},
+		unsure:    map[replyKey]unsureSpan{},
 	}
-	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{
+	_, volatile := cfg.store.(*store.Memory)
+	p.readMarkers = cfg.store == nil || volatile
+	kc := kit.Config{
 		Store: cfg.store, Logger: cfg.logger.Named("delivery"), Page: cfg.catchUpPage, FlushEvery: cfg.flushEvery,
-	})
+	}
+	if p.readMarkers {
+		kc.MarkRead = p.markRead
+	}
+	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kc)
 	return p
 }
 
@@ -104,6 +145,9 @@ func (p *Platform) Stats() Stats {
 		Replayed:      ds.Replayed,
 		Skipped:       ds.Skipped,
 		Spilled:       ds.Spilled,
+		Reconciled:    p.reconciled.Load(),
+		BadItemIDs:    p.badItems.Load(),
+		UnknownChats:  p.unknownChats.Load(),
 		Shed:          p.shed.Load(),
 		DroppedFrames: p.client.DroppedFrames(),
 	}
@@ -136,6 +180,14 @@ func (p *Platform) Listen(ctx context.Context, emit func(bot.Event) error) error
 	p.connDone = done
 	p.mu.Unlock()
 	p.stopping.Store(false)
+	inner := emit
+	emit = func(e bot.Event) error {
+		err := inner(e)
+		if err == nil {
+			p.client.progress()
+		}
+		return err
+	}
 	p.d.Begin(emit)
 
 	var s Sink = sink{p: p, emit: emit}
@@ -179,6 +231,10 @@ func (p *Platform) stop() {
 // Close ends the connection Listen opened, once the bot has drained, and
 // writes the cursors.
 func (p *Platform) Close(ctx context.Context) error {
+	if p.readMarkers && p.client.Connected() {
+		// The read markers go while the connection is still up.
+		_ = p.d.Flush(ctx)
+	}
 	p.mu.Lock()
 	p.bgCancel()
 	done := p.connDone
@@ -203,15 +259,24 @@ func (p *Platform) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]s
 	if err != nil {
 		return nil, err
 	}
+	if id, ok := p.replyFound(chatID, m, len(msgs)); ok {
+		return []string{id}, nil
+	}
 	var ids []string
 	// One command per message: a batch over the size limit fails whole.
-	for _, cm := range msgs {
+	for i, cm := range msgs {
+		from := p.horizon.Load()
 		r, err := Exec(ctx, p.client, APISendMessages{Chat: ref, Messages: []ComposedMessage{cm}})
 		if err != nil {
+			if i == 0 {
+				p.noteUnsure(chatID, m.ReplyTo, err, from)
+			}
 			return ids, err
 		}
 		for i := range r.ChatItems {
-			ids = append(ids, strconv.FormatInt(r.ChatItems[i].ChatItem.Meta.ItemID, 10))
+			id := r.ChatItems[i].ChatItem.Meta.ItemID
+			p.seen(id)
+			ids = append(ids, strconv.FormatInt(id, 10))
 		}
 	}
 	return ids, nil
@@ -233,12 +298,23 @@ func (p *Platform) SendAsync(ctx context.Context, chatID string, m bot.Outgoing,
 		done(nil, nil) // nothing to send, as Send
 		return
 	case 1:
+		if id, ok := p.replyFound(chatID, m, 1); ok {
+			done([]string{id}, nil)
+			return
+		}
 		cmd, err := APISendMessages{Chat: ref, Messages: msgs}.Cmd()
 		if err != nil {
 			done(nil, err)
 			return
 		}
-		p.client.sendAsync(ctx, cmd, func(ids []int64, err error) { done(formatIDs(nil, ids), err) })
+		from := p.horizon.Load()
+		p.client.sendAsync(ctx, cmd, func(ids []int64, err error) {
+			p.noteUnsure(chatID, m.ReplyTo, err, from)
+			if len(ids) > 0 {
+				p.seen(ids[len(ids)-1])
+			}
+			done(formatIDs(nil, ids), err)
+		})
 		return
 	}
 	parts := &sendParts{ids: make([][]int64, len(msgs)), errs: make([]error, len(msgs)), left: len(msgs), done: done}
@@ -250,6 +326,25 @@ func (p *Platform) SendAsync(ctx context.Context, chatID string, m bot.Outgoing,
 		}
 		p.client.sendAsync(ctx, cmd, func(ids []int64, err error) { parts.finish(i, ids, err) })
 	}
+}
+
+// replyFound reports whether a one-message reply was sent already: the
+// catch-up that passed its event on again (after a drop lost the CLI's
+// answer, or a crash the cursor) found the reply in the chat. The earlier
+// reply's id stands for the new one, so the reply does not go twice.
+func (p *Platform) replyFound(chatID string, m bot.Outgoing, parts int) (string, bool) {
+	if parts != 1 || m.ReplyTo == "" {
+		return "", false
+	}
+	id, ok := p.takeReplied(chatID, m.ReplyTo)
+	if !ok {
+		return "", false
+	}
+	p.reconciled.Add(1)
+	if ce := p.log.Check(zap.DebugLevel, "simplex: reply found sent already; not sent again"); ce != nil {
+		ce.Write(zap.String("chat", chatID), zap.String("replyTo", m.ReplyTo), zap.Int64("reply", id))
+	}
+	return strconv.FormatInt(id, 10), true
 }
 
 // sendParts gathers the outcomes of a long message's parts.

@@ -704,6 +704,7 @@ func TestPlatformRestartContinuesFromStoredCursor(t *testing.T) {
 	}
 
 	p1, stop1 := run()
+	eventually(t, "the first run to be ready", p1.Ready)
 	for _, s := range []string{"one", "two"} {
 		if _, err := sim.ContactSend(c.ContactID, s); err != nil {
 			t.Fatal(err)

@@ -59,6 +59,10 @@
 //     client is connected events wait in the queue (WithEventBuffer, default
 //     DefaultEventBuffer); when it is full producers block until a client
 //     reads or Close. An event taken by a connection that then dies is lost.
+//     WithoutAwayQueue discards events made while no client is connected
+//     instead: only the history (/_get chat, unread counts) has them. A
+//     command still queued when its connection dies is not run; the one
+//     running completes, its answer lost.
 //   - A message whose msgContent, re-encoded as UTF-8 JSON plus an 80-byte
 //     envelope allowance, exceeds MaxEncodedMsgLength fails with errorStore
 //     largeMsg (15,000 ASCII bytes pass, 15,590 fail).

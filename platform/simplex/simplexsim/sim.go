@@ -38,6 +38,7 @@ type config struct {
 	addr         *wAddressSettings
 	now          func() time.Time
 	filesDir     string
+	discardAway  bool
 }
 
 // WithBotName sets the display name of the bot user (default "bot").
@@ -56,6 +57,14 @@ func WithListenAddr(addr string) Option { return func(c *config) { c.listen = ad
 // WithEventBuffer sets the capacity of the shared event queue (default
 // DefaultEventBuffer).
 func WithEventBuffer(n int) Option { return func(c *config) { c.buffer = n } }
+
+// WithoutAwayQueue makes events that happen while no client is connected
+// reach no one: their chat items are kept in the history (/_get chat,
+// /_get chats and its unread counts), but not queued for the next client.
+// The real CLI queues them in its bounded output queue; this is the harder
+// case a bot must survive too (a queue lost with a restarted chat core, or
+// one that overflowed). Stats.Discarded counts them.
+func WithoutAwayQueue() Option { return func(c *config) { c.discardAway = true } }
 
 // WithAutoDelivery controls whether every message the bot sends is followed
 // by chatItemsStatusesUpdated events (sndSent, then sndRcvd). On by default.
@@ -157,6 +166,9 @@ type Stats struct {
 	InvalidFrames int
 	// FramesSent is the number of frames written to clients.
 	FramesSent int
+	// Discarded is the number of events that reached no one because no
+	// client was connected (WithoutAwayQueue).
+	Discarded int
 }
 
 // New builds a simulator. Call Start to listen.
@@ -511,8 +523,22 @@ func (s *Sim) frameSent() {
 	s.notifyLocked()
 }
 
-// push appends a frame to the shared event queue, blocking while it is full.
+// push appends a frame to the shared event queue, blocking while it is
+// full. With WithoutAwayQueue an event made while no client is connected is
+// discarded instead.
 func (s *Sim) push(f *frame) error {
+	if s.cfg.discardAway && f.handed == nil {
+		s.mu.Lock()
+		away := len(s.conns) == 0
+		if away {
+			s.stats.Discarded++
+			s.notifyLocked()
+		}
+		s.mu.Unlock()
+		if away {
+			return nil
+		}
+	}
 	select {
 	case s.events <- f:
 		return nil
@@ -575,7 +601,9 @@ func (s *Sim) executor() {
 	for {
 		select {
 		case r := <-s.cmds:
-			if s.waitPaused() {
+			// A command of a connection that died before its turn is not
+			// run: the CLI ends a dead connection's client thread with it.
+			if s.waitPaused() && r.c.ctx.Err() == nil {
 				s.execute(r)
 			}
 			close(r.done)

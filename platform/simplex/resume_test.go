@@ -1,0 +1,387 @@
+package simplex_test
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/middleware"
+	"github.com/parleybot/parley/platform/simplex"
+	"github.com/parleybot/parley/platform/simplex/simplexsim"
+	"github.com/parleybot/parley/router"
+	"github.com/parleybot/parley/store"
+)
+
+// echoRun is one process of an echo bot driven through Listen, replying
+// to each message with a quote of it, as bot.Context.Reply does. It can
+// stop cleanly (Close) or as a crash would (no Close work at all).
+type echoRun struct {
+	p      *simplex.Platform
+	cancel context.CancelFunc
+	done   chan error
+
+	mu      sync.Mutex
+	handled map[string]int
+}
+
+func startEcho(t *testing.T, sim *simplexsim.Sim, opts ...simplex.Option) *echoRun {
+	t.Helper()
+	r := &echoRun{p: newTestPlatform(sim, opts...), done: make(chan error, 1), handled: map[string]int{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	emit := func(e bot.Event) error {
+		ev, ok := e.(*simplex.NewChatItems)
+		if !ok {
+			return nil
+		}
+		var err error
+		for _, m := range ev.Messages() {
+			_, err = r.p.Send(context.Background(), m.Chat.ID, bot.Outgoing{Text: "echo " + m.Text, ReplyTo: m.ID})
+			r.mu.Lock()
+			r.handled[m.Text]++ // once replied to
+			r.mu.Unlock()
+		}
+		r.p.EventHandled(ev, err)
+		return nil
+	}
+	go func() { r.done <- r.p.Listen(ctx, emit) }()
+	t.Cleanup(func() { r.crash(t) })
+	eventually(t, "the bot to be ready", r.p.Ready)
+	return r
+}
+
+func (r *echoRun) count(text string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.handled[text]
+}
+
+// stop ends the run as a bot does on SIGTERM: Close writes what it must.
+func (r *echoRun) stop(t *testing.T) {
+	t.Helper()
+	r.cancel()
+	if err := <-r.done; err != nil {
+		t.Errorf("Listen: %v", err)
+	}
+	r.done <- nil
+	if err := r.p.Close(context.Background()); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+}
+
+// crash ends the run as SIGKILL would: Close gets a context that has
+// already ended, so it neither marks items read nor writes cursors, and
+// only the connection goes.
+func (r *echoRun) crash(t *testing.T) {
+	r.cancel()
+	<-r.done
+	r.done <- nil
+	dead, cancel := context.WithCancel(context.Background())
+	cancel()
+	_ = r.p.Close(dead)
+}
+
+// replies counts the bot's replies in chat per text.
+func replies(sim *simplexsim.Sim, chat string) map[string]int {
+	out := map[string]int{}
+	for _, s := range sentTo(sim, chat) {
+		out[s.Text]++
+	}
+	return out
+}
+
+func send(t *testing.T, sim *simplexsim.Sim, contact int64, texts ...string) {
+	t.Helper()
+	for _, s := range texts {
+		if _, err := sim.ContactSend(contact, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// A bot with no store, stopped and started again, fetches from the CLI's
+// unread markers what arrived while it was down, although the CLI passed
+// none of it on as events; and what it handled before is not handled
+// again.
+func TestRestartWithoutStoreResumesFromUnreadMarkers(t *testing.T) {
+	sim := startSim(t, simplexsim.WithoutAwayQueue())
+	alice, err := sim.ConnectContact("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob, err := sim.ConnectContact("bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	core, logs := observer.New(zapcore.InfoLevel)
+	r1 := startEcho(t, sim, simplex.WithLogger(zap.New(core)))
+	if n := logs.FilterMessageSnippet("resume from the CLI's unread markers").Len(); n != 1 {
+		t.Errorf("%d log lines name the resume source, want 1", n)
+	}
+	send(t, sim, alice.ContactID, "one", "two")
+	eventually(t, "both handled", func() bool { return r1.count("two") == 1 })
+	r1.stop(t)
+	for _, id := range []int64{alice.ContactID} {
+		chat := "@" + strconv.FormatInt(id, 10)
+		if got := replies(sim, chat); got["echo one"] != 1 || got["echo two"] != 1 {
+			t.Fatalf("replies in %s: %v", chat, got)
+		}
+	}
+	if err := sim.WaitConnections(0, waitTimeout); err != nil {
+		t.Fatal(err)
+	}
+	before := sim.Stats().Discarded
+	send(t, sim, alice.ContactID, "three")
+	send(t, sim, bob.ContactID, "four") // a chat the bot has never heard from
+	if d := sim.Stats().Discarded - before; d < 2 {
+		t.Fatalf("the CLI discarded %d events while no bot ran, want both messages", d)
+	}
+
+	r2 := startEcho(t, sim)
+	eventually(t, "the missed messages", func() bool { return r2.count("three") == 1 && r2.count("four") == 1 })
+	for _, s := range []string{"one", "two"} {
+		if n := r2.count(s); n != 0 {
+			t.Errorf("%q handled again after the restart", s)
+		}
+	}
+	if s := r2.p.Stats(); s.Replayed != 2 {
+		t.Errorf("stats %+v, want 2 replayed", s)
+	}
+}
+
+// A crash right after the bot replied, before its cursor reached the
+// store: the next run fetches the message again and passes it on, but
+// finds the bot's reply quoting it in the chat, so the handler's reply is
+// answered with that one and does not go twice.
+func TestCrashAfterReplyDoesNotReplyTwice(t *testing.T) {
+	sim := startSim(t)
+	alice, err := sim.ConnectContact("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := store.NewMemory()
+	t.Cleanup(func() { _ = st.Close() })
+	crashed := &crashStore{Store: st} // not a *store.Memory: cursors are the resume source
+	r1 := startEcho(t, sim, simplex.WithStore(crashed))
+	send(t, sim, alice.ContactID, "one")
+	eventually(t, "one handled", func() bool { return r1.count("one") == 1 })
+	eventually(t, "one's cursor stored", func() bool { return storedCursor(t, st, "@"+strconv.FormatInt(alice.ContactID, 10)) > 0 })
+	crashed.dead.Store(true) // from here on nothing reaches the store
+	send(t, sim, alice.ContactID, "two", "three")
+	eventually(t, "three handled", func() bool { return r1.count("three") == 1 })
+	r1.crash(t)
+	if err := sim.WaitConnections(0, waitTimeout); err != nil {
+		t.Fatal(err)
+	}
+	send(t, sim, alice.ContactID, "four")
+
+	r2 := startEcho(t, sim, simplex.WithStore(st))
+	eventually(t, "four handled", func() bool { return r2.count("four") == 1 })
+	chat := "@" + strconv.FormatInt(alice.ContactID, 10)
+	// "four" waited in the CLI's queue too: once its live copy is skipped,
+	// nothing more is on its way.
+	eventually(t, "the live copy of four skipped", func() bool { return r2.p.Stats().Skipped >= 1 })
+	for text, n := range replies(sim, chat) {
+		if n != 1 {
+			t.Errorf("%q sent %d times", text, n)
+		}
+	}
+	if s := r2.p.Stats(); s.Reconciled != 2 {
+		t.Errorf("stats %+v, want 2 replies reconciled", s)
+	}
+}
+
+// The same crash without a store: the items handled after the last
+// flush are still unread in the CLI; the next run fetches them, sees the
+// replies, and does not reply twice.
+func TestCrashWithoutStoreDoesNotReplyTwice(t *testing.T) {
+	sim := startSim(t)
+	alice, err := sim.ConnectContact("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first flush marks "one" read at once; the next waits an hour.
+	r1 := startEcho(t, sim, simplex.WithCursorFlush(time.Hour))
+	id1, err := sim.ContactSend(alice.ContactID, "one")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "one marked read", func() bool { return itemOf(t, sim, id1).Read })
+	send(t, sim, alice.ContactID, "two", "three")
+	eventually(t, "three handled", func() bool { return r1.count("three") == 1 })
+	r1.crash(t)
+	if err := sim.WaitConnections(0, waitTimeout); err != nil {
+		t.Fatal(err)
+	}
+
+	r2 := startEcho(t, sim)
+	eventually(t, "the replies to two and three recognized", func() bool { return r2.p.Stats().Reconciled == 2 })
+	send(t, sim, alice.ContactID, "four")
+	eventually(t, "four handled", func() bool { return r2.count("four") == 1 })
+	chat := "@" + strconv.FormatInt(alice.ContactID, 10)
+	for text, n := range replies(sim, chat) {
+		if n != 1 {
+			t.Errorf("%q sent %d times", text, n)
+		}
+	}
+	if n := r2.count("one"); n != 0 {
+		t.Errorf("one, marked read, handled again")
+	}
+}
+
+// With a store, a chat the cursors do not know that got messages while no
+// bot ran (and no event for them) is found with /_get chats.
+func TestStoredCursorsStillDiscoverNewChats(t *testing.T) {
+	sim := startSim(t, simplexsim.WithoutAwayQueue())
+	alice, err := sim.ConnectContact("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob, err := sim.ConnectContact("bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := store.NewMemory()
+	t.Cleanup(func() { _ = st.Close() })
+	persistent := &crashStore{Store: st}
+	core, logs := observer.New(zapcore.InfoLevel)
+	r1 := startEcho(t, sim, simplex.WithStore(persistent), simplex.WithLogger(zap.New(core)))
+	if n := logs.FilterMessageSnippet("resume from stored cursors").Len(); n != 1 {
+		t.Errorf("%d log lines name the resume source, want 1", n)
+	}
+	send(t, sim, alice.ContactID, "one")
+	eventually(t, "one handled", func() bool { return r1.count("one") == 1 })
+	r1.stop(t)
+	if err := sim.WaitConnections(0, waitTimeout); err != nil {
+		t.Fatal(err)
+	}
+	send(t, sim, alice.ContactID, "two")
+	send(t, sim, bob.ContactID, "hello")
+
+	r2 := startEcho(t, sim, simplex.WithStore(persistent))
+	eventually(t, "both missed messages", func() bool { return r2.count("two") == 1 && r2.count("hello") == 1 })
+	if n := r2.count("one"); n != 0 {
+		t.Errorf("one handled again")
+	}
+	// No /_read: the cursors are the resume source.
+	if n := countCommands(commandsOf(sim), "/_read "); n != 0 {
+		t.Errorf("%d /_read commands with a store", n)
+	}
+}
+
+// An item whose itemId is not a number is not taken for item 0 (which
+// would be skipped as handled already): it is logged with its frame type,
+// counted, and passed on without a dedupe key. Unknown event types are
+// logged once per type.
+func TestUnusableItemIDIsLoggedAndPassedOn(t *testing.T) {
+	sim := startSim(t)
+	alice, err := sim.ConnectContact("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	core, logs := observer.New(zapcore.DebugLevel)
+	p := newTestPlatform(sim, simplex.WithLogger(zap.New(core)))
+	log := runPlatform(t, p)
+	item := fmt.Sprintf(`{"type":"newChatItems","user":{"userId":1},"chatItems":[{"chatInfo":{"type":"direct","contact":{"contactId":%d}},`+
+		`"chatItem":{"chatDir":{"type":"directRcv"},"meta":{"itemId":"77","itemText":"odd"},"content":{"type":"rcvMsgContent","msgContent":{"type":"text","text":"odd"}}}}]}`,
+		alice.ContactID)
+	if err := sim.EmitRaw([]byte(item)); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := sim.SendMalformed(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(t, sim, alice.ContactID, "after")
+	ev := waitFor(t, log, func(e *simplex.NewChatItems) bool {
+		ms := e.Messages()
+		return len(ms) == 1 && ms[0].Text == "odd"
+	})
+	if k := ev.DedupeKey(); k != "" {
+		t.Errorf("dedupe key %q for an item without id", k)
+	}
+	waitFor(t, log, func(e *simplex.NewChatItems) bool {
+		ms := e.Messages()
+		return len(ms) == 1 && ms[0].Text == "after"
+	})
+	if s := p.Stats(); s.BadItemIDs != 1 {
+		t.Errorf("stats %+v, want 1 bad item id", s)
+	}
+	warn := logs.FilterMessageSnippet("without a usable itemId").FilterField(zap.String("frame", simplex.TypeNewChatItems))
+	if warn.Len() != 1 || warn.All()[0].Level != zapcore.WarnLevel {
+		t.Errorf("warnings about the item: %v", warn.All())
+	}
+	if n := logs.FilterMessageSnippet("does not know").FilterField(zap.String("type", simplexsim.UnknownEventType)).Len(); n != 1 {
+		t.Errorf("the unknown event type was logged %d times, want once", n)
+	}
+}
+
+// A reply cut off by a drop leaves no dedupe mark while its outcome is
+// open, and none for the failure: the event is passed on again after the
+// reconnect, its reply goes (or is found) once, and only then is the
+// event marked.
+func TestDroppedReplyIsRetriedThenMarkedOnce(t *testing.T) {
+	sim := startSim(t)
+	alice, err := sim.ConnectContact("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := store.NewMemory()
+	t.Cleanup(func() { _ = st.Close() })
+	p := newTestPlatform(sim, simplex.WithStore(st))
+	written := make(chan string, 4)
+	r := router.New()
+	r.OnMessage(func(c *bot.Context, m bot.Message) error {
+		c.ReplyAsync("echo " + m.Text)
+		written <- c.Event().(bot.DedupeKeyer).DedupeKey()
+		return nil
+	})
+	b := bot.New(p, r)
+	b.Use(middleware.Dedupe(st))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("bot: %v", err)
+		}
+	})
+	eventually(t, "the bot to be ready", p.Ready)
+
+	resume := sim.PauseCommands() // the reply waits in the CLI
+	t.Cleanup(resume)
+	send(t, sim, alice.ContactID, "hi")
+	var key string
+	select {
+	case key = <-written:
+	case <-time.After(waitTimeout):
+		t.Fatal("the message never reached the handler")
+	}
+	marked := func() bool { _, ok, _ := st.Get(context.Background(), key); return ok }
+	if marked() {
+		t.Fatal("marked while its reply had no answer")
+	}
+	sim.DropAfter(0) // the answer is lost with the connection
+	resume()
+	eventually(t, "the event to be marked", marked)
+	chat := "@" + strconv.FormatInt(alice.ContactID, 10)
+	if n := replies(sim, chat)["echo hi"]; n != 1 {
+		t.Errorf("the reply went %d times", n)
+	}
+	if s := b.Stats(); s.Failed < 1 {
+		t.Errorf("bot stats %+v: the cut-off reply did not fail its event", s)
+	}
+	if s := sim.Stats(); s.TotalConnections < 2 {
+		t.Errorf("no reconnect (%d connections)", s.TotalConnections)
+	}
+}
