@@ -599,3 +599,15 @@ func (f *FileID) UnmarshalJSON(b []byte) error {
 	*f = FileID(n.String())
 	return nil
 }
+
+// Routine reports true: delivery receipts come with every message sent,
+// so the Logger middleware logs them at debug.
+func (*MsgDelivered) Routine() bool { return true }
+
+// Routine reports true: read receipts come with every message sent, so
+// the Logger middleware logs them at debug.
+func (*MsgRead) Routine() bool { return true }
+
+// Routine reports true: read counts change with every reader, so the
+// Logger middleware logs them at debug.
+func (*MsgReadCountChanged) Routine() bool { return true }

@@ -27,7 +27,7 @@ var errConnectTimeout = errors.New("the daemon did not answer")
 // with the kit's backoff.
 func (p *Platform) readLoop(ctx context.Context, q chan<- item) {
 	b := &kit.Backoff{Min: p.cfg.minBackoff, Max: p.cfg.maxBackoff}
-	_ = kit.Reconnect(ctx, b, p.log, "privitty: event stream", func(ctx context.Context, useful func()) error {
+	_ = (&kit.Reconnector{Backoff: b, Log: p.log, What: "privitty: event stream", Hint: "start the Privitty Edge daemon on port {port}, or a simulator: parley sim privitty --listen {addr}"}).Run(ctx, func(ctx context.Context, useful func()) error {
 		err := p.session(ctx, q, useful)
 		p.connected.Store(false)
 		return err

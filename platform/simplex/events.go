@@ -1119,3 +1119,11 @@ func onOffWord(b bool) string {
 	}
 	return "off"
 }
+
+// Routine reports true: delivery statuses come with every message sent,
+// so the Logger middleware logs them at debug.
+func (*ChatItemsStatusesUpdated) Routine() bool { return true }
+
+// Routine reports true: subscription statuses come in bursts at every
+// connection, so the Logger middleware logs them at debug.
+func (*SubscriptionStatus) Routine() bool { return true }
