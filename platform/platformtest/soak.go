@@ -615,7 +615,11 @@ func runKills(t *testing.T, w World, opts SoakOptions, z SoakSizes, r *phaseResu
 	r.answered = tl.await(z, c.alive)
 	r.elapsed = time.Since(startAt)
 	tl.quiet(z.Quiet)
-	r.leaked = c.stop(t)
+	if r.answered {
+		r.leaked = c.stop(t)
+	} else {
+		c.dump(t)
+	}
 	r.crashes += c.crashes
 	r.msgs, r.chats = len(tl.want), z.KillChats
 	r.lost, r.doubled = tl.missing(), tl.doubled()
@@ -651,7 +655,11 @@ func runNoStore(t *testing.T, w World, opts SoakOptions, z SoakSizes, r *phaseRe
 	r.answered = tl.await(z, c.alive)
 	r.elapsed = time.Since(startAt)
 	tl.quiet(z.Quiet)
-	r.leaked = c.stop(t)
+	if r.answered {
+		r.leaked = c.stop(t)
+	} else {
+		c.dump(t)
+	}
 	r.crashes += c.crashes
 	r.msgs, r.chats = len(tl.want), z.NoStoreChats
 	r.lost, r.doubled = tl.missing(), tl.doubled()

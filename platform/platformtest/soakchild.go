@@ -176,6 +176,23 @@ func (c *child) kill(t *testing.T) int {
 	return c.verdict(t, crashed)
 }
 
+// dump makes the process write its goroutines (SIGQUIT) and logs them:
+// the state of a bot that stopped answering.
+func (c *child) dump(t *testing.T) {
+	t.Helper()
+	if !c.alive() {
+		return
+	}
+	_ = c.cmd.Process.Signal(syscall.SIGQUIT)
+	select {
+	case <-c.exited:
+	case <-time.After(Timeout):
+		_ = c.cmd.Process.Kill()
+		<-c.exited
+	}
+	t.Logf("the bot process stopped answering; its goroutines:\n%s", c.stderr.String())
+}
+
 // stop ends the process gracefully and returns the goroutines that
 // outlived its bot (-1 when it did not say).
 func (c *child) stop(t *testing.T) int {
@@ -218,7 +235,7 @@ func (c *child) verdict(t *testing.T, crashed bool) int {
 	return 0
 }
 
-// tail keeps the last 64 KiB written to it, and whether a race or panic
+// tail keeps the last 1 MiB written to it, and whether a race or panic
 // report went by.
 type tail struct {
 	mu   sync.Mutex
@@ -235,7 +252,7 @@ func (b *tail) Write(p []byte) (int, error) {
 		}
 	}
 	b.buf = append(b.buf, p...)
-	if over := len(b.buf) - 64<<10; over > 0 {
+	if over := len(b.buf) - 1<<20; over > 0 {
 		b.buf = b.buf[over:]
 	}
 	return len(p), nil
