@@ -177,7 +177,7 @@ func Soak(t *testing.T, name string, newWorld func(t *testing.T) World, opts Soa
 	start := time.Now()
 	for round := 1; ; round++ {
 		rows = append(rows, soakRound(t, newWorld, opts, sizes, full, round, rng)...)
-		if duration == 0 || time.Since(start) >= duration || t.Failed() {
+		if duration == 0 || time.Since(start) >= duration {
 			break
 		}
 	}
@@ -272,7 +272,8 @@ type tally struct {
 	seen   int
 	counts map[[2]string]int
 	want   map[[2]string]bool
-	last   time.Time // when a reply last arrived
+	last   time.Time     // when a reply last arrived
+	cost   time.Duration // what the last BotSent took
 }
 
 func newTally(w World) *tally {
@@ -289,7 +290,9 @@ func (tl *tally) send(t *testing.T, chat, text string) {
 }
 
 func (tl *tally) update() {
+	t0 := time.Now()
 	sent := tl.w.BotSent()
+	tl.cost = time.Since(t0)
 	if len(sent) > tl.seen {
 		for _, s := range sent[tl.seen:] {
 			tl.counts[[2]string{s.ChatID, s.Text}]++
@@ -320,8 +323,6 @@ func (tl *tally) doubled() int {
 // await waits until every wanted message was answered, or no reply came
 // for z.Stall, or z.Deadline passed; it reports whether all were.
 func (tl *tally) await(z SoakSizes, alive func() bool) bool {
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
 	tl.last = time.Now()
 	deadline := tl.last.Add(z.Deadline)
 	for {
@@ -332,19 +333,24 @@ func (tl *tally) await(z SoakSizes, alive func() bool) bool {
 		if time.Since(tl.last) > z.Stall || time.Now().After(deadline) || (alive != nil && !alive()) {
 			return false
 		}
-		<-tick.C
+		tl.pause()
 	}
+}
+
+// pause waits before the next look: 20 ms, or ten times what BotSent
+// took, so that reading the simulator's whole record (a copy under its
+// lock) does not slow the simulator down as the record grows.
+func (tl *tally) pause() {
+	<-time.After(max(20*time.Millisecond, 10*tl.cost))
 }
 
 // quiet waits until no reply arrived for d (at most Timeout), so that
 // replies sent late, twice, are counted.
 func (tl *tally) quiet(d time.Duration) {
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
 	deadline := time.Now().Add(Timeout)
 	tl.last = time.Now()
 	for time.Since(tl.last) < d && time.Now().Before(deadline) {
-		<-tick.C
+		tl.pause()
 		tl.update()
 	}
 }
@@ -432,6 +438,10 @@ func runInProcess(t *testing.T, w World, opts SoakOptions, z SoakSizes, r *phase
 	}
 	r.answered = tl.await(z, nil)
 	r.elapsed = time.Since(startAt)
+	if !r.answered {
+		buf := make([]byte, 1<<20)
+		t.Logf("the bot stopped answering; the goroutines:\n%s", buf[:runtime.Stack(buf, true)])
+	}
 	tl.quiet(z.Quiet)
 	if inject != nil {
 		inject(-1) // the phase's faults end

@@ -14,9 +14,8 @@ import (
 
 // soakPlatform is the soak's platform, in this process and in the bot
 // processes it starts; addr holds the server's URL, team and bot token.
-// Default cursor flush; short backoff and call timeout so a run measures
-// the platform rather than its waits, and a 1 MiB frame limit so the
-// oversized frame exceeds it.
+// Default cursor flush and frame limit; short backoff and call timeout so
+// a run measures the platform rather than its waits.
 func soakPlatform(addr string, st store.Store) (bot.Platform, error) {
 	q, err := url.ParseQuery(addr)
 	if err != nil {
@@ -25,7 +24,6 @@ func soakPlatform(addr string, st store.Store) (bot.Platform, error) {
 	return tada.New(q.Get("url"), q.Get("team"), q.Get("token"), tada.WithStore(st),
 		tada.WithBackoff(5*time.Millisecond, 100*time.Millisecond),
 		tada.WithCallTimeout(10*time.Second),
-		tada.WithMaxFrame(1<<20),
 	)
 }
 
@@ -40,8 +38,9 @@ func (w soakWorld) EmitMalformed(t *testing.T) {
 	w.sim.SendRaw(`{"event":"server.message.updated","params":`)
 }
 
+// EmitOversized sends a frame just over the default limit.
 func (w soakWorld) EmitOversized(t *testing.T) {
-	w.sim.SendRaw(`{"event":"server.future.thing","params":{"pad":"` + strings.Repeat("x", 2<<20) + `"}}`)
+	w.sim.SendRaw(`{"event":"server.future.thing","params":{"pad":"` + strings.Repeat("x", tada.DefaultMaxFrame) + `"}}`)
 }
 
 // TestSoak runs the soak harness (short here; make soak runs the full

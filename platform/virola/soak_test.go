@@ -14,9 +14,8 @@ import (
 
 // soakPlatform is the soak's platform, in this process and in the bot
 // processes it starts; addr holds the server's URL and the bot's token.
-// Default cursor flush; short backoff and call timeout so a run measures
-// the platform rather than its waits, and a 1 MiB frame limit so the
-// oversized frame exceeds it.
+// Default cursor flush and frame limit; short backoff and call timeout so
+// a run measures the platform rather than its waits.
 func soakPlatform(addr string, st store.Store) (bot.Platform, error) {
 	q, err := url.ParseQuery(addr)
 	if err != nil {
@@ -25,7 +24,6 @@ func soakPlatform(addr string, st store.Store) (bot.Platform, error) {
 	return virola.New(q.Get("url"), virola.WithToken(q.Get("token")), virola.WithStore(st),
 		virola.WithBackoff(5*time.Millisecond, 100*time.Millisecond),
 		virola.WithCallTimeout(10*time.Second),
-		virola.WithMaxFrame(1<<20),
 	), nil
 }
 
@@ -40,8 +38,9 @@ func (w soakWorld) EmitMalformed(t *testing.T) {
 	w.sim.InjectRaw(`{"type":"TextMessagesCreated","data":`)
 }
 
+// EmitOversized sends a frame just over the default limit.
 func (w soakWorld) EmitOversized(t *testing.T) {
-	w.sim.InjectRaw(`{"type":"SomeFutureEvent","data":{"pad":"` + strings.Repeat("x", 2<<20) + `"}}`)
+	w.sim.InjectRaw(`{"type":"SomeFutureEvent","data":{"pad":"` + strings.Repeat("x", virola.DefaultMaxFrame) + `"}}`)
 }
 
 // TestSoak runs the soak harness (short here; make soak runs the full
