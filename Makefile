@@ -1,7 +1,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build test race bench fuzz demo lint vet fmt proto
+.PHONY: all build test race bench fuzz demo lint vet fmt proto soak
 
 all: build test
 
@@ -36,6 +36,15 @@ fuzz:
 
 demo:
 	$(GO) run ./cmd/parley demo
+
+# The soak harness at full size (docs/soak.md): each platform's echo bot
+# against its simulator under dropped connections, SIGKILLs, restarts
+# without a store and bad frames, one platform at a time, without the race
+# detector. SOAK_DURATION=10m repeats rounds until it passed.
+SOAK_DURATION ?=
+SOAK_PKGS ?= ./platform/simplex ./platform/privitty ./platform/olvid ./platform/tada ./platform/virola
+soak:
+	PARLEY_SOAK=full PARLEY_SOAK_DURATION=$(SOAK_DURATION) $(GO) test -count=1 -p 1 -timeout 0 -v -run '^TestSoak$$' $(SOAK_PKGS)
 
 # Regenerates the Olvid daemon's gRPC code from platform/olvid/proto with
 # pinned generators. Needs protoc; the generated files are committed, so

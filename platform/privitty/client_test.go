@@ -18,7 +18,7 @@ import (
 	"github.com/parleybot/parley/platform/privitty/privittysim"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { soakChild(); goleak.VerifyTestMain(m) }
 
 func newSim(t testing.TB, opts ...privittysim.Option) *privittysim.Sim {
 	t.Helper()

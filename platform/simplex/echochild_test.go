@@ -25,6 +25,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/parleybot/parley/platform/platformtest"
 )
 
 const (
@@ -45,6 +47,7 @@ const (
 )
 
 func TestMain(m *testing.M) {
+	platformtest.SoakChild(soakPlatform)
 	if variant := os.Getenv(echoChildEnv); variant != "" {
 		if os.Getenv(echoChildMemProfileEnv) != "" {
 			runtime.MemProfileRate = 16 << 10
