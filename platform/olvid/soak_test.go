@@ -41,7 +41,6 @@ func TestSoak(t *testing.T) {
 		platformtest.SoakOptions{Platform: soakPlatform,
 			// Known failures of the short run; make soak runs them all.
 			Skip: map[string]string{
-				"drops":   "messages lost and replies doubled after dropped connections (issue 18)",
-				"nostore": "messages sent while the bot was down are lost without a store (issue 18: resume from unread)",
+				"drops": "replies doubled after dropped streams",
 			}})
 }

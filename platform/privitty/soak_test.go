@@ -52,7 +52,6 @@ func TestSoak(t *testing.T) {
 		platformtest.SoakOptions{Platform: soakPlatform,
 			// Known failures of the short run; make soak runs them all.
 			Skip: map[string]string{
-				"leaks":   "the client's own http.Transport keeps idle connections after the platform stopped",
-				"nostore": "replies doubled after a restart without a store (issue 18: resume from markseen_msgs)",
+				"leaks": "the client's own http.Transport keeps idle connections after the platform stopped",
 			}})
 }

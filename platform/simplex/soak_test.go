@@ -58,8 +58,7 @@ func TestSoak(t *testing.T) {
 		platformtest.SoakOptions{Platform: soakPlatform,
 			// Known failures of the short run; make soak runs them all.
 			Skip: map[string]string{
-				"drops":  "replies doubled after a reconnect (issue 18: skip items the bot already replied to)",
-				"faults": "replies doubled after a dropped or stalled connection (issue 18: skip items the bot already replied to)",
-				"kills":  "messages lost and replies doubled after SIGKILL (issue 18: dedupe mark and cursor follow the handler's outcome)",
+				"drops": "messages lost after dropped connections",
+				"kills": "messages lost after SIGKILL with a bbolt store",
 			}})
 }

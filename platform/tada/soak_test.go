@@ -50,6 +50,6 @@ func TestSoak(t *testing.T) {
 		platformtest.SoakOptions{Platform: soakPlatform,
 			// Known failures of the short run; make soak runs them all.
 			Skip: map[string]string{
-				"kills": "messages lost and replies doubled after SIGKILL (issue 18: idempotent message_id from the event id)",
+				"kills": "messages lost after SIGKILL with a bbolt store",
 			}})
 }
