@@ -211,7 +211,11 @@ func soakRound(t *testing.T, newWorld func(t *testing.T) World, opts SoakOptions
 				r.skipped = why
 				t.Skip(why)
 			}
+			r.note = "aborted, see the log"
 			ph.run(t, newWorld(t), &r)
+			if r.note == "aborted, see the log" {
+				r.note = ""
+			}
 			if r.skipped != "" {
 				return
 			}
