@@ -172,7 +172,7 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 	}
 	p.connects.Add(1)
 	ctx, cancel := context.WithCancel(ctx)
-	q := newFrameQueue(maxQueued)
+	q := newFrameQueue(p.o.queueLimit)
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); p.read(ctx, conn, q) }()

@@ -3,6 +3,7 @@ package virola_test
 import (
 	"context"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -108,5 +109,69 @@ func TestSendWithoutSocketLooksUpAtOnce(t *testing.T) {
 	id, _ := strconv.ParseInt(ids[0], 10, 64)
 	if m, ok := w.sim.Message(id); !ok || m.UserID != w.bot.UserID || m.Text != "hello" {
 		t.Fatalf("Send returned %d, which is %+v", id, m)
+	}
+}
+
+// Frames that overflow the reader's queue are counted and caught up
+// from the server: each message of the burst is passed on once.
+func TestQueueOverflowCaughtUp(t *testing.T) {
+	w := newSimWorld(t, false)
+	p := virola.New(w.sim.URL(), append(append(testOptions(store.NewMemory()), w.auth...),
+		virola.WithQueueLimit(10))...)
+	release := make(chan struct{})
+	var mu sync.Mutex
+	seen := map[string]int{}
+	var first atomic.Bool
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- p.Listen(ctx, func(e bot.Event) error {
+			if m, ok := e.(*virola.TextMessagesCreated); ok {
+				if first.CompareAndSwap(false, true) {
+					select {
+					case <-release:
+					case <-ctx.Done():
+						return nil
+					}
+				}
+				mu.Lock()
+				seen[m.TextMessages[0].Text]++
+				mu.Unlock()
+			}
+			p.EventHandled(e, nil)
+			return nil
+		})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Listen: %v", err)
+		}
+	})
+	waitFor(t, "ready", p.Ready)
+	room := parseID(t, w.ConnectContact(t, "alice", false))
+	alice := w.contactOf(room)
+	const n = 200
+	for i := range n {
+		if _, err := w.sim.Post(alice, room, "m"+strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "the burst read from the socket", func() bool { return p.Stats().Overflow > 0 && w.sim.Stats().FramesSent >= n })
+	close(release)
+	waitFor(t, "every message", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(seen) == n
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	for text, c := range seen {
+		if c != 1 {
+			t.Errorf("%s passed on %d times", text, c)
+		}
+	}
+	if s := p.Stats(); s.Replayed == 0 {
+		t.Fatalf("stats %+v: nothing caught up after the overflow", s)
 	}
 }
