@@ -45,10 +45,11 @@ func (p *Platform) root(id int64) int64 {
 //
 // The server answers a post without the new message's id. Send waits for
 // the server's TextMessagesCreated of the bot's own message (WithSendMatch;
-// the socket's reader hands it over before any queued event, and no wait
-// when no socket is open), then looks through the room's newest messages; it returns the id it
-// found. When neither finds it, the message was sent but Send returns no
-// id (and no error), and the platform's Stats count it as unmatched.
+// the socket's reader hands it over before any queued event; no wait when
+// no socket is open), then looks through the room's newest messages; it
+// returns the id it found. When neither finds it, the message was sent
+// but Send returns no id (and no error), and the platform's Stats count it
+// as unmatched.
 func (p *Platform) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]string, error) {
 	room, err := parseID("room", chatID)
 	if err != nil {
