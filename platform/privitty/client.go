@@ -107,6 +107,7 @@ type Client struct {
 	base    string
 	cfg     config
 	http    *http.Client
+	own     *http.Transport // made here, so closed here; nil for WithHTTPClient's
 	log     *zap.Logger
 	nextID  atomic.Uint64
 	account atomic.Int64
@@ -124,14 +125,25 @@ func NewClient(baseURL string, opts ...Option) *Client {
 
 func newClient(baseURL string, cfg config) *Client {
 	hc := cfg.httpClient
+	var own *http.Transport
 	if hc == nil {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.MaxIdleConnsPerHost = 32
-		hc = &http.Client{Transport: tr}
+		own = http.DefaultTransport.(*http.Transport).Clone()
+		own.MaxIdleConnsPerHost = 32
+		hc = &http.Client{Transport: own}
 	}
-	c := &Client{base: strings.TrimRight(baseURL, "/"), cfg: cfg, http: hc, log: cfg.logger}
+	c := &Client{base: strings.TrimRight(baseURL, "/"), cfg: cfg, http: hc, own: own, log: cfg.logger}
 	c.account.Store(cfg.account)
 	return c
+}
+
+// CloseIdleConnections closes the keep-alive connections of the
+// transport the client made itself, so none of their goroutines outlive
+// the client's user. A client given with WithHTTPClient leaves its
+// transport to its owner. Later calls open new connections.
+func (c *Client) CloseIdleConnections() {
+	if c.own != nil {
+		c.own.CloseIdleConnections()
+	}
 }
 
 // BaseURL returns the daemon's base URL.

@@ -270,8 +270,11 @@ func (p *Platform) Listen(ctx context.Context, emit func(bot.Event) error) error
 	return err
 }
 
-// Close writes the cursors and marks handled messages seen.
+// Close writes the cursors, marks handled messages seen and closes the
+// idle connections of the client's own transport (their goroutines would
+// otherwise outlive the platform until the idle timeout).
 func (p *Platform) Close(ctx context.Context) error {
+	defer p.client.CloseIdleConnections()
 	err := p.d.Flush(ctx)
 	p.mu.Lock()
 	raise := p.loaded && p.floor.Init && p.seen > p.floor.Highest

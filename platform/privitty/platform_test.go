@@ -3,7 +3,10 @@ package privitty_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -404,4 +407,37 @@ func TestCursorsOfEarlierVersionsAreMigrated(t *testing.T) {
 	if n := rec.texts()["handled by an earlier version"]; n != 0 {
 		t.Fatalf("the message handled before the upgrade was handled again (%d)", n)
 	}
+}
+
+// httpConnGoroutines counts the goroutines of client-side HTTP
+// keep-alive connections in this process.
+func httpConnGoroutines() int {
+	buf := make([]byte, 8<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	return strings.Count(string(buf), "net/http.(*persistConn).")
+}
+
+// The platform's own transport keeps no connection (and so no goroutine)
+// once the bot stopped: Close closes its idle connections.
+func TestCloseLeavesNoIdleConnections(t *testing.T) {
+	sim := newSim(t)
+	if tr, ok := http.DefaultTransport.(*http.Transport); ok {
+		tr.CloseIdleConnections()
+	}
+	base := httpConnGoroutines()
+	st := store.NewMemory()
+	p := newPlatform(sim, st)
+	rec, stop := runBot(t, p, st, nil)
+	alice, _ := sim.ConnectContact("alice", false)
+	waitReady(t, p)
+	for i := range 5 {
+		sim.ContactSend(alice.ChatID, "hi "+strconv.Itoa(i))
+	}
+	waitCond(t, "five messages", func() bool { return len(rec.texts()) == 5 })
+	waitCond(t, "five replies", func() bool { return len(sentTexts(sim, alice.ChatID)) == 5 })
+	if httpConnGoroutines() <= base {
+		t.Fatal("the platform used no keep-alive connection; the test proves nothing")
+	}
+	stop()
+	waitCond(t, "the platform's connections to close", func() bool { return httpConnGoroutines() <= base })
 }

@@ -49,9 +49,5 @@ func (w soakWorld) StallConnect(t *testing.T) func() {
 // sizes).
 func TestSoak(t *testing.T) {
 	platformtest.Soak(t, "privitty", func(t *testing.T) platformtest.World { return soakWorld{newSimWorld(t)} },
-		platformtest.SoakOptions{Platform: soakPlatform,
-			// Known failures of the short run; make soak runs them all.
-			Skip: map[string]string{
-				"leaks": "the client's own http.Transport keeps idle connections after the platform stopped",
-			}})
+		platformtest.SoakOptions{Platform: soakPlatform})
 }

@@ -81,6 +81,7 @@ type Client struct {
 	baseErr error
 	o       options
 	http    *http.Client
+	own     *http.Transport // made here, so closed here; nil for WithHTTPClient's
 	log     *zap.Logger
 
 	loginMu    sync.Mutex // one login at a time
@@ -130,8 +131,19 @@ func newClient(baseURL string, o options) *Client {
 			c.tlsWarning = "TLS: certificate checks are OFF (insecure_tls); anyone on the path can read and send as the bot"
 		}
 		c.http = &http.Client{Transport: tr}
+		c.own = tr
 	}
 	return c
+}
+
+// CloseIdleConnections closes the keep-alive connections of the
+// transport the client made itself, so none of their goroutines outlive
+// the client's user. A client given with WithHTTPClient leaves its
+// transport to its owner. Later calls open new connections.
+func (c *Client) CloseIdleConnections() {
+	if c.own != nil {
+		c.own.CloseIdleConnections()
+	}
 }
 
 // pinnedTLS accepts exactly the pinned certificates, whatever their names

@@ -68,7 +68,12 @@
 // A post is answered without the new message's id. Send waits for the
 // server's event of the bot's own message (and otherwise looks through the
 // room's newest messages) so that it can return the real id; when it
-// cannot find it, it returns no id rather than a made-up one. Replies go as
+// cannot find it, it returns no id rather than a made-up one. The socket
+// is read without waiting for the handlers, and the bot's own messages go
+// to Send before any queued event, so a reply is not held up by a burst of
+// unread messages; while no socket is open Send looks its message up at
+// once. Frames beyond the queue's limit (65,536) are dropped, counted
+// (Stats.Overflow) and caught up from the server. Replies go as
 // comments on the message replied to (WithReplyInThread), since Virola has
 // no quoting. The API has no edit, so the platform does not implement
 // bot.Editor; it implements bot.Deleter, and bot.RequestAccepter for new

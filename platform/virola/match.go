@@ -13,22 +13,49 @@ type matcher struct {
 	waiters []*waiter
 	claimed map[int64]struct{} // ids given to a waiter, so a look-up does not give them twice
 	order   []int64            // claimed ids, oldest first, to bound the set
+	live    chan struct{}      // open while an events socket is read, closed when none is
 }
 
 type waiter struct {
 	room, parent int64
 	text         string
-	id           chan int64 // buffered: receives the id once
+	id           chan int64    // buffered: receives the id once
+	gone         chan struct{} // closed when the socket that could bring the id ended
 }
 
 const maxClaimed = 4096
 
-func newMatcher() *matcher { return &matcher{claimed: map[int64]struct{}{}} }
+func newMatcher() *matcher {
+	live := make(chan struct{})
+	close(live) // no socket yet
+	return &matcher{claimed: map[int64]struct{}{}, live: live}
+}
+
+// up says an events socket is being read: its own message events can
+// claim the waiters registered from now on.
+func (m *matcher) up() {
+	m.mu.Lock()
+	m.live = make(chan struct{})
+	m.mu.Unlock()
+}
+
+// down says the socket ended: its waiters stop waiting for an event that
+// cannot come and look their message up at once.
+func (m *matcher) down() {
+	m.mu.Lock()
+	select {
+	case <-m.live:
+	default:
+		close(m.live)
+	}
+	m.mu.Unlock()
+}
 
 // expect registers a post about to be sent.
 func (m *matcher) expect(room, parent int64, text string) *waiter {
 	w := &waiter{room: room, parent: parent, text: text, id: make(chan int64, 1)}
 	m.mu.Lock()
+	w.gone = m.live
 	m.waiters = append(m.waiters, w)
 	m.mu.Unlock()
 	return w

@@ -75,6 +75,7 @@ type options struct {
 	replyInThread bool
 	catchUp       bool
 	markRead      bool
+	queueLimit    int // frames waiting between the socket's reader and the session
 }
 
 func defaultOptions() options {
@@ -93,6 +94,7 @@ func defaultOptions() options {
 		replyInThread: DefaultReplyInThread,
 		catchUp:       DefaultCatchUp,
 		markRead:      true,
+		queueLimit:    maxQueued,
 	}
 }
 

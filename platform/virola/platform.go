@@ -17,10 +17,6 @@ import (
 	"github.com/parleybot/parley/platform/kit"
 )
 
-// eventBuffer is how many decoded frames wait between the socket reader
-// and the goroutine that passes them on.
-const eventBuffer = 1024
-
 // maxParents bounds the message → parent map used to thread replies.
 const maxParents = 1 << 16
 
@@ -36,6 +32,7 @@ type Stats struct {
 	Replied   int64 // messages a catch-up skipped: the bot's comment answers them
 	Read      int64 // messages a catch-up from read marks skipped: read by the bot
 	OwnReads  int64 // updates not passed on: the echo of the bot's own read mark
+	Overflow  int64 // frames dropped because too many waited (each run starts a catch-up)
 }
 
 // Platform is the Virola bot.Platform: the events socket, REST commands
@@ -73,7 +70,7 @@ type Platform struct {
 	unknownSeen      map[string]bool // unknown event types, logged once each
 	marked           map[int64]bool  // messages the bot marked read, until their update comes
 
-	connects, malformed, unknown, matched, unmatched, replied, readSkipped, ownReads atomic.Int64
+	connects, malformed, unknown, matched, unmatched, replied, readSkipped, ownReads, overflow atomic.Int64
 }
 
 // maxToMark bounds the messages waiting to be marked read; past it the
@@ -110,7 +107,8 @@ func (p *Platform) Stats() Stats {
 	ks := p.d.Stats()
 	return Stats{Connects: p.connects.Load(), Malformed: p.malformed.Load(), Unknown: p.unknown.Load(),
 		Replayed: ks.Replayed, Skipped: ks.Skipped, Matched: p.matched.Load(), Unmatched: p.unmatched.Load(),
-		Replied: p.replied.Load(), Read: p.readSkipped.Load(), OwnReads: p.ownReads.Load()}
+		Replied: p.replied.Load(), Read: p.readSkipped.Load(), OwnReads: p.ownReads.Load(),
+		Overflow: p.overflow.Load()}
 }
 
 // ClientOf returns the Virola client of the platform that delivered c's
@@ -159,6 +157,7 @@ type frameItem struct {
 	ev  bot.Event
 	err error // a malformed frame (the socket goes on) or the socket's end
 	end bool
+	lag bool // frames were dropped after this point: catch up
 }
 
 // session runs one socket: open it, catch up, then pass live events on.
@@ -173,7 +172,7 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 	}
 	p.connects.Add(1)
 	ctx, cancel := context.WithCancel(ctx)
-	q := make(chan frameItem, eventBuffer)
+	q := newFrameQueue(p.o.queueLimit)
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); p.read(ctx, conn, q) }()
@@ -195,14 +194,17 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 			p.ready.Store(true)
 			useful()
 		}
-		var it frameItem
-		select {
-		case it = <-q:
-		case <-ctx.Done():
+		it, ok := q.pop(ctx)
+		if !ok {
 			return nil
 		}
 		if it.end {
 			return it.err
+		}
+		if it.lag {
+			p.log.Warn("virola: too many events waited; dropped some and catching up", zap.Int64("dropped", p.overflow.Load()))
+			resync = true
+			continue
 		}
 		if it.err != nil {
 			p.malformed.Add(1)
@@ -273,17 +275,18 @@ func (p *Platform) markKey() string {
 	return "virola:mark:" + host + ":" + itoa(p.client.Self())
 }
 
-// read decodes frames and hands them on; the bot's own new messages go to
-// the send matcher at once, so Send does not wait behind the queue.
-func (p *Platform) read(ctx context.Context, conn *websocket.Conn, q chan<- frameItem) {
+// read decodes frames and hands them on without waiting; the bot's own
+// new messages go to the send matcher at once, so Send does not wait
+// behind the queue. When the socket ends, Sends stop waiting for events
+// that can no longer come.
+func (p *Platform) read(ctx context.Context, conn *websocket.Conn, q *frameQueue) {
 	self := p.client.Self()
+	p.match.up()
+	defer p.match.down()
 	for {
 		typ, data, err := conn.Read(ctx)
 		if err != nil {
-			select {
-			case q <- frameItem{err: fmt.Errorf("virola: events socket: %w", err), end: true}:
-			case <-ctx.Done():
-			}
+			q.push(frameItem{err: fmt.Errorf("virola: events socket: %w", err), end: true})
 			return
 		}
 		var it frameItem
@@ -299,10 +302,8 @@ func (p *Platform) read(ctx context.Context, conn *websocket.Conn, q chan<- fram
 				}
 			}
 		}
-		select {
-		case q <- it:
-		case <-ctx.Done():
-			return
+		if !q.push(it) {
+			p.overflow.Add(1)
 		}
 	}
 }
@@ -508,8 +509,11 @@ func (p *Platform) EventHandled(e bot.Event, err error) {
 	p.mu.Unlock()
 }
 
-// Close writes the cursors and the high-water mark.
+// Close writes the cursors and the high-water mark, and closes the idle
+// connections of the client's own transport (their goroutines would
+// otherwise outlive the platform until the idle timeout).
 func (p *Platform) Close(ctx context.Context) error {
+	defer p.client.CloseIdleConnections()
 	return errors.Join(p.d.Flush(ctx), p.saveMark(ctx))
 }
 

@@ -2,7 +2,10 @@ package virola_test
 
 import (
 	"context"
+	"net/http"
+	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -276,4 +279,36 @@ func (w *simWorld) contactOf(room int64) int64 {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.contacts[room]
+}
+
+// httpConnGoroutines counts the goroutines of client-side HTTP
+// keep-alive connections in this process.
+func httpConnGoroutines() int {
+	buf := make([]byte, 8<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	return strings.Count(string(buf), "net/http.(*persistConn).")
+}
+
+// The platform's own transport keeps no connection (and so no goroutine)
+// once the bot stopped: Close closes its idle connections.
+func TestCloseLeavesNoIdleConnections(t *testing.T) {
+	w := newSimWorld(t, false)
+	if tr, ok := http.DefaultTransport.(*http.Transport); ok {
+		tr.CloseIdleConnections()
+	}
+	base := httpConnGoroutines()
+	tb := runBot(t, w, store.NewMemory())
+	room := parseID(t, w.ConnectContact(t, "alice", false))
+	alice := w.contactOf(room)
+	for i := range 5 {
+		if _, err := w.sim.Post(alice, room, "echo "+strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "five replies", func() bool { return len(tb.rec.snapshot().sent) == 5 })
+	if httpConnGoroutines() <= base {
+		t.Fatal("the platform used no keep-alive connection; the test proves nothing")
+	}
+	tb.halt(t)
+	waitFor(t, "the platform's connections to close", func() bool { return httpConnGoroutines() <= base })
 }

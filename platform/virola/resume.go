@@ -141,9 +141,12 @@ func (p *Platform) markRead(ctx context.Context) error {
 	for range min(markConcurrency, len(ids)) {
 		wg.Go(func() {
 			for id := range next {
+				// Noted before the call: the server may send the mark's
+				// update before it answers.
+				p.noteMarked(id)
 				err := p.client.MarkRead(ctx, id)
-				if err == nil {
-					p.noteMarked(id)
+				if err != nil {
+					p.forgetMarked(id)
 				}
 				if err == nil || IsNotFound(err) {
 					continue
@@ -181,6 +184,13 @@ func (p *Platform) noteMarked(id int64) {
 		clear(p.marked) // their updates are passed on, which is harmless
 	}
 	p.marked[id] = true
+}
+
+// forgetMarked undoes noteMarked for a mark that was not made.
+func (p *Platform) forgetMarked(id int64) {
+	p.mu.Lock()
+	delete(p.marked, id)
+	p.mu.Unlock()
 }
 
 // ownMark reports whether an update is the echo of the bot's own read

@@ -44,10 +44,12 @@ func (p *Platform) root(id int64) int64 {
 // message afterwards.
 //
 // The server answers a post without the new message's id. Send waits for
-// the server's TextMessagesCreated of the bot's own message (WithSendMatch),
-// then looks through the room's newest messages; it returns the id it
-// found. When neither finds it, the message was sent but Send returns no
-// id (and no error), and the platform's Stats count it as unmatched.
+// the server's TextMessagesCreated of the bot's own message (WithSendMatch;
+// the socket's reader hands it over before any queued event; no wait when
+// no socket is open), then looks through the room's newest messages; it
+// returns the id it found. When neither finds it, the message was sent
+// but Send returns no id (and no error), and the platform's Stats count it
+// as unmatched.
 func (p *Platform) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]string, error) {
 	room, err := parseID("room", chatID)
 	if err != nil {
@@ -107,7 +109,8 @@ func (p *Platform) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]s
 }
 
 // await waits for the id of a sent message: from the event stream, else
-// from the room's (or discussion's) newest messages.
+// (in time, or at once when no socket can bring it) from the room's (or
+// discussion's) newest messages.
 func (p *Platform) await(ctx context.Context, w *waiter, room, parent int64) int64 {
 	defer p.match.drop(w)
 	t := time.NewTimer(p.o.sendMatch)
@@ -115,6 +118,7 @@ func (p *Platform) await(ctx context.Context, w *waiter, room, parent int64) int
 	select {
 	case id := <-w.id:
 		return id
+	case <-w.gone:
 	case <-ctx.Done():
 	case <-t.C:
 	}

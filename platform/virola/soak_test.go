@@ -47,14 +47,5 @@ func (w soakWorld) EmitOversized(t *testing.T) {
 // sizes).
 func TestSoak(t *testing.T) {
 	platformtest.Soak(t, "virola", func(t *testing.T) platformtest.World { return soakWorld{newSimWorld(t, false)} },
-		platformtest.SoakOptions{Platform: soakPlatform,
-			// Known failures of the short run; make soak runs them all.
-			Skip: map[string]string{
-				"clean":   "a reply waits up to DefaultSendMatch (3 s) for its own event, queued behind the burst: about 8 replies/s",
-				"drops":   "a reply waits up to DefaultSendMatch (3 s) for its own event, queued behind the burst: about 8 replies/s",
-				"faults":  "a reply waits up to DefaultSendMatch (3 s) for its own event, queued behind the burst: about 8 replies/s",
-				"kills":   "a reply waits up to DefaultSendMatch (3 s) for its own event, queued behind the burst: about 8 replies/s",
-				"nostore": "a reply waits up to DefaultSendMatch (3 s) for its own event, queued behind the burst: about 8 replies/s",
-				"leaks":   "the client's own http.Transport keeps idle connections after the platform stopped",
-			}})
+		platformtest.SoakOptions{Platform: soakPlatform})
 }
