@@ -38,9 +38,5 @@ func (w soakWorld) SoakAddr() string {
 // sizes).
 func TestSoak(t *testing.T) {
 	platformtest.Soak(t, "olvid", func(t *testing.T) platformtest.World { return soakWorld{&simWorld{sim: newSim(t)}} },
-		platformtest.SoakOptions{Platform: soakPlatform,
-			// Known failures of the short run; make soak runs them all.
-			Skip: map[string]string{
-				"drops": "replies doubled after dropped streams",
-			}})
+		platformtest.SoakOptions{Platform: soakPlatform})
 }
