@@ -13,6 +13,7 @@ import (
 
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/platform/olvid"
+	pb "github.com/parleybot/parley/platform/olvid/olvidpb"
 	"github.com/parleybot/parley/store"
 )
 
@@ -104,5 +105,77 @@ func TestSendWithLostAnswerIsNotSentTwice(t *testing.T) {
 	}
 	if s := p.Stats(); s.Reconciled != 1 {
 		t.Fatalf("stats %+v, want one send reconciled", s)
+	}
+}
+
+// unreadHook runs before the catch-up's listing of unread messages
+// reaches the daemon.
+type unreadHook struct {
+	grpc.ClientStream
+	before func()
+}
+
+func (s unreadHook) SendMsg(m any) error {
+	if r, ok := m.(*pb.MessageListRequest); ok && r.GetUnread() {
+		s.before()
+	}
+	return s.ClientStream.SendMsg(m)
+}
+
+// A catch-up's unread listing finds a message of a known discussion
+// while an earlier one is still in the streams' queue (the daemon counts
+// it read), and the streams then fail: the earlier one is not skipped.
+// Passing the unread one on by itself made the earlier one look passed
+// on already, for good.
+func TestUnreadListingDoesNotSkipQueuedMessages(t *testing.T) {
+	sim := newSim(t)
+	alice := sim.AddContact("alice")
+	var armed, fired atomic.Bool
+	hook := grpc.WithChainStreamInterceptor(func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+		cs, err := streamer(ctx, desc, cc, method, opts...)
+		if err != nil || !strings.HasSuffix(method, "/MessageList") {
+			return cs, err
+		}
+		return unreadHook{ClientStream: cs, before: func() {
+			if !armed.Load() || !fired.CompareAndSwap(false, true) {
+				return
+			}
+			// "two" goes to the open stream; the streams end; "three"
+			// finds no stream and stays unread.
+			if _, err := sim.ContactSend(alice.DiscussionID, "two"); err != nil {
+				t.Error(err)
+			}
+			sim.CutStreams()
+			if err := sim.Wait(wait, func() bool { return sim.Subscribers("MessageReceived") == 0 }); err != nil {
+				t.Error(err)
+			}
+			if _, err := sim.ContactSend(alice.DiscussionID, "three"); err != nil {
+				t.Error(err)
+			}
+		}}, nil
+	})
+	p := newPlatform(t, sim, store.NewMemory(), olvid.WithDialOptions(hook))
+	log := newLog()
+	run := runBot(t, p, log, nil)
+	defer run.stop(t)
+	waitFor(t, "the streams", p.Ready)
+	if _, err := sim.ContactSend(alice.DiscussionID, "one"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first message", func() bool { return log.count("one") == 1 })
+	armed.Store(true)
+	sim.CutStreams() // a reconnect, whose catch-up runs the hook
+	waitFor(t, "the hook", fired.Load)
+	waitFor(t, "the third message", func() bool { return log.count("three") == 1 })
+	// A later message is passed on after every catch-up since.
+	waitFor(t, "the streams again", p.Ready)
+	if _, err := sim.ContactSend(alice.DiscussionID, "four"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the fourth message", func() bool { return log.count("four") == 1 })
+	for _, text := range []string{"one", "two", "three", "four"} {
+		if n := log.count(text); n != 1 {
+			t.Errorf("%q handled %d times, want once", text, n)
+		}
 	}
 }
