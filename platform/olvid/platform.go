@@ -212,11 +212,12 @@ func (p *Platform) session(ctx context.Context, useful func()) error {
 		return permanent(err)
 	}
 	ns := p.Notifications()
+	q := make(chan bot.Event, p.o.eventBuffer)
+	defer p.leaveQueued(q) // after the readers stopped
 	sctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer cancel()
-	q := make(chan bot.Event, p.o.eventBuffer)
 	ready := make(chan error, len(ns))
 	failed := make(chan error, len(ns))
 	for _, n := range ns {
@@ -298,6 +299,26 @@ func (p *Platform) readStream(ctx context.Context, n Notification, q chan<- bot.
 		select {
 		case q <- e:
 		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// leaveQueued hands the messages a session queued but never passed on (it
+// ended first) to the next catch-up, which starts at the first of them in
+// each discussion. The daemon counts them read, so the unread list does
+// not show them again, and a discussion without a position would lose
+// them.
+func (p *Platform) leaveQueued(q chan bot.Event) {
+	var pos []kit.Pos
+	for {
+		select {
+		case e := <-q:
+			if m, ok := e.(*MessageReceived); ok {
+				pos = append(pos, kit.Pos{Chat: chatID(m.GetMessage().GetDiscussionId()), ID: int64(m.GetMessage().GetId().GetId())})
+			}
+		default:
+			p.d.Spill(pos, true)
 			return
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -178,4 +179,82 @@ func TestUnreadListingDoesNotSkipQueuedMessages(t *testing.T) {
 			t.Errorf("%q handled %d times, want once", text, n)
 		}
 	}
+}
+
+// endSignal reports the end of a notification stream, which its reader
+// sees only after it queued every notification before it.
+type endSignal struct {
+	grpc.ClientStream
+	ended chan<- struct{}
+}
+
+func (s endSignal) RecvMsg(m any) error {
+	err := s.ClientStream.RecvMsg(m)
+	if err != nil {
+		select {
+		case s.ended <- struct{}{}:
+		default:
+		}
+	}
+	return err
+}
+
+// A session that ends during its first catch-up, with a message of a
+// discussion that has no position yet queued from the stream, leaves it
+// to the next catch-up: the daemon counts it read, so the unread list
+// does not show it again.
+func TestMessageQueuedWhenSessionEndsIsCaughtUp(t *testing.T) {
+	sim := newSim(t)
+	alice := sim.AddContact("alice")
+	ended := make(chan struct{}, 1)
+	var fired atomic.Bool
+	hook := grpc.WithChainStreamInterceptor(func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+		cs, err := streamer(ctx, desc, cc, method, opts...)
+		switch {
+		case err != nil:
+			return cs, err
+		case strings.HasSuffix(method, "/MessageReceived"):
+			return endSignal{ClientStream: cs, ended: ended}, nil
+		case strings.HasSuffix(method, "/MessageList"):
+			return failingUnread{ClientStream: cs, fail: func() error {
+				if !fired.CompareAndSwap(false, true) {
+					return nil
+				}
+				if _, err := sim.ContactSend(alice.DiscussionID, "one"); err != nil {
+					t.Error(err)
+				}
+				sim.CutStreams()
+				select {
+				case <-ended:
+				case <-time.After(wait):
+					t.Error("the message stream did not end")
+				}
+				return status.Error(codes.Unavailable, "connection lost during the catch-up")
+			}}, nil
+		}
+		return cs, nil
+	})
+	p := newPlatform(t, sim, store.NewMemory(), olvid.WithDialOptions(hook))
+	log := newLog()
+	run := runBot(t, p, log, nil)
+	defer run.stop(t)
+	waitFor(t, "the message queued by the first session", func() bool { return log.count("one") == 1 })
+	if !fired.Load() {
+		t.Fatal("the first catch-up did not fail")
+	}
+}
+
+// failingUnread fails the unread listing when fail says so.
+type failingUnread struct {
+	grpc.ClientStream
+	fail func() error
+}
+
+func (s failingUnread) SendMsg(m any) error {
+	if r, ok := m.(*pb.MessageListRequest); ok && r.GetUnread() {
+		if err := s.fail(); err != nil {
+			return err
+		}
+	}
+	return s.ClientStream.SendMsg(m)
 }
