@@ -139,16 +139,20 @@ func (p *Platform) noteSent(disc, id uint64) {
 	p.lastSent[disc] = id
 }
 
+// findAttempts bounds the listings of findSent, which wait for the
+// connection at most a second in all: a handler must not hang on it.
+const findAttempts = 6
+
 // findSent looks for s among the bot's messages of its discussion newer
-// than after, trying the listing again while the connection is down, for
-// at most the call timeout.
+// than after, trying the listing again a few times while the connection
+// is down.
 func (p *Platform) findSent(ctx context.Context, s SendMessage, after uint64) (*Message, bool) {
 	ctx, cancel := context.WithTimeout(ctx, p.o.callTimeout)
 	defer cancel()
 	t := pb.MessageId_TYPE_OUTBOUND
 	disc := s.DiscussionID
-	b := kit.Backoff{Min: p.o.backoffMin, Max: p.o.backoffMax}
-	for {
+	b := kit.Backoff{Min: 10 * time.Millisecond, Max: 300 * time.Millisecond}
+	for attempt := 1; ; attempt++ {
 		out, err := p.client.ListMessages(ctx, &MessageFilter{Type: &t, DiscussionId: &disc}, false)
 		if err == nil {
 			var best *Message
@@ -162,7 +166,7 @@ func (p *Platform) findSent(ctx context.Context, s SendMessage, after uint64) (*
 			}
 			return best, best != nil
 		}
-		if !errors.Is(err, bot.ErrOutcomeUnknown) || !kit.Sleep(ctx, b.Next()) {
+		if !errors.Is(err, bot.ErrOutcomeUnknown) || attempt >= findAttempts || !kit.Sleep(ctx, b.Next()) {
 			p.log.Debug("olvid: could not tell whether a send reached the daemon", zap.Uint64("discussion", disc), zap.Error(err))
 			return nil, false
 		}
