@@ -36,8 +36,10 @@ func inbound() *MessageFilter {
 // after each known discussion's position (the kit's catch-up), the whole
 // of discussions that appeared since the last connect, then whatever the
 // daemon still holds as unread (which also covers discussions this
-// process has never seen). The streams are open already, so a message is
-// either found here or queued live, where it is skipped if found here.
+// process has never seen; a known discussion with unread messages is
+// caught up again from its position). The streams are open already, so a
+// message is either found here or queued live, where it is skipped if
+// found here.
 func (p *Platform) catchUp(ctx context.Context) error {
 	if !p.o.catchUp {
 		return nil
@@ -86,13 +88,31 @@ func (p *Platform) catchUp(ctx context.Context) error {
 		}
 		return cmpU(a.GetId().GetId(), b.GetId().GetId())
 	})
+	// An unread message of a discussion with a position is not passed on
+	// by itself: messages before it may wait in the streams' queue (the
+	// daemon counts them read), and passing it on first would make them
+	// look passed on already. Such a discussion is caught up again, in
+	// order, from its position.
+	var again []string
 	for _, m := range msgs {
+		p.unread.Add(1)
+		chat := chatID(m.GetDiscussionId())
+		if p.d.Known(chat) {
+			if len(again) == 0 || again[len(again)-1] != chat {
+				again = append(again, chat)
+			}
+			continue
+		}
 		e, ok := decodeMessageReceived(&pb.MessageReceivedNotification{Message: m}).(*MessageReceived)
 		if !ok {
 			continue
 		}
-		p.unread.Add(1)
 		if err := p.liveMessage(ctx, e); err != nil {
+			return err
+		}
+	}
+	for _, chat := range again {
+		if err := p.d.CatchUpChat(ctx, chat); err != nil {
 			return err
 		}
 	}

@@ -67,12 +67,17 @@
 // message again, it looks for a message of the bot quoting it in the
 // discussion; one that has such a reply is skipped (Stats.Replied, logged
 // at debug), so a restart after a kill between the reply and the saved
-// position does not answer twice. A message whose handler was told it
-// failed to deliver a command (bot.Undelivered; these are kept in the
-// store with the positions) is passed on again all the same, as the
-// handler was told, so a reply with an unknown outcome that did land may
-// be sent twice. Answers that do not quote, and replies in other
-// discussions, cannot be told apart and are sent again.
+// position does not answer twice. A text send whose outcome is unknown (a
+// dropped connection with the call in flight) is reconciled once the
+// connection is back: a message of the bot in the discussion with the
+// same body and quote, newer than the last one the process sent there,
+// is taken as the one sent (Stats.Reconciled), so the handler succeeds
+// and nothing is sent twice. A message whose handler was told it failed
+// to deliver a command (bot.Undelivered; these are kept in the store with
+// the positions) is passed on again all the same, as the handler was
+// told. Sends with files are not reconciled; answers that do not quote,
+// and replies in other discussions, cannot be told apart after a restart
+// and are sent again.
 //
 // # Groups and moderation
 //

@@ -29,6 +29,9 @@ type Stats struct {
 	CatchUps  int64 // catch-ups run
 	StreamErr int64 // streams that failed or ended
 	Replied   int64 // messages a catch-up skipped: the bot's reply quotes them
+	// Reconciled counts sends whose outcome was unknown that were found
+	// sent in the discussion, and so not sent again.
+	Reconciled int64
 }
 
 // Platform is the Olvid bot.Platform: it keeps one notification stream
@@ -63,8 +66,9 @@ type Platform struct {
 	undelivered      map[string]bool
 	undeliveredDirty bool
 	unknownTypes     map[Notification]bool // logged once each
+	lastSent         map[uint64]uint64     // discussion → newest message the bot sent there
 
-	sessions, streams, unknown, unread, resolved, degraded, catchUps, streamErr, replied atomic.Int64
+	sessions, streams, unknown, unread, resolved, degraded, catchUps, streamErr, replied, reconciled atomic.Int64
 }
 
 // New returns a platform for the daemon at target ("host:port", see
@@ -82,7 +86,7 @@ func New(target string, opts ...Option) (*Platform, error) {
 		return nil, err
 	}
 	p := &Platform{o: o, client: c, log: o.logger, chats: map[uint64]*chatInfo{}, groups: map[uint64]uint64{},
-		names: map[uint64]string{}, fresh: map[uint64]bool{}, undelivered: map[string]bool{}, unknownTypes: map[Notification]bool{}}
+		names: map[uint64]string{}, fresh: map[uint64]bool{}, undelivered: map[string]bool{}, unknownTypes: map[Notification]bool{}, lastSent: map[uint64]uint64{}}
 	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{Store: o.store, Logger: o.logger, Page: o.page, FlushEvery: o.flushEvery,
 		AfterFlush: p.saveUndelivered})
 	return p, nil
@@ -103,7 +107,7 @@ func (p *Platform) Stats() Stats {
 	ks := p.d.Stats()
 	return Stats{Sessions: p.sessions.Load(), Streams: p.streams.Load(), Unknown: p.unknown.Load(), Unread: p.unread.Load(),
 		Replayed: ks.Replayed, Skipped: ks.Skipped, Resolved: p.resolved.Load(), Degraded: p.degraded.Load(),
-		CatchUps: p.catchUps.Load(), StreamErr: p.streamErr.Load(), Replied: p.replied.Load()}
+		CatchUps: p.catchUps.Load(), StreamErr: p.streamErr.Load(), Replied: p.replied.Load(), Reconciled: p.reconciled.Load()}
 }
 
 // ClientOf returns the Olvid client of the platform that delivered c's
@@ -208,11 +212,12 @@ func (p *Platform) session(ctx context.Context, useful func()) error {
 		return permanent(err)
 	}
 	ns := p.Notifications()
+	q := make(chan bot.Event, p.o.eventBuffer)
+	defer p.leaveQueued(q) // after the readers stopped
 	sctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer cancel()
-	q := make(chan bot.Event, p.o.eventBuffer)
 	ready := make(chan error, len(ns))
 	failed := make(chan error, len(ns))
 	for _, n := range ns {
@@ -294,6 +299,26 @@ func (p *Platform) readStream(ctx context.Context, n Notification, q chan<- bot.
 		select {
 		case q <- e:
 		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// leaveQueued hands the messages a session queued but never passed on (it
+// ended first) to the next catch-up, which starts at the first of them in
+// each discussion. The daemon counts them read, so the unread list does
+// not show them again, and a discussion without a position would lose
+// them.
+func (p *Platform) leaveQueued(q chan bot.Event) {
+	var pos []kit.Pos
+	for {
+		select {
+		case e := <-q:
+			if m, ok := e.(*MessageReceived); ok {
+				pos = append(pos, kit.Pos{Chat: chatID(m.GetMessage().GetDiscussionId()), ID: int64(m.GetMessage().GetId().GetId())})
+			}
+		default:
+			p.d.Spill(pos, true)
 			return
 		}
 	}

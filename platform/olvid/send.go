@@ -2,6 +2,7 @@ package olvid
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"go.uber.org/zap"
 
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/platform/kit"
@@ -77,7 +80,7 @@ func (p *Platform) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]s
 		if len(m.Files) > 0 && i == len(parts)-1 {
 			break
 		}
-		msg, err := p.client.SendMessage(ctx, SendMessage{DiscussionID: disc, Body: part, ReplyTo: reply})
+		msg, err := p.sendText(ctx, SendMessage{DiscussionID: disc, Body: part, ReplyTo: reply})
 		if err != nil {
 			return ids, err
 		}
@@ -96,6 +99,78 @@ func (p *Platform) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]s
 		ids = append(ids, IDOf(msg).String())
 	}
 	return ids, nil
+}
+
+// sendText sends one text message. When its outcome is unknown (the
+// connection dropped with the call in flight), the daemon may have sent
+// it: the discussion is listed once the connection is back, and a message
+// of the bot with the same body and quote, newer than the last one this
+// process sent there, is taken as this one, so that handling the event
+// again does not answer twice. If it cannot tell, the unknown outcome
+// stands.
+func (p *Platform) sendText(ctx context.Context, s SendMessage) (*Message, error) {
+	p.mu.Lock()
+	after := p.lastSent[s.DiscussionID]
+	p.mu.Unlock()
+	msg, err := p.client.SendMessage(ctx, s)
+	if err != nil && errors.Is(err, bot.ErrOutcomeUnknown) && ctx.Err() == nil {
+		if found, ok := p.findSent(ctx, s, after); ok {
+			p.reconciled.Add(1)
+			p.log.Debug("olvid: a send whose outcome was unknown had reached the daemon", zap.Uint64("discussion", s.DiscussionID), zap.Uint64("message", found.GetId().GetId()))
+			msg, err = found, nil
+		}
+	}
+	if err == nil {
+		p.noteSent(s.DiscussionID, msg.GetId().GetId())
+	}
+	return msg, err
+}
+
+// noteSent records the newest message the bot sent in a discussion.
+func (p *Platform) noteSent(disc, id uint64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if id <= p.lastSent[disc] {
+		return
+	}
+	if len(p.lastSent) >= maxCached {
+		clear(p.lastSent)
+	}
+	p.lastSent[disc] = id
+}
+
+// findAttempts bounds the listings of findSent, which wait for the
+// connection at most a second in all: a handler must not hang on it.
+const findAttempts = 6
+
+// findSent looks for s among the bot's messages of its discussion newer
+// than after, trying the listing again a few times while the connection
+// is down.
+func (p *Platform) findSent(ctx context.Context, s SendMessage, after uint64) (*Message, bool) {
+	ctx, cancel := context.WithTimeout(ctx, p.o.callTimeout)
+	defer cancel()
+	t := pb.MessageId_TYPE_OUTBOUND
+	disc := s.DiscussionID
+	b := kit.Backoff{Min: 10 * time.Millisecond, Max: 300 * time.Millisecond}
+	for attempt := 1; ; attempt++ {
+		out, err := p.client.ListMessages(ctx, &MessageFilter{Type: &t, DiscussionId: &disc}, false)
+		if err == nil {
+			var best *Message
+			for _, m := range out {
+				if m.GetId().GetId() <= after || m.GetBody() != s.Body || fromPB(m.GetRepliedMessageId()) != s.ReplyTo {
+					continue
+				}
+				if best == nil || m.GetId().GetId() < best.GetId().GetId() {
+					best = m
+				}
+			}
+			return best, best != nil
+		}
+		if !errors.Is(err, bot.ErrOutcomeUnknown) || attempt >= findAttempts || !kit.Sleep(ctx, b.Next()) {
+			p.log.Debug("olvid: could not tell whether a send reached the daemon", zap.Uint64("discussion", disc), zap.Error(err))
+			return nil, false
+		}
+	}
 }
 
 func (p *Platform) sendFiles(ctx context.Context, s SendMessage, paths []string) (*Message, error) {

@@ -63,7 +63,12 @@
 // message that waits to be handled again (WithMarkRead). A bot whose
 // store does not hold an earlier run (none, or a memory store after a
 // restart) resumes from those markers: the chats with unread messages are
-// caught up from GET …/messages/{chat}?unread=true. Start-up logs the
+// caught up from GET …/messages/{chat}?unread=true. So does a chat with
+// unread messages and no stored position when the store holds an earlier
+// run (one killed before its first catch-up reached the chat). In a
+// catch-up a message created before its chat's position is a change of
+// one passed on already, unless the version is the message's creation.
+// Start-up logs the
 // resume source: stored cursors, server read markers or none. Whether the
 // real server also marks a chat read when the bot posts in it is not
 // documented; if it does, messages queued behind a reply are lost to a

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -364,8 +365,12 @@ func (p *Platform) classify(m Message, delayed, replayed bool, after int64) kit.
 	isNew := retry || !seen && !delayed
 	if replayed && !seen && !retry {
 		// Catch-up has no "delayed": a message created before the
-		// chat's position is a change of one passed on already.
-		isNew = after == 0 || m.CreatedTime().UnixNano() > after
+		// chat's position is a change of one passed on already, unless
+		// this version is its creation, which came after the position
+		// (created is stamped to the microsecond, before the version:
+		// a new chat's first message, whose position is one below its
+		// version, is created "before" it).
+		isNew = after == 0 || m.CreatedTime().UnixNano() > after || creationVersion(&m)
 	}
 	switch {
 	case m.Deleted():
@@ -385,6 +390,22 @@ func (p *Platform) classify(m Message, delayed, replayed bool, after int64) kit.
 		it.Event = &MessageChanged{base}
 	}
 	return it
+}
+
+// creationSkew bounds the time between a message's created stamp and the
+// version the server gives it when it is created.
+const creationSkew = time.Second
+
+// creationVersion reports whether m is the version made when the message
+// was created: never edited, deleted or reacted to, and versioned within
+// creationSkew of its creation.
+func creationVersion(m *Message) bool {
+	c := m.CreatedTime()
+	if c.IsZero() || m.Edited != "" || m.Deleted() || len(m.Reactions) > 0 {
+		return false
+	}
+	d := m.Gentime - c.UnixNano()
+	return d >= 0 && d < int64(creationSkew)
 }
 
 // lookup returns the contact lookup for messages of chat.

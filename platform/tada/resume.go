@@ -126,18 +126,26 @@ func (p *Platform) chooseResume(fromStore bool, chats []Chat) {
 	if p.resume != "" {
 		return
 	}
+	markers := p.opts.markRead && p.opts.catchUp
 	switch {
 	case fromStore:
 		p.resume = resumeStored
-	case p.opts.markRead && p.opts.catchUp:
+	case markers:
 		p.resume = resumeMarkers
+	default:
+		p.resume = resumeNone
+	}
+	if markers {
+		// With stored state too: a chat with no cursor that has unread
+		// messages may hold some from before the stored "since" that an
+		// earlier process found unread but was killed before it caught
+		// them up (nothing of the chat was passed on, so no cursor was
+		// written). The read marker is below them; "since" is not.
 		for _, c := range chats {
-			if c.NumUnread > 0 {
+			if c.NumUnread > 0 && !p.d.Known(c.JID) {
 				p.unreadFrom[c.JID] = true
 			}
 		}
-	default:
-		p.resume = resumeNone
 	}
 	p.log.Info("tada: resume source", zap.String("source", p.resume), zap.Int("unread_chats", len(p.unreadFrom)))
 }

@@ -6,13 +6,16 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/platform/platformtest"
 	"github.com/parleybot/parley/platform/tada"
 	"github.com/parleybot/parley/platform/tada/tadasim"
+	"github.com/parleybot/parley/store"
 )
 
 // run is a Listen whose events go to handle, which reports their
@@ -263,5 +266,97 @@ func TestUnknownEventLoggedOnce(t *testing.T) {
 	waitCond(t, "both unknown events", func() bool { return p.Client().Stats().Unknown == 2 })
 	if n := len(logs.FilterField(zap.String("event", "server.future.thing")).All()); n != 1 {
 		t.Fatalf("%d info lines about the unknown event, want 1", n)
+	}
+}
+
+// A bot killed after it passed on a new chat's first message but before
+// the message was handled finds it again after the restart: the chat's
+// stored position is one below the message's version, and its created
+// stamp (to the microsecond, taken before the version) is below that
+// position, yet it is a new message, not a change.
+func TestKilledBeforeHandlingNewChatsFirstMessage(t *testing.T) {
+	sim := newSim(t)
+	alice := sim.AddContact("alice")
+	st := store.NewMemory()
+	p1 := newPlatform(t, sim, testOptions(st)...)
+	r1 := runWith(t, p1, func(*tada.NewMessage) {}) // never handled: killed first
+	one, err := sim.Send(alice.JID, sim.Bot().JID, "one")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitCond(t, "the message passed on", func() bool { return len(r1.got()) == 1 })
+	r1.stop()
+	if c := one.CreatedTime().UnixNano(); c > one.Gentime-1 {
+		t.Skipf("created %d not below the position %d; nothing to test", c, one.Gentime-1)
+	}
+	sim.ForgetUnconfirmed("") // only the catch-up can bring it back
+
+	p2 := newPlatform(t, sim, testOptions(st)...)
+	r2 := runWith(t, p2, func(e *tada.NewMessage) { p2.EventHandled(e, nil) })
+	waitCond(t, "the message again after the restart", func() bool { return slices.Contains(r2.got(), "one") })
+	if got := r2.got(); len(got) != 1 {
+		t.Fatalf("after the restart: %q, want [one]", got)
+	}
+}
+
+// A bot killed during its first catch-up, before it reached a chat it
+// found unread, catches that chat up from the read marker after the
+// restart, although the store now holds its state: the chat has no
+// position, and the newest version at the first start is past its
+// messages.
+func TestKilledDuringFirstCatchUpResumesUnreadChat(t *testing.T) {
+	sim := newSim(t)
+	alice := sim.AddContact("alice")
+	bob := sim.AddContact("bob")
+	for _, s := range []struct{ from, text string }{{alice.JID, "a1"}, {bob.JID, "b1"}, {alice.JID, "a2"}, {bob.JID, "b2"}} {
+		if _, err := sim.Send(s.from, sim.Bot().JID, s.text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sim.ForgetUnconfirmed("")
+	st := store.NewMemory()
+	p1 := newPlatform(t, sim, testOptions(st)...)
+	ctx, kill := context.WithCancel(context.Background())
+	first := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- p1.Listen(ctx, func(e bot.Event) error {
+			if nm, ok := e.(*tada.NewMessage); ok {
+				select {
+				case first <- nm.Msg.Content.Text:
+				default:
+				}
+				<-ctx.Done() // the catch-up goes no further: killed here
+				return bot.ErrStopped
+			}
+			return nil
+		})
+	}()
+	var got1 string
+	select {
+	case got1 = <-first:
+	case <-time.After(platformtest.Timeout):
+		t.Fatal("the first catch-up passed nothing on")
+	}
+	kill()
+	<-done
+	sim.ForgetUnconfirmed("")
+
+	p2 := newPlatform(t, sim, testOptions(st)...)
+	r2 := runWith(t, p2, func(e *tada.NewMessage) { p2.EventHandled(e, nil) })
+	want := []string{"a1", "a2", "b1", "b2"}
+	waitCond(t, "every message after the restart (the first process passed on "+got1+")", func() bool {
+		got := r2.got()
+		for _, w := range want {
+			if !slices.Contains(got, w) {
+				return false
+			}
+		}
+		return true
+	})
+	got := r2.got()
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Fatalf("after the restart: %q, want %q", got, want)
 	}
 }

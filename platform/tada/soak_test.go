@@ -47,9 +47,5 @@ func (w soakWorld) EmitOversized(t *testing.T) {
 // sizes).
 func TestSoak(t *testing.T) {
 	platformtest.Soak(t, "tada", func(t *testing.T) platformtest.World { return soakWorld{&simWorld{sim: newSim(t)}} },
-		platformtest.SoakOptions{Platform: soakPlatform,
-			// Known failures of the short run; make soak runs them all.
-			Skip: map[string]string{
-				"kills": "messages lost after SIGKILL with a bbolt store",
-			}})
+		platformtest.SoakOptions{Platform: soakPlatform})
 }

@@ -1,0 +1,260 @@
+package olvid_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/platform/olvid"
+	pb "github.com/parleybot/parley/platform/olvid/olvidpb"
+	"github.com/parleybot/parley/store"
+)
+
+// The connection drops after the daemon sent a reply but before its
+// answer came back (the daemon did the work; the client sees Unavailable):
+// the reply is found in the discussion instead of being sent again, the
+// handler succeeds, and the message is not handled a second time after
+// the reconnect.
+func TestSendWithLostAnswerIsNotSentTwice(t *testing.T) {
+	sim := newSim(t)
+	alice := sim.AddContact("alice")
+	var cut atomic.Bool
+	loseAnswer := grpc.WithChainUnaryInterceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+		err := invoker(ctx, method, req, reply, cc, opts...)
+		if err == nil && strings.HasSuffix(method, "/MessageSend") && cut.CompareAndSwap(false, true) {
+			sim.DropConnections()
+			return status.Error(codes.Unavailable, "connection lost before the answer")
+		}
+		return err
+	})
+	p := newPlatform(t, sim, store.NewMemory(), olvid.WithDialOptions(loseAnswer))
+
+	var mu sync.Mutex
+	handled := map[string]int{}
+	outcomes := map[string][]error{}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- p.Listen(ctx, func(e bot.Event) error {
+			m, ok := e.(*olvid.MessageReceived)
+			if !ok {
+				return nil
+			}
+			msg := m.Messages()[0]
+			// Handled in its own goroutine, as the bot does, so that the
+			// platform can reconnect while the send waits.
+			go func() {
+				_, err := p.Send(context.Background(), msg.Chat.ID, bot.Outgoing{Text: "echo: " + msg.Text, ReplyTo: msg.ID})
+				mu.Lock()
+				handled[msg.Text]++
+				outcomes[msg.Text] = append(outcomes[msg.Text], err)
+				mu.Unlock()
+				p.EventHandled(e, err)
+			}()
+			return nil
+		})
+	}()
+	defer func() {
+		stop()
+		<-done
+		_ = p.Close(context.Background())
+	}()
+	waitFor(t, "the streams", p.Ready)
+	if _, err := sim.ContactSend(alice.DiscussionID, "one"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first handling", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return handled["one"] > 0
+	})
+	// A later message is answered only after the reconnect's catch-up,
+	// which would have passed "one" on again.
+	waitFor(t, "the reconnect", func() bool { return p.Stats().Sessions >= 2 && p.Ready() })
+	if _, err := sim.ContactSend(alice.DiscussionID, "two"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the second message", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return handled["two"] > 0
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if !cut.Load() {
+		t.Fatal("the answer of the first send was never lost")
+	}
+	if handled["one"] != 1 || outcomes["one"][0] != nil {
+		t.Fatalf("message one handled %d times with outcomes %v, want once without error", handled["one"], outcomes["one"])
+	}
+	replies := 0
+	for _, s := range sim.BotSent() {
+		if s.Body == "echo: one" {
+			replies++
+		}
+	}
+	if replies != 1 {
+		t.Fatalf("the bot replied %d times to message one, want once", replies)
+	}
+	if s := p.Stats(); s.Reconciled != 1 {
+		t.Fatalf("stats %+v, want one send reconciled", s)
+	}
+}
+
+// unreadHook runs before the catch-up's listing of unread messages
+// reaches the daemon.
+type unreadHook struct {
+	grpc.ClientStream
+	before func()
+}
+
+func (s unreadHook) SendMsg(m any) error {
+	if r, ok := m.(*pb.MessageListRequest); ok && r.GetUnread() {
+		s.before()
+	}
+	return s.ClientStream.SendMsg(m)
+}
+
+// A catch-up's unread listing finds a message of a known discussion
+// while an earlier one is still in the streams' queue (the daemon counts
+// it read), and the streams then fail: the earlier one is not skipped.
+// Passing the unread one on by itself made the earlier one look passed
+// on already, for good.
+func TestUnreadListingDoesNotSkipQueuedMessages(t *testing.T) {
+	sim := newSim(t)
+	alice := sim.AddContact("alice")
+	var armed, fired atomic.Bool
+	hook := grpc.WithChainStreamInterceptor(func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+		cs, err := streamer(ctx, desc, cc, method, opts...)
+		if err != nil || !strings.HasSuffix(method, "/MessageList") {
+			return cs, err
+		}
+		return unreadHook{ClientStream: cs, before: func() {
+			if !armed.Load() || !fired.CompareAndSwap(false, true) {
+				return
+			}
+			// "two" goes to the open stream; the streams end; "three"
+			// finds no stream and stays unread.
+			if _, err := sim.ContactSend(alice.DiscussionID, "two"); err != nil {
+				t.Error(err)
+			}
+			sim.CutStreams()
+			if err := sim.Wait(wait, func() bool { return sim.Subscribers("MessageReceived") == 0 }); err != nil {
+				t.Error(err)
+			}
+			if _, err := sim.ContactSend(alice.DiscussionID, "three"); err != nil {
+				t.Error(err)
+			}
+		}}, nil
+	})
+	p := newPlatform(t, sim, store.NewMemory(), olvid.WithDialOptions(hook))
+	log := newLog()
+	run := runBot(t, p, log, nil)
+	defer run.stop(t)
+	waitFor(t, "the streams", p.Ready)
+	if _, err := sim.ContactSend(alice.DiscussionID, "one"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first message", func() bool { return log.count("one") == 1 })
+	armed.Store(true)
+	sim.CutStreams() // a reconnect, whose catch-up runs the hook
+	waitFor(t, "the hook", fired.Load)
+	waitFor(t, "the third message", func() bool { return log.count("three") == 1 })
+	// A later message is passed on after every catch-up since.
+	waitFor(t, "the streams again", p.Ready)
+	if _, err := sim.ContactSend(alice.DiscussionID, "four"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the fourth message", func() bool { return log.count("four") == 1 })
+	for _, text := range []string{"one", "two", "three", "four"} {
+		if n := log.count(text); n != 1 {
+			t.Errorf("%q handled %d times, want once", text, n)
+		}
+	}
+}
+
+// endSignal reports the end of a notification stream, which its reader
+// sees only after it queued every notification before it.
+type endSignal struct {
+	grpc.ClientStream
+	ended chan<- struct{}
+}
+
+func (s endSignal) RecvMsg(m any) error {
+	err := s.ClientStream.RecvMsg(m)
+	if err != nil {
+		select {
+		case s.ended <- struct{}{}:
+		default:
+		}
+	}
+	return err
+}
+
+// A session that ends during its first catch-up, with a message of a
+// discussion that has no position yet queued from the stream, leaves it
+// to the next catch-up: the daemon counts it read, so the unread list
+// does not show it again.
+func TestMessageQueuedWhenSessionEndsIsCaughtUp(t *testing.T) {
+	sim := newSim(t)
+	alice := sim.AddContact("alice")
+	ended := make(chan struct{}, 1)
+	var fired atomic.Bool
+	hook := grpc.WithChainStreamInterceptor(func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+		cs, err := streamer(ctx, desc, cc, method, opts...)
+		switch {
+		case err != nil:
+			return cs, err
+		case strings.HasSuffix(method, "/MessageReceived"):
+			return endSignal{ClientStream: cs, ended: ended}, nil
+		case strings.HasSuffix(method, "/MessageList"):
+			return failingUnread{ClientStream: cs, fail: func() error {
+				if !fired.CompareAndSwap(false, true) {
+					return nil
+				}
+				if _, err := sim.ContactSend(alice.DiscussionID, "one"); err != nil {
+					t.Error(err)
+				}
+				sim.CutStreams()
+				select {
+				case <-ended:
+				case <-time.After(wait):
+					t.Error("the message stream did not end")
+				}
+				return status.Error(codes.Unavailable, "connection lost during the catch-up")
+			}}, nil
+		}
+		return cs, nil
+	})
+	p := newPlatform(t, sim, store.NewMemory(), olvid.WithDialOptions(hook))
+	log := newLog()
+	run := runBot(t, p, log, nil)
+	defer run.stop(t)
+	waitFor(t, "the message queued by the first session", func() bool { return log.count("one") == 1 })
+	if !fired.Load() {
+		t.Fatal("the first catch-up did not fail")
+	}
+}
+
+// failingUnread fails the unread listing when fail says so.
+type failingUnread struct {
+	grpc.ClientStream
+	fail func() error
+}
+
+func (s failingUnread) SendMsg(m any) error {
+	if r, ok := m.(*pb.MessageListRequest); ok && r.GetUnread() {
+		if err := s.fail(); err != nil {
+			return err
+		}
+	}
+	return s.ClientStream.SendMsg(m)
+}
