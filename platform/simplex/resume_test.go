@@ -385,3 +385,47 @@ func TestDroppedReplyIsRetriedThenMarkedOnce(t *testing.T) {
 		t.Errorf("no reconnect (%d connections)", s.TotalConnections)
 	}
 }
+
+// A bot killed before it wrote any cursor is not at its first start when
+// it comes back: what it was sent meanwhile is fetched, while the history
+// from before its first start still is not.
+func TestRestartBeforeFirstCursorCatchesUp(t *testing.T) {
+	sim := startSim(t, simplexsim.WithoutAwayQueue())
+	alice, err := sim.ConnectContact("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	send(t, sim, alice.ContactID, "old")
+	st, err := store.OpenFile(t.TempDir() + "/bot.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+
+	first := startEcho(t, sim, simplex.WithStore(st))
+	first.crash(t) // before any message reached it: no cursor written
+	send(t, sim, alice.ContactID, "hi")
+	bob, err := sim.ConnectContact("bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	send(t, sim, bob.ContactID, "yo")
+
+	second := startEcho(t, sim, simplex.WithStore(st))
+	aliceChat, bobChat := fmt.Sprintf("@%d", alice.ContactID), fmt.Sprintf("@%d", bob.ContactID)
+	eventually(t, "the messages sent while the bot was down to be answered", func() bool {
+		return second.count("hi") == 1 && second.count("yo") == 1
+	})
+	send(t, sim, alice.ContactID, "after")
+	eventually(t, "a live message to be answered", func() bool { return second.count("after") == 1 })
+	if n := second.count("old"); n != 0 {
+		t.Errorf("history from before the first start handled %d times", n)
+	}
+	if got := replies(sim, aliceChat); got["echo hi"] != 1 || got["echo old"] != 0 {
+		t.Errorf("replies to alice: %v", got)
+	}
+	if got := replies(sim, bobChat); got["echo yo"] != 1 {
+		t.Errorf("replies to bob: %v", got)
+	}
+	second.stop(t)
+}

@@ -59,6 +59,5 @@ func TestSoak(t *testing.T) {
 			// Known failures of the short run; make soak runs them all.
 			Skip: map[string]string{
 				"drops": "messages lost after dropped connections",
-				"kills": "messages lost after SIGKILL with a bbolt store",
 			}})
 }
