@@ -350,8 +350,28 @@ func (l *lookAhead) keep(chat string, after int64, c AChat) {
 	l.mu.Unlock()
 }
 
+// chatPage is /_get chat after=<id> count=<n> with after= always given:
+// the catch-up of a chat from its first item asks after=0, which
+// APIGetChat's zero After would leave out, and a /_get chat without it
+// returns the chat's last items instead of its first.
+type chatPage struct{ APIGetChat }
+
+// Cmd renders the command.
+func (c chatPage) Cmd() (string, error) {
+	if err := c.Chat.Validate(); err != nil {
+		return "", err
+	}
+	if c.Count <= 0 || c.After < 0 {
+		return "", fmt.Errorf("simplex: page after %d count %d", c.After, c.Count)
+	}
+	b := c.Chat.appendTo([]byte("/_get chat "))
+	b = cmdAppendID(append(b, " after="...), c.After)
+	b = strconv.AppendInt(append(b, " count="...), int64(c.Count), 10)
+	return cmdString(b)
+}
+
 func (p *Platform) getChat(ctx context.Context, ref ChatRef, after int64, limit int) (AChat, error) {
-	r, err := Exec(ctx, p.client, APIGetChat{Chat: ref, After: after, Count: limit})
+	r, err := Exec(ctx, p.client, chatPage{APIGetChat{Chat: ref, After: after, Count: limit}})
 	if err != nil {
 		var ce *CommandError
 		if errors.As(err, &ce) {

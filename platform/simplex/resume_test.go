@@ -429,3 +429,41 @@ func TestRestartBeforeFirstCursorCatchesUp(t *testing.T) {
 	}
 	second.stop(t)
 }
+
+// A catch-up that starts at a chat's very first item asks for the items
+// after 0, not for the chat's last page: with more than a page waiting,
+// the first page must not be skipped.
+func TestCatchUpFromFirstItemReadsTheFirstPage(t *testing.T) {
+	sim := startSim(t, simplexsim.WithoutAwayQueue())
+	alice, err := sim.ConnectContact("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := simplex.DefaultCatchUpPage + simplex.DefaultCatchUpPage/2
+	for i := range n {
+		id, err := sim.ContactSend(alice.ContactID, fmt.Sprintf("m%d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 && id != 1 {
+			t.Fatalf("the first message is item %d; the test needs a chat starting at item 1", id)
+		}
+	}
+	// No store: the bot resumes from the unread markers, from item 1.
+	r := startEcho(t, sim)
+	eventually(t, "every message to be answered", func() bool {
+		for i := range n {
+			if r.count(fmt.Sprintf("m%d", i)) == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	got := replies(sim, fmt.Sprintf("@%d", alice.ContactID))
+	for i := range n {
+		if c := got[fmt.Sprintf("echo m%d", i)]; c != 1 {
+			t.Errorf("m%d answered %d times", i, c)
+		}
+	}
+	r.stop(t)
+}
