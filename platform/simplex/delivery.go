@@ -419,7 +419,7 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 			}
 		}
 	}
-	p.forgetUnsure(chat, items)
+	p.forgetUnsure(chat, items, quoted)
 	if n := len(items); n > 0 {
 		p.seen(items[n-1].Meta.ItemID)
 	}
@@ -504,17 +504,60 @@ func (p *Platform) seekReplies(ctx context.Context, ref ChatRef, chat string, it
 	}
 }
 
-// forgetUnsure drops the page's items from the unsure ones: their
-// replies were looked for.
-func (p *Platform) forgetUnsure(chat string, items []ChatItem) {
+// forgetUnsure drops the page's items whose replies were found from the
+// unsure ones. The others stay for seekUnsure: the command from the dead
+// connection may still run after this fetch.
+func (p *Platform) forgetUnsure(chat string, items []ChatItem, quoted map[int64]int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.unsure) == 0 {
 		return
 	}
 	for i := range items {
-		delete(p.unsure, replyKey{chat, items[i].Meta.ItemID})
+		if _, found := quoted[items[i].Meta.ItemID]; found {
+			delete(p.unsure, replyKey{chat, items[i].Meta.ItemID})
+		}
 	}
+}
+
+// seekUnsure looks, just before a reply to item replyTo of chat goes
+// again, for the earlier reply whose outcome was unknown, from where it
+// can be to the end of the chat (at most maxSeekPages pages). It returns
+// that reply's id if it is there.
+func (p *Platform) seekUnsure(ctx context.Context, chat, replyTo string) (int64, bool) {
+	ref, err := ParseChatRef(chat)
+	if err != nil {
+		return 0, false
+	}
+	item, err := strconv.ParseInt(replyTo, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	k := replyKey{ref.String(), item}
+	p.mu.Lock()
+	sp, ok := p.unsure[k]
+	delete(p.unsure, k)
+	p.mu.Unlock()
+	if !ok {
+		return 0, false
+	}
+	after, limit := max(sp.from, item), p.cfg.catchUpPage
+	quoted := map[int64]int64{}
+	for range maxSeekPages {
+		c, err := p.getChat(ctx, ref, after, limit)
+		if err != nil {
+			return 0, false
+		}
+		noteQuotes(quoted, c.ChatItems)
+		if reply, found := quoted[item]; found {
+			return reply, true
+		}
+		if len(c.ChatItems) < limit {
+			return 0, false
+		}
+		after = c.ChatItems[len(c.ChatItems)-1].Meta.ItemID
+	}
+	return 0, false
 }
 
 // noteUnsure records a reply whose outcome is unknown, for seekReplies;
