@@ -100,7 +100,10 @@ func (c *cursors) load(ctx context.Context) error {
 			c.handled[chat] = id
 			c.delivered[chat] = max(c.delivered[chat], id)
 			if i == 1 {
-				c.dirty = true // not yet in the full map
+				// Not yet in the full map: kept with the new chats, so that
+				// writing another new chat before the next flush keeps it.
+				c.dirty = true
+				c.fresh[chat] = id
 			}
 		}
 	}
@@ -129,6 +132,20 @@ func (c *cursors) isDelivered(chat string, id int64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return id <= c.delivered[chat]
+}
+
+// noteSeen writes the cursor of a chat new to the store below id, the
+// first item of it seen live, once the stored cursors were loaded (before,
+// the write could replace stored new chats). Until an item of it is
+// handled, a crash then leaves the chat known to the next run.
+func (c *cursors) noteSeen(ctx context.Context, chat string, id int64) {
+	c.mu.Lock()
+	_, known := c.handled[chat]
+	ready := c.loaded
+	c.mu.Unlock()
+	if ready && !known {
+		c.noteNew(ctx, chat, id)
+	}
 }
 
 func (c *cursors) noteNew(ctx context.Context, chat string, id int64) {
