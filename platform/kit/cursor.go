@@ -134,20 +134,6 @@ func (c *cursors) isDelivered(chat string, id int64) bool {
 	return id <= c.delivered[chat]
 }
 
-// noteSeen writes the cursor of a chat new to the store below id, the
-// first item of it seen live, once the stored cursors were loaded (before,
-// the write could replace stored new chats). Until an item of it is
-// handled, a crash then leaves the chat known to the next run.
-func (c *cursors) noteSeen(ctx context.Context, chat string, id int64) {
-	c.mu.Lock()
-	_, known := c.handled[chat]
-	ready := c.loaded
-	c.mu.Unlock()
-	if ready && !known {
-		c.noteNew(ctx, chat, id)
-	}
-}
-
 func (c *cursors) noteNew(ctx context.Context, chat string, id int64) {
 	if c.st == nil {
 		return

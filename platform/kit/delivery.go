@@ -3,7 +3,6 @@ package kit
 import (
 	"context"
 	"errors"
-	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -167,20 +166,7 @@ func (d *Delivery) Begin(emit func(bot.Event) error) {
 }
 
 // Load reads the stored cursors, once per process; later calls do nothing.
-// Chats new to the store whose live items were seen before it are then
-// written, as Seen does.
-func (d *Delivery) Load(ctx context.Context) error {
-	if err := d.curs.load(ctx); err != nil {
-		return err
-	}
-	d.mu.Lock()
-	seen := maps.Clone(d.firstSeen)
-	d.mu.Unlock()
-	for chat, id := range seen {
-		d.curs.noteSeen(ctx, chat, id)
-	}
-	return nil
-}
+func (d *Delivery) Load(ctx context.Context) error { return d.curs.load(ctx) }
 
 // Stop records that the bot takes no more events (emit returned
 // bot.ErrStopped): catch-ups end and live items are no longer admitted.
@@ -324,11 +310,8 @@ func (d *Delivery) Spill(items []Pos, full bool) bool {
 		return false
 	}
 	d.mu.Lock()
-	fresh := d.seenLocked(items)
-	d.mu.Unlock()
-	d.noteSeen(fresh)
-	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.seenLocked(items)
 	if !full {
 		behind := false
 		for _, p := range items {
@@ -350,39 +333,24 @@ func (d *Delivery) Spill(items []Pos, full bool) bool {
 // Seen records live items that are queued rather than offered to Spill
 // (a platform that decides cheaply not to spill skips Spill), so that a
 // chat new to the Delivery is caught up from its first queued item should
-// a later one be spilled. A chat new to the store gets its cursor written
-// below that item at once: a crash before the item is handled must not
-// leave the chat unknown, its item taken for history from before the bot.
-// Call it on the goroutine that spills, in the order items arrive.
+// a later one be spilled. Call it on the goroutine that spills, in the
+// order items arrive.
 func (d *Delivery) Seen(items []Pos) {
 	if d.stopping.Load() || len(items) == 0 {
 		return
 	}
 	d.mu.Lock()
-	fresh := d.seenLocked(items)
+	d.seenLocked(items)
 	d.mu.Unlock()
-	d.noteSeen(fresh)
 }
 
-// seenLocked records the first item seen of each unknown chat and returns
-// the chats first seen now.
-func (d *Delivery) seenLocked(items []Pos) []Pos {
-	var fresh []Pos
+func (d *Delivery) seenLocked(items []Pos) {
 	for _, p := range items {
 		if !d.Known(p.Chat) {
 			if _, ok := d.firstSeen[p.Chat]; !ok {
 				d.firstSeen[p.Chat] = p.ID
-				fresh = append(fresh, p)
 			}
 		}
-	}
-	return fresh
-}
-
-// noteSeen writes the cursors of chats first seen live, outside d.mu.
-func (d *Delivery) noteSeen(fresh []Pos) {
-	for _, p := range fresh {
-		d.curs.noteSeen(context.Background(), p.Chat, p.ID)
 	}
 }
 

@@ -671,63 +671,6 @@ func TestConcurrentCatchUpsLoseNothing(t *testing.T) {
 	}
 }
 
-// A chat new to the store whose live item was only seen (queued, not yet
-// passed on) is known to the next process after a crash, from that item:
-// else the next start takes the item for history from before the bot.
-func TestSeenChatSurvivesACrashBeforeItsItemIsHandled(t *testing.T) {
-	ctx := context.Background()
-	st := store.NewMemory()
-	h := newHistory()
-	h.add("old", 1, false)
-	first := kit.NewDelivery(h, kit.Config{Store: st, Key: "cursors"})
-	if err := first.Load(ctx); err != nil {
-		t.Fatal(err)
-	}
-	first.Begin(func(bot.Event) error { return nil })
-	first.Seen([]kit.Pos{{Chat: "new", ID: 7}})
-	// The process dies here: nothing is flushed, nothing handled.
-
-	next := kit.NewDelivery(h, kit.Config{Store: st, Key: "cursors"})
-	if err := next.Load(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if pos, ok := next.Position("new"); !ok || pos != 6 {
-		t.Errorf("Position(new) = %d, %v; want 6, true", pos, ok)
-	}
-}
-
-// Chats seen before the stored cursors were loaded are written by Load,
-// without replacing the new chats already stored.
-func TestLoadWritesChatsSeenBefore(t *testing.T) {
-	ctx := context.Background()
-	st := store.NewMemory()
-	h := newHistory()
-	d := kit.NewDelivery(h, kit.Config{Store: st, Key: "cursors"})
-	if err := d.Load(ctx); err != nil {
-		t.Fatal(err)
-	}
-	d.Begin(func(bot.Event) error { return nil })
-	d.Seen([]kit.Pos{{Chat: "a", ID: 3}})
-
-	e := kit.NewDelivery(h, kit.Config{Store: st}) // the key comes later
-	e.Begin(func(bot.Event) error { return nil })
-	e.Seen([]kit.Pos{{Chat: "b", ID: 9}})
-	e.SetKey("cursors")
-	if err := e.Load(ctx); err != nil {
-		t.Fatal(err)
-	}
-
-	f := kit.NewDelivery(h, kit.Config{Store: st, Key: "cursors"})
-	if err := f.Load(ctx); err != nil {
-		t.Fatal(err)
-	}
-	for chat, want := range map[string]int64{"a": 2, "b": 8} {
-		if pos, ok := f.Position(chat); !ok || pos != want {
-			t.Errorf("Position(%s) = %d, %v; want %d, true", chat, pos, ok, want)
-		}
-	}
-}
-
 // A new chat written by one process and not yet flushed into the full map
 // survives the next process writing another new chat and crashing too.
 func TestNewChatsSurviveTwoCrashes(t *testing.T) {
