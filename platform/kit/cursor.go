@@ -100,7 +100,10 @@ func (c *cursors) load(ctx context.Context) error {
 			c.handled[chat] = id
 			c.delivered[chat] = max(c.delivered[chat], id)
 			if i == 1 {
-				c.dirty = true // not yet in the full map
+				// Not yet in the full map: kept with the new chats, so that
+				// writing another new chat before the next flush keeps it.
+				c.dirty = true
+				c.fresh[chat] = id
 			}
 		}
 	}

@@ -670,3 +670,31 @@ func TestConcurrentCatchUpsLoseNothing(t *testing.T) {
 		}
 	}
 }
+
+// A new chat written by one process and not yet flushed into the full map
+// survives the next process writing another new chat and crashing too.
+func TestNewChatsSurviveTwoCrashes(t *testing.T) {
+	ctx := context.Background()
+	st := store.NewMemory()
+	h := newHistory()
+	for i, chat := range []string{"a", "b"} {
+		d := kit.NewDelivery(h, kit.Config{Store: st, Key: "cursors"})
+		if err := d.Load(ctx); err != nil {
+			t.Fatal(err)
+		}
+		d.Begin(func(bot.Event) error { return nil })
+		if !d.Admit(ctx, chat, int64(10*(i+1))) {
+			t.Fatalf("%s not admitted", chat)
+		}
+		// Crash: no flush.
+	}
+	d := kit.NewDelivery(h, kit.Config{Store: st, Key: "cursors"})
+	if err := d.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for chat, want := range map[string]int64{"a": 9, "b": 19} {
+		if pos, ok := d.Position(chat); !ok || pos != want {
+			t.Errorf("Position(%s) = %d, %v; want %d, true", chat, pos, ok, want)
+		}
+	}
+}

@@ -48,10 +48,12 @@ func (s sink) Connected(ctx context.Context, first bool) error {
 	if p.cfg.catchUp && !p.stopping.Load() {
 		var extra []string
 		var latest map[string]int64
-		// A store that has never kept a cursor is a bot's first start: the
-		// chats' older history is not its business.
-		if p.readMarkers || !first || len(p.d.Chats()) > 0 {
-			if extra, latest, err = p.discover(ctx, u); err != nil {
+		catchUp, floor, err := p.startFloor(ctx, u, first)
+		if err != nil {
+			return err
+		}
+		if catchUp {
+			if extra, latest, err = p.discover(ctx, u, floor); err != nil {
 				return err
 			}
 		}
@@ -181,6 +183,58 @@ func (s spillSink) Resume() {
 	}
 }
 
+// startKey is the store key of the highest item id the CLI held when
+// the bot first started with its store: older items are history from
+// before the bot, newer ones are its to handle.
+func startKey(u *User) string { return "simplex:start:" + strconv.FormatInt(u.UserID, 10) }
+
+// startFloor tells whether this connection catches up at all, and below
+// which item id a chat the cursors do not know is history from before the
+// bot. A store with no cursor is not enough to tell a first start: a bot
+// killed before it wrote one must still fetch what it was sent while it
+// ran and while it was down. So a first start writes the CLI's highest
+// item id to the store, and a later start without cursors finds it.
+func (p *Platform) startFloor(ctx context.Context, u *User, first bool) (bool, int64, error) {
+	if p.readMarkers {
+		return true, 0, nil
+	}
+	st, key := p.cfg.store, startKey(u)
+	var floor int64
+	data, ok, err := st.Get(ctx, key)
+	if err != nil {
+		return false, 0, fmt.Errorf("simplex: reading the start mark: %w", err)
+	}
+	if ok {
+		if floor, err = strconv.ParseInt(string(data), 10, 64); err != nil {
+			p.log.Warn("simplex: start mark unreadable; catching up unknown chats from their first unread item",
+				zap.String("key", key), zap.Error(err))
+			floor = 0
+		}
+		return true, floor, nil
+	}
+	if !first || len(p.d.Chats()) > 0 {
+		// A store from before the mark: it has cursors, so this is a restart.
+		return true, 0, nil
+	}
+	// The first start: the chats' history so far is not the bot's business.
+	r, err := Exec(ctx, p.client, APIGetChats{UserID: u.UserID, Count: discoverChats})
+	var ce *CommandError
+	if err != nil && !errors.As(err, &ce) {
+		return false, 0, fmt.Errorf("simplex: listing chats: %w", err)
+	}
+	if err == nil {
+		for i := range r.Chats {
+			if items := r.Chats[i].ChatItems; len(items) > 0 {
+				floor = max(floor, items[len(items)-1].Meta.ItemID)
+			}
+		}
+	}
+	if err := st.Set(ctx, key, []byte(strconv.FormatInt(floor, 10)), 0); err != nil {
+		return false, 0, fmt.Errorf("simplex: writing the start mark: %w", err)
+	}
+	return false, floor, nil
+}
+
 // discoverChats bounds the chats one /_get chats lists.
 const discoverChats = 5000
 
@@ -189,8 +243,9 @@ const discoverChats = 5000
 // unread received items, each to be caught up from its first unread item
 // (chats that got messages only while the bot was away, or, without a
 // store, every chat with messages not handled yet), and the latest item
-// of every chat listed, so that quiet chats are not fetched.
-func (p *Platform) discover(ctx context.Context, u *User) ([]string, map[string]int64, error) {
+// of every chat listed, so that quiet chats are not fetched. Items up to
+// floor predate the bot and are not caught up.
+func (p *Platform) discover(ctx context.Context, u *User, floor int64) ([]string, map[string]int64, error) {
 	r, err := Exec(ctx, p.client, APIGetChats{UserID: u.UserID, Count: discoverChats})
 	var ce *CommandError
 	if errors.As(err, &ce) {
@@ -213,10 +268,10 @@ func (p *Platform) discover(ctx context.Context, u *User) ([]string, map[string]
 		if n := len(c.ChatItems); n > 0 && c.ChatItems[n-1].Meta.ItemID > 0 {
 			latest[chat] = c.ChatItems[n-1].Meta.ItemID
 		}
-		if c.ChatStats.UnreadCount <= 0 || c.ChatStats.MinUnreadItemID <= 0 || p.d.Known(chat) {
+		if c.ChatStats.UnreadCount <= 0 || c.ChatStats.MinUnreadItemID <= 0 || p.d.Known(chat) || latest[chat] <= floor {
 			continue
 		}
-		p.d.Discovered(chat, c.ChatStats.MinUnreadItemID)
+		p.d.Discovered(chat, max(c.ChatStats.MinUnreadItemID, floor+1))
 		out = append(out, chat)
 	}
 	if len(out) > 0 {
@@ -295,8 +350,28 @@ func (l *lookAhead) keep(chat string, after int64, c AChat) {
 	l.mu.Unlock()
 }
 
+// chatPage is /_get chat after=<id> count=<n> with after= always given:
+// the catch-up of a chat from its first item asks after=0, which
+// APIGetChat's zero After would leave out, and a /_get chat without it
+// returns the chat's last items instead of its first.
+type chatPage struct{ APIGetChat }
+
+// Cmd renders the command.
+func (c chatPage) Cmd() (string, error) {
+	if err := c.Chat.Validate(); err != nil {
+		return "", err
+	}
+	if c.Count <= 0 || c.After < 0 {
+		return "", fmt.Errorf("simplex: page after %d count %d", c.After, c.Count)
+	}
+	b := c.Chat.appendTo([]byte("/_get chat "))
+	b = cmdAppendID(append(b, " after="...), c.After)
+	b = strconv.AppendInt(append(b, " count="...), int64(c.Count), 10)
+	return cmdString(b)
+}
+
 func (p *Platform) getChat(ctx context.Context, ref ChatRef, after int64, limit int) (AChat, error) {
-	r, err := Exec(ctx, p.client, APIGetChat{Chat: ref, After: after, Count: limit})
+	r, err := Exec(ctx, p.client, chatPage{APIGetChat{Chat: ref, After: after, Count: limit}})
 	if err != nil {
 		var ce *CommandError
 		if errors.As(err, &ce) {
@@ -344,7 +419,7 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 			}
 		}
 	}
-	p.forgetUnsure(chat, items)
+	p.forgetUnsure(chat, items, quoted)
 	if n := len(items); n > 0 {
 		p.seen(items[n-1].Meta.ItemID)
 	}
@@ -429,17 +504,60 @@ func (p *Platform) seekReplies(ctx context.Context, ref ChatRef, chat string, it
 	}
 }
 
-// forgetUnsure drops the page's items from the unsure ones: their
-// replies were looked for.
-func (p *Platform) forgetUnsure(chat string, items []ChatItem) {
+// forgetUnsure drops the page's items whose replies were found from the
+// unsure ones. The others stay for seekUnsure: the command from the dead
+// connection may still run after this fetch.
+func (p *Platform) forgetUnsure(chat string, items []ChatItem, quoted map[int64]int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.unsure) == 0 {
 		return
 	}
 	for i := range items {
-		delete(p.unsure, replyKey{chat, items[i].Meta.ItemID})
+		if _, found := quoted[items[i].Meta.ItemID]; found {
+			delete(p.unsure, replyKey{chat, items[i].Meta.ItemID})
+		}
 	}
+}
+
+// seekUnsure looks, just before a reply to item replyTo of chat goes
+// again, for the earlier reply whose outcome was unknown, from where it
+// can be to the end of the chat (at most maxSeekPages pages). It returns
+// that reply's id if it is there.
+func (p *Platform) seekUnsure(ctx context.Context, chat, replyTo string) (int64, bool) {
+	ref, err := ParseChatRef(chat)
+	if err != nil {
+		return 0, false
+	}
+	item, err := strconv.ParseInt(replyTo, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	k := replyKey{ref.String(), item}
+	p.mu.Lock()
+	sp, ok := p.unsure[k]
+	delete(p.unsure, k)
+	p.mu.Unlock()
+	if !ok {
+		return 0, false
+	}
+	after, limit := max(sp.from, item), p.cfg.catchUpPage
+	quoted := map[int64]int64{}
+	for range maxSeekPages {
+		c, err := p.getChat(ctx, ref, after, limit)
+		if err != nil {
+			return 0, false
+		}
+		noteQuotes(quoted, c.ChatItems)
+		if reply, found := quoted[item]; found {
+			return reply, true
+		}
+		if len(c.ChatItems) < limit {
+			return 0, false
+		}
+		after = c.ChatItems[len(c.ChatItems)-1].Meta.ItemID
+	}
+	return 0, false
 }
 
 // noteUnsure records a reply whose outcome is unknown, for seekReplies;

@@ -51,7 +51,9 @@ type Stats struct {
 // replied to it quoting it (bot.Context.Reply and ReplyAsync do), the
 // catch-up finds the reply in the chat, and the handler's new reply is
 // answered with the earlier one instead of going twice (Stats.Reconciled,
-// logged at debug). A reply that does not quote its message cannot be
+// logged at debug). A reply whose outcome was unknown and that the
+// catch-up did not find is looked for again just before it would go
+// twice, as the CLI may run the dead connection's command late. A reply that does not quote its message cannot be
 // recognized: then the message in flight in each chat at the crash may
 // be answered twice.
 type Platform struct {
@@ -259,7 +261,7 @@ func (p *Platform) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]s
 	if err != nil {
 		return nil, err
 	}
-	if id, ok := p.replyFound(chatID, m, len(msgs)); ok {
+	if id, ok := p.replyFound(ctx, chatID, m, len(msgs)); ok {
 		return []string{id}, nil
 	}
 	var ids []string
@@ -298,7 +300,7 @@ func (p *Platform) SendAsync(ctx context.Context, chatID string, m bot.Outgoing,
 		done(nil, nil) // nothing to send, as Send
 		return
 	case 1:
-		if id, ok := p.replyFound(chatID, m, 1); ok {
+		if id, ok := p.replyFound(ctx, chatID, m, 1); ok {
 			done([]string{id}, nil)
 			return
 		}
@@ -332,11 +334,17 @@ func (p *Platform) SendAsync(ctx context.Context, chatID string, m bot.Outgoing,
 // catch-up that passed its event on again (after a drop lost the CLI's
 // answer, or a crash the cursor) found the reply in the chat. The earlier
 // reply's id stands for the new one, so the reply does not go twice.
-func (p *Platform) replyFound(chatID string, m bot.Outgoing, parts int) (string, bool) {
+// A reply whose outcome was unknown and that the catch-up did not find is
+// looked for once more now: the CLI may have run the command from the
+// dead connection after the catch-up read the chat.
+func (p *Platform) replyFound(ctx context.Context, chatID string, m bot.Outgoing, parts int) (string, bool) {
 	if parts != 1 || m.ReplyTo == "" {
 		return "", false
 	}
 	id, ok := p.takeReplied(chatID, m.ReplyTo)
+	if !ok {
+		id, ok = p.seekUnsure(ctx, chatID, m.ReplyTo)
+	}
 	if !ok {
 		return "", false
 	}

@@ -385,3 +385,85 @@ func TestDroppedReplyIsRetriedThenMarkedOnce(t *testing.T) {
 		t.Errorf("no reconnect (%d connections)", s.TotalConnections)
 	}
 }
+
+// A bot killed before it wrote any cursor is not at its first start when
+// it comes back: what it was sent meanwhile is fetched, while the history
+// from before its first start still is not.
+func TestRestartBeforeFirstCursorCatchesUp(t *testing.T) {
+	sim := startSim(t, simplexsim.WithoutAwayQueue())
+	alice, err := sim.ConnectContact("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	send(t, sim, alice.ContactID, "old")
+	st, err := store.OpenFile(t.TempDir() + "/bot.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+
+	first := startEcho(t, sim, simplex.WithStore(st))
+	first.crash(t) // before any message reached it: no cursor written
+	send(t, sim, alice.ContactID, "hi")
+	bob, err := sim.ConnectContact("bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	send(t, sim, bob.ContactID, "yo")
+
+	second := startEcho(t, sim, simplex.WithStore(st))
+	aliceChat, bobChat := fmt.Sprintf("@%d", alice.ContactID), fmt.Sprintf("@%d", bob.ContactID)
+	eventually(t, "the messages sent while the bot was down to be answered", func() bool {
+		return second.count("hi") == 1 && second.count("yo") == 1
+	})
+	send(t, sim, alice.ContactID, "after")
+	eventually(t, "a live message to be answered", func() bool { return second.count("after") == 1 })
+	if n := second.count("old"); n != 0 {
+		t.Errorf("history from before the first start handled %d times", n)
+	}
+	if got := replies(sim, aliceChat); got["echo hi"] != 1 || got["echo old"] != 0 {
+		t.Errorf("replies to alice: %v", got)
+	}
+	if got := replies(sim, bobChat); got["echo yo"] != 1 {
+		t.Errorf("replies to bob: %v", got)
+	}
+	second.stop(t)
+}
+
+// A catch-up that starts at a chat's very first item asks for the items
+// after 0, not for the chat's last page: with more than a page waiting,
+// the first page must not be skipped.
+func TestCatchUpFromFirstItemReadsTheFirstPage(t *testing.T) {
+	sim := startSim(t, simplexsim.WithoutAwayQueue())
+	alice, err := sim.ConnectContact("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := simplex.DefaultCatchUpPage + simplex.DefaultCatchUpPage/2
+	for i := range n {
+		id, err := sim.ContactSend(alice.ContactID, fmt.Sprintf("m%d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 && id != 1 {
+			t.Fatalf("the first message is item %d; the test needs a chat starting at item 1", id)
+		}
+	}
+	// No store: the bot resumes from the unread markers, from item 1.
+	r := startEcho(t, sim)
+	eventually(t, "every message to be answered", func() bool {
+		for i := range n {
+			if r.count(fmt.Sprintf("m%d", i)) == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	got := replies(sim, fmt.Sprintf("@%d", alice.ContactID))
+	for i := range n {
+		if c := got[fmt.Sprintf("echo m%d", i)]; c != 1 {
+			t.Errorf("m%d answered %d times", i, c)
+		}
+	}
+	r.stop(t)
+}

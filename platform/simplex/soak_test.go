@@ -55,10 +55,5 @@ func (w soakWorld) StallConnect(t *testing.T) func() {
 // sizes).
 func TestSoak(t *testing.T) {
 	platformtest.Soak(t, "simplex", func(t *testing.T) platformtest.World { return soakWorld{newSimWorld(t)} },
-		platformtest.SoakOptions{Platform: soakPlatform,
-			// Known failures of the short run; make soak runs them all.
-			Skip: map[string]string{
-				"drops": "messages lost after dropped connections",
-				"kills": "messages lost after SIGKILL with a bbolt store",
-			}})
+		platformtest.SoakOptions{Platform: soakPlatform})
 }

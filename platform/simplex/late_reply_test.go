@@ -1,0 +1,146 @@
+package simplex_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/parleybot/parley/bot"
+	"github.com/parleybot/parley/platform/simplex"
+	"github.com/parleybot/parley/platform/simplex/simplexsim"
+)
+
+// lateSend runs cmd on the simulator over a connection of its own, as the
+// CLI runs a command read from a connection that died meanwhile.
+func lateSend(sim *simplexsim.Sim, cmd simplex.Command) error {
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, sim.URL(), nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = conn.CloseNow() }()
+	s, err := cmd.Cmd()
+	if err != nil {
+		return err
+	}
+	data, err := simplex.EncodeCommand("late", s)
+	if err != nil {
+		return err
+	}
+	if err := conn.Write(ctx, websocket.MessageText, data); err != nil {
+		return err
+	}
+	for {
+		_, f, err := conn.Read(ctx)
+		if err != nil {
+			return err
+		}
+		if strings.Contains(string(f), `"corrId":"late"`) {
+			return nil
+		}
+	}
+}
+
+// A reply whose outcome was unknown can land in the CLI after the
+// catch-up read the chat (the CLI ran the command from the dead connection
+// late): the reply to the event passed on again finds it then, and does
+// not go twice.
+func TestReplyLandingAfterCatchUpIsNotSentTwice(t *testing.T) {
+	sim := startSim(t)
+	alice, err := sim.ConnectContact("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chat := "@" + strconv.FormatInt(alice.ContactID, 10)
+	ref, err := simplex.ParseChatRef(chat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newTestPlatform(sim)
+	var mu sync.Mutex
+	attempts, finished := 0, 0
+	var firstErr, lateErr error
+	emit := func(e bot.Event) error {
+		ev, ok := e.(*simplex.NewChatItems)
+		if !ok {
+			return nil
+		}
+		msgs := ev.Messages()
+		if len(msgs) != 1 || msgs[0].Text != "hi" {
+			return nil
+		}
+		m := msgs[0]
+		out := bot.Outgoing{Text: "echo hi", ReplyTo: m.ID}
+		go func() {
+			mu.Lock()
+			attempts++
+			n := attempts
+			mu.Unlock()
+			var err error
+			if n == 1 {
+				// The reply is written, then its connection dies before
+				// the CLI ran it: its outcome is unknown, and it is not
+				// in the chat when the catch-up reads it.
+				resume := sim.PauseCommands()
+				ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+				_, err = p.Send(ctx, m.Chat.ID, out)
+				cancel()
+				sim.DropAfter(0)
+				resume()
+				mu.Lock()
+				firstErr = err
+				mu.Unlock()
+			} else {
+				// Passed on again: only now does the first reply land.
+				id, _ := strconv.ParseInt(m.ID, 10, 64)
+				lerr := lateSend(sim, simplex.APISendMessages{Chat: ref,
+					Messages: []simplex.ComposedMessage{{QuotedItemID: id, MsgContent: simplex.TextContent("echo hi")}}})
+				mu.Lock()
+				lateErr = lerr
+				mu.Unlock()
+				_, err = p.Send(context.Background(), m.Chat.ID, out)
+			}
+			p.EventHandled(ev, err)
+			mu.Lock()
+			finished++
+			mu.Unlock()
+		}()
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Listen(ctx, emit) }()
+	defer func() {
+		cancel()
+		<-done
+		_ = p.Close(context.Background())
+	}()
+	eventually(t, "the bot to be ready", p.Ready)
+	send(t, sim, alice.ContactID, "hi")
+	eventually(t, "the message to be handled twice", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return finished >= 2
+	})
+	mu.Lock()
+	if !errors.Is(firstErr, bot.ErrOutcomeUnknown) {
+		t.Errorf("first reply: %v, want an unknown outcome", firstErr)
+	}
+	if lateErr != nil {
+		t.Errorf("the late reply: %v", lateErr)
+	}
+	mu.Unlock()
+	if n := replies(sim, chat)["echo hi"]; n != 1 {
+		t.Errorf("%d replies to the message, want 1", n)
+	}
+	if n := p.Stats().Reconciled; n != 1 {
+		t.Errorf("Stats.Reconciled = %d, want 1", n)
+	}
+}
