@@ -38,6 +38,7 @@ type Platform struct {
 	me        string
 	since     int64 // first version this bot ever looked at; older history is not replayed
 	contacts  map[string]Contact
+	learned   map[string]Contact           // senders met first in a catch-up, by name only
 	members   map[string]map[string]string // group → member → status
 	seen      *versions
 	groups    groupTracker // the bot's groups, for GroupChanged (groupchange.go)
@@ -413,7 +414,10 @@ func (p *Platform) lookup(chat string) func(string) (string, string, bool) {
 	return func(jid string) (string, string, bool) {
 		p.mu.Lock()
 		defer p.mu.Unlock()
-		c := p.contacts[jid]
+		c, ok := p.contacts[jid]
+		if !ok {
+			c = p.learned[jid]
+		}
 		return c.DisplayName, p.members[chat][jid], c.Botname != ""
 	}
 }
@@ -446,6 +450,7 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 	}
 	msgs := list.Messages
 	slices.SortStableFunc(msgs, func(a, b Message) int { return compareInt(a.Gentime, b.Gentime) })
+	p.learnSenders(ctx, msgs)
 	items := make([]kit.Item, 0, len(msgs))
 	for _, m := range msgs {
 		if m.Chat == "" {
@@ -454,6 +459,42 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		items = append(items, p.classify(m, false, true, from))
 	}
 	return items, nil
+}
+
+// learnSenders reloads the contacts when a fetched message comes from one
+// this process does not know yet: a contact made after the start-up list
+// writes before its contact.updated frame is read, and its messages would
+// otherwise carry no sender name.
+func (p *Platform) learnSenders(ctx context.Context, msgs []Message) {
+	p.mu.Lock()
+	missing := false
+	for i := range msgs {
+		if _, ok := p.contacts[msgs[i].From]; !ok && msgs[i].From != "" && msgs[i].From != p.me {
+			missing = true
+			break
+		}
+	}
+	p.mu.Unlock()
+	if !missing {
+		return
+	}
+	contacts, err := p.c.Contacts(ctx)
+	if err != nil {
+		p.log.Debug("tada: reloading contacts for a catch-up", zap.Error(err))
+		return
+	}
+	p.mu.Lock()
+	if p.learned == nil {
+		p.learned = map[string]Contact{}
+	}
+	for _, c := range contacts {
+		// Kept apart: the contact.updated frame still to come must find
+		// the contact new and report it joined.
+		if _, ok := p.contacts[c.JID]; !ok {
+			p.learned[c.JID] = c
+		}
+	}
+	p.mu.Unlock()
 }
 
 func compareInt(a, b int64) int {
