@@ -130,6 +130,7 @@ func (s spillSink) Spill(typ string, data []byte, full bool) bool {
 		}
 		pos = append(pos, kit.Pos{Chat: k.chat.String(), ID: k.id})
 	}
+	p.live(keys[0].id)
 	spilled := p.d.Spill(pos, full)
 	clear(pos)
 	p.spillPos = pos[:0]
@@ -152,6 +153,7 @@ func (s spillSink) Queued(f Frame) {
 		if a.ChatItem.ChatDir.Sent() {
 			continue
 		}
+		p.live(a.ChatItem.Meta.ItemID)
 		if ref, ok := a.ChatInfo.Ref(); ok {
 			if chat := ref.String(); !p.d.Known(chat) {
 				pos = append(pos, kit.Pos{Chat: chat, ID: a.ChatItem.Meta.ItemID})
@@ -228,6 +230,13 @@ func (p *Platform) startFloor(ctx context.Context, u *User, first bool) (bool, i
 				floor = max(floor, items[len(items)-1].Meta.ItemID)
 			}
 		}
+	}
+	// A message that came as an event since the connection opened is the
+	// bot's even when the listing above already counts it: it waits in
+	// the held queue, and a bot killed before handling it must fetch it
+	// on its next start.
+	if low := p.liveLow.Load(); low > 0 && low-1 < floor {
+		floor = low - 1
 	}
 	if err := st.Set(ctx, key, []byte(strconv.FormatInt(floor, 10)), 0); err != nil {
 		return false, 0, fmt.Errorf("simplex: writing the start mark: %w", err)
@@ -587,6 +596,20 @@ func (p *Platform) seen(id int64) {
 	for {
 		h := p.horizon.Load()
 		if id <= h || p.horizon.CompareAndSwap(h, id) {
+			return
+		}
+	}
+}
+
+// live notes the id of a received item that came as an event, keeping
+// the lowest: the first start's floor stays below it.
+func (p *Platform) live(id int64) {
+	if id <= 0 {
+		return
+	}
+	for {
+		l := p.liveLow.Load()
+		if (l > 0 && l <= id) || p.liveLow.CompareAndSwap(l, id) {
 			return
 		}
 	}

@@ -69,6 +69,7 @@ type Platform struct {
 	replied   map[replyKey]int64      // received item → the bot's reply found by a catch-up
 	unsure    map[replyKey]unsureSpan // received items whose reply's outcome is unknown
 	horizon   atomic.Int64            // the highest item id seen
+	liveLow   atomic.Int64            // the lowest received item id that came as an event, 0 if none
 	connected map[int64]struct{}      // contacts connected recently, for welcomes
 
 	shed, badItems, unknownChats, reconciled atomic.Int64
