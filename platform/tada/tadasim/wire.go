@@ -348,7 +348,10 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		_ = ws.Close(websocket.StatusPolicyViolation, code)
 		return
 	}
-	sk := &socket{user: u, ws: ws, out: make(chan []byte, s.opts.socketBuffer), kill: make(chan struct{})}
+	// Room for the redelivered backlog on top of the live buffer: a
+	// backlog larger than the buffer would otherwise close every new
+	// connection at once and never drain.
+	sk := &socket{user: u, ws: ws, out: make(chan []byte, s.opts.socketBuffer+len(s.unconfirmed[u.JID])), kill: make(chan struct{})}
 	select {
 	case <-s.closing:
 		s.mu.Unlock()
