@@ -1,111 +1,22 @@
 package olvidsim_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/middleware"
 	"github.com/parleybot/parley/platform/olvid"
+	"github.com/parleybot/parley/playground/termtest"
 	"github.com/parleybot/parley/registry"
 	"github.com/parleybot/parley/router"
 )
-
-// cliWait bounds every wait of the terminal tests.
-const cliWait = 10 * time.Second
-
-// termOut is stdout shared with the simulator's goroutines.
-type termOut struct {
-	mu      sync.Mutex
-	b       bytes.Buffer
-	changed chan struct{}
-}
-
-func newTermOut() *termOut { return &termOut{changed: make(chan struct{})} }
-
-func (s *termOut) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	close(s.changed)
-	s.changed = make(chan struct{})
-	return s.b.Write(p)
-}
-
-func (s *termOut) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// waitMatch waits until the output matches re and returns the submatches.
-func (s *termOut) waitMatch(t *testing.T, re *regexp.Regexp) []string {
-	t.Helper()
-	deadline := time.NewTimer(cliWait)
-	defer deadline.Stop()
-	for {
-		s.mu.Lock()
-		m := re.FindStringSubmatch(s.b.String())
-		ch := s.changed
-		s.mu.Unlock()
-		if m != nil {
-			return m
-		}
-		select {
-		case <-ch:
-		case <-deadline.C:
-			t.Fatalf("output never matched %s:\n%s", re, s.String())
-		}
-	}
-}
-
-// heard is what a bot received: one line per message.
-type heard struct {
-	mu    sync.Mutex
-	lines []string
-	ch    chan struct{}
-}
-
-func (h *heard) add(l string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.lines = append(h.lines, l)
-	close(h.ch)
-	h.ch = make(chan struct{})
-}
-
-// wait waits until the bot has received line.
-func (h *heard) wait(t *testing.T, line string) {
-	t.Helper()
-	deadline := time.NewTimer(cliWait)
-	defer deadline.Stop()
-	for {
-		h.mu.Lock()
-		ok := false
-		for _, l := range h.lines {
-			ok = ok || l == line
-		}
-		ch := h.ch
-		h.mu.Unlock()
-		if ok {
-			return
-		}
-		select {
-		case <-ch:
-		case <-deadline.C:
-			h.mu.Lock()
-			defer h.mu.Unlock()
-			t.Fatalf("the bot never received %q; it received %q", line, h.lines)
-		}
-	}
-}
 
 // TestInteractiveGroups is a person at "parley sim olvid --interactive"
 // with a real Olvid bot connected: they make a group with members and the
@@ -118,24 +29,24 @@ func TestInteractiveGroups(t *testing.T) {
 	}
 	in, typing := io.Pipe()
 	defer typing.Close()
-	out := newTermOut()
+	out := termtest.NewOutput()
 	var errb strings.Builder
 	done := make(chan error, 1)
 	go func() {
 		done <- info.Run(context.Background(), []string{"--listen", "127.0.0.1:0", "--interactive"}, in, out, &errb)
 	}()
-	m := out.waitMatch(t, regexp.MustCompile(`listening on (127\.0\.0\.1:\d+), client key (\S+)`))
-	out.waitMatch(t, regexp.MustCompile(`you are connected`))
+	m := out.WaitMatch(t, regexp.MustCompile(`listening on (127\.0\.0\.1:\d+), client key (\S+)`))
+	out.WaitMatch(t, regexp.MustCompile(`you are connected`))
 
 	p, err := olvid.New(m[1], olvid.WithClientKey(m[2]))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &heard{ch: make(chan struct{})}
+	h := termtest.NewHeard()
 	r := router.New()
 	r.OnMessage(func(c *bot.Context, msg bot.Message) error {
 		if msg.Chat.Kind == bot.Group {
-			h.add(fmt.Sprintf("group %s: %s", msg.Sender.Name, msg.Text))
+			h.Add(fmt.Sprintf("group %s: %s", msg.Sender.Name, msg.Text))
 			if strings.Contains(msg.Text, "spam") {
 				// A moderator: delete and remove where the platform can.
 				if err := c.DeleteMessage(); err != nil && !errors.Is(err, bot.ErrUnsupported) {
@@ -148,7 +59,7 @@ func TestInteractiveGroups(t *testing.T) {
 			_, err := c.Send(msg.Chat.ID, bot.Outgoing{Text: "seen " + msg.Sender.Name})
 			return err
 		}
-		h.add(fmt.Sprintf("direct %s: %s", msg.Sender.Name, msg.Text))
+		h.Add(fmt.Sprintf("direct %s: %s", msg.Sender.Name, msg.Text))
 		return c.Reply("echo: " + msg.Text)
 	})
 	b := bot.New(p, r)
@@ -162,7 +73,7 @@ func TestInteractiveGroups(t *testing.T) {
 			t.Errorf("bot: %v", err)
 		}
 	}()
-	waitReady(t, p.Ready)
+	termtest.WaitReady(t, p.Ready)
 	say := func(line string) {
 		t.Helper()
 		if _, err := fmt.Fprintln(typing, line); err != nil {
@@ -171,39 +82,39 @@ func TestInteractiveGroups(t *testing.T) {
 	}
 
 	say("hello bot")
-	h.wait(t, "direct you: hello bot")
-	out.waitMatch(t, regexp.MustCompile(`(?m)^bot: echo: hello bot$`))
+	h.Wait(t, "direct you: hello bot")
+	out.WaitMatch(t, regexp.MustCompile(`(?m)^bot: echo: hello bot$`))
 	say("/help")
-	out.waitMatch(t, regexp.MustCompile(`(?m)^  /as NAME TEXT`))
+	out.WaitMatch(t, regexp.MustCompile(`(?m)^  /as NAME TEXT`))
 	say("/as alice too early")
-	out.waitMatch(t, regexp.MustCompile(`/as: no group yet`))
+	out.WaitMatch(t, regexp.MustCompile(`/as: no group yet`))
 	say("/group team alice bob")
-	out.waitMatch(t, regexp.MustCompile(`created #team with you \(admin\), alice, bob; the bot is invited and joins when it accepts`))
-	out.waitMatch(t, regexp.MustCompile(`(?m)^#team: the bot joined$`))
+	out.WaitMatch(t, regexp.MustCompile(`created #team with you \(admin\), alice, bob; the bot is invited and joins when it accepts`))
+	out.WaitMatch(t, regexp.MustCompile(`(?m)^#team: the bot joined$`))
 	say("/as alice hello team")
-	h.wait(t, "group alice: hello team")
-	out.waitMatch(t, regexp.MustCompile(`(?m)^#team bot: seen alice$`))
+	h.Wait(t, "group alice: hello team")
+	out.WaitMatch(t, regexp.MustCompile(`(?m)^#team bot: seen alice$`))
 	say("/as bob me too")
-	h.wait(t, "group bob: me too")
+	h.Wait(t, "group bob: me too")
 	say("/add carol")
-	out.waitMatch(t, regexp.MustCompile(`carol joined #team`))
+	out.WaitMatch(t, regexp.MustCompile(`carol joined #team`))
 	say("/as carol hi")
-	h.wait(t, "group carol: hi")
+	h.Wait(t, "group carol: hi")
 	say("/members")
-	out.waitMatch(t, regexp.MustCompile(`(?m)^#team:\n  the bot, admin, member\n  you, admin, active\n  alice, member, active\n  bob, member, active\n  carol, member, active$`))
+	out.WaitMatch(t, regexp.MustCompile(`(?m)^#team:\n  the bot, admin, member\n  you, admin, active\n  alice, member, active\n  bob, member, active\n  carol, member, active$`))
 	say("/as bob buy spam")
-	h.wait(t, "group bob: buy spam")
-	out.waitMatch(t, regexp.MustCompile(`(?m)^#team: bob's "buy spam" was deleted$`))
-	out.waitMatch(t, regexp.MustCompile(`(?m)^#team: bob is no longer a member$`))
+	h.Wait(t, "group bob: buy spam")
+	out.WaitMatch(t, regexp.MustCompile(`(?m)^#team: bob's "buy spam" was deleted$`))
+	out.WaitMatch(t, regexp.MustCompile(`(?m)^#team: bob is no longer a member$`))
 	// bob is still a contact of the bot: he writes to it directly.
 	say("/as bob hello?")
-	h.wait(t, "direct bob: hello?")
+	h.Wait(t, "direct bob: hello?")
 	say("/as dave hi")
-	out.waitMatch(t, regexp.MustCompile(`/as: no member "dave" in #team`))
+	out.WaitMatch(t, regexp.MustCompile(`/as: no member "dave" in #team`))
 	say("/group")
-	out.waitMatch(t, regexp.MustCompile(`(?m)^\* #team$`))
+	out.WaitMatch(t, regexp.MustCompile(`(?m)^\* #team$`))
 	say("/dm /help")
-	h.wait(t, "direct you: /help")
+	h.Wait(t, "direct you: /help")
 
 	typing.Close() // Ctrl-D
 	select {
@@ -211,7 +122,7 @@ func TestInteractiveGroups(t *testing.T) {
 		if err != nil {
 			t.Fatalf("run: %v; stderr:\n%s", err, errb.String())
 		}
-	case <-time.After(cliWait):
+	case <-time.After(termtest.Timeout):
 		t.Fatal("the session did not end at the end of input")
 	}
 }
@@ -229,19 +140,6 @@ func TestUsageListsSessionCommands(t *testing.T) {
 }
 
 // waitReady waits until the bot's platform is connected and caught up.
-func waitReady(t *testing.T, ready func() bool) {
-	t.Helper()
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	deadline := time.After(cliWait)
-	for !ready() {
-		select {
-		case <-tick.C:
-		case <-deadline:
-			t.Fatal("the bot never became ready")
-		}
-	}
-}
 
 // With --invite the person invites the bot first; a bot accepting
 // contacts by policy lets them in, and its welcome is printed.
@@ -249,15 +147,15 @@ func TestInteractiveInvite(t *testing.T) {
 	info, _ := registry.LookupSimulator("olvid")
 	in, typing := io.Pipe()
 	defer typing.Close()
-	out := newTermOut()
+	out := termtest.NewOutput()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
 		done <- info.Run(ctx, []string{"--listen", "127.0.0.1:0", "--interactive", "--invite"}, in, out, io.Discard)
 	}()
-	m := out.waitMatch(t, regexp.MustCompile(`listening on (127\.0\.0\.1:\d+), client key (\S+)`))
-	out.waitMatch(t, regexp.MustCompile(`waiting for a bot`))
+	m := out.WaitMatch(t, regexp.MustCompile(`listening on (127\.0\.0\.1:\d+), client key (\S+)`))
+	out.WaitMatch(t, regexp.MustCompile(`waiting for a bot`))
 	p, err := olvid.New(m[1], olvid.WithClientKey(m[2]))
 	if err != nil {
 		t.Fatal(err)
@@ -266,8 +164,8 @@ func TestInteractiveInvite(t *testing.T) {
 	b.Use(middleware.AutoAccept(middleware.AcceptPolicy{Contacts: middleware.AcceptAll, Welcome: "welcome!"}))
 	botDone := make(chan error, 1)
 	go func() { botDone <- b.Run(ctx) }()
-	out.waitMatch(t, regexp.MustCompile(`you are connected`))
-	out.waitMatch(t, regexp.MustCompile(`(?m)^bot: welcome!$`))
+	out.WaitMatch(t, regexp.MustCompile(`you are connected`))
+	out.WaitMatch(t, regexp.MustCompile(`(?m)^bot: welcome!$`))
 	cancel() // Ctrl-C
 	if err := <-done; err != nil {
 		t.Errorf("run: %v", err)

@@ -1,110 +1,21 @@
 package virolasim_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/platform/virola"
+	"github.com/parleybot/parley/playground/termtest"
 	"github.com/parleybot/parley/registry"
 	"github.com/parleybot/parley/router"
 )
-
-// cliWait bounds every wait of the terminal tests.
-const cliWait = 10 * time.Second
-
-// termOut is stdout shared with the simulator's goroutines.
-type termOut struct {
-	mu      sync.Mutex
-	b       bytes.Buffer
-	changed chan struct{}
-}
-
-func newTermOut() *termOut { return &termOut{changed: make(chan struct{})} }
-
-func (s *termOut) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	close(s.changed)
-	s.changed = make(chan struct{})
-	return s.b.Write(p)
-}
-
-func (s *termOut) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// waitMatch waits until the output matches re and returns the submatches.
-func (s *termOut) waitMatch(t *testing.T, re *regexp.Regexp) []string {
-	t.Helper()
-	deadline := time.NewTimer(cliWait)
-	defer deadline.Stop()
-	for {
-		s.mu.Lock()
-		m := re.FindStringSubmatch(s.b.String())
-		ch := s.changed
-		s.mu.Unlock()
-		if m != nil {
-			return m
-		}
-		select {
-		case <-ch:
-		case <-deadline.C:
-			t.Fatalf("output never matched %s:\n%s", re, s.String())
-		}
-	}
-}
-
-// heard is what a bot received: one line per message.
-type heard struct {
-	mu    sync.Mutex
-	lines []string
-	ch    chan struct{}
-}
-
-func (h *heard) add(l string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.lines = append(h.lines, l)
-	close(h.ch)
-	h.ch = make(chan struct{})
-}
-
-// wait waits until the bot has received line.
-func (h *heard) wait(t *testing.T, line string) {
-	t.Helper()
-	deadline := time.NewTimer(cliWait)
-	defer deadline.Stop()
-	for {
-		h.mu.Lock()
-		ok := false
-		for _, l := range h.lines {
-			ok = ok || l == line
-		}
-		ch := h.ch
-		h.mu.Unlock()
-		if ok {
-			return
-		}
-		select {
-		case <-ch:
-		case <-deadline.C:
-			h.mu.Lock()
-			defer h.mu.Unlock()
-			t.Fatalf("the bot never received %q; it received %q", line, h.lines)
-		}
-	}
-}
 
 // TestInteractiveGroups is a person at "parley sim virola --interactive"
 // with a real Virola bot connected: they make a group with members and the
@@ -117,21 +28,21 @@ func TestInteractiveGroups(t *testing.T) {
 	}
 	in, typing := io.Pipe()
 	defer typing.Close()
-	out := newTermOut()
+	out := termtest.NewOutput()
 	var errb strings.Builder
 	done := make(chan error, 1)
 	go func() {
 		done <- info.Run(context.Background(), []string{"--listen", "127.0.0.1:0", "--interactive", "--user", "you"}, in, out, &errb)
 	}()
-	m := out.waitMatch(t, regexp.MustCompile(`virola simulator on (http://127\.0\.0\.1:\d+)\nbot: user "([^"]+)" password "([^"]+)"`))
-	out.waitMatch(t, regexp.MustCompile(`you are connected`))
+	m := out.WaitMatch(t, regexp.MustCompile(`virola simulator on (http://127\.0\.0\.1:\d+)\nbot: user "([^"]+)" password "([^"]+)"`))
+	out.WaitMatch(t, regexp.MustCompile(`you are connected`))
 
 	p := virola.New(m[1], virola.WithLogin(m[2], m[3]))
-	h := &heard{ch: make(chan struct{})}
+	h := termtest.NewHeard()
 	r := router.New()
 	r.OnMessage(func(c *bot.Context, msg bot.Message) error {
 		if msg.Chat.Kind == bot.Group {
-			h.add(fmt.Sprintf("group %s: %s", msg.Sender.Name, msg.Text))
+			h.Add(fmt.Sprintf("group %s: %s", msg.Sender.Name, msg.Text))
 			if strings.Contains(msg.Text, "spam") {
 				// A moderator: delete and remove where the platform can.
 				if err := c.DeleteMessage(); err != nil && !errors.Is(err, bot.ErrUnsupported) {
@@ -144,7 +55,7 @@ func TestInteractiveGroups(t *testing.T) {
 			_, err := c.Send(msg.Chat.ID, bot.Outgoing{Text: "seen " + msg.Sender.Name})
 			return err
 		}
-		h.add(fmt.Sprintf("direct %s: %s", msg.Sender.Name, msg.Text))
+		h.Add(fmt.Sprintf("direct %s: %s", msg.Sender.Name, msg.Text))
 		return c.Reply("echo: " + msg.Text)
 	})
 	b := bot.New(p, r)
@@ -157,7 +68,7 @@ func TestInteractiveGroups(t *testing.T) {
 			t.Errorf("bot: %v", err)
 		}
 	}()
-	waitReady(t, p.Ready)
+	termtest.WaitReady(t, p.Ready)
 	say := func(line string) {
 		t.Helper()
 		if _, err := fmt.Fprintln(typing, line); err != nil {
@@ -166,34 +77,34 @@ func TestInteractiveGroups(t *testing.T) {
 	}
 
 	say("hello bot")
-	h.wait(t, "direct You: hello bot")
-	out.waitMatch(t, regexp.MustCompile(`(?m)^bot: echo: hello bot$`))
+	h.Wait(t, "direct You: hello bot")
+	out.WaitMatch(t, regexp.MustCompile(`(?m)^bot: echo: hello bot$`))
 	say("/help")
-	out.waitMatch(t, regexp.MustCompile(`(?m)^  /as NAME TEXT`))
+	out.WaitMatch(t, regexp.MustCompile(`(?m)^  /as NAME TEXT`))
 	say("/as alice too early")
-	out.waitMatch(t, regexp.MustCompile(`/as: no group yet`))
+	out.WaitMatch(t, regexp.MustCompile(`/as: no group yet`))
 	say("/group team alice bob")
-	out.waitMatch(t, regexp.MustCompile(`created #team with You \(moderator\), alice, bob and the bot`))
+	out.WaitMatch(t, regexp.MustCompile(`created #team with You \(moderator\), alice, bob and the bot`))
 	say("/as alice hello team")
-	h.wait(t, "group alice: hello team")
-	out.waitMatch(t, regexp.MustCompile(`(?m)^#team bot: seen alice$`))
+	h.Wait(t, "group alice: hello team")
+	out.WaitMatch(t, regexp.MustCompile(`(?m)^#team bot: seen alice$`))
 	say("/as bob me too")
-	h.wait(t, "group bob: me too")
+	h.Wait(t, "group bob: me too")
 	say("/add carol")
-	out.waitMatch(t, regexp.MustCompile(`carol joined #team`))
+	out.WaitMatch(t, regexp.MustCompile(`carol joined #team`))
 	say("/as carol hi")
-	h.wait(t, "group carol: hi")
+	h.Wait(t, "group carol: hi")
 	say("/members")
-	out.waitMatch(t, regexp.MustCompile(`(?m)^#team:\n  the bot, moderator, member\n  You, moderator, active\n  alice, member, active\n  bob, member, active\n  carol, member, active$`))
+	out.WaitMatch(t, regexp.MustCompile(`(?m)^#team:\n  the bot, moderator, member\n  You, moderator, active\n  alice, member, active\n  bob, member, active\n  carol, member, active$`))
 	say("/as bob buy spam")
-	h.wait(t, "group bob: buy spam")
-	out.waitMatch(t, regexp.MustCompile(`(?m)^#team: bob's "buy spam" was deleted$`))
+	h.Wait(t, "group bob: buy spam")
+	out.WaitMatch(t, regexp.MustCompile(`(?m)^#team: bob's "buy spam" was deleted$`))
 	say("/as dave hi")
-	out.waitMatch(t, regexp.MustCompile(`/as: no member "dave" in #team`))
+	out.WaitMatch(t, regexp.MustCompile(`/as: no member "dave" in #team`))
 	say("/group")
-	out.waitMatch(t, regexp.MustCompile(`(?m)^\* #team$`))
+	out.WaitMatch(t, regexp.MustCompile(`(?m)^\* #team$`))
 	say("/dm /help")
-	h.wait(t, "direct You: /help")
+	h.Wait(t, "direct You: /help")
 
 	typing.Close() // Ctrl-D
 	select {
@@ -201,7 +112,7 @@ func TestInteractiveGroups(t *testing.T) {
 		if err != nil {
 			t.Fatalf("run: %v; stderr:\n%s", err, errb.String())
 		}
-	case <-time.After(cliWait):
+	case <-time.After(termtest.Timeout):
 		t.Fatal("the session did not end at the end of input")
 	}
 }
@@ -219,16 +130,3 @@ func TestUsageListsSessionCommands(t *testing.T) {
 }
 
 // waitReady waits until the bot's platform is connected and caught up.
-func waitReady(t *testing.T, ready func() bool) {
-	t.Helper()
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	deadline := time.After(cliWait)
-	for !ready() {
-		select {
-		case <-tick.C:
-		case <-deadline:
-			t.Fatal("the bot never became ready")
-		}
-	}
-}
