@@ -170,7 +170,9 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 	if err != nil {
 		return err
 	}
-	p.connects.Add(1)
+	if p.connects.Add(1) > 1 && p.o.onReconnect != nil {
+		p.o.onReconnect()
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	q := newFrameQueue(p.o.queueLimit)
 	var wg sync.WaitGroup
