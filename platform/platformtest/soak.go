@@ -45,6 +45,12 @@ type (
 	ConnectStaller interface {
 		StallConnect(t *testing.T) (release func())
 	}
+	// DropCounter tells how many connection drops the simulator made,
+	// for a platform whose drops do not all end in a new connection the
+	// harness can count (Privitty cuts RPC answers as well as streams).
+	DropCounter interface {
+		DropsMade() int
+	}
 )
 
 // PlatformFactory makes a platform for the simulator at addr (a
@@ -490,15 +496,22 @@ func closeSharedIdle() {
 func runDrops(t *testing.T, w World, opts SoakOptions, z SoakSizes, r *phaseResult) {
 	r.faults = fmt.Sprintf("drop every %d frames", z.DropEvery)
 	var stopWatch func() int
+	drops0 := 0
 	inject := func(j int) {
 		switch j {
 		case 0:
+			if dc, ok := w.(DropCounter); ok {
+				drops0 = dc.DropsMade()
+			}
 			stopWatch = rearmDrops(t, w, z.DropEvery)
 		case -1:
 			if stopWatch != nil {
 				drops := stopWatch()
 				open, total := w.Connections()
 				r.note = fmt.Sprintf("%d reconnects (%d open of %d)", drops, open, total)
+				if dc, ok := w.(DropCounter); ok {
+					r.note = fmt.Sprintf("%d drops, %s", dc.DropsMade()-drops0, r.note)
+				}
 			}
 		}
 	}
