@@ -1,7 +1,10 @@
 package virola_test
 
 import (
+	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +13,7 @@ import (
 	"github.com/parleybot/parley/platform/platformtest"
 	"github.com/parleybot/parley/platform/virola"
 	"github.com/parleybot/parley/store"
+	"go.uber.org/zap"
 )
 
 // soakPlatform is the soak's platform, in this process and in the bot
@@ -21,7 +25,16 @@ func soakPlatform(addr string, st store.Store) (bot.Platform, error) {
 	if err != nil {
 		return nil, err
 	}
-	return virola.New(q.Get("url"), virola.WithToken(q.Get("token")), virola.WithStore(st),
+	log := zap.NewNop()
+	if dir := os.Getenv("PARLEY_SOAK_DEBUG"); dir != "" {
+		// Each bot process writes its debug log to the directory.
+		cfg := zap.NewDevelopmentConfig()
+		cfg.OutputPaths = []string{filepath.Join(dir, fmt.Sprintf("bot-%d.log", os.Getpid()))}
+		if log, err = cfg.Build(); err != nil {
+			return nil, err
+		}
+	}
+	return virola.New(q.Get("url"), virola.WithToken(q.Get("token")), virola.WithStore(st), virola.WithLogger(log),
 		virola.WithBackoff(5*time.Millisecond, 100*time.Millisecond),
 		virola.WithCallTimeout(10*time.Second),
 	), nil
