@@ -59,8 +59,19 @@ type Platform struct {
 	chats    map[uint64]*chatInfo
 	groups   map[uint64]uint64 // group id → discussion id
 	names    map[uint64]string // contact id → display name
-	known    map[uint64]bool   // discussions at the last connect; nil before the first
-	fresh    map[uint64]bool   // discussions new since, caught up from their start
+	// base is the newest inbound message when the bot first started
+	// (haveBase once known), and from the first message unread then of
+	// each discussion without a cursor: where such a discussion's
+	// catch-up starts (startPosLocked).
+	base        uint64
+	haveBase    bool
+	from        map[uint64]uint64
+	storedStart bool // the start positions came from the store
+	// firstLive is the first message a stream of this process received;
+	// snapFirst is set to it once this process listed base.
+	firstLive, snapFirst *atomic.Uint64
+	savedStart           string // the start positions last written
+	startMu              sync.Mutex
 	// undelivered holds "chat:id" of messages whose handler failed to
 	// deliver a command, until they are handled again.
 	undelivered      map[string]bool
@@ -86,9 +97,9 @@ func New(target string, opts ...Option) (*Platform, error) {
 		return nil, err
 	}
 	p := &Platform{o: o, client: c, log: o.logger, chats: map[uint64]*chatInfo{}, groups: map[uint64]uint64{},
-		names: map[uint64]string{}, fresh: map[uint64]bool{}, undelivered: map[string]bool{}, unknownTypes: map[Notification]bool{}, lastSent: map[uint64]uint64{}}
+		names: map[uint64]string{}, from: map[uint64]uint64{}, undelivered: map[string]bool{}, unknownTypes: map[Notification]bool{}, lastSent: map[uint64]uint64{}, firstLive: new(atomic.Uint64)}
 	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{Store: o.store, Logger: o.logger, Page: o.page, FlushEvery: o.flushEvery,
-		AfterFlush: p.saveUndelivered})
+		AfterFlush: p.afterFlush})
 	return p, nil
 }
 
@@ -174,14 +185,14 @@ func (p *Platform) start(ctx context.Context) error {
 	p.mu.Lock()
 	p.identity = ident.GetId()
 	p.mu.Unlock()
-	if err := errors.Join(p.loadDiscussions(ctx), p.loadUndelivered(ctx)); err != nil {
+	if err := errors.Join(p.loadStart(ctx), p.loadUndelivered(ctx)); err != nil {
 		p.mu.Lock()
 		p.identity = 0 // read it all again next time
 		p.mu.Unlock()
 		return err
 	}
 	p.mu.Lock()
-	stored := len(p.d.Chats()) > 0 || p.known != nil
+	stored := len(p.d.Chats()) > 0 || p.storedStart
 	p.mu.Unlock()
 	source := "server read markers"
 	switch {
@@ -259,7 +270,8 @@ func (p *Platform) session(ctx context.Context, useful func()) error {
 
 // readStream opens n's stream, reports on ready once the daemon answered
 // with headers (or after the subscribe wait), then queues its events
-// until it fails, which it reports on failed.
+// until it fails, which it reports on failed. The first message received
+// of the process is noted (see startBaseLocked).
 func (p *Platform) readStream(ctx context.Context, n Notification, q chan<- bot.Event, ready, failed chan<- error) {
 	spec := notificationSpecs[n]
 	recv, header, err := spec.open(p.client.Context(ctx), p.client, subscription(n))
@@ -295,6 +307,9 @@ func (p *Platform) readStream(ctx context.Context, n Notification, q chan<- bot.
 				failed <- wrapErr(string(n), err)
 			}
 			return
+		}
+		if m, ok := e.(*MessageReceived); ok {
+			p.firstLive.CompareAndSwap(0, m.GetMessage().GetId().GetId())
 		}
 		select {
 		case q <- e:
