@@ -52,9 +52,11 @@ func TestFirstCatchUpCutKeepsMessagesOfDiscussionWithoutCursor(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, read, err := sim.Message(olvid.MessageID{Dir: olvid.Inbound, ID: id}.PB()); err != nil || !read {
-			t.Fatalf("message %d: read %v, %v; want it read, as notified", id, read, err)
-		}
+		// Read for the daemon once written to the stream.
+		waitFor(t, "the message to be notified", func() bool {
+			_, read, err := sim.Message(olvid.MessageID{Dir: olvid.Inbound, ID: id}.PB())
+			return err == nil && read
+		})
 		want = append(want, text)
 	}
 	sim.SetDelay("DiscussionList", 0)
@@ -74,5 +76,44 @@ func TestFirstCatchUpCutKeepsMessagesOfDiscussionWithoutCursor(t *testing.T) {
 	})
 	if n := len(log.all()); n != 7 {
 		t.Fatalf("handled %d messages, want 7", n)
+	}
+}
+
+// Invitations that were pending before the bot connected are passed on
+// from the invitation list (the daemon notifies each once, when it
+// arrives), once per process: a reconnect does not pass them on again,
+// nor does a live notification of one listed already.
+func TestPendingInvitationsListedAtStart(t *testing.T) {
+	sim := newSim(t)
+	host := sim.AddContact("host")
+	inv1, _ := sim.Invite("ann")
+	inv2, _, err := sim.InviteToGroup(host.ID, "book club")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newPlatform(t, sim, store.NewMemory())
+	log := newLog()
+	run := runBot(t, p, log, nil)
+	defer run.stop(t)
+	invitations := func() map[uint64]int {
+		seen := map[uint64]int{}
+		for _, e := range log.events() {
+			if r, ok := e.(*olvid.InvitationReceived); ok {
+				seen[r.GetInvitation().GetId()]++
+			}
+		}
+		return seen
+	}
+	waitFor(t, "the pending invitations", func() bool { return len(invitations()) == 2 })
+	sim.CutStreams()
+	waitFor(t, "the reconnect", func() bool { return p.Stats().CatchUps >= 2 && p.Ready() })
+	inv3, _ := sim.Invite("bob")
+	waitFor(t, "the new invitation", func() bool { return invitations()[inv3] == 1 })
+	got := invitations()
+	if len(got) != 3 || got[inv1] != 1 || got[inv2] != 1 {
+		t.Fatalf("invitations passed on: %v; want %d, %d and %d once each", got, inv1, inv2, inv3)
+	}
+	if n := p.Stats().Pending; n != 2 {
+		t.Fatalf("Stats.Pending = %d, want 2", n)
 	}
 }
