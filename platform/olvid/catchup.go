@@ -110,7 +110,53 @@ func (p *Platform) catchUp(ctx context.Context) error {
 			return err
 		}
 	}
+	return p.pendingInvitations(ctx)
+}
+
+// pendingInvitations passes on the invitations waiting for the bot that
+// this process has not passed on yet: those that came before it started
+// (the daemon notifies an invitation once, when it arrives) or on a
+// stream that dropped. Each is passed on once per process; one the bot
+// left pending comes again after a restart, as the daemon still offers
+// it.
+func (p *Platform) pendingInvitations(ctx context.Context) error {
+	if !p.o.streams[NotifyInvitationReceived] {
+		return nil
+	}
+	invs, err := p.client.ListInvitations(ctx, nil)
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(invs, func(a, b *Invitation) int { return cmpU(a.GetId(), b.GetId()) })
+	for _, inv := range invs {
+		if waits, _ := WaitsForBot(inv.GetStatus()); !waits || !p.firstInvitation(inv.GetId()) {
+			continue
+		}
+		e := decodeInvitationReceived(&pb.InvitationReceivedNotification{Invitation: inv})
+		if _, ok := e.(*InvitationReceived); !ok {
+			continue
+		}
+		p.pending.Add(1)
+		if err := p.emit(e); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// firstInvitation records that an invitation is passed on and reports
+// whether it was not before, in this process.
+func (p *Platform) firstInvitation(id uint64) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.invitations[id] {
+		return false
+	}
+	if len(p.invitations) >= maxCached {
+		clear(p.invitations)
+	}
+	p.invitations[id] = true
+	return true
 }
 
 // startPosLocked is where a discussion without a cursor starts: its first

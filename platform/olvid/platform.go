@@ -32,6 +32,9 @@ type Stats struct {
 	// Reconciled counts sends whose outcome was unknown that were found
 	// sent in the discussion, and so not sent again.
 	Reconciled int64
+	// Pending counts invitations waiting for the bot that a catch-up
+	// found in the invitation list and passed on.
+	Pending int64
 }
 
 // Platform is the Olvid bot.Platform: it keeps one notification stream
@@ -70,7 +73,8 @@ type Platform struct {
 	// firstLive is the first message a stream of this process received;
 	// snapFirst is set to it once this process listed base.
 	firstLive, snapFirst *atomic.Uint64
-	savedStart           string // the start positions last written
+	savedStart           string          // the start positions last written
+	invitations          map[uint64]bool // invitations passed on by this process
 	startMu              sync.Mutex
 	// undelivered holds "chat:id" of messages whose handler failed to
 	// deliver a command, until they are handled again.
@@ -79,7 +83,7 @@ type Platform struct {
 	unknownTypes     map[Notification]bool // logged once each
 	lastSent         map[uint64]uint64     // discussion → newest message the bot sent there
 
-	sessions, streams, unknown, unread, resolved, degraded, catchUps, streamErr, replied, reconciled atomic.Int64
+	sessions, streams, unknown, unread, resolved, degraded, catchUps, streamErr, replied, reconciled, pending atomic.Int64
 }
 
 // New returns a platform for the daemon at target ("host:port", see
@@ -97,7 +101,7 @@ func New(target string, opts ...Option) (*Platform, error) {
 		return nil, err
 	}
 	p := &Platform{o: o, client: c, log: o.logger, chats: map[uint64]*chatInfo{}, groups: map[uint64]uint64{},
-		names: map[uint64]string{}, from: map[uint64]uint64{}, undelivered: map[string]bool{}, unknownTypes: map[Notification]bool{}, lastSent: map[uint64]uint64{}, firstLive: new(atomic.Uint64)}
+		names: map[uint64]string{}, from: map[uint64]uint64{}, undelivered: map[string]bool{}, unknownTypes: map[Notification]bool{}, lastSent: map[uint64]uint64{}, firstLive: new(atomic.Uint64), invitations: map[uint64]bool{}}
 	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{Store: o.store, Logger: o.logger, Page: o.page, FlushEvery: o.flushEvery,
 		AfterFlush: p.afterFlush})
 	return p, nil
@@ -118,7 +122,8 @@ func (p *Platform) Stats() Stats {
 	ks := p.d.Stats()
 	return Stats{Sessions: p.sessions.Load(), Streams: p.streams.Load(), Unknown: p.unknown.Load(), Unread: p.unread.Load(),
 		Replayed: ks.Replayed, Skipped: ks.Skipped, Resolved: p.resolved.Load(), Degraded: p.degraded.Load(),
-		CatchUps: p.catchUps.Load(), StreamErr: p.streamErr.Load(), Replied: p.replied.Load(), Reconciled: p.reconciled.Load()}
+		CatchUps: p.catchUps.Load(), StreamErr: p.streamErr.Load(), Replied: p.replied.Load(), Reconciled: p.reconciled.Load(),
+		Pending: p.pending.Load()}
 }
 
 // ClientOf returns the Olvid client of the platform that delivered c's
@@ -344,6 +349,11 @@ func (p *Platform) handle(ctx context.Context, e bot.Event) error {
 	switch e := e.(type) {
 	case *MessageReceived:
 		return p.liveMessage(ctx, e)
+	case *InvitationReceived:
+		if !p.firstInvitation(e.GetInvitation().GetId()) {
+			p.log.Debug("olvid: invitation passed on already, from the invitation list", zap.Uint64("invitation", e.GetInvitation().GetId()))
+			return nil
+		}
 	case *Unknown:
 		p.unknown.Add(1)
 		p.mu.Lock()
