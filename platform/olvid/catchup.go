@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -191,6 +192,9 @@ func (p *Platform) startBaseLocked() uint64 {
 	return b
 }
 
+// clockMargin is how far apart the daemon's clock and the bot's may be.
+const clockMargin = time.Minute
+
 // snapshot fixes the start positions at the first catch-up of the
 // identity (they are kept in the store): the first unread message of each
 // discussion without a cursor, then the newest inbound message. The
@@ -204,6 +208,10 @@ func (p *Platform) snapshot(ctx context.Context) error {
 	}
 	unread, err := p.client.ListMessages(ctx, inbound(), true)
 	if err != nil {
+		// The daemon may have counted them read all the same.
+		p.mu.Lock()
+		p.cutListing = true
+		p.mu.Unlock()
 		return err
 	}
 	var newest uint64
@@ -228,6 +236,24 @@ func (p *Platform) snapshot(ctx context.Context) error {
 		newest = max(newest, m.GetId().GetId())
 	}
 	p.mu.Lock()
+	if p.cutListing {
+		// An unread listing of this process was cut: what it named is
+		// read now and unknown to the bot. Messages stamped since the
+		// process started (less a margin for clocks) start their
+		// discussion; older ones it may have named are lost, and a
+		// message read just before the start comes again (unless the
+		// bot's reply quotes it, see fetchAfter).
+		since := uint64(p.started.Add(-clockMargin).UnixMilli())
+		for _, m := range all {
+			id, disc := m.GetId().GetId(), m.GetDiscussionId()
+			if m.GetTimestamp() < since || p.d.Known(chatID(disc)) {
+				continue
+			}
+			if f, ok := p.from[disc]; !ok || id < f {
+				p.from[disc] = id
+			}
+		}
+	}
 	p.base, p.haveBase, p.snapFirst = newest, true, p.firstLive
 	p.mu.Unlock()
 	p.saveStart(ctx)

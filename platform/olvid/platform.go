@@ -76,6 +76,8 @@ type Platform struct {
 	savedStart           string          // the start positions last written
 	invitations          map[uint64]bool // invitations passed on by this process
 	startMu              sync.Mutex
+	started              time.Time // when the platform was made
+	cutListing           bool      // an unread listing of the snapshot failed
 	// undelivered holds "chat:id" of messages whose handler failed to
 	// deliver a command, until they are handled again.
 	undelivered      map[string]bool
@@ -101,7 +103,7 @@ func New(target string, opts ...Option) (*Platform, error) {
 		return nil, err
 	}
 	p := &Platform{o: o, client: c, log: o.logger, chats: map[uint64]*chatInfo{}, groups: map[uint64]uint64{},
-		names: map[uint64]string{}, from: map[uint64]uint64{}, undelivered: map[string]bool{}, unknownTypes: map[Notification]bool{}, lastSent: map[uint64]uint64{}, firstLive: new(atomic.Uint64), invitations: map[uint64]bool{}}
+		names: map[uint64]string{}, from: map[uint64]uint64{}, undelivered: map[string]bool{}, unknownTypes: map[Notification]bool{}, lastSent: map[uint64]uint64{}, firstLive: new(atomic.Uint64), invitations: map[uint64]bool{}, started: time.Now()}
 	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{Store: o.store, Logger: o.logger, Page: o.page, FlushEvery: o.flushEvery,
 		AfterFlush: p.afterFlush})
 	return p, nil

@@ -9,8 +9,11 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/parleybot/parley/platform/olvid"
+	pb "github.com/parleybot/parley/platform/olvid/olvidpb"
 	"github.com/parleybot/parley/store"
 )
 
@@ -116,4 +119,72 @@ func TestPendingInvitationsListedAtStart(t *testing.T) {
 	if n := p.Stats().Pending; n != 2 {
 		t.Fatalf("Stats.Pending = %d, want 2", n)
 	}
+}
+
+// When the daemon wrote the first unread listing's answer but the
+// connection dropped before the bot read it, those messages are read for
+// the daemon; the platform takes the messages stamped since it started
+// as unread, so they are handled all the same, once each.
+func TestCutFirstUnreadListingLosesNothing(t *testing.T) {
+	sim := newSim(t)
+	alice := sim.AddContact("alice")
+	var want []string
+	for i := range 3 {
+		text := fmt.Sprintf("while away %d", i)
+		if _, err := sim.ContactSend(alice.DiscussionID, text); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, text)
+	}
+	var once atomic.Bool
+	hook := grpc.WithChainStreamInterceptor(func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+		cs, err := streamer(ctx, desc, cc, method, opts...)
+		if err != nil || !strings.HasSuffix(method, "/MessageList") {
+			return cs, err
+		}
+		return &cutAnswer{ClientStream: cs, once: &once}, nil
+	})
+	p := newPlatform(t, sim, store.NewMemory(), olvid.WithDialOptions(hook))
+	log := newLog()
+	run := runBot(t, p, log, nil)
+	defer run.stop(t)
+	waitFor(t, "the messages sent while away", func() bool {
+		for _, text := range want {
+			if log.count(text) != 1 {
+				return false
+			}
+		}
+		return true
+	})
+	if !once.Load() {
+		t.Fatal("no unread listing was cut")
+	}
+	if n := len(log.all()); n != len(want) {
+		t.Fatalf("handled %d messages, want %d", n, len(want))
+	}
+}
+
+// cutAnswer reads the first unread listing's whole answer, then tells
+// the caller the connection was lost: the daemon counted those messages
+// read, and the bot never saw them.
+type cutAnswer struct {
+	grpc.ClientStream
+	once *atomic.Bool
+	cut  bool
+}
+
+func (s *cutAnswer) SendMsg(m any) error {
+	if r, ok := m.(*pb.MessageListRequest); ok && r.GetUnread() && s.once.CompareAndSwap(false, true) {
+		s.cut = true
+	}
+	return s.ClientStream.SendMsg(m)
+}
+
+func (s *cutAnswer) RecvMsg(m any) error {
+	if !s.cut {
+		return s.ClientStream.RecvMsg(m)
+	}
+	for s.ClientStream.RecvMsg(m) == nil {
+	}
+	return status.Error(codes.Unavailable, "connection lost before the answer was read")
 }
