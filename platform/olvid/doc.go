@@ -74,7 +74,9 @@
 // its kernel at once, and the daemon stops notifying it; what it had
 // already written to the process's streams (in flight, in the process's
 // buffers and queue, or being handled) is read for the daemon and lost to
-// such a bot. With a store, the per-discussion positions (which stay
+// such a bot: at most the stream's in-flight window, WithEventBuffer
+// (DefaultEventBuffer) notifications and the bot's own queue. The soak's
+// nostore phase, which kills a bot that answered everything, loses none. With a store, the per-discussion positions (which stay
 // below a message whose handler failed to deliver a command, see
 // bot.Undelivered) bring those back. Start-up logs the resume source:
 // stored cursors, server read markers (the unread list) or none.

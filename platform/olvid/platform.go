@@ -40,8 +40,9 @@ type Stats struct {
 // Platform is the Olvid bot.Platform: it keeps one notification stream
 // open per notification it listens to, reopens them all with backoff when
 // one fails, and after each (re)opening catches up what was missed: every
-// discussion it knows from its last handled message on, then the messages
-// the daemon still holds as unread. Messages go through the kit's
+// discussion it knows from its last handled message on, every other one
+// from its start position (see the package documentation), then the
+// messages the daemon still holds as unread. Messages go through the kit's
 // Delivery, so each is passed on once, in order per discussion.
 //
 // It implements bot.HandledNotifier, bot.Closer, bot.RequestAccepter
