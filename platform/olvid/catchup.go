@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -32,152 +33,326 @@ func inbound() *MessageFilter {
 	return &MessageFilter{Type: &t}
 }
 
-// catchUp passes on what arrived while no stream was open: the messages
-// after each known discussion's position (the kit's catch-up), the whole
-// of discussions that appeared since the last connect, then whatever the
-// daemon still holds as unread (which also covers discussions this
-// process has never seen; a known discussion with unread messages is
-// caught up again from its position). The streams are open already, so a
-// message is either found here or queued live, where it is skipped if
-// found here.
+// catchUp passes on what arrived while no stream was open, or on streams
+// that failed before their messages were passed on (the daemon counts
+// those read, so its unread list no longer names them): each discussion
+// with a cursor from its cursor on (the kit's catch-up), and each one
+// without from its start position (see startPos), then, as a safety net,
+// whatever the daemon still holds as unread. The streams are open
+// already, so a message is either found here or queued live, where it is
+// skipped if found here.
 func (p *Platform) catchUp(ctx context.Context) error {
 	if !p.o.catchUp {
 		return nil
 	}
 	p.catchUps.Add(1)
+	if err := p.snapshot(ctx); err != nil {
+		return err
+	}
 	ds, err := p.client.ListDiscussions(ctx, nil)
 	if err != nil {
 		return err
 	}
-	cur := make(map[uint64]bool, len(ds))
+	listed := make(map[uint64]bool, len(ds))
 	for _, d := range ds {
-		cur[d.GetId()] = true
+		listed[d.GetId()] = true
 		p.remember(d)
 	}
 	var extra []string
 	p.mu.Lock()
-	if p.known != nil {
-		for id := range cur {
-			if !p.known[id] {
-				p.fresh[id] = true
-			}
+	changed := false
+	for id := range p.from {
+		if !listed[id] || p.d.Known(chatID(id)) {
+			delete(p.from, id)
+			changed = true
 		}
 	}
-	p.known = cur
-	for id := range p.fresh {
-		if !cur[id] || p.d.Known(chatID(id)) {
-			delete(p.fresh, id)
+	for _, d := range ds {
+		chat := chatID(d.GetId())
+		if p.d.Known(chat) {
 			continue
 		}
-		extra = append(extra, chatID(id))
+		p.d.Discovered(chat, p.startPosLocked(d.GetId()))
+		extra = append(extra, chat)
 	}
-	state := discState{Known: sortedKeys(p.known), Fresh: sortedKeys(p.fresh)}
 	p.mu.Unlock()
-	p.saveDiscussions(ctx, state)
+	if changed {
+		p.saveStart(ctx)
+	}
 	slices.Sort(extra)
 	if err := p.d.CatchUp(ctx, extra...); err != nil {
 		return err
 	}
+	// Unread messages are all after the start position of their
+	// discussion, so the catch-up above found them; a discussion the
+	// listing above missed (it appeared since) is caught up here, from the
+	// first unread message or the start position, whichever is older.
 	msgs, err := p.client.ListMessages(ctx, inbound(), true)
 	if err != nil {
 		return err
 	}
-	slices.SortFunc(msgs, func(a, b *Message) int {
-		if c := cmpU(a.GetDiscussionId(), b.GetDiscussionId()); c != 0 {
-			return c
-		}
-		return cmpU(a.GetId().GetId(), b.GetId().GetId())
-	})
-	// An unread message of a discussion with a position is not passed on
-	// by itself: messages before it may wait in the streams' queue (the
-	// daemon counts them read), and passing it on first would make them
-	// look passed on already. Such a discussion is caught up again, in
-	// order, from its position.
 	var again []string
 	for _, m := range msgs {
 		p.unread.Add(1)
 		chat := chatID(m.GetDiscussionId())
-		if p.d.Known(chat) {
-			if len(again) == 0 || again[len(again)-1] != chat {
-				again = append(again, chat)
-			}
-			continue
+		if !p.d.Known(chat) {
+			p.mu.Lock()
+			pos := p.startPosLocked(m.GetDiscussionId())
+			p.mu.Unlock()
+			p.d.Discovered(chat, min(pos, int64(m.GetId().GetId())))
 		}
-		e, ok := decodeMessageReceived(&pb.MessageReceivedNotification{Message: m}).(*MessageReceived)
-		if !ok {
-			continue
-		}
-		if err := p.liveMessage(ctx, e); err != nil {
-			return err
+		if !slices.Contains(again, chat) {
+			again = append(again, chat)
 		}
 	}
+	slices.Sort(again)
 	for _, chat := range again {
 		if err := p.d.CatchUpChat(ctx, chat); err != nil {
 			return err
 		}
 	}
+	return p.pendingInvitations(ctx)
+}
+
+// pendingInvitations passes on the invitations waiting for the bot that
+// this process has not passed on yet: those that came before it started
+// (the daemon notifies an invitation once, when it arrives) or on a
+// stream that dropped. Each is passed on once per process; one the bot
+// left pending comes again after a restart, as the daemon still offers
+// it.
+func (p *Platform) pendingInvitations(ctx context.Context) error {
+	if !p.o.streams[NotifyInvitationReceived] {
+		return nil
+	}
+	invs, err := p.client.ListInvitations(ctx, nil)
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(invs, func(a, b *Invitation) int { return cmpU(a.GetId(), b.GetId()) })
+	for _, inv := range invs {
+		if waits, _ := WaitsForBot(inv.GetStatus()); !waits || !p.firstInvitation(inv.GetId()) {
+			continue
+		}
+		e := decodeInvitationReceived(&pb.InvitationReceivedNotification{Invitation: inv})
+		if _, ok := e.(*InvitationReceived); !ok {
+			continue
+		}
+		p.pending.Add(1)
+		if err := p.emit(e); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
-// discState is what the store keeps of the discussions, so that a
-// restarted bot still catches up discussions that appeared while it was
-// away or whose first messages it was notified of but never handled
-// (the daemon counts those as read): the discussions at the last connect,
-// and those new since then not yet caught up.
-type discState struct {
-	Known []uint64 `json:"known"`
-	Fresh []uint64 `json:"fresh"`
+// firstInvitation records that an invitation is passed on and reports
+// whether it was not before, in this process.
+func (p *Platform) firstInvitation(id uint64) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.invitations[id] {
+		return false
+	}
+	if len(p.invitations) >= maxCached {
+		clear(p.invitations)
+	}
+	p.invitations[id] = true
+	return true
 }
 
-func (p *Platform) discussionsKey() string {
+// startPosLocked is where a discussion without a cursor starts: its first
+// message that was unread when the bot started, or else the first message
+// after base. Message ids grow across discussions, so a message that
+// arrived since the start is past base whatever its discussion, new or
+// old; one from before is the bot's only if it was unread then.
+func (p *Platform) startPosLocked(disc uint64) int64 {
+	pos := int64(p.startBaseLocked()) + 1
+	if f, ok := p.from[disc]; ok && int64(f) < pos {
+		pos = int64(f)
+	}
+	return pos
+}
+
+// startBaseLocked returns the newest message before the streams of this
+// process first opened: the newest one the snapshot listed, or the one
+// before the first message a stream received, if older. The listing
+// comes after the streams opened (any listing counts a message read, so
+// listing before them would hide from the unread list what arrives
+// between the two), so it may name messages notified meanwhile, perhaps
+// on streams that dropped before passing them on; the daemon numbers and
+// notifies messages in order, so those all come after the first one
+// received.
+func (p *Platform) startBaseLocked() uint64 {
+	b := p.base
+	if p.snapFirst != nil {
+		if f := p.snapFirst.Load(); f > 0 && f-1 < b {
+			b = f - 1
+		}
+	}
+	return b
+}
+
+// clockMargin is how far apart the daemon's clock and the bot's may be.
+const clockMargin = time.Minute
+
+// snapshot fixes the start positions at the first catch-up of the
+// identity (they are kept in the store): the first unread message of each
+// discussion without a cursor, then the newest inbound message. The
+// unread list is read first, as any listing counts a message read.
+func (p *Platform) snapshot(ctx context.Context) error {
+	p.mu.Lock()
+	have := p.haveBase
+	p.mu.Unlock()
+	if have {
+		return nil
+	}
+	unread, err := p.client.ListMessages(ctx, inbound(), true)
+	if err != nil {
+		// The daemon may have counted them read all the same.
+		p.mu.Lock()
+		p.cutListing = true
+		p.mu.Unlock()
+		return err
+	}
+	var newest uint64
+	p.mu.Lock()
+	for _, m := range unread {
+		p.unread.Add(1)
+		id, disc := m.GetId().GetId(), m.GetDiscussionId()
+		newest = max(newest, id)
+		if p.d.Known(chatID(disc)) {
+			continue // its cursor covers it
+		}
+		if f, ok := p.from[disc]; !ok || id < f {
+			p.from[disc] = id
+		}
+	}
+	p.mu.Unlock()
+	all, err := p.client.ListMessages(ctx, inbound(), false)
+	if err != nil {
+		return err // the unread ones are kept in from, read or not
+	}
+	for _, m := range all {
+		newest = max(newest, m.GetId().GetId())
+	}
+	p.mu.Lock()
+	if p.cutListing {
+		// An unread listing of this process was cut: what it named is
+		// read now and unknown to the bot. Messages stamped since the
+		// process started (less a margin for clocks) start their
+		// discussion; older ones it may have named are lost, and a
+		// message read just before the start comes again (unless the
+		// bot's reply quotes it, see fetchAfter).
+		since := uint64(p.started.Add(-clockMargin).UnixMilli())
+		for _, m := range all {
+			id, disc := m.GetId().GetId(), m.GetDiscussionId()
+			if m.GetTimestamp() < since || p.d.Known(chatID(disc)) {
+				continue
+			}
+			if f, ok := p.from[disc]; !ok || id < f {
+				p.from[disc] = id
+			}
+		}
+	}
+	p.base, p.haveBase, p.snapFirst = newest, true, p.firstLive
+	p.mu.Unlock()
+	p.saveStart(ctx)
+	return nil
+}
+
+// startState is what the store keeps of the start positions, so that a
+// restarted bot still catches up discussions without a cursor whose
+// messages it was notified of but never handled (the daemon counts those
+// read): the newest inbound message when the bot first started and the
+// first unread message then of each discussion still without a cursor.
+type startState struct {
+	Base *uint64           `json:"base,omitempty"`
+	From map[uint64]uint64 `json:"from,omitempty"`
+	// Fresh is written by earlier versions: discussions to catch up from
+	// their start.
+	Fresh []uint64 `json:"fresh,omitempty"`
+}
+
+func (p *Platform) startStateLocked() startState {
+	st := startState{From: maps.Clone(p.from)}
+	if p.haveBase {
+		b := p.startBaseLocked()
+		st.Base = &b
+	}
+	return st
+}
+
+func (p *Platform) startKey() string {
 	return "olvid:discussions:" + strconv.FormatUint(p.identity, 10)
 }
 
-func (p *Platform) loadDiscussions(ctx context.Context) error {
+func (p *Platform) loadStart(ctx context.Context) error {
 	if p.o.store == nil {
 		return nil
 	}
-	data, ok, err := p.o.store.Get(ctx, p.discussionsKey())
+	p.mu.Lock()
+	key := p.startKey()
+	p.mu.Unlock()
+	data, ok, err := p.o.store.Get(ctx, key)
 	if err != nil || !ok {
 		return err
 	}
-	var st discState
+	var st startState
 	if err := json.Unmarshal(data, &st); err != nil {
-		p.log.Warn("olvid: stored discussions unreadable; starting without", zap.Error(err))
+		p.log.Warn("olvid: stored start positions unreadable; starting without", zap.Error(err))
 		return nil
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.known = map[uint64]bool{}
-	for _, id := range st.Known {
-		p.known[id] = true
+	p.storedStart = true
+	if st.Base != nil {
+		p.base, p.haveBase = *st.Base, true
+	}
+	for id, f := range st.From {
+		p.from[id] = f
 	}
 	for _, id := range st.Fresh {
-		p.fresh[id] = true
+		p.from[id] = 1
 	}
 	return nil
 }
 
-func (p *Platform) saveDiscussions(ctx context.Context, st discState) {
-	if p.o.store == nil {
-		return
-	}
-	data, err := json.Marshal(st)
-	if err == nil {
-		err = p.o.store.Set(ctx, p.discussionsKey(), data, 0)
-	}
-	if err != nil && ctx.Err() == nil {
-		p.log.Warn("olvid: saving the discussions", zap.Error(err))
+// saveStart writes the start positions when they changed.
+func (p *Platform) saveStart(ctx context.Context) {
+	if err := p.writeStart(ctx); err != nil && ctx.Err() == nil {
+		p.log.Warn("olvid: saving the start positions", zap.Error(err))
 	}
 }
 
-func sortedKeys(m map[uint64]bool) []uint64 {
-	out := make([]uint64, 0, len(m))
-	for k := range m {
-		out = append(out, k)
+func (p *Platform) writeStart(ctx context.Context) error {
+	p.startMu.Lock() // an older state never lands after a newer one
+	defer p.startMu.Unlock()
+	p.mu.Lock()
+	if p.o.store == nil || p.identity == 0 {
+		p.mu.Unlock()
+		return nil
 	}
-	slices.Sort(out)
-	return out
+	key := p.startKey()
+	data, err := json.Marshal(p.startStateLocked())
+	if err != nil || string(data) == p.savedStart {
+		p.mu.Unlock()
+		return err
+	}
+	p.mu.Unlock()
+	if err := p.o.store.Set(ctx, key, data, 0); err != nil {
+		return fmt.Errorf("olvid: saving the start positions: %w", err)
+	}
+	p.mu.Lock()
+	p.savedStart = string(data)
+	p.mu.Unlock()
+	return nil
+}
+
+// afterFlush runs after each write of the cursors: the undelivered
+// messages and the start positions, when they changed (the first message
+// a stream received may lower the start base after the snapshot).
+func (p *Platform) afterFlush(ctx context.Context) error {
+	return errors.Join(p.saveUndelivered(ctx), p.writeStart(ctx))
 }
 
 func cmpU(a, b uint64) int {
@@ -492,13 +667,7 @@ func (p *Platform) observe(ctx context.Context, e bot.Event) {
 	case *MessageReactionRemoved:
 		e.Chat, _ = msgChat(e.GetMessage())
 	case *DiscussionNew:
-		d := e.GetDiscussion()
-		p.remember(d)
-		p.mu.Lock()
-		if p.known != nil && !p.known[d.GetId()] && !p.d.Known(chatID(d.GetId())) {
-			p.fresh[d.GetId()] = true
-		}
-		p.mu.Unlock()
+		p.remember(e.GetDiscussion())
 	case *DiscussionTitleUpdated:
 		p.remember(e.GetDiscussion())
 	case *DiscussionLocked:

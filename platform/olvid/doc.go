@@ -41,27 +41,57 @@
 // discussions, contacts, groups, invitations; more with
 // WithNotifications). The daemon's streams have no replay, and the
 // official clients stop when one fails; Platform reopens them all with
-// backoff, and after each opening catches up: each discussion it knows
-// from its last handled message on, discussions that appeared meanwhile
-// from their start, then MessageList{unread: true}, with every message
-// deduplicated by its id, through the kit's Delivery (positions are
-// inbound message ids, per discussion, kept in the store). Chat ids are
+// backoff, and after each opening catches up through the kit's Delivery,
+// with every message deduplicated by its id: each discussion with a
+// position from there on, each discussion without one from its start
+// position, then MessageList{unread: true} as a safety net. Chat ids are
 // discussion ids ("12"); message ids are "i42" (inbound) and "o7"
-// (outbound), see MessageID.
+// (outbound), see MessageID; positions are inbound message ids.
+//
+// The daemon numbers inbound messages in one sequence across discussions
+// and notifies them in that order. The first catch-up of an identity
+// (kept in the store) lists the unread messages, then every inbound one:
+// the newest is the start base, lowered to just before the first message
+// a stream of the process received if that is older (the listing comes
+// after the streams opened, since listing counts a message read, so it
+// may name messages notified meanwhile). A discussion without a position
+// starts at its first message unread at that listing, or else just past
+// the base; so a message notified on a stream that dropped before passing
+// it on is found again even in a discussion the bot never saw a message
+// of. Invitations waiting for the bot are listed at each catch-up too
+// (InvitationList) and those this process has not passed on yet are
+// passed on as InvitationReceived (Stats.Pending): the daemon notifies an
+// invitation once, so one pending before the bot connected would
+// otherwise never show.
 //
 // # Resuming and crashes
 //
 // The daemon's read markers are its own: a message counts as read once it
-// was listed or notified to any client, and the API has no call to mark
-// one read. So a bot without a store (or a memory store, after a
-// restart) still gets everything that arrived while no client was
-// connected, from MessageList{unread: true}, but a message notified to a
-// process that was killed before handling it is read for the daemon and
-// is lost to such a bot: at most the events queued in the killed process.
-// With a store, the per-discussion positions (which stay below a message
-// whose handler failed to deliver a command, see bot.Undelivered) bring
-// those back. Start-up logs the resume source: stored cursors, server
-// read markers (the unread list) or none.
+// was listed or notified to a client, and the API has no call to mark one
+// read. So a bot without a store (or a memory store, after a restart)
+// still gets everything that arrived while no client was connected, from
+// MessageList{unread: true}. A SIGKILLed process's connection is closed by
+// its kernel at once, and the daemon stops notifying it; what it had
+// already written to the process's streams (in flight, in the process's
+// buffers and queue, or being handled) is read for the daemon and lost to
+// such a bot: at most the stream's in-flight window, WithEventBuffer
+// (DefaultEventBuffer) notifications and the bot's own queue. The soak's
+// nostore phase, which kills a bot that answered everything, loses none. With a store, the per-discussion positions (which stay
+// below a message whose handler failed to deliver a command, see
+// bot.Undelivered) bring those back. Start-up logs the resume source:
+// stored cursors, server read markers (the unread list) or none.
+//
+// The daemon has no way to tell them apart afterwards: a message the bot
+// was notified of but never handled looks like one it chose not to
+// answer. Listing a discussion for inbound messages after the bot's last
+// reply that nothing of the bot quotes would find the first kind, and
+// answer the second kind too, so the platform does not guess. A listing
+// whose answer a dropped connection cut off has made its messages read
+// too: when that is the first unread listing of the identity, the
+// messages stamped since the platform was made (less a minute for the
+// clocks) are taken as unread instead; an older one it named is lost, and
+// one read in that minute before the start is passed on again unless a
+// reply of the bot quotes it.
 //
 // A reply quotes its message (reply_id). Before a catch-up passes on a
 // message again, it looks for a message of the bot quoting it in the

@@ -32,13 +32,17 @@ type Stats struct {
 	// Reconciled counts sends whose outcome was unknown that were found
 	// sent in the discussion, and so not sent again.
 	Reconciled int64
+	// Pending counts invitations waiting for the bot that a catch-up
+	// found in the invitation list and passed on.
+	Pending int64
 }
 
 // Platform is the Olvid bot.Platform: it keeps one notification stream
 // open per notification it listens to, reopens them all with backoff when
 // one fails, and after each (re)opening catches up what was missed: every
-// discussion it knows from its last handled message on, then the messages
-// the daemon still holds as unread. Messages go through the kit's
+// discussion it knows from its last handled message on, every other one
+// from its start position (see the package documentation), then the
+// messages the daemon still holds as unread. Messages go through the kit's
 // Delivery, so each is passed on once, in order per discussion.
 //
 // It implements bot.HandledNotifier, bot.Closer, bot.RequestAccepter
@@ -59,8 +63,22 @@ type Platform struct {
 	chats    map[uint64]*chatInfo
 	groups   map[uint64]uint64 // group id → discussion id
 	names    map[uint64]string // contact id → display name
-	known    map[uint64]bool   // discussions at the last connect; nil before the first
-	fresh    map[uint64]bool   // discussions new since, caught up from their start
+	// base is the newest inbound message when the bot first started
+	// (haveBase once known), and from the first message unread then of
+	// each discussion without a cursor: where such a discussion's
+	// catch-up starts (startPosLocked).
+	base        uint64
+	haveBase    bool
+	from        map[uint64]uint64
+	storedStart bool // the start positions came from the store
+	// firstLive is the first message a stream of this process received;
+	// snapFirst is set to it once this process listed base.
+	firstLive, snapFirst *atomic.Uint64
+	savedStart           string          // the start positions last written
+	invitations          map[uint64]bool // invitations passed on by this process
+	startMu              sync.Mutex
+	started              time.Time // when the platform was made
+	cutListing           bool      // an unread listing of the snapshot failed
 	// undelivered holds "chat:id" of messages whose handler failed to
 	// deliver a command, until they are handled again.
 	undelivered      map[string]bool
@@ -68,7 +86,7 @@ type Platform struct {
 	unknownTypes     map[Notification]bool // logged once each
 	lastSent         map[uint64]uint64     // discussion → newest message the bot sent there
 
-	sessions, streams, unknown, unread, resolved, degraded, catchUps, streamErr, replied, reconciled atomic.Int64
+	sessions, streams, unknown, unread, resolved, degraded, catchUps, streamErr, replied, reconciled, pending atomic.Int64
 }
 
 // New returns a platform for the daemon at target ("host:port", see
@@ -86,9 +104,9 @@ func New(target string, opts ...Option) (*Platform, error) {
 		return nil, err
 	}
 	p := &Platform{o: o, client: c, log: o.logger, chats: map[uint64]*chatInfo{}, groups: map[uint64]uint64{},
-		names: map[uint64]string{}, fresh: map[uint64]bool{}, undelivered: map[string]bool{}, unknownTypes: map[Notification]bool{}, lastSent: map[uint64]uint64{}}
+		names: map[uint64]string{}, from: map[uint64]uint64{}, undelivered: map[string]bool{}, unknownTypes: map[Notification]bool{}, lastSent: map[uint64]uint64{}, firstLive: new(atomic.Uint64), invitations: map[uint64]bool{}, started: time.Now()}
 	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{Store: o.store, Logger: o.logger, Page: o.page, FlushEvery: o.flushEvery,
-		AfterFlush: p.saveUndelivered})
+		AfterFlush: p.afterFlush})
 	return p, nil
 }
 
@@ -107,7 +125,8 @@ func (p *Platform) Stats() Stats {
 	ks := p.d.Stats()
 	return Stats{Sessions: p.sessions.Load(), Streams: p.streams.Load(), Unknown: p.unknown.Load(), Unread: p.unread.Load(),
 		Replayed: ks.Replayed, Skipped: ks.Skipped, Resolved: p.resolved.Load(), Degraded: p.degraded.Load(),
-		CatchUps: p.catchUps.Load(), StreamErr: p.streamErr.Load(), Replied: p.replied.Load(), Reconciled: p.reconciled.Load()}
+		CatchUps: p.catchUps.Load(), StreamErr: p.streamErr.Load(), Replied: p.replied.Load(), Reconciled: p.reconciled.Load(),
+		Pending: p.pending.Load()}
 }
 
 // ClientOf returns the Olvid client of the platform that delivered c's
@@ -174,14 +193,14 @@ func (p *Platform) start(ctx context.Context) error {
 	p.mu.Lock()
 	p.identity = ident.GetId()
 	p.mu.Unlock()
-	if err := errors.Join(p.loadDiscussions(ctx), p.loadUndelivered(ctx)); err != nil {
+	if err := errors.Join(p.loadStart(ctx), p.loadUndelivered(ctx)); err != nil {
 		p.mu.Lock()
 		p.identity = 0 // read it all again next time
 		p.mu.Unlock()
 		return err
 	}
 	p.mu.Lock()
-	stored := len(p.d.Chats()) > 0 || p.known != nil
+	stored := len(p.d.Chats()) > 0 || p.storedStart
 	p.mu.Unlock()
 	source := "server read markers"
 	switch {
@@ -259,7 +278,8 @@ func (p *Platform) session(ctx context.Context, useful func()) error {
 
 // readStream opens n's stream, reports on ready once the daemon answered
 // with headers (or after the subscribe wait), then queues its events
-// until it fails, which it reports on failed.
+// until it fails, which it reports on failed. The first message received
+// of the process is noted (see startBaseLocked).
 func (p *Platform) readStream(ctx context.Context, n Notification, q chan<- bot.Event, ready, failed chan<- error) {
 	spec := notificationSpecs[n]
 	recv, header, err := spec.open(p.client.Context(ctx), p.client, subscription(n))
@@ -296,6 +316,9 @@ func (p *Platform) readStream(ctx context.Context, n Notification, q chan<- bot.
 			}
 			return
 		}
+		if m, ok := e.(*MessageReceived); ok {
+			p.firstLive.CompareAndSwap(0, m.GetMessage().GetId().GetId())
+		}
 		select {
 		case q <- e:
 		case <-ctx.Done():
@@ -329,6 +352,11 @@ func (p *Platform) handle(ctx context.Context, e bot.Event) error {
 	switch e := e.(type) {
 	case *MessageReceived:
 		return p.liveMessage(ctx, e)
+	case *InvitationReceived:
+		if !p.firstInvitation(e.GetInvitation().GetId()) {
+			p.log.Debug("olvid: invitation passed on already, from the invitation list", zap.Uint64("invitation", e.GetInvitation().GetId()))
+			return nil
+		}
 	case *Unknown:
 		p.unknown.Add(1)
 		p.mu.Lock()

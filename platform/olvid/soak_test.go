@@ -38,19 +38,5 @@ func (w soakWorld) SoakAddr() string {
 // sizes).
 func TestSoak(t *testing.T) {
 	platformtest.Soak(t, "olvid", func(t *testing.T) platformtest.World { return soakWorld{&simWorld{sim: newSim(t)}} },
-		platformtest.SoakOptions{Platform: soakPlatform,
-			// Known failures of the short run; make soak runs them all.
-			Skip: map[string]string{
-				// About one run in four: a drop during the first
-				// catch-up after start loses the messages of a
-				// discussion with no position yet that the daemon sent
-				// on the dropped streams (it counts them read, so the
-				// unread list no longer names them).
-				"drops": "messages lost when the first catch-up is cut",
-				// The daemon counts a message read once queued to a
-				// stream, also one of a killed process it has not yet
-				// noticed is gone: with no store there is nothing to
-				// find them from (see the package documentation).
-				"nostore": "messages sent just after a SIGKILL are read for the daemon",
-			}})
+		platformtest.SoakOptions{Platform: soakPlatform})
 }

@@ -11,10 +11,12 @@
 // …) and read what the bot did (BotSent). Every change is published to
 // each open notification stream whose subscription filter takes it; a
 // stream with a count ends with OK after that many notifications. A
-// message counts as read once it was listed by MessageList or published
-// to a MessageReceived stream, which is what MessageList{unread: true}
+// message counts as read once it was listed by MessageList or written to
+// a live MessageReceived stream, which is what MessageList{unread: true}
 // leaves out; messages that arrive while no stream is open stay unread,
-// and one queued to a stream whose client just left is read all the same.
+// as do those queued to a stream whose client went away before they were
+// written (the server sees a killed client's connection close at once).
+// One written just before the client went away is read all the same.
 //
 // Faults: FailNext (an error reply), SetDelay, SetUnavailable, CutStreams
 // (streams end with UNAVAILABLE), DropConnections and DropAfter (TCP

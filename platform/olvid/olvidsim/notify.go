@@ -37,6 +37,12 @@ func serve[N any, PN interface {
 			if err := st.Send((*N)(m.(PN))); err != nil {
 				return err
 			}
+			// A message counts as read once written to a live stream,
+			// as the daemon counts it once sent to a client: one left
+			// queued when the client went away stays unread.
+			if r, ok := m.(*pb.MessageReceivedNotification); ok {
+				s.markRead(r.GetMessage().GetId())
+			}
 			s.sent()
 			sent++
 			if count > 0 && sent >= count {

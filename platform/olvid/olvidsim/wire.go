@@ -621,13 +621,22 @@ func (m messageSvc) MessageList(r *pb.MessageListRequest, st grpc.ServerStreamin
 			if (unread && rec.read) || !match(rec.m) {
 				continue
 			}
-			rec.read = true
 			out = append(out, clone(rec.m))
 		}
 	}
 	m.s.mu.Unlock()
 	sort.Slice(out, func(i, j int) bool { return out[i].SortIndex < out[j].SortIndex })
-	return sendAll(out, func(p []*pb.Message) *pb.MessageListResponse { return &pb.MessageListResponse{Messages: p} }, st.Send)
+	// Listed messages count as read once written to the stream, as
+	// notified ones do: a listing cut before it is sent leaves them unread.
+	return sendAll(out, func(p []*pb.Message) *pb.MessageListResponse { return &pb.MessageListResponse{Messages: p} }, func(r *pb.MessageListResponse) error {
+		if err := st.Send(r); err != nil {
+			return err
+		}
+		for _, msg := range r.Messages {
+			m.s.markRead(msg.Id)
+		}
+		return nil
+	})
 }
 
 func (m messageSvc) MessageGet(_ context.Context, r *pb.MessageGetRequest) (*pb.MessageGetResponse, error) {

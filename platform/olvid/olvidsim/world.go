@@ -388,9 +388,7 @@ func (s *Sim) Deliver(r Receive) (uint64, error) {
 		w.attachments[attKey{a.Id.Type, a.Id.Id}] = &attRec{a: a, data: r.Files[n]}
 		atts = append(atts, a)
 	}
-	if s.notify("MessageReceived", &pb.MessageReceivedNotification{Message: m}) > 0 {
-		rec.read = true
-	}
+	s.notify("MessageReceived", &pb.MessageReceivedNotification{Message: m}) // read once written to a stream (serve)
 	for _, a := range atts {
 		s.notify("AttachmentReceived", &pb.AttachmentReceivedNotification{Attachment: a})
 	}
@@ -570,6 +568,16 @@ func (w *world) message(id *pb.MessageId) *msgRec {
 
 // notify publishes a notification; callers hold s.mu.
 func (s *Sim) notify(name string, msg proto.Message) int { return s.w.hub.publish(name, msg) }
+
+// markRead records that an inbound message was written to a live
+// MessageReceived stream.
+func (s *Sim) markRead(id *pb.MessageId) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if rec := s.w.inbound[id.GetId()]; rec != nil && id.GetType() == pb.MessageId_TYPE_INBOUND {
+		rec.read = true
+	}
+}
 
 func (s *Sim) reactLocked(rec *msgRec, contact uint64, reaction string) {
 	m := rec.m
