@@ -717,7 +717,7 @@ func TestAnsweredItemWaitsForTheItemsBeforeIt(t *testing.T) {
 		h.add("@1", id, false)
 	}
 	h.chats["@1"][2].Answered = true // item 3: the bot's reply quotes it
-	d.Begin(s.emit)                   // a new connection
+	d.Begin(s.emit)                  // a new connection
 	if err := d.CatchUp(ctx); err != nil {
 		t.Fatal(err)
 	}

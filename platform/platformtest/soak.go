@@ -649,41 +649,54 @@ func runKills(t *testing.T, w World, opts SoakOptions, z SoakSizes, r *phaseResu
 	tl := newTally(w)
 	startAt := time.Now()
 	restartAt := -1
-	// A kill is armed at a message and lands once the bot's handler runs
-	// for it, so it comes while the bot is busy with the messages after.
-	armed, armedDown, armedAt := "", 0, time.Time{}
-	killNow := func(j int) {
+	// A kill due at a message waits until the bot's handler ran for the
+	// last message sent before it, so it lands while the bot handles
+	// messages; a kill due while the bot is down waits for its restart.
+	due, down, made := 0, 0, 0
+	last := "" // the last message sent that the handler reports
+	kill := func(j int) {
+		deadline := time.Now().Add(z.Stall)
+		for last != "" && !c.hasHandled(last) && c.alive() && time.Now().Before(deadline) {
+			tl.pause()
+		}
 		r.crashes += c.kill(t)
-		restartAt = j + armedDown
-		armed = ""
+		made++
+		due--
+		restartAt = j + down
+	}
+	restart := func() {
+		c = startChild(t, addr, path)
+		procs = append(procs, c)
+		restartAt = -1
+		last = "" // what the killed process handled is not reported again
 	}
 	for j := range z.KillMsgs {
-		if j == restartAt {
-			c = startChild(t, addr, path)
-			procs = append(procs, c)
-			restartAt = -1
+		if d, ok := kills[j]; ok {
+			due, down = due+1, d
 		}
-		if armed != "" && (c.hasHandled(armed) || time.Since(armedAt) > z.Stall) {
-			killNow(j)
+		if due > 0 && restartAt < 0 {
+			kill(j)
+		}
+		if j == restartAt {
+			restart()
 		}
 		i := j % z.KillChats
 		msg := text(r.name, j, z.KillChats, z.PanicEvery)
 		tl.send(t, ids[i], msg)
-		if down, ok := kills[j]; ok && restartAt < 0 && armed == "" && !strings.HasPrefix(msg, panicPrefix) {
-			armed, armedDown, armedAt = msg, down, time.Now()
+		if !strings.HasPrefix(msg, panicPrefix) {
+			last = msg
 		}
 	}
-	if armed != "" {
-		deadline := time.Now().Add(z.Stall)
-		for !c.hasHandled(armed) && time.Now().Before(deadline) && c.alive() {
-			tl.pause()
+	for due > 0 || restartAt >= 0 {
+		if restartAt >= 0 {
+			restart()
 		}
-		killNow(z.KillMsgs)
+		if due > 0 {
+			down = 0
+			kill(z.KillMsgs)
+		}
 	}
-	if restartAt >= 0 {
-		c = startChild(t, addr, path)
-		procs = append(procs, c)
-	}
+	r.faults = fmt.Sprintf("%d SIGKILLs, bbolt store", made)
 	defer func() { r.note = handledAgain(procs) }()
 	r.answered = tl.await(z, c.alive)
 	r.elapsed = time.Since(startAt)
