@@ -56,6 +56,9 @@ func (s sink) Connected(ctx context.Context, first bool) error {
 			if extra, latest, err = p.discover(ctx, u, floor); err != nil {
 				return err
 			}
+			if first {
+				p.setHorizons(latest)
+			}
 		}
 		if err := p.d.CatchUpLatest(ctx, latest, extra...); err != nil {
 			if !errors.Is(err, bot.ErrStopped) {
@@ -414,17 +417,31 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 	items := c.ChatItems
 	quoted := map[int64]int64{}
 	noteQuotes(quoted, items)
+	horizon, scan := p.takeHorizon(chat)
 	if n := len(items); n == limit {
 		// Replies to the page's items may be on the next page. A failure
 		// here only costs the look-ahead.
 		last := items[n-1].Meta.ItemID
-		if next, err := p.getChat(ctx, ref, last, limit); err == nil {
+		next, err := p.getChat(ctx, ref, last, limit)
+		if err == nil {
 			noteQuotes(quoted, next.ChatItems)
 			// Only a full page is kept: a shorter one may miss items that
 			// arrive before it is served.
 			if len(next.ChatItems) == limit {
 				p.ahead.keep(chat, last, next)
-				p.seekReplies(ctx, ref, chat, items, next.ChatItems[limit-1].Meta.ItemID, limit, quoted)
+				last = next.ChatItems[limit-1].Meta.ItemID
+				p.seekReplies(ctx, ref, chat, items, last, limit, quoted)
+			}
+		}
+		if scan && (err != nil || len(next.ChatItems) == limit && last < horizon) {
+			if err == nil {
+				err = p.scanPrior(ctx, ref, chat, after, last, horizon, limit)
+			}
+			if err != nil {
+				// Without the scan a reply could go twice: the catch-up
+				// fails, and the next connection's scans again.
+				p.keepHorizon(chat, horizon)
+				return nil, err
 			}
 		}
 	}
@@ -451,12 +468,93 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		if !items[i].ChatDir.Sent() {
 			it.Event = &NewChatItems{User: u, ChatItems: []AChatItem{{ChatInfo: c.ChatInfo, ChatItem: items[i]}}}
 			// Only items the catch-up passes on need their reply kept.
-			if reply, ok := quoted[id]; ok && p.d.Due(chat, id) {
+			reply, ok := quoted[id]
+			if r, found := p.takePrior(chat, id); found && !ok {
+				reply, ok = r, true
+			}
+			if ok && p.d.Due(chat, id) {
 				p.noteReplied(chat, id, reply)
 			}
 		}
 	}
 	return out, nil
+}
+
+// setHorizons notes, at the first connection of the process, the latest
+// item of every chat listed: a reply an earlier process of the bot sent
+// is at or below it. A bot far behind its chats answers a message many
+// items after it, well past the page and look-ahead a catch-up reads,
+// so the first catch-up of each chat scans on to there (scanPrior).
+func (p *Platform) setHorizons(latest map[string]int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for chat, id := range latest {
+		if _, ok := p.horizons[chat]; !ok {
+			p.horizons[chat] = id
+		}
+	}
+}
+
+// takeHorizon returns chat's horizon once; the chat is scanned then.
+func (p *Platform) takeHorizon(chat string) (int64, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	h, ok := p.horizons[chat]
+	delete(p.horizons, chat)
+	return h, ok
+}
+
+// keepHorizon puts back a horizon whose scan failed.
+func (p *Platform) keepHorizon(chat string, h int64) {
+	p.mu.Lock()
+	p.horizons[chat] = h
+	p.mu.Unlock()
+}
+
+// scanPrior reads chat from after from to horizon for the bot's replies
+// to items after after (the chat's catch-up position), the items an
+// earlier process may have answered before it died: fetchAfter finds
+// them with takePrior when it passes those items on. Only the replies are
+// kept, so the scan costs one more read of the chat up to horizon, once
+// per process, and little memory.
+func (p *Platform) scanPrior(ctx context.Context, ref ChatRef, chat string, after, from, horizon int64, limit int) error {
+	quoted := map[int64]int64{}
+	for from < horizon {
+		c, err := p.getChat(ctx, ref, from, limit)
+		if err != nil {
+			return err
+		}
+		noteQuotes(quoted, c.ChatItems)
+		if len(c.ChatItems) < limit {
+			break
+		}
+		from = c.ChatItems[len(c.ChatItems)-1].Meta.ItemID
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for item, reply := range quoted {
+		if item <= after {
+			continue
+		}
+		if len(p.prior) >= maxReplied {
+			clear(p.prior)
+		}
+		p.prior[replyKey{chat, item}] = reply
+	}
+	return nil
+}
+
+// takePrior returns, once, the reply scanPrior found to item of chat.
+func (p *Platform) takePrior(chat string, item int64) (int64, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.prior) == 0 {
+		return 0, false
+	}
+	k := replyKey{chat, item}
+	reply, ok := p.prior[k]
+	delete(p.prior, k)
+	return reply, ok
 }
 
 // maxSeekPages bounds how far seekReplies reads.

@@ -51,11 +51,17 @@ type Stats struct {
 // replied to it quoting it (bot.Context.Reply and ReplyAsync do), the
 // catch-up finds the reply in the chat, and the handler's new reply is
 // answered with the earlier one instead of going twice (Stats.Reconciled,
-// logged at debug). A reply whose outcome was unknown and that the
-// catch-up did not find is looked for again just before it would go
-// twice, as the CLI may run the dead connection's command late. A reply that does not quote its message cannot be
-// recognized: then the message in flight in each chat at the crash may
-// be answered twice.
+// logged at debug). A bot far behind its chats answers a message many
+// items after it, so the first catch-up of each chat after a restart
+// reads on to the chat's latest item at that start for the earlier
+// process's replies (once per process: one more read of what follows the
+// cursor). A reply whose outcome was unknown and that the catch-up did
+// not find is looked for again just before it would go twice, as the CLI
+// may run the dead connection's command late. What is left: a reply the
+// dead process wrote that the CLI runs only after the new process's
+// catch-up read the chat, and a reply that does not quote its message,
+// cannot be recognized; then the message in flight in each chat at the
+// crash may be answered twice.
 type Platform struct {
 	cfg    platformConfig
 	client *Client
@@ -68,6 +74,8 @@ type Platform struct {
 	welcome   map[int64]string        // contact id → welcome to send on connect
 	replied   map[replyKey]int64      // received item → the bot's reply found by a catch-up
 	unsure    map[replyKey]unsureSpan // received items whose reply's outcome is unknown
+	horizons  map[string]int64        // chat → its latest item at the process's first connection, until scanned
+	prior     map[replyKey]int64      // received item → a reply an earlier process sent, found by scanPrior
 	horizon   atomic.Int64            // the highest item id seen
 	liveLow   atomic.Int64            // the lowest received item id that came as an event, 0 if none
 	connected map[int64]struct{}      // contacts connected recently, for welcomes
@@ -114,6 +122,8 @@ func New(url string, opts ...Option) *Platform {
 		logged:    map[string]struct{}{},
 		replied:   map[replyKey]int64{},
 		unsure:    map[replyKey]unsureSpan{},
+		horizons:  map[string]int64{},
+		prior:     map[replyKey]int64{},
 	}
 	_, volatile := cfg.store.(*store.Memory)
 	p.readMarkers = cfg.store == nil || volatile
