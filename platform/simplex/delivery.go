@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -222,6 +223,7 @@ func (p *Platform) startFloor(ctx context.Context, u *User, first bool) (bool, i
 		return true, 0, nil
 	}
 	// The first start: the chats' history so far is not the bot's business.
+	p.firstStart.Store(true)
 	r, err := Exec(ctx, p.client, APIGetChats{UserID: u.UserID, Count: discoverChats})
 	var ce *CommandError
 	if err != nil && !errors.As(err, &ce) {
@@ -234,17 +236,47 @@ func (p *Platform) startFloor(ctx context.Context, u *User, first bool) (bool, i
 			}
 		}
 	}
-	// A message that came as an event since the connection opened is the
-	// bot's even when the listing above already counts it: it waits in
-	// the held queue, and a bot killed before handling it must fetch it
-	// on its next start.
+	// A message that comes as an event on this process's connections is
+	// the bot's even when the listing above already counts it: it waits
+	// in the held queue, and a bot killed before handling it must fetch
+	// it on its next start. Those read so far lower the floor now; those
+	// read later (the CLI's event queue lags its answers) lower the mark
+	// as they are read (lowerFloor).
+	p.floorMu.Lock()
+	defer p.floorMu.Unlock()
 	if low := p.liveLow.Load(); low > 0 && low-1 < floor {
 		floor = low - 1
 	}
 	if err := st.Set(ctx, key, []byte(strconv.FormatInt(floor, 10)), 0); err != nil {
 		return false, 0, fmt.Errorf("simplex: writing the start mark: %w", err)
 	}
+	p.floorKey, p.floor = key, floor
 	return false, floor, nil
+}
+
+// lowerFloor lowers the first start's mark, written by this process,
+// below a received item read as an event, before it is passed on. It
+// runs on the reader, which it holds for one store write: only events
+// the first start's listing already counted take it, in practice the
+// first of them.
+func (p *Platform) lowerFloor(id int64) {
+	p.floorMu.Lock()
+	defer p.floorMu.Unlock()
+	if p.floorKey == "" || id > p.floor {
+		return
+	}
+	d := p.client.cfg.callTimeout
+	if d <= 0 {
+		d = time.Minute
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	if err := p.cfg.store.Set(ctx, p.floorKey, []byte(strconv.FormatInt(id-1, 10)), 0); err != nil {
+		// The next such event tries again.
+		p.log.Warn("simplex: lowering the start mark", zap.Int64("item", id), zap.Error(err))
+		return
+	}
+	p.floor = id - 1
 }
 
 // discoverChats bounds the chats one /_get chats lists.
@@ -708,8 +740,11 @@ func (p *Platform) live(id int64) {
 	for {
 		l := p.liveLow.Load()
 		if (l > 0 && l <= id) || p.liveLow.CompareAndSwap(l, id) {
-			return
+			break
 		}
+	}
+	if p.firstStart.Load() {
+		p.lowerFloor(id)
 	}
 }
 

@@ -70,15 +70,21 @@ type Platform struct {
 
 	user atomic.Pointer[User]
 
-	mu        sync.Mutex
-	welcome   map[int64]string        // contact id → welcome to send on connect
-	replied   map[replyKey]int64      // received item → the bot's reply found by a catch-up
-	unsure    map[replyKey]unsureSpan // received items whose reply's outcome is unknown
-	horizons  map[string]int64        // chat → its latest item at the process's first connection, until scanned
-	prior     map[replyKey]int64      // received item → a reply an earlier process sent, found by scanPrior
-	horizon   atomic.Int64            // the highest item id seen
-	liveLow   atomic.Int64            // the lowest received item id that came as an event, 0 if none
-	connected map[int64]struct{}      // contacts connected recently, for welcomes
+	mu       sync.Mutex
+	welcome  map[int64]string        // contact id → welcome to send on connect
+	replied  map[replyKey]int64      // received item → the bot's reply found by a catch-up
+	unsure   map[replyKey]unsureSpan // received items whose reply's outcome is unknown
+	horizons map[string]int64        // chat → its latest item at the process's first connection, until scanned
+	prior    map[replyKey]int64      // received item → a reply an earlier process sent, found by scanPrior
+	horizon  atomic.Int64            // the highest item id seen
+	liveLow  atomic.Int64            // the lowest received item id that came as an event, 0 if none
+	// The first start's history floor, once this process wrote it: live
+	// items at or below it lower it (lowerFloor).
+	firstStart atomic.Bool
+	floorMu    sync.Mutex
+	floorKey   string
+	floor      int64
+	connected  map[int64]struct{} // contacts connected recently, for welcomes
 
 	shed, badItems, unknownChats, reconciled atomic.Int64
 	logged                                   map[string]struct{} // odd types logged once

@@ -571,6 +571,91 @@ func TestKilledDuringFirstStartUpKeepsItsFirstMessage(t *testing.T) {
 	r.stop(t)
 }
 
+// The CLI's events can lag its answers: the first start's listing counts
+// a message whose event comes only after the start mark was written. The
+// event lowers the mark as it is read, so a bot killed before it handled
+// the message handles it on its next start.
+func TestFirstStartListingAheadOfEventsKeepsTheMessage(t *testing.T) {
+	sim := startSim(t, simplexsim.WithoutAwayQueue())
+	alice, err := sim.ConnectContact("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	send(t, sim, alice.ContactID, "old")
+	st := store.NewMemory()
+	t.Cleanup(func() { _ = st.Close() })
+	// The kill comes before the new chat's first cursor is written.
+	crashed := &refuseStore{crashStore: crashStore{Store: st}, key: "simplex:cursors:"}
+
+	releaseEvents := sim.HoldEvents()
+	defer releaseEvents()
+	resume := sim.PauseCommands()
+	p := newTestPlatform(sim, simplex.WithStore(crashed))
+	handling := make(chan struct{}, 1)
+	release := make(chan struct{})
+	emit := func(e bot.Event) error {
+		if ev, ok := e.(*simplex.NewChatItems); ok && len(ev.Messages()) > 0 {
+			select {
+			case handling <- struct{}{}:
+			default:
+			}
+			<-release // killed before it replies
+		}
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Listen(ctx, emit) }()
+	if err := sim.WaitConnections(1, waitTimeout); err != nil {
+		t.Fatal(err)
+	}
+	hi, err := sim.ContactSend(alice.ContactID, "hi") // its event waits in the CLI
+	if err != nil {
+		t.Fatal(err)
+	}
+	resume()
+	eventually(t, "the start mark to count hi", func() bool {
+		data, ok, err := st.Get(context.Background(), "simplex:start:1")
+		return err == nil && ok && string(data) == strconv.FormatInt(hi, 10)
+	})
+	releaseEvents()
+	select {
+	case <-handling:
+	case <-time.After(waitTimeout):
+		t.Fatal("hi never reached the handler")
+	}
+	crashed.dead.Store(true) // SIGKILL: nothing more reaches the store
+	cancel()
+	<-done
+	dead, deadCancel := context.WithCancel(context.Background())
+	deadCancel()
+	_ = p.Close(dead)
+	close(release)
+	if err := sim.WaitConnections(0, waitTimeout); err != nil {
+		t.Fatal(err)
+	}
+
+	r := startEcho(t, sim, simplex.WithStore(&crashStore{Store: st}))
+	eventually(t, "hi to be handled after the restart", func() bool { return r.count("hi") == 1 })
+	if n := r.count("old"); n != 0 {
+		t.Errorf("history from before the first start handled %d times", n)
+	}
+	r.stop(t)
+}
+
+// refuseStore is a crashStore that refuses the keys starting with key.
+type refuseStore struct {
+	crashStore
+	key string
+}
+
+func (s *refuseStore) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	if strings.HasPrefix(key, s.key) {
+		return errCrashed
+	}
+	return s.crashStore.Set(ctx, key, value, ttl)
+}
+
 // crashAfterStore is a crashStore that dies once a key starting with key
 // was written.
 type crashAfterStore struct {

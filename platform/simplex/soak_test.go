@@ -79,23 +79,37 @@ func TestSoak(t *testing.T) {
 		}
 		return w
 	},
-		platformtest.SoakOptions{Platform: soakPlatform,
-			// Known failure of the short run; make soak runs every phase.
-			Skip: map[string]string{
-				"kills": "about one run in eight loses the first message of each chat when the bot is killed during its very first start-up",
-			}})
+		platformtest.SoakOptions{Platform: soakPlatform})
 }
 
-// logDoubled logs the replies that went more than once to one message.
+// logDoubled logs the replies that went more than once to one message,
+// and the messages not answered.
 func logDoubled(t *testing.T, sim *simplexsim.Sim) {
 	by := map[[2]string][]simplexsim.SentItem{}
 	for _, s := range sim.BotSent() {
 		k := [2]string{s.ChatRef, s.Text}
 		by[k] = append(by[k], s)
 	}
+	quoted := map[int64]bool{}
 	for k, ss := range by {
+		for _, s := range ss {
+			quoted[s.QuotedItemID] = true
+		}
 		if len(ss) > 1 {
 			t.Logf("doubled: chat %s text %q: %+v", k[0], k[1], ss)
 		}
 	}
+	sim.View(func(v *simplexsim.World) {
+		for id, gap := int64(1), 0; gap < 1000; id++ {
+			it, ok := v.Item(id)
+			if !ok {
+				gap++
+				continue
+			}
+			gap = 0
+			if !it.Sent && it.Content == "rcvMsgContent" && !strings.HasPrefix(it.Text, "panic ") && !quoted[id] {
+				t.Logf("not answered: item %d chat %s text %q", id, it.ChatRef, it.Text)
+			}
+		}
+	})
 }
