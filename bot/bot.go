@@ -36,6 +36,7 @@ func (e *StopError) Error() string {
 type Stats struct {
 	Received int64 // events the platform delivered
 	Handled  int64 // events complete without error: the handler chain returned nil and its pipelined sends succeeded
+	Dropped  int64 // events a middleware refused on purpose (Context.Drop), such as duplicates; not in Handled
 	Failed   int64 // events whose handler chain or pipelined sends failed
 	Panics   int64 // panics caught by the scheduler (outside any Recover middleware)
 	Unknown  int64 // events of a type the platform does not know
@@ -54,9 +55,9 @@ type Bot struct {
 	running atomic.Bool
 	sealed  atomic.Bool
 
-	received, handled, failed, panics, unknown atomic.Int64
-	active                                     atomic.Int64 // handlers running now
-	sched                                      atomic.Pointer[scheduler]
+	received, handled, dropped, failed, panics, unknown atomic.Int64
+	active                                              atomic.Int64 // handlers running now
+	sched                                               atomic.Pointer[scheduler]
 
 	pool sync.Pool // of *slot
 }
@@ -127,6 +128,7 @@ func (b *Bot) Stats() Stats {
 	s := Stats{
 		Received: b.received.Load(),
 		Handled:  b.handled.Load(),
+		Dropped:  b.dropped.Load(),
 		Failed:   b.failed.Load(),
 		Panics:   b.panics.Load(),
 		Unknown:  b.unknown.Load(),
@@ -267,6 +269,8 @@ func (b *Bot) finish(sl *slot) {
 		} else {
 			b.logger.Debug("handler error", zap.String("type", c.event.Type()), zap.Error(err))
 		}
+	} else if sl.t.dropped.Load() {
+		b.dropped.Add(1)
 	} else {
 		b.handled.Add(1)
 	}

@@ -514,3 +514,46 @@ func TestRunTwiceConcurrentlyFails(t *testing.T) {
 	}
 	_ = stop()
 }
+
+func TestDroppedEventsCountedApart(t *testing.T) {
+	p := parleytest.NewPlatform()
+	var reasons []string
+	var mu sync.Mutex
+	drop := func(next bot.Handler) bot.Handler {
+		return bot.HandlerFunc(func(c *bot.Context) error {
+			if c.Text() == "spam" {
+				c.Drop("spam")
+				c.Drop("second reason") // the first is kept
+				r, _ := c.WithContext(c.Context()).Dropped()
+				mu.Lock()
+				reasons = append(reasons, r)
+				mu.Unlock()
+				return nil
+			}
+			return next.Handle(c)
+		})
+	}
+	b := bot.New(p, bot.HandlerFunc(func(c *bot.Context) error {
+		if _, dropped := c.Dropped(); dropped {
+			t.Error("a handled event reports itself dropped")
+		}
+		return nil
+	}))
+	b.Use(drop)
+	stop := runBot(t, b)
+	for i, text := range []string{"hi", "spam", "there", "spam"} {
+		inject(t, p, parleytest.NewMessage(fmt.Sprint(i), "@1", text))
+	}
+	if err := p.WaitHandled(4, wait); err != nil {
+		t.Fatal(err)
+	}
+	_ = stop()
+	if s := b.Stats(); s.Received != 4 || s.Handled != 2 || s.Dropped != 2 || s.Failed != 0 {
+		t.Fatalf("stats = %+v, want 4 received, 2 handled, 2 dropped", s)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(reasons) != 2 || reasons[0] != "spam" || reasons[1] != "spam" {
+		t.Fatalf("reasons = %q, want the first reason of each drop, seen through a copy of the Context", reasons)
+	}
+}

@@ -265,6 +265,35 @@ func (c *Context) AfterSends(f func(err error)) {
 	c.tracker().whenDone(f, c.handlerRef())
 }
 
+// Drop records that middleware refused the event on purpose (a duplicate,
+// a message over a rate limit), with a short reason such as "duplicate".
+// A dropping middleware calls it and returns nil without calling the next
+// handler. The bot counts the event in Stats.Dropped instead of Handled,
+// and Logger logs it at debug level. The first reason given is kept.
+func (c *Context) Drop(reason string) {
+	t := c.tracker()
+	t.mu.Lock()
+	if t.drop == "" {
+		t.drop = reason
+		if reason == "" {
+			t.drop = "dropped"
+		}
+	}
+	t.mu.Unlock()
+	t.dropped.Store(true)
+}
+
+// Dropped reports whether middleware dropped the event (Drop), and why.
+func (c *Context) Dropped() (reason string, ok bool) {
+	t := c.tracker()
+	if !t.dropped.Load() {
+		return "", false
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.drop, true
+}
+
 // SendsDone reports whether no pipelined send of the event is in flight,
 // and if so the error of those that failed, as AfterSends would pass it.
 // Middleware checks it first to avoid queueing a callback in the common

@@ -121,10 +121,13 @@ type tracker struct {
 	// failedAny says failed holds something, so the common case needs no
 	// lock.
 	failedAny atomic.Bool
+	// dropped says drop holds the reason a middleware dropped the event.
+	dropped atomic.Bool
 
 	mu     sync.Mutex
 	failed []*Pending    // sends that failed, in completion order
 	after  []func(error) // AfterSends callbacks waiting for the sends
+	drop   string        // why a middleware dropped the event (Context.Drop)
 	// For a tracker the bot runs: the scheduler completes the event when
 	// its last send finished. Without, AfterSends callbacks run there.
 	sched *scheduler
@@ -212,6 +215,8 @@ func (t *tracker) runAfter() {
 func (t *tracker) reset() {
 	t.open.Store(0)
 	t.failedAny.Store(false)
+	t.dropped.Store(false)
+	t.drop = ""
 	clear(t.failed)
 	t.failed = t.failed[:0]
 	clear(t.after)

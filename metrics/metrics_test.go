@@ -134,6 +134,16 @@ func TestDedupeHitsCountedThroughOnHit(t *testing.T) {
 	if n := len(p.Sent()); n != 3 {
 		t.Errorf("sent %d replies, want 3 (one per distinct message)", n)
 	}
+	// The duplicates are counted as dropped, not handled.
+	if got := mustValue(t, reg, "parley_events_dropped_total", "bot=d", "reason=duplicate"); got != 3 {
+		t.Errorf("dropped{duplicate} = %v, want 3", got)
+	}
+	if got := mustValue(t, reg, "parley_events_handled_total", "bot=d", "platform=test", "type=message"); got != 3 {
+		t.Errorf("handled = %v, want 3", got)
+	}
+	if st := b.Stats(); st.Handled != 3 || st.Dropped != 3 {
+		t.Errorf("bot stats = %+v, want 3 handled, 3 dropped", st)
+	}
 }
 
 func TestQueueDepthFollowsTheBot(t *testing.T) {

@@ -40,9 +40,9 @@ type botCache struct {
 // before dedupe or recover, so it sees every event and the real outcome.
 // A panic passing through is counted as a failure and re-raised.
 //
-// An event that a middleware inside it dropped (a duplicate, a rate-limited
-// message) returns nil and is counted as handled; Middlewares tells them
-// apart.
+// An event that a middleware inside it dropped (bot.Context.Drop: a
+// duplicate, a rate-limited message) is counted in
+// parley_events_dropped_total with its reason, not as handled.
 //
 // In steady state it does not allocate: children are looked up in a
 // per-bot cache keyed by platform name and event type.
@@ -107,7 +107,11 @@ func (bc *botCache) outer(handled bool) bot.Middleware {
 			if err != nil {
 				tc.failed.Inc()
 			} else if handled {
-				tc.handled.Inc()
+				if reason, dropped := c.Dropped(); dropped {
+					bc.m.Dropped(bc.bot, reason)
+				} else {
+					tc.handled.Inc()
+				}
 			}
 			return err
 		})

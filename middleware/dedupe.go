@@ -14,6 +14,15 @@ import (
 // says otherwise: longer than any platform redelivers after.
 const DefaultDedupeTTL = 24 * time.Hour
 
+// The reasons Dedupe and RateLimit give bot.Context.Drop; they match the
+// reason label of parley_events_dropped_total.
+const (
+	// DroppedDuplicate is an event Dedupe dropped as already handled.
+	DroppedDuplicate = "duplicate"
+	// DroppedRateLimited is an event RateLimit dropped.
+	DroppedRateLimited = "rate_limited"
+)
+
 // DedupeOption configures Dedupe and NewDeduper.
 type DedupeOption interface {
 	applyDedupe(*dedupeConfig)
@@ -154,6 +163,7 @@ func (d *Deduper) Middleware(next bot.Handler) bot.Handler {
 			if ce := c.Logger().Check(zap.DebugLevel, "dedupe: duplicate dropped"); ce != nil {
 				ce.Write(zap.String("type", c.Event().Type()), zap.String("key", key))
 			}
+			c.Drop(DroppedDuplicate)
 			return nil
 		}
 		d.passed.Add(1)

@@ -49,7 +49,8 @@ type Routine interface {
 // as the handler returns, the entry waits for them, and its duration
 // includes the wait. Failures, panics included, are logged at
 // error level and successes at info level (see LogLevel), or at debug
-// level for Routine events. Message text and names never appear at info
+// level for Routine events and for events a middleware inside it dropped
+// (bot.Context.Drop: "event dropped" with the reason). Message text and names never appear at info
 // level: only debug entries carry the text.
 func Logger(l *zap.Logger, opts ...LoggerOption) bot.Middleware {
 	if l == nil {
@@ -127,13 +128,16 @@ var fieldsPool = sync.Pool{New: func() any { return new([loggerFields]zap.Field)
 
 func (lg *eventLogger) write(c *bot.Context, start time.Time, err error, panicked bool) {
 	lvl, msg := lg.level, "event handled"
+	reason, dropped := "", false
 	switch {
 	case panicked:
 		lvl, msg = zapcore.ErrorLevel, "event panicked"
 	case err != nil:
 		lvl, msg = zapcore.ErrorLevel, "event failed"
 	default:
-		if r, ok := c.Event().(Routine); ok && r.Routine() {
+		if reason, dropped = c.Dropped(); dropped {
+			lvl, msg = zapcore.DebugLevel, "event dropped"
+		} else if r, ok := c.Event().(Routine); ok && r.Routine() {
 			lvl = min(lvl, zapcore.DebugLevel)
 		}
 	}
@@ -167,6 +171,10 @@ func (lg *eventLogger) write(c *bot.Context, start time.Time, err error, panicke
 	n := 3
 	if err != nil {
 		fs[n] = zap.Error(err)
+		n++
+	}
+	if dropped {
+		fs[n] = zap.String("reason", reason)
 		n++
 	}
 	if lvl == zapcore.DebugLevel {

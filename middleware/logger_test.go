@@ -10,6 +10,7 @@ import (
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/middleware"
 	"github.com/parleybot/parley/parleytest"
+	"github.com/parleybot/parley/store"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
@@ -189,4 +190,29 @@ func TestLoggerWithBot(t *testing.T) {
 func TestLoggerSetupPanics(t *testing.T) {
 	mustPanic(t, "non-nil *zap.Logger", func() { middleware.Logger(nil) })
 	mustPanic(t, "LogLevel", func() { middleware.LogLevel(zapcore.FatalLevel) })
+}
+
+func TestLoggerLogsDroppedEventsAtDebug(t *testing.T) {
+	core, logs := observer.New(zapcore.DebugLevel)
+	s := store.NewMemory()
+	defer s.Close()
+	calls := 0
+	h := middleware.Logger(zap.New(core))(middleware.Dedupe(s)(bot.HandlerFunc(func(c *bot.Context) error { calls++; return nil })))
+	for range 2 {
+		c := bot.NewContext(context.Background(), parleytest.NewMessage("1", "@1", "hi"), parleytest.NewPlatform(), nil)
+		if err := h.Handle(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if calls != 1 {
+		t.Fatalf("handler ran %d times, want once", calls)
+	}
+	handled := logs.FilterMessage("event handled").AllUntimed()
+	dropped := logs.FilterMessage("event dropped").AllUntimed()
+	if len(handled) != 1 || handled[0].Level != zapcore.InfoLevel {
+		t.Fatalf("handled entries %v, want one at info", handled)
+	}
+	if len(dropped) != 1 || dropped[0].Level != zapcore.DebugLevel || dropped[0].ContextMap()["reason"] != middleware.DroppedDuplicate {
+		t.Fatalf("dropped entries %v, want one at debug with reason duplicate", dropped)
+	}
 }

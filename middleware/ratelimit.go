@@ -228,6 +228,7 @@ func (rl *RateLimiter) Middleware(next bot.Handler) bot.Handler {
 
 func (rl *RateLimiter) drop(c *bot.Context, why DropReason) {
 	rl.dropped.Add(1)
+	c.Drop(DroppedRateLimited)
 	if ce := c.Logger().Check(zap.DebugLevel, "rate limit: event dropped"); ce != nil {
 		m, _ := c.Message()
 		ce.Write(zap.String("reason", why.String()), zap.String("type", c.Event().Type()),

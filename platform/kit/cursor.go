@@ -38,9 +38,17 @@ type cursors struct {
 	// retry tracks, per chat, the items whose handler failed with an
 	// undelivered command; only chats with such items have an entry.
 	retry map[string]*retryState
+	// answered holds, per chat, items a catch-up found answered while
+	// items passed on before them were still being handled: the handled
+	// cursor moves to each once the item before it was handled.
+	answered map[string][]answeredItem
 	// kick wakes the flush loop when a cursor moved.
 	kick chan struct{}
 }
+
+// answeredItem is an item found answered, and the last item passed on
+// before it.
+type answeredItem struct{ after, id int64 }
 
 // retryState is a chat's items that wait to be handled again. The chat's
 // handled cursor stays below the first of them; ahead is the highest item
@@ -53,7 +61,7 @@ type retryState struct {
 
 func newCursors(st store.Store, log *zap.Logger) *cursors {
 	return &cursors{st: st, log: log, delivered: map[string]int64{}, handled: map[string]int64{},
-		fresh: map[string]int64{}, retry: map[string]*retryState{}, kick: make(chan struct{}, 1)}
+		fresh: map[string]int64{}, retry: map[string]*retryState{}, answered: map[string][]answeredItem{}, kick: make(chan struct{}, 1)}
 }
 
 func (c *cursors) freshKey() string { return c.key + ":new" }
@@ -65,6 +73,7 @@ func (c *cursors) restart() {
 	clear(c.delivered)
 	maps.Copy(c.delivered, c.handled)
 	clear(c.retry)
+	clear(c.answered)
 	c.mu.Unlock()
 }
 
@@ -165,6 +174,53 @@ func (c *cursors) noteNew(ctx context.Context, chat string, id int64) {
 func (c *cursors) handle(chat string, id int64, undelivered bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.handleLocked(chat, id, undelivered)
+}
+
+// answer records item id of chat, which a catch-up found answered, as
+// handled without passing it on. The handled cursor moves to it once the
+// items passed on before it were handled, never past one still in a
+// handler. False means it, or a later item, was passed on already.
+func (c *cursors) answer(ctx context.Context, chat string, id int64) bool {
+	c.mu.Lock()
+	prev := c.delivered[chat]
+	if id <= prev {
+		c.mu.Unlock()
+		return false
+	}
+	c.delivered[chat] = id
+	_, known := c.handled[chat]
+	if known {
+		c.answered[chat] = append(c.answered[chat], answeredItem{after: prev, id: id})
+		c.releaseAnsweredLocked(chat)
+		c.mu.Unlock()
+		return true
+	}
+	c.mu.Unlock()
+	// The chat's first item: nothing of it is in a handler.
+	c.noteNew(ctx, chat, id)
+	c.handle(chat, id, false)
+	return true
+}
+
+// releaseAnsweredLocked moves the handled cursor to the answered items
+// whose earlier items were all handled.
+func (c *cursors) releaseAnsweredLocked(chat string) {
+	for {
+		q := c.answered[chat]
+		if len(q) == 0 || c.handled[chat] < q[0].after {
+			return
+		}
+		if len(q) == 1 {
+			delete(c.answered, chat)
+		} else {
+			c.answered[chat] = q[1:]
+		}
+		c.handleLocked(chat, q[0].id, false)
+	}
+}
+
+func (c *cursors) handleLocked(chat string, id int64, undelivered bool) {
 	r := c.retry[chat]
 	if undelivered {
 		if r == nil {
@@ -198,6 +254,9 @@ func (c *cursors) handle(chat string, id int64, undelivered bool) {
 		case c.kick <- struct{}{}:
 		default:
 		}
+	}
+	if len(c.answered[chat]) > 0 {
+		c.releaseAnsweredLocked(chat)
 	}
 }
 
@@ -252,6 +311,7 @@ func (c *cursors) forget(chat string) {
 	delete(c.delivered, chat)
 	delete(c.handled, chat)
 	delete(c.retry, chat)
+	delete(c.answered, chat)
 	c.dirty = true
 	c.mu.Unlock()
 }

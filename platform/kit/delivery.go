@@ -493,15 +493,23 @@ func (d *Delivery) CatchUpChat(ctx context.Context, chat string) error {
 				continue
 			}
 			redo := d.curs.takeRedo(chat, it.ID)
-			if !redo && !d.Admit(ctx, chat, it.ID) {
+			if it.Answered && !redo {
+				// Counted as handled, but only once the items passed on
+				// before it are: a crash meanwhile must not leave the
+				// cursor past one of them.
+				if d.curs.answer(ctx, chat, it.ID) {
+					d.mu.Lock()
+					delete(d.firstSeen, chat)
+					d.mu.Unlock()
+					d.answered.Add(1)
+					if ce := d.log.Check(zap.DebugLevel, "catch-up skipped an item answered already"); ce != nil {
+						ce.Write(zap.String("chat", chat), zap.Int64("id", it.ID))
+					}
+					d.noteRead(chat, it.ID)
+				}
 				continue
 			}
-			if it.Answered && !redo {
-				d.answered.Add(1)
-				if ce := d.log.Check(zap.DebugLevel, "catch-up skipped an item answered already"); ce != nil {
-					ce.Write(zap.String("chat", chat), zap.Int64("id", it.ID))
-				}
-				d.Handled(chat, it.ID, nil)
+			if !redo && !d.Admit(ctx, chat, it.ID) {
 				continue
 			}
 			d.replayed.Add(1)

@@ -698,3 +698,59 @@ func TestNewChatsSurviveTwoCrashes(t *testing.T) {
 		}
 	}
 }
+
+// An answered item does not move the cursor past an item passed on before
+// it whose handler has not finished: a crash then still fetches that item.
+func TestAnsweredItemWaitsForTheItemsBeforeIt(t *testing.T) {
+	ctx := context.Background()
+	h := newHistory()
+	st := store.NewMemory()
+	d, s := newDelivery(h, st)
+	if err := d.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Live(ctx, h.add("@1", 1, false)); err != nil {
+		t.Fatal(err)
+	}
+	handleAll(d, s.take())
+	for id := int64(2); id <= 4; id++ {
+		h.add("@1", id, false)
+	}
+	h.chats["@1"][2].Answered = true // item 3: the bot's reply quotes it
+	d.Begin(s.emit)                   // a new connection
+	if err := d.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.take(), []ev{{"@1", 2}, {"@1", 4}}; !slices.Equal(got, want) {
+		t.Fatalf("passed on %v, want %v", got, want)
+	}
+	// The process dies while item 2 is in its handler.
+	if err := d.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d2, s2 := newDelivery(h, st)
+	if err := d2.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := d2.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s2.take(), []ev{{"@1", 2}, {"@1", 4}}; !slices.Equal(got, want) {
+		t.Fatalf("after the crash passed on %v, want %v: item 2 must not be skipped", got, want)
+	}
+	// Once item 2 is handled the cursor moves past the answered item 3.
+	d2.Handled("@1", 2, nil)
+	if err := d2.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d3, s3 := newDelivery(h, st)
+	if err := d3.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := d3.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s3.take(), []ev{{"@1", 4}}; !slices.Equal(got, want) {
+		t.Fatalf("after item 2 was handled passed on %v, want %v", got, want)
+	}
+}

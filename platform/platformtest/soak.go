@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -44,6 +45,12 @@ type (
 	// accept the next ones without answering until release is called.
 	ConnectStaller interface {
 		StallConnect(t *testing.T) (release func())
+	}
+	// DropCounter tells how many connection drops the simulator made,
+	// for a platform whose drops do not all end in a new connection the
+	// harness can count (Privitty cuts RPC answers as well as streams).
+	DropCounter interface {
+		DropsMade() int
 	}
 )
 
@@ -126,11 +133,14 @@ const panicPrefix = "panic "
 
 // soakBot is the soak's echo bot: it quotes each message with its text,
 // panics on the messages meant to, and dedupes in st.
-func soakBot(p bot.Platform, st store.Store) *bot.Bot {
+func soakBot(p bot.Platform, st store.Store, onHandle func(text string)) *bot.Bot {
 	r := router.New()
 	r.OnMessage(func(c *bot.Context, m bot.Message) error {
 		if strings.HasPrefix(m.Text, panicPrefix) {
 			panic("soak: this message makes the handler panic")
+		}
+		if onHandle != nil {
+			onHandle(m.Text)
 		}
 		return c.Reply(m.Text)
 	})
@@ -316,6 +326,25 @@ func (tl *tally) missing() int {
 	return n
 }
 
+// report logs a few of the messages lost and doubled, for the search of
+// their cause.
+func (tl *tally) report(t *testing.T, phase string) {
+	var lost, doubled []string
+	for k := range tl.want {
+		switch n := tl.counts[k]; {
+		case n == 0 && len(lost) < 10:
+			lost = append(lost, k[1]+" (chat "+k[0]+")")
+		case n > 1 && len(doubled) < 10:
+			doubled = append(doubled, fmt.Sprintf("%s (chat %s) ×%d", k[1], k[0], n))
+		}
+	}
+	if len(lost)+len(doubled) > 0 {
+		slices.Sort(lost)
+		slices.Sort(doubled)
+		t.Logf("%s: lost %q; doubled %q", phase, lost, doubled)
+	}
+}
+
 func (tl *tally) doubled() int {
 	n := 0
 	for k := range tl.want {
@@ -408,7 +437,7 @@ func newSoakPlatform(t *testing.T, w World, opts SoakOptions, st store.Store) bo
 func runInProcess(t *testing.T, w World, opts SoakOptions, z SoakSizes, r *phaseResult, msgs, chats int, inject func(j int)) {
 	base := runtime.NumGoroutine()
 	st := store.NewMemory()
-	b := soakBot(newSoakPlatform(t, w, opts, st), st)
+	b := soakBot(newSoakPlatform(t, w, opts, st), st, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- b.Run(ctx) }()
@@ -454,6 +483,7 @@ func runInProcess(t *testing.T, w World, opts SoakOptions, z SoakSizes, r *phase
 	_ = st.Close()
 	r.msgs, r.chats = len(tl.want), chats
 	r.lost, r.doubled = tl.missing(), tl.doubled()
+	tl.report(t, r.name)
 	r.leaked = settle(t, base)
 }
 
@@ -490,15 +520,22 @@ func closeSharedIdle() {
 func runDrops(t *testing.T, w World, opts SoakOptions, z SoakSizes, r *phaseResult) {
 	r.faults = fmt.Sprintf("drop every %d frames", z.DropEvery)
 	var stopWatch func() int
+	drops0 := 0
 	inject := func(j int) {
 		switch j {
 		case 0:
+			if dc, ok := w.(DropCounter); ok {
+				drops0 = dc.DropsMade()
+			}
 			stopWatch = rearmDrops(t, w, z.DropEvery)
 		case -1:
 			if stopWatch != nil {
 				drops := stopWatch()
 				open, total := w.Connections()
 				r.note = fmt.Sprintf("%d reconnects (%d open of %d)", drops, open, total)
+				if dc, ok := w.(DropCounter); ok {
+					r.note = fmt.Sprintf("%d drops, %s", dc.DropsMade()-drops0, r.note)
+				}
 			}
 		}
 	}
@@ -606,26 +643,48 @@ func runKills(t *testing.T, w World, opts SoakOptions, z SoakSizes, r *phaseResu
 		kills[1+rng.IntN(z.KillMsgs-1)] = rng.IntN(20)
 	}
 	c := startChild(t, addr, path)
+	procs := []*child{c}
 	waitOpen(t, w, c.alive)
 	ids := connectChats(t, w, z.KillChats)
 	tl := newTally(w)
 	startAt := time.Now()
 	restartAt := -1
+	// A kill is armed at a message and lands once the bot's handler runs
+	// for it, so it comes while the bot is busy with the messages after.
+	armed, armedDown, armedAt := "", 0, time.Time{}
+	killNow := func(j int) {
+		r.crashes += c.kill(t)
+		restartAt = j + armedDown
+		armed = ""
+	}
 	for j := range z.KillMsgs {
 		if j == restartAt {
 			c = startChild(t, addr, path)
+			procs = append(procs, c)
 			restartAt = -1
 		}
-		if down, ok := kills[j]; ok && restartAt < 0 {
-			r.crashes += c.kill(t)
-			restartAt = j + down
+		if armed != "" && (c.hasHandled(armed) || time.Since(armedAt) > z.Stall) {
+			killNow(j)
 		}
 		i := j % z.KillChats
-		tl.send(t, ids[i], text(r.name, j, z.KillChats, z.PanicEvery))
+		msg := text(r.name, j, z.KillChats, z.PanicEvery)
+		tl.send(t, ids[i], msg)
+		if down, ok := kills[j]; ok && restartAt < 0 && armed == "" && !strings.HasPrefix(msg, panicPrefix) {
+			armed, armedDown, armedAt = msg, down, time.Now()
+		}
+	}
+	if armed != "" {
+		deadline := time.Now().Add(z.Stall)
+		for !c.hasHandled(armed) && time.Now().Before(deadline) && c.alive() {
+			tl.pause()
+		}
+		killNow(z.KillMsgs)
 	}
 	if restartAt >= 0 {
 		c = startChild(t, addr, path)
+		procs = append(procs, c)
 	}
+	defer func() { r.note = handledAgain(procs) }()
 	r.answered = tl.await(z, c.alive)
 	r.elapsed = time.Since(startAt)
 	tl.quiet(z.Quiet)
@@ -637,6 +696,7 @@ func runKills(t *testing.T, w World, opts SoakOptions, z SoakSizes, r *phaseResu
 	r.crashes += c.crashes
 	r.msgs, r.chats = len(tl.want), z.KillChats
 	r.lost, r.doubled = tl.missing(), tl.doubled()
+	tl.report(t, r.name)
 }
 
 // runNoStore runs the bot with a memory store: answered messages, a
@@ -677,7 +737,35 @@ func runNoStore(t *testing.T, w World, opts SoakOptions, z SoakSizes, r *phaseRe
 	r.crashes += c.crashes
 	r.msgs, r.chats = len(tl.want), z.NoStoreChats
 	r.lost, r.doubled = tl.missing(), tl.doubled()
+	tl.report(t, r.name)
 	if r.lost > 0 {
 		r.note = "no resume without a store"
 	}
+}
+
+// handledAgain says how many messages a bot process handled that an
+// earlier one, killed, had handled already: the window a SIGKILL leaves,
+// at most the messages in flight when it came. Read once every process
+// has ended.
+func handledAgain(procs []*child) string {
+	seen := map[string]bool{}
+	again, worst, runs := 0, 0, 0
+	for _, c := range procs {
+		runs += len(c.handledTexts())
+		perChat := map[string]int{}
+		for _, text := range c.handledTexts() {
+			if seen[text] {
+				again++
+				chat := strings.Fields(text)
+				perChat[chat[len(chat)-2]]++
+			}
+		}
+		for _, text := range c.handledTexts() {
+			seen[text] = true
+		}
+		for _, n := range perChat {
+			worst = max(worst, n)
+		}
+	}
+	return fmt.Sprintf("%d handler runs; handled again after a kill: %d, at most %d per chat per kill", runs, again, worst)
 }

@@ -56,7 +56,13 @@ func runChild(newPlatform PlatformFactory, addr, path string, in io.Reader, out 
 	if err != nil {
 		return fail(err)
 	}
-	b := soakBot(p, st)
+	var outMu sync.Mutex
+	b := soakBot(p, st, func(text string) {
+		// One write per line: what reached the pipe survives a SIGKILL.
+		outMu.Lock()
+		defer outMu.Unlock()
+		fmt.Fprintf(out, "H %s\n", text)
+	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- b.Run(ctx) }()
@@ -93,7 +99,9 @@ func runChild(newPlatform PlatformFactory, addr, path string, in io.Reader, out 
 		buf := make([]byte, 1<<20)
 		os.Stderr.Write(buf[:runtime.Stack(buf, true)])
 	}
+	outMu.Lock()
 	fmt.Fprintf(out, "G %d\n", max(n, 0))
+	outMu.Unlock()
 	return 0
 }
 
@@ -104,8 +112,10 @@ type child struct {
 	exited chan struct{} // closed once the process was reaped
 
 	mu      sync.Mutex
-	leaked  int    // from "G", -1 before
-	failure string // from "X"
+	leaked  int      // from "G", -1 before
+	failure string   // from "X"
+	handled []string // from "H": the texts of the messages its handler ran for
+	ran     map[string]bool
 	stderr  tail
 	crashes int // set by kill and stop: ended on its own, or raced
 }
@@ -121,7 +131,7 @@ func startChild(t *testing.T, addr, path string) *child {
 	}
 	cmd := exec.Command(exe, "-test.run=^$")
 	cmd.Env = append(os.Environ(), soakChildEnv+"=1", soakChildAddrEnv+"="+addr, soakChildStoreEnv+"="+path)
-	c := &child{cmd: cmd, exited: make(chan struct{}), leaked: -1}
+	c := &child{cmd: cmd, exited: make(chan struct{}), leaked: -1, ran: map[string]bool{}}
 	cmd.Stderr = &c.stderr
 	if c.stdin, err = cmd.StdinPipe(); err != nil {
 		t.Fatal(err)
@@ -144,6 +154,9 @@ func startChild(t *testing.T, addr, path string) *child {
 				c.leaked, _ = strconv.Atoi(rest)
 			case "X":
 				c.failure = rest
+			case "H":
+				c.handled = append(c.handled, rest)
+				c.ran[rest] = true
 			}
 			c.mu.Unlock()
 		}
@@ -154,6 +167,22 @@ func startChild(t *testing.T, addr, path string) *child {
 		<-c.exited
 	})
 	return c
+}
+
+// handledTexts returns the messages the process's handler ran for, once
+// it has ended.
+func (c *child) handledTexts() []string {
+	<-c.exited
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.handled
+}
+
+// hasHandled reports whether the process's handler ran for text.
+func (c *child) hasHandled(text string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ran[text]
 }
 
 // alive reports whether the process still runs.

@@ -31,6 +31,13 @@ type soakWorld struct{ *simWorld }
 
 func (w soakWorld) SoakAddr() string { return w.sim.URL() }
 
+// DropAfterFrames drops the connection every n frames, events and RPC
+// answers alike: the bot may spend long stretches without a stream,
+// catching up through RPC, and those calls are cut too.
+func (w soakWorld) DropAfterFrames(t *testing.T, n int) { w.sim.DropEvery(n) }
+
+func (w soakWorld) DropsMade() int { return w.sim.Stats().Drops }
+
 func (w soakWorld) EmitMalformed(t *testing.T) { w.sim.SendMalformed() }
 
 func (w soakWorld) EmitOversized(t *testing.T) {

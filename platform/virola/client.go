@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/coder/websocket"
 	"go.uber.org/zap"
@@ -376,6 +377,38 @@ func truncate(b []byte) string {
 // call refused for its credentials can be sent again after a login. A
 // context without a deadline gets the call timeout.
 func (c *Client) call(ctx context.Context, method, path string, q url.Values, mk func() (io.Reader, string, error), out any) error {
+	if c.o.onCommand == nil {
+		return c.callOnce(ctx, method, path, q, mk, out)
+	}
+	start := time.Now()
+	err := c.callOnce(ctx, method, path, q, mk, out)
+	outcome := "ok"
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrNotSent):
+		outcome = "not_sent"
+	case errors.Is(err, ErrOutcomeUnknown):
+		outcome = "unknown"
+	default:
+		outcome = "error"
+	}
+	c.o.onCommand(method+" "+routeOf(path), outcome, time.Since(start))
+	return err
+}
+
+// routeOf is path with its number segments as {id}, so an observer's
+// labels stay few.
+func routeOf(path string) string {
+	parts := strings.Split(path, "/")
+	for i, s := range parts {
+		if s != "" && strings.Trim(s, "0123456789") == "" {
+			parts[i] = "{id}"
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+func (c *Client) callOnce(ctx context.Context, method, path string, q url.Values, mk func() (io.Reader, string, error), out any) error {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.o.callTimeout)

@@ -119,6 +119,8 @@ func (s *Settings) Build(env registry.PlatformEnv) (bot.Platform, error) {
 		WithMarkRead(s.MarkRead),
 		WithReplyInThread(s.ReplyInThread),
 		WithInsecureTLS(s.InsecureTLS),
+		WithCommandObserver(env.Command),
+		WithReconnectObserver(env.Reconnect),
 	}
 	if s.Token != "" {
 		opts = append(opts, WithToken(s.Token))

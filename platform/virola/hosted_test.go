@@ -3,6 +3,8 @@ package virola_test
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,7 +40,15 @@ prefix = "echo: "
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := config.BuildBot(cfg.Bots[0], nil)
+	var mu sync.Mutex
+	var routes []string
+	h, err := config.BuildBotWith(cfg.Bots[0], nil, config.Hooks{
+		Command: func(route, outcome string, d time.Duration) {
+			mu.Lock()
+			defer mu.Unlock()
+			routes = append(routes, route+" "+outcome)
+		},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,5 +85,17 @@ prefix = "echo: "
 	})
 	if err != nil {
 		t.Fatalf("no echo from the hosted bot: %v", err)
+	}
+	// The reply's REST call reached the hooks, numbers folded into {id}.
+	const want = "POST /api/v1/messages/{id}/comments ok" // the echo answers in a thread
+	err = sim.Wait(10*time.Second, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Contains(routes, want)
+	})
+	if err != nil {
+		mu.Lock()
+		defer mu.Unlock()
+		t.Fatalf("commands reported %q, want one %q", routes, want)
 	}
 }

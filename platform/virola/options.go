@@ -76,6 +76,8 @@ type options struct {
 	catchUp       bool
 	markRead      bool
 	queueLimit    int // frames waiting between the socket's reader and the session
+	onCommand     func(route, outcome string, d time.Duration)
+	onReconnect   func()
 }
 
 func defaultOptions() options {
@@ -252,4 +254,19 @@ func WithMaxFrame(n int64) Option {
 		}
 		o.maxFrame = n
 	})
+}
+
+// WithCommandObserver sets a function told about every REST call: its
+// route with numbers as {id} ("POST /api/v1/rooms/{id}/messages"), its
+// outcome ("ok", "error", "unknown" when the answer was lost after the
+// request went out, "not_sent") and how long it took. Metrics and the
+// playground's inspector use it.
+func WithCommandObserver(f func(route, outcome string, d time.Duration)) Option {
+	return optionFunc(func(o *options) { o.onCommand = f })
+}
+
+// WithReconnectObserver sets a function called on every events socket
+// opened after the first.
+func WithReconnectObserver(f func()) Option {
+	return optionFunc(func(o *options) { o.onReconnect = f })
 }

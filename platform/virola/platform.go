@@ -33,6 +33,10 @@ type Stats struct {
 	Read      int64 // messages a catch-up from read marks skipped: read by the bot
 	OwnReads  int64 // updates not passed on: the echo of the bot's own read mark
 	Overflow  int64 // frames dropped because too many waited (each run starts a catch-up)
+	// Reconciled counts replies not posted again: the message was handled
+	// again after its earlier reply's outcome was lost, and the thread
+	// holds that reply.
+	Reconciled int64
 }
 
 // Platform is the Virola bot.Platform: the events socket, REST commands
@@ -69,8 +73,9 @@ type Platform struct {
 	undeliveredDirty bool
 	unknownSeen      map[string]bool // unknown event types, logged once each
 	marked           map[int64]bool  // messages the bot marked read, until their update comes
+	claimed          map[int64]bool  // the bot's comments a reconciled reply stands for
 
-	connects, malformed, unknown, matched, unmatched, replied, readSkipped, ownReads, overflow atomic.Int64
+	connects, malformed, unknown, matched, unmatched, replied, readSkipped, ownReads, overflow, reconciled atomic.Int64
 }
 
 // maxToMark bounds the messages waiting to be marked read; past it the
@@ -87,7 +92,7 @@ func New(baseURL string, opts ...Option) *Platform {
 	}
 	p := &Platform{o: o, client: newClient(baseURL, o), log: o.logger, match: newMatcher(),
 		rooms: map[int64]Room{}, users: map[int64]User{}, parents: map[int64]int64{}, floors: map[int64]int64{},
-		unreadFrom: map[int64]bool{}, undelivered: map[string]bool{}, unknownSeen: map[string]bool{}, marked: map[int64]bool{}}
+		unreadFrom: map[int64]bool{}, undelivered: map[string]bool{}, unknownSeen: map[string]bool{}, marked: map[int64]bool{}, claimed: map[int64]bool{}}
 	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{Store: o.store, Logger: o.logger,
 		Page: o.page, FlushEvery: o.flushEvery, AfterFlush: p.afterFlush})
 	return p
@@ -107,7 +112,7 @@ func (p *Platform) Stats() Stats {
 	ks := p.d.Stats()
 	return Stats{Connects: p.connects.Load(), Malformed: p.malformed.Load(), Unknown: p.unknown.Load(),
 		Replayed: ks.Replayed, Skipped: ks.Skipped, Matched: p.matched.Load(), Unmatched: p.unmatched.Load(),
-		Replied: p.replied.Load(), Read: p.readSkipped.Load(), OwnReads: p.ownReads.Load(),
+		Replied: p.replied.Load(), Read: p.readSkipped.Load(), OwnReads: p.ownReads.Load(), Reconciled: p.reconciled.Load(),
 		Overflow: p.overflow.Load()}
 }
 
@@ -170,7 +175,9 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 	if err != nil {
 		return err
 	}
-	p.connects.Add(1)
+	if p.connects.Add(1) > 1 && p.o.onReconnect != nil {
+		p.o.onReconnect()
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	q := newFrameQueue(p.o.queueLimit)
 	var wg sync.WaitGroup

@@ -286,3 +286,38 @@ func TestOwnReadMarkUpdateNotPassedOn(t *testing.T) {
 }
 
 func itoa(n int64) string { return fmt.Sprint(n) }
+
+// A reply whose answer a drop cut was posted all the same: the message is
+// handled again after the reconnect, and its reply is found in the thread
+// instead of being posted twice.
+func TestReplyCutByDropIsNotPostedTwice(t *testing.T) {
+	w := newSimWorld(t, false)
+	tb := runBot(t, w, store.NewMemory())
+	waitFor(t, "the platform", tb.p.Ready)
+	room := parseID(t, w.ConnectContact(t, "alice", false))
+	w.sim.CutNextPost()
+	w.sim.Post(w.contactOf(room), room, "echo once")
+	handledTwice := func() bool {
+		n := 0
+		for _, m := range tb.rec.snapshot().msgs {
+			if m.Text == "echo once" {
+				n++
+			}
+		}
+		return n == 2
+	}
+	waitFor(t, "the message handled again after the cut", handledTwice)
+	waitFor(t, "the reconciled reply", func() bool { return tb.p.Stats().Reconciled == 1 })
+	var replies []virola.Message
+	for _, m := range w.sim.PostedBy(w.bot.UserID) {
+		if m.Text == "once" {
+			replies = append(replies, m)
+		}
+	}
+	if len(replies) != 1 {
+		t.Fatalf("the bot posted %d replies %+v, want 1", len(replies), replies)
+	}
+	if got := tb.rec.snapshot().sent; !slices.Contains(got, itoa(replies[0].MessageID)) {
+		t.Fatalf("Send returned %q, want the earlier reply's id %d", got, replies[0].MessageID)
+	}
+}

@@ -74,6 +74,15 @@ func (p *Platform) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]s
 		}
 		text = strings.Join(names, ", ")
 	}
+	if parent != 0 && len(m.Files) == 0 {
+		id, err := p.sentBefore(ctx, chatID, m.ReplyTo, parent, text)
+		if err != nil {
+			return nil, err
+		}
+		if id != 0 {
+			return []string{itoa(id)}, nil
+		}
+	}
 	w := p.match.expect(room, parent, text)
 	if parent != 0 {
 		err = p.client.PostComment(ctx, parent, text)
@@ -106,6 +115,42 @@ func (p *Platform) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]s
 		ups = append(ups, Upload{Name: filepath.Base(f), Data: data})
 	}
 	return ids, p.client.UploadAttachments(ctx, id, ups)
+}
+
+// sentBefore finds the reply to a message handled again because its
+// earlier reply's outcome was lost (a drop cut the server's answer, or a
+// crash came first): the bot's comment with the same text in the thread,
+// not yet claimed by another reply. Its id stands for the new reply, so
+// the reply is not posted twice. It returns 0 when the message was not
+// left undelivered or no such comment is there; a failed look-up is an
+// error (not sent), so the message is tried again rather than answered
+// twice.
+func (p *Platform) sentBefore(ctx context.Context, chat, replyTo string, parent int64, text string) (int64, error) {
+	id, err := strconv.ParseInt(replyTo, 10, 64)
+	if err != nil || !p.isUndelivered(chat, id) {
+		return 0, nil
+	}
+	l, err := p.client.ListComments(ctx, parent, Page{Limit: sendLookBack, Direction: Backward})
+	if err != nil {
+		return 0, fmt.Errorf("%w: looking for an earlier reply to %s: %w", ErrNotSent, replyTo, err)
+	}
+	self := p.client.Self()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range l.Messages {
+		if c.UserID != self || c.Text != text || p.claimed[c.MessageID] {
+			continue
+		}
+		if len(p.claimed) >= maxParents {
+			clear(p.claimed)
+		}
+		p.claimed[c.MessageID] = true
+		p.reconciled.Add(1)
+		p.log.Debug("virola: reply found posted already; not posted again",
+			zap.String("chat", chat), zap.String("replyTo", replyTo), zap.Int64("reply", c.MessageID))
+		return c.MessageID, nil
+	}
+	return 0, nil
 }
 
 // await waits for the id of a sent message: from the event stream, else

@@ -34,6 +34,12 @@ func (w soakWorld) SoakAddr() string {
 	return url.Values{"url": {w.sim.URL()}, "token": {w.sim.Token(w.bot.UserID)}}.Encode()
 }
 
+// DropAfterFrames drops the connection every n frames, socket frames and
+// REST answers alike, so catch-ups through REST are cut too.
+func (w soakWorld) DropAfterFrames(t *testing.T, n int) { w.sim.DropEvery(n) }
+
+func (w soakWorld) DropsMade() int { return w.sim.Stats().Drops }
+
 func (w soakWorld) EmitMalformed(t *testing.T) {
 	w.sim.InjectRaw(`{"type":"TextMessagesCreated","data":`)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/config"
+	"github.com/parleybot/parley/middleware"
 	"github.com/parleybot/parley/registry"
 	"github.com/parleybot/parley/router"
 )
@@ -165,11 +166,7 @@ func (i *inspector) middleware(botName string, hb func() *config.Hosted) bot.Mid
 					rec.Messages = clip(b)
 				}
 			}
-			var dropped0 int64
 			h := hb()
-			if h != nil && h.RateLimiter != nil {
-				dropped0 = h.RateLimiter.Stats().Dropped
-			}
 			i.mu.Lock()
 			i.seq++
 			rec.Seq, rec.Time = i.seq, rec.start
@@ -185,7 +182,10 @@ func (i *inspector) middleware(botName string, hb func() *config.Hosted) bot.Mid
 
 			err := next.Handle(c.WithContext(context.WithValue(c.Context(), traceKey{}, rec)))
 
-			rateDropped := h != nil && h.RateLimiter != nil && h.RateLimiter.Stats().Dropped > dropped0
+			// The event's own drop mark, not the limiter's counter, which
+			// other chats' events move too.
+			reason, _ := c.Dropped()
+			rateDropped := reason == middleware.DroppedRateLimited
 			i.mu.Lock()
 			defer i.mu.Unlock()
 			delete(i.inflight, rec)

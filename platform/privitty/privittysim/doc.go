@@ -52,8 +52,9 @@
 //
 // # Fault injection
 //
-// DropStream closes the open streams, DropAfter closes a stream after n
-// more events, SetDelay delays every /rpc answer, FailNext answers the next
+// DropStream closes the open streams, DropAfter drops the connection after
+// n more frames (events written or /rpc answers; a cut answer is lost
+// after its call was carried out), SetDelay delays every /rpc answer, FailNext answers the next
 // call of a method with a JSON-RPC error, SendMalformed sends a data line
 // that is not JSON, EmitRaw sends any data line (unknown event types),
 // EmitLag sends a lag, Silence stops all writes including pings, Freeze

@@ -148,6 +148,19 @@ func (s *Sim) serveRPC(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	res, e := s.call(req.Method, p)
+	s.mu.Lock()
+	cut := s.cutHereLocked()
+	if cut {
+		for sub := range s.subs {
+			sub.close()
+		}
+	}
+	s.mu.Unlock()
+	if cut {
+		// The call was carried out; its answer is lost with the
+		// connection.
+		panic(http.ErrAbortHandler)
+	}
 	if e != nil {
 		writeJSON(w, map[string]any{"jsonrpc": "2.0", "error": e, "id": id})
 		return

@@ -79,6 +79,7 @@ type Stats struct {
 	EventsDropped int // events dropped because a client's buffer was full
 	RPCCalls      int // JSON-RPC requests answered
 	Stalled       int // requests held without an answer while frozen
+	Drops         int // connections dropped by DropAfter and DropEvery
 }
 
 // Sent is a message the bot sent with send_msg or misc_send_text_message.
@@ -132,7 +133,8 @@ type Sim struct {
 	calls   map[string]int
 	faults  map[string][]rpcFault
 	delay   time.Duration
-	drop    int // close a stream after this many more events; 0 = off
+	drop    int // drop the connection after this many more frames; 0 = off
+	every   int // DropEvery's period: drop is set to it again after a drop
 	silent  bool
 	frozen  bool
 	wake    chan struct{} // closed and replaced when silence or freezing changes
@@ -314,13 +316,41 @@ func (s *Sim) DropStream() {
 	}
 }
 
-// DropAfter closes the stream that writes the n-th event from now, right
-// after writing it; events still buffered for it are lost. n <= 0 turns
-// it off.
+// DropAfter drops the connection at the n-th frame from now: an event
+// written on a stream or an answer to /rpc. At an event, the stream that
+// wrote it is closed right after it, and events still buffered for it are
+// lost. At an answer, the call is carried out but its connection is cut
+// before the answer is written (its outcome is unknown to the caller), and
+// every open stream is closed, as when the daemon's connection goes down.
+// n <= 0 turns it off.
 func (s *Sim) DropAfter(n int) {
 	s.mu.Lock()
-	s.drop = max(n, 0)
+	s.drop, s.every = max(n, 0), 0
 	s.mu.Unlock()
+}
+
+// DropEvery drops the connection at every n-th frame, as DropAfter does
+// once, until DropEvery(0); calling it again starts the count anew.
+func (s *Sim) DropEvery(n int) {
+	s.mu.Lock()
+	s.every = max(n, 0)
+	s.drop = s.every
+	s.mu.Unlock()
+}
+
+// cutHereLocked counts one frame against DropAfter and DropEvery and
+// reports whether the connection drops at it. The caller holds s.mu.
+func (s *Sim) cutHereLocked() bool {
+	if s.drop == 0 {
+		return false
+	}
+	s.drop--
+	if s.drop > 0 {
+		return false
+	}
+	s.drop = s.every
+	s.stats.Drops++
+	return true
 }
 
 // SetDelay delays every /rpc answer by d.
@@ -533,11 +563,7 @@ func (s *Sim) serveEvents(w http.ResponseWriter, r *http.Request) {
 			// is taken, so a DropAfter made once an event was read never
 			// counts that event.
 			s.mu.Lock()
-			cut := false
-			if s.drop > 0 {
-				s.drop--
-				cut = s.drop == 0
-			}
+			cut := s.cutHereLocked()
 			s.mu.Unlock()
 			if sess.Send(m) != nil || sess.Flush() != nil {
 				return

@@ -382,3 +382,41 @@ func TestEventsWhileNobodyListensAreNotPushedLater(t *testing.T) {
 		t.Fatalf("message state %d, want fresh (10)", st)
 	}
 }
+
+// A drop that lands on an /rpc answer carries the call out, cuts the
+// connection before the answer and closes the streams.
+func TestDropAfterCutsAnAnswer(t *testing.T) {
+	s := start(t)
+	alice, err := s.ConnectContact("alice", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := open(t, s)
+	if err := s.Wait(5*time.Second, func() bool { return s.Stats().Streams == 1 }); err != nil {
+		t.Fatal(err)
+	}
+	s.DropAfter(1)
+	resp, err := http.Post(s.URL()+"/rpc", "application/json", strings.NewReader(call("misc_send_text_message", 1, alice.ChatID, "cut")))
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("the cut call was answered: %s", resp.Status)
+	}
+	sent := s.BotSent()
+	if len(sent) != 1 || sent[0].Text != "cut" {
+		t.Fatalf("bot sent %+v, want the cut call carried out", sent)
+	}
+	// Events the call made may still be on their way; then the end.
+	for i := 0; ; i++ {
+		l := skipPings(t, st)
+		if l == "EOF" {
+			break
+		}
+		if i == 10 {
+			t.Fatalf("stream not closed by the cut: %q", l)
+		}
+	}
+	// The drop is spent: the next call is answered.
+	if _, ans := rpc(t, s, call("misc_send_text_message", 1, alice.ChatID, "after")); errCode(ans) != 0 {
+		t.Fatalf("call after the cut: %v", ans)
+	}
+}

@@ -44,7 +44,9 @@
 //
 // # Faults
 //
-// DropAfter closes the socket that writes the n-th next frame, DropAll
+// DropAfter drops the connection at the n-th next frame (a socket frame,
+// or a REST answer, cut after the request was carried out), DropEvery
+// does so every n frames, DropAll
 // closes every socket, SetEventDelay delays frames, InjectRaw sends any
 // frame (malformed, or of a type clients do not know), FailNext answers
 // the next request of a route with an error.

@@ -76,11 +76,13 @@ type Stats struct {
 	Requests    int // REST requests answered
 	Logins      int // successful logins
 	Unauthorize int // requests refused with 401
+	Drops       int // connections dropped by DropAfter and DropEvery
 }
 
 type fault struct {
 	status int
 	text   string
+	cut    bool // carry the request out, then cut its answer (CutNextPost)
 }
 
 // conn is one open events socket.
@@ -106,7 +108,8 @@ type Server struct {
 	sessions map[string]int64 // session id → user
 	conns    map[*conn]struct{}
 	faults   map[string][]fault // "METHOD pattern" → queued error answers
-	drop     int
+	drop     int                // drop the connection after this many more frames; 0 = off
+	every    int                // DropEvery's period: drop is set to it again after a drop
 	delay    time.Duration
 	stats    Stats
 	changed  chan struct{} // closed and replaced on every change
@@ -203,13 +206,40 @@ func (s *Server) Stats() Stats {
 	return s.stats
 }
 
-// DropAfter closes the socket that writes the n-th frame from now, right
-// after writing it; frames still queued for it are lost. n <= 0 turns it
-// off.
+// DropAfter drops the connection at the n-th frame from now: a frame
+// written on an events socket or a REST answer. At a frame, the socket
+// that wrote it is closed right after it, and frames still queued for it
+// are lost. At an answer, the request is carried out but its connection
+// is cut before the answer is written (its outcome is unknown to the
+// client), and every events socket is closed. n <= 0 turns it off.
 func (s *Server) DropAfter(n int) {
 	s.mu.Lock()
-	s.drop = max(n, 0)
+	s.drop, s.every = max(n, 0), 0
 	s.mu.Unlock()
+}
+
+// DropEvery drops the connection at every n-th frame, as DropAfter does
+// once, until DropEvery(0); calling it again starts the count anew.
+func (s *Server) DropEvery(n int) {
+	s.mu.Lock()
+	s.every = max(n, 0)
+	s.drop = s.every
+	s.mu.Unlock()
+}
+
+// cutHereLocked counts one frame against DropAfter and DropEvery and
+// reports whether the connection drops at it. The caller holds s.mu.
+func (s *Server) cutHereLocked() bool {
+	if s.drop == 0 {
+		return false
+	}
+	s.drop--
+	if s.drop > 0 {
+		return false
+	}
+	s.drop = s.every
+	s.stats.Drops++
+	return true
 }
 
 // DropAll closes every open events socket now.
@@ -232,13 +262,23 @@ func (s *Server) SetEventDelay(d time.Duration) {
 // "POST /api/v1/rooms/{roomId}/messages") with an error body.
 func (s *Server) FailNext(pattern string, status int, text string) {
 	s.mu.Lock()
-	s.faults[pattern] = append(s.faults[pattern], fault{status, text})
+	s.faults[pattern] = append(s.faults[pattern], fault{status: status, text: text})
 	s.mu.Unlock()
 }
 
 // FailNextPost answers the next post of a message or a comment with an
 // error body.
 func (s *Server) FailNextPost(status int, text string) { s.FailNext(anyPost, status, text) }
+
+// CutNextPost carries out the next post of a message or a comment, then
+// cuts its connection before the answer and closes the events sockets,
+// as a connection lost at the worst moment: the client cannot know the
+// post went through.
+func (s *Server) CutNextPost() {
+	s.mu.Lock()
+	s.faults[anyPost] = append(s.faults[anyPost], fault{cut: true})
+	s.mu.Unlock()
+}
 
 // InjectRaw sends a raw text frame, malformed or of an unknown type, to
 // every open socket.
@@ -335,11 +375,7 @@ func (s *Server) serveConn(ctx context.Context, ws *websocket.Conn, c *conn) {
 			}
 			// The drop counter is taken here, when the frame goes out.
 			s.mu.Lock()
-			cut := false
-			if s.drop > 0 {
-				s.drop--
-				cut = s.drop == 0
-			}
+			cut := s.cutHereLocked()
 			s.mu.Unlock()
 			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			err := ws.Write(wctx, websocket.MessageText, b)

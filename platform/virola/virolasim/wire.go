@@ -38,7 +38,7 @@ func (s *Server) routes() http.Handler {
 				}
 			}
 			s.mu.Unlock()
-			if f != nil {
+			if f != nil && !f.cut {
 				writeErr(w, &apiErr{f.status, f.text})
 				return
 			}
@@ -48,6 +48,21 @@ func (s *Server) routes() http.Handler {
 				return
 			}
 			out, ae := h(w, r, uid)
+			if out != nil || ae != nil {
+				s.mu.Lock()
+				cut := s.cutHereLocked() || f != nil
+				if cut {
+					for c := range s.conns {
+						c.close()
+					}
+				}
+				s.mu.Unlock()
+				if cut {
+					// Carried out; the answer is lost with the
+					// connection.
+					panic(http.ErrAbortHandler)
+				}
+			}
 			switch {
 			case ae != nil:
 				writeErr(w, ae)
