@@ -46,6 +46,15 @@ type Stats struct {
 // know that got messages while the bot was away. The start-up log says
 // which source a bot uses.
 //
+// With a store, the first start writes below which item id the chats'
+// history predates the bot (the highest item /_get chats lists), so that
+// a restart neither answers that history nor skips what came since. The
+// CLI's events can lag its answers: a message whose event comes after the
+// listing lowers that mark as it is read, before it is passed on. Left
+// open: a bot killed during its very first start, after the listing and
+// before it read the event of a message the listing counted, takes that
+// message for history.
+//
 // A crash or a drop can leave a message handled whose cursor (or read
 // marker) did not move: the catch-up passes it on again. If the bot had
 // replied to it quoting it (bot.Context.Reply and ReplyAsync do), the
