@@ -251,6 +251,7 @@ func (p *Platform) startFloor(ctx context.Context, u *User, first bool) (bool, i
 		return false, 0, fmt.Errorf("simplex: writing the start mark: %w", err)
 	}
 	p.floorKey, p.floor = key, floor
+	p.floorNext.Store(floor + 1)
 	return false, floor, nil
 }
 
@@ -277,6 +278,7 @@ func (p *Platform) lowerFloor(id int64) {
 		return
 	}
 	p.floor = id - 1
+	p.floorNext.Store(id)
 }
 
 // discoverChats bounds the chats one /_get chats lists.
@@ -744,7 +746,10 @@ func (p *Platform) live(id int64) {
 		}
 	}
 	if p.firstStart.Load() {
-		p.lowerFloor(id)
+		// Once the mark is written, only items at or below it need the lock.
+		if next := p.floorNext.Load(); next == 0 || id < next {
+			p.lowerFloor(id)
+		}
 	}
 }
 

@@ -93,6 +93,7 @@ type Platform struct {
 	floorMu    sync.Mutex
 	floorKey   string
 	floor      int64
+	floorNext  atomic.Int64       // floor+1 once written, 0 before: live's fast path
 	connected  map[int64]struct{} // contacts connected recently, for welcomes
 
 	shed, badItems, unknownChats, reconciled atomic.Int64
