@@ -21,6 +21,10 @@ const (
 	DefaultBackoffMax = 30 * time.Second
 )
 
+// DefaultRedial is the pause, jittered, before a Reconnector redials after
+// a connection that did useful work.
+const DefaultRedial = 20 * time.Millisecond
+
 // Backoff is an exponential backoff with jitter: each delay is drawn from
 // [d/2, d], and d doubles from Min up to Max. The zero value uses the
 // defaults. A Backoff is not safe for concurrent use.
@@ -123,13 +127,20 @@ type Reconnector struct {
 	// CLI: simplex-chat -p {port}". {addr} and {port} are replaced by the
 	// refused address and its port. Empty gives a generic hint.
 	Hint string
+	// Redial is the pause before dialling again after a connection that
+	// did useful work, drawn from [Redial/2, Redial]: a flaky link then
+	// costs about one round of start-up per drop, not the backoff's
+	// minimum. Zero uses DefaultRedial; a backoff whose Min is shorter
+	// uses its Min.
+	Redial time.Duration
 }
 
 // Run runs session until ctx ends (it then returns nil) or session
 // returns a permanent error (returned as it is). A session calls useful
 // once its connection did real work (start-up done, an event passed on):
-// the next drop then starts the backoff again from its minimum, so a
-// flaky link costs about one short delay per drop. A session that failed
+// the next drop is redialled after Redial, and the backoff starts again
+// from its minimum should that dial fail, so a flaky link costs about one
+// short delay per drop. A session that failed
 // after useful work is logged as "connection lost"; one that never got
 // that far as "cannot connect", with a hint when the connection was
 // refused.
@@ -154,6 +165,9 @@ func (r *Reconnector) Run(ctx context.Context, session func(ctx context.Context,
 			b.Reset()
 		}
 		d := b.Next()
+		if worked.Load() {
+			d = Jitter(r.redial(b))
+		}
 		fields := []zap.Field{zap.Int("attempt", b.Attempt()), zap.Duration("delay", d), zap.Error(err)}
 		what := "cannot connect"
 		if worked.Load() {
@@ -170,6 +184,16 @@ func (r *Reconnector) Run(ctx context.Context, session func(ctx context.Context,
 			return nil
 		}
 	}
+}
+
+// redial returns the pause before redialling after useful work.
+func (r *Reconnector) redial(b *Backoff) time.Duration {
+	d := r.Redial
+	if d <= 0 {
+		d = DefaultRedial
+	}
+	lo, _ := b.bounds()
+	return min(d, lo)
 }
 
 // hint returns the hint for a dial to addr that was refused.

@@ -189,3 +189,62 @@ func TestReconnectSaysConnectionLostOnlyAfterAConnection(t *testing.T) {
 		}
 	}
 }
+
+// After a connection that did useful work the Reconnector redials after
+// Redial (jittered), not after the backoff's minimum; a dial that fails
+// then goes through the backoff again. The delays are read from the log
+// lines, so nothing waits for them.
+func TestReconnectRedialsQuicklyAfterUsefulWork(t *testing.T) {
+	core, logs := observer.New(zapcore.DebugLevel)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r := &kit.Reconnector{Backoff: &kit.Backoff{Min: time.Hour, Max: 2 * time.Hour}, Log: zap.New(core), What: "test",
+		Redial: 40 * time.Millisecond}
+	calls := 0
+	err := r.Run(ctx, func(ctx context.Context, useful func()) error {
+		calls++
+		switch calls {
+		case 1:
+			useful()
+			return errors.New("EOF")
+		case 2:
+			// The backoff's hour would run next: end the test in the
+			// middle of it.
+			go func() {
+				for logs.Len() < 2 {
+					time.Sleep(time.Millisecond)
+				}
+				cancel()
+			}()
+			return errors.New("handshake failed")
+		}
+		t.Errorf("session %d ran; the backoff's delay was not waited", calls)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("Run = %v, want nil after cancel", err)
+	}
+	entries := logs.AllUntimed()
+	if len(entries) != 2 {
+		t.Fatalf("%d entries, want 2: %v", len(entries), entries)
+	}
+	quick, _ := entries[0].ContextMap()["delay"].(time.Duration)
+	if !strings.Contains(entries[0].Message, "connection lost") || quick < 20*time.Millisecond || quick > 40*time.Millisecond {
+		t.Errorf("after useful work: %q delay %v, want connection lost and a delay within [20ms, 40ms]", entries[0].Message, quick)
+	}
+	slow, _ := entries[1].ContextMap()["delay"].(time.Duration)
+	if !strings.Contains(entries[1].Message, "cannot connect") || slow < 30*time.Minute {
+		t.Errorf("after a failed dial: %q delay %v, want cannot connect and the backoff's delay", entries[1].Message, slow)
+	}
+}
+
+// Redial never exceeds a backoff minimum shorter than it.
+func TestReconnectRedialIsAtMostTheBackoffMinimum(t *testing.T) {
+	entries := reconnectLogs(t, "", func(useful func()) error { useful(); return errors.New("EOF") })
+	if len(entries) != 1 {
+		t.Fatalf("%d entries, want 1", len(entries))
+	}
+	if d, _ := entries[0].ContextMap()["delay"].(time.Duration); d > time.Microsecond {
+		t.Errorf("delay %v, want at most the backoff's 1µs minimum", d)
+	}
+}

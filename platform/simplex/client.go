@@ -222,25 +222,14 @@ func (c *Client) Run(ctx context.Context, sink Sink) error {
 	first := true
 	b := &kit.Backoff{Min: c.cfg.minBackoff, Max: c.cfg.maxBackoff}
 	r := &kit.Reconnector{Backoff: b, Log: c.log, What: "simplex", Hint: "start the SimpleX Chat CLI: simplex-chat -p {port} (or a simulator: parley sim simplex --listen {addr})"}
+	// A connection that did useful work is redialled after the
+	// Reconnector's short Redial pause, not the backoff's minimum.
 	_ = r.Run(ctx, func(ctx context.Context, useful func()) error {
-		for {
-			var worked bool
-			connected, err := c.session(ctx, sink, first, func() { worked = true; useful() })
-			if connected {
-				first = false
-			}
-			// A connection that did useful work is redialled at once,
-			// after a short jittered pause: a flaky link then costs about
-			// one round of start-up per drop. Attempts that fail go
-			// through the backoff.
-			if !worked || ctx.Err() != nil || kit.IsPermanent(err) {
-				return err
-			}
-			c.log.Warn("simplex: connection lost; reconnecting", zap.Duration("delay", quickRedial), zap.Error(err))
-			if !kit.Sleep(ctx, kit.Jitter(quickRedial)) {
-				return nil
-			}
+		connected, err := c.session(ctx, sink, first, useful)
+		if connected {
+			first = false
 		}
+		return err
 	})
 
 	c.evMu.Lock()
@@ -250,10 +239,6 @@ func (c *Client) Run(ctx context.Context, sink Sink) error {
 	<-consumed
 	return consumerErr
 }
-
-// quickRedial is the pause before redialling after a connection that did
-// useful work.
-const quickRedial = 20 * time.Millisecond
 
 // reconnectGrace is how long a call made while the connection is lost
 // waits for the next one before it fails with ErrNotSent.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -55,6 +56,9 @@ func (s sink) Connected(ctx context.Context, first bool) error {
 		if catchUp {
 			if extra, latest, err = p.discover(ctx, u, floor); err != nil {
 				return err
+			}
+			if first {
+				p.setHorizons(latest)
 			}
 		}
 		if err := p.d.CatchUpLatest(ctx, latest, extra...); err != nil {
@@ -219,6 +223,7 @@ func (p *Platform) startFloor(ctx context.Context, u *User, first bool) (bool, i
 		return true, 0, nil
 	}
 	// The first start: the chats' history so far is not the bot's business.
+	p.firstStart.Store(true)
 	r, err := Exec(ctx, p.client, APIGetChats{UserID: u.UserID, Count: discoverChats})
 	var ce *CommandError
 	if err != nil && !errors.As(err, &ce) {
@@ -231,17 +236,49 @@ func (p *Platform) startFloor(ctx context.Context, u *User, first bool) (bool, i
 			}
 		}
 	}
-	// A message that came as an event since the connection opened is the
-	// bot's even when the listing above already counts it: it waits in
-	// the held queue, and a bot killed before handling it must fetch it
-	// on its next start.
+	// A message that comes as an event on this process's connections is
+	// the bot's even when the listing above already counts it: it waits
+	// in the held queue, and a bot killed before handling it must fetch
+	// it on its next start. Those read so far lower the floor now; those
+	// read later (the CLI's event queue lags its answers) lower the mark
+	// as they are read (lowerFloor).
+	p.floorMu.Lock()
+	defer p.floorMu.Unlock()
 	if low := p.liveLow.Load(); low > 0 && low-1 < floor {
 		floor = low - 1
 	}
 	if err := st.Set(ctx, key, []byte(strconv.FormatInt(floor, 10)), 0); err != nil {
 		return false, 0, fmt.Errorf("simplex: writing the start mark: %w", err)
 	}
+	p.floorKey, p.floor = key, floor
+	p.floorNext.Store(floor + 1)
 	return false, floor, nil
+}
+
+// lowerFloor lowers the first start's mark, written by this process,
+// below a received item read as an event, before it is passed on. It
+// runs on the reader, which it holds for one store write: only events
+// the first start's listing already counted take it, in practice the
+// first of them.
+func (p *Platform) lowerFloor(id int64) {
+	p.floorMu.Lock()
+	defer p.floorMu.Unlock()
+	if p.floorKey == "" || id > p.floor {
+		return
+	}
+	d := p.client.cfg.callTimeout
+	if d <= 0 {
+		d = time.Minute
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	if err := p.cfg.store.Set(ctx, p.floorKey, []byte(strconv.FormatInt(id-1, 10)), 0); err != nil {
+		// The next such event tries again.
+		p.log.Warn("simplex: lowering the start mark", zap.Int64("item", id), zap.Error(err))
+		return
+	}
+	p.floor = id - 1
+	p.floorNext.Store(id)
 }
 
 // discoverChats bounds the chats one /_get chats lists.
@@ -414,17 +451,31 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 	items := c.ChatItems
 	quoted := map[int64]int64{}
 	noteQuotes(quoted, items)
+	horizon, scan := p.takeHorizon(chat)
 	if n := len(items); n == limit {
 		// Replies to the page's items may be on the next page. A failure
 		// here only costs the look-ahead.
 		last := items[n-1].Meta.ItemID
-		if next, err := p.getChat(ctx, ref, last, limit); err == nil {
+		next, err := p.getChat(ctx, ref, last, limit)
+		if err == nil {
 			noteQuotes(quoted, next.ChatItems)
 			// Only a full page is kept: a shorter one may miss items that
 			// arrive before it is served.
 			if len(next.ChatItems) == limit {
 				p.ahead.keep(chat, last, next)
-				p.seekReplies(ctx, ref, chat, items, next.ChatItems[limit-1].Meta.ItemID, limit, quoted)
+				last = next.ChatItems[limit-1].Meta.ItemID
+				p.seekReplies(ctx, ref, chat, items, last, limit, quoted)
+			}
+		}
+		if scan && (err != nil || len(next.ChatItems) == limit && last < horizon) {
+			if err == nil {
+				err = p.scanPrior(ctx, ref, chat, after, last, horizon, limit)
+			}
+			if err != nil {
+				// Without the scan a reply could go twice: the catch-up
+				// fails, and the next connection's scans again.
+				p.keepHorizon(chat, horizon)
+				return nil, err
 			}
 		}
 	}
@@ -451,12 +502,93 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		if !items[i].ChatDir.Sent() {
 			it.Event = &NewChatItems{User: u, ChatItems: []AChatItem{{ChatInfo: c.ChatInfo, ChatItem: items[i]}}}
 			// Only items the catch-up passes on need their reply kept.
-			if reply, ok := quoted[id]; ok && p.d.Due(chat, id) {
+			reply, ok := quoted[id]
+			if r, found := p.takePrior(chat, id); found && !ok {
+				reply, ok = r, true
+			}
+			if ok && p.d.Due(chat, id) {
 				p.noteReplied(chat, id, reply)
 			}
 		}
 	}
 	return out, nil
+}
+
+// setHorizons notes, at the first connection of the process, the latest
+// item of every chat listed: a reply an earlier process of the bot sent
+// is at or below it. A bot far behind its chats answers a message many
+// items after it, well past the page and look-ahead a catch-up reads,
+// so the first catch-up of each chat scans on to there (scanPrior).
+func (p *Platform) setHorizons(latest map[string]int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for chat, id := range latest {
+		if _, ok := p.horizons[chat]; !ok {
+			p.horizons[chat] = id
+		}
+	}
+}
+
+// takeHorizon returns chat's horizon once; the chat is scanned then.
+func (p *Platform) takeHorizon(chat string) (int64, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	h, ok := p.horizons[chat]
+	delete(p.horizons, chat)
+	return h, ok
+}
+
+// keepHorizon puts back a horizon whose scan failed.
+func (p *Platform) keepHorizon(chat string, h int64) {
+	p.mu.Lock()
+	p.horizons[chat] = h
+	p.mu.Unlock()
+}
+
+// scanPrior reads chat from after from to horizon for the bot's replies
+// to items after after (the chat's catch-up position), the items an
+// earlier process may have answered before it died: fetchAfter finds
+// them with takePrior when it passes those items on. Only the replies are
+// kept, so the scan costs one more read of the chat up to horizon, once
+// per process, and little memory.
+func (p *Platform) scanPrior(ctx context.Context, ref ChatRef, chat string, after, from, horizon int64, limit int) error {
+	quoted := map[int64]int64{}
+	for from < horizon {
+		c, err := p.getChat(ctx, ref, from, limit)
+		if err != nil {
+			return err
+		}
+		noteQuotes(quoted, c.ChatItems)
+		if len(c.ChatItems) < limit {
+			break
+		}
+		from = c.ChatItems[len(c.ChatItems)-1].Meta.ItemID
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for item, reply := range quoted {
+		if item <= after {
+			continue
+		}
+		if len(p.prior) >= maxReplied {
+			clear(p.prior)
+		}
+		p.prior[replyKey{chat, item}] = reply
+	}
+	return nil
+}
+
+// takePrior returns, once, the reply scanPrior found to item of chat.
+func (p *Platform) takePrior(chat string, item int64) (int64, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.prior) == 0 {
+		return 0, false
+	}
+	k := replyKey{chat, item}
+	reply, ok := p.prior[k]
+	delete(p.prior, k)
+	return reply, ok
 }
 
 // maxSeekPages bounds how far seekReplies reads.
@@ -610,7 +742,13 @@ func (p *Platform) live(id int64) {
 	for {
 		l := p.liveLow.Load()
 		if (l > 0 && l <= id) || p.liveLow.CompareAndSwap(l, id) {
-			return
+			break
+		}
+	}
+	if p.firstStart.Load() {
+		// Once the mark is written, only items at or below it need the lock.
+		if next := p.floorNext.Load(); next == 0 || id < next {
+			p.lowerFloor(id)
 		}
 	}
 }

@@ -46,16 +46,31 @@ type Stats struct {
 // know that got messages while the bot was away. The start-up log says
 // which source a bot uses.
 //
+// With a store, the first start writes below which item id the chats'
+// history predates the bot (the highest item /_get chats lists), so that
+// a restart neither answers that history nor skips what came since. The
+// CLI's events can lag its answers: a message whose event comes after the
+// listing lowers that mark as it is read, before it is passed on. Left
+// open: a bot killed during its very first start, after the listing and
+// before it read the event of a message the listing counted, takes that
+// message for history.
+//
 // A crash or a drop can leave a message handled whose cursor (or read
 // marker) did not move: the catch-up passes it on again. If the bot had
 // replied to it quoting it (bot.Context.Reply and ReplyAsync do), the
 // catch-up finds the reply in the chat, and the handler's new reply is
 // answered with the earlier one instead of going twice (Stats.Reconciled,
-// logged at debug). A reply whose outcome was unknown and that the
-// catch-up did not find is looked for again just before it would go
-// twice, as the CLI may run the dead connection's command late. A reply that does not quote its message cannot be
-// recognized: then the message in flight in each chat at the crash may
-// be answered twice.
+// logged at debug). A bot far behind its chats answers a message many
+// items after it, so the first catch-up of each chat after a restart
+// reads on to the chat's latest item at that start for the earlier
+// process's replies (once per process: one more read of what follows the
+// cursor). A reply whose outcome was unknown and that the catch-up did
+// not find is looked for again just before it would go twice, as the CLI
+// may run the dead connection's command late. What is left: a reply the
+// dead process wrote that the CLI runs only after the new process's
+// catch-up read the chat, and a reply that does not quote its message,
+// cannot be recognized; then the message in flight in each chat at the
+// crash may be answered twice.
 type Platform struct {
 	cfg    platformConfig
 	client *Client
@@ -64,13 +79,22 @@ type Platform struct {
 
 	user atomic.Pointer[User]
 
-	mu        sync.Mutex
-	welcome   map[int64]string        // contact id → welcome to send on connect
-	replied   map[replyKey]int64      // received item → the bot's reply found by a catch-up
-	unsure    map[replyKey]unsureSpan // received items whose reply's outcome is unknown
-	horizon   atomic.Int64            // the highest item id seen
-	liveLow   atomic.Int64            // the lowest received item id that came as an event, 0 if none
-	connected map[int64]struct{}      // contacts connected recently, for welcomes
+	mu       sync.Mutex
+	welcome  map[int64]string        // contact id → welcome to send on connect
+	replied  map[replyKey]int64      // received item → the bot's reply found by a catch-up
+	unsure   map[replyKey]unsureSpan // received items whose reply's outcome is unknown
+	horizons map[string]int64        // chat → its latest item at the process's first connection, until scanned
+	prior    map[replyKey]int64      // received item → a reply an earlier process sent, found by scanPrior
+	horizon  atomic.Int64            // the highest item id seen
+	liveLow  atomic.Int64            // the lowest received item id that came as an event, 0 if none
+	// The first start's history floor, once this process wrote it: live
+	// items at or below it lower it (lowerFloor).
+	firstStart atomic.Bool
+	floorMu    sync.Mutex
+	floorKey   string
+	floor      int64
+	floorNext  atomic.Int64       // floor+1 once written, 0 before: live's fast path
+	connected  map[int64]struct{} // contacts connected recently, for welcomes
 
 	shed, badItems, unknownChats, reconciled atomic.Int64
 	logged                                   map[string]struct{} // odd types logged once
@@ -114,6 +138,8 @@ func New(url string, opts ...Option) *Platform {
 		logged:    map[string]struct{}{},
 		replied:   map[replyKey]int64{},
 		unsure:    map[replyKey]unsureSpan{},
+		horizons:  map[string]int64{},
+		prior:     map[replyKey]int64{},
 	}
 	_, volatile := cfg.store.(*store.Memory)
 	p.readMarkers = cfg.store == nil || volatile

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -30,6 +31,20 @@ type echoRun struct {
 
 	mu      sync.Mutex
 	handled map[string]int
+	held    map[string]chan struct{} // texts whose reply waits until the channel closes
+}
+
+// hold makes the reply to text wait until release is called, as a bot
+// busy elsewhere answers late.
+func (r *echoRun) hold(text string) (release func()) {
+	ch := make(chan struct{})
+	r.mu.Lock()
+	if r.held == nil {
+		r.held = map[string]chan struct{}{}
+	}
+	r.held[text] = ch
+	r.mu.Unlock()
+	return sync.OnceFunc(func() { close(ch) })
 }
 
 func startEcho(t *testing.T, sim *simplexsim.Sim, opts ...simplex.Option) *echoRun {
@@ -44,6 +59,12 @@ func startEcho(t *testing.T, sim *simplexsim.Sim, opts ...simplex.Option) *echoR
 		}
 		var err error
 		for _, m := range ev.Messages() {
+			r.mu.Lock()
+			wait := r.held[m.Text]
+			r.mu.Unlock()
+			if wait != nil {
+				<-wait
+			}
 			_, err = r.p.Send(context.Background(), m.Chat.ID, bot.Outgoing{Text: "echo " + m.Text, ReplyTo: m.ID})
 			r.mu.Lock()
 			r.handled[m.Text]++ // once replied to
@@ -197,6 +218,59 @@ func TestCrashAfterReplyDoesNotReplyTwice(t *testing.T) {
 	if s := r2.p.Stats(); s.Reconciled != 2 {
 		t.Errorf("stats %+v, want 2 replies reconciled", s)
 	}
+}
+
+// A bot far behind its chat answers each message many items after it,
+// beyond the page and look-ahead a catch-up reads; a crash before its
+// cursor reached the store then passes those messages on again. The
+// first catch-up after the restart reads on to where the chat ended at
+// the restart, finds every earlier reply, and none goes twice.
+func TestCrashAfterLateRepliesDoesNotReplyTwice(t *testing.T) {
+	sim := startSim(t)
+	alice, err := sim.ConnectContact("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chat := "@" + strconv.FormatInt(alice.ContactID, 10)
+	st := store.NewMemory()
+	t.Cleanup(func() { _ = st.Close() })
+	crashed := &crashStore{Store: st} // not a *store.Memory: cursors are the resume source
+	r1 := startEcho(t, sim, simplex.WithStore(crashed))
+	send(t, sim, alice.ContactID, "one")
+	eventually(t, "one's cursor stored", func() bool { return storedCursor(t, st, chat) > 0 })
+	crashed.dead.Store(true) // from here on nothing reaches the store
+
+	// The handler is stuck on "two" while more than two pages of messages
+	// arrive, then answers them all, each reply far after its message.
+	release := r1.hold("two")
+	n := 5 * simplex.DefaultCatchUpPage / 2
+	texts := []string{"two"}
+	for i := range n {
+		texts = append(texts, fmt.Sprintf("m%d", i))
+	}
+	send(t, sim, alice.ContactID, texts...)
+	release()
+	last := texts[len(texts)-1]
+	eventually(t, "every message answered", func() bool { return r1.count(last) == 1 })
+	r1.crash(t)
+	if err := sim.WaitConnections(0, waitTimeout); err != nil {
+		t.Fatal(err)
+	}
+	if got := sentTo(sim, chat); len(got) < 2 || got[1].Text != "echo two" || got[1].ItemID-got[1].QuotedItemID <= int64(2*simplex.DefaultCatchUpPage) {
+		t.Fatalf("the reply to two is not beyond two pages of its message: %+v", got[:min(len(got), 2)])
+	}
+
+	r2 := startEcho(t, sim, simplex.WithStore(&crashStore{Store: st}))
+	eventually(t, "every message passed on again", func() bool { return r2.count(last) == 1 })
+	for text, c := range replies(sim, chat) {
+		if c != 1 {
+			t.Errorf("%q sent %d times", text, c)
+		}
+	}
+	if s := r2.p.Stats(); s.Reconciled != int64(len(texts)) {
+		t.Errorf("stats %+v, want %d replies reconciled", s, len(texts))
+	}
+	r2.stop(t)
 }
 
 // The same crash without a store: the items handled after the last
@@ -428,6 +502,173 @@ func TestRestartBeforeFirstCursorCatchesUp(t *testing.T) {
 		t.Errorf("replies to bob: %v", got)
 	}
 	second.stop(t)
+}
+
+// A message that comes while the bot's first start-up is still running
+// is the bot's, although the chat listing that sets the first start's
+// history floor already counts it: a bot killed before it handled that
+// message handles it on its next start.
+func TestKilledDuringFirstStartUpKeepsItsFirstMessage(t *testing.T) {
+	sim := startSim(t, simplexsim.WithoutAwayQueue())
+	alice, err := sim.ConnectContact("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	send(t, sim, alice.ContactID, "old")
+	st := store.NewMemory()
+	t.Cleanup(func() { _ = st.Close() })
+	// SIGKILL right after the start mark was written: nothing later, not
+	// even the new chat's first cursor, reaches the store.
+	crashed := &crashAfterStore{crashStore: crashStore{Store: st}, key: "simplex:start:"}
+
+	// The start-up commands wait while "hi" comes as an event, so the
+	// listing that sets the floor is answered after it.
+	resume := sim.PauseCommands()
+	p := newTestPlatform(sim, simplex.WithStore(crashed))
+	handling := make(chan struct{}, 1)
+	release := make(chan struct{})
+	emit := func(e bot.Event) error {
+		if ev, ok := e.(*simplex.NewChatItems); ok && len(ev.Messages()) > 0 {
+			select {
+			case handling <- struct{}{}:
+			default:
+			}
+			<-release // killed before it replies
+		}
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Listen(ctx, emit) }()
+	if err := sim.WaitConnections(1, waitTimeout); err != nil {
+		t.Fatal(err)
+	}
+	send(t, sim, alice.ContactID, "hi")
+	resume()
+	select {
+	case <-handling:
+	case <-time.After(waitTimeout):
+		t.Fatal("hi never reached the handler")
+	}
+	if !crashed.dead.Load() {
+		t.Fatal("the first start wrote no start mark")
+	}
+	cancel()
+	<-done
+	dead, deadCancel := context.WithCancel(context.Background())
+	deadCancel()
+	_ = p.Close(dead)
+	close(release)
+	if err := sim.WaitConnections(0, waitTimeout); err != nil {
+		t.Fatal(err)
+	}
+
+	r := startEcho(t, sim, simplex.WithStore(&crashStore{Store: st}))
+	eventually(t, "hi to be handled after the restart", func() bool { return r.count("hi") == 1 })
+	if n := r.count("old"); n != 0 {
+		t.Errorf("history from before the first start handled %d times", n)
+	}
+	r.stop(t)
+}
+
+// The CLI's events can lag its answers: the first start's listing counts
+// a message whose event comes only after the start mark was written. The
+// event lowers the mark as it is read, so a bot killed before it handled
+// the message handles it on its next start.
+func TestFirstStartListingAheadOfEventsKeepsTheMessage(t *testing.T) {
+	sim := startSim(t, simplexsim.WithoutAwayQueue())
+	alice, err := sim.ConnectContact("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	send(t, sim, alice.ContactID, "old")
+	st := store.NewMemory()
+	t.Cleanup(func() { _ = st.Close() })
+	// The kill comes before the new chat's first cursor is written.
+	crashed := &refuseStore{crashStore: crashStore{Store: st}, key: "simplex:cursors:"}
+
+	releaseEvents := sim.HoldEvents()
+	defer releaseEvents()
+	resume := sim.PauseCommands()
+	p := newTestPlatform(sim, simplex.WithStore(crashed))
+	handling := make(chan struct{}, 1)
+	release := make(chan struct{})
+	emit := func(e bot.Event) error {
+		if ev, ok := e.(*simplex.NewChatItems); ok && len(ev.Messages()) > 0 {
+			select {
+			case handling <- struct{}{}:
+			default:
+			}
+			<-release // killed before it replies
+		}
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Listen(ctx, emit) }()
+	if err := sim.WaitConnections(1, waitTimeout); err != nil {
+		t.Fatal(err)
+	}
+	hi, err := sim.ContactSend(alice.ContactID, "hi") // its event waits in the CLI
+	if err != nil {
+		t.Fatal(err)
+	}
+	resume()
+	eventually(t, "the start mark to count hi", func() bool {
+		data, ok, err := st.Get(context.Background(), "simplex:start:1")
+		return err == nil && ok && string(data) == strconv.FormatInt(hi, 10)
+	})
+	releaseEvents()
+	select {
+	case <-handling:
+	case <-time.After(waitTimeout):
+		t.Fatal("hi never reached the handler")
+	}
+	crashed.dead.Store(true) // SIGKILL: nothing more reaches the store
+	cancel()
+	<-done
+	dead, deadCancel := context.WithCancel(context.Background())
+	deadCancel()
+	_ = p.Close(dead)
+	close(release)
+	if err := sim.WaitConnections(0, waitTimeout); err != nil {
+		t.Fatal(err)
+	}
+
+	r := startEcho(t, sim, simplex.WithStore(&crashStore{Store: st}))
+	eventually(t, "hi to be handled after the restart", func() bool { return r.count("hi") == 1 })
+	if n := r.count("old"); n != 0 {
+		t.Errorf("history from before the first start handled %d times", n)
+	}
+	r.stop(t)
+}
+
+// refuseStore is a crashStore that refuses the keys starting with key.
+type refuseStore struct {
+	crashStore
+	key string
+}
+
+func (s *refuseStore) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	if strings.HasPrefix(key, s.key) {
+		return errCrashed
+	}
+	return s.crashStore.Set(ctx, key, value, ttl)
+}
+
+// crashAfterStore is a crashStore that dies once a key starting with key
+// was written.
+type crashAfterStore struct {
+	crashStore
+	key string
+}
+
+func (s *crashAfterStore) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	err := s.crashStore.Set(ctx, key, value, ttl)
+	if err == nil && strings.HasPrefix(key, s.key) {
+		s.dead.Store(true)
+	}
+	return err
 }
 
 // A catch-up that starts at a chat's very first item asks for the items

@@ -1,62 +1,17 @@
 package simplexsim_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/parleybot/parley/playground/termtest"
 	"github.com/parleybot/parley/registry"
 )
-
-// syncBuffer is stdout shared with the simulator's goroutines.
-type syncBuffer struct {
-	mu      sync.Mutex
-	b       bytes.Buffer
-	changed chan struct{}
-}
-
-func newSyncBuffer() *syncBuffer { return &syncBuffer{changed: make(chan struct{})} }
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	close(s.changed)
-	s.changed = make(chan struct{})
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// waitMatch waits until the output matches re and returns the submatches.
-func (s *syncBuffer) waitMatch(t *testing.T, re *regexp.Regexp) []string {
-	t.Helper()
-	deadline := time.NewTimer(wait)
-	defer deadline.Stop()
-	for {
-		s.mu.Lock()
-		m := re.FindStringSubmatch(s.b.String())
-		ch := s.changed
-		s.mu.Unlock()
-		if m != nil {
-			return m
-		}
-		select {
-		case <-ch:
-		case <-deadline.C:
-			t.Fatalf("output never matched %s:\n%s", re, s.String())
-		}
-	}
-}
 
 // untilEvent reads events until one of type typ, skipping the others.
 func (c *client) untilEvent(typ string) msg {
@@ -90,15 +45,15 @@ func TestInteractiveGroups(t *testing.T) {
 	}
 	in, typing := io.Pipe()
 	defer typing.Close()
-	out := newSyncBuffer()
+	out := termtest.NewOutput()
 	var errb strings.Builder
 	done := make(chan error, 1)
 	go func() {
 		done <- info.Run(context.Background(), []string{"--listen", "127.0.0.1:0", "--interactive", "--auto-accept", "--bot-name", "modbot"},
 			in, out, &errb)
 	}()
-	url := out.waitMatch(t, regexp.MustCompile(`listening on (ws://127\.0\.0\.1:\d+)`))[1]
-	out.waitMatch(t, regexp.MustCompile(`you are connected`))
+	url := out.WaitMatch(t, regexp.MustCompile(`listening on (ws://127\.0\.0\.1:\d+)`))[1]
+	out.WaitMatch(t, regexp.MustCompile(`you are connected`))
 	bot := dial(t, url)
 	you := bot.untilEvent("contactConnected").num("contact.contactId")
 	say := func(line string) {
@@ -109,11 +64,11 @@ func TestInteractiveGroups(t *testing.T) {
 	}
 
 	say("/help")
-	out.waitMatch(t, regexp.MustCompile(`(?m)^  /as NAME TEXT`))
+	out.WaitMatch(t, regexp.MustCompile(`(?m)^  /as NAME TEXT`))
 	say("/as alice too early")
-	out.waitMatch(t, regexp.MustCompile(`/as: no group yet`))
+	out.WaitMatch(t, regexp.MustCompile(`/as: no group yet`))
 	say("/group team alice bob")
-	out.waitMatch(t, regexp.MustCompile(`created #team with you \(owner\), alice, bob`))
+	out.WaitMatch(t, regexp.MustCompile(`created #team with you \(owner\), alice, bob`))
 	say("/invite")
 	inv := bot.untilEvent("receivedGroupInvitation")
 	gid := inv.num("groupInfo.groupId")
@@ -123,7 +78,7 @@ func TestInteractiveGroups(t *testing.T) {
 	if m := bot.cmdf("/_join #%d", gid); m.typ() != "userAcceptedGroupSent" {
 		t.Fatalf("join: %s", m.raw)
 	}
-	out.waitMatch(t, regexp.MustCompile(`(?m)^#team: the bot joined$`))
+	out.WaitMatch(t, regexp.MustCompile(`(?m)^#team: the bot joined$`))
 
 	say("/as alice hello @modbot")
 	m := bot.untilItem("group")
@@ -140,21 +95,21 @@ func TestInteractiveGroups(t *testing.T) {
 		t.Fatalf("moderate: %s", r.raw)
 	}
 	bot.cmdf("/_send #%d json %s", gid, sendJSON("bob, no spam here"))
-	out.waitMatch(t, regexp.MustCompile(`(?m)^#team: the bot deleted "buy cheap pills" for everyone\n#team bot: bob, no spam here$`))
+	out.WaitMatch(t, regexp.MustCompile(`(?m)^#team: the bot deleted "buy cheap pills" for everyone\n#team bot: bob, no spam here$`))
 
 	say("/as you I am here too")
 	if m := bot.untilItem("group"); m.str("chatItems.0.chatItem.chatDir.groupMember.localDisplayName") != "you" {
 		t.Fatalf("your group message %s", m.raw)
 	}
 	say("/add carol observer")
-	out.waitMatch(t, regexp.MustCompile(`carol joined #team`))
+	out.WaitMatch(t, regexp.MustCompile(`carol joined #team`))
 	if m := bot.untilEvent("joinedGroupMember"); m.str("member.localDisplayName") != "carol" || m.str("member.memberRole") != "observer" {
 		t.Fatalf("carol joined %s", m.raw)
 	}
 	say("/members")
-	out.waitMatch(t, regexp.MustCompile(`(?m)^#team:\n  the bot, admin, connected\n  you, owner, connected\n  alice, member, connected\n  bob, member, connected\n  carol, observer, connected$`))
+	out.WaitMatch(t, regexp.MustCompile(`(?m)^#team:\n  the bot, admin, connected\n  you, owner, connected\n  alice, member, connected\n  bob, member, connected\n  carol, observer, connected$`))
 	say("/as dave hi")
-	out.waitMatch(t, regexp.MustCompile(`/as: no member "dave" in #team`))
+	out.WaitMatch(t, regexp.MustCompile(`/as: no member "dave" in #team`))
 
 	// A plain line and /dm go to the bot directly, /dm even for a session
 	// command.
@@ -164,7 +119,7 @@ func TestInteractiveGroups(t *testing.T) {
 		t.Fatalf("direct /help %s", m.raw)
 	}
 	bot.cmdf("/_send @%d json %s", you, sendJSON("commands: /rules"))
-	out.waitMatch(t, regexp.MustCompile(`(?m)^bot: commands: /rules$`))
+	out.WaitMatch(t, regexp.MustCompile(`(?m)^bot: commands: /rules$`))
 
 	typing.Close() // Ctrl-D
 	select {

@@ -124,6 +124,8 @@ type Sim struct {
 	// paused, while not nil, holds the executor before each command
 	// until it is closed (PauseCommands).
 	paused chan struct{}
+	// eventsHeld, while not nil, holds the event pumps (HoldEvents).
+	eventsHeld chan struct{}
 
 	events  chan *frame
 	blocked atomic.Int64
@@ -465,6 +467,17 @@ func (c *conn) output() {
 		if c.ctx.Err() != nil {
 			return // a dead connection takes no more events
 		}
+		c.s.mu.Lock()
+		held := c.s.eventsHeld
+		c.s.mu.Unlock()
+		if held != nil {
+			select {
+			case <-held:
+				continue
+			case <-c.ctx.Done():
+				return
+			}
+		}
 		select {
 		case f := <-c.s.events:
 			select {
@@ -750,6 +763,26 @@ func (s *Sim) PauseCommands() (resume func()) {
 			close(ch)
 		})
 	}
+}
+
+// HoldEvents keeps events in the shared queue, as a CLI whose event
+// output lags behind its command answers: a command answered meanwhile
+// can already count an item whose event has not gone out yet. Events go
+// out in order once release is called; release may be called more than
+// once.
+func (s *Sim) HoldEvents() (release func()) {
+	ch := make(chan struct{})
+	s.mu.Lock()
+	s.eventsHeld = ch
+	s.mu.Unlock()
+	return sync.OnceFunc(func() {
+		s.mu.Lock()
+		if s.eventsHeld == ch {
+			s.eventsHeld = nil
+		}
+		s.mu.Unlock()
+		close(ch)
+	})
 }
 
 // SetDelay delays every command response by d (after the command ran and its
