@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -457,9 +458,17 @@ func (s *Server) handleClient(sk *socket, data []byte) {
 		}
 		p := f.Params.(*tada.ConfirmParams)
 		q := s.unconfirmed[sk.user.JID]
+		// In place: a copy of the whole backlog per confirm made a long
+		// backlog quadratic, and the socket kept reading confirms long
+		// after its client had gone.
 		for i, ev := range q {
 			if ev.id == p.ConfirmID {
-				s.unconfirmed[sk.user.JID] = append(q[:i:i], q[i+1:]...)
+				if i == 0 {
+					q[0] = unconfirmed{}
+					s.unconfirmed[sk.user.JID] = q[1:]
+				} else {
+					s.unconfirmed[sk.user.JID] = slices.Delete(q, i, i+1)
+				}
 				break
 			}
 		}
