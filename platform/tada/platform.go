@@ -180,6 +180,17 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 			}
 			return permanent(err)
 		}
+		if _, ok := f.Event.(*Overflow); ok {
+			// Frames were dropped while the bot was behind: what a
+			// reconnect would do, on this connection.
+			if err := p.resync(ctx); err != nil {
+				if e := cn.Err(); e != nil {
+					err = e
+				}
+				return permanent(err)
+			}
+			continue
+		}
 		if err := p.handle(ctx, f, emit); err != nil {
 			return permanent(err)
 		}
@@ -189,6 +200,30 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 			}
 		}
 	}
+}
+
+// resync catches up every chat after the reader dropped frames: the
+// messages among them are fetched now; the other events were not
+// confirmed and come again on the next connection.
+func (p *Platform) resync(ctx context.Context) error {
+	if !p.opts.catchUp {
+		p.log.Warn("tada: frames dropped and catch-up is off: their messages come again only after a reconnect")
+		return nil
+	}
+	chats, err := p.c.Chats(ctx)
+	if err != nil {
+		return err
+	}
+	var extra []string
+	p.mu.Lock()
+	for _, c := range chats.Objects {
+		p.noteChatLocked(c)
+		if (c.Gentime > p.since || p.unreadFrom[c.JID]) && !p.d.Known(c.JID) {
+			extra = append(extra, c.JID)
+		}
+	}
+	p.mu.Unlock()
+	return p.d.CatchUp(ctx, extra...)
 }
 
 // startup learns who the bot is, its contacts and groups, emits the

@@ -87,6 +87,7 @@ type Stats struct {
 	TotalSockets   int // connections accepted since Start (panicked ones too)
 	Panics         int // connections refused with server.panic
 	FramesSent     int // frames queued to sockets
+	FramesWritten  int // frames written to sockets
 	ConfirmsSent   int // server.confirm frames
 	ConfirmsTaken  int // client.confirm frames received
 	Redelivered    int // unconfirmed events sent again on a new connection

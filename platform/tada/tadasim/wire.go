@@ -421,6 +421,10 @@ func (s *Server) writeLoop(ctx context.Context, sk *socket) {
 				sk.close()
 				return
 			}
+			s.mu.Lock()
+			s.stats.FramesWritten++
+			s.notify()
+			s.mu.Unlock()
 		}
 	}
 }
