@@ -151,6 +151,7 @@ type Server struct {
 	killOnConfirm   int // close at the n-th next client.confirm, unprocessed
 	swallowConfirms int // client events not answered with server.confirm
 	restFaults      []RESTFault
+	restHooks       []restHook
 	refuse          map[string]string // client event → warning for its next one
 	delay           time.Duration
 }
@@ -318,6 +319,22 @@ func (s *Server) SwallowConfirms(n int) {
 func (s *Server) FailNext(f RESTFault) {
 	s.mu.Lock()
 	s.restFaults = append(s.restFaults, f)
+	s.mu.Unlock()
+}
+
+// restHook runs f before the next REST call that matches.
+type restHook struct {
+	method, path string
+	f            func()
+}
+
+// BeforeNext runs f when the next REST call matching method and path
+// (as in RESTFault; empty matches any) arrives, before it is answered:
+// what f changes lands between two calls of a client, such as a contact
+// that joins between a bot's contact list and its chat list.
+func (s *Server) BeforeNext(method, path string, f func()) {
+	s.mu.Lock()
+	s.restHooks = append(s.restHooks, restHook{method: method, path: path, f: f})
 	s.mu.Unlock()
 }
 

@@ -107,6 +107,15 @@ func (s *Server) rest(h func(w http.ResponseWriter, r *http.Request, u *User) (a
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.sleepDelay(r.Context())
 		s.mu.Lock()
+		for i, h := range s.restHooks {
+			if (h.method == "" || h.method == r.Method) && strings.HasSuffix(r.URL.Path, h.path) {
+				s.restHooks = append(s.restHooks[:i], s.restHooks[i+1:]...)
+				s.mu.Unlock()
+				h.f()
+				s.mu.Lock()
+				break
+			}
+		}
 		s.stats.RESTCalls++
 		var fault *RESTFault
 		for i, f := range s.restFaults {
