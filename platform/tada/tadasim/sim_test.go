@@ -254,3 +254,35 @@ func TestConfirmsOfLongBacklogEndWithConnection(t *testing.T) {
 		t.Fatalf("%d events unconfirmed after every confirm was sent", u)
 	}
 }
+
+// An event made as soon as the client has the upgrade answer reaches the
+// new socket: the server takes the socket before it answers. It used to
+// take it after, and events of that moment that need no confirm (a new
+// contact, a group change) were lost.
+func TestEventRightAfterTheUpgradeReachesTheSocket(t *testing.T) {
+	s := start(t)
+	h := http.Header{}
+	h.Set("token", s.Bot().Token)
+	for i := range 50 {
+		ws, _, err := websocket.Dial(context.Background(), strings.Replace(s.URL(), "http", "ws", 1)+"/messaging/"+s.Team(), &websocket.DialOptions{HTTPHeader: h})
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := "c" + strconv.Itoa(i)
+		s.AddContact(name)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_, data, err := ws.Read(ctx)
+		cancel()
+		_ = ws.CloseNow()
+		if err != nil {
+			t.Fatalf("connection %d: no contact.updated for %s: %v", i, name, err)
+		}
+		f, err := tada.DecodeFrame(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cu, ok := f.Event.(*tada.ContactUpdated); !ok || cu.Contacts[0].DisplayName != name {
+			t.Fatalf("connection %d: first frame %s, want %s's contact.updated", i, data, name)
+		}
+	}
+}

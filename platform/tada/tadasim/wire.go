@@ -330,13 +330,7 @@ func (s *Server) getMessages(_ http.ResponseWriter, r *http.Request, u *User) (a
 // is server.panic, then close), sends the user's unconfirmed events again,
 // and serves client events.
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
-	ws, err := websocket.Accept(w, r, nil)
-	if err != nil {
-		return
-	}
-	ws.SetReadLimit(8 << 20)
 	s.mu.Lock()
-	s.stats.TotalSockets++
 	u := s.w.byToken[r.Header.Get("token")]
 	code := ""
 	switch {
@@ -348,6 +342,13 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		code = "TEAM_NOT_FOUND"
 	}
 	if code != "" {
+		s.mu.Unlock()
+		ws, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		s.mu.Lock()
+		s.stats.TotalSockets++
 		s.stats.Panics++
 		s.notify()
 		s.mu.Unlock()
@@ -358,24 +359,40 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		_ = ws.Close(websocket.StatusPolicyViolation, code)
 		return
 	}
-	// Room for the redelivered backlog on top of the live buffer: a
-	// backlog larger than the buffer would otherwise close every new
-	// connection at once and never drain.
-	sk := &socket{user: u, ws: ws, out: make(chan []byte, s.opts.socketBuffer+len(s.unconfirmed[u.JID])), kill: make(chan struct{})}
 	select {
 	case <-s.closing:
 		s.mu.Unlock()
-		_ = ws.CloseNow()
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return
 	default:
 	}
+	// The socket takes events from before the upgrade is answered: once
+	// the client has its answer, nothing sent to the user misses it (it
+	// used to be registered after, and events of that moment were lost).
+	// Room for the redelivered backlog on top of the live buffer: a
+	// backlog larger than the buffer would otherwise close every new
+	// connection at once and never drain.
+	sk := &socket{user: u, out: make(chan []byte, s.opts.socketBuffer+len(s.unconfirmed[u.JID])), kill: make(chan struct{})}
 	s.sockets[sk] = struct{}{}
+	s.stats.TotalSockets++ // counted before the client can see it
 	for _, ev := range s.unconfirmed[u.JID] {
 		s.enqueue(sk, ev.frame)
 		s.stats.Redelivered++
 	}
+	s.mu.Unlock()
+	ws, err := websocket.Accept(w, r, nil)
+	s.mu.Lock()
+	if err != nil {
+		delete(s.sockets, sk)
+		s.stats.TotalSockets--
+	}
 	s.notify()
 	s.mu.Unlock()
+	if err != nil {
+		return
+	}
+	ws.SetReadLimit(8 << 20)
+	sk.ws = ws
 	s.log.Debug("socket open", zap.String("user", u.JID))
 
 	ctx, cancel := context.WithCancel(context.Background())
