@@ -152,6 +152,7 @@ type Server struct {
 	swallowConfirms int // client events not answered with server.confirm
 	restFaults      []RESTFault
 	restHooks       []restHook
+	stall           chan struct{} // while set, WebSocket upgrades wait for it to close
 	refuse          map[string]string // client event → warning for its next one
 	delay           time.Duration
 }
@@ -320,6 +321,32 @@ func (s *Server) FailNext(f RESTFault) {
 	s.mu.Lock()
 	s.restFaults = append(s.restFaults, f)
 	s.mu.Unlock()
+}
+
+// StallConnects drops the bot's connections and leaves every new
+// WebSocket connection unanswered (the upgrade hangs, as behind a stuck
+// proxy) until release is called; REST calls are answered meanwhile.
+func (s *Server) StallConnects() (release func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stall == nil {
+		s.stall = make(chan struct{})
+	}
+	ch := s.stall
+	for sk := range s.sockets {
+		if sk.user.Bot {
+			sk.close()
+		}
+	}
+	s.notify()
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.stall == ch {
+			close(ch)
+			s.stall = nil
+		}
+	}
 }
 
 // restHook runs f before the next REST call that matches.

@@ -286,3 +286,38 @@ func TestEventRightAfterTheUpgradeReachesTheSocket(t *testing.T) {
 		}
 	}
 }
+
+func TestStallConnectsHoldsUpgradesUntilReleased(t *testing.T) {
+	s := start(t)
+	first := dial(t, s, s.Bot().Token, s.Team())
+	release := s.StallConnects()
+	if _, _, err := first.Read(context.Background()); err == nil {
+		t.Fatal("the open connection got a frame; want it dropped")
+	}
+	h := http.Header{}
+	h.Set("token", s.Bot().Token)
+	url := strings.Replace(s.URL(), "http", "ws", 1) + "/messaging/" + s.Team()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	_, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: h})
+	cancel()
+	if err == nil {
+		t.Fatal("a connection was answered during the stall")
+	}
+	// REST still answers.
+	req, _ := http.NewRequest(http.MethodGet, s.URL()+"/api/v4/teams/"+s.Team(), nil)
+	req.Header.Set("token", s.Bot().Token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("REST during the stall: HTTP %d", resp.StatusCode)
+	}
+	release()
+	release() // a second call does nothing
+	dial(t, s, s.Bot().Token, s.Team())
+	if st := s.Stats(); st.TotalSockets != 2 {
+		t.Fatalf("%d connections, want the first and the one after the release", st.TotalSockets)
+	}
+}

@@ -331,6 +331,18 @@ func (s *Server) getMessages(_ http.ResponseWriter, r *http.Request, u *User) (a
 // and serves client events.
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
+	stall := s.stall
+	s.mu.Unlock()
+	if stall != nil {
+		select {
+		case <-stall:
+		case <-r.Context().Done():
+			return // the client gave up
+		case <-s.closing:
+			return
+		}
+	}
+	s.mu.Lock()
 	u := s.w.byToken[r.Header.Get("token")]
 	code := ""
 	switch {
