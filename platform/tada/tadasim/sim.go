@@ -152,7 +152,7 @@ type Server struct {
 	swallowConfirms int // client events not answered with server.confirm
 	restFaults      []RESTFault
 	restHooks       []restHook
-	stall           chan struct{} // while set, WebSocket upgrades wait for it to close
+	stall           chan struct{}     // while set, WebSocket upgrades wait for it to close
 	refuse          map[string]string // client event → warning for its next one
 	delay           time.Duration
 }
