@@ -180,14 +180,20 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 			}
 			return permanent(err)
 		}
-		if _, ok := f.Event.(*Overflow); ok {
-			// Frames were dropped while the bot was behind: what a
-			// reconnect would do, on this connection.
-			if err := p.resync(ctx); err != nil {
+		if o, ok := f.Event.(*Overflow); ok {
+			// Frames were dropped while the bot was behind: fetch what
+			// they held, then confirm them, or the server keeps them
+			// and a reconnect brings them back.
+			if err := p.resync(ctx, emit); err != nil {
 				if e := cn.Err(); e != nil {
 					err = e
 				}
 				return permanent(err)
+			}
+			for _, id := range o.ConfirmIDs {
+				if err := cn.Confirm(ctx, id); err != nil {
+					return err
+				}
 			}
 			continue
 		}
@@ -202,13 +208,30 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 	}
 }
 
-// resync catches up every chat after the reader dropped frames: the
-// messages among them are fetched now; the other events were not
-// confirmed and come again on the next connection.
-func (p *Platform) resync(ctx context.Context) error {
-	if !p.opts.catchUp {
-		p.log.Warn("tada: frames dropped and catch-up is off: their messages come again only after a reconnect")
-		return nil
+// errCatchUpOff ends a connection whose reader dropped frames when
+// catch-up is off: the next connection gets them again.
+var errCatchUpOff = errors.New("tada: frames dropped while the bot was behind and catch-up is off: reconnecting to get them again")
+
+// resync makes up for the frames the reader dropped while the bot was
+// behind: contacts and groups are listed again (a contact who joined, a
+// group change), and every chat is caught up. What else was dropped was
+// not confirmed and comes again on the next connection.
+func (p *Platform) resync(ctx context.Context, emit func(bot.Event) error) error {
+	contacts, err := p.c.Contacts(ctx)
+	if err != nil {
+		return err
+	}
+	var joined []bot.Event
+	p.mu.Lock()
+	for _, c := range contacts {
+		if _, known := p.contacts[c.JID]; !known && c.JID != p.me {
+			joined = append(joined, &ContactJoined{Contact: c})
+		}
+		p.contacts[c.JID] = c
+	}
+	p.mu.Unlock()
+	if err := emitAll(joined, emit); err != nil {
+		return err
 	}
 	chats, err := p.c.Chats(ctx)
 	if err != nil {
@@ -216,6 +239,7 @@ func (p *Platform) resync(ctx context.Context) error {
 	}
 	var extra []string
 	p.mu.Lock()
+	key := p.groups.key
 	for _, c := range chats.Objects {
 		p.noteChatLocked(c)
 		if (c.Gentime > p.since || p.unreadFrom[c.JID]) && !p.d.Known(c.JID) {
@@ -223,6 +247,12 @@ func (p *Platform) resync(ctx context.Context) error {
 		}
 	}
 	p.mu.Unlock()
+	if err := p.syncGroups(ctx, key, chats.Objects, emit); err != nil {
+		return err
+	}
+	if !p.opts.catchUp {
+		return errCatchUpOff
+	}
 	return p.d.CatchUp(ctx, extra...)
 }
 

@@ -6,13 +6,22 @@ import (
 )
 
 // Overflow takes the place, in Conn.Next, of the frames the reader
-// dropped while its queue was full (WithEventBuffer). Their events were
-// not confirmed, so the server sends them again on the next connection;
-// the Platform fetches the messages among them at once.
-type Overflow struct{}
+// dropped while its queue was full (WithEventBuffer). The Platform
+// fetches what they held (messages, contacts, groups) and then confirms
+// them; a frame not confirmed comes again on the next connection.
+type Overflow struct {
+	// Dropped is how many frames were dropped.
+	Dropped int
+	// ConfirmIDs are the dropped frames' confirm_ids, up to 65,536 (the
+	// rest come again on the next connection).
+	ConfirmIDs []string
+}
 
 // Type returns "overflow".
 func (*Overflow) Type() string { return "overflow" }
+
+// maxDroppedIDs bounds the confirm_ids an Overflow keeps.
+const maxDroppedIDs = 1 << 16
 
 // frameQueue carries frames from a connection's reader to Next. The
 // reader never waits on it: a reader blocked behind a busy bot leaves
@@ -20,13 +29,13 @@ func (*Overflow) Type() string { return "overflow" }
 // stays in use, a ping looks late), and the server drops a socket that
 // is not read, which costs a reconnect per burst.
 type frameQueue struct {
-	mu     sync.Mutex
-	items  []Frame
-	head   int
-	limit  int
-	marked bool // an Overflow is queued and not taken yet
-	ended  bool
-	ready  chan struct{} // 1-buffered: pushed or ended
+	mu    sync.Mutex
+	items []Frame
+	head  int
+	limit int
+	mark  *Overflow // queued and not taken yet
+	ended bool
+	ready chan struct{} // 1-buffered: pushed or ended
 }
 
 func newFrameQueue(limit int) *frameQueue {
@@ -57,11 +66,15 @@ func (q *frameQueue) push(f Frame) bool {
 			q.items, q.head = q.items[:n], 0
 		}
 		q.items = append(q.items, f)
-	case !q.marked:
-		q.marked = true
-		q.items = append(q.items, Frame{Event: &Overflow{}})
-		ok = false
 	default:
+		if q.mark == nil {
+			q.mark = &Overflow{}
+			q.items = append(q.items, Frame{Event: q.mark})
+		}
+		q.mark.Dropped++
+		if f.ConfirmID != "" && len(q.mark.ConfirmIDs) < maxDroppedIDs {
+			q.mark.ConfirmIDs = append(q.mark.ConfirmIDs, f.ConfirmID)
+		}
 		ok = false
 	}
 	q.mu.Unlock()
@@ -89,8 +102,8 @@ func (q *frameQueue) pop(ctx context.Context) (Frame, bool, error) {
 			if q.head == len(q.items) {
 				q.items, q.head = nil, 0 // let the backing array go after a burst
 			}
-			if _, ok := f.Event.(*Overflow); ok {
-				q.marked = false
+			if o, ok := f.Event.(*Overflow); ok && o == q.mark {
+				q.mark = nil
 			}
 			q.mu.Unlock()
 			return f, true, nil

@@ -111,19 +111,92 @@ func TestBurstLargerThanTheBotsQueueKeepsTheConnection(t *testing.T) {
 	}
 }
 
-// Past the reader's bound frames are dropped and counted, and the
-// messages among them are fetched over REST on the same connection.
+// Past the reader's bound frames are dropped and counted, and on the
+// same connection the platform fetches what they held: the messages, a
+// contact who joined, the group the bot was added to.
 func TestOverflowedFramesAreCaughtUp(t *testing.T) {
-	const n = 300
+	const n, buffer = 100, 16
 	sim := newSim(t)
-	p := newPlatform(t, sim, testOptions(store.NewMemory(), tada.WithEventBuffer(16))...)
-	g := runGatedBot(t, p)
+	olga := sim.AddContact("olga")
+	p := newPlatform(t, sim, testOptions(store.NewMemory(), tada.WithEventBuffer(buffer))...)
+	// An emit that waits for open: the session is stuck on the first
+	// event while the burst comes.
+	open := make(chan struct{})
+	var mu sync.Mutex
+	var events []bot.Event
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- p.Listen(ctx, func(e bot.Event) error {
+			<-open
+			mu.Lock()
+			events = append(events, e)
+			mu.Unlock()
+			p.EventHandled(e, nil)
+			return nil
+		})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Error("Listen did not return")
+		}
+	})
 	waitCond(t, "the platform to be ready", p.Ready)
-	burst(t, sim, p, g, n, 10)
-	if s := p.Client().Stats(); s.Overflow == 0 {
-		t.Fatal("no frame was dropped; the test did not overflow the queue")
+	alice := sim.AddContact("alice")
+	for i := range n {
+		if _, err := sim.Send(alice.JID, sim.Bot().JID, fmt.Sprint("m", i)); err != nil {
+			t.Fatal(err)
+		}
 	}
+	sim.AddContact("bob")
+	g, err := sim.NewGroup("club", map[string]string{olga.JID: "owner", sim.Bot().JID: "admin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// n+3 frames: the session holds one, the queue buffer, the rest
+	// (bob's and the group's among them) are dropped.
+	waitCond(t, "the frames past the queue dropped", func() bool { return p.Client().Stats().Overflow >= n+3-1-buffer })
+	close(open)
+	count := func() (texts map[string]int, joined []string, groups int) {
+		mu.Lock()
+		defer mu.Unlock()
+		texts = map[string]int{}
+		for _, e := range events {
+			switch e := e.(type) {
+			case *tada.NewMessage:
+				texts[e.Messages()[0].Text]++
+			case *tada.ContactJoined:
+				joined = append(joined, e.Contact.DisplayName)
+			case *tada.GroupChanged:
+				for _, c := range e.GroupChanges() {
+					if c.Kind == bot.BotJoined && c.Chat.ID == g {
+						groups++
+					}
+				}
+			}
+		}
+		return texts, joined, groups
+	}
+	waitCond(t, "every message, both contacts and the group", func() bool {
+		texts, joined, groups := count()
+		return len(texts) == n && len(joined) == 2 && groups == 1
+	})
+	// The dropped frames are confirmed once fetched, so the server does
+	// not keep them for the next connection.
+	waitCond(t, "every frame confirmed", func() bool { return sim.Unconfirmed("") == 0 })
 	if s := sim.Stats(); s.TotalSockets != 1 {
 		t.Fatalf("%d connections, want the first one only", s.TotalSockets)
+	}
+	texts, joined, groups := count()
+	for text, k := range texts {
+		if k != 1 {
+			t.Errorf("%s passed on %d times", text, k)
+		}
+	}
+	if len(joined) != 2 || joined[0] != "alice" || joined[1] != "bob" || groups != 1 {
+		t.Fatalf("joined %v, bot added to the group %d times; want alice and bob, once", joined, groups)
 	}
 }
