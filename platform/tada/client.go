@@ -146,6 +146,7 @@ type ClientStats struct {
 	Warnings    int64 // server.warning frames
 	Malformed   int64 // frames that did not decode
 	Unknown     int64 // frames of unknown event types
+	Overflow    int64 // frames dropped while the reader's queue was full (their messages are caught up)
 	Resends     int64 // client events sent again for want of server.confirm
 	RateLimited int64 // REST calls refused with RATE_LIMIT and tried again
 	Confirmed   int64 // server events answered with client.confirm
@@ -165,9 +166,9 @@ type Client struct {
 	features atomic.Pointer[Features]
 	me       atomic.Pointer[Contact]
 
-	warnings, malformed, unknown, resends, rateLimited, confirmed atomic.Int64
-	unknownTypes                                                  sync.Map // event name → struct{}: logged once at info
-	unknownTypesN                                                 atomic.Int64
+	warnings, malformed, unknown, resends, rateLimited, confirmed, overflow atomic.Int64
+	unknownTypes                                                            sync.Map // event name → struct{}: logged once at info
+	unknownTypesN                                                           atomic.Int64
 }
 
 // maxUnknownTypes bounds the unknown event names remembered for logging.
@@ -216,7 +217,7 @@ func (c *Client) Team() string { return c.team }
 // Stats returns the counters.
 func (c *Client) Stats() ClientStats {
 	return ClientStats{Warnings: c.warnings.Load(), Malformed: c.malformed.Load(), Unknown: c.unknown.Load(),
-		Resends: c.resends.Load(), RateLimited: c.rateLimited.Load(), Confirmed: c.confirmed.Load()}
+		Resends: c.resends.Load(), RateLimited: c.rateLimited.Load(), Confirmed: c.confirmed.Load(), Overflow: c.overflow.Load()}
 }
 
 func (c *Client) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
@@ -434,22 +435,20 @@ func NewMessageID() string {
 // Conn is one WebSocket connection to /messaging/{team}. A reader
 // goroutine decodes frames: server.confirm settles the client event it
 // names, server.panic ends the connection with a *PanicError, and every
-// other event is handed out by Next. Events with a confirm_id must be
-// confirmed with Confirm once they are safe with the caller. A pinger
-// sends client.ping and ends the connection when its confirm is late.
+// other event is queued for Next. The reader never waits for Next: past
+// the queue's bound (WithEventBuffer) frames are dropped, counted in
+// ClientStats.Overflow, and Next returns one *Overflow in their place.
+// Events with a confirm_id must be confirmed with Confirm once they are
+// safe with the caller. A pinger sends client.ping and ends the
+// connection when its confirm is late.
 type Conn struct {
 	c      *Client
 	ws     *websocket.Conn
-	frames chan Frame
+	q      *frameQueue
 	ctx    context.Context
 	cancel context.CancelFunc
 	done   chan struct{}
 	wg     sync.WaitGroup
-
-	// stalled is set while the reader waits for room to hand a frame
-	// on: the bot is busy, and a late ping confirm is no sign of a dead
-	// connection then.
-	stalled atomic.Bool
 
 	mu      sync.Mutex
 	err     error
@@ -476,7 +475,7 @@ func (c *Client) Dial(ctx context.Context) (*Conn, error) {
 	}
 	ws.SetReadLimit(c.opts.maxFrame)
 	cctx, ccancel := context.WithCancel(context.Background())
-	cn := &Conn{c: c, ws: ws, frames: make(chan Frame, c.opts.eventBuffer), ctx: cctx, cancel: ccancel,
+	cn := &Conn{c: c, ws: ws, q: newFrameQueue(c.opts.eventBuffer), ctx: cctx, cancel: ccancel,
 		done: make(chan struct{}), pending: map[string]chan error{}}
 	cn.wg.Add(2)
 	go cn.readLoop()
@@ -522,7 +521,7 @@ func (cn *Conn) Close() error {
 
 func (cn *Conn) readLoop() {
 	defer cn.wg.Done()
-	defer close(cn.frames)
+	defer cn.q.end()
 	log := cn.c.opts.logger
 	for {
 		_, data, err := cn.ws.Read(cn.ctx)
@@ -563,17 +562,11 @@ func (cn *Conn) readLoop() {
 				}
 			}
 		}
-		select {
-		case cn.frames <- f:
-			continue
-		default:
-		}
-		cn.stalled.Store(true)
-		select {
-		case cn.frames <- f:
-			cn.stalled.Store(false)
-		case <-cn.ctx.Done():
-			return
+		if !cn.q.push(f) {
+			n := cn.c.overflow.Add(1)
+			if n == 1 || n%1000 == 0 {
+				log.Warn("the bot is behind; frames dropped, their messages are caught up", zap.Int64("dropped", n))
+			}
 		}
 	}
 }
@@ -601,29 +594,26 @@ func (cn *Conn) pingLoop() {
 		ctx, cancel := context.WithTimeout(cn.ctx, cn.c.opts.pingTimeout)
 		err := cn.emit(ctx, ClientPing, nil, false)
 		cancel()
-		if err != nil && cn.ctx.Err() == nil && !cn.stalled.Load() {
+		if err != nil && cn.ctx.Err() == nil {
 			cn.fail(fmt.Errorf("tada: no server.confirm for client.ping within %s: %w", cn.c.opts.pingTimeout, err))
 			return
 		}
 	}
 }
 
-// Next returns the next server event; it fails once the connection has
-// ended (with the reason, a *PanicError for server.panic).
+// Next returns the next server event, or an *Overflow where frames were
+// dropped; it fails once the connection has ended and the frames read
+// before are taken (with the reason, a *PanicError for server.panic).
 func (cn *Conn) Next(ctx context.Context) (Frame, error) {
-	select {
-	case f, ok := <-cn.frames:
-		if !ok {
-			return Frame{}, cn.Err()
-		}
-		return f, nil
-	case <-ctx.Done():
-		return Frame{}, ctx.Err()
+	f, ok, err := cn.q.pop(ctx)
+	if err != nil {
+		return Frame{}, err
 	}
+	if !ok {
+		return Frame{}, cn.Err()
+	}
+	return f, nil
 }
-
-// Frames is the channel Next reads; it is closed when the connection ends.
-func (cn *Conn) Frames() <-chan Frame { return cn.frames }
 
 func (cn *Conn) write(ctx context.Context, data []byte) error {
 	ctx, cancel := cn.c.withTimeout(ctx)

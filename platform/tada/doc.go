@@ -48,6 +48,12 @@
 // reopens the connection. server.panic (a bad token or team) ends Listen
 // with a *PanicError instead of reconnecting forever.
 //
+// The socket is read whatever the bot's pace: frames wait in a queue of
+// up to WithEventBuffer (65,536); past it they are dropped and counted
+// (ClientStats.Overflow), and the Platform then lists contacts and
+// groups again, catches every chat up over REST and confirms the dropped
+// frames, all on the same connection.
+//
 // # Nothing lost, nothing twice
 //
 // The WebSocket has no resume. After every (re)connect and after a

@@ -43,8 +43,8 @@ const (
 	// DefaultMaxFrame is the largest WebSocket frame read.
 	DefaultMaxFrame = 16 << 20
 	// DefaultEventBuffer is how many frames the reader holds while the bot
-	// is busy; beyond it the reader stops reading.
-	DefaultEventBuffer = 256
+	// is busy; beyond it frames are dropped and their messages caught up.
+	DefaultEventBuffer = 1 << 16
 	// DefaultSeenMessages is how many message versions are remembered to
 	// drop duplicates from the stream and catch-up.
 	DefaultSeenMessages = 10000
@@ -255,7 +255,10 @@ func WithMaxFrame(n int64) Option {
 }
 
 // WithEventBuffer sets how many frames the reader holds while the bot is
-// busy (default DefaultEventBuffer).
+// busy (default DefaultEventBuffer). The reader never stops reading the
+// socket: past the bound frames are dropped and counted
+// (ClientStats.Overflow), the messages among them are fetched over REST,
+// and the rest come again on the next connection, being unconfirmed.
 func WithEventBuffer(n int) Option {
 	return optionFunc(func(o *options) {
 		if n < 1 {

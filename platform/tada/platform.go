@@ -180,6 +180,23 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 			}
 			return permanent(err)
 		}
+		if o, ok := f.Event.(*Overflow); ok {
+			// Frames were dropped while the bot was behind: fetch what
+			// they held, then confirm them, or the server keeps them
+			// and a reconnect brings them back.
+			if err := p.resync(ctx, emit); err != nil {
+				if e := cn.Err(); e != nil {
+					err = e
+				}
+				return permanent(err)
+			}
+			for _, id := range o.ConfirmIDs {
+				if err := cn.Confirm(ctx, id); err != nil {
+					return err
+				}
+			}
+			continue
+		}
 		if err := p.handle(ctx, f, emit); err != nil {
 			return permanent(err)
 		}
@@ -189,6 +206,54 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 			}
 		}
 	}
+}
+
+// errCatchUpOff ends a connection whose reader dropped frames when
+// catch-up is off: the next connection gets them again.
+var errCatchUpOff = errors.New("tada: frames dropped while the bot was behind and catch-up is off: reconnecting to get them again")
+
+// resync makes up for the frames the reader dropped while the bot was
+// behind: contacts and groups are listed again (a contact who joined, a
+// group change), and every chat is caught up. What else was dropped was
+// not confirmed and comes again on the next connection.
+func (p *Platform) resync(ctx context.Context, emit func(bot.Event) error) error {
+	contacts, err := p.c.Contacts(ctx)
+	if err != nil {
+		return err
+	}
+	var joined []bot.Event
+	p.mu.Lock()
+	for _, c := range contacts {
+		if _, known := p.contacts[c.JID]; !known && c.JID != p.me {
+			joined = append(joined, &ContactJoined{Contact: c})
+		}
+		p.contacts[c.JID] = c
+	}
+	p.mu.Unlock()
+	if err := emitAll(joined, emit); err != nil {
+		return err
+	}
+	chats, err := p.c.Chats(ctx)
+	if err != nil {
+		return err
+	}
+	var extra []string
+	p.mu.Lock()
+	key := p.groups.key
+	for _, c := range chats.Objects {
+		p.noteChatLocked(c)
+		if (c.Gentime > p.since || p.unreadFrom[c.JID]) && !p.d.Known(c.JID) {
+			extra = append(extra, c.JID)
+		}
+	}
+	p.mu.Unlock()
+	if err := p.syncGroups(ctx, key, chats.Objects, emit); err != nil {
+		return err
+	}
+	if !p.opts.catchUp {
+		return errCatchUpOff
+	}
+	return p.d.CatchUp(ctx, extra...)
 }
 
 // startup learns who the bot is, its contacts and groups, emits the

@@ -26,6 +26,7 @@ type listener struct {
 	events []bot.Event
 	cancel context.CancelFunc
 	done   chan error
+	once   sync.Once
 }
 
 func listen(t *testing.T, p *tada.Platform) *listener {
@@ -47,13 +48,16 @@ func listen(t *testing.T, p *tada.Platform) *listener {
 	return l
 }
 
+// stop ends Listen and waits for it; a second call does nothing.
 func (l *listener) stop(t *testing.T) {
-	l.cancel()
-	select {
-	case <-l.done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Listen did not return")
-	}
+	l.once.Do(func() {
+		l.cancel()
+		select {
+		case <-l.done:
+		case <-time.After(10 * time.Second):
+			t.Fatal("Listen did not return")
+		}
+	})
 }
 
 func (l *listener) typed(typ string) []bot.Event {
@@ -375,5 +379,43 @@ func TestWarningFailsTheEvent(t *testing.T) {
 	}
 	if err := cn.MarkRead(context.Background(), sim.Bot().JID, ""); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A contact who joins between the start-up's contact list and its chat
+// list and writes at once is met first by the catch-up, before its
+// contact.updated frame is read: the catch-up reloads the contacts, so
+// the message carries the sender's name.
+func TestCatchUpNamesASenderMissingFromTheStartupContacts(t *testing.T) {
+	sim := newSim(t)
+	st := store.NewMemory()
+	// An earlier run, so that the new chat is after the bot's first look
+	// and caught up rather than taken for old history.
+	l := listen(t, newPlatform(t, sim, testOptions(st)...))
+	l.stop(t)
+	sim.BeforeNext(http.MethodGet, "/chats", func() {
+		// The socket, dialed before the start-up, gets contact.updated.
+		if err := sim.Wait(10*time.Second, func() bool { return sim.BotSockets() > 0 }); err != nil {
+			t.Error(err)
+		}
+		alice := sim.AddContact("alice")
+		if _, err := sim.Send(alice.JID, sim.Bot().JID, "hello"); err != nil {
+			t.Error(err)
+		}
+	})
+	l = listen(t, newPlatform(t, sim, testOptions(st)...))
+	waitCond(t, "the message", func() bool { return len(l.typed(tada.TypeNewMessage)) > 0 })
+	nm := l.typed(tada.TypeNewMessage)[0].(*tada.NewMessage)
+	if !nm.Replayed {
+		t.Fatal("the message came live; the test did not exercise the catch-up")
+	}
+	if m := nm.Messages()[0]; m.Text != "hello" || m.Sender.Name != "alice" {
+		t.Fatalf("message %q from %+v, want hello from alice", m.Text, m.Sender)
+	}
+	// Kept apart from the contacts, the sender still joins when its
+	// frame is read.
+	waitCond(t, "alice's ContactJoined", func() bool { return len(l.typed(tada.TypeContactJoined)) > 0 })
+	if cj := l.typed(tada.TypeContactJoined); len(cj) != 1 || cj[0].(*tada.ContactJoined).Contact.DisplayName != "alice" {
+		t.Fatalf("ContactJoined %+v, want alice's once", cj)
 	}
 }

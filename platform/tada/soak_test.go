@@ -43,6 +43,10 @@ func (w soakWorld) EmitOversized(t *testing.T) {
 	w.sim.SendRaw(`{"event":"server.future.thing","params":{"pad":"` + strings.Repeat("x", tada.DefaultMaxFrame) + `"}}`)
 }
 
+// StallConnect drops the bot's connection and leaves its reconnects
+// unanswered until release.
+func (w soakWorld) StallConnect(t *testing.T) func() { return w.sim.StallConnects() }
+
 // TestSoak runs the soak harness (short here; make soak runs the full
 // sizes).
 func TestSoak(t *testing.T) {

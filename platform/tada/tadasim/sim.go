@@ -87,6 +87,7 @@ type Stats struct {
 	TotalSockets   int // connections accepted since Start (panicked ones too)
 	Panics         int // connections refused with server.panic
 	FramesSent     int // frames queued to sockets
+	FramesWritten  int // frames written to sockets
 	ConfirmsSent   int // server.confirm frames
 	ConfirmsTaken  int // client.confirm frames received
 	Redelivered    int // unconfirmed events sent again on a new connection
@@ -150,6 +151,8 @@ type Server struct {
 	killOnConfirm   int // close at the n-th next client.confirm, unprocessed
 	swallowConfirms int // client events not answered with server.confirm
 	restFaults      []RESTFault
+	restHooks       []restHook
+	stall           chan struct{}     // while set, WebSocket upgrades wait for it to close
 	refuse          map[string]string // client event → warning for its next one
 	delay           time.Duration
 }
@@ -317,6 +320,48 @@ func (s *Server) SwallowConfirms(n int) {
 func (s *Server) FailNext(f RESTFault) {
 	s.mu.Lock()
 	s.restFaults = append(s.restFaults, f)
+	s.mu.Unlock()
+}
+
+// StallConnects drops the bot's connections and leaves every new
+// WebSocket connection unanswered (the upgrade hangs, as behind a stuck
+// proxy) until release is called; REST calls are answered meanwhile.
+func (s *Server) StallConnects() (release func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stall == nil {
+		s.stall = make(chan struct{})
+	}
+	ch := s.stall
+	for sk := range s.sockets {
+		if sk.user.Bot {
+			sk.close()
+		}
+	}
+	s.notify()
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.stall == ch {
+			close(ch)
+			s.stall = nil
+		}
+	}
+}
+
+// restHook runs f before the next REST call that matches.
+type restHook struct {
+	method, path string
+	f            func()
+}
+
+// BeforeNext runs f when the next REST call matching method and path
+// (as in RESTFault; empty matches any) arrives, before it is answered:
+// what f changes lands between two calls of a client, such as a contact
+// that joins between a bot's contact list and its chat list.
+func (s *Server) BeforeNext(method, path string, f func()) {
+	s.mu.Lock()
+	s.restHooks = append(s.restHooks, restHook{method: method, path: path, f: f})
 	s.mu.Unlock()
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -165,5 +166,158 @@ func TestRESTEnvelope(t *testing.T) {
 	}
 	if st, env := get("/api/v4/teams/"+s.Team()+"/messages/d-unknown", s.Bot().Token); st != 404 || string(env["error"]) != `"NOT_FOUND"` {
 		t.Fatalf("%d %s", st, env)
+	}
+}
+
+// backlog reads the n frames a new connection gets first and returns
+// their confirm_ids.
+func backlog(t *testing.T, ws *websocket.Conn, n int) []string {
+	t.Helper()
+	ids := make([]string, 0, n)
+	for range n {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, data, err := ws.Read(ctx)
+		cancel()
+		if err != nil {
+			t.Fatalf("after %d frames of the backlog: %v", len(ids), err)
+		}
+		var f struct {
+			Event     string `json:"event"`
+			ConfirmID string `json:"confirm_id"`
+		}
+		if err := json.Unmarshal(data, &f); err != nil || f.Event != tada.EventMessageUpdated || f.ConfirmID == "" {
+			t.Fatalf("frame %d of the backlog: %s (%v)", len(ids), data, err)
+		}
+		ids = append(ids, f.ConfirmID)
+	}
+	return ids
+}
+
+func sendWhileAway(t *testing.T, s *tadasim.Server, n int) {
+	t.Helper()
+	alice := s.AddContact("alice")
+	for i := range n {
+		if _, err := s.Send(alice.JID, s.Bot().JID, "m"+strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := s.Unconfirmed(""); got != n {
+		t.Fatalf("%d events wait for a confirm, want %d", got, n)
+	}
+}
+
+// A backlog larger than the socket's buffer is redelivered whole on the
+// next connection; it used to overflow the buffer, which closed every
+// new connection at once.
+func TestBacklogLargerThanSocketBuffer(t *testing.T) {
+	s := tadasim.New(tadasim.WithSocketBuffer(8))
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	sendWhileAway(t, s, 100)
+	ws := dial(t, s, s.Bot().Token, s.Team())
+	ids := backlog(t, ws, 100)
+	for _, id := range ids {
+		write(t, ws, websocket.MessageText, tada.ClientConfirm, tada.ConfirmParams{ConfirmID: id}, "")
+	}
+	if err := s.Wait(5*time.Second, func() bool { return s.Unconfirmed("") == 0 }); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Stats(); st.TotalSockets != 1 || st.Redelivered != 100 {
+		t.Fatalf("%d connections, %d redelivered; want 1 and 100", st.TotalSockets, st.Redelivered)
+	}
+}
+
+// Confirms of a long backlog are taken as fast as they come, so the
+// server is done with a closed connection soon after: each used to copy
+// the whole backlog, and the socket's goroutines went on reading
+// confirms for seconds after the client had gone.
+func TestConfirmsOfLongBacklogEndWithConnection(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes even linear work on 40,000 confirms outlast the window")
+	}
+	const n = 40000
+	s := start(t)
+	sendWhileAway(t, s, n)
+	ws := dial(t, s, s.Bot().Token, s.Team())
+	ids := backlog(t, ws, n)
+	for _, id := range ids {
+		write(t, ws, websocket.MessageText, tada.ClientConfirm, tada.ConfirmParams{ConfirmID: id}, "")
+	}
+	_ = ws.CloseNow()
+	// The soak's window for goroutines to end after the bot stopped.
+	if err := s.Wait(5*time.Second, func() bool { return s.Stats().Sockets == 0 }); err != nil {
+		t.Fatalf("the server still serves the closed connection, %d events unconfirmed: %v", s.Unconfirmed(""), err)
+	}
+	if u := s.Unconfirmed(""); u != 0 {
+		t.Fatalf("%d events unconfirmed after every confirm was sent", u)
+	}
+}
+
+// An event made as soon as the client has the upgrade answer reaches the
+// new socket: the server takes the socket before it answers. It used to
+// take it after, and events of that moment that need no confirm (a new
+// contact, a group change) were lost.
+func TestEventRightAfterTheUpgradeReachesTheSocket(t *testing.T) {
+	s := start(t)
+	h := http.Header{}
+	h.Set("token", s.Bot().Token)
+	for i := range 50 {
+		ws, _, err := websocket.Dial(context.Background(), strings.Replace(s.URL(), "http", "ws", 1)+"/messaging/"+s.Team(), &websocket.DialOptions{HTTPHeader: h})
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := "c" + strconv.Itoa(i)
+		s.AddContact(name)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_, data, err := ws.Read(ctx)
+		cancel()
+		_ = ws.CloseNow()
+		if err != nil {
+			t.Fatalf("connection %d: no contact.updated for %s: %v", i, name, err)
+		}
+		f, err := tada.DecodeFrame(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cu, ok := f.Event.(*tada.ContactUpdated); !ok || cu.Contacts[0].DisplayName != name {
+			t.Fatalf("connection %d: first frame %s, want %s's contact.updated", i, data, name)
+		}
+	}
+}
+
+func TestStallConnectsHoldsUpgradesUntilReleased(t *testing.T) {
+	s := start(t)
+	first := dial(t, s, s.Bot().Token, s.Team())
+	release := s.StallConnects()
+	if _, _, err := first.Read(context.Background()); err == nil {
+		t.Fatal("the open connection got a frame; want it dropped")
+	}
+	h := http.Header{}
+	h.Set("token", s.Bot().Token)
+	url := strings.Replace(s.URL(), "http", "ws", 1) + "/messaging/" + s.Team()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	_, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: h})
+	cancel()
+	if err == nil {
+		t.Fatal("a connection was answered during the stall")
+	}
+	// REST still answers.
+	req, _ := http.NewRequest(http.MethodGet, s.URL()+"/api/v4/teams/"+s.Team(), nil)
+	req.Header.Set("token", s.Bot().Token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("REST during the stall: HTTP %d", resp.StatusCode)
+	}
+	release()
+	release() // a second call does nothing
+	dial(t, s, s.Bot().Token, s.Team())
+	if st := s.Stats(); st.TotalSockets != 2 {
+		t.Fatalf("%d connections, want the first and the one after the release", st.TotalSockets)
 	}
 }

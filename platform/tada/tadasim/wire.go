@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -106,6 +107,15 @@ func (s *Server) rest(h func(w http.ResponseWriter, r *http.Request, u *User) (a
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.sleepDelay(r.Context())
 		s.mu.Lock()
+		for i, h := range s.restHooks {
+			if (h.method == "" || h.method == r.Method) && strings.HasSuffix(r.URL.Path, h.path) {
+				s.restHooks = append(s.restHooks[:i], s.restHooks[i+1:]...)
+				s.mu.Unlock()
+				h.f()
+				s.mu.Lock()
+				break
+			}
+		}
 		s.stats.RESTCalls++
 		var fault *RESTFault
 		for i, f := range s.restFaults {
@@ -320,13 +330,19 @@ func (s *Server) getMessages(_ http.ResponseWriter, r *http.Request, u *User) (a
 // is server.panic, then close), sends the user's unconfirmed events again,
 // and serves client events.
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
-	ws, err := websocket.Accept(w, r, nil)
-	if err != nil {
-		return
-	}
-	ws.SetReadLimit(8 << 20)
 	s.mu.Lock()
-	s.stats.TotalSockets++
+	stall := s.stall
+	s.mu.Unlock()
+	if stall != nil {
+		select {
+		case <-stall:
+		case <-r.Context().Done():
+			return // the client gave up
+		case <-s.closing:
+			return
+		}
+	}
+	s.mu.Lock()
 	u := s.w.byToken[r.Header.Get("token")]
 	code := ""
 	switch {
@@ -338,6 +354,13 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		code = "TEAM_NOT_FOUND"
 	}
 	if code != "" {
+		s.mu.Unlock()
+		ws, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		s.mu.Lock()
+		s.stats.TotalSockets++
 		s.stats.Panics++
 		s.notify()
 		s.mu.Unlock()
@@ -348,24 +371,40 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		_ = ws.Close(websocket.StatusPolicyViolation, code)
 		return
 	}
-	// Room for the redelivered backlog on top of the live buffer: a
-	// backlog larger than the buffer would otherwise close every new
-	// connection at once and never drain.
-	sk := &socket{user: u, ws: ws, out: make(chan []byte, s.opts.socketBuffer+len(s.unconfirmed[u.JID])), kill: make(chan struct{})}
 	select {
 	case <-s.closing:
 		s.mu.Unlock()
-		_ = ws.CloseNow()
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return
 	default:
 	}
+	// The socket takes events from before the upgrade is answered: once
+	// the client has its answer, nothing sent to the user misses it (it
+	// used to be registered after, and events of that moment were lost).
+	// Room for the redelivered backlog on top of the live buffer: a
+	// backlog larger than the buffer would otherwise close every new
+	// connection at once and never drain.
+	sk := &socket{user: u, out: make(chan []byte, s.opts.socketBuffer+len(s.unconfirmed[u.JID])), kill: make(chan struct{})}
 	s.sockets[sk] = struct{}{}
+	s.stats.TotalSockets++ // counted before the client can see it
 	for _, ev := range s.unconfirmed[u.JID] {
 		s.enqueue(sk, ev.frame)
 		s.stats.Redelivered++
 	}
+	s.mu.Unlock()
+	ws, err := websocket.Accept(w, r, nil)
+	s.mu.Lock()
+	if err != nil {
+		delete(s.sockets, sk)
+		s.stats.TotalSockets--
+	}
 	s.notify()
 	s.mu.Unlock()
+	if err != nil {
+		return
+	}
+	ws.SetReadLimit(8 << 20)
+	sk.ws = ws
 	s.log.Debug("socket open", zap.String("user", u.JID))
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -420,6 +459,10 @@ func (s *Server) writeLoop(ctx context.Context, sk *socket) {
 				sk.close()
 				return
 			}
+			s.mu.Lock()
+			s.stats.FramesWritten++
+			s.notify()
+			s.mu.Unlock()
 		}
 	}
 }
@@ -457,9 +500,17 @@ func (s *Server) handleClient(sk *socket, data []byte) {
 		}
 		p := f.Params.(*tada.ConfirmParams)
 		q := s.unconfirmed[sk.user.JID]
+		// In place: a copy of the whole backlog per confirm made a long
+		// backlog quadratic, and the socket kept reading confirms long
+		// after its client had gone.
 		for i, ev := range q {
 			if ev.id == p.ConfirmID {
-				s.unconfirmed[sk.user.JID] = append(q[:i:i], q[i+1:]...)
+				if i == 0 {
+					q[0] = unconfirmed{}
+					s.unconfirmed[sk.user.JID] = q[1:]
+				} else {
+					s.unconfirmed[sk.user.JID] = slices.Delete(q, i, i+1)
+				}
 				break
 			}
 		}

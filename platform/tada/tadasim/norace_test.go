@@ -1,0 +1,6 @@
+//go:build !race
+
+package tadasim_test
+
+// raceEnabled is set when the race detector slows every step tenfold.
+const raceEnabled = false
