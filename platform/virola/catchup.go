@@ -64,11 +64,17 @@ func (p *Platform) catchUp(ctx context.Context) error {
 			case !first:
 				p.floors[id] = p.mark
 			default:
-				p.floors[id] = lastID(r)
-				if f, ok := unread[id]; ok {
-					p.floors[id] = f
+				// History is what the room held before the socket opened:
+				// what came since is on the socket, maybe still queued.
+				var f int64
+				if r0, ok := p.preOpen[id]; ok {
+					f = min(lastID(r0), lastID(r))
+				}
+				if u, ok := unread[id]; ok {
+					f = min(f, u)
 					p.unreadFrom[id] = true
 				}
+				p.floors[id] = f
 			}
 		}
 		if chat := itoa(id); !p.d.Known(chat) && lastID(r) > p.floors[id] {
@@ -88,6 +94,7 @@ func (p *Platform) catchUp(ctx context.Context) error {
 		}
 	}
 	p.floorsOK = true
+	p.preOpen = nil
 	p.mu.Unlock()
 	if first {
 		if err := p.saveMark(ctx); err != nil {

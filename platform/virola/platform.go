@@ -54,6 +54,10 @@ type Platform struct {
 	ready     atomic.Bool
 	keySet    bool
 
+	// markMu orders the writes of the mark, so an older one never lands
+	// after a newer one. It is taken before mu.
+	markMu sync.Mutex
+
 	mu        sync.Mutex
 	rooms     map[int64]Room  // as last seen
 	users     map[int64]User  // as last listed
@@ -73,6 +77,9 @@ type Platform struct {
 	// handled may not: a catch-up passes on messages newer than live
 	// ones still queued, whose rooms may have no cursor yet.
 	settled int64
+	// preOpen is the room list taken before the first socket opened, on
+	// a first start: the history not to replay.
+	preOpen map[int64]Room
 
 	resume           string          // where this process resumed from (resume.go)
 	unreadFrom       map[int64]bool  // rooms caught up from the server's read marks
@@ -179,6 +186,9 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 	if err := p.start(ctx); err != nil {
 		return err
 	}
+	if err := p.listBeforeOpen(ctx); err != nil {
+		return err
+	}
 	conn, err := p.client.DialEvents(ctx)
 	if err != nil {
 		return err
@@ -235,6 +245,26 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 			return err
 		}
 	}
+}
+
+// listBeforeOpen lists the rooms before the socket opens on a first
+// start: a room's messages up to then are history, not replayed, and any
+// message after it is on the socket or found by the catch-up.
+func (p *Platform) listBeforeOpen(ctx context.Context) error {
+	p.mu.Lock()
+	first := p.o.catchUp && !p.floorsOK && !p.markStored
+	p.mu.Unlock()
+	if !first {
+		return nil
+	}
+	rooms, err := p.listRooms(ctx)
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.preOpen = rooms
+	p.mu.Unlock()
+	return nil
 }
 
 // start learns who the bot is and loads the cursors, once.
@@ -543,6 +573,8 @@ func (p *Platform) settle(id int64) {
 // start after a restart. The first one is written even when it is 0: it
 // tells the next process that it restarts.
 func (p *Platform) saveMark(ctx context.Context) error {
+	p.markMu.Lock()
+	defer p.markMu.Unlock()
 	p.mu.Lock()
 	mark := max(p.mark, p.settled)
 	if p.o.store == nil || !p.keySet || (p.markStored && mark <= p.markSaved) {
