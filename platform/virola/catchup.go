@@ -79,7 +79,9 @@ func (p *Platform) catchUp(ctx context.Context) error {
 		}
 		if chat := itoa(id); !p.d.Known(chat) && lastID(r) > p.floors[id] {
 			extra = append(extra, chat)
-			if before < 0 || p.floors[id] < before {
+			// A room listed only now was made after the socket opened:
+			// all of it is above what the first list held.
+			if _, pre := p.preOpen[id]; pre && (before < 0 || p.floors[id] < before) {
 				before = p.floors[id]
 			}
 		}
@@ -88,9 +90,13 @@ func (p *Platform) catchUp(ctx context.Context) error {
 		// Written before anything is passed on, so that a process killed
 		// during this catch-up restarts rather than starting afresh: all
 		// but the rooms to catch up is history.
-		p.settled = high
+		var preHigh int64
+		for _, r := range p.preOpen {
+			preHigh = max(preHigh, lastID(r))
+		}
+		p.settled = preHigh
 		if before >= 0 {
-			p.settled = min(high, before)
+			p.settled = min(preHigh, before)
 		}
 	}
 	p.floorsOK = true
