@@ -26,10 +26,11 @@ func lastID(r Room) int64 {
 // catchUp lists the rooms, then passes on, room by room, what came after
 // the last message passed on. Rooms the cursors do not know start at
 // their floor: on the very first start the room's oldest message the bot
-// has not read, or its last message (history is not replayed), after a
-// restart the stored high-water mark (message ids grow across the
-// server), and for rooms that appear later the highest id seen before
-// they did.
+// has not read, or its last message (history is not replayed); after a
+// restart the stored mark; for rooms that appear later the settled id
+// when they did. A room without a cursor has had nothing passed on, so
+// everything of it above the settled id is new (message ids grow across
+// the server).
 func (p *Platform) catchUp(ctx context.Context) error {
 	if !p.o.catchUp {
 		return nil
@@ -39,7 +40,9 @@ func (p *Platform) catchUp(ctx context.Context) error {
 		return err
 	}
 	p.mu.Lock()
-	first := !p.floorsOK && p.mark == 0
+	// A store with cursors but no mark comes from a process that died
+	// before its first catch-up passed anything on.
+	first := !p.floorsOK && !p.markStored
 	p.mu.Unlock()
 	var unread map[int64]int64
 	if first && p.resume == resumeMarkers {
@@ -50,31 +53,60 @@ func (p *Platform) catchUp(ctx context.Context) error {
 	p.mu.Lock()
 	p.snapshot = snap
 	var extra []string
+	var high int64 // the newest message listed
+	before := int64(-1)
 	for id, r := range snap {
+		high = max(high, lastID(r))
 		if _, ok := p.floors[id]; !ok {
 			switch {
 			case p.floorsOK:
-				p.floors[id] = p.high
-			case p.mark > 0:
+				p.floors[id] = p.settled
+			case !first:
 				p.floors[id] = p.mark
 			default:
-				p.floors[id] = lastID(r)
-				if f, ok := unread[id]; ok {
-					p.floors[id] = f
+				// History is what the room held before the socket opened:
+				// what came since is on the socket, maybe still queued.
+				var f int64
+				if r0, ok := p.preOpen[id]; ok {
+					f = min(lastID(r0), lastID(r))
+				}
+				if u, ok := unread[id]; ok {
+					f = min(f, u)
 					p.unreadFrom[id] = true
 				}
-				p.high = max(p.high, lastID(r))
+				p.floors[id] = f
 			}
 		}
 		if chat := itoa(id); !p.d.Known(chat) && lastID(r) > p.floors[id] {
 			extra = append(extra, chat)
+			// A room listed only now was made after the socket opened:
+			// all of it is above what the first list held.
+			if _, pre := p.preOpen[id]; pre && (before < 0 || p.floors[id] < before) {
+				before = p.floors[id]
+			}
 		}
 	}
-	if !p.floorsOK && p.mark == 0 {
-		p.handled = max(p.handled, p.high)
+	if first {
+		// Written before anything is passed on, so that a process killed
+		// during this catch-up restarts rather than starting afresh: all
+		// but the rooms to catch up is history.
+		var preHigh int64
+		for _, r := range p.preOpen {
+			preHigh = max(preHigh, lastID(r))
+		}
+		p.settled = preHigh
+		if before >= 0 {
+			p.settled = min(preHigh, before)
+		}
 	}
 	p.floorsOK = true
+	p.preOpen = nil
 	p.mu.Unlock()
+	if first {
+		if err := p.saveMark(ctx); err != nil {
+			return err
+		}
+	}
 	slices.Sort(extra)
 	err = p.d.CatchUp(ctx, extra...)
 	p.mu.Lock()
@@ -83,6 +115,9 @@ func (p *Platform) catchUp(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Every room listed was caught up to its last message, or had
+	// nothing new above its floor.
+	p.settle(high)
 	return p.saveMark(ctx)
 }
 

@@ -37,7 +37,11 @@
 // tells which rooms moved; comments, which do not move a room, are found
 // through the discussions of the room's newest messages (CommentScan).
 // Message ids grow across the whole server, so a room the cursors do not
-// know starts after the highest handled id, which is stored too. The
+// know starts after a stored mark: the highest id up to which every
+// message was passed on (its room's cursor is stored first) or is history.
+// It follows the live messages in order and each finished catch-up, not
+// the highest id handled, and it is written before the first catch-up, so
+// a process killed at any moment is restarted, never started afresh. The
 // socket is pinged, since the protocol has no keepalive.
 //
 // Read marks are per message and per user. A message handled for good

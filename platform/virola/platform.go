@@ -54,6 +54,10 @@ type Platform struct {
 	ready     atomic.Bool
 	keySet    bool
 
+	// markMu orders the writes of the mark, so an older one never lands
+	// after a newer one. It is taken before mu.
+	markMu sync.Mutex
+
 	mu        sync.Mutex
 	rooms     map[int64]Room  // as last seen
 	users     map[int64]User  // as last listed
@@ -61,10 +65,21 @@ type Platform struct {
 	snapshot  map[int64]Room  // the room list of the running catch-up
 	floors    map[int64]int64 // where rooms new to the cursors start
 	floorsOK  bool
-	mark      int64 // high-water mark of handled message ids loaded at start (0: none)
+	mark      int64 // high-water mark loaded at start
 	markSaved int64 // the last one written
-	high      int64 // highest message id seen
-	handled   int64 // highest message id handled
+	// markStored says the store holds a mark: a process ran on it, so
+	// this is a restart, even when the mark is 0.
+	markStored bool
+	// settled is the highest message id such that every message up to
+	// it was passed on (its room has a stored cursor) or lies at or
+	// below its room's floor. Only it may become the mark: a room
+	// without a cursor starts there after a restart. The highest id
+	// handled may not: a catch-up passes on messages newer than live
+	// ones still queued, whose rooms may have no cursor yet.
+	settled int64
+	// preOpen is the room list taken before the first socket opened, on
+	// a first start: the history not to replay.
+	preOpen map[int64]Room
 
 	resume           string          // where this process resumed from (resume.go)
 	unreadFrom       map[int64]bool  // rooms caught up from the server's read marks
@@ -171,6 +186,9 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 	if err := p.start(ctx); err != nil {
 		return err
 	}
+	if err := p.listBeforeOpen(ctx); err != nil {
+		return err
+	}
 	conn, err := p.client.DialEvents(ctx)
 	if err != nil {
 		return err
@@ -229,6 +247,26 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 	}
 }
 
+// listBeforeOpen lists the rooms before the socket opens on a first
+// start: a room's messages up to then are history, not replayed, and any
+// message after it is on the socket or found by the catch-up.
+func (p *Platform) listBeforeOpen(ctx context.Context) error {
+	p.mu.Lock()
+	first := p.o.catchUp && !p.floorsOK && !p.markStored
+	p.mu.Unlock()
+	if !first {
+		return nil
+	}
+	rooms, err := p.listRooms(ctx)
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.preOpen = rooms
+	p.mu.Unlock()
+	return nil
+}
+
 // start learns who the bot is and loads the cursors, once.
 func (p *Platform) start(ctx context.Context) error {
 	if p.client.Self() == 0 {
@@ -260,7 +298,7 @@ func (p *Platform) start(ctx context.Context) error {
 		if ok {
 			mark, _ := strconv.ParseInt(string(data), 10, 64)
 			p.mu.Lock()
-			p.mark, p.markSaved = mark, mark
+			p.mark, p.markSaved, p.markStored = mark, mark, true
 			p.mu.Unlock()
 		}
 	}
@@ -339,7 +377,6 @@ func (p *Platform) ping(ctx context.Context, conn *websocket.Conn) {
 
 func (p *Platform) see(m *Message) {
 	p.mu.Lock()
-	p.high = max(p.high, m.MessageID)
 	if len(p.parents) >= maxParents {
 		clear(p.parents)
 	}
@@ -361,6 +398,9 @@ func (p *Platform) onEvent(ctx context.Context, ev bot.Event, emit func(bot.Even
 			if err := p.d.Live(ctx, it); err != nil {
 				return err
 			}
+			// Live messages come in id order: every one before it was
+			// passed on (its room's cursor is stored) or skipped.
+			p.settle(m.MessageID)
 		}
 		return nil
 	case *TextMessagesUpdated:
@@ -383,7 +423,8 @@ func (p *Platform) onEvent(ctx context.Context, ev bot.Event, emit func(bot.Even
 		p.mu.Lock()
 		p.rooms[e.Room.RoomID] = e.Room
 		if _, ok := p.floors[e.Room.RoomID]; !ok {
-			p.floors[e.Room.RoomID] = p.high
+			// Its messages come after this event, above what is settled.
+			p.floors[e.Room.RoomID] = p.settled
 		}
 		p.mu.Unlock()
 	case *RoomUpdated:
@@ -502,17 +543,14 @@ func (p *Platform) EventHandled(e bot.Event, err error) {
 	undelivered := bot.Undelivered(err)
 	p.noteUndelivered(itoa(m.RoomID), m.MessageID, undelivered)
 	p.d.Handled(itoa(m.RoomID), m.MessageID, err)
-	if undelivered {
+	if undelivered || !p.o.markRead {
 		return
 	}
 	p.mu.Lock()
-	p.handled = max(p.handled, m.MessageID)
-	if p.o.markRead {
-		if len(p.toMark) >= maxToMark {
-			p.toMark = p.toMark[1:]
-		}
-		p.toMark = append(p.toMark, m.MessageID)
+	if len(p.toMark) >= maxToMark {
+		p.toMark = p.toMark[1:]
 	}
+	p.toMark = append(p.toMark, m.MessageID)
 	p.mu.Unlock()
 }
 
@@ -524,12 +562,22 @@ func (p *Platform) Close(ctx context.Context) error {
 	return errors.Join(p.d.Flush(ctx), p.saveMark(ctx))
 }
 
-// saveMark stores the highest handled message id, where rooms new to the
-// cursors start after a restart.
-func (p *Platform) saveMark(ctx context.Context) error {
+// settle raises the settled id.
+func (p *Platform) settle(id int64) {
 	p.mu.Lock()
-	mark := max(p.mark, p.handled)
-	if p.o.store == nil || !p.keySet || mark <= p.markSaved {
+	p.settled = max(p.settled, id)
+	p.mu.Unlock()
+}
+
+// saveMark stores the settled message id, where rooms new to the cursors
+// start after a restart. The first one is written even when it is 0: it
+// tells the next process that it restarts.
+func (p *Platform) saveMark(ctx context.Context) error {
+	p.markMu.Lock()
+	defer p.markMu.Unlock()
+	p.mu.Lock()
+	mark := max(p.mark, p.settled)
+	if p.o.store == nil || !p.keySet || (p.markStored && mark <= p.markSaved) {
 		p.mu.Unlock()
 		return nil
 	}
@@ -539,6 +587,7 @@ func (p *Platform) saveMark(ctx context.Context) error {
 	}
 	p.mu.Lock()
 	p.markSaved = max(p.markSaved, mark)
+	p.markStored = true
 	p.mu.Unlock()
 	return nil
 }

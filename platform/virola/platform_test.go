@@ -45,7 +45,12 @@ type testBot struct {
 // answers "echo …" messages with a reply.
 func runBot(t *testing.T, w *simWorld, st store.Store, opts ...virola.Option) *testBot {
 	t.Helper()
-	p := virola.New(w.sim.URL(), append(append(testOptions(st), w.auth...), opts...)...)
+	return runBotOn(t, virola.New(w.sim.URL(), append(append(testOptions(st), w.auth...), opts...)...), st)
+}
+
+// runBotOn is runBot on a platform made by the caller.
+func runBotOn(t *testing.T, p *virola.Platform, st store.Store) *testBot {
+	t.Helper()
 	r := router.New()
 	tb := &testBot{p: p, rec: &rec{}, done: make(chan error, 1)}
 	router.On(r, func(c *bot.Context, e *virola.TextMessagesUpdated) error {

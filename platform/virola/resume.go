@@ -33,7 +33,7 @@ func (p *Platform) chooseResume() {
 		return
 	}
 	p.mu.Lock()
-	stored := p.mark > 0
+	stored := p.markStored
 	p.mu.Unlock()
 	switch {
 	case stored || len(p.d.Chats()) > 0:
@@ -237,7 +237,7 @@ func (p *Platform) undeliveredKey() string {
 
 // afterFlush runs after each write of the cursors.
 func (p *Platform) afterFlush(ctx context.Context) error {
-	return errors.Join(p.saveUndelivered(ctx), p.markRead(ctx))
+	return errors.Join(p.saveMark(ctx), p.saveUndelivered(ctx), p.markRead(ctx))
 }
 
 // saveUndelivered writes the undelivered messages when they changed.

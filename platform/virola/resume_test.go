@@ -321,3 +321,60 @@ func TestReplyCutByDropIsNotPostedTwice(t *testing.T) {
 		t.Fatalf("Send returned %q, want the earlier reply's id %d", got, replies[0].MessageID)
 	}
 }
+
+// A bot killed before it ever wrote its high-water mark, but after it
+// stored a cursor, resumes as a restart, not as a first start: a room it
+// had not passed anything of yet keeps the messages that came while it
+// was down, rather than starting at the room's newest message.
+func TestKillBeforeMarkKeepsMessagesOfRoomsWithoutCursor(t *testing.T) {
+	w := newSimWorld(t, false)
+	st := store.NewMemory()
+	opts := append(testOptions(st), w.auth...)
+	listen := func(p *virola.Platform, got chan<- string) (kill func()) {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- p.Listen(ctx, func(e bot.Event) error {
+				if c, ok := e.(*virola.TextMessagesCreated); ok {
+					m := c.Messages()[0]
+					_, err := p.Send(ctx, m.Chat.ID, bot.Outgoing{Text: "echo " + m.Text, ReplyTo: m.ID})
+					p.EventHandled(e, err)
+					got <- m.Text
+				}
+				return nil
+			})
+		}()
+		waitFor(t, "the platform", p.Ready)
+		// No Close: the process dies with what reached the store.
+		return func() { cancel(); <-done }
+	}
+	got1 := make(chan string, 10)
+	kill1 := listen(virola.New(w.sim.URL(), opts...), got1)
+	roomA := parseID(t, w.ConnectContact(t, "alice", false))
+	roomB := parseID(t, w.ConnectContact(t, "bob", false))
+	w.sim.Post(w.contactOf(roomA), roomA, "a1")
+	if text := <-got1; text != "a1" {
+		t.Fatalf("first process got %q", text)
+	}
+	kill1()
+
+	w.sim.Post(w.contactOf(roomB), roomB, "b1")
+	w.sim.Post(w.contactOf(roomA), roomA, "a2")
+	got2 := make(chan string, 10)
+	kill2 := listen(virola.New(w.sim.URL(), opts...), got2)
+	defer kill2()
+	var seen []string
+	deadline := time.After(20 * time.Second)
+	for len(seen) < 2 {
+		select {
+		case text := <-got2:
+			seen = append(seen, text)
+		case <-deadline:
+			t.Fatalf("after the restart got %q, want a2 and b1", seen)
+		}
+	}
+	slices.Sort(seen)
+	if !slices.Equal(seen, []string{"a2", "b1"}) {
+		t.Fatalf("after the restart got %q, want a2 and b1", seen)
+	}
+}
