@@ -169,6 +169,10 @@ type Client struct {
 	warnings, malformed, unknown, resends, rateLimited, confirmed, overflow atomic.Int64
 	unknownTypes                                                            sync.Map // event name → struct{}: logged once at info
 	unknownTypesN                                                           atomic.Int64
+
+	// confirmOnRead, when set, names the frames a Conn confirms as soon
+	// as they are read, without waiting for the caller's Confirm.
+	confirmOnRead func(Frame) bool
 }
 
 // maxUnknownTypes bounds the unknown event names remembered for logging.
@@ -439,7 +443,8 @@ func NewMessageID() string {
 // the queue's bound (WithEventBuffer) frames are dropped, counted in
 // ClientStats.Overflow, and Next returns one *Overflow in their place.
 // Events with a confirm_id must be confirmed with Confirm once they are
-// safe with the caller. A pinger sends client.ping and ends the
+// safe with the caller (Next clears the confirm_id of a frame the Conn
+// confirmed on read, which a Platform's Client does for messages). A pinger sends client.ping and ends the
 // connection when its confirm is late.
 type Conn struct {
 	c      *Client
@@ -453,6 +458,10 @@ type Conn struct {
 	mu      sync.Mutex
 	err     error
 	pending map[string]chan error
+
+	acksMu sync.Mutex
+	acks   []string      // confirm_ids read and to be confirmed by ackLoop
+	ackNow chan struct{} // 1-buffered: acks has ids
 }
 
 // Dial opens the WebSocket with the token header. It fetches
@@ -476,10 +485,11 @@ func (c *Client) Dial(ctx context.Context) (*Conn, error) {
 	ws.SetReadLimit(c.opts.maxFrame)
 	cctx, ccancel := context.WithCancel(context.Background())
 	cn := &Conn{c: c, ws: ws, q: newFrameQueue(c.opts.eventBuffer), ctx: cctx, cancel: ccancel,
-		done: make(chan struct{}), pending: map[string]chan error{}}
-	cn.wg.Add(2)
+		done: make(chan struct{}), pending: map[string]chan error{}, ackNow: make(chan struct{}, 1)}
+	cn.wg.Add(3)
 	go cn.readLoop()
 	go cn.pingLoop()
+	go cn.ackLoop()
 	return cn, nil
 }
 
@@ -562,10 +572,44 @@ func (cn *Conn) readLoop() {
 				}
 			}
 		}
+		if f.ConfirmID != "" && cn.c.confirmOnRead != nil && cn.c.confirmOnRead(f) {
+			// Confirmed now, by ackLoop so that a slow write never holds
+			// the reader; the caller sees no confirm_id to answer.
+			cn.acksMu.Lock()
+			cn.acks = append(cn.acks, f.ConfirmID)
+			cn.acksMu.Unlock()
+			select {
+			case cn.ackNow <- struct{}{}:
+			default:
+			}
+			f.ConfirmID = ""
+		}
 		if !cn.q.push(f) {
 			n := cn.c.overflow.Add(1)
 			if n == 1 || n%1000 == 0 {
 				log.Warn("the bot is behind; frames dropped, their messages are caught up", zap.Int64("dropped", n))
+			}
+		}
+	}
+}
+
+// ackLoop sends client.confirm for the frames readLoop confirmed on
+// read, in batches of what came meanwhile.
+func (cn *Conn) ackLoop() {
+	defer cn.wg.Done()
+	for {
+		select {
+		case <-cn.ctx.Done():
+			return
+		case <-cn.ackNow:
+		}
+		cn.acksMu.Lock()
+		ids := cn.acks
+		cn.acks = nil
+		cn.acksMu.Unlock()
+		for _, id := range ids {
+			if err := cn.Confirm(cn.ctx, id); err != nil {
+				return // the connection failed; the server keeps the rest
 			}
 		}
 	}

@@ -36,9 +36,14 @@
 //
 // # Confirms, both ways
 //
-// An event that carries a confirm_id is answered with client.confirm only
-// after emit returned, that is once it is in the bot's queue: an event
-// lost in a crash is not confirmed, and the server sends it again. Every
+// server.message.updated is answered with client.confirm as soon as it is
+// read (with catch-up on, the default): the message is in the chat's
+// history, and the REST catch-up after a reconnect or restart fetches it
+// if the bot never handled it, so the server is not left to send a busy
+// bot's whole backlog again on every reconnect. Any other event that
+// carries a confirm_id is answered only after emit returned, that is
+// once it is in the bot's queue: such an event lost in a crash is not
+// confirmed, and the server sends it again. Every
 // client event the Client sends carries a confirm_id and is sent again
 // every resend_timeout (from /features.json) until server.confirm comes;
 // messages carry a client-made message_id, so a repeat changes the same

@@ -62,6 +62,22 @@ func New(baseURL, team, token string, opts ...Option) (*Platform, error) {
 		unreadFrom: map[string]bool{}, reads: map[string]*readState{}, replies: map[string]int{}, retryNew: map[string]bool{}}
 	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{Store: c.opts.store, Logger: p.log,
 		Page: c.opts.catchUpPage, FlushEvery: c.opts.cursorFlush, AfterFlush: p.markRead})
+	if c.opts.catchUp {
+		// server.message.updated is confirmed as soon as it is read. What
+		// it holds is a message version in the chat's history, and the
+		// REST catch-up recovers it: the cursor of a chat stays below
+		// every version not handled for good, a reconnect or restart
+		// catches every known chat up from it, and a chat with no cursor
+		// is found by its version in the chat list. Confirming after
+		// the handler instead leaves the server holding every frame
+		// queued behind a busy bot, and each reconnect brings that whole
+		// backlog again. Other frames (contacts, receipts) have no
+		// catch-up and are still confirmed once passed on.
+		c.confirmOnRead = func(f Frame) bool {
+			_, ok := f.Event.(*MessageUpdated)
+			return ok
+		}
+	}
 	return p, nil
 }
 

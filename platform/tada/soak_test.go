@@ -1,7 +1,10 @@
 package tada_test
 
 import (
+	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,18 +13,29 @@ import (
 	"github.com/parleybot/parley/platform/platformtest"
 	"github.com/parleybot/parley/platform/tada"
 	"github.com/parleybot/parley/store"
+	"go.uber.org/zap"
 )
 
 // soakPlatform is the soak's platform, in this process and in the bot
 // processes it starts; addr holds the server's URL, team and bot token.
 // Default cursor flush and frame limit; short backoff and call timeout so
-// a run measures the platform rather than its waits.
+// a run measures the platform rather than its waits. PARLEY_SOAK_DEBUG=dir
+// writes each bot process's debug log there.
 func soakPlatform(addr string, st store.Store) (bot.Platform, error) {
 	q, err := url.ParseQuery(addr)
 	if err != nil {
 		return nil, err
 	}
-	return tada.New(q.Get("url"), q.Get("team"), q.Get("token"), tada.WithStore(st),
+	log := zap.NewNop()
+	if dir := os.Getenv("PARLEY_SOAK_DEBUG"); dir != "" {
+		// Each bot process writes its debug log to the directory.
+		cfg := zap.NewDevelopmentConfig()
+		cfg.OutputPaths = []string{filepath.Join(dir, fmt.Sprintf("bot-%d.log", os.Getpid()))}
+		if log, err = cfg.Build(); err != nil {
+			return nil, err
+		}
+	}
+	return tada.New(q.Get("url"), q.Get("team"), q.Get("token"), tada.WithStore(st), tada.WithLogger(log),
 		tada.WithBackoff(5*time.Millisecond, 100*time.Millisecond),
 		tada.WithCallTimeout(10*time.Second),
 	)
