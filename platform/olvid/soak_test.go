@@ -1,7 +1,10 @@
 package olvid_test
 
 import (
+	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -9,6 +12,7 @@ import (
 	"github.com/parleybot/parley/platform/olvid"
 	"github.com/parleybot/parley/platform/platformtest"
 	"github.com/parleybot/parley/store"
+	"go.uber.org/zap"
 )
 
 // soakPlatform is the soak's platform, in this process and in the bot
@@ -20,7 +24,16 @@ func soakPlatform(addr string, st store.Store) (bot.Platform, error) {
 	if err != nil {
 		return nil, err
 	}
-	return olvid.New(q.Get("addr"), olvid.WithClientKey(q.Get("key")), olvid.WithStore(st),
+	log := zap.NewNop()
+	if dir := os.Getenv("PARLEY_SOAK_DEBUG"); dir != "" {
+		// Each bot process writes its debug log to the directory.
+		cfg := zap.NewDevelopmentConfig()
+		cfg.OutputPaths = []string{filepath.Join(dir, fmt.Sprintf("bot-%d.log", os.Getpid()))}
+		if log, err = cfg.Build(); err != nil {
+			return nil, err
+		}
+	}
+	return olvid.New(q.Get("addr"), olvid.WithClientKey(q.Get("key")), olvid.WithStore(st), olvid.WithLogger(log),
 		olvid.WithBackoff(5*time.Millisecond, 100*time.Millisecond),
 		olvid.WithCallTimeout(10*time.Second),
 	)
@@ -33,6 +46,9 @@ type soakWorld struct{ *simWorld }
 func (w soakWorld) SoakAddr() string {
 	return url.Values{"addr": {w.sim.Addr()}, "key": {w.sim.ClientKey()}}.Encode()
 }
+
+// DropsMade counts the simulator's drops.
+func (w soakWorld) DropsMade() int { return w.sim.Stats().Drops }
 
 // TestSoak runs the soak harness (short here; make soak runs the full
 // sizes).

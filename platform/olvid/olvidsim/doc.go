@@ -19,6 +19,7 @@
 // One written just before the client went away is read all the same.
 //
 // Faults: FailNext (an error reply), SetDelay, SetUnavailable, CutStreams
-// (streams end with UNAVAILABLE), DropConnections and DropAfter (TCP
-// connections close, possibly with notifications in flight).
+// (streams end with UNAVAILABLE), DropConnections, DropAfter and DropEvery (TCP
+// connections close, possibly with notifications or, for DropEvery, a
+// unary answer in flight).
 package olvidsim

@@ -76,6 +76,7 @@ type Stats struct {
 	Frames                int64 // notifications sent
 	Calls                 int64 // RPCs handled, streams included
 	Unauthenticated       int64 // calls refused for their key
+	Drops                 int   // connection drops made by DropAfter and DropEvery
 }
 
 // Sim is a simulated Olvid bot daemon: a gRPC server on loopback that
@@ -94,8 +95,10 @@ type Sim struct {
 	delays      map[string]time.Duration
 	unavailable bool
 	dropAfter   int64 // frames left before the connections drop; 0 = off
+	dropEvery   int64 // re-arms dropAfter after each drop; 0 = once
 
 	frames, calls, unauth atomic.Int64
+	drops                 atomic.Int64
 	streams, streamsTotal atomic.Int64
 	cut                   chan struct{} // closed to end every open stream
 	cutMu                 sync.Mutex
@@ -161,7 +164,7 @@ func (s *Sim) Close() error {
 // Stats returns the counters.
 func (s *Sim) Stats() Stats {
 	st := Stats{Frames: s.frames.Load(), Calls: s.calls.Load(), Unauthenticated: s.unauth.Load(),
-		Streams: int(s.streams.Load()), TotalStreams: int(s.streamsTotal.Load())}
+		Streams: int(s.streams.Load()), TotalStreams: int(s.streamsTotal.Load()), Drops: int(s.drops.Load())}
 	if s.ln != nil {
 		st.Conns, st.TotalConns = s.ln.counts()
 	}
@@ -229,23 +232,44 @@ func (s *Sim) DropConnections() { s.ln.dropAll() }
 // notification sent from now; frames in flight may be lost.
 func (s *Sim) DropAfter(n int) {
 	s.faultMu.Lock()
-	s.dropAfter = int64(n)
+	s.dropAfter, s.dropEvery = int64(n), 0
+	s.faultMu.Unlock()
+}
+
+// DropEvery closes every client connection after every n frames until
+// DropEvery(0), a frame being a notification on a stream or the answer to
+// a unary call: a cut answer's call was carried out, and the client sees
+// the connection fail (UNAVAILABLE), its outcome unknown.
+func (s *Sim) DropEvery(n int) {
+	s.faultMu.Lock()
+	s.dropAfter, s.dropEvery = int64(n), int64(n)
 	s.faultMu.Unlock()
 }
 
 // sent counts a notification frame and applies DropAfter.
 func (s *Sim) sent() {
 	s.frames.Add(1)
-	s.faultMu.Lock()
-	drop := false
-	if s.dropAfter > 0 {
-		s.dropAfter--
-		drop = s.dropAfter == 0
-	}
-	s.faultMu.Unlock()
-	if drop {
+	if s.cutHere(false) {
 		s.ln.dropAll()
 	}
+}
+
+// cutHere counts a frame against DropAfter and DropEvery and tells
+// whether the connections drop at it; unary answers count for DropEvery
+// only.
+func (s *Sim) cutHere(unary bool) bool {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	if s.dropAfter <= 0 || unary && s.dropEvery == 0 {
+		return false
+	}
+	s.dropAfter--
+	if s.dropAfter > 0 {
+		return false
+	}
+	s.dropAfter = s.dropEvery
+	s.drops.Add(1)
+	return true
 }
 
 func shortName(full string) string { return full[strings.LastIndexByte(full, '/')+1:] }
@@ -309,7 +333,14 @@ func (s *Sim) unaryInterceptor(ctx context.Context, req any, info *grpc.UnarySer
 	if err := s.admit(ctx, info.FullMethod); err != nil {
 		return nil, err
 	}
-	return h(ctx, req)
+	resp, err := h(ctx, req)
+	if err == nil && s.cutHere(true) {
+		// The call was carried out but its answer dies with the
+		// connection: the client sees the transport fail, not an answer.
+		s.ln.dropAll()
+		return nil, status.Error(codes.Unavailable, "connection closed before the answer")
+	}
+	return resp, err
 }
 
 func (s *Sim) streamInterceptor(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {

@@ -260,3 +260,37 @@ func TestFaults(t *testing.T) {
 	}
 	waitFor(t, func() bool { return s.Stats().Conns == 0 })
 }
+
+// TestDropEveryCutsUnaryAnswers: DropEvery counts unary answers as frames;
+// a cut call was carried out, yet its client sees UNAVAILABLE, and the
+// drops repeat until DropEvery(0).
+func TestDropEveryCutsUnaryAnswers(t *testing.T) {
+	s := olvidsim.New()
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	cc, err := grpc.NewClient(s.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cc.Close()
+	ctx := metadata.AppendToOutgoingContext(context.Background(), "daemon-client-key", s.ClientKey())
+	cut := 0
+	s.DropEvery(2)
+	for range 6 {
+		err := cc.Invoke(ctx, pb.ToolCommandService_Ping_FullMethodName, &pb.PingRequest{}, &pb.PingResponse{})
+		if status.Code(err) == codes.Unavailable {
+			cut++
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if cut != 3 || s.Stats().Drops != 3 {
+		t.Fatalf("cut %d calls, %d drops; want 3 and 3", cut, s.Stats().Drops)
+	}
+	s.DropEvery(0)
+	if err := cc.Invoke(ctx, pb.ToolCommandService_Ping_FullMethodName, &pb.PingRequest{}, &pb.PingResponse{}); err != nil {
+		t.Fatal(err)
+	}
+}
