@@ -15,6 +15,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/parleybot/parley/internal/simfault"
 	"github.com/parleybot/parley/platform/virola"
 )
 
@@ -108,8 +109,7 @@ type Server struct {
 	sessions map[string]int64 // session id → user
 	conns    map[*conn]struct{}
 	faults   map[string][]fault // "METHOD pattern" → queued error answers
-	drop     int                // drop the connection after this many more frames; 0 = off
-	every    int                // DropEvery's period: drop is set to it again after a drop
+	drops    simfault.Drops     // DropAfter and DropEvery
 	delay    time.Duration
 	stats    Stats
 	changed  chan struct{} // closed and replaced on every change
@@ -203,7 +203,9 @@ func (s *Server) Wait(timeout time.Duration, cond func() bool) error {
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.stats
+	st := s.stats
+	st.Drops = s.drops.Made()
+	return st
 }
 
 // DropAfter drops the connection at the n-th frame from now: a frame
@@ -214,7 +216,7 @@ func (s *Server) Stats() Stats {
 // client), and every events socket is closed. n <= 0 turns it off.
 func (s *Server) DropAfter(n int) {
 	s.mu.Lock()
-	s.drop, s.every = max(n, 0), 0
+	s.drops.After(n)
 	s.mu.Unlock()
 }
 
@@ -222,24 +224,8 @@ func (s *Server) DropAfter(n int) {
 // once, until DropEvery(0); calling it again starts the count anew.
 func (s *Server) DropEvery(n int) {
 	s.mu.Lock()
-	s.every = max(n, 0)
-	s.drop = s.every
+	s.drops.Every(n)
 	s.mu.Unlock()
-}
-
-// cutHereLocked counts one frame against DropAfter and DropEvery and
-// reports whether the connection drops at it. The caller holds s.mu.
-func (s *Server) cutHereLocked() bool {
-	if s.drop == 0 {
-		return false
-	}
-	s.drop--
-	if s.drop > 0 {
-		return false
-	}
-	s.drop = s.every
-	s.stats.Drops++
-	return true
 }
 
 // DropAll closes every open events socket now.
@@ -375,7 +361,7 @@ func (s *Server) serveConn(ctx context.Context, ws *websocket.Conn, c *conn) {
 			}
 			// The drop counter is taken here, when the frame goes out.
 			s.mu.Lock()
-			cut := s.cutHereLocked()
+			cut := s.drops.Cut()
 			s.mu.Unlock()
 			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			err := ws.Write(wctx, websocket.MessageText, b)

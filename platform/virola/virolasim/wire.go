@@ -50,7 +50,7 @@ func (s *Server) routes() http.Handler {
 			out, ae := h(w, r, uid)
 			if out != nil || ae != nil {
 				s.mu.Lock()
-				cut := s.cutHereLocked() || f != nil
+				cut := s.drops.Cut() || f != nil
 				if cut {
 					for c := range s.conns {
 						c.close()
