@@ -73,6 +73,22 @@ func Undelivered(err error) bool {
 	return err != nil && (errors.Is(err, ErrNotSent) || errors.Is(err, ErrOutcomeUnknown))
 }
 
+// Outcome names how a command ended, in the words the command observers
+// of every platform report: "ok" (err is nil), "not_sent" (ErrNotSent),
+// "unknown" (ErrOutcomeUnknown) or "error" (the server refused it, or any
+// other failure). They are the metrics package's Outcome values.
+func Outcome(err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, ErrNotSent):
+		return "not_sent"
+	case errors.Is(err, ErrOutcomeUnknown):
+		return "unknown"
+	}
+	return "error"
+}
+
 // KindError returns an error with message msg that matches kind with
 // errors.Is. Platforms define their sentinels with it, such as
 // simplex.ErrNotSent matching bot.ErrNotSent, so each keeps its own

@@ -492,3 +492,18 @@ func TestMiddlewaresDoNotAllocate(t *testing.T) {
 		t.Errorf("middlewares allocate %v times per event in steady state, want 0", n)
 	}
 }
+
+// The platforms name command outcomes with bot.Outcome; the label keeps
+// exactly those names.
+func TestOutcomeValuesAreBotOutcomes(t *testing.T) {
+	for err, want := range map[error]string{
+		nil: metrics.OutcomeOK,
+		bot.KindError(bot.ErrNotSent, "not sent"):       metrics.OutcomeNotSent,
+		bot.KindError(bot.ErrOutcomeUnknown, "unknown"): metrics.OutcomeUnknown,
+		errors.New("refused"):                           metrics.OutcomeError,
+	} {
+		if got := bot.Outcome(err); got != want {
+			t.Errorf("bot.Outcome(%v) = %q, metrics has %q", err, got, want)
+		}
+	}
+}

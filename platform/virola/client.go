@@ -382,17 +382,7 @@ func (c *Client) call(ctx context.Context, method, path string, q url.Values, mk
 	}
 	start := time.Now()
 	err := c.callOnce(ctx, method, path, q, mk, out)
-	outcome := "ok"
-	switch {
-	case err == nil:
-	case errors.Is(err, ErrNotSent):
-		outcome = "not_sent"
-	case errors.Is(err, ErrOutcomeUnknown):
-		outcome = "unknown"
-	default:
-		outcome = "error"
-	}
-	c.o.onCommand(method+" "+routeOf(path), outcome, time.Since(start))
+	c.o.onCommand(method+" "+routeOf(path), bot.Outcome(err), time.Since(start))
 	return err
 }
 
