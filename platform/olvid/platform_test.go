@@ -83,6 +83,25 @@ func (r *runningBot) stop(t testing.TB) {
 	}
 }
 
+// startBot runs b until the test ends or stop is called.
+func startBot(t testing.TB, b *bot.Bot) *runningBot {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	rb := &runningBot{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		rb.err = b.Run(ctx)
+		close(rb.done)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-rb.done:
+		case <-time.After(wait):
+		}
+	})
+	return rb
+}
+
 // runBot runs a bot on p that records every message and every other
 // event; setup may add routes and middleware first.
 func runBot(t testing.TB, p bot.Platform, log *handledLog, setup func(b *bot.Bot, r *router.Router)) *runningBot {
@@ -105,20 +124,7 @@ func runBot(t testing.TB, p bot.Platform, log *handledLog, setup func(b *bot.Bot
 		log.mu.Unlock()
 		return nil
 	}))
-	ctx, cancel := context.WithCancel(context.Background())
-	rb := &runningBot{cancel: cancel, done: make(chan struct{})}
-	go func() {
-		rb.err = b.Run(ctx)
-		close(rb.done)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-rb.done:
-		case <-time.After(wait):
-		}
-	})
-	return rb
+	return startBot(t, b)
 }
 
 // Every stream is cut in the middle of a flood, in several ways, new

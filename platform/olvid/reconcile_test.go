@@ -2,6 +2,8 @@ package olvid_test
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +17,7 @@ import (
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/platform/olvid"
 	pb "github.com/parleybot/parley/platform/olvid/olvidpb"
+	"github.com/parleybot/parley/router"
 	"github.com/parleybot/parley/store"
 )
 
@@ -259,4 +262,67 @@ func (s failingUnread) SendMsg(m any) error {
 		}
 	}
 	return s.ClientStream.SendMsg(m)
+}
+
+// A reply reaches the daemon, but the connection drops before the daemon
+// carries it out, and the daemon carries it out only after the bot looked
+// for it in the discussion (a command that reached it runs even if its
+// client is gone): the handler is told the outcome is unknown and the
+// message comes again after a reconnect. Its reply is then found in the
+// discussion, not sent a second time.
+func TestSendCarriedOutLateIsFoundBeforeSendingAgain(t *testing.T) {
+	sim := newSim(t)
+	alice := sim.AddContact("alice")
+	p := newPlatform(t, sim, store.NewMemory())
+	var mu sync.Mutex
+	var outcomes []error
+	r := router.New()
+	r.OnMessage(func(c *bot.Context, m bot.Message) error {
+		err := c.Reply("echo: " + m.Text)
+		mu.Lock()
+		outcomes = append(outcomes, err)
+		mu.Unlock()
+		return err
+	})
+	handled := func() []error {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(outcomes)
+	}
+	run := startBot(t, bot.New(p, r, bot.WithStopTimeout(wait)))
+	defer run.stop(t)
+	waitFor(t, "the streams", p.Ready)
+
+	arrived, release := sim.Hold("MessageSend")
+	defer release()
+	// The reconnect's catch-up waits in its listing of the discussions
+	// until the held reply was carried out.
+	sim.SetDelay("DiscussionList", time.Hour)
+	if _, err := sim.ContactSend(alice.DiscussionID, "one"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-arrived:
+	case <-time.After(wait):
+		t.Fatal("the reply never reached the daemon")
+	}
+	sim.DropConnections()
+	waitFor(t, "the handler to fail", func() bool { return len(handled()) == 1 })
+	if err := handled()[0]; !errors.Is(err, bot.ErrOutcomeUnknown) {
+		t.Fatalf("the handler's reply: %v, want an unknown outcome", err)
+	}
+	release()
+	waitFor(t, "the held reply", func() bool { return sim.BotSentCount() == 1 })
+	sim.SetDelay("DiscussionList", 0)
+	sim.DropConnections() // ends the waiting listing; the next catch-up passes "one" on again
+	waitFor(t, "the message again", func() bool { return len(handled()) == 2 })
+	if err := handled()[1]; err != nil {
+		t.Fatalf("the second handling: %v", err)
+	}
+	if n := sim.BotSentCount(); n != 1 {
+		t.Fatalf("the bot replied %d times to one message", n)
+	}
+	if s := p.Stats(); s.Reconciled != 1 {
+		t.Fatalf("stats %+v, want one send reconciled", s)
+	}
 }

@@ -161,7 +161,8 @@ func TestUnknownNotificationLoggedOnce(t *testing.T) {
 
 // A message whose handler was told its reply was not delivered is handed
 // to its handler again after a restart, even though the reply landed:
-// the handler decides, as it was told.
+// the handler decides, as it was told. The reply it sends again is found
+// in the discussion, quoting the message, and not sent a second time.
 func TestUndeliveredReplyIsHandledAgainAfterRestart(t *testing.T) {
 	sim := newSim(t)
 	alice := sim.AddContact("alice")
@@ -213,7 +214,10 @@ func TestUndeliveredReplyIsHandledAgainAfterRestart(t *testing.T) {
 	case <-time.After(wait):
 		t.Fatal("the undelivered message was not passed on again")
 	}
-	if s := p2.Stats(); s.Replied != 0 {
-		t.Fatalf("stats %+v: skipped as replied to", s)
+	if s := p2.Stats(); s.Replied != 0 || s.Reconciled != 1 {
+		t.Fatalf("stats %+v: want no message skipped as replied to, one reply found sent", s)
+	}
+	if n := sim.BotSentCount(); n != 1 {
+		t.Fatalf("the bot replied %d times to one message", n)
 	}
 }
