@@ -83,6 +83,37 @@ func (r *runningBot) stop(t testing.TB) {
 	}
 }
 
+// listenRaw runs p.Listen with no bot in between: each message event
+// goes to onMessage, on the listening goroutine. stop ends Listen and
+// waits for it; it does not close p.
+func listenRaw(t testing.TB, p *olvid.Platform, onMessage func(*olvid.MessageReceived)) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = p.Listen(ctx, func(e bot.Event) error {
+			if m, ok := e.(*olvid.MessageReceived); ok {
+				onMessage(m)
+			}
+			return nil
+		})
+	}()
+	stop = func() {
+		cancel()
+		<-done
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+// echo replies to the message of e, quoting it.
+func echo(p *olvid.Platform, e *olvid.MessageReceived) error {
+	m := e.Messages()[0]
+	_, err := p.Send(context.Background(), m.Chat.ID, bot.Outgoing{Text: "echo: " + m.Text, ReplyTo: m.ID})
+	return err
+}
+
 // startBot runs b until the test ends or stop is called.
 func startBot(t testing.TB, b *bot.Bot) *runningBot {
 	t.Helper()

@@ -43,31 +43,21 @@ func TestSendWithLostAnswerIsNotSentTwice(t *testing.T) {
 	var mu sync.Mutex
 	handled := map[string]int{}
 	outcomes := map[string][]error{}
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- p.Listen(ctx, func(e bot.Event) error {
-			m, ok := e.(*olvid.MessageReceived)
-			if !ok {
-				return nil
-			}
-			msg := m.Messages()[0]
-			// Handled in its own goroutine, as the bot does, so that the
-			// platform can reconnect while the send waits.
-			go func() {
-				_, err := p.Send(context.Background(), msg.Chat.ID, bot.Outgoing{Text: "echo: " + msg.Text, ReplyTo: msg.ID})
-				mu.Lock()
-				handled[msg.Text]++
-				outcomes[msg.Text] = append(outcomes[msg.Text], err)
-				mu.Unlock()
-				p.EventHandled(e, err)
-			}()
-			return nil
-		})
-	}()
+	stop := listenRaw(t, p, func(m *olvid.MessageReceived) {
+		text := m.Messages()[0].Text
+		// Handled in its own goroutine, as the bot does, so that the
+		// platform can reconnect while the send waits.
+		go func() {
+			err := echo(p, m)
+			mu.Lock()
+			handled[text]++
+			outcomes[text] = append(outcomes[text], err)
+			mu.Unlock()
+			p.EventHandled(m, err)
+		}()
+	})
 	defer func() {
 		stop()
-		<-done
 		_ = p.Close(context.Background())
 	}()
 	waitFor(t, "the streams", p.Ready)
@@ -112,16 +102,18 @@ func TestSendWithLostAnswerIsNotSentTwice(t *testing.T) {
 	}
 }
 
-// unreadHook runs before the catch-up's listing of unread messages
-// reaches the daemon.
+// unreadHook runs before each listing of unread messages reaches the
+// daemon; an error it returns fails the listing instead.
 type unreadHook struct {
 	grpc.ClientStream
-	before func()
+	before func() error
 }
 
 func (s unreadHook) SendMsg(m any) error {
 	if r, ok := m.(*pb.MessageListRequest); ok && r.GetUnread() {
-		s.before()
+		if err := s.before(); err != nil {
+			return err
+		}
 	}
 	return s.ClientStream.SendMsg(m)
 }
@@ -140,9 +132,9 @@ func TestUnreadListingDoesNotSkipQueuedMessages(t *testing.T) {
 		if err != nil || !strings.HasSuffix(method, "/MessageList") {
 			return cs, err
 		}
-		return unreadHook{ClientStream: cs, before: func() {
+		return unreadHook{ClientStream: cs, before: func() error {
 			if !armed.Load() || !fired.CompareAndSwap(false, true) {
-				return
+				return nil
 			}
 			// "two" goes to the open stream; the streams end; "three"
 			// finds no stream and stays unread.
@@ -156,6 +148,7 @@ func TestUnreadListingDoesNotSkipQueuedMessages(t *testing.T) {
 			if _, err := sim.ContactSend(alice.DiscussionID, "three"); err != nil {
 				t.Error(err)
 			}
+			return nil
 		}}, nil
 	})
 	p := newPlatform(t, sim, store.NewMemory(), olvid.WithDialOptions(hook))
@@ -219,7 +212,7 @@ func TestMessageQueuedWhenSessionEndsIsCaughtUp(t *testing.T) {
 		case strings.HasSuffix(method, "/MessageReceived"):
 			return endSignal{ClientStream: cs, ended: ended}, nil
 		case strings.HasSuffix(method, "/MessageList"):
-			return failingUnread{ClientStream: cs, fail: func() error {
+			return unreadHook{ClientStream: cs, before: func() error {
 				// The catch-up's listing, not the one at start-up
 				// before the streams open.
 				if sim.Subscribers("MessageReceived") == 0 || !fired.CompareAndSwap(false, true) {
@@ -247,21 +240,6 @@ func TestMessageQueuedWhenSessionEndsIsCaughtUp(t *testing.T) {
 	if !fired.Load() {
 		t.Fatal("the first catch-up did not fail")
 	}
-}
-
-// failingUnread fails the unread listing when fail says so.
-type failingUnread struct {
-	grpc.ClientStream
-	fail func() error
-}
-
-func (s failingUnread) SendMsg(m any) error {
-	if r, ok := m.(*pb.MessageListRequest); ok && r.GetUnread() {
-		if err := s.fail(); err != nil {
-			return err
-		}
-	}
-	return s.ClientStream.SendMsg(m)
 }
 
 // A reply reaches the daemon, but the connection drops before the daemon
