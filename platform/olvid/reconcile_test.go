@@ -3,6 +3,7 @@ package olvid_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -302,5 +303,85 @@ func TestSendCarriedOutLateIsFoundBeforeSendingAgain(t *testing.T) {
 	}
 	if s := p.Stats(); s.Reconciled != 1 {
 		t.Fatalf("stats %+v, want one send reconciled", s)
+	}
+}
+
+// The connections drop every few frames (notifications and unary
+// answers, catch-up listings cut on the way) while one handler is
+// blocked: the catch-ups of the reconnects never hand its message out
+// again, and once it is released every message is answered once (a
+// message whose reply had an unknown outcome may be handled again, but
+// not answered again).
+func TestDropsWhileAHandlerIsBlockedHandEachMessageOnce(t *testing.T) {
+	sim := newSim(t)
+	alice, bob := sim.AddContact("alice"), sim.AddContact("bob")
+	p := newPlatform(t, sim, store.NewMemory())
+	log := newLog()
+	release := make(chan struct{})
+	var releaseOnce sync.Once
+	unblock := func() { releaseOnce.Do(func() { close(release) }) }
+	defer unblock()
+	r := router.New()
+	r.OnMessage(func(c *bot.Context, m bot.Message) error {
+		log.mu.Lock()
+		log.texts[m.Text]++
+		log.mu.Unlock()
+		if m.Text == "blocked" {
+			<-release
+		}
+		return c.Reply("echo: " + m.Text)
+	})
+	run := startBot(t, bot.New(p, r, bot.WithStopTimeout(wait)))
+	defer run.stop(t)
+	waitFor(t, "the streams", p.Ready)
+	if _, err := sim.ContactSend(alice.DiscussionID, "blocked"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the blocked handler", func() bool { return log.count("blocked") == 1 })
+	sim.DropEvery(5)
+	want := []string{"blocked"}
+	for i := range 40 {
+		text := fmt.Sprintf("bob %d", i)
+		if _, err := sim.ContactSend(bob.DiscussionID, text); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, text)
+	}
+	waitFor(t, "bob's messages", func() bool {
+		for _, text := range want[1:] {
+			if log.count(text) == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	if d := sim.Stats().Drops; d < 3 {
+		t.Fatalf("%d drops while the handler was blocked, want several", d)
+	}
+	if n := log.count("blocked"); n != 1 {
+		t.Fatalf("the blocked message was handed out %d times while its handler ran", n)
+	}
+	unblock()
+	answered := func() map[string]int {
+		n := map[string]int{}
+		for _, s := range sim.BotSent() {
+			n[s.Body]++
+		}
+		return n
+	}
+	waitFor(t, "every reply", func() bool {
+		got := answered()
+		for _, text := range want {
+			if got["echo: "+text] == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	got := answered()
+	for _, text := range want {
+		if n := got["echo: "+text]; n != 1 {
+			t.Errorf("%q answered %d times", text, n)
+		}
 	}
 }
