@@ -396,15 +396,20 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 	items := make([]kit.Item, 0, len(msgs))
 	for _, m := range msgs {
 		id := int64(m.GetId().GetId())
-		if replied[m.GetId().GetId()] && !p.isUndelivered(chat, id) {
-			// Handled by an earlier process that was killed before its
-			// position was saved: the bot's reply quotes it, so handling
-			// it again would answer twice. A message whose handler was
-			// told it failed (an unknown outcome) is handled again.
-			p.replied.Add(1)
-			p.log.Debug("olvid: catch-up skips a message the bot replied to already", zap.String("chat", chat), zap.Int64("message", id))
-			items = append(items, kit.Item{Chat: chat, ID: id})
-			continue
+		if replied[m.GetId().GetId()] {
+			if !p.isUndelivered(chat, id) {
+				// Handled by an earlier process that was killed before its
+				// position was saved: the bot's reply quotes it, so handling
+				// it again would answer twice.
+				p.replied.Add(1)
+				p.log.Debug("olvid: catch-up skips a message the bot replied to already", zap.String("chat", chat), zap.Int64("message", id))
+				items = append(items, kit.Item{Chat: chat, ID: id})
+				continue
+			}
+			// Its handler was told it failed (an unknown outcome, perhaps
+			// of this very reply), so it is handled again; its reply is
+			// looked for before it is sent again.
+			p.noteReplied(disc, IDOf(m))
 		}
 		e, ok := decodeMessageReceived(&pb.MessageReceivedNotification{Message: m}).(*MessageReceived)
 		if !ok {

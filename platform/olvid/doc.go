@@ -102,12 +102,18 @@
 // connection is back: a message of the bot in the discussion with the
 // same body and quote, newer than the last one the process sent there,
 // is taken as the one sent (Stats.Reconciled), so the handler succeeds
-// and nothing is sent twice. A message whose handler was told it failed
-// to deliver a command (bot.Undelivered; these are kept in the store with
-// the positions) is passed on again all the same, as the handler was
-// told. Sends with files are not reconciled; answers that do not quote,
-// and replies in other discussions, cannot be told apart after a restart
-// and are sent again.
+// and nothing is sent twice. The daemon carries out a command that
+// reached it even when the connection is gone, possibly after that
+// listing: a send not found stays unknown to its handler and is looked
+// for again before the same send is made again. A message whose handler
+// was told it failed to deliver a command (bot.Undelivered; these are
+// kept in the store with the positions) is passed on again all the same,
+// as the handler was told; when a reply of the bot quotes it already, the
+// handler's replies to it are looked for in the discussion before they
+// are sent, so a restart does not answer twice either. A send that lands
+// after even that second look is sent twice. Sends with files are not
+// reconciled; answers that do not quote, and replies in other
+// discussions, cannot be told apart after a restart and are sent again.
 //
 // # Groups and moderation
 //

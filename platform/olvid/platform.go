@@ -85,6 +85,10 @@ type Platform struct {
 	undeliveredDirty bool
 	unknownTypes     map[Notification]bool // logged once each
 	lastSent         map[uint64]uint64     // discussion → newest message the bot sent there
+	// unsure holds the sends that may have reached the daemon unbeknown
+	// to the bot, with the newest message of the bot before each: looked
+	// for before they are made again (see sendText).
+	unsure map[sendKey]uint64
 
 	sessions, streams, unknown, unread, resolved, degraded, catchUps, streamErr, replied, reconciled, pending atomic.Int64
 }
@@ -104,7 +108,7 @@ func New(target string, opts ...Option) (*Platform, error) {
 		return nil, err
 	}
 	p := &Platform{o: o, client: c, log: o.logger, chats: map[uint64]*chatInfo{}, groups: map[uint64]uint64{},
-		names: map[uint64]string{}, from: map[uint64]uint64{}, undelivered: map[string]bool{}, unknownTypes: map[Notification]bool{}, lastSent: map[uint64]uint64{}, firstLive: new(atomic.Uint64), invitations: map[uint64]bool{}, started: time.Now()}
+		names: map[uint64]string{}, from: map[uint64]uint64{}, undelivered: map[string]bool{}, unknownTypes: map[Notification]bool{}, lastSent: map[uint64]uint64{}, unsure: map[sendKey]uint64{}, firstLive: new(atomic.Uint64), invitations: map[uint64]bool{}, started: time.Now()}
 	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{Store: o.store, Logger: o.logger, Page: o.page, FlushEvery: o.flushEvery,
 		AfterFlush: p.afterFlush})
 	return p, nil
@@ -413,7 +417,13 @@ func (p *Platform) liveMessage(ctx context.Context, e *MessageReceived) error {
 func (p *Platform) EventHandled(e bot.Event, err error) {
 	if m, ok := e.(*MessageReceived); ok {
 		chat, id := chatID(m.GetMessage().GetDiscussionId()), int64(m.GetMessage().GetId().GetId())
+		if err != nil {
+			p.log.Debug("olvid: a message's handler failed", zap.String("chat", chat), zap.Int64("message", id), zap.Bool("undelivered", bot.Undelivered(err)), zap.Error(err))
+		}
 		p.noteUndelivered(chat, id, bot.Undelivered(err))
+		p.mu.Lock()
+		delete(p.unsure, sendKey{disc: m.GetMessage().GetDiscussionId(), reply: IDOf(m.GetMessage())})
+		p.mu.Unlock()
 		p.d.Handled(chat, id, err)
 	}
 }

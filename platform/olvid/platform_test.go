@@ -83,6 +83,56 @@ func (r *runningBot) stop(t testing.TB) {
 	}
 }
 
+// listenRaw runs p.Listen with no bot in between: each message event
+// goes to onMessage, on the listening goroutine. stop ends Listen and
+// waits for it; it does not close p.
+func listenRaw(t testing.TB, p *olvid.Platform, onMessage func(*olvid.MessageReceived)) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = p.Listen(ctx, func(e bot.Event) error {
+			if m, ok := e.(*olvid.MessageReceived); ok {
+				onMessage(m)
+			}
+			return nil
+		})
+	}()
+	stop = func() {
+		cancel()
+		<-done
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+// echo replies to the message of e, quoting it.
+func echo(p *olvid.Platform, e *olvid.MessageReceived) error {
+	m := e.Messages()[0]
+	_, err := p.Send(context.Background(), m.Chat.ID, bot.Outgoing{Text: "echo: " + m.Text, ReplyTo: m.ID})
+	return err
+}
+
+// startBot runs b until the test ends or stop is called.
+func startBot(t testing.TB, b *bot.Bot) *runningBot {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	rb := &runningBot{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		rb.err = b.Run(ctx)
+		close(rb.done)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-rb.done:
+		case <-time.After(wait):
+		}
+	})
+	return rb
+}
+
 // runBot runs a bot on p that records every message and every other
 // event; setup may add routes and middleware first.
 func runBot(t testing.TB, p bot.Platform, log *handledLog, setup func(b *bot.Bot, r *router.Router)) *runningBot {
@@ -105,20 +155,7 @@ func runBot(t testing.TB, p bot.Platform, log *handledLog, setup func(b *bot.Bot
 		log.mu.Unlock()
 		return nil
 	}))
-	ctx, cancel := context.WithCancel(context.Background())
-	rb := &runningBot{cancel: cancel, done: make(chan struct{})}
-	go func() {
-		rb.err = b.Run(ctx)
-		close(rb.done)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-rb.done:
-		case <-time.After(wait):
-		}
-	})
-	return rb
+	return startBot(t, b)
 }
 
 // Every stream is cut in the middle of a flood, in several ways, new

@@ -2,6 +2,9 @@ package olvid_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +18,7 @@ import (
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/platform/olvid"
 	pb "github.com/parleybot/parley/platform/olvid/olvidpb"
+	"github.com/parleybot/parley/router"
 	"github.com/parleybot/parley/store"
 )
 
@@ -40,31 +44,21 @@ func TestSendWithLostAnswerIsNotSentTwice(t *testing.T) {
 	var mu sync.Mutex
 	handled := map[string]int{}
 	outcomes := map[string][]error{}
-	ctx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- p.Listen(ctx, func(e bot.Event) error {
-			m, ok := e.(*olvid.MessageReceived)
-			if !ok {
-				return nil
-			}
-			msg := m.Messages()[0]
-			// Handled in its own goroutine, as the bot does, so that the
-			// platform can reconnect while the send waits.
-			go func() {
-				_, err := p.Send(context.Background(), msg.Chat.ID, bot.Outgoing{Text: "echo: " + msg.Text, ReplyTo: msg.ID})
-				mu.Lock()
-				handled[msg.Text]++
-				outcomes[msg.Text] = append(outcomes[msg.Text], err)
-				mu.Unlock()
-				p.EventHandled(e, err)
-			}()
-			return nil
-		})
-	}()
+	stop := listenRaw(t, p, func(m *olvid.MessageReceived) {
+		text := m.Messages()[0].Text
+		// Handled in its own goroutine, as the bot does, so that the
+		// platform can reconnect while the send waits.
+		go func() {
+			err := echo(p, m)
+			mu.Lock()
+			handled[text]++
+			outcomes[text] = append(outcomes[text], err)
+			mu.Unlock()
+			p.EventHandled(m, err)
+		}()
+	})
 	defer func() {
 		stop()
-		<-done
 		_ = p.Close(context.Background())
 	}()
 	waitFor(t, "the streams", p.Ready)
@@ -109,16 +103,18 @@ func TestSendWithLostAnswerIsNotSentTwice(t *testing.T) {
 	}
 }
 
-// unreadHook runs before the catch-up's listing of unread messages
-// reaches the daemon.
+// unreadHook runs before each listing of unread messages reaches the
+// daemon; an error it returns fails the listing instead.
 type unreadHook struct {
 	grpc.ClientStream
-	before func()
+	before func() error
 }
 
 func (s unreadHook) SendMsg(m any) error {
 	if r, ok := m.(*pb.MessageListRequest); ok && r.GetUnread() {
-		s.before()
+		if err := s.before(); err != nil {
+			return err
+		}
 	}
 	return s.ClientStream.SendMsg(m)
 }
@@ -137,9 +133,9 @@ func TestUnreadListingDoesNotSkipQueuedMessages(t *testing.T) {
 		if err != nil || !strings.HasSuffix(method, "/MessageList") {
 			return cs, err
 		}
-		return unreadHook{ClientStream: cs, before: func() {
+		return unreadHook{ClientStream: cs, before: func() error {
 			if !armed.Load() || !fired.CompareAndSwap(false, true) {
-				return
+				return nil
 			}
 			// "two" goes to the open stream; the streams end; "three"
 			// finds no stream and stays unread.
@@ -153,6 +149,7 @@ func TestUnreadListingDoesNotSkipQueuedMessages(t *testing.T) {
 			if _, err := sim.ContactSend(alice.DiscussionID, "three"); err != nil {
 				t.Error(err)
 			}
+			return nil
 		}}, nil
 	})
 	p := newPlatform(t, sim, store.NewMemory(), olvid.WithDialOptions(hook))
@@ -216,7 +213,7 @@ func TestMessageQueuedWhenSessionEndsIsCaughtUp(t *testing.T) {
 		case strings.HasSuffix(method, "/MessageReceived"):
 			return endSignal{ClientStream: cs, ended: ended}, nil
 		case strings.HasSuffix(method, "/MessageList"):
-			return failingUnread{ClientStream: cs, fail: func() error {
+			return unreadHook{ClientStream: cs, before: func() error {
 				// The catch-up's listing, not the one at start-up
 				// before the streams open.
 				if sim.Subscribers("MessageReceived") == 0 || !fired.CompareAndSwap(false, true) {
@@ -246,17 +243,145 @@ func TestMessageQueuedWhenSessionEndsIsCaughtUp(t *testing.T) {
 	}
 }
 
-// failingUnread fails the unread listing when fail says so.
-type failingUnread struct {
-	grpc.ClientStream
-	fail func() error
+// A reply reaches the daemon, but the connection drops before the daemon
+// carries it out, and the daemon carries it out only after the bot looked
+// for it in the discussion (a command that reached it runs even if its
+// client is gone): the handler is told the outcome is unknown and the
+// message comes again after a reconnect. Its reply is then found in the
+// discussion, not sent a second time.
+func TestSendCarriedOutLateIsFoundBeforeSendingAgain(t *testing.T) {
+	sim := newSim(t)
+	alice := sim.AddContact("alice")
+	p := newPlatform(t, sim, store.NewMemory())
+	var mu sync.Mutex
+	var outcomes []error
+	r := router.New()
+	r.OnMessage(func(c *bot.Context, m bot.Message) error {
+		err := c.Reply("echo: " + m.Text)
+		mu.Lock()
+		outcomes = append(outcomes, err)
+		mu.Unlock()
+		return err
+	})
+	handled := func() []error {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(outcomes)
+	}
+	run := startBot(t, bot.New(p, r, bot.WithStopTimeout(wait)))
+	defer run.stop(t)
+	waitFor(t, "the streams", p.Ready)
+
+	arrived, release := sim.Hold("MessageSend")
+	defer release()
+	// The reconnect's catch-up waits in its listing of the discussions
+	// until the held reply was carried out.
+	sim.SetDelay("DiscussionList", time.Hour)
+	if _, err := sim.ContactSend(alice.DiscussionID, "one"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-arrived:
+	case <-time.After(wait):
+		t.Fatal("the reply never reached the daemon")
+	}
+	sim.DropConnections()
+	waitFor(t, "the handler to fail", func() bool { return len(handled()) == 1 })
+	if err := handled()[0]; !errors.Is(err, bot.ErrOutcomeUnknown) {
+		t.Fatalf("the handler's reply: %v, want an unknown outcome", err)
+	}
+	release()
+	waitFor(t, "the held reply", func() bool { return sim.BotSentCount() == 1 })
+	sim.SetDelay("DiscussionList", 0)
+	sim.DropConnections() // ends the waiting listing; the next catch-up passes "one" on again
+	waitFor(t, "the message again", func() bool { return len(handled()) == 2 })
+	if err := handled()[1]; err != nil {
+		t.Fatalf("the second handling: %v", err)
+	}
+	if n := sim.BotSentCount(); n != 1 {
+		t.Fatalf("the bot replied %d times to one message", n)
+	}
+	if s := p.Stats(); s.Reconciled != 1 {
+		t.Fatalf("stats %+v, want one send reconciled", s)
+	}
 }
 
-func (s failingUnread) SendMsg(m any) error {
-	if r, ok := m.(*pb.MessageListRequest); ok && r.GetUnread() {
-		if err := s.fail(); err != nil {
-			return err
+// The connections drop every few frames (notifications and unary
+// answers, catch-up listings cut on the way) while one handler is
+// blocked: the catch-ups of the reconnects never hand its message out
+// again, and once it is released every message is answered once (a
+// message whose reply had an unknown outcome may be handled again, but
+// not answered again).
+func TestDropsWhileAHandlerIsBlockedHandEachMessageOnce(t *testing.T) {
+	sim := newSim(t)
+	alice, bob := sim.AddContact("alice"), sim.AddContact("bob")
+	p := newPlatform(t, sim, store.NewMemory())
+	log := newLog()
+	release := make(chan struct{})
+	var releaseOnce sync.Once
+	unblock := func() { releaseOnce.Do(func() { close(release) }) }
+	defer unblock()
+	r := router.New()
+	r.OnMessage(func(c *bot.Context, m bot.Message) error {
+		log.mu.Lock()
+		log.texts[m.Text]++
+		log.mu.Unlock()
+		if m.Text == "blocked" {
+			<-release
+		}
+		return c.Reply("echo: " + m.Text)
+	})
+	run := startBot(t, bot.New(p, r, bot.WithStopTimeout(wait)))
+	defer run.stop(t)
+	waitFor(t, "the streams", p.Ready)
+	if _, err := sim.ContactSend(alice.DiscussionID, "blocked"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the blocked handler", func() bool { return log.count("blocked") == 1 })
+	sim.DropEvery(5)
+	want := []string{"blocked"}
+	for i := range 40 {
+		text := fmt.Sprintf("bob %d", i)
+		if _, err := sim.ContactSend(bob.DiscussionID, text); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, text)
+	}
+	waitFor(t, "bob's messages", func() bool {
+		for _, text := range want[1:] {
+			if log.count(text) == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	if d := sim.Stats().Drops; d < 3 {
+		t.Fatalf("%d drops while the handler was blocked, want several", d)
+	}
+	if n := log.count("blocked"); n != 1 {
+		t.Fatalf("the blocked message was handed out %d times while its handler ran", n)
+	}
+	unblock()
+	answered := func() map[string]int {
+		n := map[string]int{}
+		for _, s := range sim.BotSent() {
+			n[s.Body]++
+		}
+		return n
+	}
+	waitFor(t, "every reply", func() bool {
+		got := answered()
+		for _, text := range want {
+			if got["echo: "+text] == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	got := answered()
+	for _, text := range want {
+		if n := got["echo: "+text]; n != 1 {
+			t.Errorf("%q answered %d times", text, n)
 		}
 	}
-	return s.ClientStream.SendMsg(m)
 }

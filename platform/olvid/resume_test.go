@@ -67,24 +67,12 @@ func TestCatchUpSkipsMessageAlreadyRepliedTo(t *testing.T) {
 	sim := newSim(t)
 	alice := sim.AddContact("alice")
 	st := store.NewMemory()
-	reply := func(p *olvid.Platform, e bot.Event) error {
-		m := e.(*olvid.MessageReceived).Messages()[0]
-		_, err := p.Send(context.Background(), m.Chat.ID, bot.Outgoing{Text: "echo: " + m.Text, ReplyTo: m.ID})
-		return err
-	}
 
 	p1 := newPlatform(t, sim, st)
-	ctx1, kill := context.WithCancel(context.Background())
-	done1 := make(chan error, 1)
 	replied := make(chan error, 1)
-	go func() {
-		done1 <- p1.Listen(ctx1, func(e bot.Event) error {
-			if _, ok := e.(*olvid.MessageReceived); ok {
-				replied <- reply(p1, e) // and never reported: killed first
-			}
-			return nil
-		})
-	}()
+	kill := listenRaw(t, p1, func(m *olvid.MessageReceived) {
+		replied <- echo(p1, m) // and never reported: killed first
+	})
 	waitFor(t, "the streams", p1.Ready)
 	if _, err := sim.ContactSend(alice.DiscussionID, "one"); err != nil {
 		t.Fatal(err)
@@ -93,28 +81,19 @@ func TestCatchUpSkipsMessageAlreadyRepliedTo(t *testing.T) {
 		t.Fatal(err)
 	}
 	kill() // no Platform.Close: nothing more is written
-	<-done1
 	_ = p1.Client().Close()
 
 	p2 := newPlatform(t, sim, st)
-	ctx2, stop := context.WithCancel(context.Background())
-	done2 := make(chan error, 1)
 	var mu sync.Mutex
 	var got []string
-	go func() {
-		done2 <- p2.Listen(ctx2, func(e bot.Event) error {
-			if m, ok := e.(*olvid.MessageReceived); ok {
-				mu.Lock()
-				got = append(got, m.Messages()[0].Text)
-				mu.Unlock()
-				p2.EventHandled(e, reply(p2, e))
-			}
-			return nil
-		})
-	}()
+	stop := listenRaw(t, p2, func(m *olvid.MessageReceived) {
+		mu.Lock()
+		got = append(got, m.Messages()[0].Text)
+		mu.Unlock()
+		p2.EventHandled(m, echo(p2, m))
+	})
 	defer func() {
 		stop()
-		<-done2
 		_ = p2.Close(context.Background())
 	}()
 	waitFor(t, "the streams", p2.Ready)
@@ -161,32 +140,24 @@ func TestUnknownNotificationLoggedOnce(t *testing.T) {
 
 // A message whose handler was told its reply was not delivered is handed
 // to its handler again after a restart, even though the reply landed:
-// the handler decides, as it was told.
+// the handler decides, as it was told. The reply it sends again is found
+// in the discussion, quoting the message, and not sent a second time.
 func TestUndeliveredReplyIsHandledAgainAfterRestart(t *testing.T) {
 	sim := newSim(t)
 	alice := sim.AddContact("alice")
 	st := store.NewMemory()
 	listen := func(p *olvid.Platform, fail bool, got chan<- string) func() {
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() {
-			done <- p.Listen(ctx, func(e bot.Event) error {
-				if m, ok := e.(*olvid.MessageReceived); ok {
-					msg := m.Messages()[0]
-					_, err := p.Send(context.Background(), msg.Chat.ID, bot.Outgoing{Text: "echo", ReplyTo: msg.ID})
-					if err == nil && fail {
-						err = fmt.Errorf("the answer was lost: %w", bot.ErrOutcomeUnknown)
-					}
-					p.EventHandled(e, err)
-					got <- msg.Text
-				}
-				return nil
-			})
-		}()
+		stop := listenRaw(t, p, func(m *olvid.MessageReceived) {
+			err := echo(p, m)
+			if err == nil && fail {
+				err = fmt.Errorf("the answer was lost: %w", bot.ErrOutcomeUnknown)
+			}
+			p.EventHandled(m, err)
+			got <- m.Messages()[0].Text
+		})
 		waitFor(t, "the streams", p.Ready)
 		return func() {
-			cancel()
-			<-done
+			stop()
 			if err := p.Close(context.Background()); err != nil {
 				t.Error(err)
 			}
@@ -213,7 +184,10 @@ func TestUndeliveredReplyIsHandledAgainAfterRestart(t *testing.T) {
 	case <-time.After(wait):
 		t.Fatal("the undelivered message was not passed on again")
 	}
-	if s := p2.Stats(); s.Replied != 0 {
-		t.Fatalf("stats %+v: skipped as replied to", s)
+	if s := p2.Stats(); s.Replied != 0 || s.Reconciled != 1 {
+		t.Fatalf("stats %+v: want no message skipped as replied to, one reply found sent", s)
+	}
+	if n := sim.BotSentCount(); n != 1 {
+		t.Fatalf("the bot replied %d times to one message", n)
 	}
 }

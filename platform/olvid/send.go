@@ -106,30 +106,110 @@ func (p *Platform) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]s
 // it: the discussion is listed once the connection is back, and a message
 // of the bot with the same body and quote, newer than the last one this
 // process sent there, is taken as this one, so that handling the event
-// again does not answer twice. If it cannot tell, the unknown outcome
-// stands.
+// again does not answer twice. If it is not found, the unknown outcome
+// stands and the send is remembered as unsure: a command that reached the
+// daemon is carried out even when its connection is gone, possibly after
+// that listing, so the same send is looked for again before it is made
+// again (see unsureSend).
 func (p *Platform) sendText(ctx context.Context, s SendMessage) (*Message, error) {
 	p.mu.Lock()
 	after := p.lastSent[s.DiscussionID]
+	since, unsure := p.unsureLocked(s)
 	p.mu.Unlock()
+	if unsure {
+		found, ok, err := p.findSent(ctx, s, since)
+		if err != nil {
+			// Still cannot tell: sending could answer twice.
+			return nil, err
+		}
+		if ok {
+			p.reconciled.Add(1)
+			p.log.Debug("olvid: a send whose outcome was unknown had reached the daemon; not sent again", zap.Uint64("discussion", s.DiscussionID), zap.Uint64("message", found.GetId().GetId()))
+			p.sent(s, found)
+			return found, nil
+		}
+		after = min(after, since)
+	}
 	msg, err := p.client.SendMessage(ctx, s)
 	if err != nil && errors.Is(err, bot.ErrOutcomeUnknown) && ctx.Err() == nil {
-		if found, ok := p.findSent(ctx, s, after); ok {
+		found, ok, ferr := p.findSent(ctx, s, after)
+		switch {
+		case ok:
 			p.reconciled.Add(1)
 			p.log.Debug("olvid: a send whose outcome was unknown had reached the daemon", zap.Uint64("discussion", s.DiscussionID), zap.Uint64("message", found.GetId().GetId()))
 			msg, err = found, nil
+		case ferr != nil:
+			p.log.Debug("olvid: could not tell whether a send reached the daemon", zap.Uint64("discussion", s.DiscussionID), zap.Error(ferr))
+		default:
+			p.log.Debug("olvid: a send whose outcome was unknown is not in the discussion yet", zap.Uint64("discussion", s.DiscussionID), zap.Error(err))
 		}
 	}
+	if err != nil && errors.Is(err, bot.ErrOutcomeUnknown) {
+		p.noteUnsure(s, after)
+		return msg, err
+	}
 	if err == nil {
-		p.noteSent(s.DiscussionID, msg.GetId().GetId())
+		p.sent(s, msg)
 	}
 	return msg, err
 }
 
-// noteSent records the newest message the bot sent in a discussion.
-func (p *Platform) noteSent(disc, id uint64) {
+// sendKey names a send: its discussion, quote and body. The body of a
+// key made from a quote alone is empty (no text message has one).
+type sendKey struct {
+	disc  uint64
+	reply MessageID
+	body  string
+}
+
+// unsureLocked reports whether s may have been sent already, and after
+// which message of the bot to look for it: an earlier send of it had an
+// unknown outcome, or a catch-up found a reply of the bot quoting the
+// message s quotes, which is passed on again as its handler failed (see
+// fetchAfter).
+func (p *Platform) unsureLocked(s SendMessage) (uint64, bool) {
+	if after, ok := p.unsure[sendKey{s.DiscussionID, s.ReplyTo, s.Body}]; ok {
+		return after, true
+	}
+	if s.ReplyTo != (MessageID{}) {
+		after, ok := p.unsure[sendKey{disc: s.DiscussionID, reply: s.ReplyTo}]
+		return after, ok
+	}
+	return 0, false
+}
+
+// noteUnsure remembers a send whose outcome stayed unknown.
+func (p *Platform) noteUnsure(s SendMessage, after uint64) {
+	k := sendKey{s.DiscussionID, s.ReplyTo, s.Body}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if old, ok := p.unsure[k]; ok {
+		after = min(after, old)
+	}
+	if len(p.unsure) >= maxCached {
+		clear(p.unsure)
+	}
+	p.unsure[k] = after
+}
+
+// noteReplied remembers that the bot's messages of a discussion quote a
+// message that is passed on again, so that a reply to it is looked for
+// before it is sent, until the message is handled.
+func (p *Platform) noteReplied(disc uint64, msg MessageID) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.unsure) >= maxCached {
+		clear(p.unsure)
+	}
+	p.unsure[sendKey{disc: disc, reply: msg}] = 0
+}
+
+// sent records a message the bot sent (or found sent) for s.
+func (p *Platform) sent(s SendMessage, msg *Message) {
+	disc, id := s.DiscussionID, msg.GetId().GetId()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.unsure, sendKey{disc, s.ReplyTo, s.Body})
 	if id <= p.lastSent[disc] {
 		return
 	}
@@ -145,8 +225,8 @@ const findAttempts = 6
 
 // findSent looks for s among the bot's messages of its discussion newer
 // than after, trying the listing again a few times while the connection
-// is down.
-func (p *Platform) findSent(ctx context.Context, s SendMessage, after uint64) (*Message, bool) {
+// is down; err is the listing's last error when none answered.
+func (p *Platform) findSent(ctx context.Context, s SendMessage, after uint64) (*Message, bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, p.o.callTimeout)
 	defer cancel()
 	t := pb.MessageId_TYPE_OUTBOUND
@@ -164,11 +244,10 @@ func (p *Platform) findSent(ctx context.Context, s SendMessage, after uint64) (*
 					best = m
 				}
 			}
-			return best, best != nil
+			return best, best != nil, nil
 		}
 		if !errors.Is(err, bot.ErrOutcomeUnknown) || attempt >= findAttempts || !kit.Sleep(ctx, b.Next()) {
-			p.log.Debug("olvid: could not tell whether a send reached the daemon", zap.Uint64("discussion", disc), zap.Error(err))
-			return nil, false
+			return nil, false, err
 		}
 	}
 }

@@ -47,6 +47,11 @@ func (w soakWorld) SoakAddr() string {
 	return url.Values{"addr": {w.sim.Addr()}, "key": {w.sim.ClientKey()}}.Encode()
 }
 
+// DropAfterFrames drops the connections every n frames, notifications
+// and unary answers alike: a cut answer leaves its call carried out and
+// its outcome unknown to the bot.
+func (w soakWorld) DropAfterFrames(t *testing.T, n int) { w.sim.DropEvery(n) }
+
 // DropsMade counts the simulator's drops.
 func (w soakWorld) DropsMade() int { return w.sim.Stats().Drops }
 

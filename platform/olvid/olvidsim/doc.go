@@ -21,5 +21,6 @@
 // Faults: FailNext (an error reply), SetDelay, SetUnavailable, CutStreams
 // (streams end with UNAVAILABLE), DropConnections, DropAfter and DropEvery (TCP
 // connections close, possibly with notifications or, for DropEvery, a
-// unary answer in flight).
+// unary answer in flight), and Hold (a call waits, then is carried out even
+// if its connection dropped meanwhile).
 package olvidsim

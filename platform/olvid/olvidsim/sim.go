@@ -96,6 +96,7 @@ type Sim struct {
 	unavailable bool
 	dropAfter   int64 // frames left before the connections drop; 0 = off
 	dropEvery   int64 // re-arms dropAfter after each drop; 0 = once
+	holds       map[string][]*hold
 
 	frames, calls, unauth atomic.Int64
 	drops                 atomic.Int64
@@ -103,7 +104,14 @@ type Sim struct {
 	cut                   chan struct{} // closed to end every open stream
 	cutMu                 sync.Mutex
 	closeOnce             sync.Once
+	closing               chan struct{} // closed by Close, releasing held calls
 	serveDone             chan struct{}
+}
+
+// hold is a call held by Hold.
+type hold struct {
+	arrived, release chan struct{}
+	once             sync.Once
 }
 
 // New returns a simulator; Start serves it.
@@ -113,7 +121,7 @@ func New(opts ...Option) *Sim {
 	for _, opt := range opts {
 		opt.apply(&o)
 	}
-	s := &Sim{opts: o, failNext: map[string][]error{}, delays: map[string]time.Duration{}, cut: make(chan struct{}), serveDone: make(chan struct{})}
+	s := &Sim{opts: o, failNext: map[string][]error{}, delays: map[string]time.Duration{}, cut: make(chan struct{}), closing: make(chan struct{}), serveDone: make(chan struct{}), holds: map[string][]*hold{}}
 	s.w.init(o.name)
 	return s
 }
@@ -152,6 +160,7 @@ func (s *Sim) ClientKey() string {
 // Close stops the server, ending every stream and connection.
 func (s *Sim) Close() error {
 	s.closeOnce.Do(func() {
+		close(s.closing)
 		s.w.closeAll()
 		if s.srv != nil {
 			s.srv.Stop()
@@ -201,6 +210,38 @@ func (s *Sim) SetDelay(method string, d time.Duration) {
 		s.delays[method] = d
 	}
 	s.faultMu.Unlock()
+}
+
+// Hold makes the next call of method (a unary one, such as
+// "MessageSend") wait once it reached the simulator, before it is carried
+// out, until release is called or the simulator closes. The call is then
+// carried out even if its connection dropped meanwhile, as a daemon runs a
+// command it received: its client may have seen the call fail long
+// before. arrived is closed when the call waits.
+func (s *Sim) Hold(method string) (arrived <-chan struct{}, release func()) {
+	h := &hold{arrived: make(chan struct{}), release: make(chan struct{})}
+	s.faultMu.Lock()
+	s.holds[method] = append(s.holds[method], h)
+	s.faultMu.Unlock()
+	return h.arrived, func() { h.once.Do(func() { close(h.release) }) }
+}
+
+// waitHold holds a call of method if Hold asked for it.
+func (s *Sim) waitHold(method string) {
+	s.faultMu.Lock()
+	var h *hold
+	if q := s.holds[method]; len(q) > 0 {
+		h, s.holds[method] = q[0], q[1:]
+	}
+	s.faultMu.Unlock()
+	if h == nil {
+		return
+	}
+	close(h.arrived)
+	select {
+	case <-h.release:
+	case <-s.closing:
+	}
 }
 
 // SetUnavailable makes every call but Ping fail with UNAVAILABLE while on.
@@ -333,6 +374,7 @@ func (s *Sim) unaryInterceptor(ctx context.Context, req any, info *grpc.UnarySer
 	if err := s.admit(ctx, info.FullMethod); err != nil {
 		return nil, err
 	}
+	s.waitHold(shortName(info.FullMethod))
 	resp, err := h(ctx, req)
 	if err == nil && s.cutHere(true) {
 		// The call was carried out but its answer dies with the

@@ -294,3 +294,40 @@ func TestDropEveryCutsUnaryAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestHoldCarriesOutACallWhoseConnectionDropped: a held call's client
+// sees the drop, yet the call is carried out once released, as a daemon
+// runs a command it received.
+func TestHoldCarriesOutACallWhoseConnectionDropped(t *testing.T) {
+	s := olvidsim.New()
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c := s.AddContact("alice")
+	cc, err := grpc.NewClient(s.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cc.Close()
+	ctx := metadata.AppendToOutgoingContext(context.Background(), "daemon-client-key", s.ClientKey())
+	arrived, release := s.Hold("MessageSend")
+	done := make(chan error, 1)
+	go func() {
+		_, err := pb.NewMessageCommandServiceClient(cc).MessageSend(ctx, &pb.MessageSendRequest{DiscussionId: c.DiscussionID, Body: "late"})
+		done <- err
+	}()
+	<-arrived
+	s.DropConnections()
+	if err := <-done; code(err) != codes.Unavailable {
+		t.Fatalf("the held call's client saw %v, want UNAVAILABLE", err)
+	}
+	if n := s.BotSentCount(); n != 0 {
+		t.Fatalf("%d messages sent before the release", n)
+	}
+	release()
+	waitFor(t, func() bool { return s.BotSentCount() == 1 })
+	if got := s.BotSent()[0].Body; got != "late" {
+		t.Fatalf("sent %q", got)
+	}
+}
