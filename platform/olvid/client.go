@@ -260,15 +260,9 @@ func list[Req any, Resp any, T any](ctx context.Context, c *Client, method strin
 	}
 }
 
-func outcome(err error) string {
-	switch {
-	case err == nil:
-		return "ok"
-	case errors.Is(wrapErr("", err), bot.ErrOutcomeUnknown):
-		return "unknown"
-	}
-	return "error"
-}
+// outcome names a gRPC call's outcome, its status taken as the kinds the
+// client's own errors carry.
+func outcome(err error) string { return bot.Outcome(wrapErr("", err)) }
 
 // observe reports unary calls to f.
 func observe(f func(method, outcome string, d time.Duration)) grpc.UnaryClientInterceptor {
