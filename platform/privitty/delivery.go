@@ -69,6 +69,13 @@ func (p *Platform) consume(ctx context.Context, q <-chan item, emit func(bot.Eve
 		} else {
 			select {
 			case it = <-q:
+			case <-p.nudge:
+				// A catch-up due that the reader could not queue: run it
+				// now, ahead of the events it left out.
+				var ok bool
+				if it, ok = p.takeBehind(); !ok {
+					continue
+				}
 			case <-p.wake:
 				continue
 			case <-retryC:
@@ -81,8 +88,13 @@ func (p *Platform) consume(ctx context.Context, q <-chan item, emit func(bot.Eve
 				return nil
 			}
 		}
-		if it.connect {
-			p.caughtUp.Store(false)
+		if it.pending() {
+			if it.connect {
+				p.caughtUp.Store(false)
+			}
+			if it.missed > 0 {
+				p.log.Debug("privitty: message events left out while the handlers were behind; catching up", zap.Int64("left_out", it.missed))
+			}
 			resync = true
 			continue
 		}
@@ -104,7 +116,7 @@ func (p *Platform) consume(ctx context.Context, q <-chan item, emit func(bot.Eve
 			for len(batch) < catchUpPage {
 				select {
 				case n := <-q:
-					if m, ok := n.ev.(*IncomingMsg); ok && !n.connect {
+					if m, ok := n.ev.(*IncomingMsg); ok && !n.pending() {
 						batch = append(batch, m)
 						continue
 					}

@@ -80,9 +80,7 @@ func (p *Platform) session(ctx context.Context, q chan<- item, useful func()) er
 	body := &idleReader{r: resp.Body, t: timer, d: p.cfg.idleTimeout}
 
 	// Events read from now on come after the catch-up this triggers.
-	if !push(sctx, q, item{connect: true}) {
-		return context.Cause(sctx)
-	}
+	p.fallBehind(item{connect: true})
 	var readErr error
 	for ev, err := range sse.Read(body, &sse.ReadConfig{MaxEventSize: p.cfg.maxEvent}) {
 		if err != nil {
@@ -93,7 +91,7 @@ func (p *Platform) session(ctx context.Context, q chan<- item, useful func()) er
 		if e == nil {
 			continue
 		}
-		if !push(sctx, q, item{ev: e}) {
+		if !p.offer(sctx, q, e) {
 			break
 		}
 	}
@@ -148,6 +146,84 @@ func (p *Platform) badFrame(kind, data string, err error) {
 		kind += " (later ones of this kind are logged at debug level and counted in Stats.Malformed)"
 	}
 	log("privitty: "+kind, zap.String("data", truncate([]byte(data))), zap.Error(err))
+}
+
+// offer queues e for the consumer. A message while the consumer is
+// behind (the queue full) is left out instead of waited for, so that the
+// stream is still read: its end, an oversized event or silence is seen at
+// once and the stream reopened, where waiting would leave the daemon's
+// closed stream unnoticed behind a backlog as long as the handlers take.
+// What was left out is fetched by a catch-up, which goes ahead of the next
+// event queued (or runs as soon as the consumer is free, see takeBehind).
+// Other events wait for room.
+func (p *Platform) offer(ctx context.Context, q chan<- item, e bot.Event) bool {
+	_, droppable := e.(*IncomingMsg)
+	p.behindMu.Lock()
+	if p.behind.pending() {
+		select {
+		case q <- p.behind:
+			p.behind = item{}
+		default:
+			if droppable {
+				p.behind.missed++
+				p.behindMu.Unlock()
+				p.overflowed.Add(1)
+				return true
+			}
+			// This event cannot be fetched again: the catch-up goes
+			// ahead of it, however long that waits.
+			it := p.behind
+			p.behind = item{}
+			p.behindMu.Unlock()
+			if !push(ctx, q, it) {
+				p.fallBehind(it) // for the next session's consumer
+				return false
+			}
+			return push(ctx, q, item{ev: e})
+		}
+	}
+	select {
+	case q <- item{ev: e}:
+		p.behindMu.Unlock()
+		return true
+	default:
+	}
+	if droppable {
+		p.behind.missed++
+		p.behindMu.Unlock()
+		p.overflowed.Add(1)
+		p.nudgeConsumer()
+		return true
+	}
+	p.behindMu.Unlock()
+	return push(ctx, q, item{ev: e})
+}
+
+// fallBehind notes that a catch-up is due before the next event queued:
+// a stream opened (it.connect) or messages were left out (it.missed).
+func (p *Platform) fallBehind(it item) {
+	p.behindMu.Lock()
+	p.behind.connect = p.behind.connect || it.connect
+	p.behind.missed += it.missed
+	p.behindMu.Unlock()
+	p.nudgeConsumer()
+}
+
+// takeBehind takes the catch-up due, if any, for the consumer to run now;
+// the reader then queues nothing ahead of it.
+func (p *Platform) takeBehind() (item, bool) {
+	p.behindMu.Lock()
+	defer p.behindMu.Unlock()
+	it := p.behind
+	p.behind = item{}
+	return it, it.pending()
+}
+
+func (p *Platform) nudgeConsumer() {
+	select {
+	case p.nudge <- struct{}{}:
+	default:
+	}
 }
 
 func push(ctx context.Context, q chan<- item, it item) bool {
