@@ -71,16 +71,18 @@ type chatInfo struct {
 	request bool
 }
 
-// item is what the stream reader hands the consumer: an event, or the
-// news that a stream was opened or that messages were left out while the
-// consumer was behind (both call for a catch-up).
+// item is what the stream reader hands the consumer: an event, or a
+// catch-up due because a stream was opened or messages were left out
+// while the consumer was behind, with the events held meanwhile, to pass
+// on after it.
 type item struct {
 	ev      bot.Event
 	connect bool
 	missed  int64
+	held    []bot.Event
 }
 
-func (it item) pending() bool { return it.connect || it.missed > 0 }
+func (it item) pending() bool { return it.connect || it.missed > 0 || len(it.held) > 0 }
 
 // Platform is the Privitty Edge bot.Platform: an SSE event stream, a
 // JSON-RPC client, and delivery through the kit: per-chat cursors of

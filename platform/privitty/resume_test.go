@@ -698,8 +698,8 @@ func TestUndeliveredRetriedWhileStreamStaysUp(t *testing.T) {
 
 // A stream the daemon closes while the handlers are behind is reopened at
 // once: the reader keeps reading past a full queue (leaving message events
-// out, for a catch-up to fetch) instead of leaving the closed stream
-// unnoticed behind a backlog as long as the handlers take.
+// out, for a catch-up to fetch, and holding others) instead of leaving the
+// closed stream unnoticed behind a backlog as long as the handlers take.
 func TestClosedStreamReopenedWhileHandlersBehind(t *testing.T) {
 	sim := newSim(t)
 	alice, _ := sim.ConnectContact("alice", false)
@@ -736,12 +736,16 @@ func TestClosedStreamReopenedWhileHandlersBehind(t *testing.T) {
 	msgs := map[int64]string{}
 	var order []string
 	for i := range 20 {
+		if i == 10 {
+			// Not a message, so not fetched again: held, not left out.
+			sim.EmitRaw(`{"type":"SomeFutureEvent","account_id":1}`)
+		}
 		text := fmt.Sprintf("m%d", i)
 		send(t, sim, alice.ChatID, text, msgs)
 		order = append(order, text)
 	}
 	// Every event is written before the daemon closes the stream.
-	if err := sim.Wait(waitLimit, func() bool { return sim.Stats().EventsSent >= len(msgs) }); err != nil {
+	if err := sim.Wait(waitLimit, func() bool { return sim.Stats().EventsSent >= len(msgs)+1 }); err != nil {
 		t.Fatal(err)
 	}
 	sim.DropStream()
@@ -759,4 +763,5 @@ func TestClosedStreamReopenedWhileHandlersBehind(t *testing.T) {
 	if p.Stats().Overflowed == 0 {
 		t.Error("Stats.Overflowed is 0: no message event was left out")
 	}
+	waitCond(t, "the unknown event held meanwhile", func() bool { return p.Stats().Unknown == 1 })
 }

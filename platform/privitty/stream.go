@@ -148,38 +148,37 @@ func (p *Platform) badFrame(kind, data string, err error) {
 	log("privitty: "+kind, zap.String("data", truncate([]byte(data))), zap.Error(err))
 }
 
-// offer queues e for the consumer. A message while the consumer is
-// behind (the queue full) is left out instead of waited for, so that the
-// stream is still read: its end, an oversized event or silence is seen at
-// once and the stream reopened, where waiting would leave the daemon's
-// closed stream unnoticed behind a backlog as long as the handlers take.
-// What was left out is fetched by a catch-up, which goes ahead of the next
-// event queued (or runs as soon as the consumer is free, see takeBehind).
-// Other events wait for room.
+// offer queues e for the consumer. While the consumer is behind (the
+// queue full) events are not waited for, so that the stream is still
+// read: its end, an oversized event or silence is seen at once and the
+// stream reopened, where waiting would leave a stream the daemon closed
+// unnoticed behind a backlog as long as the handlers take. A message is
+// left out, for a catch-up to fetch; another event is held, in order, for
+// after that catch-up (up to the queue's size, beyond which the reader
+// waits). The catch-up goes ahead of the next event queued, or runs as
+// soon as the consumer has emptied the queue (takeBehind).
 func (p *Platform) offer(ctx context.Context, q chan<- item, e bot.Event) bool {
-	_, droppable := e.(*IncomingMsg)
+	_, msg := e.(*IncomingMsg)
 	p.behindMu.Lock()
 	if p.behind.pending() {
 		select {
 		case q <- p.behind:
 			p.behind = item{}
 		default:
-			if droppable {
-				p.behind.missed++
+			if !msg && len(p.behind.held) >= p.cfg.eventBuffer {
+				// Too much to hold: wait for room, the catch-up first.
+				it := p.behind
+				p.behind = item{}
 				p.behindMu.Unlock()
-				p.overflowed.Add(1)
-				return true
+				if !push(ctx, q, it) {
+					p.fallBehind(it) // for the next stream's reader
+					return false
+				}
+				return push(ctx, q, item{ev: e})
 			}
-			// This event cannot be fetched again: the catch-up goes
-			// ahead of it, however long that waits.
-			it := p.behind
-			p.behind = item{}
+			p.holdLocked(e, msg)
 			p.behindMu.Unlock()
-			if !push(ctx, q, it) {
-				p.fallBehind(it) // for the next session's consumer
-				return false
-			}
-			return push(ctx, q, item{ev: e})
+			return true
 		}
 	}
 	select {
@@ -188,29 +187,39 @@ func (p *Platform) offer(ctx context.Context, q chan<- item, e bot.Event) bool {
 		return true
 	default:
 	}
-	if droppable {
-		p.behind.missed++
-		p.behindMu.Unlock()
-		p.overflowed.Add(1)
-		p.nudgeConsumer()
-		return true
-	}
+	p.holdLocked(e, msg)
 	p.behindMu.Unlock()
-	return push(ctx, q, item{ev: e})
+	p.nudgeConsumer()
+	return true
 }
 
-// fallBehind notes that a catch-up is due before the next event queued:
-// a stream opened (it.connect) or messages were left out (it.missed).
+// holdLocked leaves message e out (counted) or holds another event for
+// after the catch-up due. The caller holds p.behindMu.
+func (p *Platform) holdLocked(e bot.Event, msg bool) {
+	if msg {
+		p.behind.missed++
+		p.overflowed.Add(1)
+		return
+	}
+	p.behind.held = append(p.behind.held, e)
+}
+
+// fallBehind adds it to the catch-up due before the next event queued: a
+// stream opened (connect), messages left out (missed), events held.
 func (p *Platform) fallBehind(it item) {
 	p.behindMu.Lock()
 	p.behind.connect = p.behind.connect || it.connect
 	p.behind.missed += it.missed
+	if len(it.held) > 0 {
+		p.behind.held = append(it.held, p.behind.held...)
+	}
 	p.behindMu.Unlock()
 	p.nudgeConsumer()
 }
 
-// takeBehind takes the catch-up due, if any, for the consumer to run now;
-// the reader then queues nothing ahead of it.
+// takeBehind takes the catch-up due, if any, for the consumer to run now.
+// Called only once the queue is empty: nothing queued can then be older
+// than what it holds, and the reader queues nothing newer ahead of it.
 func (p *Platform) takeBehind() (item, bool) {
 	p.behindMu.Lock()
 	defer p.behindMu.Unlock()
