@@ -143,6 +143,18 @@ func (s *Server) rest(h func(w http.ResponseWriter, r *http.Request, u *User) (a
 		default:
 			res, err = h(w, r, u)
 		}
+		if u != nil && u.Bot {
+			s.mu.Lock()
+			cut := s.cutHereLocked()
+			if cut {
+				s.dropBotLocked()
+			}
+			s.mu.Unlock()
+			if cut {
+				// Carried out; the answer is lost with the connection.
+				panic(http.ErrAbortHandler)
+			}
+		}
 		if err != nil {
 			ae := toAPIError(err)
 			body := map[string]any{"ok": false, "error": ae.code}
@@ -451,6 +463,20 @@ func (s *Server) writeLoop(ctx context.Context, sk *socket) {
 			case <-sk.kill:
 				return
 			default:
+			}
+			// The drop is counted as a frame goes out, not as it is
+			// queued: a backlog sent again on a new connection is
+			// delivered up to the drop, not lost whole each time.
+			if sk.user.Bot {
+				s.mu.Lock()
+				cut := s.cutHereLocked()
+				if cut {
+					s.dropBotLocked()
+				}
+				s.mu.Unlock()
+				if cut {
+					return
+				}
 			}
 			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			err := sk.ws.Write(wctx, websocket.MessageText, frame)
