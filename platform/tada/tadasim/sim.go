@@ -114,11 +114,18 @@ type unconfirmed struct {
 	frame []byte
 }
 
+// outFrame is a frame queued on a socket; again marks an unconfirmed
+// event sent again on a new connection.
+type outFrame struct {
+	data  []byte
+	again bool
+}
+
 // socket is one WebSocket connection of a user.
 type socket struct {
 	user *User
 	ws   *websocket.Conn
-	out  chan []byte
+	out  chan outFrame
 	kill chan struct{}
 	once sync.Once
 }
@@ -462,7 +469,10 @@ func (s *Server) Unconfirmed(jid string) int {
 
 // enqueue queues a frame on a socket; call with s.mu held. A socket that
 // is too far behind is closed.
-func (s *Server) enqueue(sk *socket, frame []byte) {
+func (s *Server) enqueue(sk *socket, frame []byte) { s.enqueueFrame(sk, outFrame{data: frame}) }
+
+// enqueueFrame queues f on a socket, as enqueue does; call with s.mu held.
+func (s *Server) enqueueFrame(sk *socket, frame outFrame) {
 	select {
 	case <-sk.kill:
 		return // the connection is gone: nothing more goes out on it

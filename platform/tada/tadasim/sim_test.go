@@ -354,3 +354,24 @@ func TestDropCutsRESTAnswers(t *testing.T) {
 		t.Fatalf("Drops %d, want 2", st.Drops)
 	}
 }
+
+// Unconfirmed events sent again on a new connection do not count against
+// DropEvery: a backlog longer than its period is delivered whole, and the
+// next new frame is the one counted.
+func TestRedeliveredBacklogNotCountedAsDrops(t *testing.T) {
+	s := start(t)
+	sendWhileAway(t, s, 5)
+	s.DropEvery(2)
+	ws := dial(t, s, s.Bot().Token, s.Team())
+	backlog(t, ws, 5)
+	if st := s.Stats(); st.Drops != 0 {
+		t.Fatalf("Drops %d after the backlog, want 0", st.Drops)
+	}
+	bob := s.AddContact("bob") // contact.updated: the first frame counted
+	if _, err := s.Send(bob.JID, s.Bot().JID, "new"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Wait(5*time.Second, func() bool { return s.Stats().Drops == 1 }); err != nil {
+		t.Fatalf("Drops %d, want 1 at the second new frame", s.Stats().Drops)
+	}
+}
