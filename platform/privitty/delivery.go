@@ -24,6 +24,9 @@ func cursorChat(chat int64) string { return strconv.FormatInt(chat, 10) }
 func (p *Platform) consume(ctx context.Context, q <-chan item, emit func(bot.Event) error) error {
 	var batch []*IncomingMsg
 	var next *item
+	// held are the events the reader held while the consumer was behind,
+	// passed on after the catch-up they came with.
+	var held []bot.Event
 	resync := false
 	// A message whose handler's command was not delivered is passed on
 	// again by the next catch-up; while the stream stays up none may come
@@ -64,11 +67,18 @@ func (p *Platform) consume(ctx context.Context, q <-chan item, emit func(bot.Eve
 			continue
 		}
 		var it item
-		if next != nil {
+		if len(held) > 0 {
+			it = item{ev: held[0]}
+			held = held[1:]
+		} else if next != nil {
 			it, next = *next, nil
+		} else if b, ok := p.queued(q); ok {
+			it = b
 		} else {
 			select {
 			case it = <-q:
+			case <-p.nudge:
+				continue
 			case <-p.wake:
 				continue
 			case <-retryC:
@@ -81,8 +91,14 @@ func (p *Platform) consume(ctx context.Context, q <-chan item, emit func(bot.Eve
 				return nil
 			}
 		}
-		if it.connect {
-			p.caughtUp.Store(false)
+		if it.pending() {
+			if it.connect {
+				p.caughtUp.Store(false)
+			}
+			if it.missed > 0 {
+				p.log.Debug("privitty: message events left out while the handlers were behind; catching up", zap.Int64("left_out", it.missed))
+			}
+			held = append(held, it.held...)
 			resync = true
 			continue
 		}
@@ -104,7 +120,7 @@ func (p *Platform) consume(ctx context.Context, q <-chan item, emit func(bot.Eve
 			for len(batch) < catchUpPage {
 				select {
 				case n := <-q:
-					if m, ok := n.ev.(*IncomingMsg); ok && !n.connect {
+					if m, ok := n.ev.(*IncomingMsg); ok && !n.pending() {
 						batch = append(batch, m)
 						continue
 					}
@@ -146,6 +162,17 @@ func (p *Platform) consume(ctx context.Context, q <-chan item, emit func(bot.Eve
 			return err
 		}
 	}
+}
+
+// queued returns the next item queued or, once the queue is empty, the
+// catch-up due that the reader could not queue.
+func (p *Platform) queued(q <-chan item) (item, bool) {
+	select {
+	case it := <-q:
+		return it, true
+	default:
+	}
+	return p.takeBehind()
 }
 
 // msgsChanged reads MsgsChanged about one message of one chat: the core

@@ -36,9 +36,11 @@
 // # Nothing lost, nothing twice
 //
 // SSE has no resume here: events sent while the stream is down are gone, and
-// `event: lag` says the daemon dropped some. So after every (re)connect and
-// every lag the platform walks the chat list for messages newer than what
-// it has passed on, and delivers them in id order before any live event
+// `event: lag` says the daemon dropped some. The platform itself leaves
+// message events out while its handlers are behind, to keep reading the
+// stream (WithEventBuffer). So after every (re)connect, every lag and
+// every such overflow the platform walks the chat list for messages newer
+// than what it has passed on, and delivers them in id order before any live event
 // that arrived meanwhile; chats it has no cursor for, new while it was
 // away, are found there too. The highest handled message id of every chat
 // is kept in the store (WithStore), so a restarted bot does the same.

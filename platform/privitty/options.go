@@ -194,9 +194,11 @@ func WithCursorFlush(d time.Duration) Option {
 }
 
 // WithEventBuffer sets how many events the stream reader may hold while
-// handlers are busy (default 1024). Beyond it the reader stops reading; the
-// daemon then drops events and says so with a lag, after which the
-// platform resynchronizes.
+// handlers are busy (default 1024). Beyond it the reader leaves message
+// events out (counted in Stats.Overflowed) and keeps reading, so that a
+// stream the daemon closed is reopened at once; a catch-up fetches the
+// messages left out. Other events are held, as many again, and passed on
+// after that catch-up; beyond that the reader waits for room.
 func WithEventBuffer(n int) Option {
 	return optionFunc(func(c *config) {
 		if n < 1 {

@@ -35,6 +35,10 @@ type Stats struct {
 	Malformed    int64 // event data that could not be decoded
 	Unknown      int64 // events of unknown types (passed on)
 	Foreign      int64 // events of other accounts (dropped)
+	// Overflowed counts message events the stream reader left out while
+	// the handlers were behind (its queue full), to keep reading the
+	// stream; a catch-up fetched their messages.
+	Overflowed int64
 	// Answered counts messages a catch-up did not pass on again because
 	// the chat holds a message of the bot's own that quotes them: the bot
 	// answered them before a crash or a lost answer.
@@ -67,12 +71,18 @@ type chatInfo struct {
 	request bool
 }
 
-// item is what the stream reader hands the consumer: an event, or the
-// news that a stream was opened.
+// item is what the stream reader hands the consumer: an event, or a
+// catch-up due because a stream was opened or messages were left out
+// while the consumer was behind, with the events held meanwhile, to pass
+// on after it.
 type item struct {
 	ev      bot.Event
 	connect bool
+	missed  int64
+	held    []bot.Event
 }
+
+func (it item) pending() bool { return it.connect || it.missed > 0 || len(it.held) > 0 }
 
 // Platform is the Privitty Edge bot.Platform: an SSE event stream, a
 // JSON-RPC client, and delivery through the kit: per-chat cursors of
@@ -85,6 +95,12 @@ type Platform struct {
 	client *Client
 	log    *zap.Logger
 	d      *kit.Delivery
+
+	// behind is the catch-up due before the next event the reader queues
+	// (see offer); nudge tells the consumer, which may run it first.
+	behindMu sync.Mutex
+	behind   item
+	nudge    chan struct{}
 
 	connected atomic.Bool
 	caughtUp  atomic.Bool
@@ -138,7 +154,7 @@ type Platform struct {
 	// info level; later ones of a kind go to debug (they are counted).
 	noted map[string]bool
 
-	connects, idle, lags, lagged, resyncs, malformed, unknown, foreign, resets, answered atomic.Int64
+	connects, idle, lags, lagged, resyncs, malformed, unknown, foreign, resets, answered, overflowed atomic.Int64
 }
 
 // New returns a platform for the daemon at baseURL, such as
@@ -154,7 +170,7 @@ func New(baseURL string, opts ...Option) *Platform {
 		log:     cfg.logger,
 		chats:   map[int64]chatInfo{},
 		pending: map[int64]int64{}, redo: map[int64]int64{}, blocked: map[int64]bool{}, retry: map[int64]bool{},
-		later: map[int64]bool{}, wake: make(chan struct{}, 1), sentSet: map[int64]bool{}, answeredSet: map[int64]bool{},
+		later: map[int64]bool{}, wake: make(chan struct{}, 1), nudge: make(chan struct{}, 1), sentSet: map[int64]bool{}, answeredSet: map[int64]bool{},
 		noted: map[string]bool{},
 	}
 	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{
@@ -181,7 +197,7 @@ func (p *Platform) Stats() Stats {
 		Connects: p.connects.Load(), IdleTimeouts: p.idle.Load(), Lags: p.lags.Load(),
 		LaggedEvents: p.lagged.Load(), Resyncs: p.resyncs.Load(), Replayed: ds.Replayed,
 		Skipped: ds.Skipped, Malformed: p.malformed.Load(), Unknown: p.unknown.Load(),
-		Foreign: p.foreign.Load(), Resets: p.resets.Load(), Answered: p.answered.Load(),
+		Foreign: p.foreign.Load(), Resets: p.resets.Load(), Answered: p.answered.Load(), Overflowed: p.overflowed.Load(),
 	}
 }
 
@@ -248,6 +264,7 @@ func (p *Platform) Listen(ctx context.Context, emit func(bot.Event) error) error
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	p.d.Begin(p.marking(emit))
+	p.takeBehind() // what an earlier Listen left: this one's stream opens anew
 	q := make(chan item, p.cfg.eventBuffer)
 	var wg sync.WaitGroup
 	wg.Add(2)

@@ -695,3 +695,73 @@ func TestUndeliveredRetriedWhileStreamStaysUp(t *testing.T) {
 		t.Errorf("%d event streams opened, want 1: the retry waited for a reconnect", n)
 	}
 }
+
+// A stream the daemon closes while the handlers are behind is reopened at
+// once: the reader keeps reading past a full queue (leaving message events
+// out, for a catch-up to fetch, and holding others) instead of leaving the
+// closed stream unnoticed behind a backlog as long as the handlers take.
+func TestClosedStreamReopenedWhileHandlersBehind(t *testing.T) {
+	sim := newSim(t)
+	alice, _ := sim.ConnectContact("alice", false)
+	st := store.NewMemory()
+	p := newPlatform(sim, st, privitty.WithEventBuffer(1))
+	gate := make(chan struct{})
+	var opened sync.Once
+	open := func() { opened.Do(func() { close(gate) }) }
+	t.Cleanup(open)
+	rec := &recorder{}
+	r := router.New()
+	r.OnMessage(func(c *bot.Context, m bot.Message) error {
+		<-gate
+		rec.add(m, c.Event())
+		return c.Reply(m.Text)
+	})
+	b := bot.New(p, r, bot.WithWorkers(1), bot.WithMaxQueued(1), bot.WithStopTimeout(waitLimit))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	t.Cleanup(func() {
+		open()
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("bot Run: %v", err)
+			}
+		case <-time.After(waitLimit):
+			t.Error("bot did not stop")
+		}
+	})
+	waitReady(t, p)
+	msgs := map[int64]string{}
+	var order []string
+	for i := range 20 {
+		if i == 10 {
+			// Not a message, so not fetched again: held, not left out.
+			sim.EmitRaw(`{"type":"SomeFutureEvent","account_id":1}`)
+		}
+		text := fmt.Sprintf("m%d", i)
+		send(t, sim, alice.ChatID, text, msgs)
+		order = append(order, text)
+	}
+	// Every event is written before the daemon closes the stream.
+	if err := sim.Wait(waitLimit, func() bool { return sim.Stats().EventsSent >= len(msgs)+1 }); err != nil {
+		t.Fatal(err)
+	}
+	sim.DropStream()
+	if err := sim.Wait(waitLimit, func() bool { return sim.Stats().TotalStreams >= 2 }); err != nil {
+		t.Fatal("the closed stream was not reopened while the handlers were busy: ", err)
+	}
+	open()
+	waitAnswered(t, sim, msgs)
+	got := rec.all()
+	for i, m := range got {
+		if i >= len(order) || m.Text != order[i] {
+			t.Fatalf("handled in the order %v, want %v", got, order)
+		}
+	}
+	if p.Stats().Overflowed == 0 {
+		t.Error("Stats.Overflowed is 0: no message event was left out")
+	}
+	waitCond(t, "the unknown event held meanwhile", func() bool { return p.Stats().Unknown == 1 })
+}

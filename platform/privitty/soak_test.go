@@ -1,6 +1,9 @@
 package privitty_test
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +12,7 @@ import (
 	"github.com/parleybot/parley/platform/platformtest"
 	"github.com/parleybot/parley/platform/privitty"
 	"github.com/parleybot/parley/store"
+	"go.uber.org/zap"
 )
 
 // soakChild runs this binary as the soak's bot process when it was
@@ -20,7 +24,17 @@ func soakChild() { platformtest.SoakChild(soakPlatform) }
 // short backoff and call timeout so a run measures the platform rather
 // than its waits.
 func soakPlatform(url string, st store.Store) (bot.Platform, error) {
-	return privitty.New(url, privitty.WithStore(st),
+	log := zap.NewNop()
+	if dir := os.Getenv("PARLEY_SOAK_DEBUG"); dir != "" {
+		// Each bot process writes its debug log to the directory.
+		cfg := zap.NewDevelopmentConfig()
+		cfg.OutputPaths = []string{filepath.Join(dir, fmt.Sprintf("bot-%d-%d.log", os.Getpid(), time.Now().UnixNano()))}
+		var err error
+		if log, err = cfg.Build(); err != nil {
+			return nil, err
+		}
+	}
+	return privitty.New(url, privitty.WithStore(st), privitty.WithLogger(log),
 		privitty.WithBackoff(5*time.Millisecond, 100*time.Millisecond),
 		privitty.WithCallTimeout(10*time.Second),
 	), nil

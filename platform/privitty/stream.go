@@ -80,9 +80,7 @@ func (p *Platform) session(ctx context.Context, q chan<- item, useful func()) er
 	body := &idleReader{r: resp.Body, t: timer, d: p.cfg.idleTimeout}
 
 	// Events read from now on come after the catch-up this triggers.
-	if !push(sctx, q, item{connect: true}) {
-		return context.Cause(sctx)
-	}
+	p.fallBehind(item{connect: true})
 	var readErr error
 	for ev, err := range sse.Read(body, &sse.ReadConfig{MaxEventSize: p.cfg.maxEvent}) {
 		if err != nil {
@@ -93,7 +91,7 @@ func (p *Platform) session(ctx context.Context, q chan<- item, useful func()) er
 		if e == nil {
 			continue
 		}
-		if !push(sctx, q, item{ev: e}) {
+		if !p.offer(sctx, q, e) {
 			break
 		}
 	}
@@ -148,6 +146,93 @@ func (p *Platform) badFrame(kind, data string, err error) {
 		kind += " (later ones of this kind are logged at debug level and counted in Stats.Malformed)"
 	}
 	log("privitty: "+kind, zap.String("data", truncate([]byte(data))), zap.Error(err))
+}
+
+// offer queues e for the consumer. While the consumer is behind (the
+// queue full) events are not waited for, so that the stream is still
+// read: its end, an oversized event or silence is seen at once and the
+// stream reopened, where waiting would leave a stream the daemon closed
+// unnoticed behind a backlog as long as the handlers take. A message is
+// left out, for a catch-up to fetch; another event is held, in order, for
+// after that catch-up (up to the queue's size, beyond which the reader
+// waits). The catch-up goes ahead of the next event queued, or runs as
+// soon as the consumer has emptied the queue (takeBehind).
+func (p *Platform) offer(ctx context.Context, q chan<- item, e bot.Event) bool {
+	_, msg := e.(*IncomingMsg)
+	p.behindMu.Lock()
+	if p.behind.pending() {
+		select {
+		case q <- p.behind:
+			p.behind = item{}
+		default:
+			if !msg && len(p.behind.held) >= p.cfg.eventBuffer {
+				// Too much to hold: wait for room, the catch-up first.
+				it := p.behind
+				p.behind = item{}
+				p.behindMu.Unlock()
+				if !push(ctx, q, it) {
+					p.fallBehind(it) // for the next stream's reader
+					return false
+				}
+				return push(ctx, q, item{ev: e})
+			}
+			p.holdLocked(e, msg)
+			p.behindMu.Unlock()
+			return true
+		}
+	}
+	select {
+	case q <- item{ev: e}:
+		p.behindMu.Unlock()
+		return true
+	default:
+	}
+	p.holdLocked(e, msg)
+	p.behindMu.Unlock()
+	p.nudgeConsumer()
+	return true
+}
+
+// holdLocked leaves message e out (counted) or holds another event for
+// after the catch-up due. The caller holds p.behindMu.
+func (p *Platform) holdLocked(e bot.Event, msg bool) {
+	if msg {
+		p.behind.missed++
+		p.overflowed.Add(1)
+		return
+	}
+	p.behind.held = append(p.behind.held, e)
+}
+
+// fallBehind adds it to the catch-up due before the next event queued: a
+// stream opened (connect), messages left out (missed), events held.
+func (p *Platform) fallBehind(it item) {
+	p.behindMu.Lock()
+	p.behind.connect = p.behind.connect || it.connect
+	p.behind.missed += it.missed
+	if len(it.held) > 0 {
+		p.behind.held = append(it.held, p.behind.held...)
+	}
+	p.behindMu.Unlock()
+	p.nudgeConsumer()
+}
+
+// takeBehind takes the catch-up due, if any, for the consumer to run now.
+// Called only once the queue is empty: nothing queued can then be older
+// than what it holds, and the reader queues nothing newer ahead of it.
+func (p *Platform) takeBehind() (item, bool) {
+	p.behindMu.Lock()
+	defer p.behindMu.Unlock()
+	it := p.behind
+	p.behind = item{}
+	return it, it.pending()
+}
+
+func (p *Platform) nudgeConsumer() {
+	select {
+	case p.nudge <- struct{}{}:
+	default:
+	}
 }
 
 func push(ctx context.Context, q chan<- item, it item) bool {

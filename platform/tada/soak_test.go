@@ -48,6 +48,14 @@ func (w soakWorld) SoakAddr() string {
 	return url.Values{"url": {w.sim.URL()}, "team": {w.sim.Team()}, "token": {w.sim.Bot().Token}}.Encode()
 }
 
+// DropAfterFrames drops the bot's connections every n frames, socket
+// frames and REST answers alike (a cut call was carried out, its answer
+// lost).
+func (w soakWorld) DropAfterFrames(t *testing.T, n int) { w.sim.DropEvery(n) }
+
+// DropsMade counts the simulator's drops.
+func (w soakWorld) DropsMade() int { return w.sim.Stats().Drops }
+
 func (w soakWorld) EmitMalformed(t *testing.T) {
 	w.sim.SendRaw(`{"event":"server.message.updated","params":`)
 }

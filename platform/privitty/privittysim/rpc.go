@@ -103,11 +103,14 @@ func (s *Sim) serveRPC(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.wg.Done()
-	if !s.hold(r) {
-		return
-	}
+	// The request is read before it is held: only then does the server
+	// see its client go away, so that a held call whose client gave up is
+	// not carried out when the daemon resumes.
 	body, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
 	if err != nil {
+		return
+	}
+	if !s.hold(r) {
 		return
 	}
 	var req struct {

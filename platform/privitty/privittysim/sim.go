@@ -79,6 +79,7 @@ type Stats struct {
 	EventsDropped int // events dropped because a client's buffer was full
 	RPCCalls      int // JSON-RPC requests answered
 	Stalled       int // requests held without an answer while frozen
+	Abandoned     int // requests whose client gave up before they were carried out
 	Drops         int // connections dropped by DropAfter and DropEvery
 }
 
@@ -414,16 +415,29 @@ func (s *Sim) hold(r *http.Request) bool {
 		}
 		s.mu.Unlock()
 		if !frozen {
+			// A client that gave up as the daemon resumed is gone too.
+			if r.Context().Err() != nil {
+				s.abandoned()
+				return false
+			}
 			return true
 		}
 		select {
 		case <-wake:
 		case <-r.Context().Done():
+			s.abandoned()
 			return false
 		case <-s.closing:
 			return false
 		}
 	}
+}
+
+func (s *Sim) abandoned() {
+	s.mu.Lock()
+	s.stats.Abandoned++
+	s.notifyLocked()
+	s.mu.Unlock()
 }
 
 // SendMalformed sends a data line that is not JSON to every stream.

@@ -420,3 +420,30 @@ func TestDropAfterCutsAnAnswer(t *testing.T) {
 		t.Fatalf("call after the cut: %v", ans)
 	}
 }
+
+// A call held by a frozen daemon whose client gave up meanwhile is not
+// carried out when the daemon resumes.
+func TestFrozenCallAbandonedByItsClientIsNotCarriedOut(t *testing.T) {
+	s := start(t)
+	alice, _ := s.ConnectContact("alice", false)
+	s.Freeze(true)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	body := call("misc_send_text_message", 1, alice.ChatID, "too late")
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.URL()+"/rpc", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatal("a frozen daemon answered")
+	}
+	if err := s.Wait(5*time.Second, func() bool { return s.Stats().Abandoned == 1 }); err != nil {
+		t.Fatalf("stats %+v: the daemon never saw its client go: %v", s.Stats(), err)
+	}
+	s.Freeze(false)
+	if code, _ := rpc(t, s, call("get_connectivity", 1)); code != 200 {
+		t.Fatalf("after thawing: %d", code)
+	}
+	if sent := s.BotSent(); len(sent) != 0 {
+		t.Fatalf("the abandoned call was carried out: %v", sent)
+	}
+}

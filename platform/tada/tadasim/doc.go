@@ -20,8 +20,10 @@
 //
 // The world is scripted through the Server: AddContact, NewGroup, Send,
 // Edit, Delete, React, MessagesFrom, and group membership (groups.go):
-// AddToGroup, RemoveFromGroup, SetGroupStatus, Members. Faults: DropAfter (lose the bot's
-// connection at a frame), KillOnConfirm (lose it when a client.confirm
+// AddToGroup, RemoveFromGroup, SetGroupStatus, Members. Faults: DropAfter
+// and DropEvery (lose the bot's connections at a socket frame, or cut a
+// REST call after it was carried out; Stats.Drops counts them),
+// KillOnConfirm (lose it when a client.confirm
 // arrives, before it is taken), SwallowConfirms (take client events
 // without confirming them), RefuseNext (server.warning instead), FailNext
 // (a REST error such as RATE_LIMIT), SetDelay, and SendRaw for malformed

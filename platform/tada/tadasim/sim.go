@@ -94,6 +94,7 @@ type Stats struct {
 	Warnings       int // server.warning frames
 	DuplicateSends int // client events received again with a confirm_id seen before
 	RESTCalls      int // REST requests answered
+	Drops          int // connections dropped by DropAfter and DropEvery
 	Messages       int // messages created
 }
 
@@ -113,11 +114,18 @@ type unconfirmed struct {
 	frame []byte
 }
 
+// outFrame is a frame queued on a socket; again marks an unconfirmed
+// event sent again on a new connection.
+type outFrame struct {
+	data  []byte
+	again bool
+}
+
 // socket is one WebSocket connection of a user.
 type socket struct {
 	user *User
 	ws   *websocket.Conn
-	out  chan []byte
+	out  chan outFrame
 	kill chan struct{}
 	once sync.Once
 }
@@ -147,7 +155,8 @@ type Server struct {
 	started     bool
 
 	// Faults.
-	dropAfter       int // close the bot's sockets at this many more frames; 0 = off
+	drop            int // drop the bot's connections at this many more frames; 0 = off
+	every           int // DropEvery's period: drop is set to it again after a drop
 	killOnConfirm   int // close at the n-th next client.confirm, unprocessed
 	swallowConfirms int // client events not answered with server.confirm
 	restFaults      []RESTFault
@@ -290,14 +299,54 @@ func (s *Server) BotSockets() int {
 
 // Faults.
 
-// DropAfter closes the bot's connections when the n-th frame from now
-// would go to one of them; that frame and those queued are lost, as on a
-// real network (unconfirmed events come again on the next connection).
-// n <= 0 turns it off.
+// DropAfter drops the bot's connections at the n-th frame from now: a
+// frame going out on one of its sockets, or the answer to one of its REST
+// calls. At a socket frame, that frame and those still queued are lost, as
+// on a real network (unconfirmed events come again on the next
+// connection). At an answer, the call is carried out but its connection is
+// cut before the answer is written (its outcome is unknown to the bot),
+// and the bot's sockets are closed too. n <= 0 turns it off.
 func (s *Server) DropAfter(n int) {
 	s.mu.Lock()
-	s.dropAfter = max(n, 0)
+	s.drop, s.every = max(n, 0), 0
 	s.mu.Unlock()
+}
+
+// DropEvery drops the bot's connections at every n-th frame, as DropAfter
+// does once, until DropEvery(0); calling it again starts the count anew.
+func (s *Server) DropEvery(n int) {
+	s.mu.Lock()
+	s.every = max(n, 0)
+	s.drop = s.every
+	s.mu.Unlock()
+}
+
+// cutHereLocked counts one frame of the bot's against DropAfter and
+// DropEvery and reports whether its connections drop at it. Call with
+// s.mu held.
+func (s *Server) cutHereLocked() bool {
+	if s.drop == 0 {
+		return false
+	}
+	s.drop--
+	if s.drop > 0 {
+		return false
+	}
+	s.drop = s.every
+	s.stats.Drops++
+	s.log.Debug("dropping the bot's connections (fault)")
+	return true
+}
+
+// dropBotLocked closes the bot's sockets; frames queued on them are lost.
+// Call with s.mu held.
+func (s *Server) dropBotLocked() {
+	for o := range s.sockets {
+		if o.user.Bot {
+			o.close()
+		}
+	}
+	s.notify()
 }
 
 // KillOnConfirm closes the bot's connections when the n-th client.confirm
@@ -420,19 +469,10 @@ func (s *Server) Unconfirmed(jid string) int {
 
 // enqueue queues a frame on a socket; call with s.mu held. A socket that
 // is too far behind is closed.
-func (s *Server) enqueue(sk *socket, frame []byte) {
-	if sk.user.Bot && s.dropAfter > 0 {
-		s.dropAfter--
-		if s.dropAfter == 0 {
-			s.log.Debug("dropping the bot's connections (fault)")
-			for o := range s.sockets {
-				if o.user.Bot {
-					o.close()
-				}
-			}
-			return
-		}
-	}
+func (s *Server) enqueue(sk *socket, frame []byte) { s.enqueueFrame(sk, outFrame{data: frame}) }
+
+// enqueueFrame queues f on a socket, as enqueue does; call with s.mu held.
+func (s *Server) enqueueFrame(sk *socket, frame outFrame) {
 	select {
 	case <-sk.kill:
 		return // the connection is gone: nothing more goes out on it

@@ -321,3 +321,57 @@ func TestStallConnectsHoldsUpgradesUntilReleased(t *testing.T) {
 		t.Fatalf("%d connections, want the first and the one after the release", st.TotalSockets)
 	}
 }
+
+// A drop at a REST answer cuts the call after it was carried out: the
+// client gets no answer, the message exists, and the drop is counted.
+// DropEvery drops again every n frames.
+func TestDropCutsRESTAnswers(t *testing.T) {
+	s := start(t)
+	alice := s.AddContact("alice")
+	s.DropEvery(2)
+	post := func(text string) error {
+		body := strings.NewReader(`{"type":"plain","text":"` + text + `","message_id":"` + tada.NewMessageID() + `"}`)
+		req, _ := http.NewRequest(http.MethodPost, s.URL()+"/api/v4/teams/"+s.Team()+"/chats/"+alice.JID+"/messages", body)
+		req.Header.Set("token", s.Bot().Token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		return nil
+	}
+	for i, text := range []string{"one", "two", "three", "four"} {
+		err := post(text)
+		if cut := i%2 == 1; cut != (err != nil) {
+			t.Fatalf("call %q: error %v, want a cut %v", text, err, cut)
+		}
+	}
+	if sent := s.MessagesFrom(s.Bot().JID); len(sent) != 4 {
+		t.Fatalf("%d bot messages, want 4: a cut call was not carried out", len(sent))
+	}
+	if st := s.Stats(); st.Drops != 2 {
+		t.Fatalf("Drops %d, want 2", st.Drops)
+	}
+}
+
+// Unconfirmed events sent again on a new connection do not count against
+// DropEvery: a backlog longer than its period is delivered whole, and the
+// next new frame is the one counted.
+func TestRedeliveredBacklogNotCountedAsDrops(t *testing.T) {
+	s := start(t)
+	sendWhileAway(t, s, 5)
+	s.DropEvery(2)
+	ws := dial(t, s, s.Bot().Token, s.Team())
+	backlog(t, ws, 5)
+	if st := s.Stats(); st.Drops != 0 {
+		t.Fatalf("Drops %d after the backlog, want 0", st.Drops)
+	}
+	bob := s.AddContact("bob") // contact.updated: the first frame counted
+	if _, err := s.Send(bob.JID, s.Bot().JID, "new"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Wait(5*time.Second, func() bool { return s.Stats().Drops == 1 }); err != nil {
+		t.Fatalf("Drops %d, want 1 at the second new frame", s.Stats().Drops)
+	}
+}

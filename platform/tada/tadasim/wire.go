@@ -143,6 +143,18 @@ func (s *Server) rest(h func(w http.ResponseWriter, r *http.Request, u *User) (a
 		default:
 			res, err = h(w, r, u)
 		}
+		if u != nil && u.Bot {
+			s.mu.Lock()
+			cut := s.cutHereLocked()
+			if cut {
+				s.dropBotLocked()
+			}
+			s.mu.Unlock()
+			if cut {
+				// Carried out; the answer is lost with the connection.
+				panic(http.ErrAbortHandler)
+			}
+		}
 		if err != nil {
 			ae := toAPIError(err)
 			body := map[string]any{"ok": false, "error": ae.code}
@@ -384,11 +396,11 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	// Room for the redelivered backlog on top of the live buffer: a
 	// backlog larger than the buffer would otherwise close every new
 	// connection at once and never drain.
-	sk := &socket{user: u, out: make(chan []byte, s.opts.socketBuffer+len(s.unconfirmed[u.JID])), kill: make(chan struct{})}
+	sk := &socket{user: u, out: make(chan outFrame, s.opts.socketBuffer+len(s.unconfirmed[u.JID])), kill: make(chan struct{})}
 	s.sockets[sk] = struct{}{}
 	s.stats.TotalSockets++ // counted before the client can see it
 	for _, ev := range s.unconfirmed[u.JID] {
-		s.enqueue(sk, ev.frame)
+		s.enqueueFrame(sk, outFrame{data: ev.frame, again: true})
 		s.stats.Redelivered++
 	}
 	s.mu.Unlock()
@@ -452,8 +464,25 @@ func (s *Server) writeLoop(ctx context.Context, sk *socket) {
 				return
 			default:
 			}
+			// The drop is counted as a frame goes out, not as it is
+			// queued. Unconfirmed events sent again on a new connection
+			// are not counted: they were when first sent, and a backlog
+			// longer than DropEvery's period would otherwise be cut
+			// before the bot's confirms of it arrive, at every
+			// connection, and never drain.
+			if sk.user.Bot && !frame.again {
+				s.mu.Lock()
+				cut := s.cutHereLocked()
+				if cut {
+					s.dropBotLocked()
+				}
+				s.mu.Unlock()
+				if cut {
+					return
+				}
+			}
 			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			err := sk.ws.Write(wctx, websocket.MessageText, frame)
+			err := sk.ws.Write(wctx, websocket.MessageText, frame.data)
 			cancel()
 			if err != nil {
 				sk.close()
