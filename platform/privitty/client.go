@@ -212,17 +212,7 @@ func (c *Client) Call(ctx context.Context, method string, params ...any) (json.R
 	}
 	start := time.Now()
 	raw, err := c.call(ctx, method, params...)
-	outcome := "ok"
-	switch {
-	case err == nil:
-	case errors.Is(err, ErrNotSent):
-		outcome = "not_sent"
-	case errors.Is(err, ErrOutcomeUnknown):
-		outcome = "unknown"
-	default:
-		outcome = "error"
-	}
-	c.cfg.onCommand(method, outcome, time.Since(start))
+	c.cfg.onCommand(method, bot.Outcome(err), time.Since(start))
 	return raw, err
 }
 

@@ -152,7 +152,7 @@ func (s *Sim) serveRPC(w http.ResponseWriter, r *http.Request) {
 	}
 	res, e := s.call(req.Method, p)
 	s.mu.Lock()
-	cut := s.cutHereLocked()
+	cut := s.drops.Cut()
 	if cut {
 		for sub := range s.subs {
 			sub.close()

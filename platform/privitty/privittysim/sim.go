@@ -11,6 +11,8 @@ import (
 	"time"
 
 	sse "github.com/tmaxmax/go-sse"
+
+	"github.com/parleybot/parley/internal/simfault"
 )
 
 // Defaults.
@@ -134,8 +136,7 @@ type Sim struct {
 	calls   map[string]int
 	faults  map[string][]rpcFault
 	delay   time.Duration
-	drop    int // drop the connection after this many more frames; 0 = off
-	every   int // DropEvery's period: drop is set to it again after a drop
+	drops   simfault.Drops // DropAfter and DropEvery
 	silent  bool
 	frozen  bool
 	wake    chan struct{} // closed and replaced when silence or freezing changes
@@ -302,6 +303,7 @@ func (s *Sim) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.stats
+	st.Drops = s.drops.Made()
 	st.Streams = len(s.subs)
 	return st
 }
@@ -326,7 +328,7 @@ func (s *Sim) DropStream() {
 // n <= 0 turns it off.
 func (s *Sim) DropAfter(n int) {
 	s.mu.Lock()
-	s.drop, s.every = max(n, 0), 0
+	s.drops.After(n)
 	s.mu.Unlock()
 }
 
@@ -334,24 +336,8 @@ func (s *Sim) DropAfter(n int) {
 // once, until DropEvery(0); calling it again starts the count anew.
 func (s *Sim) DropEvery(n int) {
 	s.mu.Lock()
-	s.every = max(n, 0)
-	s.drop = s.every
+	s.drops.Every(n)
 	s.mu.Unlock()
-}
-
-// cutHereLocked counts one frame against DropAfter and DropEvery and
-// reports whether the connection drops at it. The caller holds s.mu.
-func (s *Sim) cutHereLocked() bool {
-	if s.drop == 0 {
-		return false
-	}
-	s.drop--
-	if s.drop > 0 {
-		return false
-	}
-	s.drop = s.every
-	s.stats.Drops++
-	return true
 }
 
 // SetDelay delays every /rpc answer by d.
@@ -577,7 +563,7 @@ func (s *Sim) serveEvents(w http.ResponseWriter, r *http.Request) {
 			// is taken, so a DropAfter made once an event was read never
 			// counts that event.
 			s.mu.Lock()
-			cut := s.cutHereLocked()
+			cut := s.drops.Cut()
 			s.mu.Unlock()
 			if sess.Send(m) != nil || sess.Flush() != nil {
 				return

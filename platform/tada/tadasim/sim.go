@@ -13,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 	"go.uber.org/zap"
 
+	"github.com/parleybot/parley/internal/simfault"
 	"github.com/parleybot/parley/platform/tada"
 )
 
@@ -155,10 +156,9 @@ type Server struct {
 	started     bool
 
 	// Faults.
-	drop            int // drop the bot's connections at this many more frames; 0 = off
-	every           int // DropEvery's period: drop is set to it again after a drop
-	killOnConfirm   int // close at the n-th next client.confirm, unprocessed
-	swallowConfirms int // client events not answered with server.confirm
+	drops           simfault.Drops // DropAfter and DropEvery
+	killOnConfirm   int            // close at the n-th next client.confirm, unprocessed
+	swallowConfirms int            // client events not answered with server.confirm
 	restFaults      []RESTFault
 	restHooks       []restHook
 	stall           chan struct{}     // while set, WebSocket upgrades wait for it to close
@@ -276,6 +276,7 @@ func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.stats
+	st.Drops = s.drops.Made()
 	st.Sockets = len(s.sockets)
 	return st
 }
@@ -308,7 +309,7 @@ func (s *Server) BotSockets() int {
 // and the bot's sockets are closed too. n <= 0 turns it off.
 func (s *Server) DropAfter(n int) {
 	s.mu.Lock()
-	s.drop, s.every = max(n, 0), 0
+	s.drops.After(n)
 	s.mu.Unlock()
 }
 
@@ -316,8 +317,7 @@ func (s *Server) DropAfter(n int) {
 // does once, until DropEvery(0); calling it again starts the count anew.
 func (s *Server) DropEvery(n int) {
 	s.mu.Lock()
-	s.every = max(n, 0)
-	s.drop = s.every
+	s.drops.Every(n)
 	s.mu.Unlock()
 }
 
@@ -325,15 +325,9 @@ func (s *Server) DropEvery(n int) {
 // DropEvery and reports whether its connections drop at it. Call with
 // s.mu held.
 func (s *Server) cutHereLocked() bool {
-	if s.drop == 0 {
+	if !s.drops.Cut() {
 		return false
 	}
-	s.drop--
-	if s.drop > 0 {
-		return false
-	}
-	s.drop = s.every
-	s.stats.Drops++
 	s.log.Debug("dropping the bot's connections (fault)")
 	return true
 }
