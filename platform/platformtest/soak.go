@@ -316,6 +316,22 @@ func (tl *tally) update() {
 	}
 }
 
+// wanted is the number of messages sent that must be answered.
+func (tl *tally) wanted() int { return len(tl.want) }
+
+// answeredAtLeast waits until n of the wanted messages were answered, or
+// no reply came for stall.
+func (tl *tally) answeredAtLeast(n int, stall time.Duration) {
+	tl.last = time.Now()
+	for {
+		tl.update()
+		if tl.wanted()-tl.missing() >= n || time.Since(tl.last) > stall {
+			return
+		}
+		tl.pause()
+	}
+}
+
 func (tl *tally) missing() int {
 	n := 0
 	for k := range tl.want {
@@ -433,8 +449,9 @@ func newSoakPlatform(t *testing.T, w World, opts SoakOptions, st store.Store) bo
 }
 
 // runInProcess runs the bot in this process over msgs messages in chats
-// chats; inject, when set, runs before the j-th message is sent.
-func runInProcess(t *testing.T, w World, opts SoakOptions, z SoakSizes, r *phaseResult, msgs, chats int, inject func(j int)) {
+// chats; inject, when set, runs before the j-th message is sent (with the
+// phase's tally), and with j = -1 once all were answered or given up.
+func runInProcess(t *testing.T, w World, opts SoakOptions, z SoakSizes, r *phaseResult, msgs, chats int, inject func(j int, tl *tally)) {
 	base := runtime.NumGoroutine()
 	st := store.NewMemory()
 	b := soakBot(newSoakPlatform(t, w, opts, st), st, nil)
@@ -464,7 +481,7 @@ func runInProcess(t *testing.T, w World, opts SoakOptions, z SoakSizes, r *phase
 	startAt := time.Now()
 	for j := range msgs {
 		if inject != nil {
-			inject(j)
+			inject(j, tl)
 		}
 		i := j % chats
 		tl.send(t, ids[i], text(r.name, j, chats, z.PanicEvery))
@@ -477,7 +494,7 @@ func runInProcess(t *testing.T, w World, opts SoakOptions, z SoakSizes, r *phase
 	}
 	tl.quiet(z.Quiet)
 	if inject != nil {
-		inject(-1) // the phase's faults end
+		inject(-1, tl) // the phase's faults end
 	}
 	stop()
 	_ = st.Close()
@@ -521,7 +538,7 @@ func runDrops(t *testing.T, w World, opts SoakOptions, z SoakSizes, r *phaseResu
 	r.faults = fmt.Sprintf("drop every %d frames", z.DropEvery)
 	var stopWatch func() int
 	drops0 := 0
-	inject := func(j int) {
+	inject := func(j int, _ *tally) {
 		switch j {
 		case 0:
 			if dc, ok := w.(DropCounter); ok {
@@ -591,7 +608,7 @@ func runFaults(t *testing.T, w World, opts SoakOptions, z SoakSizes, r *phaseRes
 	var stall *time.Timer
 	var release func()
 	n := 0
-	runInProcess(t, w, opts, z, r, z.FaultMsgs, z.FaultChats, func(j int) {
+	runInProcess(t, w, opts, z, r, z.FaultMsgs, z.FaultChats, func(j int, tl *tally) {
 		if j < 0 {
 			if stall != nil && stall.Stop() {
 				release()
@@ -601,6 +618,11 @@ func runFaults(t *testing.T, w World, opts SoakOptions, z SoakSizes, r *phaseRes
 		if j == 0 || j%z.FaultEvery != 0 {
 			return
 		}
+		// Each fault meets a bot still busy with the second half of the
+		// messages before it, not one buried under the whole stream: else
+		// every fault lands in the first second and a stall replaces the
+		// one before it.
+		tl.answeredAtLeast(tl.wanted()-z.FaultEvery/2, z.Stall)
 		switch kinds[n%len(kinds)] {
 		case "unknown":
 			w.EmitUnknown(t)
