@@ -116,6 +116,12 @@ type Delivery struct {
 
 	catchMu sync.Mutex // held by each CatchUpChat
 
+	// retry receives when an item waits to be passed on again (see Retry).
+	retry chan struct{}
+	// failures counts Handled's undelivered outcomes, so that a catch-up
+	// can tell whether one came while it ran.
+	failures atomic.Int64
+
 	// toRead holds, per chat, handled items not yet given to MarkRead.
 	readMu sync.Mutex
 	toRead map[string][]int64
@@ -139,7 +145,7 @@ func NewDelivery(f Fetcher, cfg Config) *Delivery {
 		cfg.FlushEvery = DefaultFlushEvery
 	}
 	d := &Delivery{f: f, cfg: cfg, log: cfg.Logger, curs: newCursors(cfg.Store, cfg.Logger),
-		behind: map[string]int64{}, firstSeen: map[string]int64{}, toRead: map[string][]int64{}}
+		behind: map[string]int64{}, firstSeen: map[string]int64{}, toRead: map[string][]int64{}, retry: make(chan struct{}, 1)}
 	d.curs.key = cfg.Key
 	return d
 }
@@ -229,9 +235,10 @@ func (d *Delivery) Duplicate(chat string, id int64) bool {
 // platform's EventHandled with the handler's error. The handled cursor
 // moves up to the item, except when err says a command was not delivered
 // (bot.Undelivered): the item is then passed on again by the next
-// catch-up (the chat counts as behind, so CatchUpBehind takes it if the
-// connection is up, else the next connection's CatchUp), and the cursor
-// stays below it, so that a restart fetches it again too. Items handled after a failed one are not
+// catch-up (the chat counts as behind and Retry signals, so CatchUpBehind
+// takes it if the connection is up, else the next connection's CatchUp),
+// and the cursor stays below it, so that a restart fetches it again too.
+// Items handled after a failed one are not
 // passed on again by a catch-up; after a restart they are, and Dedupe's
 // marks drop them.
 func (d *Delivery) Handled(chat string, id int64, err error) {
@@ -241,6 +248,7 @@ func (d *Delivery) Handled(chat string, id int64, err error) {
 		d.noteRead(chat, id)
 		return
 	}
+	d.failures.Add(1)
 	// The chat is behind until the item is passed on again: by
 	// CatchUpBehind if the connection is still up (the failure may have
 	// come after its catch-up), else by the next connection's CatchUp.
@@ -249,6 +257,26 @@ func (d *Delivery) Handled(chat string, id int64, err error) {
 		d.behind[chat] = id
 	}
 	d.mu.Unlock()
+	d.signalRetry()
+}
+
+// Retry returns a channel that receives when a handler failed with an
+// undelivered command (see Handled), so that its item waits to be passed
+// on again. A platform whose connection stays up selects on it in the
+// goroutine that passes live items on and runs CatchUpBehind there, which
+// keeps each chat's order; without it the item waits for the next
+// connection's CatchUp. Signals coalesce: one receive may stand for
+// several failures, and CatchUpBehind takes them all.
+func (d *Delivery) Retry() <-chan struct{} { return d.retry }
+
+func (d *Delivery) signalRetry() {
+	if d.stopping.Load() {
+		return
+	}
+	select {
+	case d.retry <- struct{}{}:
+	default:
+	}
 }
 
 // noteRead keeps a handled item for MarkRead.
@@ -460,6 +488,7 @@ func (d *Delivery) CatchUpChat(ctx context.Context, chat string) error {
 	// which would then be taken for passed on.
 	d.catchMu.Lock()
 	defer d.catchMu.Unlock()
+	failures := d.failures.Load()
 	after, known := d.curs.after(chat)
 	if !known {
 		d.mu.Lock()
@@ -518,6 +547,9 @@ func (d *Delivery) CatchUpChat(ctx context.Context, chat string) error {
 			}
 		}
 		if last {
+			if d.failures.Load() != failures {
+				d.keepRetry(chat)
+			}
 			return nil
 		}
 		if len(items) < d.cfg.Page {
@@ -527,6 +559,25 @@ func (d *Delivery) CatchUpChat(ctx context.Context, chat string) error {
 			last = true
 		}
 	}
+}
+
+// keepRetry marks chat behind again, and signals Retry, when one of its
+// items failed while its catch-up ran, after the catch-up had fetched
+// past it: the catch-up ended the chat's being behind, so the item would
+// otherwise wait for the next connection. (Only a failure during the
+// catch-up counts: an item that failed before it and is no longer on the
+// server must not make CatchUpBehind fetch the chat again and again.)
+func (d *Delivery) keepRetry(chat string) {
+	redo := d.curs.redoFrom(chat)
+	if redo == 0 || d.stopping.Load() {
+		return
+	}
+	d.mu.Lock()
+	if d.behind[chat] == 0 {
+		d.behind[chat] = redo
+	}
+	d.mu.Unlock()
+	d.signalRetry()
 }
 
 func (d *Delivery) send(e bot.Event) error {
