@@ -63,7 +63,9 @@
 // (Stats.Replied, logged at debug), so a restart after a kill between the
 // reply and the saved position does not answer twice. A message whose
 // handler was told it failed to deliver a command (kept in the store) is
-// passed on again all the same, as the handler was told; its handler's
+// passed on again all the same, as the handler was told (at once while
+// the socket stays up, as after a call timeout; else after the next
+// reconnect); its handler's
 // reply is first looked for in the thread (the bot's comment with the same
 // text, as when a drop cut the answer to a post that went through), and
 // when found its id is returned instead of posting again
