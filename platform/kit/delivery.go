@@ -121,6 +121,9 @@ type Delivery struct {
 	// failures counts Handled's undelivered outcomes, so that a catch-up
 	// can tell whether one came while it ran.
 	failures atomic.Int64
+	// later holds, per chat whose items failed again, when Run is to
+	// signal Retry for them (under mu).
+	later map[string]time.Time
 
 	// toRead holds, per chat, handled items not yet given to MarkRead.
 	readMu sync.Mutex
@@ -145,7 +148,7 @@ func NewDelivery(f Fetcher, cfg Config) *Delivery {
 		cfg.FlushEvery = DefaultFlushEvery
 	}
 	d := &Delivery{f: f, cfg: cfg, log: cfg.Logger, curs: newCursors(cfg.Store, cfg.Logger),
-		behind: map[string]int64{}, firstSeen: map[string]int64{}, toRead: map[string][]int64{}, retry: make(chan struct{}, 1)}
+		behind: map[string]int64{}, firstSeen: map[string]int64{}, toRead: map[string][]int64{}, retry: make(chan struct{}, 1), later: map[string]time.Time{}}
 	d.curs.key = cfg.Key
 	return d
 }
@@ -166,6 +169,7 @@ func (d *Delivery) Begin(emit func(bot.Event) error) {
 	d.emit = emit
 	clear(d.behind)
 	clear(d.firstSeen)
+	clear(d.later)
 	d.mu.Unlock()
 	d.stopping.Store(false)
 	d.curs.restart()
@@ -243,21 +247,77 @@ func (d *Delivery) Duplicate(chat string, id int64) bool {
 // marks drop them.
 func (d *Delivery) Handled(chat string, id int64, err error) {
 	undelivered := bot.Undelivered(err)
-	d.curs.handle(chat, id, undelivered)
+	fails := d.curs.handle(chat, id, undelivered)
 	if !undelivered {
 		d.noteRead(chat, id)
 		return
 	}
 	d.failures.Add(1)
+	if d.stopping.Load() {
+		return
+	}
+	d.mu.Lock()
+	if fails > 1 {
+		// Failed again: the retry waits, longer each time, so that a
+		// handler failing at once does not make the platform fetch and
+		// pass its item on in a tight loop. Run signals it when due.
+		if _, ok := d.later[chat]; !ok {
+			d.later[chat] = time.Now().Add(retryDelay(fails))
+		}
+		d.mu.Unlock()
+		return
+	}
 	// The chat is behind until the item is passed on again: by
 	// CatchUpBehind if the connection is still up (the failure may have
 	// come after its catch-up), else by the next connection's CatchUp.
-	d.mu.Lock()
-	if !d.stopping.Load() && d.behind[chat] == 0 {
+	if d.behind[chat] == 0 {
 		d.behind[chat] = id
 	}
 	d.mu.Unlock()
 	d.signalRetry()
+}
+
+// Bounds of the wait before a chat's items are passed on again after a
+// second failure and later ones; the first is passed on at once.
+const (
+	retryMin = 250 * time.Millisecond
+	retryMax = 30 * time.Second
+)
+
+// retryDelay is the wait before the retry after a chat's fails-th
+// failure in a row (fails >= 2): doubling from retryMin, jittered.
+func retryDelay(fails int) time.Duration {
+	d := retryMin
+	for i := 2; i < fails && d < retryMax; i++ {
+		d *= 2
+	}
+	return Jitter(min(d, retryMax))
+}
+
+// releaseDue marks behind the chats whose retry is due, and signals
+// Retry for them.
+func (d *Delivery) releaseDue(now time.Time) {
+	if d.stopping.Load() {
+		return
+	}
+	due := false
+	d.mu.Lock()
+	for chat, at := range d.later {
+		if now.Before(at) {
+			continue
+		}
+		delete(d.later, chat)
+		if redo := d.curs.redoFrom(chat); redo > 0 {
+			if d.behind[chat] == 0 {
+				d.behind[chat] = redo
+			}
+			due = true
+		}
+	}
+	d.mu.Unlock()
+	if due {
+		d.signalRetry()
+	}
 }
 
 // Retry returns a channel that receives when a handler failed with an
@@ -266,7 +326,11 @@ func (d *Delivery) Handled(chat string, id int64, err error) {
 // goroutine that passes live items on and runs CatchUpBehind there, which
 // keeps each chat's order; without it the item waits for the next
 // connection's CatchUp. Signals coalesce: one receive may stand for
-// several failures, and CatchUpBehind takes them all.
+// several failures, and CatchUpBehind takes them all. A chat's first
+// failure is signalled at once; when its items fail again before they
+// were all handled, Run signals the next retry after a wait that doubles
+// from 250ms up to 30s, so that a handler that keeps failing does not
+// spin.
 func (d *Delivery) Retry() <-chan struct{} { return d.retry }
 
 func (d *Delivery) signalRetry() {
@@ -319,6 +383,7 @@ func (d *Delivery) Forget(chat string) {
 	d.mu.Lock()
 	delete(d.firstSeen, chat)
 	delete(d.behind, chat) // else CatchUpBehind would ask again and again
+	delete(d.later, chat)
 	d.mu.Unlock()
 }
 
@@ -566,18 +631,22 @@ func (d *Delivery) CatchUpChat(ctx context.Context, chat string) error {
 // past it: the catch-up ended the chat's being behind, so the item would
 // otherwise wait for the next connection. (Only a failure during the
 // catch-up counts: an item that failed before it and is no longer on the
-// server must not make CatchUpBehind fetch the chat again and again.)
+// server must not make CatchUpBehind fetch the chat again and again.) A
+// chat whose retry waits (see Retry) is left to Run.
 func (d *Delivery) keepRetry(chat string) {
 	redo := d.curs.redoFrom(chat)
 	if redo == 0 || d.stopping.Load() {
 		return
 	}
 	d.mu.Lock()
-	if d.behind[chat] == 0 {
+	_, paced := d.later[chat] // Run signals it when due
+	if !paced && d.behind[chat] == 0 {
 		d.behind[chat] = redo
 	}
 	d.mu.Unlock()
-	d.signalRetry()
+	if !paced {
+		d.signalRetry()
+	}
 }
 
 func (d *Delivery) send(e bot.Event) error {
@@ -597,7 +666,8 @@ func (d *Delivery) send(e bot.Event) error {
 // Run writes the handled cursors until ctx ends: as soon as one moved,
 // and then at most once every FlushEvery, so a crash replays little and a
 // busy bot does not write per event. A failed write is tried again after
-// FlushEvery. Close writes the last ones with Flush.
+// FlushEvery. Close writes the last ones with Flush. It also signals the
+// retries that wait (see Retry).
 func (d *Delivery) Run(ctx context.Context) {
 	retry := time.NewTicker(d.cfg.FlushEvery)
 	defer retry.Stop()
@@ -611,6 +681,7 @@ func (d *Delivery) Run(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
+		d.releaseDue(time.Now())
 		if err := d.Flush(ctx); err != nil && ctx.Err() == nil {
 			d.log.Warn("saving cursors", zap.Error(err))
 		}

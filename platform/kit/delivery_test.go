@@ -889,3 +889,57 @@ func TestRetryOfAnItemGoneFromTheServerEnds(t *testing.T) {
 		t.Fatalf("passed on %v, want nothing", got)
 	}
 }
+
+// An item that fails again is not passed on again at once (a handler that
+// fails at once would spin): Run signals its retry after a wait. Once the
+// chat's items are handled, its next failure is retried at once again.
+func TestRepeatedFailureIsRetriedAfterAWait(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	h := newHistory()
+	d, s := newDelivery(h, store.NewMemory())
+	if err := d.Live(ctx, h.add("@1", 1, false)); err != nil {
+		t.Fatal(err)
+	}
+	s.take()
+	d.Handled("@1", 1, bot.ErrNotSent)
+	if !retried(d) {
+		t.Fatal("the first failure was not signalled")
+	}
+	if err := d.CatchUpBehind(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.take(), []ev{{"@1", 1}}; !slices.Equal(got, want) {
+		t.Fatalf("passed on %v, want %v", got, want)
+	}
+	// It fails again: without Run, nothing signals it, and the chat is not
+	// behind, so another chat's retry does not take it either.
+	d.Handled("@1", 1, bot.ErrNotSent)
+	if retried(d) || d.Behind() {
+		t.Fatal("a second failure was retried at once")
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	wg.Go(func() { d.Run(ctx) })
+	select {
+	case <-d.Retry():
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run never signalled the retry")
+	}
+	if err := d.CatchUpBehind(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.take(), []ev{{"@1", 1}}; !slices.Equal(got, want) {
+		t.Fatalf("the retry passed on %v, want %v", got, want)
+	}
+	d.Handled("@1", 1, nil)
+	if err := d.Live(ctx, h.add("@1", 2, false)); err != nil {
+		t.Fatal(err)
+	}
+	s.take()
+	d.Handled("@1", 2, bot.ErrNotSent)
+	if !retried(d) {
+		t.Fatal("a failure after the chat's items were handled was not signalled at once")
+	}
+}

@@ -44,9 +44,11 @@
 //		}
 //	}
 //
-// Without it the item waits for the next connection's CatchUp. The
-// platform reconciles a reply whose outcome was unknown (looks for it in
-// the chat) before sending it again.
+// Without it the item waits for the next connection's CatchUp. A chat
+// whose items fail again is retried after a growing wait (Run signals
+// it), so a handler that fails at once does not spin. The platform
+// reconciles a reply whose outcome was unknown (looks for it in the chat)
+// before sending it again.
 //
 // # Resuming without a store
 //
