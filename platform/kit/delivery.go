@@ -85,6 +85,12 @@ type Config struct {
 	// (the failure is logged at debug: it costs at most a fetch after a
 	// restart); an error wrapping ErrChatGone drops them.
 	MarkRead func(ctx context.Context, chat string, ids []int64) error
+	// PaceRetries is for a platform that passes items on again when Retry
+	// signals (see Retry): a chat whose items fail again is then left out
+	// of CatchUpBehind until a wait, doubling from 250ms to 30s, has
+	// passed, and Run signals Retry. Without it every failure marks its
+	// chat behind at once.
+	PaceRetries bool
 }
 
 // maxUnread bounds the handled items of one chat waiting for MarkRead
@@ -257,7 +263,7 @@ func (d *Delivery) Handled(chat string, id int64, err error) {
 		return
 	}
 	d.mu.Lock()
-	if fails > 1 {
+	if fails > 1 && d.cfg.PaceRetries {
 		// Failed again: the retry waits, longer each time, so that a
 		// handler failing at once does not make the platform fetch and
 		// pass its item on in a tight loop. Run signals it when due.
@@ -326,11 +332,11 @@ func (d *Delivery) releaseDue(now time.Time) {
 // goroutine that passes live items on and runs CatchUpBehind there, which
 // keeps each chat's order; without it the item waits for the next
 // connection's CatchUp. Signals coalesce: one receive may stand for
-// several failures, and CatchUpBehind takes them all. A chat's first
-// failure is signalled at once; when its items fail again before they
-// were all handled, Run signals the next retry after a wait that doubles
-// from 250ms up to 30s, so that a handler that keeps failing does not
-// spin.
+// several failures, and CatchUpBehind takes them all. With
+// Config.PaceRetries, only a chat's first failure is signalled at once;
+// when its items fail again before they were all handled, Run signals the
+// next retry after a wait that doubles from 250ms up to 30s, so that a
+// handler that keeps failing does not make the platform spin.
 func (d *Delivery) Retry() <-chan struct{} { return d.retry }
 
 func (d *Delivery) signalRetry() {

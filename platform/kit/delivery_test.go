@@ -890,14 +890,17 @@ func TestRetryOfAnItemGoneFromTheServerEnds(t *testing.T) {
 	}
 }
 
-// An item that fails again is not passed on again at once (a handler that
-// fails at once would spin): Run signals its retry after a wait. Once the
+// With PaceRetries, an item that fails again is not passed on again at
+// once (a handler that fails at once would spin): Run signals its retry
+// after a wait. Once the
 // chat's items are handled, its next failure is retried at once again.
 func TestRepeatedFailureIsRetriedAfterAWait(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	h := newHistory()
-	d, s := newDelivery(h, store.NewMemory())
+	d := kit.NewDelivery(h, kit.Config{Page: 3, PaceRetries: true})
+	s := &sink{}
+	d.Begin(s.emit)
 	if err := d.Live(ctx, h.add("@1", 1, false)); err != nil {
 		t.Fatal(err)
 	}
@@ -941,5 +944,29 @@ func TestRepeatedFailureIsRetriedAfterAWait(t *testing.T) {
 	d.Handled("@1", 2, bot.ErrNotSent)
 	if !retried(d) {
 		t.Fatal("a failure after the chat's items were handled was not signalled at once")
+	}
+}
+
+// Without PaceRetries every failure marks its chat behind at once, for a
+// platform that runs CatchUpBehind itself after each failure.
+func TestUnpacedFailureIsBehindAtOnce(t *testing.T) {
+	ctx := context.Background()
+	h := newHistory()
+	d, s := newDelivery(h, store.NewMemory())
+	if err := d.Live(ctx, h.add("@1", 1, false)); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		s.take()
+		d.Handled("@1", 1, bot.ErrNotSent)
+		if !d.Behind() || !retried(d) {
+			t.Fatal("a failure did not mark its chat behind and signal at once")
+		}
+		if err := d.CatchUpBehind(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := s.take(), []ev{{"@1", 1}}; !slices.Equal(got, want) {
+			t.Fatalf("passed on %v, want %v", got, want)
+		}
 	}
 }

@@ -44,9 +44,10 @@
 //		}
 //	}
 //
-// Without it the item waits for the next connection's CatchUp. A chat
-// whose items fail again is retried after a growing wait (Run signals
-// it), so a handler that fails at once does not spin. The platform
+// Without it the item waits for the next connection's CatchUp. With
+// Config.PaceRetries a chat whose items fail again is retried after a
+// growing wait (Run signals it), so a handler that fails at once does not
+// spin. The platform
 // reconciles a reply whose outcome was unknown (looks for it in the chat)
 // before sending it again.
 //

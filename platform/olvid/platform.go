@@ -110,7 +110,7 @@ func New(target string, opts ...Option) (*Platform, error) {
 	p := &Platform{o: o, client: c, log: o.logger, chats: map[uint64]*chatInfo{}, groups: map[uint64]uint64{},
 		names: map[uint64]string{}, from: map[uint64]uint64{}, undelivered: map[string]bool{}, unknownTypes: map[Notification]bool{}, lastSent: map[uint64]uint64{}, unsure: map[sendKey]uint64{}, firstLive: new(atomic.Uint64), invitations: map[uint64]bool{}, started: time.Now()}
 	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{Store: o.store, Logger: o.logger, Page: o.page, FlushEvery: o.flushEvery,
-		AfterFlush: p.afterFlush})
+		AfterFlush: p.afterFlush, PaceRetries: true})
 	return p, nil
 }
 

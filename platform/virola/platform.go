@@ -109,7 +109,7 @@ func New(baseURL string, opts ...Option) *Platform {
 		rooms: map[int64]Room{}, users: map[int64]User{}, parents: map[int64]int64{}, floors: map[int64]int64{},
 		unreadFrom: map[int64]bool{}, undelivered: map[string]bool{}, unknownSeen: map[string]bool{}, marked: map[int64]bool{}, claimed: map[int64]bool{}}
 	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{Store: o.store, Logger: o.logger,
-		Page: o.page, FlushEvery: o.flushEvery, AfterFlush: p.afterFlush})
+		Page: o.page, FlushEvery: o.flushEvery, AfterFlush: p.afterFlush, PaceRetries: true})
 	return p
 }
 
