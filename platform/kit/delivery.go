@@ -248,9 +248,8 @@ func (d *Delivery) Duplicate(chat string, id int64) bool {
 // catch-up (the chat counts as behind and Retry signals, so CatchUpBehind
 // takes it if the connection is up, else the next connection's CatchUp),
 // and the cursor stays below it, so that a restart fetches it again too.
-// Items handled after a failed one are not
-// passed on again by a catch-up; after a restart they are, and Dedupe's
-// marks drop them.
+// Items handled after a failed one are not passed on again by a catch-up;
+// after a restart they are, and Dedupe's marks drop them.
 func (d *Delivery) Handled(chat string, id int64, err error) {
 	undelivered := bot.Undelivered(err)
 	fails := d.curs.handle(chat, id, undelivered)

@@ -394,7 +394,7 @@ func TestDropsWhileAHandlerIsBlockedHandEachMessageOnce(t *testing.T) {
 func TestTimedOutReplyIsRetriedWithoutAReconnect(t *testing.T) {
 	sim := newSim(t)
 	alice := sim.AddContact("alice")
-	p := newPlatform(t, sim, store.NewMemory(), olvid.WithCallTimeout(time.Second))
+	p := newPlatform(t, sim, store.NewMemory(), olvid.WithCallTimeout(2*time.Second))
 	arrived, release := sim.Hold("MessageSend")
 	defer release()
 	var mu sync.Mutex

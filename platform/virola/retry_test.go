@@ -21,7 +21,7 @@ import (
 // answered once.
 func TestTimedOutReplyIsRetriedWithoutAReconnect(t *testing.T) {
 	w := newSimWorld(t, false)
-	p := virola.New(w.sim.URL(), append(append(testOptions(store.NewMemory()), w.auth...), virola.WithCallTimeout(time.Second))...)
+	p := virola.New(w.sim.URL(), append(append(testOptions(store.NewMemory()), w.auth...), virola.WithCallTimeout(2*time.Second))...)
 	arrived, release := w.sim.HoldNextPost()
 	defer release()
 	replies := func() []string {
