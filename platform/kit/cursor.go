@@ -57,6 +57,7 @@ type retryState struct {
 	failed  []int64        // sorted
 	pending map[int64]bool // passed on again, outcome not known yet
 	ahead   int64
+	fails   int // failures since the chat had none waiting
 }
 
 func newCursors(st store.Store, log *zap.Logger) *cursors {
@@ -170,11 +171,16 @@ func (c *cursors) noteNew(ctx context.Context, chat string, id int64) {
 
 // handle records the outcome of item id of chat. A success moves the
 // handled cursor up to it, but never past an item that failed; a failure
-// to deliver a command keeps the item for another try.
-func (c *cursors) handle(chat string, id int64, undelivered bool) {
+// to deliver a command keeps the item for another try, and handle returns
+// how many failures the chat has had since it last had none waiting.
+func (c *cursors) handle(chat string, id int64, undelivered bool) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.handleLocked(chat, id, undelivered)
+	if r := c.retry[chat]; r != nil && undelivered {
+		return r.fails
+	}
+	return 0
 }
 
 // answer records item id of chat, which a catch-up found answered, as
@@ -231,6 +237,7 @@ func (c *cursors) handleLocked(chat string, id int64, undelivered bool) {
 		if i, found := slices.BinarySearch(r.failed, id); !found {
 			r.failed = slices.Insert(r.failed, i, id)
 		}
+		r.fails++
 		return
 	}
 	to := id

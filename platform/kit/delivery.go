@@ -85,6 +85,12 @@ type Config struct {
 	// (the failure is logged at debug: it costs at most a fetch after a
 	// restart); an error wrapping ErrChatGone drops them.
 	MarkRead func(ctx context.Context, chat string, ids []int64) error
+	// PaceRetries is for a platform that passes items on again when Retry
+	// signals (see Retry): a chat whose items fail again is then left out
+	// of CatchUpBehind until a wait, doubling from 250ms to 30s, has
+	// passed, and Run signals Retry. Without it every failure marks its
+	// chat behind at once.
+	PaceRetries bool
 }
 
 // maxUnread bounds the handled items of one chat waiting for MarkRead
@@ -116,6 +122,15 @@ type Delivery struct {
 
 	catchMu sync.Mutex // held by each CatchUpChat
 
+	// retry receives when an item waits to be passed on again (see Retry).
+	retry chan struct{}
+	// failures counts Handled's undelivered outcomes, so that a catch-up
+	// can tell whether one came while it ran.
+	failures atomic.Int64
+	// later holds, per chat whose items failed again, when Run is to
+	// signal Retry for them (under mu).
+	later map[string]time.Time
+
 	// toRead holds, per chat, handled items not yet given to MarkRead.
 	readMu sync.Mutex
 	toRead map[string][]int64
@@ -139,7 +154,7 @@ func NewDelivery(f Fetcher, cfg Config) *Delivery {
 		cfg.FlushEvery = DefaultFlushEvery
 	}
 	d := &Delivery{f: f, cfg: cfg, log: cfg.Logger, curs: newCursors(cfg.Store, cfg.Logger),
-		behind: map[string]int64{}, firstSeen: map[string]int64{}, toRead: map[string][]int64{}}
+		behind: map[string]int64{}, firstSeen: map[string]int64{}, toRead: map[string][]int64{}, retry: make(chan struct{}, 1), later: map[string]time.Time{}}
 	d.curs.key = cfg.Key
 	return d
 }
@@ -160,6 +175,7 @@ func (d *Delivery) Begin(emit func(bot.Event) error) {
 	d.emit = emit
 	clear(d.behind)
 	clear(d.firstSeen)
+	clear(d.later)
 	d.mu.Unlock()
 	d.stopping.Store(false)
 	d.curs.restart()
@@ -229,26 +245,107 @@ func (d *Delivery) Duplicate(chat string, id int64) bool {
 // platform's EventHandled with the handler's error. The handled cursor
 // moves up to the item, except when err says a command was not delivered
 // (bot.Undelivered): the item is then passed on again by the next
-// catch-up (the chat counts as behind, so CatchUpBehind takes it if the
-// connection is up, else the next connection's CatchUp), and the cursor
-// stays below it, so that a restart fetches it again too. Items handled after a failed one are not
-// passed on again by a catch-up; after a restart they are, and Dedupe's
-// marks drop them.
+// catch-up (the chat counts as behind and Retry signals, so CatchUpBehind
+// takes it if the connection is up, else the next connection's CatchUp),
+// and the cursor stays below it, so that a restart fetches it again too.
+// Items handled after a failed one are not passed on again by a catch-up;
+// after a restart they are, and Dedupe's marks drop them.
 func (d *Delivery) Handled(chat string, id int64, err error) {
 	undelivered := bot.Undelivered(err)
-	d.curs.handle(chat, id, undelivered)
+	fails := d.curs.handle(chat, id, undelivered)
 	if !undelivered {
 		d.noteRead(chat, id)
+		return
+	}
+	d.failures.Add(1)
+	if d.stopping.Load() {
+		return
+	}
+	d.mu.Lock()
+	if fails > 1 && d.cfg.PaceRetries {
+		// Failed again: the retry waits, longer each time, so that a
+		// handler failing at once does not make the platform fetch and
+		// pass its item on in a tight loop. Run signals it when due.
+		if _, ok := d.later[chat]; !ok {
+			d.later[chat] = time.Now().Add(retryDelay(fails))
+		}
+		d.mu.Unlock()
 		return
 	}
 	// The chat is behind until the item is passed on again: by
 	// CatchUpBehind if the connection is still up (the failure may have
 	// come after its catch-up), else by the next connection's CatchUp.
-	d.mu.Lock()
-	if !d.stopping.Load() && d.behind[chat] == 0 {
+	if d.behind[chat] == 0 {
 		d.behind[chat] = id
 	}
 	d.mu.Unlock()
+	d.signalRetry()
+}
+
+// Bounds of the wait before a chat's items are passed on again after a
+// second failure and later ones; the first is passed on at once.
+const (
+	retryMin = 250 * time.Millisecond
+	retryMax = 30 * time.Second
+)
+
+// retryDelay is the wait before the retry after a chat's fails-th
+// failure in a row (fails >= 2): doubling from retryMin, jittered.
+func retryDelay(fails int) time.Duration {
+	d := retryMin
+	for i := 2; i < fails && d < retryMax; i++ {
+		d *= 2
+	}
+	return Jitter(min(d, retryMax))
+}
+
+// releaseDue marks behind the chats whose retry is due, and signals
+// Retry for them.
+func (d *Delivery) releaseDue(now time.Time) {
+	if d.stopping.Load() {
+		return
+	}
+	due := false
+	d.mu.Lock()
+	for chat, at := range d.later {
+		if now.Before(at) {
+			continue
+		}
+		delete(d.later, chat)
+		if redo := d.curs.redoFrom(chat); redo > 0 {
+			if d.behind[chat] == 0 {
+				d.behind[chat] = redo
+			}
+			due = true
+		}
+	}
+	d.mu.Unlock()
+	if due {
+		d.signalRetry()
+	}
+}
+
+// Retry returns a channel that receives when a handler failed with an
+// undelivered command (see Handled), so that its item waits to be passed
+// on again. A platform whose connection stays up selects on it in the
+// goroutine that passes live items on and runs CatchUpBehind there, which
+// keeps each chat's order; without it the item waits for the next
+// connection's CatchUp. Signals coalesce: one receive may stand for
+// several failures, and CatchUpBehind takes them all. With
+// Config.PaceRetries, only a chat's first failure is signalled at once;
+// when its items fail again before they were all handled, Run signals the
+// next retry after a wait that doubles from 250ms up to 30s, so that a
+// handler that keeps failing does not make the platform spin.
+func (d *Delivery) Retry() <-chan struct{} { return d.retry }
+
+func (d *Delivery) signalRetry() {
+	if d.stopping.Load() {
+		return
+	}
+	select {
+	case d.retry <- struct{}{}:
+	default:
+	}
 }
 
 // noteRead keeps a handled item for MarkRead.
@@ -291,6 +388,7 @@ func (d *Delivery) Forget(chat string) {
 	d.mu.Lock()
 	delete(d.firstSeen, chat)
 	delete(d.behind, chat) // else CatchUpBehind would ask again and again
+	delete(d.later, chat)
 	d.mu.Unlock()
 }
 
@@ -460,6 +558,7 @@ func (d *Delivery) CatchUpChat(ctx context.Context, chat string) error {
 	// which would then be taken for passed on.
 	d.catchMu.Lock()
 	defer d.catchMu.Unlock()
+	failures := d.failures.Load()
 	after, known := d.curs.after(chat)
 	if !known {
 		d.mu.Lock()
@@ -518,6 +617,9 @@ func (d *Delivery) CatchUpChat(ctx context.Context, chat string) error {
 			}
 		}
 		if last {
+			if d.failures.Load() != failures {
+				d.keepRetry(chat)
+			}
 			return nil
 		}
 		if len(items) < d.cfg.Page {
@@ -526,6 +628,29 @@ func (d *Delivery) CatchUpChat(ctx context.Context, chat string) error {
 			d.mu.Unlock()
 			last = true
 		}
+	}
+}
+
+// keepRetry marks chat behind again, and signals Retry, when one of its
+// items failed while its catch-up ran, after the catch-up had fetched
+// past it: the catch-up ended the chat's being behind, so the item would
+// otherwise wait for the next connection. (Only a failure during the
+// catch-up counts: an item that failed before it and is no longer on the
+// server must not make CatchUpBehind fetch the chat again and again.) A
+// chat whose retry waits (see Retry) is left to Run.
+func (d *Delivery) keepRetry(chat string) {
+	redo := d.curs.redoFrom(chat)
+	if redo == 0 || d.stopping.Load() {
+		return
+	}
+	d.mu.Lock()
+	_, paced := d.later[chat] // Run signals it when due
+	if !paced && d.behind[chat] == 0 {
+		d.behind[chat] = redo
+	}
+	d.mu.Unlock()
+	if !paced {
+		d.signalRetry()
 	}
 }
 
@@ -546,7 +671,8 @@ func (d *Delivery) send(e bot.Event) error {
 // Run writes the handled cursors until ctx ends: as soon as one moved,
 // and then at most once every FlushEvery, so a crash replays little and a
 // busy bot does not write per event. A failed write is tried again after
-// FlushEvery. Close writes the last ones with Flush.
+// FlushEvery. Close writes the last ones with Flush. It also signals the
+// retries that wait (see Retry).
 func (d *Delivery) Run(ctx context.Context) {
 	retry := time.NewTicker(d.cfg.FlushEvery)
 	defer retry.Stop()
@@ -560,6 +686,7 @@ func (d *Delivery) Run(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
+		d.releaseDue(time.Now())
 		if err := d.Flush(ctx); err != nil && ctx.Err() == nil {
 			d.log.Warn("saving cursors", zap.Error(err))
 		}

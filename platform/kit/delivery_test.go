@@ -754,3 +754,219 @@ func TestAnsweredItemWaitsForTheItemsBeforeIt(t *testing.T) {
 		t.Fatalf("after item 2 was handled passed on %v, want %v", got, want)
 	}
 }
+
+// retried reports whether Retry has a signal waiting.
+func retried(d *kit.Delivery) bool {
+	select {
+	case <-d.Retry():
+		return true
+	default:
+		return false
+	}
+}
+
+// While the connection stays up, an item whose handler failed to deliver
+// a command is signalled on Retry and passed on again by CatchUpBehind,
+// alone and at once, without waiting for a reconnect.
+func TestRetrySignalsAnUndeliveredItemWhileConnected(t *testing.T) {
+	ctx := context.Background()
+	h := newHistory()
+	d, s := newDelivery(h, store.NewMemory())
+	for id := int64(1); id <= 3; id++ {
+		if err := d.Live(ctx, h.add("@1", id, false)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.take()
+	d.Handled("@1", 1, nil)
+	d.Handled("@1", 3, errors.New("refused by the server")) // handled: retrying cannot help
+	if retried(d) {
+		t.Fatal("Retry signalled without an undelivered command")
+	}
+	d.Handled("@1", 2, fmt.Errorf("call timed out: %w", bot.ErrOutcomeUnknown))
+	if !retried(d) {
+		t.Fatal("Retry did not signal an undelivered command")
+	}
+	if err := d.CatchUpBehind(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.take(), []ev{{"@1", 2}}; !slices.Equal(got, want) {
+		t.Fatalf("CatchUpBehind passed on %v, want %v", got, want)
+	}
+	// Handled now: nothing waits, and the next live item goes on as usual.
+	d.Handled("@1", 2, nil)
+	if retried(d) || d.Behind() {
+		t.Fatal("a handled item left a retry or a chat behind")
+	}
+	if err := d.Live(ctx, h.add("@1", 4, false)); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.take(), []ev{{"@1", 4}}; !slices.Equal(got, want) {
+		t.Fatalf("then passed on %v, want %v", got, want)
+	}
+	// A stopped bot takes no more events: no signal.
+	d.Stop()
+	d.Handled("@1", 4, bot.ErrNotSent)
+	if retried(d) {
+		t.Fatal("Retry signalled after Stop")
+	}
+}
+
+// A handler failing while a catch-up of its chat runs, after the catch-up
+// fetched past its item, is not lost to the catch-up's ending the chat's
+// being behind: the item is still passed on again before the next
+// connection.
+func TestFailureDuringACatchUpIsRetried(t *testing.T) {
+	ctx := context.Background()
+	h := newHistory()
+	var d *kit.Delivery
+	fetches := 0
+	d = kit.NewDelivery(kit.FetchFunc(func(ctx context.Context, chat string, after int64, limit int) ([]kit.Item, error) {
+		fetches++
+		if fetches == 2 {
+			// The first page went past item 2, still in its handler.
+			d.Handled("@1", 2, bot.ErrNotSent)
+		}
+		return h.FetchAfter(ctx, chat, after, limit)
+	}), kit.Config{Page: 3})
+	s := &sink{}
+	d.Begin(s.emit)
+	for id := int64(1); id <= 2; id++ {
+		if err := d.Live(ctx, h.add("@1", id, false)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.Handled("@1", 1, nil)
+	for id := int64(3); id <= 7; id++ {
+		h.add("@1", id, false)
+	}
+	if err := d.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.take(); len(got) != 7 || got[len(got)-1] != (ev{"@1", 7}) {
+		t.Fatalf("catch-up passed on %v, want 1 to 7", got)
+	}
+	if !retried(d) {
+		t.Fatal("Retry did not signal the failure")
+	}
+	if err := d.CatchUpBehind(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.take(), []ev{{"@1", 2}}; !slices.Equal(got, want) {
+		t.Fatalf("CatchUpBehind passed on %v, want %v", got, want)
+	}
+}
+
+// An undelivered item the server no longer has is not fetched for again
+// and again: CatchUpBehind ends.
+func TestRetryOfAnItemGoneFromTheServerEnds(t *testing.T) {
+	ctx := context.Background()
+	h := newHistory()
+	d, s := newDelivery(h, store.NewMemory())
+	for id := int64(1); id <= 3; id++ {
+		if err := d.Live(ctx, h.add("@1", id, false)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.take()
+	h.mu.Lock()
+	h.chats["@1"] = slices.DeleteFunc(h.chats["@1"], func(it kit.Item) bool { return it.ID == 2 })
+	h.mu.Unlock()
+	d.Handled("@1", 1, nil)
+	d.Handled("@1", 2, bot.ErrNotSent)
+	d.Handled("@1", 3, nil)
+	done := make(chan error, 1)
+	go func() { done <- d.CatchUpBehind(ctx) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("CatchUpBehind did not end")
+	}
+	if got := s.take(); len(got) != 0 {
+		t.Fatalf("passed on %v, want nothing", got)
+	}
+}
+
+// With PaceRetries, an item that fails again is not passed on again at
+// once (a handler that fails at once would spin): Run signals its retry
+// after a wait. Once the
+// chat's items are handled, its next failure is retried at once again.
+func TestRepeatedFailureIsRetriedAfterAWait(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	h := newHistory()
+	d := kit.NewDelivery(h, kit.Config{Page: 3, PaceRetries: true})
+	s := &sink{}
+	d.Begin(s.emit)
+	if err := d.Live(ctx, h.add("@1", 1, false)); err != nil {
+		t.Fatal(err)
+	}
+	s.take()
+	d.Handled("@1", 1, bot.ErrNotSent)
+	if !retried(d) {
+		t.Fatal("the first failure was not signalled")
+	}
+	if err := d.CatchUpBehind(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.take(), []ev{{"@1", 1}}; !slices.Equal(got, want) {
+		t.Fatalf("passed on %v, want %v", got, want)
+	}
+	// It fails again: without Run, nothing signals it, and the chat is not
+	// behind, so another chat's retry does not take it either.
+	d.Handled("@1", 1, bot.ErrNotSent)
+	if retried(d) || d.Behind() {
+		t.Fatal("a second failure was retried at once")
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	wg.Go(func() { d.Run(ctx) })
+	select {
+	case <-d.Retry():
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run never signalled the retry")
+	}
+	if err := d.CatchUpBehind(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.take(), []ev{{"@1", 1}}; !slices.Equal(got, want) {
+		t.Fatalf("the retry passed on %v, want %v", got, want)
+	}
+	d.Handled("@1", 1, nil)
+	if err := d.Live(ctx, h.add("@1", 2, false)); err != nil {
+		t.Fatal(err)
+	}
+	s.take()
+	d.Handled("@1", 2, bot.ErrNotSent)
+	if !retried(d) {
+		t.Fatal("a failure after the chat's items were handled was not signalled at once")
+	}
+}
+
+// Without PaceRetries every failure marks its chat behind at once, for a
+// platform that runs CatchUpBehind itself after each failure.
+func TestUnpacedFailureIsBehindAtOnce(t *testing.T) {
+	ctx := context.Background()
+	h := newHistory()
+	d, s := newDelivery(h, store.NewMemory())
+	if err := d.Live(ctx, h.add("@1", 1, false)); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		s.take()
+		d.Handled("@1", 1, bot.ErrNotSent)
+		if !d.Behind() || !retried(d) {
+			t.Fatal("a failure did not mark its chat behind and signal at once")
+		}
+		if err := d.CatchUpBehind(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := s.take(), []ev{{"@1", 1}}; !slices.Equal(got, want) {
+			t.Fatalf("passed on %v, want %v", got, want)
+		}
+	}
+}

@@ -28,6 +28,29 @@
 // position, oldest first. Positions are int64 that grow within a chat: the
 // server's message ids, or its timestamps.
 //
+// # Retrying a failed send while connected
+//
+// A handler that failed with an undelivered command (bot.Undelivered: the
+// reply was not sent, or its outcome is unknown, as after a call timeout)
+// leaves its item to be passed on again. When the connection stays up,
+// the platform learns of it from Retry and passes the item on at once:
+//
+//	for { // the goroutine that passes live items on
+//		select {
+//		case it := <-live:
+//			d.Live(ctx, it)
+//		case <-d.Retry():
+//			d.CatchUpBehind(ctx) // on this goroutine, so each chat keeps its order
+//		}
+//	}
+//
+// Without it the item waits for the next connection's CatchUp. With
+// Config.PaceRetries a chat whose items fail again is retried after a
+// growing wait (Run signals it), so a handler that fails at once does not
+// spin. The platform
+// reconciles a reply whose outcome was unknown (looks for it in the chat)
+// before sending it again.
+//
 // # Resuming without a store
 //
 // A platform whose server keeps read markers can resume without a store:

@@ -108,7 +108,9 @@
 // for again before the same send is made again. A message whose handler
 // was told it failed to deliver a command (bot.Undelivered; these are
 // kept in the store with the positions) is passed on again all the same,
-// as the handler was told; when a reply of the bot quotes it already, the
+// as the handler was told: at once while the streams stay open (a call
+// that timed out, say; when it fails again, after a wait that doubles up
+// to 30s), else by the next catch-up; when a reply of the bot quotes it already, the
 // handler's replies to it are looked for in the discussion before they
 // are sent, so a restart does not answer twice either. A send that lands
 // after even that second look is sent twice. Sends with files are not

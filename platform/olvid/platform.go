@@ -110,7 +110,7 @@ func New(target string, opts ...Option) (*Platform, error) {
 	p := &Platform{o: o, client: c, log: o.logger, chats: map[uint64]*chatInfo{}, groups: map[uint64]uint64{},
 		names: map[uint64]string{}, from: map[uint64]uint64{}, undelivered: map[string]bool{}, unknownTypes: map[Notification]bool{}, lastSent: map[uint64]uint64{}, unsure: map[sendKey]uint64{}, firstLive: new(atomic.Uint64), invitations: map[uint64]bool{}, started: time.Now()}
 	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{Store: o.store, Logger: o.logger, Page: o.page, FlushEvery: o.flushEvery,
-		AfterFlush: p.afterFlush})
+		AfterFlush: p.afterFlush, PaceRetries: true})
 	return p, nil
 }
 
@@ -271,6 +271,13 @@ func (p *Platform) session(ctx context.Context, useful func()) error {
 			if err := p.handle(sctx, e); err != nil {
 				return permanent(err)
 			}
+		case <-p.d.Retry():
+			// A handler failed to deliver a command while the streams
+			// stay up: its message goes on again now, from this
+			// goroutine so that its discussion keeps its order.
+			if err := p.d.CatchUpBehind(sctx); err != nil {
+				return permanent(err)
+			}
 		case err := <-failed:
 			p.streamErr.Add(1)
 			return permanent(err)
@@ -412,8 +419,9 @@ func (p *Platform) liveMessage(ctx context.Context, e *MessageReceived) error {
 
 // EventHandled implements bot.HandledNotifier: a handled message moves
 // its discussion's stored position, unless its handler failed to deliver
-// a command (bot.Undelivered), in which case it comes again with the next
-// catch-up.
+// a command (bot.Undelivered), in which case it is passed on again: at
+// once if the streams are still open, else by the next catch-up. A reply
+// whose outcome was unknown is looked for before it is sent again.
 func (p *Platform) EventHandled(e bot.Event, err error) {
 	if m, ok := e.(*MessageReceived); ok {
 		chat, id := chatID(m.GetMessage().GetDiscussionId()), int64(m.GetMessage().GetId().GetId())

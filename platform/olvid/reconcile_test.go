@@ -385,3 +385,81 @@ func TestDropsWhileAHandlerIsBlockedHandEachMessageOnce(t *testing.T) {
 		}
 	}
 }
+
+// A reply's call times out while the connection stays up (the daemon
+// holds the send and carries it out late): the handler fails with an
+// unknown outcome, and the message is passed on again at once, without a
+// reconnect; the late reply is found in the discussion, so the message
+// is answered once.
+func TestTimedOutReplyIsRetriedWithoutAReconnect(t *testing.T) {
+	sim := newSim(t)
+	alice := sim.AddContact("alice")
+	p := newPlatform(t, sim, store.NewMemory(), olvid.WithCallTimeout(2*time.Second))
+	arrived, release := sim.Hold("MessageSend")
+	defer release()
+	var mu sync.Mutex
+	var outcomes []error
+	r := router.New()
+	r.OnMessage(func(c *bot.Context, m bot.Message) error {
+		err := c.Reply("echo: " + m.Text)
+		mu.Lock()
+		first := len(outcomes) == 0
+		outcomes = append(outcomes, err)
+		mu.Unlock()
+		if first {
+			// The daemon carries the held send out once the client gave
+			// up on it, before the message comes again.
+			release()
+			waitFor(t, "the late reply", func() bool { return sim.BotSentCount() == 1 })
+		}
+		return err
+	})
+	handled := func() []error {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(outcomes)
+	}
+	run := startBot(t, bot.New(p, r, bot.WithStopTimeout(wait)))
+	defer run.stop(t)
+	waitFor(t, "the streams", p.Ready)
+	conns := sim.Stats().TotalConns
+
+	if _, err := sim.ContactSend(alice.DiscussionID, "one"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-arrived:
+	case <-time.After(wait):
+		t.Fatal("the reply never reached the daemon")
+	}
+	waitFor(t, "the message again", func() bool { return len(handled()) == 2 })
+	got := handled()
+	if !errors.Is(got[0], bot.ErrOutcomeUnknown) {
+		t.Fatalf("the first handling: %v, want an unknown outcome", got[0])
+	}
+	if got[1] != nil {
+		t.Fatalf("the second handling: %v", got[1])
+	}
+	// A later message is answered too, and after it nothing comes again.
+	if _, err := sim.ContactSend(alice.DiscussionID, "two"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "message two", func() bool { return len(handled()) == 3 })
+	if err := handled()[2]; err != nil {
+		t.Fatalf("handling message two: %v", err)
+	}
+	var replies []string
+	for _, s := range sim.BotSent() {
+		replies = append(replies, s.Body)
+	}
+	if want := []string{"echo: one", "echo: two"}; !slices.Equal(replies, want) {
+		t.Fatalf("the bot sent %q, want %q", replies, want)
+	}
+	s := p.Stats()
+	if s.Sessions != 1 || s.StreamErr != 0 || sim.Stats().TotalConns != conns {
+		t.Fatalf("stats %+v with %d connections (%d before): want no reconnect", s, sim.Stats().TotalConns, conns)
+	}
+	if s.Reconciled != 1 {
+		t.Fatalf("stats %+v, want one send reconciled", s)
+	}
+}

@@ -63,11 +63,13 @@
 // (Stats.Replied, logged at debug), so a restart after a kill between the
 // reply and the saved position does not answer twice. A message whose
 // handler was told it failed to deliver a command (kept in the store) is
-// passed on again all the same, as the handler was told; its handler's
-// reply is first looked for in the thread (the bot's comment with the same
-// text, as when a drop cut the answer to a post that went through), and
-// when found its id is returned instead of posting again
-// (Stats.Reconciled). Replies to comments, replies posted to the room
+// passed on again all the same, as the handler was told (at once while
+// the socket stays up, as after a call timeout, and after a wait that
+// doubles up to 30s when it fails again; else after the next reconnect);
+// its handler's reply is first looked for in the thread (the bot's
+// comment with the same text, as when a drop cut the answer to a post
+// that went through), and when found its id is returned instead of
+// posting again (Stats.Reconciled). Replies to comments, replies posted to the room
 // (WithReplyInThread(false)) and answers without ReplyTo cannot be told
 // apart: Virola has no quote, and a post returns no id to remember.
 //

@@ -109,7 +109,7 @@ func New(baseURL string, opts ...Option) *Platform {
 		rooms: map[int64]Room{}, users: map[int64]User{}, parents: map[int64]int64{}, floors: map[int64]int64{},
 		unreadFrom: map[int64]bool{}, undelivered: map[string]bool{}, unknownSeen: map[string]bool{}, marked: map[int64]bool{}, claimed: map[int64]bool{}}
 	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{Store: o.store, Logger: o.logger,
-		Page: o.page, FlushEvery: o.flushEvery, AfterFlush: p.afterFlush})
+		Page: o.page, FlushEvery: o.flushEvery, AfterFlush: p.afterFlush, PaceRetries: true})
 	return p
 }
 
@@ -178,6 +178,9 @@ type frameItem struct {
 	err error // a malformed frame (the socket goes on) or the socket's end
 	end bool
 	lag bool // frames were dropped after this point: catch up
+	// retry: a handler failed to deliver a command (kit's Retry); its
+	// message goes on again
+	retry bool
 }
 
 // session runs one socket: open it, catch up, then pass live events on.
@@ -219,12 +222,20 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 			p.ready.Store(true)
 			useful()
 		}
-		it, ok := q.pop(ctx)
+		it, ok := q.pop(ctx, p.d.Retry())
 		if !ok {
 			return nil
 		}
 		if it.end {
 			return it.err
+		}
+		if it.retry {
+			// The socket stays up: the message goes on again now, from
+			// this goroutine so that its room keeps its order.
+			if err := p.d.CatchUpBehind(ctx); err != nil {
+				return err
+			}
+			continue
 		}
 		if it.lag {
 			p.log.Warn("virola: too many events waited; dropped some and catching up", zap.Int64("dropped", p.overflow.Load()))
@@ -532,8 +543,10 @@ func (p *Platform) user(ctx context.Context, id int64) *User {
 }
 
 // EventHandled implements bot.HandledNotifier: it advances the cursor of
-// the message's room, unless a command of its handler was not delivered
-// (then the message is passed on again after the next reconnect).
+// the message's room, unless a command of its handler was not delivered:
+// then the message is passed on again, at once while the socket stays
+// up, else after the next reconnect, and a reply already posted is found
+// instead of posted again (see Send).
 func (p *Platform) EventHandled(e bot.Event, err error) {
 	c, ok := e.(*TextMessagesCreated)
 	if !ok || len(c.TextMessages) == 0 {

@@ -49,9 +49,15 @@ func (q *frameQueue) push(it frameItem) bool {
 	return ok
 }
 
-// pop returns the oldest frame, waiting for one until ctx ends.
-func (q *frameQueue) pop(ctx context.Context) (frameItem, bool) {
+// pop returns the oldest frame, waiting for one until ctx ends. A signal
+// on retry comes first, as an item with retry set.
+func (q *frameQueue) pop(ctx context.Context, retry <-chan struct{}) (frameItem, bool) {
 	for {
+		select {
+		case <-retry:
+			return frameItem{retry: true}, true
+		default:
+		}
 		q.mu.Lock()
 		if len(q.items) > 0 {
 			it := q.items[0]
@@ -69,6 +75,8 @@ func (q *frameQueue) pop(ctx context.Context) (frameItem, bool) {
 		q.mu.Unlock()
 		select {
 		case <-q.ready:
+		case <-retry:
+			return frameItem{retry: true}, true
 		case <-ctx.Done():
 			return frameItem{}, false
 		}

@@ -23,7 +23,7 @@ func TestFrameQueueOverflow(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var got []string
 	for range 4 {
-		it, ok := q.pop(ctx)
+		it, ok := q.pop(ctx, nil)
 		switch {
 		case !ok:
 			t.Fatal("pop ended early")
@@ -42,15 +42,15 @@ func TestFrameQueueOverflow(t *testing.T) {
 	if !q.push(ev(5)) || !q.push(ev(6)) || q.push(ev(7)) {
 		t.Fatal("the queue did not take frames again after it was drained")
 	}
-	if it, _ := q.pop(ctx); it.ev.(*Unknown).Name != "f" {
+	if it, _ := q.pop(ctx, nil); it.ev.(*Unknown).Name != "f" {
 		t.Fatalf("popped %+v", it)
 	}
-	q.pop(ctx)
-	if it, _ := q.pop(ctx); !it.lag {
+	q.pop(ctx, nil)
+	if it, _ := q.pop(ctx, nil); !it.lag {
 		t.Fatalf("popped %+v, want the second marker", it)
 	}
 	cancel()
-	if _, ok := q.pop(ctx); ok {
+	if _, ok := q.pop(ctx, nil); ok {
 		t.Fatal("pop of an empty queue returned after its context ended")
 	}
 }
@@ -64,4 +64,30 @@ func fmtList(s []string) string {
 		out += x
 	}
 	return out + "]"
+}
+
+// A retry signal comes out of pop before the frames already queued (a
+// busy socket must not hold a failed message back), and wakes a pop that
+// waits.
+func TestFrameQueueRetryFirst(t *testing.T) {
+	q := newFrameQueue(4)
+	q.push(frameItem{ev: &Unknown{Name: "a"}})
+	retry := make(chan struct{}, 1)
+	retry <- struct{}{}
+	ctx := context.Background()
+	if it, ok := q.pop(ctx, retry); !ok || !it.retry {
+		t.Fatalf("popped %+v, want the retry", it)
+	}
+	if it, _ := q.pop(ctx, retry); it.retry || it.ev.(*Unknown).Name != "a" {
+		t.Fatalf("popped %+v, want frame a", it)
+	}
+	got := make(chan frameItem, 1)
+	go func() {
+		it, _ := q.pop(ctx, retry)
+		got <- it
+	}()
+	retry <- struct{}{}
+	if it := <-got; !it.retry {
+		t.Fatalf("popped %+v, want the retry", it)
+	}
 }

@@ -49,5 +49,8 @@
 // does so every n frames, DropAll
 // closes every socket, SetEventDelay delays frames, InjectRaw sends any
 // frame (malformed, or of a type clients do not know), FailNext answers
-// the next request of a route with an error.
+// the next request of a route with an error, CutNextPost carries the next
+// post out and cuts its answer and the sockets, and HoldNextPost keeps
+// the next post waiting (the client may time out) until it is released
+// and carried out, the sockets staying up.
 package virolasim

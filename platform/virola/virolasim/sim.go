@@ -84,6 +84,13 @@ type fault struct {
 	status int
 	text   string
 	cut    bool // carry the request out, then cut its answer (CutNextPost)
+	hold   *hold
+}
+
+// hold keeps a post waiting before it is carried out (HoldNextPost).
+type hold struct {
+	arrived, release chan struct{}
+	once             sync.Once
 }
 
 // conn is one open events socket.
@@ -264,6 +271,20 @@ func (s *Server) CutNextPost() {
 	s.mu.Lock()
 	s.faults[anyPost] = append(s.faults[anyPost], fault{cut: true})
 	s.mu.Unlock()
+}
+
+// HoldNextPost makes the next post of a message or a comment wait, once
+// it reached the server, until release is called or the server closes;
+// it is then carried out even if its client gave up meanwhile (a call
+// timeout on a slow server: the client cannot know the post went
+// through). The events sockets stay up. arrived is closed when the post
+// waits.
+func (s *Server) HoldNextPost() (arrived <-chan struct{}, release func()) {
+	h := &hold{arrived: make(chan struct{}), release: make(chan struct{})}
+	s.mu.Lock()
+	s.faults[anyPost] = append(s.faults[anyPost], fault{hold: h})
+	s.mu.Unlock()
+	return h.arrived, func() { h.once.Do(func() { close(h.release) }) }
 }
 
 // InjectRaw sends a raw text frame, malformed or of an unknown type, to

@@ -38,6 +38,14 @@ func (s *Server) routes() http.Handler {
 				}
 			}
 			s.mu.Unlock()
+			if f != nil && f.hold != nil {
+				close(f.hold.arrived)
+				select {
+				case <-f.hold.release:
+				case <-s.ctx.Done():
+				}
+				f = nil
+			}
 			if f != nil && !f.cut {
 				writeErr(w, &apiErr{f.status, f.text})
 				return
