@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/parleybot/parley/platform/virola"
 	"github.com/parleybot/parley/store"
@@ -54,5 +55,40 @@ func TestFirstStartHandlesMessagesFromBeforeTheFirstListing(t *testing.T) {
 	waitFor(t, "a live message", func() bool { return len(tb.rec.snapshot().msgs) >= 4 })
 	if got := texts(tb.rec.snapshot().msgs); !slices.Equal(got, []string{"history", "between 1", "between 2", "after"}) {
 		t.Fatalf("handled %q", got)
+	}
+}
+
+// The periodic write of the cursors may come while a first start still
+// lists the rooms, before its first catch-up. It must not store the mark
+// then: the catch-up would take the start for a restart from that mark
+// and pass on the history, read already by the bot's account. The
+// server holds the first room list while the test runs one flush.
+func TestFirstStartFlushBeforeFirstListingKeepsHistory(t *testing.T) {
+	w := newSimWorld(t, false)
+	old := w.sim.AddUser("old", "Old", "x")
+	r0, _ := w.sim.NewPrivateRoom(old.UserID, w.bot.UserID)
+	h, _ := w.sim.Post(old.UserID, r0.RoomID, "history")
+	if err := w.sim.MarkRead(w.bot.UserID, h.MessageID); err != nil {
+		t.Fatal(err)
+	}
+	arrived, release := w.sim.HoldNext("GET /api/v1/rooms")
+	t.Cleanup(release)
+	st := store.NewMemory()
+	p := virola.New(w.sim.URL(), append(testOptions(st), w.auth...)...)
+	tb := runBotOn(t, p, st)
+	select {
+	case <-arrived:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the bot did not list the rooms")
+	}
+	if err := p.FlushNow(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	waitFor(t, "the bot to be ready", p.Ready)
+	w.sim.Post(old.UserID, r0.RoomID, "after")
+	waitFor(t, "a live message", func() bool { return len(tb.rec.snapshot().msgs) >= 1 })
+	if got := texts(tb.rec.snapshot().msgs); !slices.Equal(got, []string{"after"}) {
+		t.Fatalf("handled %q, want only the message after the start", got)
 	}
 }

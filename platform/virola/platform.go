@@ -584,13 +584,17 @@ func (p *Platform) settle(id int64) {
 
 // saveMark stores the settled message id, where rooms new to the cursors
 // start after a restart. The first one is written even when it is 0: it
-// tells the next process that it restarts.
+// tells the next process that it restarts. On a first start nothing is
+// written before the first catch-up has set where rooms start: a mark
+// stored earlier (by a flush or Close) would make that catch-up take the
+// start for a restart and replay the history from it.
 func (p *Platform) saveMark(ctx context.Context) error {
 	p.markMu.Lock()
 	defer p.markMu.Unlock()
 	p.mu.Lock()
 	mark := max(p.mark, p.settled)
-	if p.o.store == nil || !p.keySet || (p.markStored && mark <= p.markSaved) {
+	undecided := p.o.catchUp && !p.floorsOK && !p.markStored
+	if p.o.store == nil || !p.keySet || undecided || (p.markStored && mark <= p.markSaved) {
 		p.mu.Unlock()
 		return nil
 	}

@@ -52,5 +52,6 @@
 // the next request of a route with an error, CutNextPost carries the next
 // post out and cuts its answer and the sockets, and HoldNextPost keeps
 // the next post waiting (the client may time out) until it is released
-// and carried out, the sockets staying up.
+// and carried out, the sockets staying up; HoldNext does so for the next
+// request of any route.
 package virolasim

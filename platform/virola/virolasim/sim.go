@@ -279,10 +279,15 @@ func (s *Server) CutNextPost() {
 // timeout on a slow server: the client cannot know the post went
 // through). The events sockets stay up. arrived is closed when the post
 // waits.
-func (s *Server) HoldNextPost() (arrived <-chan struct{}, release func()) {
+func (s *Server) HoldNextPost() (arrived <-chan struct{}, release func()) { return s.HoldNext(anyPost) }
+
+// HoldNext is HoldNextPost for the next request of a route, named by its
+// pattern (such as "GET /api/v1/rooms"), so a test can order the client's
+// calls against other work.
+func (s *Server) HoldNext(pattern string) (arrived <-chan struct{}, release func()) {
 	h := &hold{arrived: make(chan struct{}), release: make(chan struct{})}
 	s.mu.Lock()
-	s.faults[anyPost] = append(s.faults[anyPost], fault{hold: h})
+	s.faults[pattern] = append(s.faults[pattern], fault{hold: h})
 	s.mu.Unlock()
 	return h.arrived, func() { h.once.Do(func() { close(h.release) }) }
 }
