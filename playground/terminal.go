@@ -2,10 +2,12 @@ package playground
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"sort"
 	"strings"
 	"sync"
@@ -113,6 +115,34 @@ type termSession struct {
 	out io.Writer
 	you string // person ID
 	cur string // current group's chat ID
+
+	// What /as said in groups, by message ID: a simulator that removes a
+	// deleted message may remove it before the printer ever saw it.
+	saidMu sync.Mutex
+	said   map[string]saidMsg
+}
+
+// saidMsg is a group message /as sent.
+type saidMsg struct{ chat, from, text string }
+
+// noteSaid records a group message /as sent.
+func (ts *termSession) noteSaid(id string, m saidMsg) {
+	if id == "" {
+		return
+	}
+	ts.saidMu.Lock()
+	defer ts.saidMu.Unlock()
+	if ts.said == nil {
+		ts.said = map[string]saidMsg{}
+	}
+	ts.said[id] = m
+}
+
+// saidNow returns a copy of what /as said so far.
+func (ts *termSession) saidNow() map[string]saidMsg {
+	ts.saidMu.Lock()
+	defer ts.saidMu.Unlock()
+	return maps.Clone(ts.said)
 }
 
 // person finds the terminal's person in w.
@@ -353,7 +383,8 @@ func (ts *termSession) as(ctx context.Context, rest string) error {
 			if c.BotState != "member" {
 				return fmt.Errorf("the bot is not in #%s (it is %s)", c.Name, c.BotState)
 			}
-			_, err := ts.sim.Do(ctx, Action{Kind: Send, As: m.ID, Chat: c.ID, Text: text})
+			id, err := ts.sim.Do(ctx, Action{Kind: Send, As: m.ID, Chat: c.ID, Text: text})
+			ts.noteSaid(id, saidMsg{chat: c.ID, from: m.Name, text: text})
 			return err
 		}
 	}
@@ -426,7 +457,10 @@ func (ts *termSession) printChanges(ctx context.Context) {
 	seen := map[string]*seenChat{}
 	for {
 		ch := ts.sim.Changed()
-		for _, l := range ts.diff(ts.sim.World(), seen) {
+		// What /as said is read before the world, so a message it said
+		// and the world lacks was deleted, not yet to come.
+		said := ts.saidNow()
+		for _, l := range ts.diff(ts.sim.World(), said, seen) {
 			fmt.Fprintln(ts.out, l)
 		}
 		select {
@@ -438,7 +472,7 @@ func (ts *termSession) printChanges(ctx context.Context) {
 }
 
 // diff renders what changed in w since seen, and updates seen.
-func (ts *termSession) diff(w World, seen map[string]*seenChat) []string {
+func (ts *termSession) diff(w World, said map[string]saidMsg, seen map[string]*seenChat) []string {
 	me, _ := ts.person(w)
 	var lines []string
 	for _, c := range w.Chats {
@@ -509,8 +543,10 @@ func (ts *termSession) diff(w World, seen map[string]*seenChat) []string {
 			case !m.Bot && m.Deleted && !s.deleted[m.ID]:
 				s.deleted[m.ID] = true
 				if c.Group && !first {
+					// A message deleted before this terminal saw it is
+					// named by the text the snapshot still keeps, if any.
 					what := "a message of " + m.FromName
-					if t := s.memberText[m.ID]; t != "" {
+					if t := cmp.Or(s.memberText[m.ID], m.Text); t != "" {
 						what = fmt.Sprintf("%s's %q", m.FromName, t)
 					}
 					lines = append(lines, fmt.Sprintf("#%s: %s was deleted", c.Name, what))
@@ -520,7 +556,13 @@ func (ts *termSession) diff(w World, seen map[string]*seenChat) []string {
 				s.memberName[m.ID] = m.FromName
 			}
 		}
-		// Some simulators drop a deleted message instead of marking it.
+		// Some simulators drop a deleted message instead of marking it,
+		// possibly before this printer saw it.
+		for id, m := range said {
+			if _, known := s.memberText[id]; m.chat == c.ID && !known && !present[id] && !s.deleted[id] {
+				s.memberText[id], s.memberName[id] = m.text, m.from
+			}
+		}
 		var gone []string
 		for id := range s.memberText {
 			if !present[id] && !s.deleted[id] {
