@@ -664,15 +664,17 @@ func (p *Platform) forgetUnsure(chat string, items []ChatItem, quoted map[int64]
 // seekUnsure looks, just before a reply to item replyTo of chat goes
 // again, for the earlier reply whose outcome was unknown, from where it
 // can be to the end of the chat (at most maxSeekPages pages). It returns
-// that reply's id if it is there.
-func (p *Platform) seekUnsure(ctx context.Context, chat, replyTo string) (int64, bool) {
+// that reply's id if it is there. A read that fails keeps the reply
+// unsure and returns the error: the new reply must not go, since the
+// earlier one may be in the part of the chat not read.
+func (p *Platform) seekUnsure(ctx context.Context, chat, replyTo string) (int64, bool, error) {
 	ref, err := ParseChatRef(chat)
 	if err != nil {
-		return 0, false
+		return 0, false, nil
 	}
 	item, err := strconv.ParseInt(replyTo, 10, 64)
 	if err != nil {
-		return 0, false
+		return 0, false, nil
 	}
 	k := replyKey{ref.String(), item}
 	p.mu.Lock()
@@ -680,25 +682,30 @@ func (p *Platform) seekUnsure(ctx context.Context, chat, replyTo string) (int64,
 	delete(p.unsure, k)
 	p.mu.Unlock()
 	if !ok {
-		return 0, false
+		return 0, false, nil
 	}
 	after, limit := max(sp.from, item), p.cfg.catchUpPage
 	quoted := map[int64]int64{}
 	for range maxSeekPages {
 		c, err := p.getChat(ctx, ref, after, limit)
 		if err != nil {
-			return 0, false
+			p.mu.Lock()
+			if _, again := p.unsure[k]; !again {
+				p.unsure[k] = sp
+			}
+			p.mu.Unlock()
+			return 0, false, err
 		}
 		noteQuotes(quoted, c.ChatItems)
 		if reply, found := quoted[item]; found {
-			return reply, true
+			return reply, true, nil
 		}
 		if len(c.ChatItems) < limit {
-			return 0, false
+			return 0, false, nil
 		}
 		after = c.ChatItems[len(c.ChatItems)-1].Meta.ItemID
 	}
-	return 0, false
+	return 0, false, nil
 }
 
 // noteUnsure records a reply whose outcome is unknown, for seekReplies;

@@ -144,3 +144,105 @@ func TestReplyLandingAfterCatchUpIsNotSentTwice(t *testing.T) {
 		t.Errorf("Stats.Reconciled = %d, want 1", n)
 	}
 }
+
+// A reply whose outcome was unknown is looked for once more before the
+// reply to the event passed on again goes; when that look fails (the
+// connection drops while it reads the chat), the new reply is held back
+// with ErrNotSent instead of going blind, and the event, passed on once
+// more, finds the earlier reply. Sent blind, it doubled a burst of one
+// chat's replies in drop runs.
+func TestReplyHeldBackWhenTheLookForAnUnsureReplyFails(t *testing.T) {
+	sim := startSim(t)
+	alice, err := sim.ConnectContact("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chat := "@" + strconv.FormatInt(alice.ContactID, 10)
+	ref, err := simplex.ParseChatRef(chat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newTestPlatform(sim)
+	var mu sync.Mutex
+	attempts, finished := 0, 0
+	errs := map[int]error{}
+	var lateErr error
+	emit := func(e bot.Event) error {
+		ev, ok := e.(*simplex.NewChatItems)
+		if !ok {
+			return nil
+		}
+		msgs := ev.Messages()
+		if len(msgs) != 1 || msgs[0].Text != "hi" {
+			return nil
+		}
+		m := msgs[0]
+		out := bot.Outgoing{Text: "echo hi", ReplyTo: m.ID}
+		go func() {
+			mu.Lock()
+			attempts++
+			n := attempts
+			mu.Unlock()
+			var err error
+			switch n {
+			case 1:
+				// Written, then the connection dies before the CLI ran it.
+				resume := sim.PauseCommands()
+				ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+				_, err = p.Send(ctx, m.Chat.ID, out)
+				cancel()
+				sim.DropAfter(0)
+				resume()
+			case 2:
+				// The first reply lands late, and the look for it fails.
+				id, _ := strconv.ParseInt(m.ID, 10, 64)
+				lerr := lateSend(sim, simplex.APISendMessages{Chat: ref,
+					Messages: []simplex.ComposedMessage{{QuotedItemID: id, MsgContent: simplex.TextContent("echo hi")}}})
+				mu.Lock()
+				lateErr = lerr
+				mu.Unlock()
+				if ferr := sim.FailNext("/_get chat", `{"type":"noConnection"}`); ferr != nil {
+					t.Error(ferr)
+				}
+				_, err = p.Send(context.Background(), m.Chat.ID, out)
+			default:
+				_, err = p.Send(context.Background(), m.Chat.ID, out)
+			}
+			p.EventHandled(ev, err)
+			mu.Lock()
+			errs[n] = err
+			finished++
+			mu.Unlock()
+		}()
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Listen(ctx, emit) }()
+	defer func() {
+		cancel()
+		<-done
+		_ = p.Close(context.Background())
+	}()
+	eventually(t, "the bot to be ready", p.Ready)
+	send(t, sim, alice.ContactID, "hi")
+	eventually(t, "the reply to be settled", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return finished >= 2 && errs[finished] == nil
+	})
+	mu.Lock()
+	if !errors.Is(errs[1], bot.ErrOutcomeUnknown) {
+		t.Errorf("first reply: %v, want an unknown outcome", errs[1])
+	}
+	if lateErr != nil {
+		t.Errorf("the late reply: %v", lateErr)
+	}
+	if !errors.Is(errs[2], bot.ErrNotSent) {
+		t.Errorf("second reply: %v, want it held back with ErrNotSent", errs[2])
+	}
+	mu.Unlock()
+	if n := replies(sim, chat)["echo hi"]; n != 1 {
+		t.Errorf("%d replies to the message, want 1", n)
+	}
+}
