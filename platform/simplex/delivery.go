@@ -47,6 +47,7 @@ func (s sink) Connected(ctx context.Context, first bool) error {
 	}
 	p.ahead.reset()
 	if p.cfg.catchUp && !p.stopping.Load() {
+		start, replayed := time.Now(), p.d.Stats().Replayed
 		var extra []string
 		var latest map[string]int64
 		catchUp, floor, err := p.startFloor(ctx, u, first)
@@ -66,6 +67,10 @@ func (s sink) Connected(ctx context.Context, first bool) error {
 				return err
 			}
 			p.stop()
+		}
+		if ce := p.log.Check(zap.DebugLevel, "simplex: caught up"); ce != nil {
+			ce.Write(zap.Duration("took", time.Since(start)), zap.Int("listed", len(latest)),
+				zap.Int("discovered", len(extra)), zap.Int64("replayed", p.d.Stats().Replayed-replayed))
 		}
 	}
 	p.ready.Store(true)
@@ -480,6 +485,10 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 		}
 	}
 	p.forgetUnsure(chat, items, quoted)
+	if n := len(items); n > 0 && n < limit {
+		// The page reached the chat's end.
+		p.settleUnsure(chat, after, items[n-1].Meta.ItemID, quoted)
+	}
 	if n := len(items); n > 0 {
 		p.seen(items[n-1].Meta.ItemID)
 	}
@@ -598,7 +607,13 @@ const maxSeekPages = 20
 // item ids grow across the whole database, so a reply that went has an id
 // between the highest one seen when it was written and the highest seen
 // when its connection died.
-type unsureSpan struct{ from, to int64 }
+// checked, when not 0, is how far a read found the reply not sent: the
+// chat was read to its end there, from at or below where the reply can
+// be, so the next look starts at checked.
+type unsureSpan struct{ from, to, checked int64 }
+
+// start is the item after which the reply can still be.
+func (sp unsureSpan) start(item int64) int64 { return max(sp.from, item, sp.checked) }
 
 // seekReplies reads past the page and its look-ahead for the replies to
 // the page's items whose reply had an unknown outcome (the connection
@@ -684,7 +699,8 @@ func (p *Platform) seekUnsure(ctx context.Context, chat, replyTo string) (int64,
 	if !ok {
 		return 0, false, nil
 	}
-	after, limit := max(sp.from, item), p.cfg.catchUpPage
+	start, limit := sp.start(item), p.cfg.catchUpPage
+	after, end := start, int64(-1)
 	quoted := map[int64]int64{}
 	for range maxSeekPages {
 		c, err := p.getChat(ctx, ref, after, limit)
@@ -694,18 +710,56 @@ func (p *Platform) seekUnsure(ctx context.Context, chat, replyTo string) (int64,
 				p.unsure[k] = sp
 			}
 			p.mu.Unlock()
+			p.settleUnsure(k.chat, start, -1, quoted)
 			return 0, false, err
 		}
 		noteQuotes(quoted, c.ChatItems)
+		if n := len(c.ChatItems); n > 0 {
+			after = c.ChatItems[n-1].Meta.ItemID
+		}
 		if reply, found := quoted[item]; found {
+			p.settleUnsure(k.chat, start, -1, quoted)
 			return reply, true, nil
 		}
 		if len(c.ChatItems) < limit {
-			return 0, false, nil
+			end = after
+			break
 		}
-		after = c.ChatItems[len(c.ChatItems)-1].Meta.ItemID
+	}
+	p.settleUnsure(k.chat, start, end, quoted)
+	if ce := p.log.Check(zap.DebugLevel, "simplex: reply whose outcome was unknown not found; it goes again"); ce != nil {
+		ce.Write(zap.String("chat", k.chat), zap.Int64("replyTo", item), zap.Int64("from", start), zap.Int64("readTo", after))
 	}
 	return 0, false, nil
+}
+
+// settleUnsure applies a read of chat after start to its other replies
+// whose outcome is unknown: those the read found quoting their item are
+// kept as the replies found (the next send takes them without a look);
+// and when the read reached the chat's end at end (-1: it did not), those
+// that can only be after start were not sent up to end, so their next
+// look starts there. With many replies of a chat unsure after a drop,
+// each look then reads only what came since the last one.
+func (p *Platform) settleUnsure(chat string, start, end int64, quoted map[int64]int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for k, sp := range p.unsure {
+		if k.chat != chat {
+			continue
+		}
+		if reply, ok := quoted[k.item]; ok {
+			delete(p.unsure, k)
+			if len(p.replied) >= maxReplied {
+				clear(p.replied)
+			}
+			p.replied[k] = reply
+			continue
+		}
+		if end > sp.checked && sp.start(k.item) >= start {
+			sp.checked = end
+			p.unsure[k] = sp
+		}
+	}
 }
 
 // noteUnsure records a reply whose outcome is unknown, for seekReplies;

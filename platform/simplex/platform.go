@@ -381,6 +381,9 @@ func (p *Platform) replyFound(ctx context.Context, chatID string, m bot.Outgoing
 	if !ok {
 		var err error
 		if id, ok, err = p.seekUnsure(ctx, chatID, m.ReplyTo); err != nil {
+			if ce := p.log.Check(zap.DebugLevel, "simplex: reply held back: the look for an earlier reply failed"); ce != nil {
+				ce.Write(zap.String("chat", chatID), zap.String("replyTo", m.ReplyTo), zap.Error(err))
+			}
 			return "", false, fmt.Errorf("%w: reply to %s held back: looking for an earlier reply whose outcome is unknown: %w", ErrNotSent, m.ReplyTo, err)
 		}
 	}
