@@ -246,3 +246,117 @@ func TestReplyHeldBackWhenTheLookForAnUnsureReplyFails(t *testing.T) {
 		t.Errorf("%d replies to the message, want 1", n)
 	}
 }
+
+// getChats counts the /_get chat commands the simulator ran.
+func getChats(sim *simplexsim.Sim) int {
+	n := 0
+	sim.View(func(w *simplexsim.World) {
+		for _, c := range w.Commands() {
+			if strings.HasPrefix(c.Cmd, "/_get chat ") {
+				n++
+			}
+		}
+	})
+	return n
+}
+
+// A drop leaves a chat's pipelined replies unsure, none of them run by
+// the CLI. The look before the first goes again reads the chat to its
+// end; the looks before the others read only what came after that, not
+// the whole chat again each: with many replies unsure after each drop,
+// reading the chat once per reply (and again at every retry) made a drop
+// run slower than its frames between drops, and a socket cut every few
+// hundred frames starved it.
+func TestUnsureRepliesOfAChatShareTheirLook(t *testing.T) {
+	sim := startSim(t)
+	alice, err := sim.ConnectContact("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chat := "@" + strconv.FormatInt(alice.ContactID, 10)
+	p := newTestPlatform(sim)
+	events := make(chan bot.Message, 1024)
+	emit := func(e bot.Event) error {
+		if ev, ok := e.(*simplex.NewChatItems); ok {
+			for _, m := range ev.Messages() {
+				events <- m
+			}
+		}
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Listen(ctx, emit) }()
+	defer func() {
+		cancel()
+		<-done
+		_ = p.Close(context.Background())
+	}()
+	eventually(t, "the bot to be ready", p.Ready)
+	next := func() bot.Message {
+		t.Helper()
+		select {
+		case m := <-events:
+			return m
+		case <-time.After(waitTimeout):
+			t.Fatal("timed out waiting for a message")
+			return bot.Message{}
+		}
+	}
+	send(t, sim, alice.ContactID, "a", "b", "c")
+	msgs := []bot.Message{next(), next(), next()}
+
+	// The replies are written, then the connection drops before the CLI
+	// ran any of them.
+	resume := sim.PauseCommands()
+	var wg sync.WaitGroup
+	errs := make([]error, len(msgs))
+	for i, m := range msgs {
+		wg.Add(1)
+		p.SendAsync(context.Background(), chat, bot.Outgoing{Text: "echo " + m.Text, ReplyTo: m.ID}, func(_ []string, err error) {
+			errs[i] = err
+			wg.Done()
+		})
+	}
+	sim.DropAfter(0)
+	wg.Wait()
+	resume()
+	for i, err := range errs {
+		if !errors.Is(err, bot.ErrOutcomeUnknown) {
+			t.Fatalf("reply %d: %v, want an unknown outcome", i, err)
+		}
+	}
+	eventually(t, "the bot to reconnect", p.Ready)
+	// Three pages of later messages: a look from the replies' messages
+	// reads them all.
+	filler := make([]string, 3*simplex.DefaultCatchUpPage)
+	for i := range filler {
+		filler[i] = "f" + strconv.Itoa(i)
+	}
+	send(t, sim, alice.ContactID, filler...)
+	for range filler {
+		next()
+	}
+
+	var reads []int
+	for _, m := range msgs {
+		before := getChats(sim)
+		if _, err := p.Send(context.Background(), chat, bot.Outgoing{Text: "echo " + m.Text, ReplyTo: m.ID}); err != nil {
+			t.Fatalf("reply to %s: %v", m.Text, err)
+		}
+		reads = append(reads, getChats(sim)-before)
+	}
+	if reads[0] < 4 {
+		t.Errorf("the first look read %d pages, want the 4 from its message to the chat's end", reads[0])
+	}
+	for i, n := range reads[1:] {
+		if n != 1 {
+			t.Errorf("the look before reply %d read %d pages, want 1: the chat past the first look's end", i+2, n)
+		}
+	}
+	for _, m := range msgs {
+		if n := replies(sim, chat)["echo "+m.Text]; n != 1 {
+			t.Errorf("%d replies to %s, want 1", n, m.Text)
+		}
+	}
+}
