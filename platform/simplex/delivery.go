@@ -62,7 +62,7 @@ func (s sink) Connected(ctx context.Context, first bool) error {
 				p.setHorizons(latest)
 			}
 		}
-		if err := p.d.CatchUpLatest(ctx, latest, extra...); err != nil {
+		if err := p.catchUp(ctx, latest, extra); err != nil {
 			if !errors.Is(err, bot.ErrStopped) {
 				return err
 			}
@@ -75,6 +75,22 @@ func (s sink) Connected(ctx context.Context, first bool) error {
 	}
 	p.ready.Store(true)
 	return nil
+}
+
+// catchUp catches up the chats the cursors do not know (extra) first,
+// then the known ones. After them, the known chats' backlog could take
+// every connection's whole life under frequent drops, and the new chats'
+// messages, held back meanwhile, would wait until the drops stop.
+func (p *Platform) catchUp(ctx context.Context, latest map[string]int64, extra []string) error {
+	for _, c := range extra {
+		if p.d.Stopping() {
+			return bot.ErrStopped
+		}
+		if err := p.d.CatchUpChat(ctx, c); err != nil {
+			return err
+		}
+	}
+	return p.d.CatchUpLatest(ctx, latest)
 }
 
 // Event passes one event frame on. A newChatItems frame may carry items
