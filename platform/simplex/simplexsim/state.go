@@ -565,7 +565,6 @@ func without(ids []int64, id int64) []int64 {
 	return ids
 }
 
-// chatItems returns the items of one chat in ascending id order.
 // lastItem returns the latest item of chat r, or nil; unlike chatItems
 // it copies nothing, so listing many long chats stays cheap.
 func (w *world) lastItem(r chatRef) *item {
@@ -589,6 +588,7 @@ func (w *world) itemsAfter(r chatRef, anchor int64, n int) []*item {
 	return out
 }
 
+// chatItems returns the items of one chat in ascending id order.
 func (w *world) chatItems(r chatRef) []*item {
 	ids := w.byChat[r]
 	if len(ids) == 0 {
