@@ -43,8 +43,9 @@ type Stats struct {
 // (/_read chat items, batched per chat every cursor flush) and each
 // connection catches up the chats /_get chats lists with unread items.
 // Either way each connection also catches up chats the cursors do not
-// know that got messages while the bot was away. The start-up log says
-// which source a bot uses.
+// know that got messages while the bot was away, before the known chats
+// (so that, under frequent drops, a busy chat's backlog cannot hold them
+// back). The start-up log says which source a bot uses.
 //
 // With a store, the first start writes below which item id the chats'
 // history predates the bot (the highest item /_get chats lists), so that
