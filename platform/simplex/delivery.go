@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -500,10 +501,10 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 			}
 		}
 	}
-	p.forgetUnsure(chat, items, quoted)
-	if n := len(items); n > 0 && n < limit {
-		// The page reached the chat's end.
-		p.settleUnsure(chat, after, items[n-1].Meta.ItemID, quoted)
+	if n := len(items); n > 0 {
+		// The replies found to the page's items are kept, also those of
+		// items not passed on now (still in a handler that will fail).
+		p.settleUnsure(chat, after, items[n-1].Meta.ItemID, quoted, items)
 	}
 	if n := len(items); n > 0 {
 		p.seen(items[n-1].Meta.ItemID)
@@ -676,28 +677,14 @@ func (p *Platform) seekReplies(ctx context.Context, ref ChatRef, chat string, it
 	}
 }
 
-// forgetUnsure drops the page's items whose replies were found from the
-// unsure ones. The others stay for seekUnsure: the command from the dead
-// connection may still run after this fetch.
-func (p *Platform) forgetUnsure(chat string, items []ChatItem, quoted map[int64]int64) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.unsure) == 0 {
-		return
-	}
-	for i := range items {
-		if _, found := quoted[items[i].Meta.ItemID]; found {
-			delete(p.unsure, replyKey{chat, items[i].Meta.ItemID})
-		}
-	}
-}
-
 // seekUnsure looks, just before a reply to item replyTo of chat goes
 // again, for the earlier reply whose outcome was unknown, from where it
-// can be to the end of the chat (at most maxSeekPages pages). It returns
-// that reply's id if it is there. A read that fails keeps the reply
-// unsure and returns the error: the new reply must not go, since the
-// earlier one may be in the part of the chat not read.
+// can be to the end of the chat. It returns that reply's id if it is
+// there. A read that fails keeps the reply unsure and returns the error:
+// the new reply must not go, since the earlier one may be in the part of
+// the chat not read. So does a look that read maxSeekPages pages without
+// reaching the end; either way the next look goes on from where this one
+// stopped.
 func (p *Platform) seekUnsure(ctx context.Context, chat, replyTo string) (int64, bool, error) {
 	ref, err := ParseChatRef(chat)
 	if err != nil {
@@ -716,17 +703,23 @@ func (p *Platform) seekUnsure(ctx context.Context, chat, replyTo string) (int64,
 		return 0, false, nil
 	}
 	start, limit := sp.start(item), p.cfg.catchUpPage
-	after, end := start, int64(-1)
+	after := start
 	quoted := map[int64]int64{}
+	// keep puts the reply back as unsure, looked for up to after, and
+	// passes what was read on to the chat's other unsure replies.
+	keep := func() {
+		p.mu.Lock()
+		if _, again := p.unsure[k]; !again {
+			sp.checked = max(sp.checked, after)
+			p.unsure[k] = sp
+		}
+		p.mu.Unlock()
+		p.settleUnsure(k.chat, start, after, quoted, nil)
+	}
 	for range maxSeekPages {
 		c, err := p.getChat(ctx, ref, after, limit)
 		if err != nil {
-			p.mu.Lock()
-			if _, again := p.unsure[k]; !again {
-				p.unsure[k] = sp
-			}
-			p.mu.Unlock()
-			p.settleUnsure(k.chat, start, -1, quoted)
+			keep()
 			return 0, false, err
 		}
 		noteQuotes(quoted, c.ChatItems)
@@ -734,33 +727,44 @@ func (p *Platform) seekUnsure(ctx context.Context, chat, replyTo string) (int64,
 			after = c.ChatItems[n-1].Meta.ItemID
 		}
 		if reply, found := quoted[item]; found {
-			p.settleUnsure(k.chat, start, -1, quoted)
+			p.settleUnsure(k.chat, start, after, quoted, nil)
 			return reply, true, nil
 		}
 		if len(c.ChatItems) < limit {
-			end = after
-			break
+			p.settleUnsure(k.chat, start, after, quoted, nil)
+			if ce := p.log.Check(zap.DebugLevel, "simplex: reply whose outcome was unknown not found; it goes again"); ce != nil {
+				ce.Write(zap.String("chat", k.chat), zap.Int64("replyTo", item), zap.Int64("from", start), zap.Int64("readTo", after))
+			}
+			return 0, false, nil
 		}
 	}
-	p.settleUnsure(k.chat, start, end, quoted)
-	if ce := p.log.Check(zap.DebugLevel, "simplex: reply whose outcome was unknown not found; it goes again"); ce != nil {
-		ce.Write(zap.String("chat", k.chat), zap.Int64("replyTo", item), zap.Int64("from", start), zap.Int64("readTo", after))
-	}
-	return 0, false, nil
+	keep()
+	return 0, false, errLookUnfinished
 }
 
-// settleUnsure applies a read of chat after start to its other replies
-// whose outcome is unknown: those the read found quoting their item are
-// kept as the replies found (the next send takes them without a look);
-// and when the read reached the chat's end at end (-1: it did not), those
-// that can only be after start were not sent up to end, so their next
-// look starts there. With many replies of a chat unsure after a drop,
-// each look then reads only what came since the last one.
-func (p *Platform) settleUnsure(chat string, start, end int64, quoted map[int64]int64) {
+// errLookUnfinished is a look for an unsure reply that read its pages
+// without reaching the chat's end.
+var errLookUnfinished = fmt.Errorf("simplex: the look read %d pages without reaching the chat's end; the next goes on from there", maxSeekPages)
+
+// settleUnsure applies a read of chat from after start up to readTo, in
+// consecutive pages, to its replies whose outcome is unknown: those the
+// read found quoting their item are kept as the replies found (the next
+// send takes them without a look); the others that can only be after
+// start are not at or below readTo (a reply that lands later gets a
+// higher id than any item there), so their next look starts past it.
+// With many replies of a chat unsure after a drop, each look then reads
+// only what came since the last one.
+//
+// page, when not nil, limits the replies settled to those of its items:
+// the others a catch-up's read found are left to their own look.
+func (p *Platform) settleUnsure(chat string, start, readTo int64, quoted map[int64]int64, page []ChatItem) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for k, sp := range p.unsure {
 		if k.chat != chat {
+			continue
+		}
+		if page != nil && !onPage(page, k.item) {
 			continue
 		}
 		if reply, ok := quoted[k.item]; ok {
@@ -771,11 +775,17 @@ func (p *Platform) settleUnsure(chat string, start, end int64, quoted map[int64]
 			p.replied[k] = reply
 			continue
 		}
-		if end > sp.checked && sp.start(k.item) >= start {
-			sp.checked = end
+		if readTo > sp.checked && sp.start(k.item) >= start {
+			sp.checked = readTo
 			p.unsure[k] = sp
 		}
 	}
+}
+
+// onPage reports whether item id is one of page's, which is in id order.
+func onPage(page []ChatItem, id int64) bool {
+	i := sort.Search(len(page), func(i int) bool { return page[i].Meta.ItemID >= id })
+	return i < len(page) && page[i].Meta.ItemID == id
 }
 
 // noteUnsure records a reply whose outcome is unknown, for seekReplies;

@@ -360,3 +360,97 @@ func TestUnsureRepliesOfAChatShareTheirLook(t *testing.T) {
 		}
 	}
 }
+
+// A reply whose outcome was unknown can land far past its message (the
+// CLI ran it late, after more pages of messages than one look reads). The
+// look that reads its page limit without reaching the chat's end holds
+// the new reply back; the next look goes on from there, finds the earlier
+// reply, and the message is answered once. Giving up at the page limit
+// sent it twice in a one-chat drop run.
+func TestLookForAnUnsureReplyGoesOnPastItsPageLimit(t *testing.T) {
+	sim := startSim(t)
+	alice, err := sim.ConnectContact("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chat := "@" + strconv.FormatInt(alice.ContactID, 10)
+	ref, err := simplex.ParseChatRef(chat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newTestPlatform(sim)
+	events := make(chan bot.Message, 4096)
+	emit := func(e bot.Event) error {
+		if ev, ok := e.(*simplex.NewChatItems); ok {
+			for _, m := range ev.Messages() {
+				events <- m
+			}
+		}
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Listen(ctx, emit) }()
+	defer func() {
+		cancel()
+		<-done
+		_ = p.Close(context.Background())
+	}()
+	eventually(t, "the bot to be ready", p.Ready)
+	next := func() bot.Message {
+		t.Helper()
+		select {
+		case m := <-events:
+			return m
+		case <-time.After(waitTimeout):
+			t.Fatal("timed out waiting for a message")
+			return bot.Message{}
+		}
+	}
+	send(t, sim, alice.ContactID, "hi")
+	m := next()
+	out := bot.Outgoing{Text: "echo hi", ReplyTo: m.ID}
+
+	// Written, then the connection dies before the CLI ran it.
+	resume := sim.PauseCommands()
+	sctx, scancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	_, err = p.Send(sctx, chat, out)
+	scancel()
+	sim.DropAfter(0)
+	resume()
+	if !errors.Is(err, bot.ErrOutcomeUnknown) {
+		t.Fatalf("first reply: %v, want an unknown outcome", err)
+	}
+	eventually(t, "the bot to reconnect", p.Ready)
+	// More than a look's pages of messages, then the CLI runs the reply.
+	// Sent in batches the bot's queue holds, so that none is left in
+	// the CLI and fetched: only the looks read the chat.
+	for i := range 25 {
+		batch := make([]string, simplex.DefaultCatchUpPage)
+		for j := range batch {
+			batch[j] = "f" + strconv.Itoa(i*len(batch)+j)
+		}
+		send(t, sim, alice.ContactID, batch...)
+		for range batch {
+			next()
+		}
+	}
+	id, _ := strconv.ParseInt(m.ID, 10, 64)
+	if err := lateSend(sim, simplex.APISendMessages{Chat: ref,
+		Messages: []simplex.ComposedMessage{{QuotedItemID: id, MsgContent: simplex.TextContent("echo hi")}}}); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := p.Send(context.Background(), chat, out); !errors.Is(err, bot.ErrNotSent) {
+		t.Errorf("second reply: %v, want it held back with ErrNotSent", err)
+	}
+	if _, err := p.Send(context.Background(), chat, out); err != nil {
+		t.Errorf("third reply: %v", err)
+	}
+	if n := replies(sim, chat)["echo hi"]; n != 1 {
+		t.Errorf("%d replies to the message, want 1", n)
+	}
+	if n := p.Stats().Reconciled; n != 1 {
+		t.Errorf("Stats.Reconciled = %d, want 1", n)
+	}
+}
