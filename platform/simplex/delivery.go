@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -47,6 +48,7 @@ func (s sink) Connected(ctx context.Context, first bool) error {
 	}
 	p.ahead.reset()
 	if p.cfg.catchUp && !p.stopping.Load() {
+		start, replayed := time.Now(), p.d.Stats().Replayed
 		var extra []string
 		var latest map[string]int64
 		catchUp, floor, err := p.startFloor(ctx, u, first)
@@ -61,15 +63,35 @@ func (s sink) Connected(ctx context.Context, first bool) error {
 				p.setHorizons(latest)
 			}
 		}
-		if err := p.d.CatchUpLatest(ctx, latest, extra...); err != nil {
+		if err := p.catchUp(ctx, latest, extra); err != nil {
 			if !errors.Is(err, bot.ErrStopped) {
 				return err
 			}
 			p.stop()
 		}
+		if ce := p.log.Check(zap.DebugLevel, "simplex: caught up"); ce != nil {
+			ce.Write(zap.Duration("took", time.Since(start)), zap.Int("listed", len(latest)),
+				zap.Int("discovered", len(extra)), zap.Int64("replayed", p.d.Stats().Replayed-replayed))
+		}
 	}
 	p.ready.Store(true)
 	return nil
+}
+
+// catchUp catches up the chats the cursors do not know (extra) first,
+// then the known ones. After them, the known chats' backlog could take
+// every connection's whole life under frequent drops, and the new chats'
+// messages, held back meanwhile, would wait until the drops stop.
+func (p *Platform) catchUp(ctx context.Context, latest map[string]int64, extra []string) error {
+	for _, c := range extra {
+		if p.d.Stopping() {
+			return bot.ErrStopped
+		}
+		if err := p.d.CatchUpChat(ctx, c); err != nil {
+			return err
+		}
+	}
+	return p.d.CatchUpLatest(ctx, latest)
 }
 
 // Event passes one event frame on. A newChatItems frame may carry items
@@ -479,7 +501,11 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 			}
 		}
 	}
-	p.forgetUnsure(chat, items, quoted)
+	if n := len(items); n > 0 {
+		// The replies found to the page's items are kept, also those of
+		// items not passed on now (still in a handler that will fail).
+		p.settleUnsure(chat, after, items[n-1].Meta.ItemID, quoted, items)
+	}
 	if n := len(items); n > 0 {
 		p.seen(items[n-1].Meta.ItemID)
 	}
@@ -598,7 +624,13 @@ const maxSeekPages = 20
 // item ids grow across the whole database, so a reply that went has an id
 // between the highest one seen when it was written and the highest seen
 // when its connection died.
-type unsureSpan struct{ from, to int64 }
+// checked, when not 0, is how far a read found the reply not sent: the
+// chat was read to its end there, from at or below where the reply can
+// be, so the next look starts at checked.
+type unsureSpan struct{ from, to, checked int64 }
+
+// start is the item after which the reply can still be.
+func (sp unsureSpan) start(item int64) int64 { return max(sp.from, item, sp.checked) }
 
 // seekReplies reads past the page and its look-ahead for the replies to
 // the page's items whose reply had an unknown outcome (the connection
@@ -645,34 +677,22 @@ func (p *Platform) seekReplies(ctx context.Context, ref ChatRef, chat string, it
 	}
 }
 
-// forgetUnsure drops the page's items whose replies were found from the
-// unsure ones. The others stay for seekUnsure: the command from the dead
-// connection may still run after this fetch.
-func (p *Platform) forgetUnsure(chat string, items []ChatItem, quoted map[int64]int64) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.unsure) == 0 {
-		return
-	}
-	for i := range items {
-		if _, found := quoted[items[i].Meta.ItemID]; found {
-			delete(p.unsure, replyKey{chat, items[i].Meta.ItemID})
-		}
-	}
-}
-
 // seekUnsure looks, just before a reply to item replyTo of chat goes
 // again, for the earlier reply whose outcome was unknown, from where it
-// can be to the end of the chat (at most maxSeekPages pages). It returns
-// that reply's id if it is there.
-func (p *Platform) seekUnsure(ctx context.Context, chat, replyTo string) (int64, bool) {
+// can be to the end of the chat. It returns that reply's id if it is
+// there. A read that fails keeps the reply unsure and returns the error:
+// the new reply must not go, since the earlier one may be in the part of
+// the chat not read. So does a look that read maxSeekPages pages without
+// reaching the end; either way the next look goes on from where this one
+// stopped.
+func (p *Platform) seekUnsure(ctx context.Context, chat, replyTo string) (int64, bool, error) {
 	ref, err := ParseChatRef(chat)
 	if err != nil {
-		return 0, false
+		return 0, false, nil
 	}
 	item, err := strconv.ParseInt(replyTo, 10, 64)
 	if err != nil {
-		return 0, false
+		return 0, false, nil
 	}
 	k := replyKey{ref.String(), item}
 	p.mu.Lock()
@@ -680,25 +700,92 @@ func (p *Platform) seekUnsure(ctx context.Context, chat, replyTo string) (int64,
 	delete(p.unsure, k)
 	p.mu.Unlock()
 	if !ok {
-		return 0, false
+		return 0, false, nil
 	}
-	after, limit := max(sp.from, item), p.cfg.catchUpPage
+	start, limit := sp.start(item), p.cfg.catchUpPage
+	after := start
 	quoted := map[int64]int64{}
+	// keep puts the reply back as unsure, looked for up to after, and
+	// passes what was read on to the chat's other unsure replies.
+	keep := func() {
+		p.mu.Lock()
+		if _, again := p.unsure[k]; !again {
+			sp.checked = max(sp.checked, after)
+			p.unsure[k] = sp
+		}
+		p.mu.Unlock()
+		p.settleUnsure(k.chat, start, after, quoted, nil)
+	}
 	for range maxSeekPages {
 		c, err := p.getChat(ctx, ref, after, limit)
 		if err != nil {
-			return 0, false
+			keep()
+			return 0, false, err
 		}
 		noteQuotes(quoted, c.ChatItems)
+		if n := len(c.ChatItems); n > 0 {
+			after = c.ChatItems[n-1].Meta.ItemID
+		}
 		if reply, found := quoted[item]; found {
-			return reply, true
+			p.settleUnsure(k.chat, start, after, quoted, nil)
+			return reply, true, nil
 		}
 		if len(c.ChatItems) < limit {
-			return 0, false
+			p.settleUnsure(k.chat, start, after, quoted, nil)
+			if ce := p.log.Check(zap.DebugLevel, "simplex: reply whose outcome was unknown not found; it goes again"); ce != nil {
+				ce.Write(zap.String("chat", k.chat), zap.Int64("replyTo", item), zap.Int64("from", start), zap.Int64("readTo", after))
+			}
+			return 0, false, nil
 		}
-		after = c.ChatItems[len(c.ChatItems)-1].Meta.ItemID
 	}
-	return 0, false
+	keep()
+	return 0, false, errLookUnfinished
+}
+
+// errLookUnfinished is a look for an unsure reply that read its pages
+// without reaching the chat's end.
+var errLookUnfinished = fmt.Errorf("simplex: the look read %d pages without reaching the chat's end; the next goes on from there", maxSeekPages)
+
+// settleUnsure applies a read of chat from after start up to readTo, in
+// consecutive pages, to its replies whose outcome is unknown: those the
+// read found quoting their item are kept as the replies found (the next
+// send takes them without a look); the others that can only be after
+// start are not at or below readTo (a reply that lands later gets a
+// higher id than any item there), so their next look starts past it.
+// With many replies of a chat unsure after a drop, each look then reads
+// only what came since the last one.
+//
+// page, when not nil, limits the replies settled to those of its items:
+// the others a catch-up's read found are left to their own look.
+func (p *Platform) settleUnsure(chat string, start, readTo int64, quoted map[int64]int64, page []ChatItem) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for k, sp := range p.unsure {
+		if k.chat != chat {
+			continue
+		}
+		if page != nil && !onPage(page, k.item) {
+			continue
+		}
+		if reply, ok := quoted[k.item]; ok {
+			delete(p.unsure, k)
+			if len(p.replied) >= maxReplied {
+				clear(p.replied)
+			}
+			p.replied[k] = reply
+			continue
+		}
+		if readTo > sp.checked && sp.start(k.item) >= start {
+			sp.checked = readTo
+			p.unsure[k] = sp
+		}
+	}
+}
+
+// onPage reports whether item id is one of page's, which is in id order.
+func onPage(page []ChatItem, id int64) bool {
+	i := sort.Search(len(page), func(i int) bool { return page[i].Meta.ItemID >= id })
+	return i < len(page) && page[i].Meta.ItemID == id
 }
 
 // noteUnsure records a reply whose outcome is unknown, for seekReplies;

@@ -43,8 +43,9 @@ type Stats struct {
 // (/_read chat items, batched per chat every cursor flush) and each
 // connection catches up the chats /_get chats lists with unread items.
 // Either way each connection also catches up chats the cursors do not
-// know that got messages while the bot was away. The start-up log says
-// which source a bot uses.
+// know that got messages while the bot was away, before the known chats
+// (so that, under frequent drops, a busy chat's backlog cannot hold them
+// back). The start-up log says which source a bot uses.
 //
 // With a store, the first start writes below which item id the chats'
 // history predates the bot (the highest item /_get chats lists), so that
@@ -288,7 +289,9 @@ func (p *Platform) Send(ctx context.Context, chatID string, m bot.Outgoing) ([]s
 	if err != nil {
 		return nil, err
 	}
-	if id, ok := p.replyFound(ctx, chatID, m, len(msgs)); ok {
+	if id, ok, err := p.replyFound(ctx, chatID, m, len(msgs)); err != nil {
+		return nil, err
+	} else if ok {
 		return []string{id}, nil
 	}
 	var ids []string
@@ -327,7 +330,10 @@ func (p *Platform) SendAsync(ctx context.Context, chatID string, m bot.Outgoing,
 		done(nil, nil) // nothing to send, as Send
 		return
 	case 1:
-		if id, ok := p.replyFound(ctx, chatID, m, 1); ok {
+		if id, ok, err := p.replyFound(ctx, chatID, m, 1); err != nil {
+			done(nil, err)
+			return
+		} else if ok {
 			done([]string{id}, nil)
 			return
 		}
@@ -364,22 +370,32 @@ func (p *Platform) SendAsync(ctx context.Context, chatID string, m bot.Outgoing,
 // A reply whose outcome was unknown and that the catch-up did not find is
 // looked for once more now: the CLI may have run the command from the
 // dead connection after the catch-up read the chat.
-func (p *Platform) replyFound(ctx context.Context, chatID string, m bot.Outgoing, parts int) (string, bool) {
+//
+// A look that fails (the connection dropped while reading the chat) is an
+// error wrapping ErrNotSent: the reply is not sent, since the earlier one
+// may have gone, and the event is passed on again, to look once more.
+func (p *Platform) replyFound(ctx context.Context, chatID string, m bot.Outgoing, parts int) (string, bool, error) {
 	if parts != 1 || m.ReplyTo == "" {
-		return "", false
+		return "", false, nil
 	}
 	id, ok := p.takeReplied(chatID, m.ReplyTo)
 	if !ok {
-		id, ok = p.seekUnsure(ctx, chatID, m.ReplyTo)
+		var err error
+		if id, ok, err = p.seekUnsure(ctx, chatID, m.ReplyTo); err != nil {
+			if ce := p.log.Check(zap.DebugLevel, "simplex: reply held back: the look for an earlier reply failed"); ce != nil {
+				ce.Write(zap.String("chat", chatID), zap.String("replyTo", m.ReplyTo), zap.Error(err))
+			}
+			return "", false, fmt.Errorf("%w: reply to %s held back: looking for an earlier reply whose outcome is unknown: %w", ErrNotSent, m.ReplyTo, err)
+		}
 	}
 	if !ok {
-		return "", false
+		return "", false, nil
 	}
 	p.reconciled.Add(1)
 	if ce := p.log.Check(zap.DebugLevel, "simplex: reply found sent already; not sent again"); ce != nil {
 		ce.Write(zap.String("chat", chatID), zap.String("replyTo", m.ReplyTo), zap.Int64("reply", id))
 	}
-	return strconv.FormatInt(id, 10), true
+	return strconv.FormatInt(id, 10), true, nil
 }
 
 // sendParts gathers the outcomes of a long message's parts.

@@ -708,3 +708,70 @@ func TestCatchUpFromFirstItemReadsTheFirstPage(t *testing.T) {
 	}
 	r.stop(t)
 }
+
+// After a reconnect, a chat the cursors do not know (its messages came
+// while the bot was away, or were left in the CLI before one of them was
+// passed on) is caught up before the known chats. Behind them, under a
+// drop every few hundred frames, a busy known chat's backlog took every
+// connection's whole start-up and the new chat's messages waited until
+// the drops stopped.
+func TestNewChatsAreCaughtUpBeforeKnownOnes(t *testing.T) {
+	sim := startSim(t)
+	alice, err := sim.ConnectContact("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob, err := sim.ConnectContact("bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	aliceChat := "@" + strconv.FormatInt(alice.ContactID, 10)
+	bobChat := "@" + strconv.FormatInt(bob.ContactID, 10)
+	p := newTestPlatform(sim)
+	var mu sync.Mutex
+	var order []string // chat of each message passed on, in order
+	emit := func(e bot.Event) error {
+		if ev, ok := e.(*simplex.NewChatItems); ok {
+			for _, m := range ev.Messages() {
+				mu.Lock()
+				order = append(order, m.Chat.ID)
+				mu.Unlock()
+			}
+			p.EventHandled(e, nil)
+		}
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Listen(ctx, emit) }()
+	defer func() {
+		cancel()
+		<-done
+		_ = p.Close(context.Background())
+	}()
+	eventually(t, "the bot to be ready", p.Ready)
+	send(t, sim, alice.ContactID, "a0")
+	eventually(t, "alice's chat to be known", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(order) == 1
+	})
+
+	// The connection drops and the next one's start-up waits, while both
+	// chats get messages: alice's a backlog, bob's his first.
+	resume := sim.PauseCommands()
+	sim.DropAfter(0)
+	send(t, sim, alice.ContactID, "a1", "a2", "a3", "a4", "a5")
+	send(t, sim, bob.ContactID, "b1")
+	resume()
+	eventually(t, "all messages to be passed on", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(order) == 7
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if order[1] != bobChat {
+		t.Errorf("after the reconnect the chats came in the order %v; want bob's (%s), new to the cursors, before alice's (%s)", order[1:], bobChat, aliceChat)
+	}
+}

@@ -1947,7 +1947,12 @@ func (s *Sim) cmdGroups(p *scan) *result {
 
 func (s *Sim) chatStats(r chatRef) wChatStats {
 	st := wChatStats{}
-	for _, it := range s.w.chatItems(r) {
+	w := s.w
+	ids := w.byChat[r]
+	from := w.unreadFrom[r]
+	i := sort.Search(len(ids), func(i int) bool { return ids[i] >= from })
+	for _, id := range ids[i:] {
+		it := w.items[id]
 		if !it.snd && !it.read && it.msgContent != nil {
 			st.UnreadCount++
 			if it.userMention {
@@ -1957,6 +1962,12 @@ func (s *Sim) chatStats(r chatRef) wChatStats {
 				st.MinUnreadItemID = it.id
 			}
 		}
+	}
+	switch {
+	case st.MinUnreadItemID != 0:
+		w.unreadFrom[r] = st.MinUnreadItemID
+	case len(ids) > 0:
+		w.unreadFrom[r] = ids[len(ids)-1] + 1
 	}
 	return st
 }
@@ -2016,11 +2027,10 @@ func (s *Sim) cmdGetChats(p *scan) *result {
 		refs = append(refs, chatRef{kind: '#', id: g.id})
 	}
 	last := func(r chatRef) int64 {
-		items := w.chatItems(r)
-		if len(items) == 0 {
-			return 0
+		if it := w.lastItem(r); it != nil {
+			return it.id
 		}
-		return items[len(items)-1].id
+		return 0
 	}
 	sort.SliceStable(refs, func(i, j int) bool {
 		li, lj := last(refs[i]), last(refs[j])
@@ -2033,8 +2043,8 @@ func (s *Sim) cmdGetChats(p *scan) *result {
 		return refs[i].id < refs[j].id
 	})
 	chatTs := func(r chatRef) time.Time {
-		if items := w.chatItems(r); len(items) > 0 {
-			return items[len(items)-1].created
+		if it := w.lastItem(r); it != nil {
+			return it.created
 		}
 		if r.kind == '@' {
 			return w.contacts[r.id].created
@@ -2050,8 +2060,8 @@ func (s *Sim) cmdGetChats(p *scan) *result {
 			continue
 		}
 		ch := wAChat{ChatInfo: w.chatInfo(r), ChatItems: []wChatItem{}, ChatStats: s.chatStats(r)}
-		if items := w.chatItems(r); len(items) > 0 {
-			ch.ChatItems = append(ch.ChatItems, w.itemJSON(items[len(items)-1]))
+		if it := w.lastItem(r); it != nil {
+			ch.ChatItems = append(ch.ChatItems, w.itemJSON(it))
 		}
 		chats = append(chats, ch)
 	}
@@ -2122,17 +2132,24 @@ func (s *Sim) cmdGetChat(p *scan) *result {
 		return res
 	}
 	var sel []*item
-	for _, it := range w.chatItems(ref) {
-		if search != "" && !strings.Contains(it.text, search) {
-			continue
+	if mode == "after" && search == "" && content == "" {
+		// A catch-up's page: only the page is read, not the whole chat.
+		sel = w.itemsAfter(ref, anchor, int(count))
+		mode = "page"
+	} else {
+		for _, it := range w.chatItems(ref) {
+			if search != "" && !strings.Contains(it.text, search) {
+				continue
+			}
+			if content != "" && msgType(it.msgContent) != content {
+				continue
+			}
+			sel = append(sel, it)
 		}
-		if content != "" && msgType(it.msgContent) != content {
-			continue
-		}
-		sel = append(sel, it)
 	}
 	n := int(count)
 	switch mode {
+	case "page": // itemsAfter made the page
 	case "after":
 		i := 0
 		for i < len(sel) && sel[i].id <= anchor {

@@ -3,6 +3,7 @@ package simplexsim
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"time"
 )
@@ -205,7 +206,11 @@ type world struct {
 	items    map[int64]*item
 	order    []int64             // item ids in creation order
 	byChat   map[chatRef][]int64 // item ids of each chat in creation order
-	files    map[int64]*file
+	// unreadFrom is, per chat, an item id at or below its first unread
+	// received message: items are only ever marked read, never unread,
+	// so chatStats counts from there rather than from the chat's start.
+	unreadFrom map[chatRef]int64
+	files      map[int64]*file
 
 	nextContact, nextProfile, nextConn, nextReq, nextGroup, nextMember, nextItem, nextFile, nextLink int64
 
@@ -225,6 +230,7 @@ func newWorld(name string, hasUser bool, now func() time.Time) *world {
 		groups:      map[int64]*group{},
 		items:       map[int64]*item{},
 		byChat:      map[chatRef][]int64{},
+		unreadFrom:  map[chatRef]int64{},
 		files:       map[int64]*file{},
 		activeID:    1,
 		others:      map[int64]wProfile{},
@@ -557,6 +563,29 @@ func without(ids []int64, id int64) []int64 {
 		}
 	}
 	return ids
+}
+
+// lastItem returns the latest item of chat r, or nil; unlike chatItems
+// it copies nothing, so listing many long chats stays cheap.
+func (w *world) lastItem(r chatRef) *item {
+	ids := w.byChat[r]
+	if len(ids) == 0 {
+		return nil
+	}
+	return w.items[ids[len(ids)-1]]
+}
+
+// itemsAfter returns up to n items of chat r after item id anchor, in
+// order, reading only those: ids grow with creation, so byChat is sorted.
+func (w *world) itemsAfter(r chatRef, anchor int64, n int) []*item {
+	ids := w.byChat[r]
+	i := sort.Search(len(ids), func(i int) bool { return ids[i] > anchor })
+	ids = ids[i:min(len(ids), i+max(n, 0))]
+	out := make([]*item, len(ids))
+	for j, id := range ids {
+		out[j] = w.items[id]
+	}
+	return out
 }
 
 // chatItems returns the items of one chat in ascending id order.
