@@ -591,21 +591,8 @@ func (c *Client) Call(ctx context.Context, cmd string) (Frame, error) {
 
 // observe tells the command observer about a finished command.
 func (c *Client) observe(cmd string, start time.Time, err error) {
-	outcome := "ok"
-	var ce *CommandError
-	switch {
-	case err == nil:
-	case errors.As(err, &ce):
-		outcome = "error"
-	case errors.Is(err, ErrOutcomeUnknown):
-		outcome = "unknown"
-	case errors.Is(err, ErrNotSent):
-		outcome = "not_sent"
-	default:
-		outcome = "error"
-	}
 	verb, _, _ := strings.Cut(cmd, " ")
-	c.cfg.onCommand(verb, outcome, time.Since(start))
+	c.cfg.onCommand(verb, bot.Outcome(err), time.Since(start))
 }
 
 func (c *Client) call(ctx context.Context, cmd string) (Frame, error) {
