@@ -96,7 +96,7 @@ type scheduler struct {
 	free      []*mailbox
 	spare     []Event // the largest ring an idle mailbox gave up, empty
 	inflight  int     // events queued or running
-	waiting   bool
+	waiters   int     // enqueue calls blocked on a full queue
 	draining  bool
 	abandon   atomic.Bool
 	dropped   atomic.Int64
@@ -128,14 +128,18 @@ func newScheduler(maxQueued int, run func(Event, *mailbox) bool, finish func(*sl
 func (s *scheduler) enqueue(e Event, key string, stop <-chan struct{}) error {
 	s.mu.Lock()
 	for s.inflight >= s.max {
-		s.waiting = true
+		s.waiters++
 		s.mu.Unlock()
 		select {
 		case <-s.space:
 		case <-stop:
+			s.mu.Lock()
+			s.waiters--
+			s.mu.Unlock()
 			return ErrStopped
 		}
 		s.mu.Lock()
+		s.waiters--
 	}
 	mb := s.boxes[key]
 	if mb == nil {
@@ -151,6 +155,11 @@ func (s *scheduler) enqueue(e Event, key string, stop <-chan struct{}) error {
 	}
 	mb.push(e, &s.spare)
 	s.inflight++
+	if s.waiters > 0 && s.inflight < s.max {
+		// Room for another blocked caller too: two releases may have
+		// left one token.
+		s.signalSpaceLocked()
+	}
 	schedule := !mb.scheduled
 	mb.scheduled = true
 	s.mu.Unlock()
@@ -217,12 +226,18 @@ func (s *scheduler) work(quit <-chan struct{}) {
 // releaseLocked counts one event as complete.
 func (s *scheduler) releaseLocked() {
 	s.inflight--
-	if s.waiting {
-		s.waiting = false
-		select {
-		case s.space <- struct{}{}:
-		default:
-		}
+	if s.waiters > 0 {
+		s.signalSpaceLocked()
+	}
+}
+
+// signalSpaceLocked lets one blocked enqueue retry. Every blocked caller
+// is woken in turn: each release or admission with room left passes a
+// token on while any still waits.
+func (s *scheduler) signalSpaceLocked() {
+	select {
+	case s.space <- struct{}{}:
+	default: // a token is there already
 	}
 }
 
