@@ -286,6 +286,7 @@ func (p *Platform) spillLagging(m Message) bool {
 // whose live messages were spilled while its catch-up ran is caught up
 // again, until one ran with none spilled; then its live messages flow.
 func (p *Platform) catchUp(ctx context.Context, chats []string, worked func()) error {
+	start, n, again := time.Now(), len(chats), 0
 	for len(chats) > 0 {
 		if p.d.Stopping() {
 			return bot.ErrStopped
@@ -303,6 +304,7 @@ func (p *Platform) catchUp(ctx context.Context, chats []string, worked func()) e
 		if p.spilled[c] {
 			delete(p.spilled, c)
 			chats = append(chats, c)
+			again++
 		} else {
 			delete(p.lagging, c)
 		}
@@ -317,6 +319,9 @@ func (p *Platform) catchUp(ctx context.Context, chats []string, worked func()) e
 	p.mu.Unlock()
 	if ctx.Err() != nil {
 		return ctx.Err()
+	}
+	if ce := p.log.Check(zap.DebugLevel, "tada: caught up"); ce != nil {
+		ce.Write(zap.Int("chats", n), zap.Int("again", again), zap.Duration("took", time.Since(start)))
 	}
 	p.ready.Store(true)
 	return nil
