@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -250,12 +251,22 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 
 // startLagging returns the chats a new connection catches up, every
 // known chat and then extra, and holds back their live messages until
-// each one's catch-up is done.
+// each one's catch-up is done. Chats the last connection did not get to
+// come first: under drops that come faster than a whole catch-up, every
+// chat still gets its turn.
 func (p *Platform) startLagging(extra []string) []string {
 	chats := p.d.Chats()
-	slices.Sort(chats)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	slices.SortFunc(chats, func(a, b string) int {
+		if la, lb := p.lagging[a], p.lagging[b]; la != lb {
+			if la {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
 	clear(p.lagging)
 	clear(p.spilled)
 	for _, c := range chats {
