@@ -115,3 +115,74 @@ func TestLiveMessagesFlowWhileAnotherChatCatchesUp(t *testing.T) {
 		t.Fatalf("live message passed on %d times", n)
 	}
 }
+
+// A chat new since the last connection, with a backlog, gets a live
+// message while an earlier chat's catch-up is still paging: the backlog
+// is not skipped for it.
+func TestLiveMessageOfANewChatDoesNotSkipItsBacklog(t *testing.T) {
+	sim := newSim(t)
+	p := newPlatform(t, sim, testOptions(store.NewMemory(), tada.WithCatchUpPage(2), tada.WithCallTimeout(time.Minute))...)
+	known := sim.AddContact("known")
+	l := listen(t, p)
+	if _, err := sim.Send(known.JID, sim.Bot().JID, "hello"); err != nil {
+		t.Fatal(err)
+	}
+	waitCond(t, "the first message", func() bool { return len(l.texts()) == 1 })
+	l.stop(t)
+
+	fresh := sim.AddContact("fresh")
+	backlog := []string{"b1", "b2", "b3"}
+	for _, text := range backlog {
+		if _, err := sim.Send(fresh.JID, sim.Bot().JID, text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Only the catch-up finds the backlog, as after a server restart.
+	sim.ForgetUnconfirmed(sim.Bot().JID)
+	// The known chat is caught up first; its catch-up waits until
+	// released.
+	blocked, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	t.Cleanup(func() { once.Do(func() { close(release) }) })
+	sim.BeforeNext("GET", "/messages/"+known.JID, func() {
+		close(blocked)
+		<-release
+	})
+	l2 := &listener{p: p, done: make(chan error, 1)}
+	ctx, cancel := context.WithCancel(context.Background())
+	l2.cancel = cancel
+	go func() {
+		l2.done <- p.Listen(ctx, func(e bot.Event) error {
+			l2.mu.Lock()
+			l2.events = append(l2.events, e)
+			l2.mu.Unlock()
+			p.EventHandled(e, nil)
+			return nil
+		})
+	}()
+	t.Cleanup(func() { l2.stop(t) })
+	select {
+	case <-blocked:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the catch-up never fetched the known chat")
+	}
+	spilled := p.Stats().Spilled
+	if _, err := sim.Send(fresh.JID, sim.Bot().JID, "live"); err != nil {
+		t.Fatal(err)
+	}
+	// The live message is left for the catch-up.
+	waitCond(t, "the live message left on the server", func() bool { return p.Stats().Spilled > spilled })
+	once.Do(func() { close(release) })
+	waitCond(t, "ready", p.Ready)
+	want := append(backlog, "live")
+	waitCond(t, "the live message", func() bool { return count(l2.texts(), "live") == 1 })
+	if got := l2.texts(); len(got) != len(want) {
+		t.Fatalf("passed on %q, want %q", got, want)
+	} else {
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("passed on %q, want %q", got, want)
+			}
+		}
+	}
+}

@@ -52,6 +52,8 @@ type Platform struct {
 
 	lagging map[string]bool // chats whose catch-up in this session is not done
 	spilled map[string]bool // lagging chats with live messages spilled since their catch-up began
+
+	heldBack atomic.Int64 // live messages of chats with no cursor left for their catch-up
 }
 
 // New returns a platform for team on the server at baseURL, with the
@@ -105,8 +107,13 @@ func ClientOf(c *bot.Context) *Client {
 	return nil
 }
 
-// Stats returns the delivery counters.
-func (p *Platform) Stats() kit.Stats { return p.d.Stats() }
+// Stats returns the delivery counters. Spilled counts too the live
+// messages of chats with no cursor left on the server for their catch-up.
+func (p *Platform) Stats() kit.Stats {
+	s := p.d.Stats()
+	s.Spilled += p.heldBack.Load()
+	return s
+}
 
 // Listen connects and passes events to emit until ctx ends or the server
 // refuses the token or team (a *PanicError or an auth *APIError).
@@ -290,7 +297,17 @@ func (p *Platform) spillLagging(m Message) bool {
 		p.spilled[m.Chat] = true
 	}
 	p.mu.Unlock()
-	return lag && p.d.Spill([]kit.Pos{{Chat: m.Chat, ID: m.Gentime}}, true)
+	if !lag {
+		return false
+	}
+	if !p.d.Known(m.Chat) {
+		// Not through the kit's Spill, which would take this message for
+		// the chat's first and have the catch-up skip the backlog before
+		// it (read markers, messages since the last run).
+		p.heldBack.Add(1)
+		return true
+	}
+	return p.d.Spill([]kit.Pos{{Chat: m.Chat, ID: m.Gentime}}, true)
 }
 
 // catchUp catches the chats up one by one, beside the reader: a chat
