@@ -2,9 +2,13 @@ package tada_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/platform/tada"
@@ -184,5 +188,50 @@ func TestLiveMessageOfANewChatDoesNotSkipItsBacklog(t *testing.T) {
 				t.Fatalf("passed on %q, want %q", got, want)
 			}
 		}
+	}
+}
+
+// A connection that caught a chat up did useful work: when it drops
+// before the whole catch-up is done, the reconnect is logged as a lost
+// connection, redialled at once with the backoff reset, not as a failed
+// connect whose backoff grows.
+func TestDropDuringCatchUpAfterAChatIsUseful(t *testing.T) {
+	sim := newSim(t)
+	core, logs := observer.New(zap.WarnLevel)
+	p := newPlatform(t, sim, testOptions(store.NewMemory(), tada.WithCatchUpPage(2), tada.WithLogger(zap.New(core)))...)
+	u1, u2 := sim.AddContact("one"), sim.AddContact("two")
+	first, second := u1, u2
+	if u2.JID < u1.JID {
+		first, second = u2, u1
+	}
+	l := listen(t, p)
+	for _, u := range []tadasim.User{first, second} {
+		if _, err := sim.Send(u.JID, sim.Bot().JID, "hello "+u.JID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitCond(t, "both chats", func() bool { return len(l.texts()) == 2 })
+	l.stop(t)
+	if _, err := sim.Send(second.JID, sim.Bot().JID, "later"); err != nil {
+		t.Fatal(err)
+	}
+	// The first chat is caught up; the answer to the second one's fetch
+	// is cut, and the connection with it.
+	sim.BeforeNext("GET", "/messages/"+second.JID, func() { sim.DropAfter(1) })
+	l2 := listen(t, p)
+	waitCond(t, "the message after the drop", func() bool { return count(l2.texts(), "later") == 1 })
+	waitCond(t, "the drop", func() bool { return sim.Stats().Drops == 1 })
+	waitCond(t, "the reconnect logged", func() bool { return logs.FilterMessageSnippet("tada: c").Len() > 0 })
+	var lost, cannot int
+	for _, e := range logs.All() {
+		switch {
+		case strings.Contains(e.Message, "connection lost"):
+			lost++
+		case strings.Contains(e.Message, "cannot connect"):
+			cannot++
+		}
+	}
+	if lost != 1 || cannot != 0 {
+		t.Fatalf("%d connections lost and %d failed connects logged, want 1 and 0: %v", lost, cannot, logs.All())
 	}
 }
