@@ -231,6 +231,7 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 			// Frames were dropped while the bot was behind: fetch what
 			// they held, then confirm them, or the server keeps them
 			// and a reconnect brings them back.
+			p.log.Debug("tada: frames dropped while the bot was behind; catching up", zap.Int("dropped", o.Dropped))
 			if err := p.resync(ctx, emit); err != nil {
 				if e := cn.Err(); e != nil {
 					err = e
