@@ -50,8 +50,9 @@ type Platform struct {
 	replies    map[string]int        // messages being handled → replies sent to them
 	retryNew   map[string]bool       // new messages to pass on again, as new
 
-	lagging map[string]bool // chats whose catch-up in this session is not done
-	spilled map[string]bool // lagging chats with live messages spilled since their catch-up began
+	lagging map[string]bool  // chats whose catch-up in this session is not done
+	spilled map[string]bool  // lagging chats with live messages spilled since their catch-up began
+	partial map[string]int64 // lagging chat → newest version of its last short page
 
 	heldBack atomic.Int64 // live messages of chats with no cursor left for their catch-up
 }
@@ -66,7 +67,7 @@ func New(baseURL, team, token string, opts ...Option) (*Platform, error) {
 	p := &Platform{c: c, opts: c.opts, log: c.opts.logger, connCh: make(chan struct{}),
 		contacts: map[string]Contact{}, members: map[string]map[string]string{}, seen: newVersions(c.opts.seenMessages),
 		unreadFrom: map[string]bool{}, reads: map[string]*readState{}, replies: map[string]int{}, retryNew: map[string]bool{},
-		lagging: map[string]bool{}, spilled: map[string]bool{}}
+		lagging: map[string]bool{}, spilled: map[string]bool{}, partial: map[string]int64{}}
 	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{Store: c.opts.store, Logger: p.log,
 		Page: c.opts.catchUpPage, FlushEvery: c.opts.cursorFlush, AfterFlush: p.markRead})
 	if c.opts.catchUp {
@@ -232,6 +233,12 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 			// they held, then confirm them, or the server keeps them
 			// and a reconnect brings them back.
 			p.log.Debug("tada: frames dropped while the bot was behind; catching up", zap.Int("dropped", o.Dropped))
+			p.mu.Lock()
+			for c := range p.lagging {
+				p.spilled[c] = true // a dropped frame may be one of theirs
+			}
+			clear(p.partial)
+			p.mu.Unlock()
 			if err := p.resync(ctx, emit); err != nil {
 				if e := cn.Err(); e != nil {
 					err = e
@@ -277,6 +284,7 @@ func (p *Platform) startLagging(extra []string) []string {
 	})
 	clear(p.lagging)
 	clear(p.spilled)
+	clear(p.partial)
 	for _, c := range chats {
 		p.lagging[c] = true
 	}
@@ -324,12 +332,14 @@ func (p *Platform) catchUp(ctx context.Context, chats []string, worked func()) e
 		chats = chats[1:]
 		p.mu.Lock()
 		delete(p.spilled, c)
+		delete(p.partial, c)
 		p.mu.Unlock()
 		if err := p.d.CatchUpChat(ctx, c); err != nil {
 			return err
 		}
 		worked()
 		p.mu.Lock()
+		delete(p.partial, c)
 		if p.spilled[c] {
 			delete(p.spilled, c)
 			chats = append(chats, c)
@@ -645,6 +655,13 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 	f := MessageFilter{Limit: limit, IncludeDeleted: true}
 	p.mu.Lock()
 	unread := after == 0 && p.unreadFrom[chat]
+	if last, ok := p.partial[chat]; ok && last == after && p.lagging[chat] && !p.spilled[chat] {
+		// The kit fetches again after a short page, for messages that
+		// came meanwhile; those of a lagging chat are spilled, which
+		// makes its catch-up run again, so nothing came.
+		p.mu.Unlock()
+		return nil, nil
+	}
 	p.mu.Unlock()
 	switch {
 	case unread:
@@ -673,6 +690,17 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 			m.Chat = chat
 		}
 		items = append(items, p.classify(m, false, true, from))
+	}
+	if len(items) < limit {
+		last := after
+		if len(items) > 0 {
+			last = max(after, items[len(items)-1].ID)
+		}
+		p.mu.Lock()
+		if p.lagging[chat] {
+			p.partial[chat] = last
+		}
+		p.mu.Unlock()
 	}
 	return items, nil
 }
