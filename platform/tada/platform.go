@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -48,6 +49,12 @@ type Platform struct {
 	reads      map[string]*readState // read markers to move
 	replies    map[string]int        // messages being handled → replies sent to them
 	retryNew   map[string]bool       // new messages to pass on again, as new
+
+	lagging map[string]bool  // chats whose catch-up in this session is not done
+	spilled map[string]bool  // lagging chats with live messages spilled since their catch-up began
+	partial map[string]int64 // lagging chat → newest version of its last short page
+
+	heldBack atomic.Int64 // live messages of chats with no cursor left for their catch-up
 }
 
 // New returns a platform for team on the server at baseURL, with the
@@ -59,7 +66,8 @@ func New(baseURL, team, token string, opts ...Option) (*Platform, error) {
 	}
 	p := &Platform{c: c, opts: c.opts, log: c.opts.logger, connCh: make(chan struct{}),
 		contacts: map[string]Contact{}, members: map[string]map[string]string{}, seen: newVersions(c.opts.seenMessages),
-		unreadFrom: map[string]bool{}, reads: map[string]*readState{}, replies: map[string]int{}, retryNew: map[string]bool{}}
+		unreadFrom: map[string]bool{}, reads: map[string]*readState{}, replies: map[string]int{}, retryNew: map[string]bool{},
+		lagging: map[string]bool{}, spilled: map[string]bool{}, partial: map[string]int64{}}
 	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{Store: c.opts.store, Logger: p.log,
 		Page: c.opts.catchUpPage, FlushEvery: c.opts.cursorFlush, AfterFlush: p.markRead})
 	if c.opts.catchUp {
@@ -100,12 +108,26 @@ func ClientOf(c *bot.Context) *Client {
 	return nil
 }
 
-// Stats returns the delivery counters.
-func (p *Platform) Stats() kit.Stats { return p.d.Stats() }
+// Stats returns the delivery counters. Spilled counts too the live
+// messages of chats with no cursor left on the server for their catch-up.
+func (p *Platform) Stats() kit.Stats {
+	s := p.d.Stats()
+	s.Spilled += p.heldBack.Load()
+	return s
+}
 
 // Listen connects and passes events to emit until ctx ends or the server
 // refuses the token or team (a *PanicError or an auth *APIError).
 func (p *Platform) Listen(ctx context.Context, emit func(bot.Event) error) error {
+	// The catch-up and the reader both pass events on; the bot's queue
+	// wakes one blocked caller at a time, so they take turns.
+	var emitMu sync.Mutex
+	emitOne := emit
+	emit = func(e bot.Event) error {
+		emitMu.Lock()
+		defer emitMu.Unlock()
+		return emitOne(e)
+	}
 	p.d.Begin(emit)
 	p.setListening(true)
 	defer p.setListening(false)
@@ -146,19 +168,20 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 		return permanent(err)
 	}
 	defer cn.Close()
+	defer p.ready.Store(false) // after the catch-up, which may set it, ended
 	// The start-up and catch-up end with the connection: a reconnect
 	// does them again, and events must not flow with no socket behind.
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() {
+	go func(done <-chan struct{}) {
 		defer wg.Done()
 		select {
 		case <-cn.Done():
 			cancel()
-		case <-ctx.Done():
+		case <-done:
 		}
-	}()
+	}(ctx.Done())
 	defer wg.Wait()
 	defer cancel()
 	extra, err := p.startup(ctx, emit)
@@ -170,29 +193,38 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 	}
 	p.setConn(cn)
 	defer p.setConn(nil)
+	// The session did useful work once a chat's catch-up finished or a
+	// frame was passed on: a drop then is redialled at once, however long
+	// the whole catch-up takes under repeated drops.
+	var usefulOnce sync.Once
+	worked := func() { usefulOnce.Do(useful) }
 	if p.opts.catchUp {
-		if err := p.d.CatchUp(ctx, extra...); err != nil {
-			if e := cn.Err(); e != nil {
-				err = e
+		// The catch-up runs beside the reader, so that live events of the
+		// chats caught up already flow at once and keep the handlers
+		// busy; live messages of a chat still waiting for its catch-up
+		// are left on the server (spilled) and the catch-up fetches them
+		// in order.
+		lag := p.startLagging(extra)
+		cctx, ccancel := context.WithCancelCause(ctx)
+		defer ccancel(nil)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := p.catchUp(cctx, lag, worked); err != nil {
+				ccancel(err)
 			}
-			return permanent(err)
-		}
-		p.mu.Lock()
-		for jid := range p.unreadFrom {
-			if p.d.Known(jid) {
-				delete(p.unreadFrom, jid)
-			}
-		}
-		p.mu.Unlock()
+		}()
+		ctx = cctx
+	} else {
+		p.ready.Store(true)
 	}
-	useful()
-	p.ready.Store(true)
-	defer p.ready.Store(false)
 	for {
 		f, err := cn.Next(ctx)
 		if err != nil {
 			if e := cn.Err(); e != nil {
 				err = e // the connection's end, not the context it cancelled
+			} else if c := context.Cause(ctx); c != nil && !errors.Is(c, context.Canceled) {
+				err = c // the catch-up failed
 			}
 			return permanent(err)
 		}
@@ -200,6 +232,13 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 			// Frames were dropped while the bot was behind: fetch what
 			// they held, then confirm them, or the server keeps them
 			// and a reconnect brings them back.
+			p.log.Debug("tada: frames dropped while the bot was behind; catching up", zap.Int("dropped", o.Dropped))
+			p.mu.Lock()
+			for c := range p.lagging {
+				p.spilled[c] = true // a dropped frame may be one of theirs
+			}
+			clear(p.partial)
+			p.mu.Unlock()
 			if err := p.resync(ctx, emit); err != nil {
 				if e := cn.Err(); e != nil {
 					err = e
@@ -216,12 +255,115 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 		if err := p.handle(ctx, f, emit); err != nil {
 			return permanent(err)
 		}
+		worked()
 		if f.ConfirmID != "" {
 			if err := cn.Confirm(ctx, f.ConfirmID); err != nil {
 				return err
 			}
 		}
 	}
+}
+
+// startLagging returns the chats a new connection catches up, every
+// known chat and then extra, and holds back their live messages until
+// each one's catch-up is done. Chats the last connection did not get to
+// come first: under drops that come faster than a whole catch-up, every
+// chat still gets its turn.
+func (p *Platform) startLagging(extra []string) []string {
+	chats := p.d.Chats()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	slices.SortFunc(chats, func(a, b string) int {
+		if la, lb := p.lagging[a], p.lagging[b]; la != lb {
+			if la {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	clear(p.lagging)
+	clear(p.spilled)
+	clear(p.partial)
+	for _, c := range chats {
+		p.lagging[c] = true
+	}
+	for _, c := range extra {
+		if !p.lagging[c] {
+			p.lagging[c] = true
+			chats = append(chats, c)
+		}
+	}
+	return chats
+}
+
+// spillLagging leaves a live message on the server when its chat waits
+// for its catch-up, which fetches it in order; it reports whether it did.
+func (p *Platform) spillLagging(m Message) bool {
+	p.mu.Lock()
+	lag := p.lagging[m.Chat] && m.From != p.me
+	if lag {
+		p.spilled[m.Chat] = true
+	}
+	p.mu.Unlock()
+	if !lag {
+		return false
+	}
+	if !p.d.Known(m.Chat) {
+		// Not through the kit's Spill, which would take this message for
+		// the chat's first and have the catch-up skip the backlog before
+		// it (read markers, messages since the last run).
+		p.heldBack.Add(1)
+		return true
+	}
+	return p.d.Spill([]kit.Pos{{Chat: m.Chat, ID: m.Gentime}}, true)
+}
+
+// catchUp catches the chats up one by one, beside the reader: a chat
+// whose live messages were spilled while its catch-up ran is caught up
+// again, until one ran with none spilled; then its live messages flow.
+func (p *Platform) catchUp(ctx context.Context, chats []string, worked func()) error {
+	start, n, again := time.Now(), len(chats), 0
+	for len(chats) > 0 {
+		if p.d.Stopping() {
+			return bot.ErrStopped
+		}
+		c := chats[0]
+		chats = chats[1:]
+		p.mu.Lock()
+		delete(p.spilled, c)
+		delete(p.partial, c)
+		p.mu.Unlock()
+		if err := p.d.CatchUpChat(ctx, c); err != nil {
+			return err
+		}
+		worked()
+		p.mu.Lock()
+		delete(p.partial, c)
+		if p.spilled[c] {
+			delete(p.spilled, c)
+			chats = append(chats, c)
+			again++
+		} else {
+			delete(p.lagging, c)
+		}
+		p.mu.Unlock()
+	}
+	p.mu.Lock()
+	for jid := range p.unreadFrom {
+		if p.d.Known(jid) {
+			delete(p.unreadFrom, jid)
+		}
+	}
+	p.mu.Unlock()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if ce := p.log.Check(zap.DebugLevel, "tada: caught up"); ce != nil {
+		ce.Write(zap.Int("chats", n), zap.Int("again", again), zap.Duration("took", time.Since(start)))
+	}
+	p.ready.Store(true)
+	return nil
 }
 
 // errCatchUpOff ends a connection whose reader dropped frames when
@@ -388,6 +530,9 @@ func (p *Platform) handle(ctx context.Context, f Frame, emit func(bot.Event) err
 	switch ev := f.Event.(type) {
 	case *MessageUpdated:
 		for i := range ev.Messages {
+			if p.spillLagging(ev.Messages[i]) {
+				continue
+			}
 			if err := p.d.Live(ctx, p.classify(ev.Messages[i], ev.Delayed, false, 0)); err != nil {
 				return err
 			}
@@ -510,6 +655,13 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 	f := MessageFilter{Limit: limit, IncludeDeleted: true}
 	p.mu.Lock()
 	unread := after == 0 && p.unreadFrom[chat]
+	if last, ok := p.partial[chat]; ok && last == after && p.lagging[chat] && !p.spilled[chat] {
+		// The kit fetches again after a short page, for messages that
+		// came meanwhile; those of a lagging chat are spilled, which
+		// makes its catch-up run again, so nothing came.
+		p.mu.Unlock()
+		return nil, nil
+	}
 	p.mu.Unlock()
 	switch {
 	case unread:
@@ -538,6 +690,17 @@ func (p *Platform) fetchAfter(ctx context.Context, chat string, after int64, lim
 			m.Chat = chat
 		}
 		items = append(items, p.classify(m, false, true, from))
+	}
+	if len(items) < limit {
+		last := after
+		if len(items) > 0 {
+			last = max(after, items[len(items)-1].ID)
+		}
+		p.mu.Lock()
+		if p.lagging[chat] {
+			p.partial[chat] = last
+		}
+		p.mu.Unlock()
 	}
 	return items, nil
 }
