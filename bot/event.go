@@ -231,7 +231,9 @@ type Platform interface {
 	Name() string
 	// Listen connects and passes every event to emit, in the order the
 	// platform delivered them. emit blocks while the bot's queue is full;
-	// that is the backpressure. Listen reconnects by itself and returns
+	// that is the backpressure. emit may be called from several goroutines
+	// at once (a reader and a catch-up, say); events of one chat must still
+	// come in order. Listen reconnects by itself and returns
 	// only when ctx ends (with nil or ctx.Err()) or on a fatal error.
 	Listen(ctx context.Context, emit func(Event) error) error
 	// Send sends a message to a chat and returns the IDs of the messages it

@@ -119,15 +119,8 @@ func (p *Platform) Stats() kit.Stats {
 // Listen connects and passes events to emit until ctx ends or the server
 // refuses the token or team (a *PanicError or an auth *APIError).
 func (p *Platform) Listen(ctx context.Context, emit func(bot.Event) error) error {
-	// The catch-up and the reader both pass events on; the bot's queue
-	// wakes one blocked caller at a time, so they take turns.
-	var emitMu sync.Mutex
-	emitOne := emit
-	emit = func(e bot.Event) error {
-		emitMu.Lock()
-		defer emitMu.Unlock()
-		return emitOne(e)
-	}
+	// The catch-up and the reader both pass events on, each from its own
+	// goroutine: the bot's emit is safe for concurrent use.
 	p.d.Begin(emit)
 	p.setListening(true)
 	defer p.setListening(false)
