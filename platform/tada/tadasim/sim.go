@@ -332,6 +332,19 @@ func (s *Server) cutHereLocked() bool {
 	return true
 }
 
+// cutBot counts one frame of the bot's against the drop schedule and,
+// when it drops there, closes the bot's sockets; it reports whether it
+// did.
+func (s *Server) cutBot() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.cutHereLocked() {
+		return false
+	}
+	s.dropBotLocked()
+	return true
+}
+
 // dropBotLocked closes the bot's sockets; frames queued on them are lost.
 // Call with s.mu held.
 func (s *Server) dropBotLocked() {

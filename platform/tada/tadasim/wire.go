@@ -143,17 +143,9 @@ func (s *Server) rest(h func(w http.ResponseWriter, r *http.Request, u *User) (a
 		default:
 			res, err = h(w, r, u)
 		}
-		if u != nil && u.Bot {
-			s.mu.Lock()
-			cut := s.cutHereLocked()
-			if cut {
-				s.dropBotLocked()
-			}
-			s.mu.Unlock()
-			if cut {
-				// Carried out; the answer is lost with the connection.
-				panic(http.ErrAbortHandler)
-			}
+		if u != nil && u.Bot && s.cutBot() {
+			// Carried out; the answer is lost with the connection.
+			panic(http.ErrAbortHandler)
 		}
 		if err != nil {
 			ae := toAPIError(err)
@@ -470,16 +462,8 @@ func (s *Server) writeLoop(ctx context.Context, sk *socket) {
 			// longer than DropEvery's period would otherwise be cut
 			// before the bot's confirms of it arrive, at every
 			// connection, and never drain.
-			if sk.user.Bot && !frame.again {
-				s.mu.Lock()
-				cut := s.cutHereLocked()
-				if cut {
-					s.dropBotLocked()
-				}
-				s.mu.Unlock()
-				if cut {
-					return
-				}
+			if sk.user.Bot && !frame.again && s.cutBot() {
+				return
 			}
 			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			err := sk.ws.Write(wctx, websocket.MessageText, frame.data)
