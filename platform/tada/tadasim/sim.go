@@ -321,26 +321,16 @@ func (s *Server) DropEvery(n int) {
 	s.mu.Unlock()
 }
 
-// cutHereLocked counts one frame of the bot's against DropAfter and
-// DropEvery and reports whether its connections drop at it. Call with
-// s.mu held.
-func (s *Server) cutHereLocked() bool {
+// cutBot counts one frame of the bot's against DropAfter and DropEvery
+// and, when it drops there, closes the bot's sockets; it reports whether
+// it did.
+func (s *Server) cutBot() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if !s.drops.Cut() {
 		return false
 	}
 	s.log.Debug("dropping the bot's connections (fault)")
-	return true
-}
-
-// cutBot counts one frame of the bot's against the drop schedule and,
-// when it drops there, closes the bot's sockets; it reports whether it
-// did.
-func (s *Server) cutBot() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.cutHereLocked() {
-		return false
-	}
 	s.dropBotLocked()
 	return true
 }
