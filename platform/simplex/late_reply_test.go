@@ -114,14 +114,7 @@ func TestReplyLandingAfterCatchUpIsNotSentTwice(t *testing.T) {
 		}()
 		return nil
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- p.Listen(ctx, emit) }()
-	defer func() {
-		cancel()
-		<-done
-		_ = p.Close(context.Background())
-	}()
+	listenWith(t, p, emit)
 	eventually(t, "the bot to be ready", p.Ready)
 	send(t, sim, alice.ContactID, "hi")
 	eventually(t, "the message to be handled twice", func() bool {
@@ -226,14 +219,7 @@ func TestReplyHeldBackWhenTheLookForAnUnsureReplyFails(t *testing.T) {
 		}()
 		return nil
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- p.Listen(ctx, emit) }()
-	defer func() {
-		cancel()
-		<-done
-		_ = p.Close(context.Background())
-	}()
+	listenWith(t, p, emit)
 	eventually(t, "the bot to be ready", p.Ready)
 	send(t, sim, alice.ContactID, "hi")
 	eventually(t, "the reply to be settled", func() bool {
@@ -292,34 +278,7 @@ func TestUnsureRepliesOfAChatShareTheirLook(t *testing.T) {
 	}
 	chat := "@" + strconv.FormatInt(alice.ContactID, 10)
 	p := newTestPlatform(sim)
-	events := make(chan bot.Message, 1024)
-	emit := func(e bot.Event) error {
-		if ev, ok := e.(*simplex.NewChatItems); ok {
-			for _, m := range ev.Messages() {
-				events <- m
-			}
-		}
-		return nil
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- p.Listen(ctx, emit) }()
-	defer func() {
-		cancel()
-		<-done
-		_ = p.Close(context.Background())
-	}()
-	eventually(t, "the bot to be ready", p.Ready)
-	next := func() bot.Message {
-		t.Helper()
-		select {
-		case m := <-events:
-			return m
-		case <-time.After(waitTimeout):
-			t.Fatal("timed out waiting for a message")
-			return bot.Message{}
-		}
-	}
+	next := listenMessages(t, p, 1024)
 	send(t, sim, alice.ContactID, "a", "b", "c")
 	msgs := []bot.Message{next(), next(), next()}
 
@@ -396,34 +355,7 @@ func TestLookForAnUnsureReplyGoesOnPastItsPageLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := newTestPlatform(sim)
-	events := make(chan bot.Message, 4096)
-	emit := func(e bot.Event) error {
-		if ev, ok := e.(*simplex.NewChatItems); ok {
-			for _, m := range ev.Messages() {
-				events <- m
-			}
-		}
-		return nil
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- p.Listen(ctx, emit) }()
-	defer func() {
-		cancel()
-		<-done
-		_ = p.Close(context.Background())
-	}()
-	eventually(t, "the bot to be ready", p.Ready)
-	next := func() bot.Message {
-		t.Helper()
-		select {
-		case m := <-events:
-			return m
-		case <-time.After(waitTimeout):
-			t.Fatal("timed out waiting for a message")
-			return bot.Message{}
-		}
-	}
+	next := listenMessages(t, p, 4096)
 	send(t, sim, alice.ContactID, "hi")
 	m := next()
 	out := bot.Outgoing{Text: "echo hi", ReplyTo: m.ID}
@@ -469,5 +401,33 @@ func TestLookForAnUnsureReplyGoesOnPastItsPageLimit(t *testing.T) {
 	}
 	if n := p.Stats().Reconciled; n != 1 {
 		t.Errorf("Stats.Reconciled = %d, want 1", n)
+	}
+}
+
+// listenMessages runs p until the test ends, once it is ready, and
+// returns the messages of its NewChatItems events one at a time, as they
+// come (buf of them may wait).
+func listenMessages(t *testing.T, p *simplex.Platform, buf int) (next func() bot.Message) {
+	t.Helper()
+	events := make(chan bot.Message, buf)
+	emit := func(e bot.Event) error {
+		if ev, ok := e.(*simplex.NewChatItems); ok {
+			for _, m := range ev.Messages() {
+				events <- m
+			}
+		}
+		return nil
+	}
+	listenWith(t, p, emit)
+	eventually(t, "the bot to be ready", p.Ready)
+	return func() bot.Message {
+		t.Helper()
+		select {
+		case m := <-events:
+			return m
+		case <-time.After(waitTimeout):
+			t.Fatal("timed out waiting for a message")
+			return bot.Message{}
+		}
 	}
 }

@@ -741,14 +741,7 @@ func TestNewChatsAreCaughtUpBeforeKnownOnes(t *testing.T) {
 		}
 		return nil
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- p.Listen(ctx, emit) }()
-	defer func() {
-		cancel()
-		<-done
-		_ = p.Close(context.Background())
-	}()
+	listenWith(t, p, emit)
 	eventually(t, "the bot to be ready", p.Ready)
 	send(t, sim, alice.ContactID, "a0")
 	eventually(t, "alice's chat to be known", func() bool {
