@@ -648,8 +648,12 @@ func (cn *Conn) pingLoop() {
 // Next returns the next server event, or an *Overflow where frames were
 // dropped; it fails once the connection has ended and the frames read
 // before are taken (with the reason, a *PanicError for server.panic).
-func (cn *Conn) Next(ctx context.Context) (Frame, error) {
-	f, ok, err := cn.q.pop(ctx)
+func (cn *Conn) Next(ctx context.Context) (Frame, error) { return cn.next(ctx, nil) }
+
+// next is Next that also wakes on retry, returning a frame whose Event is
+// retrySignal.
+func (cn *Conn) next(ctx context.Context, retry <-chan struct{}) (Frame, error) {
+	f, ok, err := cn.q.pop(ctx, retry)
 	if err != nil {
 		return Frame{}, err
 	}

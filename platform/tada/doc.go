@@ -71,7 +71,10 @@
 // A new message handled for good (its handler did not fail to deliver a
 // command, see bot.Undelivered) moves its chat's read marker
 // (client.chat.lastread, after each write of the cursors), never past a
-// message that waits to be handled again (WithMarkRead). A bot whose
+// message that waits to be handled again (WithMarkRead). Such a message
+// is passed on again at once while the connection stays up (as after a
+// send that timed out), with a growing wait when its handler fails again;
+// else after the next reconnect. A bot whose
 // store does not hold an earlier run (none, or a memory store after a
 // restart) resumes from those markers: the chats with unread messages are
 // caught up from GET …/messages/{chat}?unread=true. So does a chat with

@@ -69,7 +69,7 @@ func New(baseURL, team, token string, opts ...Option) (*Platform, error) {
 		unreadFrom: map[string]bool{}, reads: map[string]*readState{}, replies: map[string]int{}, retryNew: map[string]bool{},
 		lagging: map[string]bool{}, spilled: map[string]bool{}, partial: map[string]int64{}}
 	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{Store: c.opts.store, Logger: p.log,
-		Page: c.opts.catchUpPage, FlushEvery: c.opts.cursorFlush, AfterFlush: p.markRead})
+		Page: c.opts.catchUpPage, FlushEvery: c.opts.cursorFlush, AfterFlush: p.markRead, PaceRetries: true})
 	if c.opts.catchUp {
 		// server.message.updated is confirmed as soon as it is read. What
 		// it holds is a message version in the chat's history, and the
@@ -212,7 +212,11 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 		p.ready.Store(true)
 	}
 	for {
-		f, err := cn.Next(ctx)
+		var retry <-chan struct{}
+		if p.opts.catchUp {
+			retry = p.d.Retry()
+		}
+		f, err := cn.next(ctx, retry)
 		if err != nil {
 			if e := cn.Err(); e != nil {
 				err = e // the connection's end, not the context it cancelled
@@ -220,6 +224,20 @@ func (p *Platform) session(ctx context.Context, emit func(bot.Event) error, usef
 				err = c // the catch-up failed
 			}
 			return permanent(err)
+		}
+		if _, ok := f.Event.(retrySignal); ok {
+			// A handler failed to deliver a command while the
+			// connection stays up: its message goes on again now, from
+			// this goroutine, which passes the live messages on, so its
+			// chat keeps its order (the catch-up beside it takes turns
+			// with it chat by chat).
+			if err := p.d.CatchUpBehind(ctx); err != nil {
+				if e := cn.Err(); e != nil {
+					err = e
+				}
+				return permanent(err)
+			}
+			continue
 		}
 		if o, ok := f.Event.(*Overflow); ok {
 			// Frames were dropped while the bot was behind: fetch what
@@ -746,7 +764,8 @@ func compareInt(a, b int64) int {
 
 // EventHandled records the handler's outcome at the chat's position: a
 // handler whose command was not delivered leaves the message to be passed
-// on again after the next reconnect.
+// on again, at once while the connection stays up (with catch-up on),
+// else after the next reconnect.
 func (p *Platform) EventHandled(e bot.Event, err error) {
 	if me, ok := e.(interface {
 		position() (string, int64)

@@ -90,10 +90,24 @@ func (q *frameQueue) end() {
 	q.wake()
 }
 
+// retrySignal takes the place of a frame when pop woke on its retry
+// channel: a handler failed to deliver a command, and its message goes on
+// again while the connection stays up.
+type retrySignal struct{}
+
+func (retrySignal) Type() string { return "retry" }
+
 // pop returns the oldest frame, waiting for one; it returns false when
-// the queue ended and is empty, or ctx ended.
-func (q *frameQueue) pop(ctx context.Context) (Frame, bool, error) {
+// the queue ended and is empty, or ctx ended. A signal on retry comes
+// first, as a frame whose Event is retrySignal: a busy connection must
+// not hold a failed message back.
+func (q *frameQueue) pop(ctx context.Context, retry <-chan struct{}) (Frame, bool, error) {
 	for {
+		select {
+		case <-retry:
+			return Frame{Event: retrySignal{}}, true, nil
+		default:
+		}
 		q.mu.Lock()
 		if q.head < len(q.items) {
 			f := q.items[q.head]
@@ -115,6 +129,8 @@ func (q *frameQueue) pop(ctx context.Context) (Frame, bool, error) {
 		}
 		select {
 		case <-q.ready:
+		case <-retry:
+			return Frame{Event: retrySignal{}}, true, nil
 		case <-ctx.Done():
 			return Frame{}, false, ctx.Err()
 		}
