@@ -198,7 +198,9 @@ func WithCursorFlush(d time.Duration) Option {
 // events out (counted in Stats.Overflowed) and keeps reading, so that a
 // stream the daemon closed is reopened at once; a catch-up fetches the
 // messages left out. Other events are held, as many again, and passed on
-// after that catch-up; beyond that the reader waits for room.
+// after that catch-up; beyond that the reader waits for room. With
+// catch-up off (WithCatchUp) nothing would fetch them, so the reader waits
+// for room instead of leaving messages out.
 func WithEventBuffer(n int) Option {
 	return optionFunc(func(c *config) {
 		if n < 1 {

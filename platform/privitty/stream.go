@@ -158,6 +158,16 @@ func (p *Platform) badFrame(kind, data string, err error) {
 // waits). The catch-up goes ahead of the next event queued, or runs as
 // soon as the consumer has emptied the queue (takeBehind).
 func (p *Platform) offer(ctx context.Context, q chan<- item, e bot.Event) bool {
+	if !p.cfg.catchUp {
+		// Nothing would fetch a message left out: wait for room, the
+		// catch-up due (a stream opened) first.
+		it, due := p.takeBehind()
+		if due && !push(ctx, q, it) {
+			p.fallBehind(it)
+			return false
+		}
+		return push(ctx, q, item{ev: e})
+	}
 	_, msg := e.(*IncomingMsg)
 	p.behindMu.Lock()
 	if p.behind.pending() {
