@@ -1,7 +1,6 @@
 package tada_test
 
 import (
-	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -10,7 +9,6 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
-	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/platform/tada"
 	"github.com/parleybot/parley/platform/tada/tadasim"
 	"github.com/parleybot/parley/store"
@@ -73,19 +71,7 @@ func TestLiveMessagesFlowWhileAnotherChatCatchesUp(t *testing.T) {
 		close(blocked)
 		<-release
 	})
-	l2 := &listener{p: p, done: make(chan error, 1)}
-	ctx, cancel := context.WithCancel(context.Background())
-	l2.cancel = cancel
-	go func() {
-		l2.done <- p.Listen(ctx, func(e bot.Event) error {
-			l2.mu.Lock()
-			l2.events = append(l2.events, e)
-			l2.mu.Unlock()
-			p.EventHandled(e, nil)
-			return nil
-		})
-	}()
-	t.Cleanup(func() { l2.stop(t) })
+	l2 := startListener(t, p)
 	select {
 	case <-blocked:
 	case <-time.After(10 * time.Second):
@@ -152,19 +138,7 @@ func TestLiveMessageOfANewChatDoesNotSkipItsBacklog(t *testing.T) {
 		close(blocked)
 		<-release
 	})
-	l2 := &listener{p: p, done: make(chan error, 1)}
-	ctx, cancel := context.WithCancel(context.Background())
-	l2.cancel = cancel
-	go func() {
-		l2.done <- p.Listen(ctx, func(e bot.Event) error {
-			l2.mu.Lock()
-			l2.events = append(l2.events, e)
-			l2.mu.Unlock()
-			p.EventHandled(e, nil)
-			return nil
-		})
-	}()
-	t.Cleanup(func() { l2.stop(t) })
+	l2 := startListener(t, p)
 	select {
 	case <-blocked:
 	case <-time.After(10 * time.Second):

@@ -1,10 +1,8 @@
 package tada_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/parleybot/parley/bot"
@@ -16,23 +14,8 @@ import (
 // test ends (and again by its cleanup).
 func listenStoppable(t *testing.T, p *tada.Platform) (*listener, func()) {
 	t.Helper()
-	l := &listener{p: p, done: make(chan error, 1)}
-	ctx, cancel := context.WithCancel(context.Background())
-	l.cancel = cancel
-	go func() {
-		l.done <- p.Listen(ctx, func(e bot.Event) error {
-			l.mu.Lock()
-			l.events = append(l.events, e)
-			l.mu.Unlock()
-			p.EventHandled(e, nil)
-			return nil
-		})
-	}()
-	var once sync.Once
-	stop := func() { once.Do(func() { l.stop(t) }) }
-	t.Cleanup(stop)
-	waitCond(t, "the platform to be ready", p.Ready)
-	return l, stop
+	l := listen(t, p)
+	return l, func() { l.stop(t) }
 }
 
 // changes lists the recorded GroupChanger changes as "kind member role by".

@@ -29,7 +29,17 @@ type listener struct {
 	once   sync.Once
 }
 
+// listen starts a listener and waits until the platform is ready.
 func listen(t *testing.T, p *tada.Platform) *listener {
+	t.Helper()
+	l := startListener(t, p)
+	waitCond(t, "the platform to be ready", p.Ready)
+	return l
+}
+
+// startListener starts a listener, stopped when the test ends, without
+// waiting for the platform's catch-up.
+func startListener(t *testing.T, p *tada.Platform) *listener {
 	t.Helper()
 	l := &listener{p: p, done: make(chan error, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -44,7 +54,6 @@ func listen(t *testing.T, p *tada.Platform) *listener {
 		})
 	}()
 	t.Cleanup(func() { l.stop(t) })
-	waitCond(t, "the platform to be ready", p.Ready)
 	return l
 }
 
