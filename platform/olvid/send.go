@@ -186,9 +186,7 @@ func (p *Platform) noteUnsure(s SendMessage, after uint64) {
 	if old, ok := p.unsure[k]; ok {
 		after = min(after, old)
 	}
-	if len(p.unsure) >= maxCached {
-		clear(p.unsure)
-	}
+	p.boundUnsureLocked()
 	p.unsure[k] = after
 }
 
@@ -198,9 +196,7 @@ func (p *Platform) noteUnsure(s SendMessage, after uint64) {
 func (p *Platform) noteReplied(disc uint64, msg MessageID) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if len(p.unsure) >= maxCached {
-		clear(p.unsure)
-	}
+	p.boundUnsureLocked()
 	p.unsure[sendKey{disc: disc, reply: msg}] = 0
 }
 
@@ -463,4 +459,15 @@ func (p *Platform) SendPrivate(ctx context.Context, _, memberID string, m bot.Ou
 	}
 	m.ReplyTo = "" // the quoted message is in another discussion
 	return p.Send(ctx, chatID(d.GetId()), m)
+}
+
+// boundUnsureLocked starts the record of unsure sends over once it is
+// full. A send forgotten so is no longer looked for before it is made
+// again, so it is said. The caller holds p.mu.
+func (p *Platform) boundUnsureLocked() {
+	if len(p.unsure) < maxCached {
+		return
+	}
+	p.log.Warn("olvid: too many sends of unknown outcome to remember; forgetting them, so one sent again may be doubled", zap.Int("forgotten", len(p.unsure)))
+	clear(p.unsure)
 }
