@@ -320,6 +320,9 @@ func (p *Platform) spillLagging(m Message) bool {
 	if !lag {
 		return false
 	}
+	if ce := p.log.Check(zap.DebugLevel, "tada: live message left for its chat's catch-up"); ce != nil {
+		ce.Write(zap.String("chat", m.Chat), zap.Int64("gentime", m.Gentime))
+	}
 	if !p.d.Known(m.Chat) {
 		// Not through the kit's Spill, which would take this message for
 		// the chat's first and have the catch-up skip the backlog before
