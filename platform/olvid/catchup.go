@@ -215,10 +215,12 @@ func (p *Platform) snapshot(ctx context.Context) error {
 		return err
 	}
 	var newest uint64
+	isUnread := make(map[uint64]bool, len(unread))
 	p.mu.Lock()
 	for _, m := range unread {
 		p.unread.Add(1)
 		id, disc := m.GetId().GetId(), m.GetDiscussionId()
+		isUnread[id] = true
 		newest = max(newest, id)
 		if p.d.Known(chatID(disc)) {
 			continue // its cursor covers it
@@ -235,7 +237,12 @@ func (p *Platform) snapshot(ctx context.Context) error {
 	for _, m := range all {
 		newest = max(newest, m.GetId().GetId())
 	}
+	lastOut, err := p.lastSpoke(ctx, all, isUnread)
+	if err != nil {
+		return err
+	}
 	p.mu.Lock()
+	p.lastMomentsLocked(all, isUnread, lastOut)
 	if p.cutListing {
 		// An unread listing of this process was cut: what it named is
 		// read now and unknown to the bot. Messages stamped since the
@@ -258,6 +265,59 @@ func (p *Platform) snapshot(ctx context.Context) error {
 	p.mu.Unlock()
 	p.saveStart(ctx)
 	return nil
+}
+
+// lastMoments is how long before the newest read message a read message
+// may have come and still be taken for one notified to a process that
+// died before handling it (see lastMomentsLocked).
+const lastMoments = time.Minute
+
+// lastSpoke returns, per discussion, when the bot last sent a message
+// there; it lists the bot's messages only when a message is read.
+func (p *Platform) lastSpoke(ctx context.Context, all []*Message, isUnread map[uint64]bool) (map[uint64]uint64, error) {
+	if !slices.ContainsFunc(all, func(m *Message) bool { return !isUnread[m.GetId().GetId()] }) {
+		return nil, nil
+	}
+	t := pb.MessageId_TYPE_OUTBOUND
+	out, err := p.client.ListMessages(ctx, &MessageFilter{Type: &t}, false)
+	if err != nil {
+		return nil, err
+	}
+	last := map[uint64]uint64{}
+	for _, m := range out {
+		last[m.GetDiscussionId()] = max(last[m.GetDiscussionId()], m.GetTimestamp())
+	}
+	return last, nil
+}
+
+// lastMomentsLocked adds to the start positions the read messages an
+// earlier process was most likely notified of and never handled. The
+// daemon counts a message read once it notified it to a client, even one
+// that died before handling it, so with no stored positions the unread
+// list alone would lose them. Taken are the read messages of discussions
+// without a cursor that came after the bot's last message there, and at
+// most lastMoments before the newest read message of all, when the last
+// process was still being notified. The catch-up skips those the bot
+// replied to (see fetchAfter); a handler that answers nothing may see the
+// others a second time.
+func (p *Platform) lastMomentsLocked(all []*Message, isUnread map[uint64]bool, lastOut map[uint64]uint64) {
+	var newestRead uint64
+	for _, m := range all {
+		if !isUnread[m.GetId().GetId()] {
+			newestRead = max(newestRead, m.GetTimestamp())
+		}
+	}
+	since := newestRead - min(newestRead, uint64(lastMoments.Milliseconds()))
+	for _, m := range all {
+		id, disc := m.GetId().GetId(), m.GetDiscussionId()
+		if isUnread[id] || m.GetTimestamp() < max(since, lastOut[disc]) || p.d.Known(chatID(disc)) {
+			continue
+		}
+		p.recovered.Add(1)
+		if f, ok := p.from[disc]; !ok || id < f {
+			p.from[disc] = id
+		}
+	}
 }
 
 // startState is what the store keeps of the start positions, so that a

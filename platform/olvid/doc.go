@@ -69,29 +69,28 @@
 // The daemon's read markers are its own: a message counts as read once it
 // was listed or notified to a client, and the API has no call to mark one
 // read. So a bot without a store (or a memory store, after a restart)
-// still gets everything that arrived while no client was connected, from
-// MessageList{unread: true}. A SIGKILLed process's connection is closed by
-// its kernel at once, and the daemon stops notifying it; what it had
-// already written to the process's streams (in flight, in the process's
-// buffers and queue, or being handled) is read for the daemon and lost to
-// such a bot: at most the stream's in-flight window, WithEventBuffer
-// (DefaultEventBuffer) notifications and the bot's own queue. The soak's
-// nostore phase, which kills a bot that answered everything, loses none. With a store, the per-discussion positions (which stay
-// below a message whose handler failed to deliver a command, see
-// bot.Undelivered) bring those back. Start-up logs the resume source:
-// stored cursors, server read markers (the unread list) or none.
+// gets everything that arrived while no client was connected from
+// MessageList{unread: true}. What the daemon had notified to a process
+// that died (in flight, in its buffers and queue, being handled, or
+// written to its streams before the daemon saw the connection close) is
+// read for the daemon all the same. A start without stored positions
+// therefore also takes the read messages of each discussion that came
+// after the bot's last message there, and at most a minute before the
+// newest read message, when the last process was still being notified
+// (Stats.Recovered). Those the bot replied to are skipped (see below); a
+// handler that answers nothing may see a message of that minute twice: a
+// second handling is better than a loss. With a store, the per-discussion
+// positions (which stay below a message whose handler failed to deliver a
+// command, see bot.Undelivered) bring such messages back exactly. Start-up
+// logs the resume source: stored cursors, server read markers (the unread
+// list) or none.
 //
-// The daemon has no way to tell them apart afterwards: a message the bot
-// was notified of but never handled looks like one it chose not to
-// answer. Listing a discussion for inbound messages after the bot's last
-// reply that nothing of the bot quotes would find the first kind, and
-// answer the second kind too, so the platform does not guess. A listing
-// whose answer a dropped connection cut off has made its messages read
-// too: when that is the first unread listing of the identity, the
-// messages stamped since the platform was made (less a minute for the
-// clocks) are taken as unread instead; an older one it named is lost, and
-// one read in that minute before the start is passed on again unless a
-// reply of the bot quotes it.
+// A listing whose answer a dropped connection cut off has made its
+// messages read too: when that is the first unread listing of the
+// identity, the messages stamped since the platform was made (less a
+// minute for the clocks) are taken as unread instead; an older one it
+// named is lost, and one read in that minute before the start is passed
+// on again unless a reply of the bot quotes it.
 //
 // A reply quotes its message (reply_id). Before a catch-up passes on a
 // message again, it looks for a message of the bot quoting it in the

@@ -35,6 +35,10 @@ type Stats struct {
 	// Pending counts invitations waiting for the bot that a catch-up
 	// found in the invitation list and passed on.
 	Pending int64
+	// Recovered counts read messages a start without stored positions
+	// took for ones a process that died was notified of and never
+	// handled, and so passed on (see the package documentation).
+	Recovered int64
 }
 
 // Platform is the Olvid bot.Platform: it keeps one notification stream
@@ -90,7 +94,7 @@ type Platform struct {
 	// for before they are made again (see sendText).
 	unsure map[sendKey]uint64
 
-	sessions, streams, unknown, unread, resolved, degraded, catchUps, streamErr, replied, reconciled, pending atomic.Int64
+	sessions, streams, unknown, unread, resolved, degraded, catchUps, streamErr, replied, reconciled, pending, recovered atomic.Int64
 }
 
 // New returns a platform for the daemon at target ("host:port", see
@@ -130,7 +134,7 @@ func (p *Platform) Stats() Stats {
 	return Stats{Sessions: p.sessions.Load(), Streams: p.streams.Load(), Unknown: p.unknown.Load(), Unread: p.unread.Load(),
 		Replayed: ks.Replayed, Skipped: ks.Skipped, Resolved: p.resolved.Load(), Degraded: p.degraded.Load(),
 		CatchUps: p.catchUps.Load(), StreamErr: p.streamErr.Load(), Replied: p.replied.Load(), Reconciled: p.reconciled.Load(),
-		Pending: p.pending.Load()}
+		Pending: p.pending.Load(), Recovered: p.recovered.Load()}
 }
 
 // ClientOf returns the Olvid client of the platform that delivered c's

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,6 +13,8 @@ import (
 
 	"github.com/parleybot/parley/bot"
 	"github.com/parleybot/parley/platform/olvid"
+	"github.com/parleybot/parley/platform/olvid/olvidsim"
+	"github.com/parleybot/parley/router"
 	"github.com/parleybot/parley/store"
 )
 
@@ -25,19 +28,29 @@ func resumeSources(logs *observer.ObservedLogs) []string {
 
 // A bot whose store is gone at a restart (a memory store) still gets what
 // arrived while it was down: the daemon keeps those messages unread, and
-// the platform lists them at start-up.
+// the platform lists them at start-up. The message it answered before is
+// not passed on again.
 func TestRestartWithoutStoreGetsWhatArrivedMeanwhile(t *testing.T) {
 	sim := newSim(t)
 	alice := sim.AddContact("alice")
 	core, logs := observer.New(zap.InfoLevel)
 	log := newLog()
 	p1 := newPlatform(t, sim, store.NewMemory(), olvid.WithLogger(zap.New(core)))
-	run := runBot(t, p1, log, nil)
+	run := runBot(t, p1, log, func(_ *bot.Bot, r *router.Router) {
+		r.Use(func(next bot.Handler) bot.Handler {
+			return bot.HandlerFunc(func(c *bot.Context) error {
+				if err := next.Handle(c); err != nil {
+					return err
+				}
+				return c.Reply("got it")
+			})
+		})
+	})
 	waitFor(t, "the streams", p1.Ready)
 	if _, err := sim.ContactSend(alice.DiscussionID, "one"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the first message", func() bool { return log.count("one") == 1 })
+	waitFor(t, "the answer to the first message", func() bool { return sim.BotSentCount() == 1 })
 	run.stop(t)
 	// The daemon counts a message read once it is queued to a stream,
 	// even one whose client is gone; wait until it knows.
@@ -57,6 +70,95 @@ func TestRestartWithoutStoreGetsWhatArrivedMeanwhile(t *testing.T) {
 	}
 	if got := resumeSources(logs); len(got) != 2 || got[0] != "server read markers" || got[1] != "server read markers" {
 		t.Fatalf("resume sources logged: %q", got)
+	}
+}
+
+// The daemon counts a message read once it notified it to any client,
+// even one that dies before handling it. A bot restarted without a store
+// still gets such messages when they came in the dead process's last
+// moments, after the bot's last message in their discussion; a message
+// it replied to, or one read long before, is not passed on again.
+func TestRestartWithoutStoreGetsWhatADeadProcessWasNotified(t *testing.T) {
+	var clock atomic.Int64
+	clock.Store(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC).UnixMilli())
+	sim := newSim(t, olvidsim.WithClock(func() time.Time { return time.UnixMilli(clock.Load()) }))
+	alice, bob := sim.AddContact("alice"), sim.AddContact("bob")
+
+	p1 := newPlatform(t, sim, store.NewMemory())
+	handled := make(chan string, 10)
+	stop1 := listenRaw(t, p1, func(m *olvid.MessageReceived) {
+		var err error
+		if text := m.Messages()[0].Text; text == "one" {
+			err = echo(p1, m)
+		}
+		p1.EventHandled(m, err)
+		handled <- m.Messages()[0].Text
+	})
+	waitFor(t, "the streams", p1.Ready)
+	for _, s := range []struct {
+		disc uint64
+		text string
+	}{{bob.DiscussionID, "old"}, {alice.DiscussionID, "one"}} {
+		if _, err := sim.ContactSend(s.disc, s.text); err != nil {
+			t.Fatal(err)
+		}
+		if got := <-handled; got != s.text {
+			t.Fatalf("handled %q, want %q", got, s.text)
+		}
+	}
+	stop1()
+	if err := p1.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the streams to close", func() bool { return sim.Subscribers("MessageReceived") == 0 })
+
+	// Ten minutes on, a process is notified of two messages and dies
+	// before handling them.
+	clock.Add((10 * time.Minute).Milliseconds())
+	c, err := olvid.NewClient(sim.Addr(), olvid.WithClientKey(sim.ClientKey()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	notified := make(chan struct{}, 2)
+	ended := make(chan error, 1)
+	go func() {
+		ended <- c.Subscribe(ctx, olvid.NotifyMessageReceived, nil, func(bot.Event) error {
+			notified <- struct{}{}
+			return nil
+		})
+	}()
+	waitFor(t, "the dying process's stream", func() bool { return sim.Subscribers("MessageReceived") == 1 })
+	for _, s := range []struct {
+		disc uint64
+		text string
+	}{{alice.DiscussionID, "two"}, {bob.DiscussionID, "three"}} {
+		if _, err := sim.ContactSend(s.disc, s.text); err != nil {
+			t.Fatal(err)
+		}
+		<-notified
+	}
+	cancel()
+	<-ended
+	_ = c.Close()
+	waitFor(t, "the streams to close", func() bool { return sim.Subscribers("MessageReceived") == 0 })
+	if _, err := sim.ContactSend(alice.DiscussionID, "four"); err != nil {
+		t.Fatal(err)
+	}
+
+	log := newLog()
+	p2 := newPlatform(t, sim, store.NewMemory())
+	run := runBot(t, p2, log, nil)
+	waitFor(t, "the messages the dead process never handled", func() bool {
+		return log.count("two") == 1 && log.count("three") == 1 && log.count("four") == 1
+	})
+	run.stop(t)
+	if log.count("one") != 0 || log.count("old") != 0 || len(log.all()) != 3 {
+		t.Fatalf("after the restart the bot handled %v, want two, three and four once each", log.texts)
+	}
+	if s := p2.Stats(); s.Recovered != 2 {
+		t.Fatalf("stats %+v, want the two read messages recovered", s)
 	}
 }
 

@@ -40,6 +40,7 @@ type options struct {
 	tls       *tls.Config
 	name      string
 	maxBody   int
+	now       func() time.Time
 }
 
 // WithAddr sets the listen address (default "127.0.0.1:0").
@@ -68,6 +69,10 @@ func WithIdentityName(name string) Option { return optionFunc(func(o *options) {
 
 // WithMaxBody sets the longest body accepted (default DefaultMaxBody).
 func WithMaxBody(n int) Option { return optionFunc(func(o *options) { o.maxBody = n }) }
+
+// WithClock sets the clock that stamps messages, invitations and
+// reactions (default time.Now); now must be safe for concurrent use.
+func WithClock(now func() time.Time) Option { return optionFunc(func(o *options) { o.now = now }) }
 
 // Stats are the simulator's counters.
 type Stats struct {
@@ -123,6 +128,9 @@ func New(opts ...Option) *Sim {
 	}
 	s := &Sim{opts: o, failNext: map[string][]error{}, delays: map[string]time.Duration{}, cut: make(chan struct{}), closing: make(chan struct{}), serveDone: make(chan struct{}), holds: map[string][]*hold{}}
 	s.w.init(o.name)
+	if o.now != nil {
+		s.w.now = o.now
+	}
 	return s
 }
 
