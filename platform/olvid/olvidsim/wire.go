@@ -616,13 +616,11 @@ func (m messageSvc) MessageList(r *pb.MessageListRequest, st grpc.ServerStreamin
 	unread := r.GetUnread()
 	m.s.mu.Lock()
 	var out []*pb.Message
-	for _, src := range []map[uint64]*msgRec{m.s.w.inbound, m.s.w.outbound} {
-		for _, rec := range src {
-			if (unread && rec.read) || !match(rec.m) {
-				continue
-			}
-			out = append(out, clone(rec.m))
+	for _, rec := range m.s.w.candidates(r.GetFilter()) {
+		if (unread && rec.read) || !match(rec.m) {
+			continue
 		}
+		out = append(out, clone(rec.m))
 	}
 	m.s.mu.Unlock()
 	sort.Slice(out, func(i, j int) bool { return out[i].SortIndex < out[j].SortIndex })
@@ -704,7 +702,9 @@ func (s *Sim) storeOutboundLocked(discussion uint64, body string, reply *pb.Mess
 	w.sortIndex++
 	msg := &pb.Message{Id: &pb.MessageId{Type: pb.MessageId_TYPE_OUTBOUND, Id: w.nextOut}, DiscussionId: discussion, Body: body,
 		SortIndex: float64(w.sortIndex), Timestamp: w.stamp(), RepliedMessageId: reply, MessageLocation: loc, AttachmentsCount: uint64(len(files))}
-	w.outbound[msg.Id.Id] = &msgRec{m: msg, read: true}
+	rec := &msgRec{m: msg, read: true}
+	w.outbound[msg.Id.Id] = rec
+	w.byDisc[discussion] = append(w.byDisc[discussion], rec)
 	w.sent = append(w.sent, Sent{ID: msg.Id.Id, DiscussionID: discussion, Body: body, ReplyTo: reply, Files: files, Ephemeral: eph != nil})
 	s.notify("MessageSent", &pb.MessageSentNotification{Message: msg})
 	return msg

@@ -29,6 +29,10 @@ type world struct {
 	groups      map[uint64]*pb.Group
 	inbound     map[uint64]*msgRec
 	outbound    map[uint64]*msgRec
+	// byDisc indexes the messages by discussion, in the order stored, so
+	// that listing one discussion does not scan them all; records deleted
+	// since are skipped by candidates.
+	byDisc      map[uint64][]*msgRec
 	attachments map[attKey]*attRec
 	invitations map[uint64]*invRec
 	sent        []Sent
@@ -84,12 +88,32 @@ func (w *world) init(name string) {
 	w.groups = map[uint64]*pb.Group{}
 	w.inbound = map[uint64]*msgRec{}
 	w.outbound = map[uint64]*msgRec{}
+	w.byDisc = map[uint64][]*msgRec{}
 	w.attachments = map[attKey]*attRec{}
 	w.invitations = map[uint64]*invRec{}
 	w.hub.subs = map[string]map[*subscriber]struct{}{}
 }
 
 func (w *world) closeAll() { w.hub.closeAll() }
+
+// candidates returns the messages a listing with filter f may name: those
+// of its discussion when it names one, else all of them. Records deleted
+// from the world are left out (and dropped from the index).
+func (w *world) candidates(f *pb.MessageFilter) []*msgRec {
+	if f == nil || f.DiscussionId == nil {
+		out := make([]*msgRec, 0, len(w.inbound)+len(w.outbound))
+		for _, src := range []map[uint64]*msgRec{w.inbound, w.outbound} {
+			for _, rec := range src {
+				out = append(out, rec)
+			}
+		}
+		return out
+	}
+	d := *f.DiscussionId
+	recs := slices.DeleteFunc(w.byDisc[d], func(rec *msgRec) bool { return w.message(rec.m.Id) != rec })
+	w.byDisc[d] = recs
+	return recs
+}
 
 func (w *world) stamp() uint64 { return uint64(w.now().UnixMilli()) }
 
@@ -375,6 +399,7 @@ func (s *Sim) Deliver(r Receive) (uint64, error) {
 		Body: r.Body, SortIndex: float64(w.sortIndex), Timestamp: w.stamp(), AttachmentsCount: uint64(len(r.Files)), RepliedMessageId: r.ReplyTo}
 	rec := &msgRec{m: m}
 	w.inbound[m.Id.Id] = rec
+	w.byDisc[d.Id] = append(w.byDisc[d.Id], rec)
 	names := make([]string, 0, len(r.Files))
 	for n := range r.Files {
 		names = append(names, n)
