@@ -612,6 +612,9 @@ func (d *Delivery) CatchUpChat(ctx context.Context, chat string) error {
 				continue
 			}
 			d.replayed.Add(1)
+			if ce := d.log.Check(zap.DebugLevel, "catch-up passed an item on"); ce != nil {
+				ce.Write(zap.String("chat", chat), zap.Int64("id", it.ID), zap.Bool("again", redo))
+			}
 			if err := d.send(it.Event); err != nil {
 				return err
 			}

@@ -356,6 +356,9 @@ func (p *Platform) leaveQueued(q chan bot.Event) {
 				pos = append(pos, kit.Pos{Chat: chatID(m.GetMessage().GetDiscussionId()), ID: int64(m.GetMessage().GetId().GetId())})
 			}
 		default:
+			if len(pos) > 0 {
+				p.log.Debug("olvid: queued messages left to the next catch-up", zap.Int("messages", len(pos)), zap.Int64("first", pos[0].ID), zap.String("chat", pos[0].Chat))
+			}
 			p.d.Spill(pos, true)
 			return
 		}
@@ -407,6 +410,7 @@ func (p *Platform) liveMessage(ctx context.Context, e *MessageReceived) error {
 	m := e.GetMessage()
 	chat, id := chatID(m.GetDiscussionId()), int64(m.GetId().GetId())
 	if p.d.Delivered(chat, id) {
+		p.log.Debug("olvid: live message passed on already", zap.String("chat", chat), zap.Int64("message", id))
 		return p.d.Live(ctx, kit.Item{Chat: chat, ID: id, Event: e}) // counted as skipped
 	}
 	if err := p.resolveMessage(ctx, e); err != nil {
@@ -417,6 +421,9 @@ func (p *Platform) liveMessage(ctx context.Context, e *MessageReceived) error {
 		// this message.
 		p.d.Spill([]kit.Pos{{Chat: chat, ID: id}}, true)
 		return err
+	}
+	if ce := p.log.Check(zap.DebugLevel, "olvid: live message"); ce != nil {
+		ce.Write(zap.String("chat", chat), zap.Int64("message", id))
 	}
 	return p.d.Live(ctx, kit.Item{Chat: chat, ID: id, Event: e})
 }

@@ -285,21 +285,21 @@ type tally struct {
 	w      World
 	seen   int
 	counts map[[2]string]int
-	want   map[[2]string]bool
-	last   time.Time     // when a reply last arrived
-	cost   time.Duration // what the last BotSent took
+	want   map[[2]string]string // (chat, text) → message id
+	last   time.Time            // when a reply last arrived
+	cost   time.Duration        // what the last BotSent took
 }
 
 func newTally(w World) *tally {
-	return &tally{w: w, counts: map[[2]string]int{}, want: map[[2]string]bool{}, last: time.Now()}
+	return &tally{w: w, counts: map[[2]string]int{}, want: map[[2]string]string{}, last: time.Now()}
 }
 
 // send makes the contact of chat send text; panicking texts are not
 // expected to be answered.
 func (tl *tally) send(t *testing.T, chat, text string) {
-	tl.w.ContactSend(t, chat, text)
+	id := tl.w.ContactSend(t, chat, text)
 	if !strings.HasPrefix(text, panicPrefix) {
-		tl.want[[2]string{chat, text}] = true
+		tl.want[[2]string{chat, text}] = id
 	}
 }
 
@@ -346,12 +346,12 @@ func (tl *tally) missing() int {
 // their cause.
 func (tl *tally) report(t *testing.T, phase string) {
 	var lost, doubled []string
-	for k := range tl.want {
+	for k, id := range tl.want {
 		switch n := tl.counts[k]; {
 		case n == 0 && len(lost) < 10:
-			lost = append(lost, k[1]+" (chat "+k[0]+")")
+			lost = append(lost, fmt.Sprintf("%s (chat %s, message %s)", k[1], k[0], id))
 		case n > 1 && len(doubled) < 10:
-			doubled = append(doubled, fmt.Sprintf("%s (chat %s) ×%d", k[1], k[0], n))
+			doubled = append(doubled, fmt.Sprintf("%s (chat %s, message %s) ×%d", k[1], k[0], id, n))
 		}
 	}
 	if len(lost)+len(doubled) > 0 {
