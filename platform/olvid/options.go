@@ -31,7 +31,8 @@ const (
 	// DefaultSubscribeWait is how long the platform waits for each
 	// stream's response headers before it lists what it missed; a daemon
 	// that sends headers only with its first notification costs this
-	// much at each (re)connect.
+	// much at each (re)connect, and a second catch-up when the message or
+	// invitation stream answers late.
 	DefaultSubscribeWait = 2 * time.Second
 	// DefaultMaxText is the longest body, in bytes, one message carries;
 	// Send splits longer texts.
@@ -183,7 +184,10 @@ func WithEventBuffer(n int) Option {
 }
 
 // WithSubscribeWait sets how long each stream's headers are awaited
-// before catching up (default DefaultSubscribeWait).
+// before catching up (default DefaultSubscribeWait). When the message or
+// invitation stream answers after it, the platform catches up again before
+// passing on what that stream brings, as the subscription may have come
+// after the first catch-up's listing.
 func WithSubscribeWait(d time.Duration) Option {
 	return optionFunc(func(o *options) {
 		if d < 0 {

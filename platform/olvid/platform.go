@@ -247,8 +247,9 @@ func (p *Platform) session(ctx context.Context, useful func()) error {
 	defer cancel()
 	ready := make(chan error, len(ns))
 	failed := make(chan error, len(ns))
+	late := make(chan struct{}) // unbuffered: see readStream
 	for _, n := range ns {
-		wg.Go(func() { p.readStream(sctx, n, q, ready, failed) })
+		wg.Go(func() { p.readStream(sctx, n, q, ready, failed, late) })
 	}
 	for range ns {
 		select {
@@ -275,6 +276,12 @@ func (p *Platform) session(ctx context.Context, useful func()) error {
 			if err := p.handle(sctx, e); err != nil {
 				return permanent(err)
 			}
+		case <-late:
+			// A stream answered after the catch-up began: what arrived
+			// before its subscription existed went to no stream.
+			if err := p.catchUp(sctx); err != nil {
+				return permanent(err)
+			}
 		case <-p.d.Retry():
 			// A handler failed to deliver a command while the streams
 			// stay up: its message goes on again now, from this
@@ -294,8 +301,13 @@ func (p *Platform) session(ctx context.Context, useful func()) error {
 // readStream opens n's stream, reports on ready once the daemon answered
 // with headers (or after the subscribe wait), then queues its events
 // until it fails, which it reports on failed. The first message received
-// of the process is noted (see startBaseLocked).
-func (p *Platform) readStream(ctx context.Context, n Notification, q chan<- bot.Event, ready, failed chan<- error) {
+// of the process is noted (see startBaseLocked). When the subscribe wait
+// ran out on a stream the catch-up covers, the subscription may not have
+// existed when the catch-up listed what was missed: once the daemon
+// answers, the reader sends on late, which the session takes only
+// between events to catch up again, and only then queues what the
+// stream brings.
+func (p *Platform) readStream(ctx context.Context, n Notification, q chan<- bot.Event, ready, failed chan<- error, late chan<- struct{}) {
 	spec := notificationSpecs[n]
 	recv, header, err := spec.open(p.client.Context(ctx), p.client, subscription(n))
 	if err != nil {
@@ -306,6 +318,7 @@ func (p *Platform) readStream(ctx context.Context, n Notification, q chan<- bot.
 	hdr := make(chan error, 1)
 	go func() { hdr <- header() }() // returns at the latest when ctx ends the stream
 	t := time.NewTimer(p.o.subscribeWait)
+	answered := true
 	select {
 	case err := <-hdr:
 		t.Stop()
@@ -314,12 +327,25 @@ func (p *Platform) readStream(ctx context.Context, n Notification, q chan<- bot.
 			return
 		}
 	case <-t.C:
+		answered = false
 	case <-ctx.Done():
 		t.Stop()
 		ready <- nil
 		return
 	}
 	ready <- nil
+	if !answered && (n == NotifyMessageReceived || n == NotifyInvitationReceived) {
+		select {
+		case <-hdr: // an error shows on recv
+		case <-ctx.Done():
+			return
+		}
+		select {
+		case late <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+	}
 	for {
 		e, err := recv()
 		if err != nil {
