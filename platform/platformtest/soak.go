@@ -286,8 +286,11 @@ type tally struct {
 	seen   int
 	counts map[[2]string]int
 	want   map[[2]string]string // (chat, text) → message id
-	last   time.Time            // when a reply last arrived
-	cost   time.Duration        // what the last BotSent took
+	// answered counts the wanted messages with a reply, so that a look
+	// does not walk every message.
+	answered int
+	last     time.Time     // when a reply last arrived
+	cost     time.Duration // what the last BotSent took
 }
 
 func newTally(w World) *tally {
@@ -298,22 +301,42 @@ func newTally(w World) *tally {
 // expected to be answered.
 func (tl *tally) send(t *testing.T, chat, text string) {
 	id := tl.w.ContactSend(t, chat, text)
-	if !strings.HasPrefix(text, panicPrefix) {
-		tl.want[[2]string{chat, text}] = id
+	if k := [2]string{chat, text}; !strings.HasPrefix(text, panicPrefix) {
+		if _, ok := tl.want[k]; !ok && tl.counts[k] > 0 {
+			tl.answered++
+		}
+		tl.want[k] = id
 	}
 }
 
 func (tl *tally) update() {
 	t0 := time.Now()
-	sent := tl.w.BotSent()
+	var fresh []Sent
+	if ss, ok := tl.w.(SentSincer); ok {
+		fresh = ss.BotSentSince(tl.seen)
+	} else if sent := tl.w.BotSent(); len(sent) > tl.seen {
+		fresh = sent[tl.seen:]
+	}
 	tl.cost = time.Since(t0)
-	if len(sent) > tl.seen {
-		for _, s := range sent[tl.seen:] {
-			tl.counts[[2]string{s.ChatID, s.Text}]++
+	if len(fresh) > 0 {
+		for _, s := range fresh {
+			k := [2]string{s.ChatID, s.Text}
+			tl.counts[k]++
+			if _, ok := tl.want[k]; ok && tl.counts[k] == 1 {
+				tl.answered++
+			}
 		}
-		tl.seen = len(sent)
+		tl.seen += len(fresh)
 		tl.last = time.Now()
 	}
+}
+
+// SentSincer is a World that returns what the bot sent from its n-th
+// message on (counting from 0), in order: the soak's tally then reads
+// only what is new at each look, instead of a copy of the whole record
+// taken under the simulator's lock.
+type SentSincer interface {
+	BotSentSince(n int) []Sent
 }
 
 // wanted is the number of messages sent that must be answered.
@@ -332,7 +355,12 @@ func (tl *tally) answeredAtLeast(n int, stall time.Duration) {
 	}
 }
 
-func (tl *tally) missing() int {
+// missing is the number of wanted messages without a reply yet.
+func (tl *tally) missing() int { return len(tl.want) - tl.answered }
+
+// lost counts the wanted messages without a reply, one by one, for a
+// phase's result.
+func (tl *tally) lost() int {
 	n := 0
 	for k := range tl.want {
 		if tl.counts[k] == 0 {
@@ -345,6 +373,9 @@ func (tl *tally) missing() int {
 // report logs a few of the messages lost and doubled, for the search of
 // their cause.
 func (tl *tally) report(t *testing.T, phase string) {
+	if l, m := tl.lost(), tl.missing(); l != m {
+		t.Errorf("%s: the tally finds %d messages unanswered one by one but counted %d", phase, l, m)
+	}
 	var lost, doubled []string
 	for k, id := range tl.want {
 		switch n := tl.counts[k]; {
@@ -499,7 +530,7 @@ func runInProcess(t *testing.T, w World, opts SoakOptions, z SoakSizes, r *phase
 	stop()
 	_ = st.Close()
 	r.msgs, r.chats = len(tl.want), chats
-	r.lost, r.doubled = tl.missing(), tl.doubled()
+	r.lost, r.doubled = tl.lost(), tl.doubled()
 	tl.report(t, r.name)
 	r.leaked = settle(t, base)
 }
@@ -730,7 +761,7 @@ func runKills(t *testing.T, w World, opts SoakOptions, z SoakSizes, r *phaseResu
 	}
 	r.crashes += c.crashes
 	r.msgs, r.chats = len(tl.want), z.KillChats
-	r.lost, r.doubled = tl.missing(), tl.doubled()
+	r.lost, r.doubled = tl.lost(), tl.doubled()
 	tl.report(t, r.name)
 }
 
@@ -771,7 +802,7 @@ func runNoStore(t *testing.T, w World, opts SoakOptions, z SoakSizes, r *phaseRe
 	}
 	r.crashes += c.crashes
 	r.msgs, r.chats = len(tl.want), z.NoStoreChats
-	r.lost, r.doubled = tl.missing(), tl.doubled()
+	r.lost, r.doubled = tl.lost(), tl.doubled()
 	tl.report(t, r.name)
 	if r.lost > 0 {
 		r.note = "no resume without a store"

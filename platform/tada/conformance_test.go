@@ -93,9 +93,11 @@ func (w *simWorld) GroupSend(t *testing.T, chatID, senderID, text string) string
 	return m.MessageID
 }
 
-func (w *simWorld) BotSent() []platformtest.Sent {
+func (w *simWorld) BotSent() []platformtest.Sent { return w.BotSentSince(0) }
+
+func (w *simWorld) BotSentSince(n int) []platformtest.Sent {
 	var out []platformtest.Sent
-	for _, m := range w.sim.MessagesFrom(w.sim.Bot().JID) {
+	for _, m := range w.sim.MessagesFromSince(w.sim.Bot().JID, n) {
 		s := platformtest.Sent{ChatID: m.Chat, Text: m.Content.Text}
 		if m.ReplyTo != nil {
 			s.ReplyTo = m.ReplyTo.MessageID

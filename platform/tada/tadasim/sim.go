@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"sort"
 	"sync"
 	"time"
 
@@ -657,18 +656,21 @@ func (s *Server) React(by, id, emoji string) error {
 
 // MessagesFrom returns the messages a user sent, in creation order, as
 // the server holds them now (deleted ones too).
-func (s *Server) MessagesFrom(jid string) []tada.Message {
+func (s *Server) MessagesFrom(jid string) []tada.Message { return s.MessagesFromSince(jid, 0) }
+
+// MessagesFromSince is MessagesFrom without the first n messages, for a
+// caller that follows what a user sends without copying it all again.
+func (s *Server) MessagesFromSince(jid string, n int) []tada.Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []tada.Message
-	for _, key := range s.convKeys() {
-		for _, id := range s.w.conv[key] {
-			if sm := s.w.msgs[id]; sm.msg.From == jid {
-				out = append(out, s.w.view(sm, jid))
-			}
-		}
+	ids := s.w.byAuthor[jid]
+	if n >= len(ids) {
+		return nil
 	}
-	sort.Slice(out, func(i, j int) bool { return s.w.msgs[out[i].MessageID].seq < s.w.msgs[out[j].MessageID].seq })
+	out := make([]tada.Message, 0, len(ids)-n)
+	for _, id := range ids[max(n, 0):] {
+		out = append(out, s.w.view(s.w.msgs[id], jid))
+	}
 	return out
 }
 

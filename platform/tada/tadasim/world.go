@@ -49,6 +49,8 @@ type world struct {
 	// conv holds each conversation's message ids in creation order; a
 	// direct conversation's key is both JIDs, sorted, joined by "|".
 	conv map[string][]string
+	// byAuthor holds each user's message ids in creation order.
+	byAuthor map[string][]string
 	// lastRead is each user's last read message per conversation key
 	// (client.chat.lastread); what comes after it, from others, is unread.
 	lastRead map[string]map[string]string
@@ -63,7 +65,7 @@ var ErrNotFound = errors.New("tadasim: not found")
 
 func newWorld(team, botName, botToken string, now func() time.Time) *world {
 	w := &world{team: team, users: map[string]*User{}, byToken: map[string]*User{}, groups: map[string]*Group{},
-		msgs: map[string]*storedMessage{}, conv: map[string][]string{}, lastRead: map[string]map[string]string{}, now: now}
+		msgs: map[string]*storedMessage{}, conv: map[string][]string{}, byAuthor: map[string][]string{}, lastRead: map[string]map[string]string{}, now: now}
 	b := w.addUser(botName, botToken, true)
 	w.botJID = b.JID
 	return w
@@ -237,6 +239,7 @@ func (w *world) upsert(from string, p tada.MessageParams) (*storedMessage, bool,
 	sm := &storedMessage{msg: m, seq: w.created}
 	w.msgs[m.MessageID] = sm
 	w.conv[key] = append(w.conv[key], m.MessageID)
+	w.byAuthor[from] = append(w.byAuthor[from], m.MessageID)
 	return sm, true, nil
 }
 
