@@ -296,14 +296,22 @@ func (p *Platform) lastSpoke(ctx context.Context, all []*Message, isUnread map[u
 // that died before handling it, so with no stored positions the unread
 // list alone would lose them. Taken are the read messages of discussions
 // without a cursor that came after the bot's last message there, and at
-// most lastMoments before the newest read message of all, when the last
-// process was still being notified. The catch-up skips those the bot
-// replied to (see fetchAfter); a handler that answers nothing may see the
-// others a second time.
+// most lastMoments before the last process was notified for the last
+// time: the newest read message older than the first unread one and than
+// the first one this process's streams received (a message read since
+// was read by this process, not by the one that died). The catch-up
+// skips those the bot replied to (see fetchAfter); a handler that answers
+// nothing may see the others a second time.
 func (p *Platform) lastMomentsLocked(all []*Message, isUnread map[uint64]bool, lastOut map[uint64]uint64) {
+	bound := p.firstLive.Load()
+	for id := range isUnread {
+		if bound == 0 || id < bound {
+			bound = id
+		}
+	}
 	var newestRead uint64
 	for _, m := range all {
-		if !isUnread[m.GetId().GetId()] {
+		if id := m.GetId().GetId(); !isUnread[id] && (bound == 0 || id < bound) {
 			newestRead = max(newestRead, m.GetTimestamp())
 		}
 	}

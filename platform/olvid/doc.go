@@ -76,7 +76,8 @@
 // read for the daemon all the same. A start without stored positions
 // therefore also takes the read messages of each discussion that came
 // after the bot's last message there, and at most a minute before the
-// newest read message, when the last process was still being notified
+// last process was last notified (the newest read message older than the
+// first unread one and than the first this process received)
 // (Stats.Recovered). Those the bot replied to are skipped (see below); a
 // handler that answers nothing may see a message of that minute twice: a
 // second handling is better than a loss. With a store, the per-discussion

@@ -146,19 +146,35 @@ func TestRestartWithoutStoreGetsWhatADeadProcessWasNotified(t *testing.T) {
 	if _, err := sim.ContactSend(alice.DiscussionID, "four"); err != nil {
 		t.Fatal(err)
 	}
+	// Ten minutes on again, a message that came after the unread ones is
+	// read, as one notified to the new process before its listing would
+	// be: it does not make the dead process's last moments look old.
+	clock.Add((10 * time.Minute).Milliseconds())
+	if _, err := sim.ContactSend(bob.DiscussionID, "five"); err != nil {
+		t.Fatal(err)
+	}
+	c, err = olvid.NewClient(sim.Addr(), olvid.WithClientKey(sim.ClientKey()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	disc := bob.DiscussionID
+	if listed, err := c.ListMessages(context.Background(), &olvid.MessageFilter{DiscussionId: &disc}, true); err != nil || len(listed) != 1 {
+		t.Fatalf("listing bob's unread messages: %d, %v", len(listed), err)
+	}
+	_ = c.Close()
 
 	log := newLog()
 	p2 := newPlatform(t, sim, store.NewMemory())
 	run := runBot(t, p2, log, nil)
 	waitFor(t, "the messages the dead process never handled", func() bool {
-		return log.count("two") == 1 && log.count("three") == 1 && log.count("four") == 1
+		return log.count("two") == 1 && log.count("three") == 1 && log.count("four") == 1 && log.count("five") == 1
 	})
 	run.stop(t)
-	if log.count("one") != 0 || log.count("old") != 0 || len(log.all()) != 3 {
-		t.Fatalf("after the restart the bot handled %v, want two, three and four once each", log.texts)
+	if log.count("one") != 0 || log.count("old") != 0 || len(log.all()) != 4 {
+		t.Fatalf("after the restart the bot handled %v, want two, three, four and five once each", log.texts)
 	}
-	if s := p2.Stats(); s.Recovered != 2 {
-		t.Fatalf("stats %+v, want the two read messages recovered", s)
+	if s := p2.Stats(); s.Recovered != 3 {
+		t.Fatalf("stats %+v, want the three read messages recovered", s)
 	}
 }
 
