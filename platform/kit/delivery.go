@@ -91,6 +91,11 @@ type Config struct {
 	// passed, and Run signals Retry. Without it every failure marks its
 	// chat behind at once.
 	PaceRetries bool
+	// ConcurrentCatchUps lets catch-ups of different chats run at once
+	// (those of one chat still take turns), for a platform that fetches
+	// several chats in parallel and whose Fetcher is safe for concurrent
+	// use. Without it CatchUpChat runs one at a time.
+	ConcurrentCatchUps bool
 }
 
 // maxUnread bounds the handled items of one chat waiting for MarkRead
@@ -120,7 +125,8 @@ type Delivery struct {
 	behind    map[string]int64 // chat → first item left on the server
 	firstSeen map[string]int64 // chat → first live item seen before any was passed on
 
-	catchMu sync.Mutex // held by each CatchUpChat
+	catchMu  sync.Mutex // held by each CatchUpChat, unless ConcurrentCatchUps
+	catching sync.Map   // chat → *sync.Mutex, held by each CatchUpChat of the chat with ConcurrentCatchUps
 
 	// retry receives when an item waits to be passed on again (see Retry).
 	retry chan struct{}
@@ -551,13 +557,19 @@ func (d *Delivery) CatchUpBehind(ctx context.Context) error {
 // arriving meanwhile is either in that fetch or queued live (and then
 // skipped as passed on already), never missed. A chat new to this process
 // starts at the first item seen of it, so its older history is not
-// replayed.
+// replayed. With Config.ConcurrentCatchUps, catch-ups of different chats
+// run at once; else one at a time.
 func (d *Delivery) CatchUpChat(ctx context.Context, chat string) error {
-	// One catch-up at a time: two of one chat (a connection's and a late
+	// One catch-up of a chat at a time: two (a connection's and a late
 	// CatchUpBehind's) could admit a later item before an earlier one,
 	// which would then be taken for passed on.
-	d.catchMu.Lock()
-	defer d.catchMu.Unlock()
+	mu := &d.catchMu
+	if d.cfg.ConcurrentCatchUps {
+		m, _ := d.catching.LoadOrStore(chat, new(sync.Mutex))
+		mu = m.(*sync.Mutex)
+	}
+	mu.Lock()
+	defer mu.Unlock()
 	failures := d.failures.Load()
 	after, known := d.curs.after(chat)
 	if !known {

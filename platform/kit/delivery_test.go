@@ -671,6 +671,41 @@ func TestConcurrentCatchUpsLoseNothing(t *testing.T) {
 	}
 }
 
+// With ConcurrentCatchUps, catch-ups of different chats run at once: one
+// whose fetch waits on its server does not hold up another chat's.
+func TestCatchUpsOfDifferentChatsRunAtOnce(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	inA := make(chan struct{})
+	var once sync.Once
+	d := kit.NewDelivery(kit.FetchFunc(func(ctx context.Context, chat string, after int64, limit int) ([]kit.Item, error) {
+		if chat == "@a" {
+			once.Do(func() { close(inA) })
+			<-ctx.Done() // a server that does not answer
+			return nil, ctx.Err()
+		}
+		return nil, nil
+	}), kit.Config{ConcurrentCatchUps: true})
+	d.Begin((&sink{}).emit)
+	aDone := make(chan error, 1)
+	go func() { aDone <- d.CatchUpChat(ctx, "@a") }()
+	<-inA
+	bDone := make(chan error, 1)
+	go func() { bDone <- d.CatchUpChat(ctx, "@b") }()
+	select {
+	case err := <-bDone:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the catch-up of @b waited for the one of @a")
+	}
+	cancel()
+	if err := <-aDone; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the catch-up of @a ended with %v", err)
+	}
+}
+
 // A new chat written by one process and not yet flushed into the full map
 // survives the next process writing another new chat and crashing too.
 func TestNewChatsSurviveTwoCrashes(t *testing.T) {

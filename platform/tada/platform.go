@@ -69,7 +69,7 @@ func New(baseURL, team, token string, opts ...Option) (*Platform, error) {
 		unreadFrom: map[string]bool{}, reads: map[string]*readState{}, replies: map[string]int{}, retryNew: map[string]bool{},
 		lagging: map[string]bool{}, spilled: map[string]bool{}, partial: map[string]int64{}}
 	p.d = kit.NewDelivery(kit.FetchFunc(p.fetchAfter), kit.Config{Store: c.opts.store, Logger: p.log,
-		Page: c.opts.catchUpPage, FlushEvery: c.opts.cursorFlush, AfterFlush: p.markRead, PaceRetries: true})
+		Page: c.opts.catchUpPage, FlushEvery: c.opts.cursorFlush, AfterFlush: p.markRead, PaceRetries: true, ConcurrentCatchUps: true})
 	if c.opts.catchUp {
 		// server.message.updated is confirmed as soon as it is read. What
 		// it holds is a message version in the chat's history, and the
@@ -333,35 +333,84 @@ func (p *Platform) spillLagging(m Message) bool {
 	return p.d.Spill([]kit.Pos{{Chat: m.Chat, ID: m.Gentime}}, true)
 }
 
-// catchUp catches the chats up one by one, beside the reader: a chat
-// whose live messages were spilled while its catch-up ran is caught up
-// again, until one ran with none spilled; then its live messages flow.
+// catchUpWorkers is how many chats a connection's catch-up fetches at
+// once: under frequent drops a catch-up that ends sooner lets more chats'
+// live messages flow instead of being left and fetched.
+const catchUpWorkers = 4
+
+// catchUp catches the chats up, catchUpWorkers at a time and each by
+// one worker at a time, beside the reader: a chat whose live messages
+// were spilled while its catch-up ran is caught up again, until one ran
+// with none spilled; then its live messages flow. The first error stops
+// the others.
 func (p *Platform) catchUp(ctx context.Context, chats []string, worked func()) error {
-	start, n, again := time.Now(), len(chats), 0
-	for len(chats) > 0 {
-		if p.d.Stopping() {
-			return bot.ErrStopped
+	start, n := time.Now(), len(chats)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu    sync.Mutex
+		queue = chats
+		again int
+		first error
+		wg    sync.WaitGroup
+	)
+	// next hands out the chats in order; a chat whose live messages were
+	// left during its own catch-up goes to the back of the queue.
+	next := func() (string, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(queue) == 0 || first != nil {
+			return "", false
 		}
-		c := chats[0]
-		chats = chats[1:]
-		p.mu.Lock()
-		delete(p.spilled, c)
-		delete(p.partial, c)
-		p.mu.Unlock()
-		if err := p.d.CatchUpChat(ctx, c); err != nil {
-			return err
+		c := queue[0]
+		queue = queue[1:]
+		return c, true
+	}
+	fail := func(err error) {
+		mu.Lock()
+		if first == nil {
+			first = err
 		}
-		worked()
-		p.mu.Lock()
-		delete(p.partial, c)
-		if p.spilled[c] {
-			delete(p.spilled, c)
-			chats = append(chats, c)
-			again++
-		} else {
-			delete(p.lagging, c)
-		}
-		p.mu.Unlock()
+		mu.Unlock()
+		cancel()
+	}
+	for range min(catchUpWorkers, max(len(chats), 1)) {
+		wg.Go(func() {
+			for c, ok := next(); ok; c, ok = next() {
+				if p.d.Stopping() {
+					fail(bot.ErrStopped)
+					return
+				}
+				p.mu.Lock()
+				delete(p.spilled, c)
+				delete(p.partial, c)
+				p.mu.Unlock()
+				if err := p.d.CatchUpChat(ctx, c); err != nil {
+					fail(err)
+					return
+				}
+				worked()
+				p.mu.Lock()
+				delete(p.partial, c)
+				redo := p.spilled[c]
+				if redo {
+					delete(p.spilled, c)
+				} else {
+					delete(p.lagging, c)
+				}
+				p.mu.Unlock()
+				if redo {
+					mu.Lock()
+					queue = append(queue, c)
+					again++
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if first != nil {
+		return first
 	}
 	p.mu.Lock()
 	for jid := range p.unreadFrom {
