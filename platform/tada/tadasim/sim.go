@@ -144,6 +144,13 @@ type Server struct {
 	url     string
 	closing chan struct{}
 	wg      sync.WaitGroup
+	served  chan struct{} // closed when Serve returned
+
+	// unused holds the connections that have not sent a request yet: a
+	// graceful shutdown would wait for them (Go gives them five seconds),
+	// so Close closes them once no more are accepted.
+	connMu sync.Mutex
+	unused map[net.Conn]struct{}
 
 	mu          sync.Mutex
 	changed     chan struct{} // closed and replaced on every change
@@ -194,11 +201,23 @@ func (s *Server) Start() error {
 	}
 	s.ln = ln
 	s.url = "http://" + ln.Addr().String()
-	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
+	s.unused = map[net.Conn]struct{}{}
+	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second,
+		ConnState: func(c net.Conn, st http.ConnState) {
+			s.connMu.Lock()
+			defer s.connMu.Unlock()
+			if st == http.StateNew {
+				s.unused[c] = struct{}{}
+			} else {
+				delete(s.unused, c)
+			}
+		}}
 	s.started = true
+	s.served = make(chan struct{})
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
+		defer close(s.served)
 		_ = s.srv.Serve(ln)
 	}()
 	return nil
@@ -231,7 +250,15 @@ func (s *Server) Close() error {
 	s.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err := s.srv.Shutdown(ctx)
+	shut := make(chan error, 1)
+	go func() { shut <- s.srv.Shutdown(ctx) }() // closes the listener at once
+	<-s.served                                  // every accepted connection has its state
+	s.connMu.Lock()
+	for c := range s.unused {
+		_ = c.Close()
+	}
+	s.connMu.Unlock()
+	err := <-shut
 	if err != nil {
 		_ = s.srv.Close()
 	}

@@ -3,6 +3,7 @@ package tadasim_test
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -373,5 +374,26 @@ func TestRedeliveredBacklogNotCountedAsDrops(t *testing.T) {
 	}
 	if err := s.Wait(5*time.Second, func() bool { return s.Stats().Drops == 1 }); err != nil {
 		t.Fatalf("Drops %d, want 1 at the second new frame", s.Stats().Drops)
+	}
+}
+
+// A connection that has not sent a request does not hold Close up: a
+// graceful shutdown would wait five seconds for it, then fail.
+func TestCloseDoesNotWaitForAnUnusedConnection(t *testing.T) {
+	s := start(t)
+	raw, err := net.Dial("tcp", strings.TrimPrefix(s.URL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	// Accepted after the raw connection, so that one is known by now.
+	resp, err := http.Get(s.URL() + "/features.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	http.DefaultClient.CloseIdleConnections()
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
 	}
 }
