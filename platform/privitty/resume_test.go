@@ -705,33 +705,7 @@ func TestClosedStreamReopenedWhileHandlersBehind(t *testing.T) {
 	alice, _ := sim.ConnectContact("alice", false)
 	st := store.NewMemory()
 	p := newPlatform(sim, st, privitty.WithEventBuffer(1))
-	gate := make(chan struct{})
-	var opened sync.Once
-	open := func() { opened.Do(func() { close(gate) }) }
-	t.Cleanup(open)
-	rec := &recorder{}
-	r := router.New()
-	r.OnMessage(func(c *bot.Context, m bot.Message) error {
-		<-gate
-		rec.add(m, c.Event())
-		return c.Reply(m.Text)
-	})
-	b := bot.New(p, r, bot.WithWorkers(1), bot.WithMaxQueued(1), bot.WithStopTimeout(waitLimit))
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- b.Run(ctx) }()
-	t.Cleanup(func() {
-		open()
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("bot Run: %v", err)
-			}
-		case <-time.After(waitLimit):
-			t.Error("bot did not stop")
-		}
-	})
+	rec, open := runGatedEcho(t, p)
 	waitReady(t, p)
 	msgs := map[int64]string{}
 	var order []string
@@ -773,11 +747,32 @@ func TestBusyHandlersLoseNothingWithCatchUpOff(t *testing.T) {
 	sim := newSim(t)
 	alice, _ := sim.ConnectContact("alice", false)
 	p := newPlatform(sim, store.NewMemory(), privitty.WithEventBuffer(1), privitty.WithCatchUp(false))
+	rec, open := runGatedEcho(t, p)
+	waitReady(t, p)
+	msgs := map[int64]string{}
+	for i := range 20 {
+		send(t, sim, alice.ChatID, fmt.Sprintf("m%d", i), msgs)
+	}
+	open()
+	waitAnswered(t, sim, msgs)
+	if n := p.Stats().Overflowed; n != 0 {
+		t.Errorf("Stats.Overflowed = %d with catch-up off: messages were left out", n)
+	}
+	if got := len(rec.all()); got != len(msgs) {
+		t.Errorf("handled %d messages, want %d", got, len(msgs))
+	}
+}
+
+// runGatedEcho runs an echo bot on p with one worker and a queue of one,
+// whose handlers wait until open is called (at the latest when the test
+// ends); rec records what they handled.
+func runGatedEcho(t *testing.T, p *privitty.Platform) (rec *recorder, open func()) {
+	t.Helper()
 	gate := make(chan struct{})
 	var opened sync.Once
-	open := func() { opened.Do(func() { close(gate) }) }
+	open = func() { opened.Do(func() { close(gate) }) }
 	t.Cleanup(open)
-	rec := &recorder{}
+	rec = &recorder{}
 	r := router.New()
 	r.OnMessage(func(c *bot.Context, m bot.Message) error {
 		<-gate
@@ -800,17 +795,5 @@ func TestBusyHandlersLoseNothingWithCatchUpOff(t *testing.T) {
 			t.Error("bot did not stop")
 		}
 	})
-	waitReady(t, p)
-	msgs := map[int64]string{}
-	for i := range 20 {
-		send(t, sim, alice.ChatID, fmt.Sprintf("m%d", i), msgs)
-	}
-	open()
-	waitAnswered(t, sim, msgs)
-	if n := p.Stats().Overflowed; n != 0 {
-		t.Errorf("Stats.Overflowed = %d with catch-up off: messages were left out", n)
-	}
-	if got := len(rec.all()); got != len(msgs) {
-		t.Errorf("handled %d messages, want %d", got, len(msgs))
-	}
+	return rec, open
 }

@@ -54,11 +54,7 @@ func lateSend(sim *simplexsim.Sim, cmd simplex.Command) error {
 // not go twice.
 func TestReplyLandingAfterCatchUpIsNotSentTwice(t *testing.T) {
 	sim := startSim(t)
-	alice, err := sim.ConnectContact("alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	chat := "@" + strconv.FormatInt(alice.ContactID, 10)
+	alice, chat := connectAlice(t, sim)
 	ref, err := simplex.ParseChatRef(chat)
 	if err != nil {
 		t.Fatal(err)
@@ -146,11 +142,7 @@ func TestReplyLandingAfterCatchUpIsNotSentTwice(t *testing.T) {
 // chat's replies in drop runs.
 func TestReplyHeldBackWhenTheLookForAnUnsureReplyFails(t *testing.T) {
 	sim := startSim(t)
-	alice, err := sim.ConnectContact("alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	chat := "@" + strconv.FormatInt(alice.ContactID, 10)
+	alice, chat := connectAlice(t, sim)
 	ref, err := simplex.ParseChatRef(chat)
 	if err != nil {
 		t.Fatal(err)
@@ -272,11 +264,7 @@ func getChats(sim *simplexsim.Sim) int {
 // hundred frames starved it.
 func TestUnsureRepliesOfAChatShareTheirLook(t *testing.T) {
 	sim := startSim(t)
-	alice, err := sim.ConnectContact("alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	chat := "@" + strconv.FormatInt(alice.ContactID, 10)
+	alice, chat := connectAlice(t, sim)
 	p := newTestPlatform(sim)
 	next := listenMessages(t, p, 1024)
 	send(t, sim, alice.ContactID, "a", "b", "c")
@@ -345,11 +333,7 @@ func TestUnsureRepliesOfAChatShareTheirLook(t *testing.T) {
 // sent it twice in a one-chat drop run.
 func TestLookForAnUnsureReplyGoesOnPastItsPageLimit(t *testing.T) {
 	sim := startSim(t)
-	alice, err := sim.ConnectContact("alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	chat := "@" + strconv.FormatInt(alice.ContactID, 10)
+	alice, chat := connectAlice(t, sim)
 	ref, err := simplex.ParseChatRef(chat)
 	if err != nil {
 		t.Fatal(err)
@@ -430,4 +414,15 @@ func listenMessages(t *testing.T, p *simplex.Platform, buf int) (next func() bot
 			return bot.Message{}
 		}
 	}
+}
+
+// connectAlice makes alice a contact of the bot and returns her with her
+// chat's id.
+func connectAlice(t *testing.T, sim *simplexsim.Sim) (simplexsim.Connected, string) {
+	t.Helper()
+	alice, err := sim.ConnectContact("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return alice, "@" + strconv.FormatInt(alice.ContactID, 10)
 }

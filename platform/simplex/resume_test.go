@@ -227,11 +227,7 @@ func TestCrashAfterReplyDoesNotReplyTwice(t *testing.T) {
 // the restart, finds every earlier reply, and none goes twice.
 func TestCrashAfterLateRepliesDoesNotReplyTwice(t *testing.T) {
 	sim := startSim(t)
-	alice, err := sim.ConnectContact("alice")
-	if err != nil {
-		t.Fatal(err)
-	}
-	chat := "@" + strconv.FormatInt(alice.ContactID, 10)
+	alice, chat := connectAlice(t, sim)
 	st := store.NewMemory()
 	t.Cleanup(func() { _ = st.Close() })
 	crashed := &crashStore{Store: st} // not a *store.Memory: cursors are the resume source

@@ -40,21 +40,9 @@ func count(list []string, s string) int {
 func TestLiveMessagesFlowWhileAnotherChatCatchesUp(t *testing.T) {
 	sim := newSim(t)
 	p := newPlatform(t, sim, testOptions(store.NewMemory(), tada.WithCatchUpPage(2), tada.WithCallTimeout(time.Minute))...)
-	u1, u2 := sim.AddContact("one"), sim.AddContact("two")
 	// The catch-up goes through the chats in order: the first is the live
 	// one, the second has the backlog.
-	live, slow := u1, u2
-	if u2.JID < u1.JID {
-		live, slow = u2, u1
-	}
-	l := listen(t, p)
-	for _, u := range []tadasim.User{live, slow} {
-		if _, err := sim.Send(u.JID, sim.Bot().JID, "hello "+u.JID); err != nil {
-			t.Fatal(err)
-		}
-	}
-	waitCond(t, "both chats", func() bool { return len(l.texts()) == 2 })
-	l.stop(t)
+	live, slow := twoKnownChats(t, sim, p)
 
 	backlog := []string{"b1", "b2", "b3", "b4", "b5"}
 	for _, text := range backlog {
@@ -173,19 +161,7 @@ func TestDropDuringCatchUpAfterAChatIsUseful(t *testing.T) {
 	sim := newSim(t)
 	core, logs := observer.New(zap.WarnLevel)
 	p := newPlatform(t, sim, testOptions(store.NewMemory(), tada.WithCatchUpPage(2), tada.WithLogger(zap.New(core)))...)
-	u1, u2 := sim.AddContact("one"), sim.AddContact("two")
-	first, second := u1, u2
-	if u2.JID < u1.JID {
-		first, second = u2, u1
-	}
-	l := listen(t, p)
-	for _, u := range []tadasim.User{first, second} {
-		if _, err := sim.Send(u.JID, sim.Bot().JID, "hello "+u.JID); err != nil {
-			t.Fatal(err)
-		}
-	}
-	waitCond(t, "both chats", func() bool { return len(l.texts()) == 2 })
-	l.stop(t)
+	_, second := twoKnownChats(t, sim, p)
 	if _, err := sim.Send(second.JID, sim.Bot().JID, "later"); err != nil {
 		t.Fatal(err)
 	}
@@ -208,4 +184,25 @@ func TestDropDuringCatchUpAfterAChatIsUseful(t *testing.T) {
 	if lost != 1 || cannot != 0 {
 		t.Fatalf("%d connections lost and %d failed connects logged, want 1 and 0: %v", lost, cannot, logs.All())
 	}
+}
+
+// twoKnownChats makes two contacts whose first message p handled, and
+// returns them in the order of their chat ids, the order a catch-up
+// takes them in.
+func twoKnownChats(t *testing.T, sim *tadasim.Server, p *tada.Platform) (first, second tadasim.User) {
+	t.Helper()
+	u1, u2 := sim.AddContact("one"), sim.AddContact("two")
+	first, second = u1, u2
+	if u2.JID < u1.JID {
+		first, second = u2, u1
+	}
+	l := listen(t, p)
+	for _, u := range []tadasim.User{first, second} {
+		if _, err := sim.Send(u.JID, sim.Bot().JID, "hello "+u.JID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitCond(t, "both chats", func() bool { return len(l.texts()) == 2 })
+	l.stop(t)
+	return first, second
 }
