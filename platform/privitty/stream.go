@@ -209,6 +209,10 @@ func (p *Platform) holdLocked(e bot.Event, msg bool) {
 	if msg {
 		p.behind.missed++
 		p.overflowed.Add(1)
+		if ce := p.log.Check(zap.DebugLevel, "privitty: message left for the catch-up while the handlers are behind"); ce != nil {
+			m := e.(*IncomingMsg)
+			ce.Write(zap.Int64("chat", m.ChatID), zap.Int64("message", m.MsgID))
+		}
 		return
 	}
 	p.behind.held = append(p.behind.held, e)
